@@ -1,0 +1,64 @@
+# taishi - plain Makefile (see README.md).
+#   make                 build build/taishi
+#   make SANITIZE=address,undefined   instrumented build in build/san-address,undefined/
+#   make demo | test | corpus | bench | deps | clean
+CC      ?= cc
+PKGS    := libndpi libpcap yaml-0.1
+O       ?= build
+ifneq ($(SANITIZE),)
+O       := build/san-$(subst $(comma),-,$(SANITIZE))
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+comma   := ,
+WARN    := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wno-format-nonliteral -Wcast-align -Wundef
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(CFLAGS) $(SANFLAGS) $(WARN) -Iinclude $(PKG_CFLAGS) -MMD -MP -pthread
+LDLIBS  := $(PKG_LIBS) -pthread
+SRCS    := $(wildcard src/*.c)
+OBJS    := $(SRCS:src/%.c=$(O)/obj/%.o)
+LIBOBJS := $(filter-out $(O)/obj/main.o,$(OBJS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
+
+all: $(O)/taishi
+
+$(O)/taishi: $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIBOBJS) $(LDLIBS)
+
+units: $(UNIT_BINS)
+
+deps:
+	@tests/tools/install-deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	$(O)/taishi -r pcaps/demo.pcap -w 2
+
+# Unit and pcap regression tests, on the normal build and under ASan+UBSan.
+test: deps
+	@$(MAKE) --no-print-directory all units
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined all units
+	@tests/run.sh build build/san-address-undefined
+
+corpus: deps all
+	@tests/corpus.sh $(O)
+
+bench: deps all
+	@tests/bench.sh $(O)
+
+clean:
+	rm -rf build
+
+.PHONY: all units deps demo test corpus bench clean
+-include $(OBJS:.o=.d)

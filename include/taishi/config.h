@@ -1,0 +1,59 @@
+/* config.h - the sensor's settings: built-in defaults, YAML (-c), --set.
+ *
+ * Every key is declared once, in the table in config.c, with its type, its
+ * limits and its default; the YAML reader, --set and --dump-config all go
+ * through that table, so an unknown key or a bad value is refused with the
+ * key named, and the dump always shows every key.
+ *
+ * Ownership: main() owns the one `struct config`; after start-up it is only
+ * read (workers get a const pointer). */
+#ifndef TAISHI_CONFIG_H
+#define TAISHI_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum flow_group { FG_TCP, FG_UDP, FG_ICMP, FG_OTHER, FG_MAX };
+enum flow_state { FS_NEW, FS_ESTABLISHED, FS_CLOSED, FS_MAX };
+
+/* Event types; the bit (1 << type) is set in events_mask when it is wanted. */
+enum event_type {
+    ET_ALERT, ET_FLOW, ET_ANOMALY, ET_STATS, ET_DNS, ET_TLS, ET_HTTP, ET_ASSET, ET_RISK, ET_MAX
+};
+const char *event_type_name(enum event_type t);
+
+struct config {
+    char sensor_id[64];
+    uint32_t workers;                       /* 0 = online CPUs */
+    int log_level;                          /* enum log_level */
+    char output[512];                       /* -o; "-" = stdout */
+    uint32_t events_mask;
+
+    uint64_t flow_memcap;                   /* bytes, all workers together */
+    uint32_t flow_hash_size;                /* buckets per worker */
+    uint32_t flow_timeout[FG_MAX][FS_MAX];  /* seconds */
+    uint32_t flow_active_timeout;           /* seconds; 0 = off */
+
+    uint32_t dpi_tcp_max_packets, dpi_udp_max_packets;
+    int dpi_guess;
+
+    uint32_t defrag_max_trackers, defrag_timeout, defrag_max_fragments;
+    uint32_t vxlan_port, teredo_port, gtpu_port;
+};
+
+#define CONFIG_ERR_MAX 512
+
+void config_defaults(struct config *c);
+/* Sets one key from its text form (as --set KEY=VALUE gives it). Returns 0,
+ * or -1 with a message naming the key in err. */
+int config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen);
+/* Reads a YAML file; errors are "FILE:LINE: key: reason". */
+int config_load_yaml(struct config *c, const char *path, char *err, size_t errlen);
+/* Same, from memory (used by the fuzz target and the tests). */
+int config_load_yaml_buffer(struct config *c, const char *name, const uint8_t *buf,
+                            size_t len, char *err, size_t errlen);
+void config_dump(const struct config *c, FILE *out);
+
+int config_selftest(void);
+
+#endif

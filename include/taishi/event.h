@@ -1,0 +1,54 @@
+/* event.h - JSON writer and the builders of each event type.
+ *
+ * A `struct jw` is a worker's own output buffer: builders append one event
+ * (one line) at a time, with no allocation. An event that would not fit in
+ * what is left of the buffer is rolled back and counted, never cut in half.
+ * Strings are escaped to valid JSON whatever bytes they hold: control
+ * characters as \uXXXX, and bytes that are not valid UTF-8 as \u00XX (their
+ * Latin-1 reading), so a hostile hostname cannot break a consumer's parser.
+ *
+ * Ownership: the worker owns its jw; the output stage copies the bytes out
+ * (output.h) before the buffer is reused. */
+#ifndef TAISHI_EVENT_H
+#define TAISHI_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define JW_MAX_DEPTH 16
+
+struct jw {
+    char *buf;
+    size_t len, cap;
+    size_t mark;                /* start of the event being written */
+    int depth;
+    uint8_t need_comma[JW_MAX_DEPTH];
+    int overflow;
+};
+
+void jw_init(struct jw *w, char *buf, size_t cap);
+void jw_begin(struct jw *w);            /* { of a new event */
+/* } and newline; returns 0, or -1 when the event did not fit (rolled back). */
+int jw_end(struct jw *w);
+void jw_key(struct jw *w, const char *k);
+void jw_str(struct jw *w, const char *s);
+void jw_strn(struct jw *w, const char *s, size_t n);
+void jw_u64(struct jw *w, uint64_t v);
+void jw_i64(struct jw *w, int64_t v);
+void jw_bool(struct jw *w, int v);
+void jw_obj_begin(struct jw *w);
+void jw_obj_end(struct jw *w);
+void jw_arr_begin(struct jw *w);
+void jw_arr_end(struct jw *w);
+/* key + value shorthands */
+void jw_kstr(struct jw *w, const char *k, const char *s);
+void jw_ku64(struct jw *w, const char *k, uint64_t v);
+void jw_kobj(struct jw *w, const char *k);
+void jw_karr(struct jw *w, const char *k);
+/* Writes an IPv4 (first 4 bytes) or IPv6 address as a JSON string. */
+void jw_ip(struct jw *w, const uint8_t *addr, int ipver);
+void jw_ktime(struct jw *w, const char *k, uint64_t ns);
+
+int event_selftest(void);
+
+#endif

@@ -1,0 +1,63 @@
+/* worker.h - one pipeline thread: decode results in, events out.
+ *
+ * worker_process() runs the stages for one packet, in order, by pointer:
+ * flow (table, state), dpi (nDPI), and later detect and enrich; events are
+ * formatted into the worker's own buffer and handed to the output in chunks.
+ * A worker owns its flow table, its nDPI module, its counters and its event
+ * buffer; it shares only the read-only config and the output sink.
+ *
+ * Ownership: created and destroyed by main(); batches come and go through
+ * the rings in `in` (full batches) and `back` (empty ones). */
+#ifndef TAISHI_WORKER_H
+#define TAISHI_WORKER_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "taishi/config.h"
+#include "taishi/dpi.h"
+#include "taishi/event.h"
+#include "taishi/flow.h"
+#include "taishi/packet.h"
+#include "taishi/ring.h"
+
+struct output;
+struct batch;
+
+struct worker_stats {
+    uint64_t packets, bytes;
+    uint64_t events[ET_MAX];
+    uint64_t events_dropped;    /* an event larger than the buffer: counted, never cut */
+    uint64_t idle_waits;
+};
+
+#define WORKER_BATCHES 8
+
+struct worker {
+    int id;
+    const struct config *cfg;
+    struct output *out;
+    struct flow_table *flows;
+    struct dpi *dpi;
+    struct ring *in, *back;
+    struct batch *batches[WORKER_BATCHES];
+    pthread_t thread;
+    struct jw jw;
+    char *jbuf;
+    struct worker_stats st;
+};
+
+struct worker *worker_create(int id, const struct config *cfg, struct output *out,
+                             uint64_t flow_memcap);
+void worker_destroy(struct worker *w);
+int worker_start(struct worker *w);
+void worker_join(struct worker *w);
+
+/* The pipeline for one packet (exposed for tests and fuzzing). */
+void worker_process(struct worker *w, const struct packet *p);
+/* Ends all flows and writes out pending events. */
+void worker_finish(struct worker *w);
+/* Sends buffered events to the output. */
+void worker_flush(struct worker *w);
+
+#endif

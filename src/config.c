@@ -1,0 +1,473 @@
+/* config.c - the table of every configuration key, and the three ways in:
+ * defaults, YAML files (libyaml's event parser) and --set KEY=VALUE.
+ *
+ * A key is a dotted path ("flow.timeouts.tcp.established"). YAML mappings
+ * become path components; a YAML sequence becomes the list text "[a, b]"
+ * that list-typed keys parse. Aliases and anchors are refused (they are what
+ * a "YAML bomb" is made of), and so is nesting deeper than 16 levels.
+ *
+ * Defaults are written as text in the table and go through the same parsers
+ * as user input, so a default can never be a value the parser would refuse. */
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "taishi/config.h"
+#include "taishi/util.h"
+
+enum ktype { K_UINT, K_SIZE, K_DURATION, K_BOOL, K_STRING, K_EVENTS, K_LOGLEVEL };
+
+struct key {
+    const char *name;
+    enum ktype type;
+    size_t off;                 /* into struct config */
+    uint64_t min, max;          /* for numbers; for strings max = buffer size */
+    const char *def;
+};
+
+#define OFF(f) offsetof(struct config, f)
+#define TIMEOUT(g, gs, s, ss, d) \
+    { "flow.timeouts." gs "." ss, K_DURATION, OFF(flow_timeout[g][s]), 1, 86400 * 7, d }
+
+static const struct key keys[] = {
+    { "sensor-id", K_STRING, OFF(sensor_id), 0, sizeof(((struct config *)0)->sensor_id), "" },
+    { "workers", K_UINT, OFF(workers), 0, 256, "0" },
+    { "log.level", K_LOGLEVEL, OFF(log_level), 0, 0, "notice" },
+    { "outputs.file.path", K_STRING, OFF(output), 0, sizeof(((struct config *)0)->output), "-" },
+    { "outputs.events", K_EVENTS, OFF(events_mask), 0, 0, "[all]" },
+    { "flow.memcap", K_SIZE, OFF(flow_memcap), 1 << 20, 1ULL << 40, "512mb" },
+    { "flow.hash-size", K_UINT, OFF(flow_hash_size), 1024, 1u << 26, "65536" },
+    { "flow.active-timeout", K_DURATION, OFF(flow_active_timeout), 0, 86400 * 7, "1800" },
+    TIMEOUT(FG_TCP, "tcp", FS_NEW, "new", "60"),
+    TIMEOUT(FG_TCP, "tcp", FS_ESTABLISHED, "established", "600"),
+    TIMEOUT(FG_TCP, "tcp", FS_CLOSED, "closed", "60"),
+    TIMEOUT(FG_UDP, "udp", FS_NEW, "new", "30"),
+    TIMEOUT(FG_UDP, "udp", FS_ESTABLISHED, "established", "300"),
+    TIMEOUT(FG_ICMP, "icmp", FS_NEW, "new", "30"),
+    TIMEOUT(FG_ICMP, "icmp", FS_ESTABLISHED, "established", "300"),
+    TIMEOUT(FG_OTHER, "default", FS_NEW, "new", "30"),
+    TIMEOUT(FG_OTHER, "default", FS_ESTABLISHED, "established", "300"),
+    { "dpi.tcp-max-packets", K_UINT, OFF(dpi_tcp_max_packets), 1, 10000, "80" },
+    { "dpi.udp-max-packets", K_UINT, OFF(dpi_udp_max_packets), 1, 10000, "24" },
+    { "dpi.guess", K_BOOL, OFF(dpi_guess), 0, 1, "yes" },
+    { "defrag.max-trackers", K_UINT, OFF(defrag_max_trackers), 1, 1u << 20, "1024" },
+    { "defrag.timeout", K_DURATION, OFF(defrag_timeout), 1, 3600, "60" },
+    { "defrag.max-fragments", K_UINT, OFF(defrag_max_fragments), 1, 8192, "256" },
+    { "decoder.vxlan.port", K_UINT, OFF(vxlan_port), 1, 65535, "4789" },
+    { "decoder.teredo.port", K_UINT, OFF(teredo_port), 1, 65535, "3544" },
+    { "decoder.gtpu.port", K_UINT, OFF(gtpu_port), 1, 65535, "2152" },
+};
+
+static const char *const event_names[ET_MAX] = {
+    "alert", "flow", "anomaly", "stats", "dns", "tls", "http", "asset", "risk",
+};
+static const char *const level_names[] = { "error", "warning", "notice", "info", "debug" };
+
+const char *event_type_name(enum event_type t)
+{
+    return (unsigned)t < ET_MAX ? event_names[t] : "unknown";
+}
+
+static const struct key *find_key(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+        if (!strcmp(keys[i].name, name))
+            return &keys[i];
+    return NULL;
+}
+
+static int is_true(const char *v)
+{
+    return !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1");
+}
+
+static int is_false(const char *v)
+{
+    return !strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0");
+}
+
+/* Parses "[a, b]" or "a,b" into names; calls fn for each. */
+static int parse_list(const char *v, int (*fn)(const char *item, void *arg), void *arg)
+{
+    char buf[1024], *p, *save = NULL;
+    size_t n = strlen(v);
+
+    if (n >= sizeof(buf))
+        return -1;
+    memcpy(buf, v, n + 1);
+    p = buf;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p == '[') {
+        char *e = strrchr(p, ']');
+        if (!e)
+            return -1;
+        *e = 0;
+        p++;
+    }
+    for (char *t = strtok_r(p, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        while (isspace((unsigned char)*t))
+            t++;
+        char *e = t + strlen(t);
+        while (e > t && isspace((unsigned char)e[-1]))
+            *--e = 0;
+        if (*t && fn(t, arg) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int add_event(const char *item, void *arg)
+{
+    uint32_t *mask = arg;
+
+    if (!strcmp(item, "all")) {
+        *mask = (1u << ET_MAX) - 1;
+        return 0;
+    }
+    for (int i = 0; i < ET_MAX; i++) {
+        if (!strcmp(item, event_names[i])) {
+            *mask |= 1u << i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int config_set(struct config *c, const char *name, const char *v, char *err, size_t errlen)
+{
+    const struct key *k = find_key(name);
+    void *dst;
+    uint64_t n;
+
+    if (!k) {
+        snprintf(err, errlen, "unknown key '%s'", name);
+        return -1;
+    }
+    dst = (char *)c + k->off;
+    switch (k->type) {
+    case K_UINT:
+        if (util_parse_u64(v, &n) < 0 || n < k->min || n > k->max) {
+            snprintf(err, errlen, "%s: bad value '%s' (expected a whole number from %llu to %llu)",
+                     name, v, (unsigned long long)k->min, (unsigned long long)k->max);
+            return -1;
+        }
+        *(uint32_t *)dst = (uint32_t)n;
+        return 0;
+    case K_SIZE:
+        if (util_parse_size(v, &n) < 0 || n < k->min || n > k->max) {
+            snprintf(err, errlen, "%s: bad value '%s' (expected a size like 64mb, from %llu "
+                     "bytes to %llu gb)", name, v, (unsigned long long)k->min,
+                     (unsigned long long)(k->max >> 30));
+            return -1;
+        }
+        *(uint64_t *)dst = n;
+        return 0;
+    case K_DURATION:
+        if (util_parse_duration(v, &n) < 0 || n < k->min || n > k->max) {
+            snprintf(err, errlen, "%s: bad value '%s' (expected seconds, or 5m / 1h, from %llu "
+                     "to %llu s)", name, v, (unsigned long long)k->min, (unsigned long long)k->max);
+            return -1;
+        }
+        *(uint32_t *)dst = (uint32_t)n;
+        return 0;
+    case K_BOOL:
+        if (!is_true(v) && !is_false(v)) {
+            snprintf(err, errlen, "%s: bad value '%s' (expected yes or no)", name, v);
+            return -1;
+        }
+        *(int *)dst = is_true(v);
+        return 0;
+    case K_STRING:
+        if (strlen(v) >= k->max) {
+            snprintf(err, errlen, "%s: value too long (at most %llu bytes)", name,
+                     (unsigned long long)k->max - 1);
+            return -1;
+        }
+        strcpy(dst, v);
+        return 0;
+    case K_EVENTS: {
+        uint32_t mask = 0;
+        if (parse_list(v, add_event, &mask) < 0 || mask == 0) {
+            snprintf(err, errlen, "%s: bad value '%s' (expected a list of: all", name, v);
+            for (int i = 0; i < ET_MAX; i++)
+                snprintf(err + strlen(err), errlen - strlen(err), ", %s", event_names[i]);
+            snprintf(err + strlen(err), errlen - strlen(err), ")");
+            return -1;
+        }
+        *(uint32_t *)dst = mask;
+        return 0;
+    }
+    case K_LOGLEVEL:
+        for (int i = 0; i < (int)ARRAY_SIZE(level_names); i++) {
+            if (!strcmp(v, level_names[i])) {
+                *(int *)dst = i;
+                return 0;
+            }
+        }
+        snprintf(err, errlen, "%s: bad value '%s' (expected error, warning, notice, info or debug)",
+                 name, v);
+        return -1;
+    }
+    return -1;
+}
+
+void config_defaults(struct config *c)
+{
+    char err[CONFIG_ERR_MAX];
+
+    memset(c, 0, sizeof(*c));
+    for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+        if (config_set(c, keys[i].name, keys[i].def, err, sizeof(err)) < 0)
+            abort();                        /* a broken default is a bug in this table */
+    if (gethostname(c->sensor_id, sizeof(c->sensor_id) - 1) < 0)
+        strcpy(c->sensor_id, "taishi");
+}
+
+/* --- YAML ----------------------------------------------------------------- */
+
+#define MAX_DEPTH 16
+
+/* Position in the document: `level` mappings are open, key[0..level-1] is
+ * the path to the current value, want_key[l] says whether mapping level l
+ * expects a key or a value next. */
+struct yctx {
+    struct config *c;
+    const char *name;
+    char *err;
+    size_t errlen;
+    char key[MAX_DEPTH][128];
+    int level;
+    int want_key[MAX_DEPTH + 1];
+    char list[1024];            /* a sequence being collected as "[a, b]" */
+    int in_list;
+};
+
+static int yerr(struct yctx *y, const yaml_event_t *ev, const char *fmt, const char *a)
+{
+    int n = snprintf(y->err, y->errlen, "%s:%zu: ", y->name, ev->start_mark.line + 1);
+    if (n > 0 && (size_t)n < y->errlen)
+        snprintf(y->err + n, y->errlen - (size_t)n, fmt, a);
+    return -1;
+}
+
+static int apply(struct yctx *y, const yaml_event_t *ev, const char *value)
+{
+    char path[MAX_DEPTH * 129], msg[CONFIG_ERR_MAX];
+
+    path[0] = 0;
+    for (int i = 0; i < y->level; i++) {
+        if (i)
+            strcat(path, ".");
+        strcat(path, y->key[i]);
+    }
+    y->want_key[y->level] = 1;
+    if (config_set(y->c, path, value, msg, sizeof(msg)) < 0)
+        return yerr(y, ev, "%s", msg);
+    return 0;
+}
+
+static int yaml_event(struct yctx *y, yaml_event_t *ev)
+{
+    switch (ev->type) {
+    case YAML_ALIAS_EVENT:
+        return yerr(y, ev, "%s", "YAML aliases are not supported");
+    case YAML_MAPPING_START_EVENT:
+        if (ev->data.mapping_start.anchor)
+            return yerr(y, ev, "%s", "YAML anchors are not supported");
+        if (y->in_list)
+            return yerr(y, ev, "%s", "a list may only hold plain values");
+        if (y->level > 0 && y->want_key[y->level])
+            return yerr(y, ev, "%s", "a mapping cannot be a key");
+        if (y->level >= MAX_DEPTH)
+            return yerr(y, ev, "%s", "nesting too deep");
+        y->want_key[++y->level] = 1;
+        return 0;
+    case YAML_MAPPING_END_EVENT:
+        if (--y->level > 0)
+            y->want_key[y->level] = 1;
+        return 0;
+    case YAML_SEQUENCE_START_EVENT:
+        if (ev->data.sequence_start.anchor)
+            return yerr(y, ev, "%s", "YAML anchors are not supported");
+        if (y->in_list || y->level == 0 || y->want_key[y->level])
+            return yerr(y, ev, "%s", "unexpected list");
+        y->in_list = 1;
+        strcpy(y->list, "[");
+        return 0;
+    case YAML_SEQUENCE_END_EVENT:
+        y->in_list = 0;
+        strcat(y->list, "]");
+        return apply(y, ev, y->list);
+    case YAML_SCALAR_EVENT: {
+        const char *v = (const char *)ev->data.scalar.value;
+        if (ev->data.scalar.anchor)
+            return yerr(y, ev, "%s", "YAML anchors are not supported");
+        if (y->in_list) {
+            if (strlen(y->list) + strlen(v) + 4 >= sizeof(y->list))
+                return yerr(y, ev, "%s", "list too long");
+            if (y->list[1])
+                strcat(y->list, ", ");
+            strcat(y->list, v);
+            return 0;
+        }
+        if (y->level == 0)
+            return yerr(y, ev, "%s", "the document must be a mapping of keys");
+        if (y->want_key[y->level]) {
+            if (strlen(v) >= sizeof(y->key[0]))
+                return yerr(y, ev, "%s", "key too long");
+            strcpy(y->key[y->level - 1], v);
+            y->want_key[y->level] = 0;
+            return 0;
+        }
+        return apply(y, ev, v);
+    }
+    default:
+        return 0;
+    }
+}
+
+int config_load_yaml_buffer(struct config *c, const char *name, const uint8_t *buf,
+                            size_t len, char *err, size_t errlen)
+{
+    yaml_parser_t p;
+    yaml_event_t ev;
+    struct yctx y = { .c = c, .name = name, .err = err, .errlen = errlen };
+    int rc = 0, done = 0;
+
+    if (!yaml_parser_initialize(&p)) {
+        snprintf(err, errlen, "%s: cannot initialise the YAML parser", name);
+        return -1;
+    }
+    yaml_parser_set_input_string(&p, buf, len);
+    while (!done && rc == 0) {
+        if (!yaml_parser_parse(&p, &ev)) {
+            snprintf(err, errlen, "%s:%zu: YAML syntax error: %s", name,
+                     p.problem_mark.line + 1, p.problem ? p.problem : "unknown");
+            rc = -1;
+            break;
+        }
+        done = ev.type == YAML_STREAM_END_EVENT;
+        rc = yaml_event(&y, &ev);
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&p);
+    return rc;
+}
+
+int config_load_yaml(struct config *c, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf;
+    size_t n;
+
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    buf = xmalloc(1 << 20);
+    n = fread(buf, 1, 1 << 20, f);
+    if (n == 1 << 20 || ferror(f)) {
+        snprintf(err, errlen, "%s: %s", path, ferror(f) ? strerror(errno) : "larger than 1 MiB");
+        fclose(f);
+        free(buf);
+        return -1;
+    }
+    fclose(f);
+    int rc = config_load_yaml_buffer(c, path, buf, n, err, errlen);
+    free(buf);
+    return rc;
+}
+
+/* --- dump ------------------------------------------------------------------ */
+
+static void value_text(const struct config *c, const struct key *k, char *out, size_t outlen)
+{
+    const void *src = (const char *)c + k->off;
+
+    switch (k->type) {
+    case K_UINT: case K_DURATION:
+        snprintf(out, outlen, "%u", *(const uint32_t *)src);
+        break;
+    case K_SIZE: {
+        uint64_t v = *(const uint64_t *)src;
+        if (v && v % (1ULL << 30) == 0)
+            snprintf(out, outlen, "%llugb", (unsigned long long)(v >> 30));
+        else if (v && v % (1ULL << 20) == 0)
+            snprintf(out, outlen, "%llumb", (unsigned long long)(v >> 20));
+        else
+            snprintf(out, outlen, "%llu", (unsigned long long)v);
+        break;
+    }
+    case K_BOOL:
+        snprintf(out, outlen, "%s", *(const int *)src ? "yes" : "no");
+        break;
+    case K_STRING:
+        snprintf(out, outlen, "\"%s\"", (const char *)src);
+        break;
+    case K_LOGLEVEL:
+        snprintf(out, outlen, "%s", level_names[*(const int *)src]);
+        break;
+    case K_EVENTS: {
+        uint32_t m = *(const uint32_t *)src;
+        out[0] = 0;
+        strncat(out, "[", outlen - 1);
+        for (int i = 0; i < ET_MAX; i++)
+            if (m & (1u << i)) {
+                if (out[1])
+                    strncat(out, ", ", outlen - strlen(out) - 1);
+                strncat(out, event_names[i], outlen - strlen(out) - 1);
+            }
+        strncat(out, "]", outlen - strlen(out) - 1);
+        break;
+    }
+    }
+}
+
+void config_dump(const struct config *c, FILE *out)
+{
+    char prev[MAX_DEPTH][128];
+    int nprev = 0;
+
+    fprintf(out, "# taishi configuration (every key, with its current value)\n");
+    for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+        char parts[MAX_DEPTH][128], buf[256], val[600];
+        int n = 0;
+        snprintf(buf, sizeof(buf), "%s", keys[i].name);
+        for (char *s = NULL, *t = strtok_r(buf, ".", &s); t && n < MAX_DEPTH; t = strtok_r(NULL, ".", &s))
+            snprintf(parts[n++], sizeof(parts[0]), "%s", t);
+        int common = 0;
+        while (common < n - 1 && common < nprev && !strcmp(parts[common], prev[common]))
+            common++;
+        for (int d = common; d < n - 1; d++)
+            fprintf(out, "%*s%s:\n", d * 2, "", parts[d]);
+        value_text(c, &keys[i], val, sizeof(val));
+        fprintf(out, "%*s%s: %s\n", (n - 1) * 2, "", parts[n - 1], val);
+        for (int d = 0; d < n - 1; d++)
+            memcpy(prev[d], parts[d], sizeof(prev[d]));
+        nprev = n - 1;
+    }
+}
+
+int config_selftest(void)
+{
+    struct config c;
+    char err[CONFIG_ERR_MAX];
+    static const char yml[] = "flow:\n  memcap: 64mb\n  timeouts:\n    tcp:\n      new: 5\n"
+                              "outputs:\n  events: [flow, alert]\n";
+    int bad = 0;
+
+    config_defaults(&c);
+    bad += c.flow_timeout[FG_TCP][FS_ESTABLISHED] != 600;
+    bad += config_load_yaml_buffer(&c, "t", (const uint8_t *)yml, sizeof(yml) - 1, err, sizeof(err)) != 0;
+    bad += c.flow_memcap != 64ULL << 20 || c.flow_timeout[FG_TCP][FS_NEW] != 5;
+    bad += c.events_mask != ((1u << ET_FLOW) | (1u << ET_ALERT));
+    bad += config_set(&c, "flow.memcapp", "1", err, sizeof(err)) != -1 || !strstr(err, "flow.memcapp");
+    bad += config_set(&c, "flow.memcap", "lots", err, sizeof(err)) != -1;
+    return bad ? -1 : 0;
+}

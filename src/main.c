@@ -1,0 +1,198 @@
+/* main.c - command line, start-up and shutdown order.
+ *
+ * Start-up: defaults -> YAML (-c) -> --set (in order) -> command-line
+ * options; then every input is opened and checked before any thread starts,
+ * so bad input fails with exit status 1 and no half-written output.
+ * Run: the main thread becomes the capture reader; workers run the pipeline.
+ * Shutdown: the reader sends each worker an end batch; workers end all their
+ * flows and flush; main joins them, writes the final `stats` event and
+ * closes the output.
+ *
+ * Exit status: 0 success, 1 bad input (arguments, config, capture files),
+ * 2 runtime failure (output could not be written). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "taishi/capture.h"
+#include "taishi/community_id.h"
+#include "taishi/config.h"
+#include "taishi/event.h"
+#include "taishi/output.h"
+#include "taishi/ring.h"
+#include "taishi/stats.h"
+#include "taishi/util.h"
+#include "taishi/worker.h"
+
+#ifndef TAISHI_VERSION
+#define TAISHI_VERSION "0.1.0-dev"
+#endif
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: taishi -r FILE [-r FILE ...] [options]\n"
+        "  -r FILE          replay a pcap/pcapng file (\"-\" = stdin); repeatable, read in order\n"
+        "  -c FILE          YAML configuration (default: built-in, see --dump-config)\n"
+        "  -o PATH          write JSON events to PATH (\"-\" = stdout, the default)\n"
+        "  -w N             worker threads (default: online CPUs)\n"
+        "  --events LIST    event types to write, e.g. flow,anomaly (default: all)\n"
+        "  --set KEY=VALUE  override one configuration key (repeatable)\n"
+        "  --dump-config    print the effective configuration as YAML and exit\n"
+        "  --selftest       run the built-in self-tests and exit\n"
+        "  --version, --help\n"
+        "Not built yet: -i (live capture), -S (rules), --kafka, --check-rules.\n");
+}
+
+static int selftest(void)
+{
+    static const struct { const char *name; int (*fn)(void); } tests[] = {
+        { "util", util_selftest }, { "ring", ring_selftest },
+        { "community_id", community_id_selftest }, { "event", event_selftest },
+        { "config", config_selftest },
+    };
+    int failed = 0;
+
+    for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {
+        int r = tests[i].fn();
+        printf("selftest %-14s %s\n", tests[i].name, r == 0 ? "ok" : "FAILED");
+        failed += r != 0;
+    }
+    printf("%zu passed, %d failed\n", ARRAY_SIZE(tests) - (size_t)failed, failed);
+    return failed ? 1 : 0;
+}
+
+enum { OPT_EVENTS = 256, OPT_SET, OPT_DUMP, OPT_SELFTEST, OPT_VERSION, OPT_KAFKA, OPT_CHECK };
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "events", required_argument, NULL, OPT_EVENTS },
+        { "set", required_argument, NULL, OPT_SET },
+        { "dump-config", no_argument, NULL, OPT_DUMP },
+        { "selftest", no_argument, NULL, OPT_SELFTEST },
+        { "version", no_argument, NULL, OPT_VERSION },
+        { "help", no_argument, NULL, 'h' },
+        { "kafka", required_argument, NULL, OPT_KAFKA },
+        { "check-rules", no_argument, NULL, OPT_CHECK },
+        { NULL, 0, NULL, 0 },
+    };
+    static struct config cfg;
+    char err[CONFIG_ERR_MAX];
+    char **reads = xcalloc((size_t)argc, sizeof(char *)), **sets = xcalloc((size_t)argc, sizeof(char *));
+    const char *conf = NULL, *out_path = NULL, *workers = NULL, *events = NULL;
+    int nreads = 0, nsets = 0, dump = 0, opt;
+
+    config_defaults(&cfg);
+    while ((opt = getopt_long(argc, argv, "r:c:o:w:S:i:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'r': reads[nreads++] = optarg; break;
+        case 'c': conf = optarg; break;
+        case 'o': out_path = optarg; break;
+        case 'w': workers = optarg; break;
+        case OPT_EVENTS: events = optarg; break;
+        case OPT_SET: sets[nsets++] = optarg; break;
+        case OPT_DUMP: dump = 1; break;
+        case OPT_SELFTEST: return selftest();
+        case OPT_VERSION: printf("taishi %s\n", TAISHI_VERSION); return 0;
+        case 'h': usage(stdout); return 0;
+        case 'i': case 'S': case OPT_KAFKA: case OPT_CHECK:
+            fprintf(stderr, "taishi: %s is not built yet in this version\n",
+                    opt == 'i' ? "live capture (-i)" : opt == 'S' ? "rule loading (-S)" :
+                    opt == OPT_KAFKA ? "Kafka output (--kafka)" : "--check-rules");
+            return 1;
+        default: usage(stderr); return 1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "taishi: unexpected argument '%s'\n", argv[optind]);
+        return 1;
+    }
+    if (conf && config_load_yaml(&cfg, conf, err, sizeof(err)) < 0) {
+        fprintf(stderr, "taishi: config: %s\n", err);
+        return 1;
+    }
+    for (int i = 0; i < nsets; i++) {
+        char key[256], *eq = strchr(sets[i], '=');
+        if (!eq || eq == sets[i] || (size_t)(eq - sets[i]) >= sizeof(key)) {
+            fprintf(stderr, "taishi: --set wants KEY=VALUE, got '%s'\n", sets[i]);
+            return 1;
+        }
+        memcpy(key, sets[i], (size_t)(eq - sets[i]));
+        key[eq - sets[i]] = 0;
+        if (config_set(&cfg, key, eq + 1, err, sizeof(err)) < 0) {
+            fprintf(stderr, "taishi: --set: %s\n", err);
+            return 1;
+        }
+    }
+    if ((out_path && config_set(&cfg, "outputs.file.path", out_path, err, sizeof(err)) < 0) ||
+        (workers && config_set(&cfg, "workers", workers, err, sizeof(err)) < 0) ||
+        (events && config_set(&cfg, "outputs.events", events, err, sizeof(err)) < 0)) {
+        fprintf(stderr, "taishi: %s\n", err);
+        return 1;
+    }
+    if (dump) {
+        config_dump(&cfg, stdout);
+        return 0;
+    }
+    util_log_level = (enum log_level)cfg.log_level;
+    if (nreads == 0) {
+        fprintf(stderr, "taishi: nothing to read: give -r FILE (live capture is not built yet)\n");
+        usage(stderr);
+        return 1;
+    }
+
+    struct capture *cap = capture_open_files(&cfg, reads, nreads, err, sizeof(err));
+    if (!cap) {
+        fprintf(stderr, "taishi: %s\n", err);
+        return 1;
+    }
+    struct output *out = output_open(cfg.output, err, sizeof(err));
+    if (!out) {
+        fprintf(stderr, "taishi: %s\n", err);
+        capture_close(cap);
+        return 1;
+    }
+    int nw = cfg.workers ? (int)cfg.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (nw < 1)
+        nw = 1;
+    struct worker **w = xcalloc((size_t)nw, sizeof(*w));
+    for (int i = 0; i < nw; i++) {
+        w[i] = worker_create(i, &cfg, out, cfg.flow_memcap / (uint64_t)nw);
+        if (!w[i]) {
+            fprintf(stderr, "taishi: cannot initialise nDPI\n");
+            return 2;
+        }
+    }
+    for (int i = 0; i < nw; i++)
+        if (worker_start(w[i]) < 0) {
+            fprintf(stderr, "taishi: cannot start worker threads\n");
+            return 2;
+        }
+
+    int rc = capture_run(cap, w, nw) < 0 ? 1 : 0;
+    for (int i = 0; i < nw; i++)
+        worker_join(w[i]);
+
+    if (cfg.events_mask & (1u << ET_STATS)) {
+        static char sbuf[16384];
+        struct jw sj;
+        jw_init(&sj, sbuf, sizeof(sbuf));
+        stats_write_event(&sj, &cfg, cap, w, nw);
+        if (jw_end(&sj) == 0)
+            output_write(out, sbuf, sj.len);
+    }
+    for (int i = 0; i < nw; i++)
+        worker_destroy(w[i]);
+    free(w);
+    capture_close(cap);
+    if (output_close(out) < 0) {
+        fprintf(stderr, "taishi: writing events failed: the output is incomplete\n");
+        rc = 2;
+    }
+    free(reads);
+    free(sets);
+    return rc;
+}

@@ -1,0 +1,129 @@
+/* stats.c - the `stats` event: the reader's capture, decoder and defrag
+ * counters and every worker's flow, dpi and event counters, summed.
+ *
+ * Every field is documented in README.md ("The stats event"). Sums do not
+ * depend on the number of workers, except the peak of active flows, which is
+ * the sum of each worker's peak. */
+#include <string.h>
+
+#include "taishi/event_build.h"
+#include "taishi/stats.h"
+
+static void write_decoder(struct jw *w, const struct decode_stats *d)
+{
+    static const char *const tnames[TUNNEL_MAX] = {
+        NULL, "gre", "erspan", "vxlan", "gtpu", "ipip", "teredo",
+    };
+
+    jw_kobj(w, "decoder");
+    jw_ku64(w, "ipv4", d->ipv4);
+    jw_ku64(w, "ipv6", d->ipv6);
+    jw_ku64(w, "tcp", d->tcp);
+    jw_ku64(w, "udp", d->udp);
+    jw_ku64(w, "icmpv4", d->icmp);
+    jw_ku64(w, "icmpv6", d->icmpv6);
+    jw_ku64(w, "sctp", d->sctp);
+    jw_ku64(w, "other_l4", d->other_l4);
+    jw_ku64(w, "vlan", d->vlan);
+    jw_ku64(w, "mpls", d->mpls);
+    jw_ku64(w, "pppoe", d->pppoe);
+    for (int t = 1; t < TUNNEL_MAX; t++)
+        jw_ku64(w, tnames[t], d->tunnel[t]);
+    jw_ku64(w, "non_ip", d->non_ip);
+    jw_ku64(w, "snaplen_truncated", d->snaplen_truncated);
+    jw_ku64(w, "invalid", d->invalid);
+    jw_kobj(w, "events");
+    for (unsigned e = 1; e < EV_MAX; e++)
+        if (d->events[e])
+            jw_ku64(w, decode_event_name(e), d->events[e]);
+    jw_obj_end(w);
+    jw_obj_end(w);
+}
+
+void stats_write_event(struct jw *w, const struct config *cfg, const struct capture *cap,
+                       struct worker **workers, int nworkers)
+{
+    const struct capture_stats *cs = capture_stats(cap);
+    const struct defrag_stats *ds = capture_defrag_stats(cap);
+    struct flow_stats fs;
+    struct dpi_stats dp;
+    struct worker_stats ws;
+
+    memset(&fs, 0, sizeof(fs));
+    memset(&dp, 0, sizeof(dp));
+    memset(&ws, 0, sizeof(ws));
+    for (int i = 0; i < nworkers; i++) {
+        const struct flow_stats *f = flow_table_stats(workers[i]->flows);
+        const struct dpi_stats *d = dpi_stats(workers[i]->dpi);
+        const struct worker_stats *s = &workers[i]->st;
+        fs.created += f->created;
+        fs.active += f->active;
+        fs.peak_active += f->peak_active;
+        fs.memcap_evictions += f->memcap_evictions;
+        for (int r = 0; r < FR_MAX; r++)
+            fs.ended[r] += f->ended[r];
+        dp.packets += d->packets;
+        dp.flows += d->flows;
+        dp.detected += d->detected;
+        dp.guessed += d->guessed;
+        dp.unknown += d->unknown;
+        ws.packets += s->packets;
+        ws.events_dropped += s->events_dropped;
+        for (int e = 0; e < ET_MAX; e++)
+            ws.events[e] += s->events[e];
+    }
+
+    event_header(w, cfg, "stats", cs->last_ts_ns);
+    jw_kobj(w, "stats");
+    jw_kobj(w, "capture");
+    jw_ku64(w, "files", cs->files);
+    jw_ku64(w, "packets", cs->packets);
+    jw_ku64(w, "bytes", cs->bytes);
+    jw_ku64(w, "read_errors", cs->read_errors);
+    jw_ku64(w, "oversized", cs->oversized);
+    jw_ku64(w, "kernel_drops", 0);
+    jw_ku64(w, "internal_drops", 0);
+    jw_obj_end(w);
+
+    write_decoder(w, capture_decode_stats(cap));
+
+    jw_kobj(w, "defrag");
+    jw_ku64(w, "fragments", ds->fragments);
+    jw_ku64(w, "reassembled", ds->reassembled);
+    jw_ku64(w, "timeouts", ds->timeouts);
+    jw_ku64(w, "overlaps", ds->overlaps);
+    jw_ku64(w, "too_large", ds->too_large);
+    jw_ku64(w, "trackers_full", ds->trackers_full);
+    jw_ku64(w, "invalid", ds->invalid + ds->too_many_fragments);
+    jw_obj_end(w);
+
+    jw_kobj(w, "flow");
+    jw_ku64(w, "created", fs.created);
+    jw_ku64(w, "active", fs.active);
+    jw_ku64(w, "peak_active", fs.peak_active);
+    jw_ku64(w, "memcap_evictions", fs.memcap_evictions);
+    jw_kobj(w, "ended");
+    for (int r = 0; r < FR_MAX; r++)
+        if (r != FR_REUSED)
+            jw_ku64(w, flow_reason_name((enum flow_end_reason)r), fs.ended[r]);
+    jw_obj_end(w);
+    jw_ku64(w, "bytes_per_flow", flow_table_bytes_per_flow());
+    jw_ku64(w, "bytes_per_flow_in_dpi", dpi_flow_state_bytes());
+    jw_obj_end(w);
+
+    jw_kobj(w, "dpi");
+    jw_ku64(w, "packets", dp.packets);
+    jw_ku64(w, "flows", dp.flows);
+    jw_ku64(w, "detected", dp.detected);
+    jw_ku64(w, "guessed", dp.guessed);
+    jw_ku64(w, "unknown", dp.unknown);
+    jw_obj_end(w);
+
+    jw_kobj(w, "events");
+    for (int e = 0; e < ET_MAX; e++)
+        if (e != ET_STATS)
+            jw_ku64(w, event_type_name((enum event_type)e), ws.events[e]);
+    jw_ku64(w, "dropped", ws.events_dropped);
+    jw_obj_end(w);
+    jw_obj_end(w);
+}

@@ -1,0 +1,181 @@
+/* util.c - logging, allocation, time formatting and unit parsing.
+ *
+ * Allocation failures at start-up are fatal (xmalloc and friends abort with a
+ * message): a sensor that cannot get its pools has nothing useful to do. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <time.h>
+
+#include "taishi/util.h"
+
+enum log_level util_log_level = LOG_NOTICE;
+
+void util_log(enum log_level lvl, const char *fmt, ...)
+{
+    static const char *const names[] = { "error", "warning", "notice", "info", "debug" };
+    char buf[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "taishi: %s: %s\n", names[lvl], buf);
+}
+
+static NORETURN void oom(size_t n)
+{
+    fprintf(stderr, "taishi: error: out of memory allocating %zu bytes\n", n);
+    abort();
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        oom(n);
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        oom(n * size);
+    return p;
+}
+
+void *xreallocarray(void *p, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        oom(SIZE_MAX);
+    size_t bytes = n * size;
+    void *q = realloc(p, bytes ? bytes : 1);
+    if (!q)
+        oom(n * size);
+    return q;
+}
+
+char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(xmalloc(n), s, n);
+}
+
+void *xaligned_alloc(size_t align, size_t n)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, align, n ? n : 1) != 0)
+        oom(n);
+    memset(p, 0, n);
+    return p;
+}
+
+int util_format_time(uint64_t ns, char *out, size_t outlen)
+{
+    time_t secs = (time_t)(ns / 1000000000ULL);
+    unsigned usec = (unsigned)(ns % 1000000000ULL / 1000);
+    struct tm tm;
+
+    gmtime_r(&secs, &tm);
+    return snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%06u+0000",
+                    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                    tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
+}
+
+int util_parse_u64(const char *s, uint64_t *out)
+{
+    char *e;
+
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &e, 10);
+    if (errno || *e)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Splits "64mb" into 64 and "mb"; returns -1 on bad syntax or overflow. */
+static int number_and_unit(const char *s, uint64_t *num, const char **unit)
+{
+    uint64_t v = 0;
+
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    while (*s >= '0' && *s <= '9') {
+        if (v > (UINT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (uint64_t)(*s++ - '0');
+    }
+    while (*s == ' ')
+        s++;
+    *num = v;
+    *unit = s;
+    return 0;
+}
+
+int util_parse_size(const char *s, uint64_t *out)
+{
+    static const struct { const char *u; uint64_t m; } units[] = {
+        { "", 1 }, { "b", 1 }, { "k", 1ULL << 10 }, { "kb", 1ULL << 10 }, { "kib", 1ULL << 10 },
+        { "m", 1ULL << 20 }, { "mb", 1ULL << 20 }, { "mib", 1ULL << 20 },
+        { "g", 1ULL << 30 }, { "gb", 1ULL << 30 }, { "gib", 1ULL << 30 },
+    };
+    uint64_t v;
+    const char *u;
+
+    if (number_and_unit(s, &v, &u) < 0)
+        return -1;
+    for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
+        if (!strcasecmp(u, units[i].u)) {
+            if (v > UINT64_MAX / units[i].m)
+                return -1;
+            *out = v * units[i].m;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int util_parse_duration(const char *s, uint64_t *seconds)
+{
+    uint64_t v, m;
+    const char *u;
+
+    if (number_and_unit(s, &v, &u) < 0)
+        return -1;
+    if (!*u || !strcmp(u, "s"))
+        m = 1;
+    else if (!strcmp(u, "m"))
+        m = 60;
+    else if (!strcmp(u, "h"))
+        m = 3600;
+    else
+        return -1;
+    if (v > UINT64_MAX / m)
+        return -1;
+    *seconds = v * m;
+    return 0;
+}
+
+int util_selftest(void)
+{
+    char b[40];
+    uint64_t v;
+    int bad = 0;
+
+    util_format_time(1704067201123456789ULL, b, sizeof(b));
+    bad += strcmp(b, "2024-01-01T00:00:01.123456+0000") != 0;
+    bad += util_parse_size("64mb", &v) != 0 || v != 64ULL << 20;
+    bad += util_parse_size("12", &v) != 0 || v != 12;
+    bad += util_parse_size("12xb", &v) != -1;
+    bad += util_parse_size("99999999999999999999", &v) != -1;
+    bad += util_parse_duration("2m", &v) != 0 || v != 120;
+    bad += util_parse_duration("-1", &v) != -1;
+    return bad ? -1 : 0;
+}

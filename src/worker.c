@@ -1,0 +1,170 @@
+/* worker.c - the per-packet pipeline and the worker thread.
+ *
+ * The thread pops full batches from its `in` ring, runs worker_process() on
+ * each packet, lets the flow table expire idle flows at the batch's packet
+ * clock, sends its buffered events to the output, and returns the batch
+ * through `back`. An `end` batch makes it end every flow and stop.
+ *
+ * Waiting: an empty ring is polled with a short spin, then with sleeps that
+ * grow to 200 us, so an idle worker costs nothing and a busy one no syscalls. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "taishi/capture.h"
+#include "taishi/event_build.h"
+#include "taishi/output.h"
+#include "taishi/util.h"
+#include "taishi/worker.h"
+
+#define JBUF_SIZE     (1u << 20)
+#define JBUF_HEADROOM (64u * 1024u)    /* flush when less than this is left */
+
+static uint64_t extra_mem(void *arg)
+{
+    struct worker *w = arg;
+    return dpi_stats(w->dpi)->active_ndpi_flows * dpi_flow_state_bytes();
+}
+
+static int want(const struct worker *w, enum event_type t)
+{
+    return (w->cfg->events_mask >> t) & 1;
+}
+
+void worker_flush(struct worker *w)
+{
+    output_write(w->out, w->jbuf, w->jw.len);
+    w->jw.len = 0;
+}
+
+static void finish_event(struct worker *w, enum event_type t)
+{
+    if (jw_end(&w->jw) < 0)
+        w->st.events_dropped++;
+    else
+        w->st.events[t]++;
+    if (w->jw.cap - w->jw.len < JBUF_HEADROOM)
+        worker_flush(w);
+}
+
+static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
+{
+    struct worker *w = arg;
+
+    if (why != FR_ACTIVE)
+        dpi_finish(w->dpi, &f->dpi);
+    if (want(w, ET_FLOW)) {
+        event_flow(&w->jw, w->cfg, w->dpi, f, why);
+        finish_event(w, ET_FLOW);
+    }
+    if (why != FR_ACTIVE)
+        dpi_release(w->dpi, &f->dpi);
+}
+
+struct worker *worker_create(int id, const struct config *cfg, struct output *out,
+                             uint64_t flow_memcap)
+{
+    struct worker *w = xcalloc(1, sizeof(*w));
+
+    w->id = id;
+    w->cfg = cfg;
+    w->out = out;
+    w->dpi = dpi_create(cfg);
+    if (!w->dpi) {
+        free(w);
+        return NULL;
+    }
+    w->flows = flow_table_create(cfg, flow_memcap, on_flow_end, extra_mem, w);
+    w->in = ring_create(WORKER_BATCHES);
+    w->back = ring_create(WORKER_BATCHES);
+    for (int i = 0; i < WORKER_BATCHES; i++) {
+        w->batches[i] = xaligned_alloc(CACHELINE, sizeof(struct batch));
+        ring_push(w->back, w->batches[i]);
+    }
+    w->jbuf = xmalloc(JBUF_SIZE);
+    jw_init(&w->jw, w->jbuf, JBUF_SIZE);
+    return w;
+}
+
+void worker_destroy(struct worker *w)
+{
+    if (!w)
+        return;
+    flow_table_destroy(w->flows);           /* ends remaining flows: events go out */
+    worker_flush(w);
+    dpi_destroy(w->dpi);
+    ring_destroy(w->in);
+    ring_destroy(w->back);
+    for (int i = 0; i < WORKER_BATCHES; i++)
+        free(w->batches[i]);
+    free(w->jbuf);
+    free(w);
+}
+
+void worker_process(struct worker *w, const struct packet *p)
+{
+    w->st.packets++;
+    w->st.bytes += p->wirelen;
+    if (unlikely(p->anomaly) && want(w, ET_ANOMALY)) {
+        event_anomaly(&w->jw, w->cfg, p);
+        finish_event(w, ET_ANOMALY);
+    }
+    if (!(p->flags & PKT_HAS_IP))
+        return;
+    int to_server;
+    struct flow *f = flow_table_update(w->flows, p, &to_server);
+    if (!f->dpi.done)
+        dpi_process(w->dpi, &f->dpi, p, p->ts_ns);
+}
+
+void worker_finish(struct worker *w)
+{
+    flow_table_flush(w->flows, FR_SHUTDOWN);
+    worker_flush(w);
+}
+
+static void backoff(unsigned *idle)
+{
+    if (++*idle < 64)
+        return;                             /* spin a little first */
+    struct timespec ts = { 0, *idle < 1024 ? 20000 : 200000 };
+    nanosleep(&ts, NULL);
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    unsigned idle = 0;
+
+    for (;;) {
+        struct batch *b = ring_pop(w->in);
+        if (!b) {
+            w->st.idle_waits++;
+            backoff(&idle);
+            continue;
+        }
+        idle = 0;
+        for (uint32_t i = 0; i < b->n; i++)
+            worker_process(w, &b->pkts[i]);
+        flow_table_expire(w->flows, b->clock_ns);
+        int end = b->end;
+        worker_flush(w);
+        b->n = b->used = 0;
+        b->end = 0;
+        ring_push(w->back, b);              /* cannot fail: the ring holds every batch */
+        if (end)
+            break;
+    }
+    worker_finish(w);
+    return NULL;
+}
+
+int worker_start(struct worker *w)
+{
+    return pthread_create(&w->thread, NULL, worker_main, w) == 0 ? 0 : -1;
+}
+
+void worker_join(struct worker *w)
+{
+    pthread_join(w->thread, NULL);
+}
