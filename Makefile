@@ -4,12 +4,12 @@
 #   make demo | test | corpus | bench | deps | clean
 CC      ?= cc
 PKGS    := libndpi libpcap yaml-0.1
+comma   := ,
 O       ?= build
 ifneq ($(SANITIZE),)
 O       := build/san-$(subst $(comma),-,$(SANITIZE))
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
-comma   := ,
 WARN    := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wno-format-nonliteral -Wcast-align -Wundef
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -166,6 +166,9 @@ static void dispatch(struct capture *c, const uint8_t *frame, uint64_t cnt)
         p->tun = d->tun[li];
         p->wirelen = (li == 0 && !l->reassembled) ? d->wirelen : (l->l4_off - l->l3_off) + l->l4_len;
         p->flags = PKT_HAS_IP | (d->truncated ? PKT_TRUNCATED : 0);
+        if (!l->l4_ok && (l->key.proto == 6 || l->key.proto == 17 || l->key.proto == 132 ||
+                          l->key.proto == 1 || l->key.proto == 58))
+            p->flags |= PKT_NO_FLOW;        /* no ports: it would only make a bogus flow */
         int last = li + 1 == d->nlayers;
         p->anomaly = last ? d->anomaly : 0;
         p->anomaly_layer = last ? d->anomaly_layer : 0;

@@ -54,6 +54,8 @@ int decode_ipv6(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off);
 /* decode_l4.c: `avail` = L4 bytes captured, `declared` = L4 bytes the IP header claims */
 int decode_l4(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t off,
               uint32_t avail, uint32_t declared);
+/* decode_template.c: the scaffold, not called */
+int decode_template(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off);
 /* decode_tunnel.c */
 int decode_tunnel_enter(struct dctx *c, unsigned outer, enum tunnel_type type,
                         uint32_t id, uint32_t key_id);

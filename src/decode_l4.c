@@ -41,12 +41,17 @@ int decode_l4(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t off,
     case 17: {
         NEED(8, EV_UDP_TRUNC);
         uint32_t ulen = rd16(p + 4);
-        if (ulen < 8 || ulen > declared)
-            return decode_event(c, EV_UDP_LEN_INVALID);
         c->st->udp++;
         l->key.sport = rd16(p);
         l->key.dport = rd16(p + 2);
         l->l4_ok = 1;
+        if (ulen < 8 || ulen > declared) {
+            /* Reported, but the datagram was on the wire: its flow is still
+             * tracked, with the payload the IP length gives (ndpiReader does
+             * the same; Suricata drops the packet). Never a tunnel. */
+            set_payload(l, off + 8, avail - 8);
+            return decode_event(c, EV_UDP_LEN_INVALID);
+        }
         set_payload(l, off + 8, MIN(ulen, avail) - 8);
         if (ulen <= avail)                  /* a tunnel needs its whole payload */
             return decode_udp_tunnel(c, li, buf, off + ulen, off + 8);

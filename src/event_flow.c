@@ -70,20 +70,22 @@ void event_header(struct jw *w, const struct config *cfg, const char *type, uint
     jw_kstr(w, "sensor_id", cfg->sensor_id);
 }
 
-void event_addresses(struct jw *w, const struct flow_key *k, uint8_t icmp_type, uint8_t icmp_code)
+void event_addresses(struct jw *w, const struct flow_key *k, int l4_known, uint8_t icmp_type,
+                     uint8_t icmp_code)
 {
     char b[8];
+    int ports = l4_known && has_ports(k->proto);
 
     jw_key(w, "src_ip");
     jw_ip(w, k->src, k->ipver);
-    if (has_ports(k->proto))
+    if (ports)
         jw_ku64(w, "src_port", k->sport);
     jw_key(w, "dest_ip");
     jw_ip(w, k->dst, k->ipver);
-    if (has_ports(k->proto))
+    if (ports)
         jw_ku64(w, "dest_port", k->dport);
     jw_kstr(w, "proto", event_proto_name(k->proto, b, sizeof(b)));
-    if (k->proto == 1 || k->proto == 58) {
+    if (l4_known && (k->proto == 1 || k->proto == 58)) {
         jw_ku64(w, "icmp_type", icmp_type);
         jw_ku64(w, "icmp_code", icmp_code);
     }
@@ -109,7 +111,7 @@ void event_flow(struct jw *w, const struct config *cfg, struct dpi *d, const str
 
     event_header(w, cfg, "flow", f->last_ns);
     jw_ku64(w, "flow_id", f->flow_id);
-    event_addresses(w, k, f->icmp_type, f->icmp_code);
+    event_addresses(w, k, 1, f->icmp_type, f->icmp_code);
     write_tunnel(w, &f->tun);
     jw_kstr(w, "app_proto", dpi_app_proto(d, &f->dpi, app, sizeof(app)));
     community_id_v1(0, k->ipver, k->src, k->dst, k->proto,
@@ -156,8 +158,13 @@ void event_flow(struct jw *w, const struct config *cfg, struct dpi *d, const str
         jw_kobj(w, "http");
         if (f->dpi.host[0])
             jw_kstr(w, "hostname", f->dpi.host);
-        if (f->dpi.url)
-            jw_kstr(w, "url", f->dpi.url);
+        if (f->dpi.url) {                   /* nDPI keeps host + path; EVE's url is the path */
+            const char *u = f->dpi.url;
+            size_t hl = strlen(f->dpi.host);
+            if (hl && !strncmp(u, f->dpi.host, hl) && u[hl] == '/')
+                u += hl;
+            jw_kstr(w, "url", u);
+        }
         if (f->dpi.ua)
             jw_kstr(w, "http_user_agent", f->dpi.ua);
         jw_obj_end(w);
@@ -172,7 +179,7 @@ void event_anomaly(struct jw *w, const struct config *cfg, const struct packet *
 {
     event_header(w, cfg, "anomaly", p->ts_ns);
     if (p->flags & PKT_HAS_IP) {
-        event_addresses(w, &p->ip.key, p->ip.icmp_type, p->ip.icmp_code);
+        event_addresses(w, &p->ip.key, p->ip.l4_ok, p->ip.icmp_type, p->ip.icmp_code);
         write_tunnel(w, &p->tun);
     }
     jw_ku64(w, "pcap_cnt", p->pcap_cnt);

@@ -66,7 +66,7 @@ static int selftest(void)
 
 enum { OPT_EVENTS = 256, OPT_SET, OPT_DUMP, OPT_SELFTEST, OPT_VERSION, OPT_KAFKA, OPT_CHECK };
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv, char **reads, char **sets)
 {
     static const struct option longopts[] = {
         { "events", required_argument, NULL, OPT_EVENTS },
@@ -81,7 +81,6 @@ int main(int argc, char **argv)
     };
     static struct config cfg;
     char err[CONFIG_ERR_MAX];
-    char **reads = xcalloc((size_t)argc, sizeof(char *)), **sets = xcalloc((size_t)argc, sizeof(char *));
     const char *conf = NULL, *out_path = NULL, *workers = NULL, *events = NULL;
     int nreads = 0, nsets = 0, dump = 0, opt;
 
@@ -192,6 +191,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "taishi: writing events failed: the output is incomplete\n");
         rc = 2;
     }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    /* Every early return in run() leaves these two for us to free. */
+    char **reads = xcalloc((size_t)argc, sizeof(char *));
+    char **sets = xcalloc((size_t)argc, sizeof(char *));
+    int rc = run(argc, argv, reads, sets);
+
     free(reads);
     free(sets);
     return rc;

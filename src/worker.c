@@ -109,7 +109,7 @@ void worker_process(struct worker *w, const struct packet *p)
         event_anomaly(&w->jw, w->cfg, p);
         finish_event(w, ET_ANOMALY);
     }
-    if (!(p->flags & PKT_HAS_IP))
+    if ((p->flags & (PKT_HAS_IP | PKT_NO_FLOW)) != PKT_HAS_IP)
         return;
     int to_server;
     struct flow *f = flow_table_update(w->flows, p, &to_server);

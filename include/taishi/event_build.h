@@ -15,7 +15,9 @@
 #include "taishi/packet.h"
 
 void event_header(struct jw *w, const struct config *cfg, const char *type, uint64_t ts_ns);
-void event_addresses(struct jw *w, const struct flow_key *k, uint8_t icmp_type, uint8_t icmp_code);
+/* Ports and ICMP type/code are written only when l4_known. */
+void event_addresses(struct jw *w, const struct flow_key *k, int l4_known, uint8_t icmp_type,
+                     uint8_t icmp_code);
 const char *event_proto_name(uint8_t proto, char *buf, size_t len);
 void event_flow(struct jw *w, const struct config *cfg, struct dpi *d, const struct flow *f,
                 enum flow_end_reason why);

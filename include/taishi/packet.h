@@ -68,6 +68,7 @@ struct ip_layer {
 
 #define PKT_HAS_IP     0x01 /* `ip` is valid; otherwise only an anomaly to report */
 #define PKT_TRUNCATED  0x02 /* the capture snaplen cut the frame */
+#define PKT_NO_FLOW    0x04 /* the L4 header is broken: report it, do not track it */
 
 struct packet {
     const uint8_t *data;    /* the IP header of this layer (or raw frame bytes without one) */

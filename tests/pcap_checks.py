@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""pcap_checks.py OUTDIR - what the sensor must report for each capture in pcaps/.
+
+OUTDIR holds <capture>.json, the events of `taishi -r pcaps/<capture> -w 1`.
+The golden files (tests/golden/) pin every byte; these checks say *why* the
+bytes are right, in terms a reviewer can read: each encapsulation yields the
+inner flow with its tunnel, each malformed packet its anomaly, and so on.
+Prints one line per failed check and ends with "N passed, M failed"."""
+import json, os, sys
+
+OUT = sys.argv[1]
+passed = failed = 0
+
+
+def events(name, kind=None):
+    with open(os.path.join(OUT, name + '.json')) as f:
+        evs = [json.loads(l) for l in f]
+    return [e for e in evs if kind is None or e['event_type'] == kind]
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print('FAIL:', what)
+
+
+def flows(name):
+    return events(name, 'flow')
+
+
+def find(name, **kw):
+    """Flows whose fields (dotted keys allowed) equal the given values."""
+    res = []
+    for e in flows(name):
+        ok = True
+        for k, v in kw.items():
+            cur = e
+            for part in k.split('__'):
+                cur = cur.get(part) if isinstance(cur, dict) else None
+            ok = ok and cur == v
+        if ok:
+            res.append(e)
+    return res
+
+
+def stats(name):
+    return events(name, 'stats')[0]['stats']
+
+
+BASIC = [dict(proto='UDP', src_port=53001, dest_port=53, ndpi__protocol='DNS'),
+         dict(proto='TCP', src_port=49152, dest_port=80, ndpi__protocol='HTTP'),
+         dict(proto='UDP', src_ip='2001:db8:1::10', dest_port=53, ndpi__protocol='DNS')]
+
+# demo.pcap: the applications nDPI must name, with their metadata.
+d = 'demo.pcap'
+check(len(find(d, app_proto='dns')) == 5, 'demo: 5 DNS flows')
+http = find(d, dest_port=80, src_port=49152)
+check(len(http) == 1 and http[0]['http']['hostname'] == 'www.example.com'
+      and http[0]['http']['url'] == '/' and http[0]['flow']['reason'] == 'tcp_fin'
+      and http[0]['flow']['state'] == 'closed', 'demo: HTTP flow with host, url, closed by FIN')
+tls = find(d, app_proto='tls')
+check(len(tls) == 1 and tls[0]['tls']['sni'] == 'www.example.net' and len(tls[0]['tls']['ja3']['hash']) == 32,
+      'demo: TLS flow with SNI and JA3')
+check(len(find(d, app_proto='ssh')) == 1 and len(find(d, app_proto='ntp')) == 1, 'demo: SSH and NTP')
+icmp = find(d, proto='ICMP')
+check(len(icmp) == 1 and icmp[0]['flow']['pkts_toserver'] == 4 and icmp[0]['flow']['pkts_toclient'] == 4
+      and icmp[0]['icmp_type'] == 8, 'demo: ICMP echo flow 4+4 packets')
+rst = find(d, src_port=49180)
+check(len(rst) == 1 and rst[0]['flow']['reason'] == 'tcp_rst', 'demo: RST-closed flow')
+check(all(f['community_id'].startswith('1:') and len(f['community_id']) == 30 for f in flows(d)), 'demo: community ids')
+check(len({f['flow_id'] for f in flows(d)}) == len(flows(d)), 'demo: flow ids unique')
+st = stats(d)
+check(st['capture']['packets'] == 62 and st['flow']['created'] == len(flows(d)), 'demo: stats packets and flows')
+check(st['events']['flow'] == len(flows(d)), 'demo: stats counts flow events')
+
+# Link types and file formats carry the same basic set.
+for n in ['link-sll.pcap', 'link-sll2.pcap', 'link-null.pcap', 'link-raw.pcap', 'link-chdlc.pcap',
+          'fmt-pcapng.pcapng', 'fmt-nsec.pcap', 'fmt-bigendian.pcap', 'encap-vlan.pcap']:
+    for want in BASIC:
+        check(len(find(n, **want)) == 1, '%s: flow %s' % (n, want))
+    check(stats(n)['decoder']['invalid'] == 0 and not events(n, 'anomaly'), n + ': no anomalies')
+check(flows('fmt-nsec.pcap')[0]['flow']['start'].endswith('.123456+0000'), 'fmt-nsec: ns time kept to the us')
+check(all(f.get('vlan') == [100] for f in flows('encap-vlan.pcap')), 'vlan: id 100 on every flow')
+check(find('encap-qinq.pcap', vlan=[200, 300], ndpi__protocol='DNS') != [], 'qinq: vlan [200, 300]')
+
+# Tunnels: the inner flow, tagged with its tunnel; the outer flow as well.
+def tun(name, ttype, proto, **kw):
+    fs = [f for f in find(name, ndpi__protocol=proto, **kw) if f.get('tunnel', {}).get('type') == ttype]
+    check(len(fs) == 1, '%s: inner %s flow in a %s tunnel %s' % (name, proto, ttype, kw))
+    return fs[0]['tunnel'] if fs else {}
+
+t = tun('encap-gre.pcap', 'gre', 'HTTP', src_ip='192.168.10.10')
+check(t.get('src_ip') == '10.1.1.1' and t.get('depth') == 1, 'gre: outer addresses and depth')
+check(tun('encap-gre.pcap', 'gre', 'DNS', src_ip='192.168.20.10').get('key') == 42, 'gre: key 42')
+tun('encap-gre.pcap', 'gre', 'DNS', src_ip='192.168.30.10')
+check(len(find('encap-gre.pcap', proto='GRE')) == 3, 'gre: three outer GRE flows')
+check(tun('encap-vxlan.pcap', 'vxlan', 'HTTP').get('vni') == 5000, 'vxlan: vni 5000')
+check(tun('encap-gtpu.pcap', 'gtpu', 'DNS', src_ip='10.45.0.2').get('teid') == 0x1001, 'gtpu: teid')
+tun('encap-gtpu.pcap', 'gtpu', 'DNS', src_ip='2001:db8:45::2')
+tun('encap-ipip.pcap', 'ipip', 'HTTP')
+tun('encap-6in4.pcap', 'ipip', 'HTTP', src_ip='2001:db8:66::10')
+check(len([f for f in find('encap-teredo.pcap', ndpi__protocol='DNS') if f.get('tunnel', {}).get('type') == 'teredo']) == 2,
+      'teredo: two inner DNS flows')
+check(find('encap-teredo.pcap', ndpi__protocol='Teredo', dest_port=3544) != [], 'teredo: outer flow is Teredo')
+check(find('encap-mpls.pcap', ndpi__protocol='HTTP') != [] and find('encap-mpls.pcap', src_ip='2001:db8:1::10') != [],
+      'mpls: IPv4 and IPv6 under labels')
+check(stats('encap-mpls.pcap')['decoder']['mpls'] == 12, 'mpls: counted')
+check(len(find('encap-pppoe.pcap', ndpi__protocol='DNS')) == 2, 'pppoe: IPv4 and IPv6 DNS')
+
+# IP layer features.
+check(find('ipv4-options.pcap', ndpi__protocol='DNS', flow__pkts_toclient=1) != [], 'ipv4 options: DNS flow')
+fr = stats('ipv4-frag.pcap')['defrag']
+check(fr['reassembled'] == 2 and fr['fragments'] == 7, 'ipv4-frag: 2 datagrams from 7 fragments')
+check(len(find('ipv4-frag.pcap', ndpi__protocol='DNS', flow__pkts_toclient=1)) == 2, 'ipv4-frag: 2 answered DNS flows')
+big = find('ipv4-frag.pcap', src_port=53001)
+check(big and big[0]['flow']['bytes_toclient'] == 20 + 3012, 'ipv4-frag: reassembled size counted')
+check(stats('ipv6-frag.pcap')['defrag']['reassembled'] == 2, 'ipv6-frag: 2 datagrams')
+check(len(find('ipv6-frag.pcap', ndpi__protocol='DNS', flow__pkts_toclient=1)) == 2, 'ipv6-frag: 2 answered DNS flows')
+check(find('ipv6-ext.pcap', ndpi__protocol='HTTP', flow__pkts_toserver=6) != [], 'ipv6 ext headers: HTTP flow')
+check(find('l4-sctp.pcap', proto='SCTP', src_port=5000, dest_port=38412, flow__pkts_toclient=5) != [], 'sctp flow')
+check(find('l4-icmp.pcap', proto='ICMP', icmp_type=8, flow__pkts_toclient=2) != [], 'icmp echo flow')
+check(find('l4-icmp.pcap', proto='IPv6-ICMP', ndpi__protocol='ICMPV6') != [], 'icmpv6 flow')
+
+# Malformed packets: one anomaly each, named, and the sensor carries on.
+m = 'malformed.pcap'
+an = {e['pcap_cnt']: e['anomaly']['event'] for e in events(m, 'anomaly')}
+want = {1: 'ethernet.pkt_too_small', 2: 'vlan.header_too_small', 3: 'ipv4.pkt_too_small',
+        4: 'ipv4.hlen_too_small', 5: 'ipv4.trunc_pkt', 6: 'ipv4.iplen_smaller_than_hlen',
+        7: 'ip.wrong_version', 8: 'tcp.hlen_too_small', 9: 'tcp.pkt_too_small',
+        10: 'udp.hlen_invalid', 11: 'udp.hlen_invalid', 12: 'ipv6.pkt_too_small',
+        13: 'ipv6.exthdr_truncated', 14: 'ipv6.trunc_pkt', 15: 'icmpv4.pkt_too_small',
+        16: 'gre.pkt_too_small', 17: 'vxlan.pkt_too_small', 18: 'gtpu.pkt_too_small',
+        19: 'mpls.header_too_small', 20: 'ppp.pkt_too_small', 21: 'tunnel.too_many_layers',
+        22: 'defrag.pkt_too_large', 24: 'defrag.overlap', 25: 'pkt.empty'}
+for k, v in want.items():
+    check(an.get(k) == v, 'malformed: packet %d gives %s (got %s)' % (k, v, an.get(k)))
+check(26 not in an and stats(m)['decoder']['non_ip'] == 1, 'malformed: unknown EtherType is not an anomaly')
+check(find(m, src_port=40100, ndpi__protocol='DNS', flow__pkts_toclient=1) != [], 'malformed: good DNS after the bad')
+check(not [f for f in flows(m) if f['proto'] == 'TCP' and f.get('src_port') == 0], 'malformed: no flow from a broken TCP header')
+check(stats(m)['decoder']['invalid'] == len(want), 'malformed: invalid count')
+
+# Many flows: every SYN a flow, every DNS exchange a flow.
+mf = stats('many-flows.pcap')
+check(mf['flow']['created'] == 2200 and len(flows('many-flows.pcap')) == 2200, 'many-flows: 2200 flows')
+check(len(find('many-flows.pcap', ndpi__protocol='DNS')) == 200, 'many-flows: 200 DNS flows')
+
+print('%d passed, %d failed' % (passed, failed))
+sys.exit(1 if failed else 0)

@@ -1,0 +1,121 @@
+#!/bin/bash
+# run.sh BUILD_DIR... - the whole test suite, once per build directory:
+#   1. unit tests (BUILD/tests/test_*) and the built-in self-tests;
+#   2. pcap regression: every capture in pcaps/ against its golden output in
+#      tests/golden/ (-w 1, byte for byte), the same events with -w 2 (order
+#      aside), and the reasoned checks of tests/pcap_checks.py;
+#   3. command-line behaviour: bad input gives a clear error and exit 1.
+# Sanitizer builds (ASan+UBSan) must also print no sanitizer report.
+# UPDATE=1 rewrites the golden files from the first build (review the diff).
+# Ends with "N passed, M failed"; exit status 1 when anything failed.
+set -u
+cd "$(dirname "$0")/.."
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=98
+pass=0 fail=0
+T=""; TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL [$B]: $*"; }
+expect() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
+san_clean() { ! grep -qE "runtime error|AddressSanitizer|LeakSanitizer" "$1"; }
+# taishi ARGS... : runs the sensor, stdout to $TMP/out, stderr to $TMP/err, status in $rc
+taishi() { "$T" "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; san_clean "$TMP/err" || bad "sanitizer report: $* $(head -5 "$TMP/err")"; }
+json_ok() { python3 -c 'import json,sys
+for n, l in enumerate(open(sys.argv[1]), 1):
+    e = json.loads(l)
+    assert isinstance(e, dict) and "event_type" in e and "timestamp" in e, n' "$1" 2>/dev/null; }
+no_stats() { grep -v '"event_type":"stats"' "$1" | sort; }
+
+first=1
+for B in "$@"; do
+    T=$B/taishi
+    [ -x "$T" ] || { bad "no binary $T"; continue; }
+
+    # 1. unit tests and self-tests
+    for u in "$B"/tests/test_*; do
+        [ -x "$u" ] || continue
+        "$u" >"$TMP/unit" 2>&1; urc=$?
+        line=$(tail -1 "$TMP/unit")
+        p=$(sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$line")
+        f=$(sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<<"$line")
+        pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0}))
+        if [ "$urc" -ne 0 ] || [ -z "$p" ] || ! san_clean "$TMP/unit"; then
+            bad "unit $(basename "$u") (exit $urc)"; grep -E "FAIL|runtime error|Sanitizer" "$TMP/unit" | head -20
+        fi
+    done
+    taishi --selftest
+    expect "--selftest" [ "$rc" -eq 0 ]
+
+    # 2. pcap regression
+    mkdir -p "$TMP/ev"
+    for p in pcaps/*.pcap pcaps/*.pcapng; do
+        n=$(basename "$p"); g=tests/golden/$n.json
+        case $n in corrupt-*) continue ;; esac
+        taishi -r "$p" -w 1 --set sensor-id=test
+        cp "$TMP/out" "$TMP/ev/$n.json"
+        expect "$n: exit 0" [ "$rc" -eq 0 ]
+        expect "$n: valid JSON lines" json_ok "$TMP/out"
+        if [ "${UPDATE:-0}" = 1 ] && [ $first = 1 ]; then cp "$TMP/out" "$g"; fi
+        if cmp -s "$TMP/out" "$g"; then ok; else bad "$n: differs from $g"; diff "$g" "$TMP/out" | head -6; fi
+        taishi -r "$p" -w 2 --set sensor-id=test
+        cp "$TMP/out" "$TMP/w2"
+        if [ "$(no_stats "$TMP/w2")" = "$(no_stats "$g")" ]; then ok; else bad "$n: -w 2 events differ from -w 1"; fi
+    done
+    if python3 tests/pcap_checks.py "$TMP/ev" >"$TMP/checks"; then ok; else bad "pcap checks"; grep FAIL "$TMP/checks"; fi
+    c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$TMP/checks")
+    pass=$((pass + ${c%% *})); fail=$((fail + ${c##* }))
+
+    # 3. command line and bad input
+    taishi -r pcaps/no-such.pcap
+    expect "missing file: exit 1" [ "$rc" -eq 1 ]
+    expect "missing file: names it" grep -q "no-such.pcap.*No such file" "$TMP/err"
+    expect "missing file: no events" [ ! -s "$TMP/out" ]
+    taishi -r pcaps/corrupt-magic.pcap
+    expect "bad magic: exit 1, clear error" [ "$rc" -eq 1 ] && grep -q "corrupt-magic.pcap" "$TMP/err"
+    expect "bad magic: no events" [ ! -s "$TMP/out" ]
+    taishi -r pcaps/demo.pcap -r pcaps/corrupt-magic.pcap
+    expect "bad second file: refused before any event" [ "$rc" -eq 1 ] && [ ! -s "$TMP/out" ]
+    taishi -r pcaps/corrupt-truncated.pcap -w 1
+    expect "truncated file: exit 1" [ "$rc" -eq 1 ]
+    expect "truncated file: says where" grep -q "corrupt after 30 packets" "$TMP/err"
+    expect "truncated file: events for what was read" grep -q '"read_errors":1' "$TMP/out"
+    expect "truncated file: flows before the cut" [ "$(grep -c '"event_type":"flow"' "$TMP/out")" -ge 5 ]
+    taishi -r - -w 1 --set sensor-id=test <pcaps/demo.pcap
+    expect "stdin: same events as the file" cmp -s "$TMP/out" tests/golden/demo.pcap.json
+    taishi -r pcaps/encap-vlan.pcap -r pcaps/demo.pcap -w 1
+    expect "two files: both read" grep -q '"files":2,"packets":76' "$TMP/out"
+    taishi -r pcaps/demo.pcap --events flow
+    expect "--events flow: only flows" [ "$(grep -vc '"event_type":"flow"' "$TMP/out")" -eq 0 ] && [ -s "$TMP/out" ]
+    taishi -r pcaps/demo.pcap --events flows
+    expect "--events bad: exit 1 naming the key" [ "$rc" -eq 1 ] && grep -q "outputs.events" "$TMP/err"
+    taishi -r pcaps/demo.pcap --set flow.memcapp=1mb
+    expect "unknown key: exit 1 naming it" [ "$rc" -eq 1 ] && grep -q "unknown key 'flow.memcapp'" "$TMP/err"
+    taishi -r pcaps/demo.pcap --set flow.memcap=lots
+    expect "bad value: exit 1 naming the key" [ "$rc" -eq 1 ] && grep -q "flow.memcap: bad value 'lots'" "$TMP/err"
+    printf 'flow:\n  timeouts:\n    tcp:\n      establishd: 5\n' >"$TMP/bad.yaml"
+    taishi -c "$TMP/bad.yaml" -r pcaps/demo.pcap
+    expect "bad yaml key: file:line and dotted key" [ "$rc" -eq 1 ] && grep -q "bad.yaml:4: unknown key 'flow.timeouts.tcp.establishd'" "$TMP/err"
+    printf 'a: &x [1]\nb: *x\n' >"$TMP/alias.yaml"
+    taishi -c "$TMP/alias.yaml" -r pcaps/demo.pcap
+    expect "yaml anchors refused" [ "$rc" -eq 1 ] && grep -q "not supported" "$TMP/err"
+    taishi --dump-config
+    cp "$TMP/out" "$TMP/dump.yaml"
+    taishi -c "$TMP/dump.yaml" --dump-config
+    expect "dump-config round trip" cmp -s "$TMP/out" "$TMP/dump.yaml"
+    taishi -r pcaps/demo.pcap -w 0x
+    expect "bad -w: exit 1" [ "$rc" -eq 1 ]
+    taishi -r pcaps/demo.pcap -S x.rules
+    expect "-S not built yet: says so, exit 1" [ "$rc" -eq 1 ] && grep -q "not built yet" "$TMP/err"
+    rm -f "$TMP/ev.json"
+    taishi -r pcaps/demo.pcap -o "$TMP/ev.json" -w 1 --set sensor-id=test
+    expect "-o writes the file" cmp -s "$TMP/ev.json" tests/golden/demo.pcap.json
+    taishi -r pcaps/many-flows.pcap --set flow.memcap=1mb -w 1
+    expect "memcap: evictions counted" python3 -c 'import json,sys
+s=[json.loads(l) for l in open(sys.argv[1]) if "\"stats\"" in l][0]["stats"]["flow"]
+assert s["memcap_evictions"] > 0 and s["ended"]["memcap"] == s["memcap_evictions"], s' "$TMP/out"
+    expect "memcap: every flow still reported" [ "$(grep -c '"event_type":"flow"' "$TMP/out")" -eq 2200 ]
+    first=0
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
