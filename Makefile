@@ -15,7 +15,7 @@ WARN    := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 $(CFLAGS) $(SANFLAGS) $(WARN) -Iinclude $(PKG_CFLAGS) -MMD -MP -pthread
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(SANFLAGS) $(WARN) -Iinclude $(PKG_CFLAGS) -MMD -MP -pthread
 LDLIBS  := $(PKG_LIBS) -pthread
 SRCS    := $(wildcard src/*.c)
 OBJS    := $(SRCS:src/%.c=$(O)/obj/%.o)

@@ -58,9 +58,19 @@ struct capture *capture_open_files(const struct config *cfg, char *const *paths,
             goto fail;
         }
         perr[0] = 0;
-        pcap_t *h = pcap_open_offline_with_tstamp_precision(paths[i], PCAP_TSTAMP_PRECISION_NANO, perr);
+        /* libpcap reads a file record by record with fread(); a 1 MiB stdio
+         * buffer turns that into few large read() calls. */
+        FILE *f = strcmp(paths[i], "-") ? fopen(paths[i], "rb") : stdin;
+        if (!f) {
+            snprintf(err, errlen, "cannot read capture '%s': %s", paths[i], strerror(errno));
+            goto fail;
+        }
+        setvbuf(f, NULL, _IOFBF, 1u << 20);
+        pcap_t *h = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, perr);
         if (!h) {
             snprintf(err, errlen, "cannot read capture '%s': %s", paths[i], perr);
+            if (f != stdin)
+                fclose(f);
             goto fail;
         }
         c->src[c->nsrc].h = h;
@@ -152,13 +162,15 @@ static void dispatch(struct capture *c, const uint8_t *frame, uint64_t cnt)
     for (unsigned li = 0; li < d->nlayers; li++) {
         const struct ip_layer *l = &d->layer[li];
         uint32_t len = d->base_len[li] - l->l3_off;
-        int wi = (int)(((flow_key_hash(&l->key) >> 32) * n) >> 32);
+        uint64_t h = flow_key_hash(&l->key);
+        int wi = (int)(((h >> 32) * n) >> 32);
         struct packet *p = slot(c, wi, len);
 
         memcpy((uint8_t *)p->data, d->base[li] + l->l3_off, len);
         p->len = len;
         p->ts_ns = d->ts_ns;
         p->pcap_cnt = cnt;
+        p->hash = h;
         p->ip = *l;
         p->ip.l4_off -= l->l3_off;
         p->ip.pl_off -= l->l3_off;
@@ -182,6 +194,7 @@ static void dispatch(struct capture *c, const uint8_t *frame, uint64_t cnt)
         p->len = len;
         p->ts_ns = d->ts_ns;
         p->pcap_cnt = cnt;
+        p->hash = 0;
         p->wirelen = d->wirelen;
         p->flags = 0;
         p->anomaly = d->anomaly;

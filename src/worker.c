@@ -7,6 +7,7 @@
  *
  * Waiting: an empty ring is polled with a short spin, then with sleeps that
  * grow to 200 us, so an idle worker costs nothing and a busy one no syscalls. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -135,6 +136,10 @@ static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     unsigned idle = 0;
+    char name[16];
+
+    snprintf(name, sizeof(name), "taishi-w%d", w->id);
+    pthread_setname_np(pthread_self(), name);   /* shows in top -H and perf */
 
     for (;;) {
         struct batch *b = ring_pop(w->in);

@@ -76,6 +76,7 @@ struct packet {
     uint32_t wirelen;       /* length of the whole frame on the wire */
     uint64_t ts_ns;         /* packet time, ns since the epoch */
     uint64_t pcap_cnt;      /* 1-based number of the frame in the capture */
+    uint64_t hash;          /* flow_key_hash(&ip.key) when the reader computed it, else 0 */
     struct ip_layer ip;     /* offsets relative to `data` (l3_off == 0) */
     struct tunnel_info tun;
     uint16_t anomaly;       /* enum decode_event reported with this packet; 0 = none */

@@ -1,0 +1,52 @@
+#!/bin/bash
+# bench.sh BUILD_DIR - throughput of taishi -w 1 and -w 2 against ndpiReader
+# (Debian's libndpi-bin, nDPI 4.2) on the same 256 MiB capture, in one run,
+# alternating the three commands ROUNDS times; reports the median of each as
+# Gbit/s, the ratios, and the memory a flow costs.
+#   ROUNDS=3 (default)  BENCH_PCAP=path (default build/bench-256MiB.pcap, built
+#   once with ../shared/bench/make-bench-pcap.sh and kept)
+set -eu
+cd "$(dirname "$0")/.."
+B=${1:-build}
+ROUNDS=${ROUNDS:-3}
+PCAP=${BENCH_PCAP:-build/bench-256MiB.pcap}
+if [ ! -s "$PCAP" ]; then
+    [ -x ../shared/bench/make-bench-pcap.sh ] || { echo "bench: needs ../shared (or BENCH_PCAP=file)"; exit 1; }
+    ../shared/bench/make-bench-pcap.sh 256 "$PCAP"
+fi
+command -v ndpiReader >/dev/null || { echo "bench: ndpiReader missing (apt-get install libndpi-bin)"; exit 1; }
+size=$(stat -c %s "$PCAP")
+cat "$PCAP" >/dev/null                      # page cache: every run reads from memory
+TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
+
+# run NAME CMD... : wall time and peak RSS appended to $TMP/NAME
+run() {
+    local name=$1; shift
+    /usr/bin/time -f "%e %M" -o "$TMP/t" "$@" >/dev/null 2>"$TMP/err" || { echo "bench: $name failed"; cat "$TMP/err"; exit 1; }
+    cat "$TMP/t" >>"$TMP/$name"
+}
+for r in $(seq "$ROUNDS"); do
+    run w1 "$B/taishi" -r "$PCAP" -w 1 -o /dev/null
+    run w2 "$B/taishi" -r "$PCAP" -w 2 -o /dev/null
+    run ndpi ndpiReader -q -i "$PCAP"
+    echo "bench: round $r of $ROUNDS done" >&2
+done
+med() { sort -n "$TMP/$1" | awk '{t[NR]=$1; m[NR]=$2} END {i=int((NR+1)/2); print t[i], m[i]}'; }
+read -r tw1 mw1 <<<"$(med w1)"; read -r tw2 mw2 <<<"$(med w2)"; read -r tn mn <<<"$(med ndpi)"
+"$B/taishi" -r "$PCAP" -w 1 --events stats >"$TMP/stats"
+python3 - "$size" "$tw1" "$tw2" "$tn" "$mw1" "$mn" "$TMP/stats" <<'PY'
+import json, sys
+size, tw1, tw2, tn = int(sys.argv[1]), *map(float, sys.argv[2:5])
+mw1, mn = int(sys.argv[5]), int(sys.argv[6])
+st = json.load(open(sys.argv[7]))['stats']
+g = lambda t: size * 8 / t / 1e9
+print(f"capture: {size / 2**20:.0f} MiB, {st['capture']['packets']} packets, {st['flow']['created']} flows")
+print(f"ndpiReader -q : {tn:7.2f} s  {g(tn):6.2f} Gbit/s  peak RSS {mn / 1024:.0f} MiB")
+print(f"taishi -w 1   : {tw1:7.2f} s  {g(tw1):6.2f} Gbit/s  peak RSS {mw1 / 1024:.0f} MiB")
+print(f"taishi -w 2   : {tw2:7.2f} s  {g(tw2):6.2f} Gbit/s")
+print(f"ratio taishi -w 1 / ndpiReader: {tn / tw1:.2f}x (target >= 3)")
+print(f"ratio taishi -w 2 / taishi -w 1: {tw1 / tw2:.2f}x (target >= 1.7)")
+f = st['flow']
+print(f"memory per flow: {f['bytes_per_flow']} B in the table, + {f['bytes_per_flow_in_dpi']} B of nDPI "
+      f"state while under detection; peak RSS / peak flows = {mw1 * 1024 / max(f['peak_active'], 1):.0f} B")
+PY
