@@ -407,9 +407,19 @@ static void value_text(const struct config *c, const struct key *k, char *out, s
     case K_BOOL:
         snprintf(out, outlen, "%s", *(const int *)src ? "yes" : "no");
         break;
-    case K_STRING:
-        snprintf(out, outlen, "\"%s\"", (const char *)src);
+    case K_STRING: {                        /* YAML double-quoted: escape " and \ */
+        const char *v = src;
+        size_t o = 0;
+        out[o++] = '"';
+        for (; *v && o + 4 < outlen; v++) {
+            if (*v == '"' || *v == '\\')
+                out[o++] = '\\';
+            out[o++] = *v;
+        }
+        out[o++] = '"';
+        out[o] = 0;
         break;
+    }
     case K_LOGLEVEL:
         snprintf(out, outlen, "%s", level_names[*(const int *)src]);
         break;
