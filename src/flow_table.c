@@ -224,8 +224,13 @@ struct flow *flow_table_update(struct flow_table *t, const struct packet *p, int
     for (f = t->buckets[h & t->mask]; f; f = f->hnext)
         if (f->hash == h && key_match(&f->key, k, &same))
             break;
-    if (f && f->state == FS_CLOSED && k->proto == 6 &&
-        (p->ip.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+    if (f && f->last_ns + t->timeout_ns[f->group * FS_MAX + f->state] <= p->ts_ns) {
+        /* Timed out, whether or not the expiry scan has run yet: the events
+         * then do not depend on when scans happen (or on the worker count). */
+        end_flow(t, f, FR_TIMEOUT);
+        f = NULL;
+    } else if (f && f->state == FS_CLOSED && k->proto == 6 &&
+               (p->ip.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
         end_flow(t, f, FR_REUSED);          /* a new connection on the same ports */
         f = NULL;
     }
