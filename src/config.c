@@ -184,6 +184,11 @@ int config_set(struct config *c, const char *name, const char *v, char *err, siz
         *(int *)dst = is_true(v);
         return 0;
     case K_STRING:
+        for (const char *q = v; *q; q++)
+            if ((unsigned char)*q < 0x20 || *q == 0x7f) {
+                snprintf(err, errlen, "%s: control characters are not allowed", name);
+                return -1;
+            }
         if (strlen(v) >= k->max) {
             snprintf(err, errlen, "%s: value too long (at most %llu bytes)", name,
                      (unsigned long long)k->max - 1);
@@ -246,6 +251,7 @@ struct yctx {
     int want_key[MAX_DEPTH + 1];
     char list[1024];            /* a sequence being collected as "[a, b]" */
     int in_list;
+    int documents;
 };
 
 static int yerr(struct yctx *y, const yaml_event_t *ev, const char *fmt, const char *a)
@@ -316,6 +322,8 @@ static int yaml_event(struct yctx *y, yaml_event_t *ev)
             strcat(y->list, v);
             return 0;
         }
+        if (y->level == 0 && !*v && ev->data.scalar.plain_implicit)
+            return 0;                       /* "---" alone: an empty document */
         if (y->level == 0)
             return yerr(y, ev, "%s", "the document must be a mapping of keys");
         if (y->want_key[y->level]) {
@@ -327,6 +335,10 @@ static int yaml_event(struct yctx *y, yaml_event_t *ev)
         }
         return apply(y, ev, v);
     }
+    case YAML_DOCUMENT_START_EVENT:
+        if (y->documents++)
+            return yerr(y, ev, "%s", "only one YAML document per file");
+        return 0;
     default:
         return 0;
     }

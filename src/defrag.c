@@ -246,6 +246,12 @@ int defrag_ipv4(struct defrag *df, const uint8_t *ip, uint32_t len, uint32_t vla
     }
     if (!add_data(df, t, off, ip + hl, len - hl, more, event))
         return DEFRAG_HELD;
+    if (t->hdr_len + t->total > MAX_DGRAM) {    /* first header longer than the last fragment's */
+        df->st.too_large++;
+        *event = EV_FRAG_TOO_LARGE;
+        unlink_tracker(df, (int32_t)(t - df->t));
+        return DEFRAG_DROPPED;
+    }
 
     uint8_t *o = df->out[df->out_idx ^= 1];
     uint32_t tot = t->hdr_len + t->total;

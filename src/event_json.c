@@ -180,8 +180,11 @@ static void open_(struct jw *w, char c)
 
 static void close_(struct jw *w, char c)
 {
-    if (w->depth > 0)
-        w->depth--;
+    if (w->depth == 0) {                    /* a builder bug: refuse the event */
+        w->overflow = 1;
+        return;
+    }
+    w->depth--;
     putc_(w, c);
 }
 

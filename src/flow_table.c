@@ -241,7 +241,7 @@ struct flow *flow_table_update(struct flow_table *t, const struct packet *p, int
     int dir = same ? 0 : 1;
     *to_server = !dir;
 
-    if (t->active_ns && p->ts_ns - f->start_ns >= t->active_ns && f->pkts[0] + f->pkts[1]) {
+    if (t->active_ns && p->ts_ns >= f->start_ns + t->active_ns && f->pkts[0] + f->pkts[1]) {
         t->on_end(t->arg, f, FR_ACTIVE);   /* a record for the interval; the flow goes on */
         t->st.ended[FR_ACTIVE]++;
         f->pkts[0] = f->pkts[1] = f->bytes[0] = f->bytes[1] = 0;

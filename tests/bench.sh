@@ -34,10 +34,12 @@ done
 med() { sort -n "$TMP/$1" | awk '{t[NR]=$1; m[NR]=$2} END {i=int((NR+1)/2); print t[i], m[i]}'; }
 read -r tw1 mw1 <<<"$(med w1)"; read -r tw2 mw2 <<<"$(med w2)"; read -r tn mn <<<"$(med ndpi)"
 "$B/taishi" -r "$PCAP" -w 1 --events stats >"$TMP/stats"
-python3 - "$size" "$tw1" "$tw2" "$tn" "$mw1" "$mn" "$TMP/stats" <<'PY'
+# the resident memory of a run with (almost) no flows: nDPI's module, buffers
+/usr/bin/time -f "%M" -o "$TMP/base" "$B/taishi" -r pcaps/encap-qinq.pcap -w 1 -o /dev/null
+python3 - "$size" "$tw1" "$tw2" "$tn" "$mw1" "$mn" "$TMP/stats" "$(cat "$TMP/base")" <<'PY'
 import json, sys
 size, tw1, tw2, tn = int(sys.argv[1]), *map(float, sys.argv[2:5])
-mw1, mn = int(sys.argv[5]), int(sys.argv[6])
+mw1, mn, base = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[8])
 st = json.load(open(sys.argv[7]))['stats']
 g = lambda t: size * 8 / t / 1e9
 print(f"capture: {size / 2**20:.0f} MiB, {st['capture']['packets']} packets, {st['flow']['created']} flows")
@@ -48,5 +50,6 @@ print(f"ratio taishi -w 1 / ndpiReader: {tn / tw1:.2f}x (target >= 3)")
 print(f"ratio taishi -w 2 / taishi -w 1: {tw1 / tw2:.2f}x (target >= 1.7)")
 f = st['flow']
 print(f"memory per flow: {f['bytes_per_flow']} B in the table, + {f['bytes_per_flow_in_dpi']} B of nDPI "
-      f"state while under detection; peak RSS / peak flows = {mw1 * 1024 / max(f['peak_active'], 1):.0f} B")
+      f"state while under detection; (peak RSS - RSS without flows) / peak flows = "
+      f"{(mw1 - base) * 1024 / max(f['peak_active'], 1):.0f} B ({f['peak_active']} flows at the peak)")
 PY

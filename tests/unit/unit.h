@@ -47,6 +47,14 @@ static unsigned long unit_passed, unit_failed;
                         __LINE__, #a, #b, sa_ ? sa_ : "(null)", sb_ ? sb_ : "(null)"); \
     } while (0)
 
+/* Wraps a call to a helper that CHECKs: a failure inside it also names the
+ * caller's line, so table-like tests stay readable. */
+#define UNIT_AT(call) do { \
+        unsigned long f0_ = unit_failed; \
+        call; \
+        if (unit_failed != f0_) fprintf(stderr, "  ^ called from %s:%d\n", __FILE__, __LINE__); \
+    } while (0)
+
 /* Prints the summary line; returns the exit code for main(). */
 static inline int unit_done(const char *name)
 {

@@ -1,0 +1,382 @@
+/* test_config.c - defaults, YAML loading (nesting, lists, refusals with
+ * FILE:LINE and the full dotted key), config_set for every key, and the
+ * dump -> load -> dump round trip. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "taishi/compiler.h"
+#include "taishi/config.h"
+#include "unit.h"
+
+static char err[CONFIG_ERR_MAX];
+
+static int load(struct config *c, const char *yml)
+{
+    err[0] = 0;
+    return config_load_yaml_buffer(c, "t.yaml", (const uint8_t *)yml, strlen(yml), err, sizeof(err));
+}
+
+/* The document is refused and the message holds every one of the parts. */
+static void refused(const char *yml, const char *part1, const char *part2)
+{
+    struct config c;
+    config_defaults(&c);
+    int rc = load(&c, yml);
+    CHECK_EQ_U(rc, -1);
+    if (part1 && !strstr(err, part1))
+        fprintf(stderr, "message \"%s\" lacks \"%s\"\n", err, part1);
+    CHECK(!part1 || strstr(err, part1));
+    if (part2 && !strstr(err, part2))
+        fprintf(stderr, "message \"%s\" lacks \"%s\"\n", err, part2);
+    CHECK(!part2 || strstr(err, part2));
+}
+
+static char *dump(const struct config *c)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    config_dump(c, f);
+    fclose(f);
+    return buf;
+}
+
+static void test_defaults(void)
+{
+    struct config c;
+    config_defaults(&c);
+    CHECK(c.sensor_id[0] != 0);
+    CHECK_EQ_U(c.workers, 0);
+    CHECK_EQ_U(c.log_level, 2);                    /* notice */
+    CHECK_STR(c.output, "-");
+    CHECK_EQ_U(c.events_mask, (1u << ET_MAX) - 1);
+    CHECK_EQ_U(c.flow_memcap, 512ULL << 20);
+    CHECK_EQ_U(c.flow_hash_size, 65536);
+    CHECK_EQ_U(c.flow_active_timeout, 1800);
+    CHECK_EQ_U(c.flow_timeout[FG_TCP][FS_NEW], 60);
+    CHECK_EQ_U(c.flow_timeout[FG_TCP][FS_ESTABLISHED], 600);
+    CHECK_EQ_U(c.flow_timeout[FG_TCP][FS_CLOSED], 60);
+    CHECK_EQ_U(c.flow_timeout[FG_UDP][FS_NEW], 30);
+    CHECK_EQ_U(c.flow_timeout[FG_UDP][FS_ESTABLISHED], 300);
+    CHECK_EQ_U(c.flow_timeout[FG_ICMP][FS_NEW], 30);
+    CHECK_EQ_U(c.flow_timeout[FG_ICMP][FS_ESTABLISHED], 300);
+    CHECK_EQ_U(c.flow_timeout[FG_OTHER][FS_NEW], 30);
+    CHECK_EQ_U(c.flow_timeout[FG_OTHER][FS_ESTABLISHED], 300);
+    CHECK_EQ_U(c.dpi_tcp_max_packets, 80);
+    CHECK_EQ_U(c.dpi_udp_max_packets, 24);
+    CHECK_EQ_U(c.dpi_guess, 1);
+    CHECK_EQ_U(c.defrag_max_trackers, 1024);
+    CHECK_EQ_U(c.defrag_timeout, 60);
+    CHECK_EQ_U(c.defrag_max_fragments, 256);
+    CHECK_EQ_U(c.vxlan_port, 4789);
+    CHECK_EQ_U(c.teredo_port, 3544);
+    CHECK_EQ_U(c.gtpu_port, 2152);
+    CHECK_STR(event_type_name(ET_ANOMALY), "anomaly");
+    CHECK_EQ_U(config_selftest(), 0);
+}
+
+static void test_yaml(void)
+{
+    struct config c;
+    config_defaults(&c);
+    static const char yml[] =
+        "# a comment\n"
+        "sensor-id: fz-bb-01\n"
+        "workers: 4\n"
+        "log:\n"
+        "  level: debug\n"
+        "outputs:\n"
+        "  file:\n"
+        "    path: \"/var/log/taishi/eve.json\"\n"
+        "  events:\n"
+        "    - alert\n"
+        "    - flow\n"
+        "    - dns\n"
+        "flow:\n"
+        "  memcap: 1gb\n"
+        "  hash-size: 131072\n"
+        "  timeouts:\n"
+        "    tcp:\n"
+        "      established: 1h\n"
+        "    udp: {new: 10, established: 2m}\n"
+        "  active-timeout: 0\n"
+        "dpi: {guess: no, tcp-max-packets: 8}\n"
+        "decoder:\n"
+        "  vxlan:\n"
+        "    port: 8472\n";
+    CHECK_EQ_U(load(&c, yml), 0);
+    CHECK_STR(err, "");
+    CHECK_STR(c.sensor_id, "fz-bb-01");
+    CHECK_EQ_U(c.workers, 4);
+    CHECK_EQ_U(c.log_level, 4);
+    CHECK_STR(c.output, "/var/log/taishi/eve.json");
+    CHECK_EQ_U(c.events_mask, 1u << ET_ALERT | 1u << ET_FLOW | 1u << ET_DNS);
+    CHECK_EQ_U(c.flow_memcap, 1ULL << 30);
+    CHECK_EQ_U(c.flow_hash_size, 131072);
+    CHECK_EQ_U(c.flow_timeout[FG_TCP][FS_ESTABLISHED], 3600);
+    CHECK_EQ_U(c.flow_timeout[FG_TCP][FS_NEW], 60);          /* untouched */
+    CHECK_EQ_U(c.flow_timeout[FG_UDP][FS_NEW], 10);
+    CHECK_EQ_U(c.flow_timeout[FG_UDP][FS_ESTABLISHED], 120);
+    CHECK_EQ_U(c.flow_active_timeout, 0);
+    CHECK_EQ_U(c.dpi_guess, 0);
+    CHECK_EQ_U(c.dpi_tcp_max_packets, 8);
+    CHECK_EQ_U(c.vxlan_port, 8472);
+
+    CHECK_EQ_U(load(&c, "outputs:\n  events: [tls, http]\n"), 0);
+    CHECK_EQ_U(c.events_mask, 1u << ET_TLS | 1u << ET_HTTP);
+    CHECK_EQ_U(load(&c, "outputs: {events: [all]}\n"), 0);
+    CHECK_EQ_U(c.events_mask, (1u << ET_MAX) - 1);
+
+    struct config d;                               /* empty documents change nothing */
+    config_defaults(&d);
+    char *before = dump(&d);
+    static const char *const empty[] = { "", "\n\n", "# only a comment\n", "{}\n" };
+    for (size_t i = 0; i < ARRAY_SIZE(empty); i++) {
+        CHECK_EQ_U(load(&d, empty[i]), 0);
+        char *after = dump(&d);
+        CHECK_STR(after, before);
+        free(after);
+    }
+    free(before);
+}
+
+static void test_refused(void)
+{
+    /* Unknown keys: the full dotted path, and where it is. */
+    refused("flow:\n  timeouts:\n    tcp:\n      bogus: 5\n", "t.yaml:4:", "'flow.timeouts.tcp.bogus'");
+    refused("workers: 2\nnope: 1\n", "t.yaml:2:", "'nope'");
+    refused("flow: 5\n", "t.yaml:1:", "'flow'");
+    refused("workers:\n  x: 1\n", "t.yaml:2:", "'workers.x'");
+    refused("decoder:\n  vxlan:\n    prot: 1\n", "t.yaml:3:", "decoder.vxlan.prot");
+
+    /* Bad values, one per key type: the key is named, with its line. */
+    refused("flow:\n  memcap: 12xb\n", "t.yaml:2:", "flow.memcap");
+    refused("flow:\n  memcap: 1kb\n", "flow.memcap", "bad value '1kb'");       /* below 1 MiB */
+    refused("flow:\n  memcap: 99999999999999999999gb\n", "flow.memcap", NULL);
+    refused("flow:\n  active-timeout: 5x\n", "t.yaml:2:", "flow.active-timeout");
+    refused("flow:\n  timeouts:\n    udp:\n      new: 0\n", "t.yaml:4:", "flow.timeouts.udp.new");
+    refused("defrag:\n  timeout: 2h\n", "defrag.timeout", "2h");                 /* above 3600 s */
+    refused("dpi:\n  guess: maybe\n", "t.yaml:2:", "dpi.guess");
+    refused("workers: 257\n", "t.yaml:1:", "workers");
+    refused("workers: -1\n", "workers", NULL);
+    refused("workers: 1.5\n", "workers", NULL);
+    refused("workers: 0x10\n", "workers", NULL);
+    refused("workers:\n", "workers", NULL);
+    refused("workers: [1, 2]\n", "workers", NULL);
+    refused("decoder:\n  vxlan:\n    port: 65536\n", "t.yaml:3:", "decoder.vxlan.port");
+    refused("decoder:\n  gtpu:\n    port: 0\n", "decoder.gtpu.port", NULL);
+    refused("flow:\n  hash-size: 10\n", "flow.hash-size", NULL);
+    refused("outputs:\n  events: [flow, bogus]\n", "t.yaml:2:", "outputs.events");
+    refused("outputs:\n  events: []\n", "outputs.events", NULL);
+    refused("log:\n  level: loud\n", "t.yaml:2:", "log.level");
+    refused("sensor-id: 0123456789012345678901234567890123456789012345678901234567890123\n",
+            "sensor-id", "too long");
+
+    /* Anchors and aliases: what YAML bombs are made of. */
+    refused("workers: &w 4\nflow:\n  hash-size: *w\n", "t.yaml:1:", "anchor");
+    refused("workers: *w\n", "t.yaml:1:", "alias");
+    refused("flow: &f\n  memcap: 64mb\n", "t.yaml:1:", "anchor");
+    refused("outputs:\n  events: &e [flow]\n", "t.yaml:2:", "anchor");
+    refused("a: &a [\"x\",\"x\"]\nb: &b [*a,*a]\nc: [*b,*b]\n", "t.yaml:1:", "anchor");
+
+    /* Shapes that are not a mapping of keys. */
+    refused("- workers\n", "t.yaml:1:", NULL);
+    refused("just a scalar\n", "t.yaml:1:", "mapping");
+    refused("outputs:\n  events: [[flow]]\n", "t.yaml:2:", NULL);
+    refused("outputs:\n  events: [{a: 1}]\n", "t.yaml:2:", NULL);
+    refused("? {a: 1}\n: 2\n", "t.yaml:1:", NULL);
+
+    /* Nesting deeper than 16 levels. */
+    char deep[2048] = "";
+    for (int i = 0; i < 20; i++) {
+        size_t n = strlen(deep);
+        snprintf(deep + n, sizeof(deep) - n, "%*sk%d:\n", i * 2, "", i);
+    }
+    strcat(deep, "                                          v: 1\n");
+    refused(deep, "nesting too deep", "t.yaml:");
+    static char flow_deep[40000];
+    for (int i = 0; i < 10000; i++) memcpy(flow_deep + 3 * i, "{a:", 3);
+    refused(flow_deep, "t.yaml:1:", NULL);
+
+    /* Syntax errors carry a line number. */
+    refused("flow:\n  memcap: 64mb\n  hash-size: [1, 2\n", "YAML syntax error", "t.yaml:");
+    refused("workers: 1\nflow: memcap: 5\n", "t.yaml:2:", NULL);    /* refused on line 2, by YAML or by us */
+    refused("workers: 1\nworkers: [1\n\n\n", "YAML syntax error", "t.yaml:");
+    refused("flow:\n  memcap: 64mb\n bad: 1\n", "t.yaml:3: YAML syntax error", NULL);
+    refused("workers: \"open\n", "YAML syntax error", NULL);
+}
+
+#define F(field) offsetof(struct config, field)
+enum { U32, U64, INT, STR };
+
+static void test_set(void)
+{
+    static const struct {
+        const char *key, *good;
+        int kind;
+        size_t off;
+        uint64_t want;
+        const char *bad;
+    } t[] = {
+        { "sensor-id", "probe-7", STR, F(sensor_id), 0, "0123456789012345678901234567890123456789012345678901234567890123" },
+        { "workers", "16", U32, F(workers), 16, "257" },
+        { "log.level", "warning", INT, F(log_level), 1, "WARNING" },
+        { "outputs.file.path", "/tmp/x.json", STR, F(output), 0, NULL },
+        { "outputs.events", "flow,alert", U32, F(events_mask), 1u << ET_FLOW | 1u << ET_ALERT, "flow,,nope" },
+        { "flow.memcap", "2048kb", U64, F(flow_memcap), 2ULL << 20, "1tb" },
+        { "flow.hash-size", "1024", U32, F(flow_hash_size), 1024, "1023" },
+        { "flow.active-timeout", "5m", U32, F(flow_active_timeout), 300, "-5" },
+        { "flow.timeouts.tcp.new", "90s", U32, F(flow_timeout[FG_TCP][FS_NEW]), 90, "0" },
+        { "flow.timeouts.tcp.established", "2h", U32, F(flow_timeout[FG_TCP][FS_ESTABLISHED]), 7200, "8000000" },
+        { "flow.timeouts.tcp.closed", "7", U32, F(flow_timeout[FG_TCP][FS_CLOSED]), 7, "7d" },
+        { "flow.timeouts.udp.new", "11", U32, F(flow_timeout[FG_UDP][FS_NEW]), 11, "" },
+        { "flow.timeouts.udp.established", "12", U32, F(flow_timeout[FG_UDP][FS_ESTABLISHED]), 12, "x" },
+        { "flow.timeouts.icmp.new", "13", U32, F(flow_timeout[FG_ICMP][FS_NEW]), 13, "1.5" },
+        { "flow.timeouts.icmp.established", "14", U32, F(flow_timeout[FG_ICMP][FS_ESTABLISHED]), 14, "1 m s" },
+        { "flow.timeouts.default.new", "15", U32, F(flow_timeout[FG_OTHER][FS_NEW]), 15, "0" },
+        { "flow.timeouts.default.established", "16", U32, F(flow_timeout[FG_OTHER][FS_ESTABLISHED]), 16, "0" },
+        { "dpi.tcp-max-packets", "10000", U32, F(dpi_tcp_max_packets), 10000, "10001" },
+        { "dpi.udp-max-packets", "1", U32, F(dpi_udp_max_packets), 1, "0" },
+        { "dpi.guess", "off", INT, F(dpi_guess), 0, "2" },
+        { "defrag.max-trackers", "1048576", U32, F(defrag_max_trackers), 1u << 20, "1048577" },
+        { "defrag.timeout", "3600", U32, F(defrag_timeout), 3600, "3601" },
+        { "defrag.max-fragments", "8192", U32, F(defrag_max_fragments), 8192, "8193" },
+        { "decoder.vxlan.port", "65535", U32, F(vxlan_port), 65535, "65536" },
+        { "decoder.teredo.port", "1", U32, F(teredo_port), 1, "0" },
+        { "decoder.gtpu.port", "2123", U32, F(gtpu_port), 2123, "99999999999999999999999" },
+    };
+    struct config c;
+    config_defaults(&c);
+
+    for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+        const char *p = (const char *)&c + t[i].off;
+        err[0] = 0;
+        int rc = config_set(&c, t[i].key, t[i].good, err, sizeof(err));
+        if (rc) fprintf(stderr, "config_set %s=%s: %s\n", t[i].key, t[i].good, err);
+        CHECK_EQ_U(rc, 0);
+        switch (t[i].kind) {
+        case U32: CHECK_EQ_U(*(const uint32_t *)p, t[i].want); break;
+        case U64: CHECK_EQ_U(*(const uint64_t *)p, t[i].want); break;
+        case INT: CHECK_EQ_U(*(const int *)p, t[i].want); break;
+        case STR: CHECK_STR(p, t[i].good); break;
+        }
+        if (t[i].bad) {
+            char before[sizeof(c)];
+            memcpy(before, &c, sizeof(c));
+            CHECK_EQ_U(config_set(&c, t[i].key, t[i].bad, err, sizeof(err)), -1);
+            if (!strstr(err, t[i].key)) fprintf(stderr, "message \"%s\" lacks the key\n", err);
+            CHECK(strstr(err, t[i].key) != NULL);
+            CHECK(!memcmp(before, &c, sizeof(c)));  /* a refused value changes nothing */
+        }
+    }
+
+    /* The table above covers every key the dump shows. */
+    char *d = dump(&c);
+    unsigned leaves = 0;
+    for (char *line = strtok(d, "\n"); line; line = strtok(NULL, "\n")) {
+        size_t n = strlen(line);
+        if (line[0] != '#' && n && line[n - 1] != ':') leaves++;
+    }
+    free(d);
+    CHECK_EQ_U(leaves, ARRAY_SIZE(t));
+
+    static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no", "false", "off", "0" };
+    for (int i = 0; i < 4; i++) {
+        CHECK_EQ_U(config_set(&c, "dpi.guess", yes[i], err, sizeof(err)), 0);
+        CHECK_EQ_U(c.dpi_guess, 1);
+        CHECK_EQ_U(config_set(&c, "dpi.guess", no[i], err, sizeof(err)), 0);
+        CHECK_EQ_U(c.dpi_guess, 0);
+    }
+    static const char *const levels[] = { "error", "warning", "notice", "info", "debug" };
+    for (int i = 0; i < 5; i++) {
+        CHECK_EQ_U(config_set(&c, "log.level", levels[i], err, sizeof(err)), 0);
+        CHECK_EQ_U(c.log_level, i);
+    }
+    CHECK_EQ_U(config_set(&c, "outputs.events", "[all]", err, sizeof(err)), 0);
+    CHECK_EQ_U(c.events_mask, (1u << ET_MAX) - 1);
+    CHECK_EQ_U(config_set(&c, "outputs.events", " [ dns ] ", err, sizeof(err)), 0);
+    CHECK_EQ_U(c.events_mask, 1u << ET_DNS);
+    CHECK_EQ_U(config_set(&c, "flow.memcap", "1GiB", err, sizeof(err)), 0);
+    CHECK_EQ_U(c.flow_memcap, 1ULL << 30);
+    CHECK_EQ_U(config_set(&c, "no.such.key", "1", err, sizeof(err)), -1);
+    CHECK_STR(err, "unknown key 'no.such.key'");
+    char tiny[8];                                  /* a short error buffer is cut, not overrun */
+    CHECK_EQ_U(config_set(&c, "workers", "999", tiny, sizeof(tiny)), -1);
+    CHECK_EQ_U(strlen(tiny), sizeof(tiny) - 1);
+}
+
+static void test_roundtrip(void)
+{
+    struct config a, b;
+    config_defaults(&a);
+    static const char *const set[][2] = {
+        { "sensor-id", "fz \"bb\" \\01: #x" }, { "workers", "3" }, { "log.level", "info" },
+        { "outputs.file.path", "/data/eve's log.json" }, { "outputs.events", "[dns, tls, risk]" },
+        { "flow.memcap", "3gb" }, { "flow.hash-size", "4096" }, { "flow.active-timeout", "0" },
+        { "flow.timeouts.tcp.closed", "5" }, { "flow.timeouts.icmp.new", "1h" },
+        { "dpi.guess", "no" }, { "defrag.max-trackers", "7" }, { "decoder.teredo.port", "3545" },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(set); i++)
+        CHECK_EQ_U(config_set(&a, set[i][0], set[i][1], err, sizeof(err)), 0);
+    CHECK_EQ_U(config_set(&a, "flow.memcap", "1048577", err, sizeof(err)), 0);   /* not a round unit */
+
+    char *d1 = dump(&a);
+    config_defaults(&b);
+    int rc = load(&b, d1);
+    if (rc) fprintf(stderr, "reloading the dump: %s\n", err);
+    CHECK_EQ_U(rc, 0);
+    char *d2 = dump(&b);
+    CHECK_STR(d2, d1);
+    CHECK_STR(b.sensor_id, "fz \"bb\" \\01: #x");
+    CHECK_STR(b.output, "/data/eve's log.json");
+    CHECK_EQ_U(b.flow_memcap, 1048577);
+    CHECK_EQ_U(b.events_mask, 1u << ET_DNS | 1u << ET_TLS | 1u << ET_RISK);
+    CHECK_EQ_U(b.flow_timeout[FG_ICMP][FS_NEW], 3600);
+    free(d1);
+    free(d2);
+
+    config_defaults(&a);                           /* the defaults round-trip too */
+    d1 = dump(&a);
+    config_defaults(&b);
+    config_set(&b, "workers", "9", err, sizeof(err));
+    CHECK_EQ_U(load(&b, d1), 0);
+    d2 = dump(&b);
+    CHECK_STR(d2, d1);
+    free(d1);
+    free(d2);
+
+    /* From a file, and a file that is not there. */
+    char path[] = "/tmp/taishi-test-config-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("workers: 5\nflow:\n  memcap: 128mb\n", f);
+    fclose(f);
+    config_defaults(&a);
+    CHECK_EQ_U(config_load_yaml(&a, path, err, sizeof(err)), 0);
+    CHECK_EQ_U(a.workers, 5);
+    CHECK_EQ_U(a.flow_memcap, 128ULL << 20);
+    f = fopen(path, "w");
+    fputs("workers: 5\nflow:\n  memcap: lots\n", f);
+    fclose(f);
+    CHECK_EQ_U(config_load_yaml(&a, path, err, sizeof(err)), -1);
+    char want[64];
+    snprintf(want, sizeof(want), "%s:3:", path);
+    CHECK(strstr(err, want) != NULL);
+    unlink(path);
+    CHECK_EQ_U(config_load_yaml(&a, path, err, sizeof(err)), -1);
+    CHECK(strstr(err, path) != NULL);
+}
+
+int main(void)
+{
+    test_defaults();
+    test_yaml();
+    test_refused();
+    test_set();
+    test_roundtrip();
+    return unit_done("config");
+}
