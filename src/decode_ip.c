@@ -16,6 +16,14 @@
 
 #define MAX_EXT_HEADERS 8
 
+/* The VLAN part of a flow key: outer id << 12 | inner id. */
+static uint32_t key_vlan(const struct decoded *d)
+{
+    if (d->nvlan == 1)
+        return d->vlan[0];
+    return d->nvlan >= 2 ? (uint32_t)d->vlan[0] << 12 | d->vlan[1] : 0;
+}
+
 /* Starts IP layer number d->nlayers; returns it or -1 when there is no room. */
 static int layer_begin(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off, int ipver)
 {
@@ -30,10 +38,7 @@ static int layer_begin(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_
     l->l3_cap = end - off;
     l->key.ipver = (uint8_t)ipver;
     l->key.tunnel_id = c->tunnel_key;
-    if (d->nvlan == 1)
-        l->key.vlan = d->vlan[0];
-    else if (d->nvlan >= 2)
-        l->key.vlan = (uint32_t)d->vlan[0] << 12 | d->vlan[1];
+    l->key.vlan = key_vlan(d);
     d->base[i] = buf;
     d->base_len[i] = end;
     d->tun[i] = c->tun;
@@ -92,13 +97,6 @@ static int defrag_result(struct dctx *c, int r, uint16_t ev, const uint8_t *rb,
     if (r == DEFRAG_HELD)
         c->d->consumed = 1;
     return 0;
-}
-
-static uint32_t key_vlan(const struct decoded *d)
-{
-    if (d->nvlan == 1)
-        return d->vlan[0];
-    return d->nvlan >= 2 ? (uint32_t)d->vlan[0] << 12 | d->vlan[1] : 0;
 }
 
 int decode_ipv4(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
