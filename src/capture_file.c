@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <time.h>
 
 #include "taishi/capture.h"
@@ -114,6 +115,10 @@ static void wait_a_little(unsigned *spins)
 {
     if (++*spins < 64)
         return;
+    if (*spins < 4096) {                    /* let the worker we wait for run */
+        sched_yield();
+        return;
+    }
     struct timespec ts = { 0, 20000 };
     nanosleep(&ts, NULL);
 }

@@ -151,7 +151,7 @@ void jw_u64(struct jw *w, uint64_t v)
 {
     char b[24];
     value_sep(w);
-    put(w, b, (size_t)snprintf(b, sizeof(b), "%llu", (unsigned long long)v));
+    put(w, b, util_u64_str(v, b));
 }
 
 void jw_i64(struct jw *w, int64_t v)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <time.h>
 
 #include "taishi/capture.h"
@@ -128,7 +129,11 @@ static void backoff(unsigned *idle)
 {
     if (++*idle < 64)
         return;                             /* spin a little first */
-    struct timespec ts = { 0, *idle < 1024 ? 20000 : 200000 };
+    if (*idle < 4096) {                     /* then let the reader have the core */
+        sched_yield();
+        return;
+    }
+    struct timespec ts = { 0, 50000 };      /* really idle: sleep */
     nanosleep(&ts, NULL);
 }
 
