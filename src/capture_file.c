@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
@@ -67,6 +68,7 @@ struct capture *capture_open_files(const struct config *cfg, char *const *paths,
             goto fail;
         }
         setvbuf(f, NULL, _IOFBF, 1u << 20);
+        __fsetlocking(f, FSETLOCKING_BYCALLER);     /* only this thread reads it */
         pcap_t *h = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, perr);
         if (!h) {
             snprintf(err, errlen, "cannot read capture '%s': %s", paths[i], perr);
