@@ -3,7 +3,7 @@
 #   make SANITIZE=address,undefined   instrumented build in build/san-address,undefined/
 #   make demo | test | corpus | bench | deps | clean
 CC      ?= cc
-PKGS    := libndpi libpcap yaml-0.1
+PKGS    := libndpi libpcap yaml-0.1 rdkafka zlib
 comma   := ,
 O       ?= build
 ifneq ($(SANITIZE),)

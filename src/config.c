@@ -61,7 +61,58 @@ static const struct key keys[] = {
     { "decoder.vxlan.port", K_UINT, OFF(vxlan_port), 1, 65535, "4789" },
     { "decoder.teredo.port", K_UINT, OFF(teredo_port), 1, 65535, "3544" },
     { "decoder.gtpu.port", K_UINT, OFF(gtpu_port), 1, 65535, "2152" },
+    { "outputs.kafka.brokers", K_STRING, OFF(kafka_brokers), 0, sizeof(((struct config *)0)->kafka_brokers), "" },
+    { "outputs.kafka.topics.alerts", K_STRING, OFF(kafka_topic[KF_ALERTS]), 1, 128, "taishi.alerts" },
+    { "outputs.kafka.topics.flows", K_STRING, OFF(kafka_topic[KF_FLOWS]), 1, 128, "taishi.flows" },
+    { "outputs.kafka.topics.app", K_STRING, OFF(kafka_topic[KF_APP]), 1, 128, "taishi.app" },
+    { "outputs.kafka.topics.anomalies", K_STRING, OFF(kafka_topic[KF_ANOMALIES]), 1, 128, "taishi.anomalies" },
+    { "outputs.kafka.topics.assets", K_STRING, OFF(kafka_topic[KF_ASSETS]), 1, 128, "taishi.assets" },
+    { "outputs.kafka.topics.risks", K_STRING, OFF(kafka_topic[KF_RISKS]), 1, 128, "taishi.risks" },
+    { "outputs.kafka.topics.stats", K_STRING, OFF(kafka_topic[KF_STATS]), 1, 128, "taishi.stats" },
+    { "outputs.kafka.compression", K_STRING, OFF(kafka_compression), 1, 16, "lz4" },
+    { "outputs.kafka.spool-dir", K_STRING, OFF(kafka_spool_dir), 1, 512, "/var/lib/taishi/spool" },
+    { "outputs.kafka.spool-max", K_SIZE, OFF(kafka_spool_max), 1 << 16, 1ULL << 44, "1gb" },
+    { "outputs.kafka.flush-timeout", K_DURATION, OFF(kafka_flush_timeout), 0, 3600, "10" },
 };
+
+#define KAFKA_PROPS "outputs.kafka.properties."
+
+enum kafka_family kafka_family_of(enum event_type t)
+{
+    switch (t) {
+    case ET_ALERT: return KF_ALERTS;
+    case ET_FLOW: return KF_FLOWS;
+    case ET_DNS: case ET_TLS: case ET_HTTP: return KF_APP;
+    case ET_ANOMALY: return KF_ANOMALIES;
+    case ET_ASSET: return KF_ASSETS;
+    case ET_RISK: return KF_RISKS;
+    default: return KF_STATS;
+    }
+}
+
+/* outputs.kafka.properties.NAME = VALUE: any librdkafka property, passed on as is. */
+static int set_kafka_prop(struct config *c, const char *name, const char *v, char *err, size_t errlen)
+{
+    const char *prop = name + strlen(KAFKA_PROPS);
+    int i;
+
+    if (!*prop || strlen(prop) >= sizeof(c->kafka_props[0].name) ||
+        strlen(v) >= sizeof(c->kafka_props[0].value)) {
+        snprintf(err, errlen, "%s: name or value too long", name);
+        return -1;
+    }
+    for (i = 0; i < c->nkafka_props && strcmp(c->kafka_props[i].name, prop); i++)
+        ;
+    if (i == KAFKA_MAX_PROPS) {
+        snprintf(err, errlen, "%s: at most %d Kafka properties", name, KAFKA_MAX_PROPS);
+        return -1;
+    }
+    if (i == c->nkafka_props)
+        c->nkafka_props++;
+    strcpy(c->kafka_props[i].name, prop);
+    strcpy(c->kafka_props[i].value, v);
+    return 0;
+}
 
 static const char *const event_names[ET_MAX] = {
     "alert", "flow", "anomaly", "stats", "dns", "tls", "http", "asset", "risk",
@@ -145,6 +196,10 @@ int config_set(struct config *c, const char *name, const char *v, char *err, siz
     void *dst;
     uint64_t n;
 
+    if (!strncmp(name, KAFKA_PROPS, strlen(KAFKA_PROPS)))
+        return set_kafka_prop(c, name, v, err, errlen);
+    if (!strcmp(name, "outputs.file.path"))
+        c->output_set = 1;
     if (!k) {
         snprintf(err, errlen, "unknown key '%s'", name);
         return -1;
@@ -189,6 +244,10 @@ int config_set(struct config *c, const char *name, const char *v, char *err, siz
                 snprintf(err, errlen, "%s: control characters are not allowed", name);
                 return -1;
             }
+        if (strlen(v) < k->min) {
+            snprintf(err, errlen, "%s: must not be empty", name);
+            return -1;
+        }
         if (strlen(v) >= k->max) {
             snprintf(err, errlen, "%s: value too long (at most %llu bytes)", name,
                      (unsigned long long)k->max - 1);
@@ -230,6 +289,7 @@ void config_defaults(struct config *c)
     for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
         if (config_set(c, keys[i].name, keys[i].def, err, sizeof(err)) < 0)
             abort();                        /* a broken default is a bug in this table */
+    c->output_set = 0;
     if (gethostname(c->sensor_id, sizeof(c->sensor_id) - 1) < 0)
         strcpy(c->sensor_id, "taishi");
 }
@@ -473,6 +533,11 @@ void config_dump(const struct config *c, FILE *out)
         for (int d = 0; d < n - 1; d++)
             memcpy(prev[d], parts[d], sizeof(prev[d]));
         nprev = n - 1;
+        if (!strcmp(keys[i].name, "outputs.kafka.flush-timeout") && c->nkafka_props) {
+            fprintf(out, "    properties:\n");
+            for (int p = 0; p < c->nkafka_props; p++)
+                fprintf(out, "      \"%s\": \"%s\"\n", c->kafka_props[p].name, c->kafka_props[p].value);
+        }
     }
 }
 

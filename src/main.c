@@ -43,7 +43,8 @@ static void usage(FILE *f)
         "  --dump-config    print the effective configuration as YAML and exit\n"
         "  --selftest       run the built-in self-tests and exit\n"
         "  --version, --help\n"
-        "Not built yet: -i (live capture), -S (rules), --kafka, --check-rules.\n");
+        "  --kafka BROKERS  send events to Kafka (host:port,...), as outputs.kafka.brokers\n"
+        "Not built yet: -i (live capture), -S (rules), --check-rules.\n");
 }
 
 static int selftest(void)
@@ -81,7 +82,7 @@ static int run(int argc, char **argv, char **reads, char **sets)
     };
     static struct config cfg;
     char err[CONFIG_ERR_MAX];
-    const char *conf = NULL, *out_path = NULL, *workers = NULL, *events = NULL;
+    const char *conf = NULL, *out_path = NULL, *workers = NULL, *events = NULL, *kafka = NULL;
     int nreads = 0, nsets = 0, dump = 0, opt;
 
     config_defaults(&cfg);
@@ -97,10 +98,11 @@ static int run(int argc, char **argv, char **reads, char **sets)
         case OPT_SELFTEST: return selftest();
         case OPT_VERSION: printf("taishi %s\n", TAISHI_VERSION); return 0;
         case 'h': usage(stdout); return 0;
-        case 'i': case 'S': case OPT_KAFKA: case OPT_CHECK:
+        case OPT_KAFKA: kafka = optarg; break;
+        case 'i': case 'S': case OPT_CHECK:
             fprintf(stderr, "taishi: %s is not built yet in this version\n",
                     opt == 'i' ? "live capture (-i)" : opt == 'S' ? "rule loading (-S)" :
-                    opt == OPT_KAFKA ? "Kafka output (--kafka)" : "--check-rules");
+                    "--check-rules");
             return 1;
         default: usage(stderr); return 1;
         }
@@ -128,7 +130,8 @@ static int run(int argc, char **argv, char **reads, char **sets)
     }
     if ((out_path && config_set(&cfg, "outputs.file.path", out_path, err, sizeof(err)) < 0) ||
         (workers && config_set(&cfg, "workers", workers, err, sizeof(err)) < 0) ||
-        (events && config_set(&cfg, "outputs.events", events, err, sizeof(err)) < 0)) {
+        (events && config_set(&cfg, "outputs.events", events, err, sizeof(err)) < 0) ||
+        (kafka && config_set(&cfg, "outputs.kafka.brokers", kafka, err, sizeof(err)) < 0)) {
         fprintf(stderr, "taishi: %s\n", err);
         return 1;
     }
@@ -148,7 +151,7 @@ static int run(int argc, char **argv, char **reads, char **sets)
         fprintf(stderr, "taishi: %s\n", err);
         return 1;
     }
-    struct output *out = output_open(cfg.output, err, sizeof(err));
+    struct output *out = output_open(&cfg, err, sizeof(err));
     if (!out) {
         fprintf(stderr, "taishi: %s\n", err);
         capture_close(cap);
@@ -179,9 +182,11 @@ static int run(int argc, char **argv, char **reads, char **sets)
         static char sbuf[16384];
         struct jw sj;
         jw_init(&sj, sbuf, sizeof(sbuf));
-        stats_write_event(&sj, &cfg, cap, w, nw);
-        if (jw_end(&sj) == 0)
-            output_write(out, sbuf, sj.len);
+        stats_write_event(&sj, &cfg, cap, w, nw, out);
+        if (jw_end(&sj) == 0) {
+            struct out_event ev = { 0, (uint32_t)sj.len, ET_STATS, 0 };
+            output_write_events(out, sbuf, &ev, 1);
+        }
     }
     for (int i = 0; i < nw; i++)
         worker_destroy(w[i]);

@@ -1,7 +1,9 @@
-/* output_file.c - JSON lines to a file or stdout (see output.h).
+/* output_file.c - the JSON-lines sink: a file (appended to, like Suricata's
+ * eve.json) or stdout.
  *
- * A write error (disk full, closed pipe) is remembered and reported at close
- * so the exit status says the output is incomplete; we do not abort mid-run. */
+ * One mutex serialises whole chunks. A write error (disk full, closed pipe)
+ * is logged once and remembered, so the exit status says the output is
+ * incomplete; the sensor does not stop for it. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -11,17 +13,16 @@
 #include "taishi/output.h"
 #include "taishi/util.h"
 
-struct output {
+struct file_sink {
     FILE *f;
     int is_stdout;
     int failed;
-    uint64_t bytes;
     pthread_mutex_t mu;
 };
 
-struct output *output_open(const char *path, char *err, size_t errlen)
+struct file_sink *file_sink_open(const char *path, char *err, size_t errlen)
 {
-    struct output *o = xcalloc(1, sizeof(*o));
+    struct file_sink *o = xcalloc(1, sizeof(*o));
 
     if (!strcmp(path, "-")) {
         o->f = stdout;
@@ -35,20 +36,17 @@ struct output *output_open(const char *path, char *err, size_t errlen)
     return o;
 }
 
-void output_write(struct output *o, const char *buf, size_t len)
+void file_sink_write(struct file_sink *o, const char *buf, size_t len)
 {
-    if (!len)
-        return;
     pthread_mutex_lock(&o->mu);
     if (fwrite(buf, 1, len, o->f) != len && !o->failed) {
         o->failed = 1;
         LOG(LOG_ERROR, "writing events: %s", strerror(errno));
     }
-    o->bytes += len;
     pthread_mutex_unlock(&o->mu);
 }
 
-int output_close(struct output *o)
+int file_sink_close(struct file_sink *o)
 {
     int rc;
 
@@ -60,9 +58,4 @@ int output_close(struct output *o)
     pthread_mutex_destroy(&o->mu);
     free(o);
     return rc ? -1 : 0;
-}
-
-uint64_t output_bytes(const struct output *o)
-{
-    return o->bytes;
 }

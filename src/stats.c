@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "taishi/event_build.h"
+#include "taishi/output.h"
 #include "taishi/stats.h"
 
 static void write_decoder(struct jw *w, const struct decode_stats *d)
@@ -41,7 +42,7 @@ static void write_decoder(struct jw *w, const struct decode_stats *d)
 }
 
 void stats_write_event(struct jw *w, const struct config *cfg, const struct capture *cap,
-                       struct worker **workers, int nworkers)
+                       struct worker **workers, int nworkers, const struct output *out)
 {
     const struct capture_stats *cs = capture_stats(cap);
     const struct defrag_stats *ds = capture_defrag_stats(cap);
@@ -125,5 +126,20 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
             jw_ku64(w, event_type_name((enum event_type)e), ws.events[e]);
     jw_ku64(w, "dropped", ws.events_dropped);
     jw_obj_end(w);
+
+    if (output_has_kafka(out)) {            /* as of this event; the final flush comes after */
+        struct kafka_stats ks;
+        output_kafka_stats(out, &ks);
+        jw_kobj(w, "kafka");
+        jw_ku64(w, "produced", ks.produced);
+        jw_ku64(w, "delivered", ks.delivered);
+        jw_ku64(w, "spooled", ks.spooled);
+        jw_ku64(w, "replayed", ks.replayed);
+        jw_ku64(w, "dropped", ks.dropped);
+        jw_ku64(w, "failed_deliveries", ks.failed_deliveries);
+        jw_ku64(w, "spool_bytes", ks.spool_bytes);
+        jw_ku64(w, "spool_segments", ks.spool_segments);
+        jw_obj_end(w);
+    }
     jw_obj_end(w);
 }

@@ -35,17 +35,24 @@ static int want(const struct worker *w, enum event_type t)
 
 void worker_flush(struct worker *w)
 {
-    output_write(w->out, w->jbuf, w->jw.len);
+    output_write_events(w->out, w->jbuf, w->ev, w->nev);
     w->jw.len = 0;
+    w->nev = 0;
 }
 
-static void finish_event(struct worker *w, enum event_type t)
+/* Ends the event being written and notes its type and key for the sinks. */
+static void finish_event(struct worker *w, enum event_type t, uint64_t key)
 {
-    if (jw_end(&w->jw) < 0)
+    size_t start = w->jw.mark;
+
+    if (jw_end(&w->jw) < 0) {
         w->st.events_dropped++;
-    else
-        w->st.events[t]++;
-    if (w->jw.cap - w->jw.len < JBUF_HEADROOM)
+        return;
+    }
+    w->st.events[t]++;
+    w->ev[w->nev++] = (struct out_event){ (uint32_t)start, (uint32_t)(w->jw.len - start),
+                                          (uint8_t)t, key };
+    if (w->jw.cap - w->jw.len < JBUF_HEADROOM || w->nev == WORKER_MAX_EVENTS)
         worker_flush(w);
 }
 
@@ -57,7 +64,7 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
         dpi_finish(w->dpi, &f->dpi);
     if (want(w, ET_FLOW)) {
         event_flow(&w->jw, w->cfg, w->dpi, f, why);
-        finish_event(w, ET_FLOW);
+        finish_event(w, ET_FLOW, f->flow_id);
     }
     if (why != FR_ACTIVE)
         dpi_release(w->dpi, &f->dpi);
@@ -84,6 +91,7 @@ struct worker *worker_create(int id, const struct config *cfg, struct output *ou
         ring_push(w->back, w->batches[i]);
     }
     w->jbuf = xmalloc(JBUF_SIZE);
+    w->ev = xcalloc(WORKER_MAX_EVENTS, sizeof(*w->ev));
     jw_init(&w->jw, w->jbuf, JBUF_SIZE);
     return w;
 }
@@ -100,6 +108,7 @@ void worker_destroy(struct worker *w)
     for (int i = 0; i < WORKER_BATCHES; i++)
         free(w->batches[i]);
     free(w->jbuf);
+    free(w->ev);
     free(w);
 }
 
@@ -109,7 +118,7 @@ void worker_process(struct worker *w, const struct packet *p)
     w->st.bytes += p->wirelen;
     if (unlikely(p->anomaly) && want(w, ET_ANOMALY)) {
         event_anomaly(&w->jw, w->cfg, p);
-        finish_event(w, ET_ANOMALY);
+        finish_event(w, ET_ANOMALY, 0);
     }
     if ((p->flags & (PKT_HAS_IP | PKT_NO_FLOW)) != PKT_HAS_IP)
         return;

@@ -22,6 +22,12 @@ enum event_type {
 };
 const char *event_type_name(enum event_type t);
 
+/* Kafka topic families: which topic an event type goes to. */
+enum kafka_family { KF_ALERTS, KF_FLOWS, KF_APP, KF_ANOMALIES, KF_ASSETS, KF_RISKS, KF_STATS, KF_MAX };
+enum kafka_family kafka_family_of(enum event_type t);
+
+#define KAFKA_MAX_PROPS 32
+
 struct config {
     char sensor_id[64];
     uint32_t workers;                       /* 0 = online CPUs */
@@ -39,6 +45,16 @@ struct config {
 
     uint32_t defrag_max_trackers, defrag_timeout, defrag_max_fragments;
     uint32_t vxlan_port, teredo_port, gtpu_port;
+
+    int output_set;                         /* outputs.file.path was given (-o, YAML, --set) */
+    char kafka_brokers[512];                /* "" = no Kafka output */
+    char kafka_topic[KF_MAX][128];
+    char kafka_compression[16];
+    char kafka_spool_dir[512];
+    uint64_t kafka_spool_max;
+    uint32_t kafka_flush_timeout;           /* seconds */
+    int nkafka_props;                       /* outputs.kafka.properties.* passed to librdkafka */
+    struct { char name[128], value[512]; } kafka_props[KAFKA_MAX_PROPS];
 };
 
 #define CONFIG_ERR_MAX 512

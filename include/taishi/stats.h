@@ -9,7 +9,8 @@
 #include "taishi/event.h"
 #include "taishi/worker.h"
 
+struct output;
 void stats_write_event(struct jw *w, const struct config *cfg, const struct capture *cap,
-                       struct worker **workers, int nworkers);
+                       struct worker **workers, int nworkers, const struct output *out);
 
 #endif

@@ -22,6 +22,7 @@
 #include "taishi/ring.h"
 
 struct output;
+struct out_event;
 struct batch;
 
 struct worker_stats {
@@ -32,6 +33,7 @@ struct worker_stats {
 };
 
 #define WORKER_BATCHES 8
+#define WORKER_MAX_EVENTS 4096      /* events per chunk handed to the output */
 
 struct worker {
     int id;
@@ -44,6 +46,8 @@ struct worker {
     pthread_t thread;
     struct jw jw;
     char *jbuf;
+    struct out_event *ev;       /* one per event in jbuf: type and key for the sinks */
+    size_t nev;
     struct worker_stats st;
 };
 

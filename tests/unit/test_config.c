@@ -247,6 +247,18 @@ static void test_set(void)
         { "decoder.vxlan.port", "65535", U32, F(vxlan_port), 65535, "65536" },
         { "decoder.teredo.port", "1", U32, F(teredo_port), 1, "0" },
         { "decoder.gtpu.port", "2123", U32, F(gtpu_port), 2123, "99999999999999999999999" },
+        { "outputs.kafka.brokers", "127.0.0.1:9092", STR, F(kafka_brokers), 0, "a\nb" },
+        { "outputs.kafka.topics.alerts", "a", STR, F(kafka_topic[KF_ALERTS]), 0, "" },
+        { "outputs.kafka.topics.flows", "f", STR, F(kafka_topic[KF_FLOWS]), 0, "" },
+        { "outputs.kafka.topics.app", "p", STR, F(kafka_topic[KF_APP]), 0, "" },
+        { "outputs.kafka.topics.anomalies", "n", STR, F(kafka_topic[KF_ANOMALIES]), 0, "" },
+        { "outputs.kafka.topics.assets", "s", STR, F(kafka_topic[KF_ASSETS]), 0, "" },
+        { "outputs.kafka.topics.risks", "r", STR, F(kafka_topic[KF_RISKS]), 0, "" },
+        { "outputs.kafka.topics.stats", "t", STR, F(kafka_topic[KF_STATS]), 0, "" },
+        { "outputs.kafka.compression", "zstd", STR, F(kafka_compression), 0, "" },
+        { "outputs.kafka.spool-dir", "/tmp/spool", STR, F(kafka_spool_dir), 0, "" },
+        { "outputs.kafka.spool-max", "1mb", U64, F(kafka_spool_max), 1ULL << 20, "1kb" },
+        { "outputs.kafka.flush-timeout", "5", U32, F(kafka_flush_timeout), 5, "3601" },
     };
     struct config c;
     config_defaults(&c);

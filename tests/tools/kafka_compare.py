@@ -1,0 +1,26 @@
+#!/usr/bin/env python3
+"""kafka_compare.py EXPECTED_FILE... -- CONSUMED_FILE [DROPPED]
+
+Compares the events the file sink wrote (EXPECTED_FILE..., JSON lines) with
+the messages an independent consumer read from Kafka (CONSUMED_FILE, one
+message per line), event by event. Prints `missing N duplicated N` and exits
+1 when the number missing differs from DROPPED (default 0: nothing may be
+missing; with a full spool, exactly the counted drops may be)."""
+import collections, sys
+
+args = sys.argv[1:]
+sep = args.index('--')
+expected = collections.Counter()
+for f in args[:sep]:
+    for line in open(f, encoding='utf-8'):
+        if line.strip():
+            expected[line.rstrip('\n')] += 1
+got = collections.Counter(l.rstrip('\n') for l in open(args[sep + 1], encoding='utf-8') if l.strip())
+dropped = int(args[sep + 2]) if len(args) > sep + 2 else 0
+missing = sum((expected - got).values())
+dups = sum((got - expected).values())
+# a message that is not one of the expected events at all is an error too
+unknown = sum(1 for k in got if k not in expected)
+print('expected %d consumed %d missing %d duplicated %d unknown %d' %
+      (sum(expected.values()), sum(got.values()), missing, dups, unknown))
+sys.exit(0 if missing == dropped and unknown == 0 else 1)
