@@ -90,8 +90,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     } else if (m->err) {
         atomic_fetch_add(&k->failed, 1);
         uint64_t key = 0;
-        if (m->key_len == sizeof(key))
-            memcpy(&key, m->key, sizeof(key));
+        for (size_t i = 0; i < m->key_len && i < 20; i++)
+            key = key * 10 + (uint64_t)(((const char *)m->key)[i] - '0');
         to_spool(k, family_of_topic(k, m->rkt), key, m->payload, m->len);
     } else {
         atomic_fetch_add(&k->delivered, 1);
@@ -105,9 +105,12 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 static int produce(struct kafka_sink *k, uint8_t family, uint64_t key, const void *p, size_t len,
                    uintptr_t tag)
 {
-    /* The key is the flow id's 8 bytes: the same flow, the same partition. */
+    /* The key is the flow id in decimal, as in the JSON: the same flow, the
+     * same partition, and a key any consumer can read. */
+    char kb[24];
+    size_t kl = key ? util_u64_str(key, kb) : 0;
     int r = rd_kafka_produce(k->topic[family], RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-                             (void *)p, len, key ? &key : NULL, key ? sizeof(key) : 0, (void *)tag);
+                             (void *)p, len, key ? kb : NULL, kl, (void *)tag);
     if (r == 0)
         atomic_fetch_add(&k->produced, 1);
     return r;

@@ -64,6 +64,14 @@ spooled_left() { ls "$TMP/spool-$1"/spool-*.dat 2>/dev/null | wc -l; }
 run up "$TMP/up.json" -r pcaps/demo.pcap -r pcaps/malformed.pcap -r pcaps/many-flows.pcap -w 2
 compare up 0 "$TMP/up.json"
 [ "$(spooled_left up)" -eq 0 ] && ok up-spool "spool empty" || bad up-spool "segments left"
+timeout 30 kcat -C -b "$BOOT" -t up.flows -o beginning -e -q -f '%k\t%s\n' 2>/dev/null >"$TMP/keys"
+if python3 -c 'import json,sys
+n=0
+for l in open(sys.argv[1]):
+    k, v = l.rstrip("\n").split("\t", 1)
+    assert k == str(json.loads(v)["flow_id"]), (k, v[:80]); n += 1
+assert n > 2000, n
+print(n)' "$TMP/keys" >"$TMP/keys.out" 2>&1; then ok up-keys "$(cat "$TMP/keys.out") flow messages keyed by flow_id"; else bad up-keys "$(tail -1 "$TMP/keys.out")"; fi
 
 # down-up: a whole run with the broker down, then a run with it up
 mock down all
