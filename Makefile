@@ -2,6 +2,7 @@
 #   make                 build build/taishi
 #   make SANITIZE=address,undefined   instrumented build in build/san-address,undefined/
 #   make demo | test | corpus | bench | deps | clean
+#   make fuzz | fuzz-regress | fuzz-run FUZZ_TARGET=decode FUZZ_TIME=600   (tests/fuzz/fuzz.mk)
 CC      ?= cc
 PKGS    := libndpi libpcap yaml-0.1 rdkafka zlib
 comma   := ,
@@ -38,6 +39,10 @@ $(O)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBOBJS)
 
 units: $(UNIT_BINS)
 
+# librdkafka's mock cluster as a tool, for the Kafka tests (contrib/kafka-mock).
+$(O)/kafka-mock: contrib/kafka-mock/kafka-mock.c contrib/kafka-mock/Makefile
+	@$(MAKE) --no-print-directory -C contrib/kafka-mock OUT=$(CURDIR)/$@ CC=$(CC)
+
 deps:
 	@tests/tools/install-deps.sh
 
@@ -45,16 +50,18 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	$(O)/taishi -r pcaps/demo.pcap -w 2
 
-# Unit and pcap regression tests, on the normal build and under ASan+UBSan.
+# Unit, pcap regression, CLI, fuzz-corpus and Kafka tests, on the normal
+# build and under ASan+UBSan.
 test: deps
-	@$(MAKE) --no-print-directory all units
+	@$(MAKE) --no-print-directory all units build/kafka-mock
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined all units
+	@$(MAKE) --no-print-directory $(FUZZ_RBINS)
 	@tests/run.sh build build/san-address-undefined
 
 corpus: deps all
 	@tests/corpus.sh $(O)
 
-bench: deps all
+bench: deps all build/kafka-mock
 	@tests/bench.sh $(O)
 
 clean:
@@ -62,3 +69,4 @@ clean:
 
 .PHONY: all units deps demo test corpus bench clean
 -include $(OBJS:.o=.d)
+include tests/fuzz/fuzz.mk

@@ -40,6 +40,18 @@ static const struct key keys[] = {
     { "log.level", K_LOGLEVEL, OFF(log_level), 0, 0, "notice" },
     { "outputs.file.path", K_STRING, OFF(output), 0, sizeof(((struct config *)0)->output), "-" },
     { "outputs.events", K_EVENTS, OFF(events_mask), 0, 0, "[all]" },
+    { "outputs.kafka.brokers", K_STRING, OFF(kafka_brokers), 0, sizeof(((struct config *)0)->kafka_brokers), "" },
+    { "outputs.kafka.topics.alerts", K_STRING, OFF(kafka_topic[KF_ALERTS]), 1, 128, "taishi.alerts" },
+    { "outputs.kafka.topics.flows", K_STRING, OFF(kafka_topic[KF_FLOWS]), 1, 128, "taishi.flows" },
+    { "outputs.kafka.topics.app", K_STRING, OFF(kafka_topic[KF_APP]), 1, 128, "taishi.app" },
+    { "outputs.kafka.topics.anomalies", K_STRING, OFF(kafka_topic[KF_ANOMALIES]), 1, 128, "taishi.anomalies" },
+    { "outputs.kafka.topics.assets", K_STRING, OFF(kafka_topic[KF_ASSETS]), 1, 128, "taishi.assets" },
+    { "outputs.kafka.topics.risks", K_STRING, OFF(kafka_topic[KF_RISKS]), 1, 128, "taishi.risks" },
+    { "outputs.kafka.topics.stats", K_STRING, OFF(kafka_topic[KF_STATS]), 1, 128, "taishi.stats" },
+    { "outputs.kafka.compression", K_STRING, OFF(kafka_compression), 1, 16, "lz4" },
+    { "outputs.kafka.spool-dir", K_STRING, OFF(kafka_spool_dir), 1, 512, "/var/lib/taishi/spool" },
+    { "outputs.kafka.spool-max", K_SIZE, OFF(kafka_spool_max), 1 << 16, 1ULL << 44, "1gb" },
+    { "outputs.kafka.flush-timeout", K_DURATION, OFF(kafka_flush_timeout), 0, 3600, "10" },
     { "flow.memcap", K_SIZE, OFF(flow_memcap), 1 << 20, 1ULL << 40, "512mb" },
     { "flow.hash-size", K_UINT, OFF(flow_hash_size), 1024, 1u << 26, "65536" },
     { "flow.active-timeout", K_DURATION, OFF(flow_active_timeout), 0, 86400 * 7, "1800" },
@@ -58,21 +70,10 @@ static const struct key keys[] = {
     { "defrag.max-trackers", K_UINT, OFF(defrag_max_trackers), 1, 1u << 20, "1024" },
     { "defrag.timeout", K_DURATION, OFF(defrag_timeout), 1, 3600, "60" },
     { "defrag.max-fragments", K_UINT, OFF(defrag_max_fragments), 1, 8192, "256" },
+    { "anomaly.rate-limit", K_UINT, OFF(anomaly_rate_limit), 0, 1u << 30, "100" },
     { "decoder.vxlan.port", K_UINT, OFF(vxlan_port), 1, 65535, "4789" },
     { "decoder.teredo.port", K_UINT, OFF(teredo_port), 1, 65535, "3544" },
     { "decoder.gtpu.port", K_UINT, OFF(gtpu_port), 1, 65535, "2152" },
-    { "outputs.kafka.brokers", K_STRING, OFF(kafka_brokers), 0, sizeof(((struct config *)0)->kafka_brokers), "" },
-    { "outputs.kafka.topics.alerts", K_STRING, OFF(kafka_topic[KF_ALERTS]), 1, 128, "taishi.alerts" },
-    { "outputs.kafka.topics.flows", K_STRING, OFF(kafka_topic[KF_FLOWS]), 1, 128, "taishi.flows" },
-    { "outputs.kafka.topics.app", K_STRING, OFF(kafka_topic[KF_APP]), 1, 128, "taishi.app" },
-    { "outputs.kafka.topics.anomalies", K_STRING, OFF(kafka_topic[KF_ANOMALIES]), 1, 128, "taishi.anomalies" },
-    { "outputs.kafka.topics.assets", K_STRING, OFF(kafka_topic[KF_ASSETS]), 1, 128, "taishi.assets" },
-    { "outputs.kafka.topics.risks", K_STRING, OFF(kafka_topic[KF_RISKS]), 1, 128, "taishi.risks" },
-    { "outputs.kafka.topics.stats", K_STRING, OFF(kafka_topic[KF_STATS]), 1, 128, "taishi.stats" },
-    { "outputs.kafka.compression", K_STRING, OFF(kafka_compression), 1, 16, "lz4" },
-    { "outputs.kafka.spool-dir", K_STRING, OFF(kafka_spool_dir), 1, 512, "/var/lib/taishi/spool" },
-    { "outputs.kafka.spool-max", K_SIZE, OFF(kafka_spool_max), 1 << 16, 1ULL << 44, "1gb" },
-    { "outputs.kafka.flush-timeout", K_DURATION, OFF(kafka_flush_timeout), 0, 3600, "10" },
 };
 
 #define KAFKA_PROPS "outputs.kafka.properties."
@@ -90,11 +91,49 @@ enum kafka_family kafka_family_of(enum event_type t)
     }
 }
 
+/* Config strings must be printable UTF-8: no control characters (C0, DEL,
+ * C1), no byte-order marks or non-characters, nothing malformed. They end up
+ * in events and in --dump-config output, which YAML readers must take back. */
+static int printable_utf8(const char *str)
+{
+    const unsigned char *p = (const unsigned char *)str;
+
+    while (*p) {
+        unsigned c = *p, cp, n;
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7f)
+                return 0;
+            p++;
+            continue;
+        }
+        if (c >= 0xc2 && c < 0xe0) { n = 1; cp = c & 0x1f; }
+        else if (c >= 0xe0 && c < 0xf0) { n = 2; cp = c & 0x0f; }
+        else if (c >= 0xf0 && c < 0xf5) { n = 3; cp = c & 0x07; }
+        else return 0;
+        for (unsigned i = 1; i <= n; i++) {
+            if ((p[i] & 0xc0) != 0x80)
+                return 0;
+            cp = cp << 6 | (p[i] & 0x3f);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0x80 && cp <= 0x9f) || (cp >= 0xd800 && cp <= 0xdfff) ||
+            cp == 0xfeff || cp == 0xfffe || cp == 0xffff)
+            return 0;
+        p += n + 1;
+    }
+    return 1;
+}
+
 /* outputs.kafka.properties.NAME = VALUE: any librdkafka property, passed on as is. */
 static int set_kafka_prop(struct config *c, const char *name, const char *v, char *err, size_t errlen)
 {
     const char *prop = name + strlen(KAFKA_PROPS);
     int i;
+
+    if (!printable_utf8(name) || !printable_utf8(v)) {
+        snprintf(err, errlen, "%s: only printable UTF-8 is allowed", printable_utf8(name) ? name : KAFKA_PROPS "*");
+        return -1;
+    }
 
     if (!*prop || strlen(prop) >= sizeof(c->kafka_props[0].name) ||
         strlen(v) >= sizeof(c->kafka_props[0].value)) {
@@ -239,11 +278,10 @@ int config_set(struct config *c, const char *name, const char *v, char *err, siz
         *(int *)dst = is_true(v);
         return 0;
     case K_STRING:
-        for (const char *q = v; *q; q++)
-            if ((unsigned char)*q < 0x20 || *q == 0x7f) {
-                snprintf(err, errlen, "%s: control characters are not allowed", name);
-                return -1;
-            }
+        if (!printable_utf8(v)) {
+            snprintf(err, errlen, "%s: only printable UTF-8 is allowed (no control characters)", name);
+            return -1;
+        }
         if (strlen(v) < k->min) {
             snprintf(err, errlen, "%s: must not be empty", name);
             return -1;
@@ -458,6 +496,22 @@ int config_load_yaml(struct config *c, const char *path, char *err, size_t errle
 
 /* --- dump ------------------------------------------------------------------ */
 
+/* A YAML double-quoted scalar: " and \ escaped (control characters are
+ * refused on input, so there are none to escape). */
+static void yaml_quote(const char *v, char *out, size_t outlen)
+{
+    size_t o = 0;
+
+    out[o++] = '"';
+    for (; *v && o + 4 < outlen; v++) {
+        if (*v == '"' || *v == '\\')
+            out[o++] = '\\';
+        out[o++] = *v;
+    }
+    out[o++] = '"';
+    out[o] = 0;
+}
+
 static void value_text(const struct config *c, const struct key *k, char *out, size_t outlen)
 {
     const void *src = (const char *)c + k->off;
@@ -479,19 +533,9 @@ static void value_text(const struct config *c, const struct key *k, char *out, s
     case K_BOOL:
         snprintf(out, outlen, "%s", *(const int *)src ? "yes" : "no");
         break;
-    case K_STRING: {                        /* YAML double-quoted: escape " and \ */
-        const char *v = src;
-        size_t o = 0;
-        out[o++] = '"';
-        for (; *v && o + 4 < outlen; v++) {
-            if (*v == '"' || *v == '\\')
-                out[o++] = '\\';
-            out[o++] = *v;
-        }
-        out[o++] = '"';
-        out[o] = 0;
+    case K_STRING:
+        yaml_quote(src, out, outlen);
         break;
-    }
     case K_LOGLEVEL:
         snprintf(out, outlen, "%s", level_names[*(const int *)src]);
         break;
@@ -518,7 +562,7 @@ void config_dump(const struct config *c, FILE *out)
 
     fprintf(out, "# taishi configuration (every key, with its current value)\n");
     for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-        char parts[MAX_DEPTH][128], buf[256], val[600];
+        char parts[MAX_DEPTH][128], buf[256], val[2200];   /* a 1 KiB string, every byte escaped */
         int n = 0;
         snprintf(buf, sizeof(buf), "%s", keys[i].name);
         for (char *s = NULL, *t = strtok_r(buf, ".", &s); t && n < MAX_DEPTH; t = strtok_r(NULL, ".", &s))
@@ -535,8 +579,12 @@ void config_dump(const struct config *c, FILE *out)
         nprev = n - 1;
         if (!strcmp(keys[i].name, "outputs.kafka.flush-timeout") && c->nkafka_props) {
             fprintf(out, "    properties:\n");
-            for (int p = 0; p < c->nkafka_props; p++)
-                fprintf(out, "      \"%s\": \"%s\"\n", c->kafka_props[p].name, c->kafka_props[p].value);
+            for (int p = 0; p < c->nkafka_props; p++) {
+                char qn[300], qv[1100];
+                yaml_quote(c->kafka_props[p].name, qn, sizeof(qn));
+                yaml_quote(c->kafka_props[p].value, qv, sizeof(qv));
+                fprintf(out, "      %s: %s\n", qn, qv);
+            }
         }
     }
 }

@@ -74,16 +74,17 @@ static int ipv4_options_ok(const uint8_t *o, uint32_t len)
     return 1;
 }
 
-/* Continues with a reassembled datagram; a frame may reassemble at most two
- * (an outer and an inner one) since the defragmenter has two output buffers. */
+/* Continues with a reassembled datagram. A frame may reassemble at most two
+ * (an outer and an inner one): the defragmenter has two output buffers, and
+ * a third completion would overwrite the first while its layer still points
+ * there, so the callers refuse a third fragment before defrag sees it. */
 static int decode_reassembled(struct dctx *c, const uint8_t *rb, uint32_t rlen, int v6)
 {
-    if (c->reassembled >= 2)
-        return decode_event(c, EV_FRAG_INVALID);
+    unsigned li = c->d->nlayers;            /* the layer the datagram will become */
     c->reassembled++;
     int r = v6 ? decode_ipv6(c, rb, rlen, 0) : decode_ipv4(c, rb, rlen, 0);
-    if (c->d->nlayers && r == 0)
-        c->d->layer[c->d->nlayers - 1].reassembled = 1;
+    if (c->d->nlayers > li)
+        c->d->layer[li].reassembled = 1;
     return r;
 }
 
@@ -124,6 +125,8 @@ int decode_ipv4(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
 
     uint16_t frag = rd16(h + 6);
     if ((frag & 0x3fff) != 0 && c->df) {    /* MF set or a non-zero offset */
+        if (c->reassembled >= 2)            /* both output buffers hold this frame's layers */
+            return decode_event(c, EV_FRAG_INVALID);
         const uint8_t *rb = NULL;
         uint32_t rlen = 0;
         uint16_t ev = 0;
@@ -188,6 +191,8 @@ int decode_ipv6(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
             }
             if (!c->df)
                 break;                      /* addresses only, like a v4 fragment */
+            if (c->reassembled >= 2)
+                return decode_event(c, EV_FRAG_INVALID);
             const uint8_t *rb = NULL;
             uint32_t rlen = 0;
             uint16_t ev = 0;

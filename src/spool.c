@@ -84,10 +84,15 @@ struct spool *spool_open(const char *dir, uint64_t max_bytes, char *err, size_t 
     s->next_seg = 1;
     while ((e = readdir(d))) {
         unsigned seg;
+        int end = 0;
         char path[600];
-        if (sscanf(e->d_name, "spool-%8u.dat", &seg) != 1 || seg == 0)
-            continue;
         snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        if (sscanf(e->d_name, "spool-%8u.dat%n", &seg, &end) != 1 || seg == 0 ||
+            e->d_name[end] != 0) {
+            if (strstr(e->d_name, ".dat.tmp"))  /* a rewrite a crash interrupted */
+                unlink(path);
+            continue;
+        }
         if (stat(path, &sb) == 0) {
             s->disk_bytes += (uint64_t)sb.st_size;
             s->st.segments++;

@@ -70,6 +70,7 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
         dp.unknown += d->unknown;
         ws.packets += s->packets;
         ws.events_dropped += s->events_dropped;
+        ws.anomalies_suppressed += s->anomalies_suppressed;
         for (int e = 0; e < ET_MAX; e++)
             ws.events[e] += s->events[e];
     }
@@ -125,6 +126,7 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
         if (e != ET_STATS)
             jw_ku64(w, event_type_name((enum event_type)e), ws.events[e]);
     jw_ku64(w, "dropped", ws.events_dropped);
+    jw_ku64(w, "anomalies_suppressed", ws.anomalies_suppressed);
     jw_obj_end(w);
 
     if (output_has_kafka(out)) {            /* as of this event; the final flush comes after */

@@ -117,8 +117,19 @@ void worker_process(struct worker *w, const struct packet *p)
     w->st.packets++;
     w->st.bytes += p->wirelen;
     if (unlikely(p->anomaly) && want(w, ET_ANOMALY)) {
-        event_anomaly(&w->jw, w->cfg, p);
-        finish_event(w, ET_ANOMALY, 0);
+        /* A flood of bad packets must not become a flood of events: at most
+         * anomaly.rate-limit a second (packet time) per worker, the rest counted. */
+        uint64_t sec = p->ts_ns / 1000000000ULL;
+        if (sec != w->anomaly_sec) {
+            w->anomaly_sec = sec;
+            w->anomaly_count = 0;
+        }
+        if (!w->cfg->anomaly_rate_limit || ++w->anomaly_count <= w->cfg->anomaly_rate_limit) {
+            event_anomaly(&w->jw, w->cfg, p);
+            finish_event(w, ET_ANOMALY, 0);
+        } else {
+            w->st.anomalies_suppressed++;
+        }
     }
     if ((p->flags & (PKT_HAS_IP | PKT_NO_FLOW)) != PKT_HAS_IP)
         return;

@@ -2,7 +2,9 @@
 # bench.sh BUILD_DIR - throughput of taishi -w 1 and -w 2 against ndpiReader
 # (Debian's libndpi-bin, nDPI 4.2) on the same 256 MiB capture, in one run,
 # alternating the three commands ROUNDS times; reports the median of each as
-# Gbit/s, the ratios, and the memory a flow costs.
+# Gbit/s, the ratios, and the memory a flow costs. Then the Kafka output:
+# events per second into librdkafka's mock cluster and what Kafka costs the
+# -w 2 run compared with writing to /dev/null.
 #   ROUNDS=3 (default)  BENCH_PCAP=path (default build/bench-256MiB.pcap, built
 #   once with ../shared/bench/make-bench-pcap.sh and kept)
 set -eu
@@ -31,8 +33,36 @@ for r in $(seq "$ROUNDS"); do
     run ndpi ndpiReader -q -i "$PCAP"
     echo "bench: round $r of $ROUNDS done" >&2
 done
+# Kafka: the same -w 2 run with events going to librdkafka's mock cluster
+# (contrib/kafka-mock, same machine) instead of /dev/null, alternating.
+KAFKA=0
+if [ -x build/kafka-mock ]; then
+    mkfifo "$TMP/ctl"
+    build/kafka-mock -b 1 <"$TMP/ctl" >"$TMP/mock.out" 2>/dev/null &
+    MOCKPID=$!
+    exec 7>"$TMP/ctl"
+    for _ in $(seq 50); do grep -q '^bootstrap=' "$TMP/mock.out" && break; sleep 0.1; done
+    BOOT=$(sed -n 's/^bootstrap=//p' "$TMP/mock.out")
+    for r in $(seq "$ROUNDS"); do
+        run plain2 "$B/taishi" -r "$PCAP" -w 2 -o /dev/null
+        /usr/bin/time -f "%e %M" -o "$TMP/t" "$B/taishi" -r "$PCAP" -w 2 --kafka "$BOOT" \
+            --set "outputs.kafka.spool-dir=$TMP/spool" >/dev/null 2>"$TMP/kerr" || { echo "bench: kafka run failed"; cat "$TMP/kerr"; exit 1; }
+        cat "$TMP/t" >>"$TMP/kafka"
+        sed -n 's/.*kafka: produced \([0-9]*\), delivered \([0-9]*\),.*/\1 \2/p' "$TMP/kerr" >"$TMP/kcount"
+    done
+    echo quit >&7; exec 7>&-; wait "$MOCKPID" 2>/dev/null
+    KAFKA=1
+fi
 med() { sort -n "$TMP/$1" | awk '{t[NR]=$1; m[NR]=$2} END {i=int((NR+1)/2); print t[i], m[i]}'; }
 read -r tw1 mw1 <<<"$(med w1)"; read -r tw2 mw2 <<<"$(med w2)"; read -r tn mn <<<"$(med ndpi)"
+if [ $KAFKA = 1 ]; then
+    read -r tp _ <<<"$(med plain2)"; read -r tk _ <<<"$(med kafka)"; read -r kprod kdel <"$TMP/kcount"
+    python3 -c 'import sys
+tp, tk, prod, dl = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+print(f"kafka (mock cluster on this machine): {prod} events produced, {dl} delivered, "
+      f"{dl / tk:,.0f} events/s; -w 2 with Kafka {tk:.2f} s vs {tp:.2f} s to /dev/null: "
+      f"cost {100 * (tk - tp) / tp:+.0f}% (target under 10%)")' "$tp" "$tk" "$kprod" "$kdel"
+fi
 "$B/taishi" -r "$PCAP" -w 1 --events stats >"$TMP/stats"
 # the resident memory of a run with (almost) no flows: nDPI's module, buffers
 /usr/bin/time -f "%M" -o "$TMP/base" "$B/taishi" -r pcaps/encap-qinq.pcap -w 1 -o /dev/null

@@ -13,7 +13,7 @@ set -u
 cd "$(dirname "$0")/.."
 B=${1:-build}
 T=$B/taishi
-MOCK=$B/kafka-mock
+MOCK=build/kafka-mock
 pass=0 fail=0
 TMP=$(mktemp -d)
 cleanup() { [ -n "${MOCKPID:-}" ] && kill "$MOCKPID" 2>/dev/null; exec 7>&- 2>/dev/null; rm -rf "$TMP"; }

@@ -117,5 +117,45 @@ assert s["memcap_evictions"] > 0 and s["ended"]["memcap"] == s["memcap_evictions
     expect "memcap: every flow still reported" [ "$(grep -c '"event_type":"flow"' "$TMP/out")" -eq 2200 ]
     first=0
 done
+# 4. fuzz corpora replayed without libFuzzer (ASan+UBSan build of the targets)
+B=fuzz
+for r in build/fuzz-regress/*; do
+    [ -x "$r" ] && [ -f "$r" ] || continue
+    t=$(basename "$r")
+    if ASAN_OPTIONS=detect_leaks=1 "$r" "tests/fuzz/corpus/$t" >"$TMP/fz" 2>&1 && san_clean "$TMP/fz"; then
+        ok
+    else
+        bad "fuzz corpus $t: $(grep -m3 -E "ERROR|runtime error|FAIL" "$TMP/fz")"
+    fi
+done
+
+# 5. memory bounds (first build): floods stay within their caps, counted
+B=$1
+python3 tests/tools/flood_pcap.py syn 1000000 |
+    /usr/bin/time -f "%M" -o "$TMP/rss" "$B/taishi" -r - -w 2 --set flow.memcap=64mb --events stats >"$TMP/out" 2>"$TMP/err"
+rss=$(cat "$TMP/rss")
+expect "1M SYNs, flow.memcap=64mb: under 256 MiB resident (${rss} KiB)" [ "${rss:-999999999}" -lt $((256 * 1024)) ]
+expect "1M SYNs: evictions reported" python3 -c 'import json,sys
+f=json.load(open(sys.argv[1]))["stats"]["flow"]
+assert f["created"] == 1000000 and f["memcap_evictions"] > 900000 and f["ended"]["memcap"] == f["memcap_evictions"], f' "$TMP/out"
+python3 tests/tools/flood_pcap.py frag 200000 |
+    /usr/bin/time -f "%M" -o "$TMP/rss" "$B/taishi" -r - -w 2 --events stats >"$TMP/out" 2>"$TMP/err"
+rss=$(cat "$TMP/rss")
+expect "fragment flood: under 128 MiB resident (${rss} KiB)" [ "${rss:-999999999}" -lt $((128 * 1024)) ]
+expect "fragment flood: trackers recycled and counted" python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))["stats"]["defrag"]
+assert d["fragments"] == 200000 and d["trackers_full"] >= 200000 - 1024, d' "$TMP/out"
+
+# 6. Kafka output against the mock cluster (first build only)
+B=$1
+if [ -x build/kafka-mock ] && command -v kcat >/dev/null; then
+    tests/kafka.sh "$1" >"$TMP/kafka" 2>&1
+    grep -E "^FAIL" "$TMP/kafka"
+    c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$TMP/kafka")
+    if [ -n "$c" ]; then pass=$((pass + ${c%% *})); fail=$((fail + ${c##* })); else bad "kafka tests did not finish"; tail -5 "$TMP/kafka"; fi
+else
+    bad "kafka tests: build/kafka-mock or kcat missing"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

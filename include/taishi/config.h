@@ -45,6 +45,7 @@ struct config {
 
     uint32_t defrag_max_trackers, defrag_timeout, defrag_max_fragments;
     uint32_t vxlan_port, teredo_port, gtpu_port;
+    uint32_t anomaly_rate_limit;            /* anomaly events per second per worker; 0 = all */
 
     int output_set;                         /* outputs.file.path was given (-o, YAML, --set) */
     char kafka_brokers[512];                /* "" = no Kafka output */

@@ -29,6 +29,7 @@ struct worker_stats {
     uint64_t packets, bytes;
     uint64_t events[ET_MAX];
     uint64_t events_dropped;    /* an event larger than the buffer: counted, never cut */
+    uint64_t anomalies_suppressed;  /* beyond anomaly.rate-limit: counted, not written */
     uint64_t idle_waits;
 };
 
@@ -49,6 +50,8 @@ struct worker {
     struct out_event *ev;       /* one per event in jbuf: type and key for the sinks */
     size_t nev;
     struct worker_stats st;
+    uint64_t anomaly_sec;       /* packet-time second of the anomaly rate limit */
+    uint32_t anomaly_count;
 };
 
 struct worker *worker_create(int id, const struct config *cfg, struct output *out,

@@ -244,6 +244,7 @@ static void test_set(void)
         { "defrag.max-trackers", "1048576", U32, F(defrag_max_trackers), 1u << 20, "1048577" },
         { "defrag.timeout", "3600", U32, F(defrag_timeout), 3600, "3601" },
         { "defrag.max-fragments", "8192", U32, F(defrag_max_fragments), 8192, "8193" },
+        { "anomaly.rate-limit", "0", U32, F(anomaly_rate_limit), 0, "-1" },
         { "decoder.vxlan.port", "65535", U32, F(vxlan_port), 65535, "65536" },
         { "decoder.teredo.port", "1", U32, F(teredo_port), 1, "0" },
         { "decoder.gtpu.port", "2123", U32, F(gtpu_port), 2123, "99999999999999999999999" },

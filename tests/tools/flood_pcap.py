@@ -1,0 +1,31 @@
+#!/usr/bin/env python3
+"""flood_pcap.py KIND N - write a pcap of N hostile packets to stdout, for the
+memory-bound tests (stream it into `taishi -r -`):
+  syn   N TCP SYNs, every one a new flow (distinct address/port pairs)
+  frag  N first fragments of UDP datagrams that never complete (distinct IDs)
+Deterministic; standard library only; checksums are left zero (the sensor
+does not check them)."""
+import struct, sys
+
+kind, n = sys.argv[1], int(sys.argv[2])
+out = sys.stdout.buffer
+out.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+eth = b'\x02\x00\x00\x00\x0b\x01\x02\x00\x00\x00\x0a\x01\x08\x00'
+t0 = 1704067200
+buf = []
+for i in range(n):
+    src = bytes([10, (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff])
+    dst = bytes([192, 0, 2, 1 + (i % 200)])
+    if kind == 'syn':
+        l4 = struct.pack('!HHIIBBHHH', 1024 + (i % 60000), 80, i, 0, 5 << 4, 0x02, 65535, 0, 0)
+        ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(l4), i & 0xffff, 0, 64, 6, 0, src, dst)
+    else:
+        l4 = struct.pack('!HHHH', 40000, 53, 8 + 64, 0) + b'\0' * 56   # 64 bytes, more to come
+        ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(l4), i & 0xffff, 0x2000, 64, 17, 0, src, dst)
+    frame = eth + ip + l4
+    us = i * 10                             # 100,000 packets a second of packet time
+    buf.append(struct.pack('<IIII', t0 + us // 1000000, us % 1000000, len(frame), len(frame)) + frame)
+    if len(buf) == 10000:
+        out.write(b''.join(buf))
+        buf = []
+out.write(b''.join(buf))
