@@ -51,10 +51,11 @@ demo: deps
 	$(O)/taishi -r pcaps/demo.pcap -w 2
 
 # Unit, pcap regression, CLI, fuzz-corpus and Kafka tests, on the normal
-# build and under ASan+UBSan.
+# build and under ASan+UBSan; the multi-worker pipeline under TSan.
 test: deps
 	@$(MAKE) --no-print-directory all units build/kafka-mock
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined all units
+	@$(MAKE) --no-print-directory SANITIZE=thread all
 	@$(MAKE) --no-print-directory $(FUZZ_RBINS)
 	@tests/run.sh build build/san-address-undefined
 

@@ -129,6 +129,16 @@ for r in build/fuzz-regress/*; do
     fi
 done
 
+# 4b. ThreadSanitizer: the multi-worker pipeline (reader, rings, workers, output)
+if [ -x build/san-thread/taishi ]; then
+    B=tsan
+    for p in pcaps/demo.pcap pcaps/many-flows.pcap pcaps/malformed.pcap pcaps/encap-gre.pcap pcaps/ipv4-frag.pcap; do
+        TSAN_OPTIONS=halt_on_error=0:exitcode=97 build/san-thread/taishi -r "$p" -w 3 -o /dev/null 2>"$TMP/tsan"
+        trc=$?
+        if [ $trc -eq 0 ] && ! grep -q "ThreadSanitizer" "$TMP/tsan"; then ok; else bad "tsan $p (exit $trc): $(grep -m2 -A3 WARNING "$TMP/tsan")"; fi
+    done
+fi
+
 # 5. memory bounds (first build): floods stay within their caps, counted
 B=$1
 python3 tests/tools/flood_pcap.py syn 1000000 |
