@@ -117,7 +117,8 @@ static int printable_utf8(const char *str)
         }
         if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
             (cp >= 0x80 && cp <= 0x9f) || (cp >= 0xd800 && cp <= 0xdfff) ||
-            cp == 0xfeff || cp == 0xfffe || cp == 0xffff)
+            cp == 0xfeff || cp == 0xfffe || cp == 0xffff ||
+            cp == 0x2028 || cp == 0x2029)   /* YAML reads these as line breaks */
             return 0;
         p += n + 1;
     }

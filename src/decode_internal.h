@@ -22,6 +22,7 @@ struct dctx {
     struct defrag *df;
     struct decoded *d;
     unsigned depth;               /* tunnels entered so far */
+    unsigned l2_depth;            /* Ethernet headers entered (MPLS pseudowires nest them) */
     unsigned reassembled;         /* datagrams reassembled in this frame */
     struct tunnel_info tun;       /* enclosing tunnel for the next IP layer */
     uint32_t tunnel_key;          /* flow-key tunnel id for the next IP layer */

@@ -126,6 +126,8 @@ int decode_ethertype(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t 
 int decode_ethernet(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
 {
     NEED(14, EV_ETH_TRUNC);
+    if (++c->l2_depth > 8)                  /* e.g. MPLS pseudowire in pseudowire in ... */
+        return decode_event(c, EV_TUNNEL_TOO_DEEP);
     return decode_ethertype(c, buf, end, off + 14, rd16(buf + off + 12));
 }
 

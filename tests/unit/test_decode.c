@@ -565,6 +565,16 @@ static void test_malformed(void)
     d = expect(LINK_RAW, &f, f.n, EV_TUNNEL_TOO_DEEP, DECODE_MAX_LAYERS);
     CHECK_EQ_U(d->layer[DECODE_MAX_LAYERS - 1].carries, TUNNEL_NONE);
 
+    frame_init(&f);                               /* 20 nested MPLS pseudowires (control word + Ethernet) */
+    eth(&f, 0x8847);
+    for (int i = 0; i < 20; i++) {
+        mpls(&f, 100 + i, 1);
+        put32(&f, 0);
+        eth(&f, 0x8847);
+    }
+    mpls(&f, 1, 1); ip4(&f, "9.9.0.3", "9.9.0.4", 6); tcp(&f, 1, 2, TCP_SYN); frame_done(&f);
+    UNIT_AT(expect(LINK_ETHERNET, &f, f.n, EV_TUNNEL_TOO_DEEP, 0));
+
     frame_init(&f); eth(&f, 0x8847); mpls(&f, 1, 0); mpls(&f, 2, 0); mpls(&f, 3, 0); frame_done(&f);
     UNIT_AT(expect(LINK_ETHERNET, &f, f.n, EV_MPLS_TRUNC, 0));
     frame_init(&f); eth(&f, 0x8847);
