@@ -201,8 +201,18 @@ void jw_karr(struct jw *w, const char *k) { jw_key(w, k); jw_arr_begin(w); }
 void jw_ip(struct jw *w, const uint8_t *addr, int ipver)
 {
     char b[INET6_ADDRSTRLEN];
-    inet_ntop(ipver == 6 ? AF_INET6 : AF_INET, addr, b, sizeof(b));
-    jw_str(w, b);
+
+    if (ipver == 6) {
+        inet_ntop(AF_INET6, addr, b, sizeof(b));
+        jw_str(w, b);
+        return;
+    }
+    size_t n = 0;                           /* glibc's inet_ntop goes through sprintf */
+    for (int i = 0; i < 4; i++) {
+        n += util_u64_str(addr[i], b + n);
+        b[n++] = '.';
+    }
+    jw_strn(w, b, n - 1);
 }
 
 void jw_ktime(struct jw *w, const char *k, uint64_t ns)
