@@ -10,7 +10,9 @@
  *   - a flow that ends unclassified gets ndpi_detection_giveup() with
  *     guessing on, which is where "Match by port" verdicts come from.
  * One module per worker: nDPI modules are not thread-safe, and each worker
- * sees only its own flows anyway. */
+ * sees only its own flows anyway. Creating modules is not thread-safe either
+ * (tried: two ndpi_init_detection_module() calls in parallel threads abort
+ * now and then in nDPI 4.2), so main() creates the workers one by one. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
