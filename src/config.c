@@ -18,9 +18,11 @@
 #include <yaml.h>
 
 #include "taishi/config.h"
+#include "taishi/enrich.h"
 #include "taishi/util.h"
 
-enum ktype { K_UINT, K_SIZE, K_DURATION, K_BOOL, K_STRING, K_EVENTS, K_LOGLEVEL };
+enum ktype { K_UINT, K_SIZE, K_DURATION, K_BOOL, K_STRING, K_EVENTS, K_LOGLEVEL, K_NETLIST,
+             K_COUNTRIES };
 
 struct key {
     const char *name;
@@ -71,6 +73,15 @@ static const struct key keys[] = {
     { "defrag.timeout", K_DURATION, OFF(defrag_timeout), 1, 3600, "60" },
     { "defrag.max-fragments", K_UINT, OFF(defrag_max_fragments), 1, 8192, "256" },
     { "anomaly.rate-limit", K_UINT, OFF(anomaly_rate_limit), 0, 1u << 30, "100" },
+    { "vars.HOME_NET", K_NETLIST, OFF(home_net), 0, 1024, "[192.168.0.0/16, 10.0.0.0/8, 172.16.0.0/12]" },
+    { "enrich.geoip.city", K_STRING, OFF(geoip_city), 0, 512, "" },
+    { "enrich.geoip.country", K_STRING, OFF(geoip_country), 0, 512, "" },
+    { "enrich.geoip.asn", K_STRING, OFF(geoip_asn), 0, 512, "" },
+    { "enrich.assets", K_STRING, OFF(assets_file), 0, 512, "" },
+    { "policy.cross-border.enabled", K_BOOL, OFF(xborder_enabled), 0, 1, "yes" },
+    { "policy.cross-border.allowed-countries", K_COUNTRIES, OFF(xborder_allowed), 0, 512, "[CN]" },
+    { "policy.cross-border.min-bytes", K_SIZE, OFF(xborder_min_bytes), 0, 1ULL << 50, "0" },
+    { "risk.min-score", K_UINT, OFF(risk_min_score), 0, 100000, "50" },
     { "decoder.vxlan.port", K_UINT, OFF(vxlan_port), 1, 65535, "4789" },
     { "decoder.teredo.port", K_UINT, OFF(teredo_port), 1, 65535, "3544" },
     { "decoder.gtpu.port", K_UINT, OFF(gtpu_port), 1, 65535, "2152" },
@@ -306,6 +317,39 @@ int config_set(struct config *c, const char *name, const char *v, char *err, siz
         *(uint32_t *)dst = mask;
         return 0;
     }
+    case K_NETLIST: {                       /* a list of CIDR prefixes, checked now */
+        char why[200];
+        struct netset *ns = netset_create();
+        int bad = strlen(v) >= k->max || netset_add_list(ns, v, 0, why, sizeof(why)) < 0;
+        netset_destroy(ns);
+        if (bad) {
+            snprintf(err, errlen, "%s: bad value: %s", name, strlen(v) >= k->max ? "too long" : why);
+            return -1;
+        }
+        strcpy(dst, v);
+        return 0;
+    }
+    case K_COUNTRIES: {                     /* [CN, HK]: ISO 3166 two-letter codes */
+        char buf[512], *save = NULL, *p = buf;
+        if (strlen(v) >= sizeof(buf)) {
+            snprintf(err, errlen, "%s: value too long", name);
+            return -1;
+        }
+        strcpy(buf, v);
+        if (*p == '[') {
+            p++;
+            char *e = strrchr(p, ']');
+            if (e)
+                *e = 0;
+        }
+        for (char *t = strtok_r(p, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
+            if (strlen(t) != 2 || !isupper((unsigned char)t[0]) || !isupper((unsigned char)t[1])) {
+                snprintf(err, errlen, "%s: '%s' is not a two-letter upper-case country code", name, t);
+                return -1;
+            }
+        strcpy(dst, v);
+        return 0;
+    }
     case K_LOGLEVEL:
         for (int i = 0; i < (int)ARRAY_SIZE(level_names); i++) {
             if (!strcmp(v, level_names[i])) {
@@ -534,7 +578,7 @@ static void value_text(const struct config *c, const struct key *k, char *out, s
     case K_BOOL:
         snprintf(out, outlen, "%s", *(const int *)src ? "yes" : "no");
         break;
-    case K_STRING:
+    case K_STRING: case K_NETLIST: case K_COUNTRIES:
         yaml_quote(src, out, outlen);
         break;
     case K_LOGLEVEL:

@@ -235,6 +235,12 @@ unsigned dpi_risks(const struct dpi_flow *f, void (*fn)(void *arg, const char *n
     return f->risk ? ndpi_risk2score(f->risk, &cli, &srv) : 0;
 }
 
+unsigned dpi_risk_score(uint64_t risk, uint16_t *cli, uint16_t *srv)
+{
+    *cli = *srv = 0;
+    return risk ? ndpi_risk2score(risk, cli, srv) : 0;
+}
+
 const struct dpi_stats *dpi_stats(const struct dpi *d)
 {
     return &d->st;

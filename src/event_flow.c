@@ -103,8 +103,8 @@ static int is_app(struct dpi *d, const struct dpi_flow *f, const char *eve)
     return !strcmp(dpi_app_proto(d, f, b, sizeof(b)), eve);
 }
 
-void event_flow(struct jw *w, const struct config *cfg, struct dpi *d, const struct flow *f,
-                enum flow_end_reason why)
+void event_flow(struct jw *w, const struct config *cfg, struct dpi *d, struct enrich_cache *ec,
+                const struct flow *f, enum flow_end_reason why)
 {
     const struct flow_key *k = &f->key;
     char name[64], app[32], cid[32];
@@ -173,14 +173,17 @@ void event_flow(struct jw *w, const struct config *cfg, struct dpi *d, const str
         jw_kstr(w, "rrname", f->dpi.host);
         jw_obj_end(w);
     }
+    event_context(w, ec, k);
 }
 
-void event_anomaly(struct jw *w, const struct config *cfg, const struct packet *p)
+void event_anomaly(struct jw *w, const struct config *cfg, struct enrich_cache *ec,
+                   const struct packet *p)
 {
     event_header(w, cfg, "anomaly", p->ts_ns);
     if (p->flags & PKT_HAS_IP) {
         event_addresses(w, &p->ip.key, p->ip.l4_ok, p->ip.icmp_type, p->ip.icmp_code);
         write_tunnel(w, &p->tun);
+        event_context(w, ec, &p->ip.key);
     }
     jw_ku64(w, "pcap_cnt", p->pcap_cnt);
     jw_kobj(w, "anomaly");

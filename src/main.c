@@ -19,6 +19,7 @@
 #include "taishi/capture.h"
 #include "taishi/community_id.h"
 #include "taishi/config.h"
+#include "taishi/enrich.h"
 #include "taishi/event.h"
 #include "taishi/output.h"
 #include "taishi/ring.h"
@@ -151,10 +152,17 @@ static int run(int argc, char **argv, char **reads, char **sets)
         fprintf(stderr, "taishi: %s\n", err);
         return 1;
     }
+    struct enrich *en = enrich_open(&cfg, err, sizeof(err));
+    if (!en) {
+        fprintf(stderr, "taishi: %s\n", err);
+        capture_close(cap);
+        return 1;
+    }
     struct output *out = output_open(&cfg, err, sizeof(err));
     if (!out) {
         fprintf(stderr, "taishi: %s\n", err);
         capture_close(cap);
+        enrich_close(en);
         return 1;
     }
     int nw = cfg.workers ? (int)cfg.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -162,7 +170,7 @@ static int run(int argc, char **argv, char **reads, char **sets)
         nw = 1;
     struct worker **w = xcalloc((size_t)nw, sizeof(*w));
     for (int i = 0; i < nw; i++) {
-        w[i] = worker_create(i, &cfg, out, cfg.flow_memcap / (uint64_t)nw);
+        w[i] = worker_create(i, &cfg, out, en, cfg.flow_memcap / (uint64_t)nw);
         if (!w[i]) {
             fprintf(stderr, "taishi: cannot initialise nDPI\n");
             return 2;
@@ -192,6 +200,7 @@ static int run(int argc, char **argv, char **reads, char **sets)
         worker_destroy(w[i]);
     free(w);
     capture_close(cap);
+    enrich_close(en);
     if (output_close(out) < 0) {
         fprintf(stderr, "taishi: writing events failed: the output is incomplete\n");
         rc = 2;

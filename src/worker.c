@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "taishi/capture.h"
+#include "taishi/enrich.h"
 #include "taishi/event_build.h"
 #include "taishi/output.h"
 #include "taishi/util.h"
@@ -56,6 +57,30 @@ static void finish_event(struct worker *w, enum event_type t, uint64_t key)
         worker_flush(w);
 }
 
+/* Cross-border policy: one end in HOME_NET, the other in a country that is
+ * not allowed. Decided once per flow: when it has moved min-bytes, or when
+ * it ends. An end without a known country is not judged. */
+static void cross_border(struct worker *w, struct flow *f, uint64_t ts)
+{
+    const struct geo_info *g;
+    const struct asset_info *a;
+
+    f->policy_done = 1;
+    if (!w->enrich || !w->cfg->xborder_enabled || !enrich_has_geo(w->enrich) || !want(w, ET_RISK))
+        return;
+    int src_home = enrich_is_home(w->enrich, f->key.src, f->key.ipver);
+    int dst_home = enrich_is_home(w->enrich, f->key.dst, f->key.ipver);
+    if (src_home == dst_home)
+        return;
+    enrich_lookup(w->ec, src_home ? f->key.dst : f->key.src, f->key.ipver, &g, &a);
+    if (!g->country_iso[0] || enrich_country_allowed(w->enrich, g->country_iso))
+        return;
+    char iso[sizeof(g->country_iso)];
+    memcpy(iso, g->country_iso, sizeof(iso));
+    event_risk_cross_border(&w->jw, w->cfg, w->dpi, w->ec, f, iso, src_home, ts);
+    finish_event(w, ET_RISK, f->flow_id);
+}
+
 static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
 {
     struct worker *w = arg;
@@ -63,19 +88,31 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
     if (why != FR_ACTIVE)
         dpi_finish(w->dpi, &f->dpi);
     if (want(w, ET_FLOW)) {
-        event_flow(&w->jw, w->cfg, w->dpi, f, why);
+        event_flow(&w->jw, w->cfg, w->dpi, w->ec, f, why);
         finish_event(w, ET_FLOW, f->flow_id);
     }
-    if (why != FR_ACTIVE)
-        dpi_release(w->dpi, &f->dpi);
+    if (why == FR_ACTIVE)
+        return;
+    if (!f->policy_done)
+        cross_border(w, f, f->last_ns);
+    if (f->dpi.risk && want(w, ET_RISK)) {
+        uint16_t cli, srv;
+        if (dpi_risk_score(f->dpi.risk, &cli, &srv) >= w->cfg->risk_min_score) {
+            event_risk_ndpi(&w->jw, w->cfg, w->dpi, w->ec, f);
+            finish_event(w, ET_RISK, f->flow_id);
+        }
+    }
+    dpi_release(w->dpi, &f->dpi);
 }
 
 struct worker *worker_create(int id, const struct config *cfg, struct output *out,
-                             uint64_t flow_memcap)
+                             const struct enrich *en, uint64_t flow_memcap)
 {
     struct worker *w = xcalloc(1, sizeof(*w));
 
     w->id = id;
+    w->enrich = en;
+    w->ec = en ? enrich_cache_create(en) : NULL;
     w->cfg = cfg;
     w->out = out;
     w->dpi = dpi_create(cfg);
@@ -109,6 +146,7 @@ void worker_destroy(struct worker *w)
         free(w->batches[i]);
     free(w->jbuf);
     free(w->ev);
+    enrich_cache_destroy(w->ec);
     free(w);
 }
 
@@ -125,7 +163,7 @@ void worker_process(struct worker *w, const struct packet *p)
             w->anomaly_count = 0;
         }
         if (!w->cfg->anomaly_rate_limit || ++w->anomaly_count <= w->cfg->anomaly_rate_limit) {
-            event_anomaly(&w->jw, w->cfg, p);
+            event_anomaly(&w->jw, w->cfg, w->ec, p);
             finish_event(w, ET_ANOMALY, 0);
         } else {
             w->st.anomalies_suppressed++;
@@ -137,6 +175,9 @@ void worker_process(struct worker *w, const struct packet *p)
     struct flow *f = flow_table_update(w->flows, p, &to_server);
     if (!f->dpi.done)
         dpi_process(w->dpi, &f->dpi, p, p->ts_ns);
+    if (unlikely(!f->policy_done && w->cfg->xborder_min_bytes &&
+                 f->bytes[0] + f->bytes[1] >= w->cfg->xborder_min_bytes))
+        cross_border(w, f, p->ts_ns);
 }
 
 void worker_finish(struct worker *w)

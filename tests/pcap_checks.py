@@ -147,5 +147,43 @@ mf = stats('many-flows.pcap')
 check(mf['flow']['created'] == 2200 and len(flows('many-flows.pcap')) == 2200, 'many-flows: 2200 flows')
 check(len(find('many-flows.pcap', ndpi__protocol='DNS')) == 200, 'many-flows: 200 DNS flows')
 
+# Enrichment: the project's test GeoIP databases (tests/data/), asset map, HOME_NET.
+g = 'enrich-geo'
+def geo(e, side):
+    return e.get(side + '_geo', {})
+gb = find(g, dest_ip='203.0.113.200')
+check(gb and geo(gb[0], 'dest')['country_iso_code'] == 'GB' and geo(gb[0], 'dest')['city_name'] == 'London'
+      and geo(gb[0], 'dest')['asn'] == 64500 and geo(gb[0], 'dest')['as_org'] == 'Example Transit Ltd',
+      'geo: GB address with city and ASN')
+check(gb and gb[0]['src_asset']['name'] == 'gw-01' and gb[0]['src_asset']['tags'] == ['gateway']
+      and gb[0]['src_asset']['owner'] == 'Network Operations, Shift "A"', 'assets: longest prefix wins, quoted CSV')
+jp = find(g, dest_ip='192.0.2.10')
+check(jp and geo(jp[0], 'dest') == {'country_iso_code': 'JP', 'country_name': 'Japan'} and
+      jp[0]['src_asset']['name'] == 'portal', 'geo: country-only record; asset by /24')
+se = find(g, dest_ip='100.64.1.1')
+check(se and geo(se[0], 'dest')['city_name'] == 'Link\u00f6ping', 'geo: UTF-8 names')
+de = find(g, dest_ip='2001:db8:cafe::1')
+check(de and geo(de[0], 'dest')['as_org'] == 'Example IPv6 Net "quoted"' and de[0]['src_asset']['name'] == 'v6-lab',
+      'geo and assets over IPv6')
+check(not any('src_geo' in f or 'dest_geo' in f for f in find(g, src_ip='10.10.0.8')), 'no geo for private addresses')
+risks = {(e['src_ip'], e['dest_ip']): e['risk'] for e in events(g, 'risk') if e['risk']['source'] == 'policy'}
+check(set(risks) == {('10.10.0.5', '203.0.113.200'), ('10.10.0.6', '192.0.2.10'), ('203.0.113.5', '10.10.0.7'),
+                     ('2001:db8:1::5', '2001:db8:cafe::1'), ('10.10.0.5', '100.64.1.1')},
+      'cross-border: every flow to a country other than CN, none for CN or internal (%s)' % sorted(risks))
+r = risks.get(('203.0.113.5', '10.10.0.7'), {})
+check(r.get('direction') == 'inbound' and r.get('country') == 'US' and r.get('bytes_out') == r.get('bytes_toclient'),
+      'cross-border: inbound flow, bytes out = to the client')
+r = risks.get(('10.10.0.5', '203.0.113.200'), {})
+check(r.get('direction') == 'outbound' and r.get('bytes_toserver') == gb[0]['flow']['bytes_toserver'],
+      'cross-border: outbound flow with the flow\'s byte counts')
+m = {e['dest_ip']: e['risk'] for e in events('enrich-minbytes', 'risk') if e['risk']['source'] == 'policy'}
+early = m.get('203.0.113.200', {})
+tot = gb[0]['flow']['bytes_toserver'] + gb[0]['flow']['bytes_toclient'] if gb else 0
+check(len(m) == 4 and 500 <= early.get('bytes_toserver', 0) + early.get('bytes_toclient', 0) < tot,
+      'cross-border min-bytes: raised once, when 500 bytes are crossed (before the flow ends)')
+small = m.get('192.0.2.10', {})
+check(small.get('bytes_toserver', 0) + small.get('bytes_toclient', 0) < 500,
+      'cross-border min-bytes: a smaller flow is still judged when it ends')
+
 print('%d passed, %d failed' % (passed, failed))
 sys.exit(1 if failed else 0)

@@ -62,6 +62,14 @@ for B in "$@"; do
         cp "$TMP/out" "$TMP/w2"
         if [ "$(no_stats "$TMP/w2")" = "$(no_stats "$g")" ]; then ok; else bad "$n: -w 2 events differ from -w 1"; fi
     done
+    # the same capture with the project's test GeoIP databases, asset map and HOME_NET
+    taishi -r pcaps/enrich.pcap -w 1 --set enrich.geoip.city=tests/data/taishi-test-city.mmdb \
+        --set enrich.geoip.asn=tests/data/taishi-test-asn.mmdb --set enrich.assets=tests/data/assets.csv \
+        --set 'vars.HOME_NET=[10.0.0.0/8, 2001:db8:1::/48]'
+    cp "$TMP/out" "$TMP/ev/enrich-geo.json"
+    taishi -r pcaps/enrich.pcap -w 1 --set enrich.geoip.city=tests/data/taishi-test-city.mmdb \
+        --set policy.cross-border.min-bytes=500
+    cp "$TMP/out" "$TMP/ev/enrich-minbytes.json"
     if python3 tests/pcap_checks.py "$TMP/ev" >"$TMP/checks"; then ok; else bad "pcap checks"; grep FAIL "$TMP/checks"; fi
     c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$TMP/checks")
     pass=$((pass + ${c%% *})); fail=$((fail + ${c##* }))
@@ -103,6 +111,13 @@ for B in "$@"; do
     cp "$TMP/out" "$TMP/dump.yaml"
     taishi -c "$TMP/dump.yaml" --dump-config
     expect "dump-config round trip" cmp -s "$TMP/out" "$TMP/dump.yaml"
+    taishi -r pcaps/demo.pcap --set enrich.geoip.city=tests/data/no-such.mmdb
+    expect "missing GeoIP database: refused, key named" [ "$rc" -eq 1 ] && grep -q "enrich.geoip.city: cannot open" "$TMP/err"
+    taishi -r pcaps/demo.pcap --set enrich.geoip.asn=tests/data/assets.csv
+    expect "corrupt GeoIP database: refused, key named" [ "$rc" -eq 1 ] && grep -q "enrich.geoip.asn: cannot open" "$TMP/err"
+    printf '10.0.0.0/8,ok\n10.0.0.0/40,bad\n' >"$TMP/bad-assets.csv"
+    taishi -r pcaps/demo.pcap --set "enrich.assets=$TMP/bad-assets.csv"
+    expect "bad asset line: file:line" [ "$rc" -eq 1 ] && grep -q "bad-assets.csv:2:" "$TMP/err"
     taishi -r pcaps/demo.pcap -w 0x
     expect "bad -w: exit 1" [ "$rc" -eq 1 ]
     taishi -r pcaps/demo.pcap -S x.rules

@@ -47,6 +47,14 @@ struct config {
     uint32_t vxlan_port, teredo_port, gtpu_port;
     uint32_t anomaly_rate_limit;            /* anomaly events per second per worker; 0 = all */
 
+    char home_net[1024];                    /* vars.HOME_NET: "[cidr, ...]" */
+    char geoip_city[512], geoip_country[512], geoip_asn[512];   /* "" = not used */
+    char assets_file[512];
+    int xborder_enabled;
+    char xborder_allowed[512];              /* "[CN, ...]" */
+    uint64_t xborder_min_bytes;             /* 0 = decide when the flow ends */
+    uint32_t risk_min_score;
+
     int output_set;                         /* outputs.file.path was given (-o, YAML, --set) */
     char kafka_brokers[512];                /* "" = no Kafka output */
     char kafka_topic[KF_MAX][128];

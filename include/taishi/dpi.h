@@ -58,6 +58,8 @@ const char *dpi_confidence_name(const struct dpi_flow *f);
 const char *dpi_app_proto(struct dpi *d, const struct dpi_flow *f, char *buf, unsigned len);
 /* Calls fn for each risk name set in f->risk; returns the total risk score. */
 unsigned dpi_risks(const struct dpi_flow *f, void (*fn)(void *arg, const char *name), void *arg);
+/* The nDPI score of a risk bitmap (client + server). */
+unsigned dpi_risk_score(uint64_t risk, uint16_t *cli, uint16_t *srv);
 const struct dpi_stats *dpi_stats(const struct dpi *d);
 /* Bytes of nDPI state per flow under detection. */
 uint64_t dpi_flow_state_bytes(void);

@@ -10,6 +10,7 @@
 
 #include "taishi/config.h"
 #include "taishi/dpi.h"
+#include "taishi/enrich.h"
 #include "taishi/event.h"
 #include "taishi/flow.h"
 #include "taishi/packet.h"
@@ -19,8 +20,18 @@ void event_header(struct jw *w, const struct config *cfg, const char *type, uint
 void event_addresses(struct jw *w, const struct flow_key *k, int l4_known, uint8_t icmp_type,
                      uint8_t icmp_code);
 const char *event_proto_name(uint8_t proto, char *buf, size_t len);
-void event_flow(struct jw *w, const struct config *cfg, struct dpi *d, const struct flow *f,
-                enum flow_end_reason why);
-void event_anomaly(struct jw *w, const struct config *cfg, const struct packet *p);
+/* ec may be NULL (no enrichment). */
+void event_flow(struct jw *w, const struct config *cfg, struct dpi *d, struct enrich_cache *ec,
+                const struct flow *f, enum flow_end_reason why);
+void event_anomaly(struct jw *w, const struct config *cfg, struct enrich_cache *ec,
+                   const struct packet *p);
+
+/* event_context.c: src_geo/dest_geo/src_asset/dest_asset of a flow key. */
+void event_context(struct jw *w, struct enrich_cache *ec, const struct flow_key *k);
+void event_risk_ndpi(struct jw *w, const struct config *cfg, struct dpi *d, struct enrich_cache *ec,
+                     const struct flow *f);
+void event_risk_cross_border(struct jw *w, const struct config *cfg, struct dpi *d,
+                             struct enrich_cache *ec, const struct flow *f, const char *country,
+                             int outbound, uint64_t ts);
 
 #endif

@@ -40,7 +40,7 @@ struct flow {
     uint8_t tcp_seen[2];                /* TCP flags seen in each direction */
     uint8_t closed_by;                  /* FR_TCP_FIN or FR_TCP_RST once closed */
     uint8_t icmp_type, icmp_code;       /* of the first ICMP packet */
-    uint8_t pad0;
+    uint8_t policy_done;                /* the cross-border policy has looked at this flow */
     struct dpi_flow dpi;
 };
 

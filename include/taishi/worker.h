@@ -23,6 +23,8 @@
 
 struct output;
 struct out_event;
+struct enrich;
+struct enrich_cache;
 struct batch;
 
 struct worker_stats {
@@ -50,12 +52,15 @@ struct worker {
     struct out_event *ev;       /* one per event in jbuf: type and key for the sinks */
     size_t nev;
     struct worker_stats st;
+    const struct enrich *enrich;        /* shared, read-only; NULL = no enrichment */
+    struct enrich_cache *ec;            /* this worker's cache of enrich answers */
     uint64_t anomaly_sec;       /* packet-time second of the anomaly rate limit */
     uint32_t anomaly_count;
 };
 
+/* en may be NULL: no GeoIP, assets or policies. */
 struct worker *worker_create(int id, const struct config *cfg, struct output *out,
-                             uint64_t flow_memcap);
+                             const struct enrich *en, uint64_t flow_memcap);
 void worker_destroy(struct worker *w);
 int worker_start(struct worker *w);
 void worker_join(struct worker *w);

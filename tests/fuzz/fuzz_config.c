@@ -42,6 +42,12 @@ static void normalize(struct config *c)
         CLEAR_TAIL(c->kafka_topic[i]);
     CLEAR_TAIL(c->kafka_compression);
     CLEAR_TAIL(c->kafka_spool_dir);
+    CLEAR_TAIL(c->home_net);
+    CLEAR_TAIL(c->geoip_city);
+    CLEAR_TAIL(c->geoip_country);
+    CLEAR_TAIL(c->geoip_asn);
+    CLEAR_TAIL(c->assets_file);
+    CLEAR_TAIL(c->xborder_allowed);
     for (int i = 0; i < KAFKA_MAX_PROPS; i++) {
         CLEAR_TAIL(c->kafka_props[i].name);
         CLEAR_TAIL(c->kafka_props[i].value);

@@ -94,7 +94,7 @@ static void make_workers(void)
 {
     for (int i = 0; i < 2; i++) {
         worker_destroy(workers[i]);
-        workers[i] = worker_create(i, &cfg, out, memcaps[i]);
+        workers[i] = worker_create(i, &cfg, out, NULL, memcaps[i]);
         FUZZ_ASSERT(workers[i] != NULL);
     }
 }

@@ -607,6 +607,23 @@ def f_demo():
     return srt(frames(it, link_eth))
 
 
+def f_enrich():
+    """Home hosts (10.10.0.0/24, 2001:db8:1::/48) and the networks of the
+    project's own test GeoIP databases (tests/data/): GB, CN, JP, US, SE, DE."""
+    it = sched(tcp_session('10.10.0.5', '203.0.113.200', 50000, 443, [
+        (0, tls_client_hello('www.example.co.uk')), (1, tls_server_hello())]), T(0), 10 * MS)
+    it += sched(http_session('10.10.0.5', '198.51.100.7', 50001), T(1), 10 * MS)
+    it += sched(dns_exchange('10.10.0.6', '192.0.2.10', 50002, 0x4e01), T(2), 2 * MS)
+    it += sched(tcp_session('203.0.113.5', '10.10.0.7', 40000, 22, [
+        (0, SSH_CLIENT), (1, SSH_SERVER)]), T(3), 10 * MS)
+    it += sched(http_session('2001:db8:1::5', '2001:db8:cafe::1', 50003), T(4), 10 * MS)
+    it += sched(dns_exchange('10.10.0.8', '10.10.0.9', 50004, 0x4e02), T(5), 2 * MS)
+    t = T(6)
+    it += sched(udp_exchange('10.10.0.5', '100.64.1.1', 123, 123, [
+        (0, ntp_request(t)), (1, ntp_response(t, t + 18 * MS))]), t, 18 * MS)
+    return srt(frames(it, link_eth))
+
+
 LINKS = [('link-sll.pcap', 113, link_sll), ('link-sll2.pcap', 276, link_sll2),
          ('link-null.pcap', 0, link_null), ('link-raw.pcap', 101, link_raw),
          ('link-chdlc.pcap', 104, link_chdlc)]
@@ -927,6 +944,7 @@ def build(outdir):
     clen = struct.unpack_from('<I', demo, off + 8)[0]
     files.append(('corrupt-truncated.pcap', demo[:off + 16 + clen // 2], k))
     add('many-flows.pcap', f_many_flows)
+    add('enrich.pcap', f_enrich)
 
     os.makedirs(outdir, exist_ok=True)
     for name, data, n in files:

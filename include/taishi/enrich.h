@@ -1,0 +1,59 @@
+/* enrich.h - context for addresses: GeoIP/ASN (libmaxminddb), the
+ * operator's asset map (CIDR -> name, owner, criticality, tags) and the home
+ * network (vars.HOME_NET), plus the cross-border policy built on them.
+ *
+ * `struct enrich` is loaded once at start-up and only read afterwards, by
+ * every worker (MMDB lookups on a shared MMDB_s are thread-safe). Each
+ * worker keeps its own `struct enrich_cache` of recent answers.
+ *
+ * Ownership: strings in geo_info are copies (never pointers into the MMDB),
+ * so they survive a database reload. asset_info pointers point into the
+ * enrich object and live as long as it does. */
+#ifndef TAISHI_ENRICH_H
+#define TAISHI_ENRICH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "taishi/config.h"
+
+struct geo_info {
+    char country_iso[4], region_iso[8];
+    char country_name[64], region_name[64], city_name[64], as_org[96];
+    uint32_t asn;
+    uint8_t found;              /* anything at all */
+};
+
+struct asset_info {
+    char name[64], owner[96], criticality[16];
+    char tags[8][32];
+    uint8_t ntags;
+};
+
+/* A set of CIDR prefixes with a value each; longest prefix wins. */
+struct netset;
+struct netset *netset_create(void);
+void netset_destroy(struct netset *s);
+/* "10.0.0.0/8", "2001:db8::/32", "192.0.2.1"; returns 0 or -1. */
+int netset_add_text(struct netset *s, const char *cidr, uint32_t value);
+/* Returns the value of the longest matching prefix + 1, or 0 when none. */
+uint32_t netset_lookup(const struct netset *s, const uint8_t *addr, int ipver);
+/* Parses "[a, b, ...]" into s; names the bad item in err. */
+int netset_add_list(struct netset *s, const char *list, uint32_t value, char *err, size_t errlen);
+
+struct enrich;
+struct enrich *enrich_open(const struct config *cfg, char *err, size_t errlen);
+void enrich_close(struct enrich *e);
+int enrich_has_geo(const struct enrich *e);
+int enrich_is_home(const struct enrich *e, const uint8_t *addr, int ipver);
+/* Is this country in policy.cross-border.allowed-countries? */
+int enrich_country_allowed(const struct enrich *e, const char *iso);
+
+struct enrich_cache;
+struct enrich_cache *enrich_cache_create(const struct enrich *e);
+void enrich_cache_destroy(struct enrich_cache *c);
+/* Geo and asset context of one address (cached per worker). */
+void enrich_lookup(struct enrich_cache *c, const uint8_t *addr, int ipver,
+                   const struct geo_info **geo, const struct asset_info **asset);
+
+#endif
