@@ -82,6 +82,8 @@ static const struct key keys[] = {
     { "policy.cross-border.allowed-countries", K_COUNTRIES, OFF(xborder_allowed), 0, 512, "[CN]" },
     { "policy.cross-border.min-bytes", K_SIZE, OFF(xborder_min_bytes), 0, 1ULL << 50, "0" },
     { "risk.min-score", K_UINT, OFF(risk_min_score), 0, 100000, "50" },
+    { "asset.max-entries", K_UINT, OFF(asset_max_entries), 16, 1u << 26, "100000" },
+    { "asset.state-file", K_STRING, OFF(asset_state_file), 0, 512, "" },
     { "decoder.vxlan.port", K_UINT, OFF(vxlan_port), 1, 65535, "4789" },
     { "decoder.teredo.port", K_UINT, OFF(teredo_port), 1, 65535, "3544" },
     { "decoder.gtpu.port", K_UINT, OFF(gtpu_port), 1, 65535, "2152" },

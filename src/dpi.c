@@ -105,6 +105,12 @@ static void complete(struct dpi *d, struct dpi_flow *f, ndpi_protocol proto)
         f->url = keep_string(d, nf->http.url);
         f->ua = keep_string(d, nf->http.user_agent);
     }
+    if (is_tls_like(f->master) || is_tls_like(f->app)) {
+        f->tls_version = nf->protos.tls_quic.ssl_version;
+        f->cert_subject = keep_string(d, nf->protos.tls_quic.subjectDN);
+    }
+    if (f->master == NDPI_PROTOCOL_SSH || f->app == NDPI_PROTOCOL_SSH)
+        f->server_sw = keep_string(d, nf->protos.ssh.server_signature);
     if (f->app == NDPI_PROTOCOL_UNKNOWN)
         d->st.unknown++;
     else
@@ -167,7 +173,9 @@ void dpi_release(struct dpi *d, struct dpi_flow *f)
     }
     pool_put(&d->strings, f->url);
     pool_put(&d->strings, f->ua);
-    f->url = f->ua = NULL;
+    pool_put(&d->strings, f->server_sw);
+    pool_put(&d->strings, f->cert_subject);
+    f->url = f->ua = f->server_sw = f->cert_subject = NULL;
 }
 
 void dpi_protocol_name(struct dpi *d, const struct dpi_flow *f, char *buf, unsigned len)
@@ -233,6 +241,12 @@ unsigned dpi_risks(const struct dpi_flow *f, void (*fn)(void *arg, const char *n
         if (f->risk & (1ULL << i))
             fn(arg, ndpi_risk2str((ndpi_risk_enum)i));
     return f->risk ? ndpi_risk2score(f->risk, &cli, &srv) : 0;
+}
+
+const char *dpi_tls_version_name(const struct dpi_flow *f, char *buf, unsigned len)
+{
+    uint8_t unknown = 0;
+    return ndpi_ssl_version2str(buf, (int)len, f->tls_version, &unknown);
 }
 
 unsigned dpi_risk_score(uint64_t risk, uint16_t *cli, uint16_t *srv)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "taishi/assets.h"
 #include "taishi/capture.h"
 #include "taishi/community_id.h"
 #include "taishi/config.h"
@@ -176,6 +177,9 @@ static int run(int argc, char **argv, char **reads, char **sets)
             return 2;
         }
     }
+    struct asset_inventory *inv = assets_open(&cfg, err, sizeof(err));
+    for (int i = 0; i < nw; i++)
+        worker_set_assets(w[i], inv);
     for (int i = 0; i < nw; i++)
         if (worker_start(w[i]) < 0) {
             fprintf(stderr, "taishi: cannot start worker threads\n");
@@ -190,7 +194,7 @@ static int run(int argc, char **argv, char **reads, char **sets)
         static char sbuf[16384];
         struct jw sj;
         jw_init(&sj, sbuf, sizeof(sbuf));
-        stats_write_event(&sj, &cfg, cap, w, nw, out);
+        stats_write_event(&sj, &cfg, cap, w, nw, out, inv);
         if (jw_end(&sj) == 0) {
             struct out_event ev = { 0, (uint32_t)sj.len, ET_STATS, 0 };
             output_write_events(out, sbuf, &ev, 1);
@@ -199,6 +203,7 @@ static int run(int argc, char **argv, char **reads, char **sets)
     for (int i = 0; i < nw; i++)
         worker_destroy(w[i]);
     free(w);
+    assets_close(inv);
     capture_close(cap);
     enrich_close(en);
     if (output_close(out) < 0) {

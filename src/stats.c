@@ -6,6 +6,7 @@
  * the sum of each worker's peak. */
 #include <string.h>
 
+#include "taishi/assets.h"
 #include "taishi/event_build.h"
 #include "taishi/output.h"
 #include "taishi/stats.h"
@@ -42,7 +43,8 @@ static void write_decoder(struct jw *w, const struct decode_stats *d)
 }
 
 void stats_write_event(struct jw *w, const struct config *cfg, const struct capture *cap,
-                       struct worker **workers, int nworkers, const struct output *out)
+                       struct worker **workers, int nworkers, const struct output *out,
+                       struct asset_inventory *inv)
 {
     const struct capture_stats *cs = capture_stats(cap);
     const struct defrag_stats *ds = capture_defrag_stats(cap);
@@ -128,6 +130,17 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
     jw_ku64(w, "dropped", ws.events_dropped);
     jw_ku64(w, "anomalies_suppressed", ws.anomalies_suppressed);
     jw_obj_end(w);
+
+    if (inv) {
+        struct asset_stats as;
+        assets_stats(inv, &as);
+        jw_kobj(w, "assets");
+        jw_ku64(w, "known", as.known);
+        jw_ku64(w, "announced", as.announced);
+        jw_ku64(w, "forgotten", as.forgotten);
+        jw_ku64(w, "loaded", as.loaded);
+        jw_obj_end(w);
+    }
 
     if (output_has_kafka(out)) {            /* as of this event; the final flush comes after */
         struct kafka_stats ks;

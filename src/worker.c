@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <time.h>
 
+#include "taishi/assets.h"
 #include "taishi/capture.h"
 #include "taishi/enrich.h"
 #include "taishi/event_build.h"
@@ -95,6 +96,14 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
         return;
     if (!f->policy_done)
         cross_border(w, f, f->last_ns);
+    /* A service (TCP, UDP, SCTP) that answered, seen for the first time. */
+    if (w->assets && f->pkts[1] && (f->key.proto == 6 || f->key.proto == 17 || f->key.proto == 132) &&
+        (f->key.proto != 6 || (f->tcp_seen[1] & TCP_SYN) || f->state == FS_ESTABLISHED) &&
+        want(w, ET_ASSET) &&
+        assets_first_seen(w->assets, f->key.ipver, f->key.dst, f->key.dport, f->key.proto, f->start_ns)) {
+        event_asset(&w->jw, w->cfg, w->dpi, w->ec, f);
+        finish_event(w, ET_ASSET, f->flow_id);
+    }
     if (f->dpi.risk && want(w, ET_RISK)) {
         uint16_t cli, srv;
         if (dpi_risk_score(f->dpi.risk, &cli, &srv) >= w->cfg->risk_min_score) {
@@ -228,6 +237,11 @@ static void *worker_main(void *arg)
     }
     worker_finish(w);
     return NULL;
+}
+
+void worker_set_assets(struct worker *w, struct asset_inventory *inv)
+{
+    w->assets = inv;
 }
 
 int worker_start(struct worker *w)

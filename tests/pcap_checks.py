@@ -76,6 +76,17 @@ st = stats(d)
 check(st['capture']['packets'] == 62 and st['flow']['created'] == len(flows(d)), 'demo: stats packets and flows')
 check(st['events']['flow'] == len(flows(d)), 'demo: stats counts flow events')
 
+# Assets: each server that answered, once, with what nDPI saw of it.
+assets = {(e['asset']['ip'], e['asset']['port'], e['asset']['proto']): e['asset'] for e in events(d, 'asset')}
+check(len(events(d, 'asset')) == len(assets) == 7, 'demo: 7 servers announced once each (%d)' % len(assets))
+check(assets.get(('203.0.113.20', 443, 'TCP'), {}).get('tls', {}).get('version') == 'TLSv1.2'
+      and assets[('203.0.113.20', 443, 'TCP')].get('hostname') == 'www.example.net', 'asset: TLS server with version and SNI')
+check(assets.get(('192.0.2.22', 22, 'TCP'), {}).get('ssh', {}).get('software', '').startswith('SSH-2.0-OpenSSH_9.2p1'),
+      'asset: SSH server software')
+check('hostname' not in assets.get(('192.168.1.1', 53, 'UDP'), {'hostname': 1}), 'asset: no DNS query as a server name')
+check(not events('many-flows.pcap', 'asset') or all(e['asset']['port'] == 53 for e in events('many-flows.pcap', 'asset')),
+      'asset: unanswered SYNs announce nothing')
+
 # Link types and file formats carry the same basic set.
 for n in ['link-sll.pcap', 'link-sll2.pcap', 'link-null.pcap', 'link-raw.pcap', 'link-chdlc.pcap',
           'fmt-pcapng.pcapng', 'fmt-nsec.pcap', 'fmt-bigendian.pcap', 'encap-vlan.pcap']:

@@ -54,6 +54,8 @@ struct config {
     char xborder_allowed[512];              /* "[CN, ...]" */
     uint64_t xborder_min_bytes;             /* 0 = decide when the flow ends */
     uint32_t risk_min_score;
+    uint32_t asset_max_entries;
+    char asset_state_file[512];             /* "" = the inventory is not kept across restarts */
 
     int output_set;                         /* outputs.file.path was given (-o, YAML, --set) */
     char kafka_brokers[512];                /* "" = no Kafka output */

@@ -32,6 +32,9 @@ struct dpi_flow {
     char host[80];                      /* Hostname/SNI, DNS query */
     char ja3c[33];
     char *url, *ua;                     /* HTTP, from the module's string pool; may be NULL */
+    char *server_sw;                    /* SSH server banner (string pool); may be NULL */
+    char *cert_subject;                 /* TLS server certificate subject (string pool); may be NULL */
+    uint16_t tls_version;               /* TLS version the server chose; 0 = none seen */
 };
 
 struct dpi_stats {
@@ -58,6 +61,8 @@ const char *dpi_confidence_name(const struct dpi_flow *f);
 const char *dpi_app_proto(struct dpi *d, const struct dpi_flow *f, char *buf, unsigned len);
 /* Calls fn for each risk name set in f->risk; returns the total risk score. */
 unsigned dpi_risks(const struct dpi_flow *f, void (*fn)(void *arg, const char *name), void *arg);
+/* "TLSv1.2" style name of f->tls_version. */
+const char *dpi_tls_version_name(const struct dpi_flow *f, char *buf, unsigned len);
 /* The nDPI score of a risk bitmap (client + server). */
 unsigned dpi_risk_score(uint64_t risk, uint16_t *cli, uint16_t *srv);
 const struct dpi_stats *dpi_stats(const struct dpi *d);

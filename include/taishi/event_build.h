@@ -34,4 +34,8 @@ void event_risk_cross_border(struct jw *w, const struct config *cfg, struct dpi 
                              struct enrich_cache *ec, const struct flow *f, const char *country,
                              int outbound, uint64_t ts);
 
+/* The first answer of a server (the flow's dest): ip, port, proto, app, banners. */
+void event_asset(struct jw *w, const struct config *cfg, struct dpi *d, struct enrich_cache *ec,
+                 const struct flow *f);
+
 #endif

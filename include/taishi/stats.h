@@ -10,7 +10,9 @@
 #include "taishi/worker.h"
 
 struct output;
+struct asset_inventory;
 void stats_write_event(struct jw *w, const struct config *cfg, const struct capture *cap,
-                       struct worker **workers, int nworkers, const struct output *out);
+                       struct worker **workers, int nworkers, const struct output *out,
+                       struct asset_inventory *inv);
 
 #endif

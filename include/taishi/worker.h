@@ -25,6 +25,7 @@ struct output;
 struct out_event;
 struct enrich;
 struct enrich_cache;
+struct asset_inventory;
 struct batch;
 
 struct worker_stats {
@@ -54,6 +55,7 @@ struct worker {
     struct worker_stats st;
     const struct enrich *enrich;        /* shared, read-only; NULL = no enrichment */
     struct enrich_cache *ec;            /* this worker's cache of enrich answers */
+    struct asset_inventory *assets;     /* shared service inventory; NULL = no asset events */
     uint64_t anomaly_sec;       /* packet-time second of the anomaly rate limit */
     uint32_t anomaly_count;
 };
@@ -62,6 +64,7 @@ struct worker {
 struct worker *worker_create(int id, const struct config *cfg, struct output *out,
                              const struct enrich *en, uint64_t flow_memcap);
 void worker_destroy(struct worker *w);
+void worker_set_assets(struct worker *w, struct asset_inventory *inv);
 int worker_start(struct worker *w);
 void worker_join(struct worker *w);
 

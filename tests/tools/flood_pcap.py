@@ -3,6 +3,7 @@
 memory-bound tests (stream it into `taishi -r -`):
   syn   N TCP SYNs, every one a new flow (distinct address/port pairs)
   frag  N first fragments of UDP datagrams that never complete (distinct IDs)
+  servers  N UDP request/answer pairs, each with another server (N servers)
 Deterministic; standard library only; checksums are left zero (the sensor
 does not check them)."""
 import struct, sys
@@ -16,6 +17,15 @@ buf = []
 for i in range(n):
     src = bytes([10, (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff])
     dst = bytes([192, 0, 2, 1 + (i % 200)])
+    if kind == 'servers':
+        srv = bytes([198, 18, (i >> 8) & 0xff, i & 0xff])
+        for a, b, sp, dp in ((src, srv, 40000, 5000 + i % 1000), (srv, src, 5000 + i % 1000, 40000)):
+            l4 = struct.pack('!HHHH', sp, dp, 8 + 16, 0) + b'x' * 16
+            ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(l4), i & 0xffff, 0, 64, 17, 0, a, b)
+            frame = eth + ip + l4
+            us = i * 10
+            buf.append(struct.pack('<IIII', t0 + us // 1000000, us % 1000000, len(frame), len(frame)) + frame)
+        continue
     if kind == 'syn':
         l4 = struct.pack('!HHIIBBHHH', 1024 + (i % 60000), 80, i, 0, 5 << 4, 0x02, 65535, 0, 0)
         ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(l4), i & 0xffff, 0, 64, 6, 0, src, dst)
