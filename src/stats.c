@@ -42,6 +42,79 @@ static void write_decoder(struct jw *w, const struct decode_stats *d)
     jw_obj_end(w);
 }
 
+/* The 10 largest protocols by bytes, and the 10 heaviest hosts, summed
+ * over the workers. */
+#define TOP_N 10
+static void write_mix(struct jw *w, struct worker **workers, int nworkers)
+{
+    static uint64_t bytes[WORKER_MIX_SLOTS], flows[WORKER_MIX_SLOTS];
+    int used[TOP_N], nused = 0;
+
+    memset(bytes, 0, sizeof(bytes));
+    memset(flows, 0, sizeof(flows));
+    for (int i = 0; i < nworkers; i++)
+        for (int p = 0; p < WORKER_MIX_SLOTS; p++) {
+            bytes[p] += workers[i]->st.mix_bytes[p];
+            flows[p] += workers[i]->st.mix_flows[p];
+        }
+    while (nused < TOP_N) {                 /* selection: N is small */
+        int best = -1;
+        for (int p = 0; p < WORKER_MIX_SLOTS; p++) {
+            int taken = 0;
+            for (int j = 0; j < nused; j++)
+                taken |= used[j] == p;
+            if (!taken && (bytes[p] || flows[p]) && (best < 0 || bytes[p] > bytes[best]))
+                best = p;
+        }
+        if (best < 0)
+            break;
+        used[nused++] = best;
+    }
+    jw_karr(w, "protocols");
+    for (int j = 0; j < nused; j++) {
+        struct dpi_flow pf;
+        char name[64];
+        memset(&pf, 0, sizeof(pf));
+        pf.app = (uint16_t)used[j];
+        dpi_protocol_name(workers[0]->dpi, &pf, name, sizeof(name));
+        jw_obj_begin(w);
+        jw_kstr(w, "name", name);
+        jw_ku64(w, "bytes", bytes[used[j]]);
+        jw_ku64(w, "flows", flows[used[j]]);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+
+    static struct talker all[TALKERS_K * 256];
+    int n = 0;
+    for (int i = 0; i < nworkers && i < 256; i++)
+        for (int k = 0; k < workers[i]->st.talkers.n; k++) {
+            const struct talker *t = &workers[i]->st.talkers.t[k];
+            int j;
+            for (j = 0; j < n && (all[j].ipver != t->ipver || memcmp(all[j].addr, t->addr, 16)); j++)
+                ;
+            if (j == n)
+                all[n++] = *t;
+            else
+                all[j].bytes += t->bytes;
+        }
+    jw_karr(w, "top_talkers");
+    for (int r = 0; r < TOP_N && r < n; r++) {
+        int best = r;
+        for (int j = r + 1; j < n; j++)
+            if (all[j].bytes > all[best].bytes ||
+                (all[j].bytes == all[best].bytes && memcmp(all[j].addr, all[best].addr, 16) < 0))
+                best = j;
+        struct talker tmp = all[r]; all[r] = all[best]; all[best] = tmp;
+        jw_obj_begin(w);
+        jw_key(w, "ip");
+        jw_ip(w, all[r].addr, all[r].ipver);
+        jw_ku64(w, "bytes", all[r].bytes);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
 void stats_write_event(struct jw *w, const struct config *cfg, const struct capture *cap,
                        struct worker **workers, int nworkers, const struct output *out,
                        struct asset_inventory *inv)
@@ -122,6 +195,8 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
     jw_ku64(w, "guessed", dp.guessed);
     jw_ku64(w, "unknown", dp.unknown);
     jw_obj_end(w);
+
+    write_mix(w, workers, nworkers);
 
     jw_kobj(w, "events");
     for (int e = 0; e < ET_MAX; e++)

@@ -92,6 +92,13 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
         event_flow(&w->jw, w->cfg, w->dpi, w->ec, f, why);
         finish_event(w, ET_FLOW, f->flow_id);
     }
+    /* The protocol mix and the top talkers of the stats event. */
+    uint64_t bytes = f->bytes[0] + f->bytes[1];
+    unsigned id = (f->dpi.app ? f->dpi.app : f->dpi.master) % WORKER_MIX_SLOTS;
+    w->st.mix_bytes[id] += bytes;
+    w->st.mix_flows[id] += why != FR_ACTIVE;
+    talkers_add(&w->st.talkers, f->key.src, f->key.ipver, bytes);
+    talkers_add(&w->st.talkers, f->key.dst, f->key.ipver, bytes);
     if (why == FR_ACTIVE)
         return;
     if (!f->policy_done)

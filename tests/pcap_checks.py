@@ -75,6 +75,15 @@ check(len({f['flow_id'] for f in flows(d)}) == len(flows(d)), 'demo: flow ids un
 st = stats(d)
 check(st['capture']['packets'] == 62 and st['flow']['created'] == len(flows(d)), 'demo: stats packets and flows')
 check(st['events']['flow'] == len(flows(d)), 'demo: stats counts flow events')
+mix = {p['name']: p for p in st['protocols']}
+check(mix.get('DNS', {}).get('flows') == 5 and mix.get('HTTP', {}).get('flows') == 2 and
+      mix['HTTP']['bytes'] == sum(f['flow']['bytes_toserver'] + f['flow']['bytes_toclient'] for f in find(d, app_proto='http')),
+      'demo: protocol mix by flows and bytes')
+check([p['bytes'] for p in st['protocols']] == sorted((p['bytes'] for p in st['protocols']), reverse=True),
+      'demo: protocol mix sorted by bytes')
+check(st['top_talkers'][0]['ip'] == '192.168.1.10' and
+      st['top_talkers'][0]['bytes'] == sum(f['flow']['bytes_toserver'] + f['flow']['bytes_toclient'] for f in flows(d) if f['src_ip'] == '192.168.1.10'),
+      'demo: top talker is the client, with all its bytes')
 
 # Assets: each server that answered, once, with what nDPI saw of it.
 assets = {(e['asset']['ip'], e['asset']['port'], e['asset']['proto']): e['asset'] for e in events(d, 'asset')}

@@ -20,6 +20,9 @@
 #include "taishi/flow.h"
 #include "taishi/packet.h"
 #include "taishi/ring.h"
+#include "taishi/talkers.h"
+
+#define WORKER_MIX_SLOTS 512        /* nDPI protocol ids (built-in and custom) */
 
 struct output;
 struct out_event;
@@ -33,6 +36,8 @@ struct worker_stats {
     uint64_t events[ET_MAX];
     uint64_t events_dropped;    /* an event larger than the buffer: counted, never cut */
     uint64_t anomalies_suppressed;  /* beyond anomaly.rate-limit: counted, not written */
+    uint64_t mix_bytes[WORKER_MIX_SLOTS], mix_flows[WORKER_MIX_SLOTS];  /* by nDPI protocol */
+    struct talkers talkers;
     uint64_t idle_waits;
 };
 
