@@ -150,3 +150,49 @@ void event_asset(struct jw *w, const struct config *cfg, struct dpi *d, struct e
     jw_obj_end(w);
     event_context(w, ec, k);
 }
+
+void event_intel_alert(struct jw *w, const struct config *cfg, struct dpi *d, struct enrich_cache *ec,
+                       const struct flow *f, const struct indicator *ind, const char *matched,
+                       uint64_t ts)
+{
+    char app[32], cid[32], sig[400];
+    const struct flow_key *k = &f->key;
+    int icmp = k->proto == 1 || k->proto == 58;
+
+    event_header(w, cfg, "alert", ts);
+    jw_ku64(w, "flow_id", f->flow_id);
+    event_addresses(w, k, 1, f->icmp_type, f->icmp_code);
+    jw_kstr(w, "app_proto", dpi_app_proto(d, &f->dpi, app, sizeof(app)));
+    community_id_v1(0, k->ipver, k->src, k->dst, k->proto, icmp ? f->icmp_type : k->sport,
+                    icmp ? f->icmp_code : k->dport, cid);
+    jw_kstr(w, "community_id", cid);
+    jw_kobj(w, "alert");
+    jw_kstr(w, "action", "allowed");
+    jw_ku64(w, "gid", cfg->intel_gid);
+    jw_ku64(w, "signature_id", ind->sid);
+    jw_ku64(w, "rev", 1);
+    snprintf(sig, sizeof(sig), "TAISHI INTEL %s %s (%s)", ioc_type_name(ind->type), ind->value, ind->source);
+    jw_kstr(w, "signature", sig);
+    jw_kstr(w, "category", "Threat Intelligence");
+    jw_ku64(w, "severity", ind->severity);
+    jw_kobj(w, "metadata");
+    jw_karr(w, "indicator_type"); jw_str(w, ioc_type_name(ind->type)); jw_arr_end(w);
+    jw_karr(w, "indicator"); jw_str(w, ind->value); jw_arr_end(w);
+    jw_karr(w, "source"); jw_str(w, ind->source); jw_arr_end(w);
+    jw_karr(w, "matched"); jw_str(w, matched); jw_arr_end(w);
+    jw_obj_end(w);
+    jw_obj_end(w);
+    if (f->dpi.host[0]) {
+        jw_kobj(w, "ndpi");
+        jw_kstr(w, "hostname", f->dpi.host);
+        jw_obj_end(w);
+    }
+    jw_kobj(w, "flow");
+    jw_ku64(w, "pkts_toserver", f->pkts[0]);
+    jw_ku64(w, "pkts_toclient", f->pkts[1]);
+    jw_ku64(w, "bytes_toserver", f->bytes[0]);
+    jw_ku64(w, "bytes_toclient", f->bytes[1]);
+    jw_ktime(w, "start", f->start_ns);
+    jw_obj_end(w);
+    event_context(w, ec, k);
+}

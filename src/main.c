@@ -21,6 +21,7 @@
 #include "taishi/community_id.h"
 #include "taishi/config.h"
 #include "taishi/enrich.h"
+#include "taishi/intel.h"
 #include "taishi/event.h"
 #include "taishi/output.h"
 #include "taishi/ring.h"
@@ -159,11 +160,19 @@ static int run(int argc, char **argv, char **reads, char **sets)
         capture_close(cap);
         return 1;
     }
+    struct intel *intel = intel_open(&cfg, err, sizeof(err));
+    if (!intel) {
+        fprintf(stderr, "taishi: %s\n", err);
+        capture_close(cap);
+        enrich_close(en);
+        return 1;
+    }
     struct output *out = output_open(&cfg, err, sizeof(err));
     if (!out) {
         fprintf(stderr, "taishi: %s\n", err);
         capture_close(cap);
         enrich_close(en);
+        intel_close(intel);
         return 1;
     }
     int nw = cfg.workers ? (int)cfg.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -178,8 +187,10 @@ static int run(int argc, char **argv, char **reads, char **sets)
         }
     }
     struct asset_inventory *inv = assets_open(&cfg, err, sizeof(err));
-    for (int i = 0; i < nw; i++)
+    for (int i = 0; i < nw; i++) {
         worker_set_assets(w[i], inv);
+        worker_set_intel(w[i], intel);
+    }
     for (int i = 0; i < nw; i++)
         if (worker_start(w[i]) < 0) {
             fprintf(stderr, "taishi: cannot start worker threads\n");
@@ -204,6 +215,7 @@ static int run(int argc, char **argv, char **reads, char **sets)
         worker_destroy(w[i]);
     free(w);
     assets_close(inv);
+    intel_close(intel);
     capture_close(cap);
     enrich_close(en);
     if (output_close(out) < 0) {

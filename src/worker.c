@@ -16,6 +16,7 @@
 #include "taishi/assets.h"
 #include "taishi/capture.h"
 #include "taishi/enrich.h"
+#include "taishi/intel.h"
 #include "taishi/event_build.h"
 #include "taishi/output.h"
 #include "taishi/util.h"
@@ -56,6 +57,49 @@ static void finish_event(struct worker *w, enum event_type t, uint64_t key)
                                           (uint8_t)t, key };
     if (w->jw.cap - w->jw.len < JBUF_HEADROOM || w->nev == WORKER_MAX_EVENTS)
         worker_flush(w);
+}
+
+/* Threat intelligence: the flow's addresses once, on its first packet; the
+ * names and fingerprints nDPI found once, when detection ends. One alert per
+ * matching indicator kind and flow. */
+static void intel_alert(struct worker *w, struct flow *f, const struct indicator *ind,
+                        const char *matched, uint64_t ts)
+{
+    if (!ind || !want(w, ET_ALERT))
+        return;
+    event_intel_alert(&w->jw, w->cfg, w->dpi, w->ec, f, ind, matched, ts);
+    finish_event(w, ET_ALERT, f->flow_id);
+}
+
+static void intel_ips(struct worker *w, struct flow *f, uint64_t ts)
+{
+    f->intel_done |= INTEL_IPS_DONE;
+    const struct indicator *s = intel_match_ip(w->intel, f->key.src, f->key.ipver);
+    const struct indicator *d = intel_match_ip(w->intel, f->key.dst, f->key.ipver);
+    intel_alert(w, f, s, "src_ip", ts);
+    if (d != s)
+        intel_alert(w, f, d, "dest_ip", ts);
+}
+
+static void intel_meta(struct worker *w, struct flow *f, uint64_t ts)
+{
+    char app[32];
+    const char *ap = dpi_app_proto(w->dpi, &f->dpi, app, sizeof(app));
+
+    f->intel_done |= INTEL_META_DONE;
+    if (f->dpi.host[0]) {
+        const char *what = !strcmp(ap, "tls") || !strcmp(ap, "quic") ? "tls.sni" :
+                           !strcmp(ap, "http") ? "http.hostname" : !strcmp(ap, "dns") ? "dns.rrname" :
+                           "ndpi.hostname";
+        intel_alert(w, f, intel_match_domain(w->intel, f->dpi.host), what, ts);
+    }
+    if (f->dpi.ja3c[0])
+        intel_alert(w, f, intel_match_ja3(w->intel, f->dpi.ja3c), "tls.ja3.hash", ts);
+    if (f->dpi.url && f->dpi.host[0]) {     /* nDPI keeps host + path */
+        const char *path = strchr(f->dpi.url, '/');
+        if (path)
+            intel_alert(w, f, intel_match_url(w->intel, f->dpi.host, path), "http.url", ts);
+    }
 }
 
 /* Cross-border policy: one end in HOME_NET, the other in a country that is
@@ -101,6 +145,8 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
     talkers_add(&w->st.talkers, f->key.dst, f->key.ipver, bytes);
     if (why == FR_ACTIVE)
         return;
+    if (w->intel && !(f->intel_done & INTEL_META_DONE))
+        intel_meta(w, f, f->last_ns);
     if (!f->policy_done)
         cross_border(w, f, f->last_ns);
     /* A service (TCP, UDP, SCTP) that answered, seen for the first time. */
@@ -189,8 +235,13 @@ void worker_process(struct worker *w, const struct packet *p)
         return;
     int to_server;
     struct flow *f = flow_table_update(w->flows, p, &to_server);
-    if (!f->dpi.done)
+    if (unlikely(w->intel != NULL) && !(f->intel_done & INTEL_IPS_DONE))
+        intel_ips(w, f, p->ts_ns);
+    if (!f->dpi.done) {
         dpi_process(w->dpi, &f->dpi, p, p->ts_ns);
+        if (f->dpi.done && w->intel)
+            intel_meta(w, f, p->ts_ns);
+    }
     if (unlikely(!f->policy_done && w->cfg->xborder_min_bytes &&
                  f->bytes[0] + f->bytes[1] >= w->cfg->xborder_min_bytes))
         cross_border(w, f, p->ts_ns);
@@ -249,6 +300,11 @@ static void *worker_main(void *arg)
 void worker_set_assets(struct worker *w, struct asset_inventory *inv)
 {
     w->assets = inv;
+}
+
+void worker_set_intel(struct worker *w, const struct intel *in)
+{
+    w->intel = in && intel_count(in) ? in : NULL;
 }
 
 int worker_start(struct worker *w)

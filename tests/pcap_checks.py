@@ -205,5 +205,26 @@ small = m.get('192.0.2.10', {})
 check(small.get('bytes_toserver', 0) + small.get('bytes_toclient', 0) < 500,
       'cross-border min-bytes: a smaller flow is still judged when it ends')
 
+# Threat intelligence (tests/data/intel.csv, intel.txt) on demo.pcap + enrich.pcap.
+al = events('intel', 'alert')
+hits = sorted((e['dest_ip'], e['alert']['metadata']['indicator_type'][0], e['alert']['metadata']['matched'][0]) for e in al)
+want = sorted([('203.0.113.10', 'url', 'http.url'), ('192.168.1.1', 'domain', 'dns.rrname'),
+               ('203.0.113.30', 'ip', 'dest_ip'), ('203.0.113.30', 'url', 'http.url'),
+               ('198.51.100.7', 'ip', 'dest_ip'), ('198.51.100.7', 'url', 'http.url'),
+               ('2001:db8:cafe::1', 'url', 'http.url'), ('203.0.113.20', 'domain', 'tls.sni'),
+               ('203.0.113.20', 'ja3', 'tls.ja3.hash'), ('203.0.113.200', 'ja3', 'tls.ja3.hash')])
+check(hits == want, 'intel: the expected hits, and no others (%s)' % hits)
+check(all(e['alert']['gid'] == 9000 and e['alert']['category'] == 'Threat Intelligence' for e in al), 'intel: gid and category')
+sev = {e['alert']['signature']: e['alert']['severity'] for e in al}
+check(sev == {'TAISHI INTEL url www.example.com/ (feed-d)': 2, 'TAISHI INTEL domain example.net (feed-b)': 2,
+              'TAISHI INTEL ip 203.0.113.30 (feed-a)': 1, 'TAISHI INTEL ip 198.51.100.0/24 (intel.txt)': 2,
+              'TAISHI INTEL ja3 9e226b1f5fed6f2d50f83edb390e6956 (feed-c)': 3}, 'intel: signatures and severities (%s)' % sev)
+sids = {}
+for e in al:
+    sids.setdefault(e['alert']['signature'], set()).add(e['alert']['signature_id'])
+check(all(len(v) == 1 for v in sids.values()), 'intel: one stable signature_id per indicator')
+check(all(e['alert']['metadata']['source'][0] == 'intel.txt' for e in al if '198.51.100.0/24' in e['alert']['signature']),
+      'intel: bare-list source is the file name')
+
 print('%d passed, %d failed' % (passed, failed))
 sys.exit(1 if failed else 0)

@@ -76,6 +76,8 @@ for B in "$@"; do
     taishi -r pcaps/enrich.pcap -w 1 --set enrich.geoip.city=tests/data/taishi-test-city.mmdb \
         --set policy.cross-border.min-bytes=500
     cp "$TMP/out" "$TMP/ev/enrich-minbytes.json"
+    taishi -r pcaps/demo.pcap -r pcaps/enrich.pcap -w 2 --set 'intel.files=[tests/data/intel.csv, tests/data/intel.txt]'
+    cp "$TMP/out" "$TMP/ev/intel.json"
     if python3 tests/pcap_checks.py "$TMP/ev" >"$TMP/checks"; then ok; else bad "pcap checks"; grep FAIL "$TMP/checks"; fi
     c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$TMP/checks")
     pass=$((pass + ${c%% *})); fail=$((fail + ${c##* }))
@@ -124,6 +126,11 @@ for B in "$@"; do
     printf '10.0.0.0/8,ok\n10.0.0.0/40,bad\n' >"$TMP/bad-assets.csv"
     taishi -r pcaps/demo.pcap --set "enrich.assets=$TMP/bad-assets.csv"
     expect "bad asset line: file:line" [ "$rc" -eq 1 ] && grep -q "bad-assets.csv:2:" "$TMP/err"
+    printf 'ip,10.0.0.1\nip,10.0.0.0/99\n' >"$TMP/bad-intel.csv"
+    taishi -r pcaps/demo.pcap --set "intel.files=[$TMP/bad-intel.csv]"
+    expect "bad indicator: file:line, exit 1" [ "$rc" -eq 1 ] && grep -q "bad-intel.csv:2: '10.0.0.0/99' is not a valid ip indicator" "$TMP/err"
+    taishi -r pcaps/demo.pcap --set "intel.files=[tests/data/no-such.txt]"
+    expect "missing indicator file: exit 1, key named" [ "$rc" -eq 1 ] && grep -q "intel.files: cannot open" "$TMP/err"
     rm -f "$TMP/assets.state"
     taishi -r pcaps/demo.pcap --set "asset.state-file=$TMP/assets.state" --events asset
     n1=$(grep -c '"asset"' "$TMP/out")

@@ -54,6 +54,8 @@ struct config {
     char xborder_allowed[512];              /* "[CN, ...]" */
     uint64_t xborder_min_bytes;             /* 0 = decide when the flow ends */
     uint32_t risk_min_score;
+    char intel_files[1024];                 /* "[a.txt, b.csv]" */
+    uint32_t intel_gid;
     uint32_t asset_max_entries;
     char asset_state_file[512];             /* "" = the inventory is not kept across restarts */
 

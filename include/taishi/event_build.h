@@ -13,6 +13,7 @@
 #include "taishi/enrich.h"
 #include "taishi/event.h"
 #include "taishi/flow.h"
+#include "taishi/intel.h"
 #include "taishi/packet.h"
 
 void event_header(struct jw *w, const struct config *cfg, const char *type, uint64_t ts_ns);
@@ -34,6 +35,10 @@ void event_risk_cross_border(struct jw *w, const struct config *cfg, struct dpi 
                              struct enrich_cache *ec, const struct flow *f, const char *country,
                              int outbound, uint64_t ts);
 
+/* A threat-intelligence hit: an EVE alert with intel.gid; matched names the field. */
+void event_intel_alert(struct jw *w, const struct config *cfg, struct dpi *d, struct enrich_cache *ec,
+                       const struct flow *f, const struct indicator *ind, const char *matched,
+                       uint64_t ts);
 /* The first answer of a server (the flow's dest): ip, port, proto, app, banners. */
 void event_asset(struct jw *w, const struct config *cfg, struct dpi *d, struct enrich_cache *ec,
                  const struct flow *f);

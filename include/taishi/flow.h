@@ -41,8 +41,12 @@ struct flow {
     uint8_t closed_by;                  /* FR_TCP_FIN or FR_TCP_RST once closed */
     uint8_t icmp_type, icmp_code;       /* of the first ICMP packet */
     uint8_t policy_done;                /* the cross-border policy has looked at this flow */
+    uint8_t intel_done;                 /* INTEL_* bits: what threat intel has checked */
     struct dpi_flow dpi;
 };
+
+#define INTEL_IPS_DONE  1
+#define INTEL_META_DONE 2
 
 struct flow_stats {
     uint64_t created, ended[FR_MAX], active, peak_active;

@@ -29,6 +29,7 @@ struct out_event;
 struct enrich;
 struct enrich_cache;
 struct asset_inventory;
+struct intel;
 struct batch;
 
 struct worker_stats {
@@ -61,6 +62,7 @@ struct worker {
     const struct enrich *enrich;        /* shared, read-only; NULL = no enrichment */
     struct enrich_cache *ec;            /* this worker's cache of enrich answers */
     struct asset_inventory *assets;     /* shared service inventory; NULL = no asset events */
+    const struct intel *intel;          /* shared, read-only indicators; NULL = none */
     uint64_t anomaly_sec;       /* packet-time second of the anomaly rate limit */
     uint32_t anomaly_count;
 };
@@ -70,6 +72,7 @@ struct worker *worker_create(int id, const struct config *cfg, struct output *ou
                              const struct enrich *en, uint64_t flow_memcap);
 void worker_destroy(struct worker *w);
 void worker_set_assets(struct worker *w, struct asset_inventory *inv);
+void worker_set_intel(struct worker *w, const struct intel *in);
 int worker_start(struct worker *w);
 void worker_join(struct worker *w);
 

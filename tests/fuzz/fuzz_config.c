@@ -49,6 +49,7 @@ static void normalize(struct config *c)
     CLEAR_TAIL(c->assets_file);
     CLEAR_TAIL(c->xborder_allowed);
     CLEAR_TAIL(c->asset_state_file);
+    CLEAR_TAIL(c->intel_files);
     for (int i = 0; i < KAFKA_MAX_PROPS; i++) {
         CLEAR_TAIL(c->kafka_props[i].name);
         CLEAR_TAIL(c->kafka_props[i].value);
