@@ -43,7 +43,15 @@ struct capture {
     struct worker **workers;
     int nworkers;
     struct batch **cur;         /* the batch being filled, per worker */
+    void (*hook)(void *arg);
+    void *hook_arg;
 };
+
+void capture_set_hook(struct capture *c, void (*fn)(void *arg), void *arg)
+{
+    c->hook = fn;
+    c->hook_arg = arg;
+}
 
 struct capture *capture_open_files(const struct config *cfg, char *const *paths, int n,
                                    char *err, size_t errlen)
@@ -243,7 +251,11 @@ int capture_run(struct capture *c, struct worker **workers, int nworkers)
                          hdr->len < caplen ? caplen : hdr->len, ts, &c->d);
             dispatch(c, data, cnt);
             defrag_expire(c->df, c->st.last_ts_ns);
+            if (c->hook)                    /* one flag test when nothing is asked */
+                c->hook(c->hook_arg);
         }
+        if (c->hook)
+            c->hook(c->hook_arg);
         if (r == -1) {
             c->st.read_errors++;
             LOG(LOG_ERROR, "capture '%s' is corrupt after %llu packets: %s", src->name,

@@ -11,6 +11,8 @@
  * Exit status: 0 success, 1 bad input (arguments, config, capture files),
  * 2 runtime failure (output could not be written). */
 #include <getopt.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +68,49 @@ static int selftest(void)
     }
     printf("%zu passed, %d failed\n", ARRAY_SIZE(tests) - (size_t)failed, failed);
     return failed ? 1 : 0;
+}
+
+/* SIGHUP: reload the indicator lists and the enrichment sources (GeoIP
+ * databases, asset map) named in the configuration. The new set is built
+ * beside the old one; if anything fails to load, the old one stays. The
+ * reader thread does the swap between packets (capture hook). */
+static volatile sig_atomic_t reload_requested;
+
+static void on_sighup(int sig)
+{
+    (void)sig;
+    reload_requested = 1;
+}
+
+struct reload_ctx {
+    const struct config *cfg;
+    struct shared *sh;
+    struct worker **w;
+    int n;
+};
+
+static void maybe_reload(void *arg)
+{
+    struct reload_ctx *r = arg;
+    char err[CONFIG_ERR_MAX];
+
+    if (!reload_requested)
+        return;
+    reload_requested = 0;
+    struct enrich *en = enrich_open(r->cfg, err, sizeof(err));
+    struct intel *in = en ? intel_open(r->cfg, err, sizeof(err)) : NULL;
+    if (!en || !in) {
+        LOG(LOG_ERROR, "reload failed, keeping what was loaded: %s", err);
+        enrich_close(en);
+        return;
+    }
+    struct enrich *old_en = atomic_exchange(&r->sh->enrich, en);
+    struct intel *old_in = atomic_exchange(&r->sh->intel, in);
+    uint64_t e = atomic_fetch_add(&r->sh->epoch, 1) + 1;
+    worker_wait_epoch(r->w, r->n, e);       /* nobody uses the old ones any more */
+    enrich_close(old_en);
+    intel_close(old_in);
+    LOG(LOG_NOTICE, "reloaded: %zu indicators, enrichment sources reopened", intel_count(in));
 }
 
 enum { OPT_EVENTS = 256, OPT_SET, OPT_DUMP, OPT_SELFTEST, OPT_VERSION, OPT_KAFKA, OPT_CHECK };
@@ -187,10 +232,20 @@ static int run(int argc, char **argv, char **reads, char **sets)
         }
     }
     struct asset_inventory *inv = assets_open(&cfg, err, sizeof(err));
+    static struct shared sh;
+    atomic_store(&sh.enrich, en);
+    atomic_store(&sh.intel, intel);
     for (int i = 0; i < nw; i++) {
         worker_set_assets(w[i], inv);
-        worker_set_intel(w[i], intel);
+        worker_set_shared(w[i], &sh);
     }
+    struct reload_ctx rctx = { &cfg, &sh, w, nw };
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sighup;
+    sa.sa_flags = SA_RESTART;               /* a read of stdin must not fail with EINTR */
+    sigaction(SIGHUP, &sa, NULL);
+    capture_set_hook(cap, maybe_reload, &rctx);
     for (int i = 0; i < nw; i++)
         if (worker_start(w[i]) < 0) {
             fprintf(stderr, "taishi: cannot start worker threads\n");
@@ -215,9 +270,9 @@ static int run(int argc, char **argv, char **reads, char **sets)
         worker_destroy(w[i]);
     free(w);
     assets_close(inv);
-    intel_close(intel);
+    intel_close(atomic_load(&sh.intel));    /* what a reload may have put in place */
     capture_close(cap);
-    enrich_close(en);
+    enrich_close(atomic_load(&sh.enrich));
     if (output_close(out) < 0) {
         fprintf(stderr, "taishi: writing events failed: the output is incomplete\n");
         rc = 2;

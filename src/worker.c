@@ -265,6 +265,38 @@ static void backoff(unsigned *idle)
     nanosleep(&ts, NULL);
 }
 
+/* Picks up what a reload published, then says which epoch it has reached. */
+static void catch_up(struct worker *w)
+{
+    if (!w->sh)
+        return;
+    uint64_t e = atomic_load(&w->sh->epoch);
+    struct enrich *en = atomic_load(&w->sh->enrich);
+    struct intel *in = atomic_load(&w->sh->intel);
+    if (en != w->enrich) {                  /* the cache points into the old object */
+        enrich_cache_destroy(w->ec);
+        w->enrich = en;
+        w->ec = en ? enrich_cache_create(en) : NULL;
+    }
+    w->intel = in && intel_count(in) ? in : NULL;
+    atomic_store(&w->seen_epoch, e);
+}
+
+void worker_set_shared(struct worker *w, struct shared *sh)
+{
+    w->sh = sh;
+    catch_up(w);
+}
+
+void worker_wait_epoch(struct worker **w, int n, uint64_t epoch)
+{
+    for (int i = 0; i < n; i++) {
+        unsigned spins = 0;
+        while (atomic_load(&w[i]->seen_epoch) < epoch)
+            backoff(&spins);
+    }
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -278,10 +310,12 @@ static void *worker_main(void *arg)
         struct batch *b = ring_pop(w->in);
         if (!b) {
             w->st.idle_waits++;
+            catch_up(w);                    /* idle: holds nothing from before a reload */
             backoff(&idle);
             continue;
         }
         idle = 0;
+        catch_up(w);
         for (uint32_t i = 0; i < b->n; i++)
             worker_process(w, &b->pkts[i]);
         flow_table_expire(w->flows, b->clock_ns);
@@ -294,6 +328,7 @@ static void *worker_main(void *arg)
             break;
     }
     worker_finish(w);
+    atomic_store(&w->seen_epoch, UINT64_MAX);   /* gone: never holds anything again */
     return NULL;
 }
 

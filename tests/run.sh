@@ -131,6 +131,19 @@ for B in "$@"; do
     expect "bad indicator: file:line, exit 1" [ "$rc" -eq 1 ] && grep -q "bad-intel.csv:2: '10.0.0.0/99' is not a valid ip indicator" "$TMP/err"
     taishi -r pcaps/demo.pcap --set "intel.files=[tests/data/no-such.txt]"
     expect "missing indicator file: exit 1, key named" [ "$rc" -eq 1 ] && grep -q "intel.files: cannot open" "$TMP/err"
+    # SIGHUP: indicator lists reloaded mid-run; a broken list keeps the old set
+    echo "ip,192.0.2.250" >"$TMP/hup.csv"
+    python3 tests/tools/slow_pcap.py pcaps/demo.pcap 5 |
+        "$T" -r - -w 2 --set "intel.files=[$TMP/hup.csv]" --events alert >"$TMP/hup.out" 2>"$TMP/hup.err" &
+    hp=$!
+    sleep 1
+    echo "ip,203.0.113.30" >>"$TMP/hup.csv"; kill -HUP $hp; sleep 1
+    echo "ip,300.1.1.1" >>"$TMP/hup.csv"; kill -HUP $hp
+    wait $hp; hrc=$?
+    expect "SIGHUP: reloaded, exit 0" [ $hrc -eq 0 ] && grep -q "reloaded: 2 indicators" "$TMP/hup.err"
+    expect "SIGHUP: a broken list is refused, the old set stays" grep -q "reload failed, keeping what was loaded: .*hup.csv:3" "$TMP/hup.err"
+    expect "SIGHUP: the new indicator alerts" grep -q '"dest_ip":"203.0.113.30".*"gid":9000' "$TMP/hup.out"
+    san_clean "$TMP/hup.err" || bad "sanitizer report in the SIGHUP run: $(head -5 "$TMP/hup.err")"
     rm -f "$TMP/assets.state"
     taishi -r pcaps/demo.pcap --set "asset.state-file=$TMP/assets.state" --events asset
     n1=$(grep -c '"asset"' "$TMP/out")
@@ -169,6 +182,14 @@ done
 # 4b. ThreadSanitizer: the multi-worker pipeline (reader, rings, workers, output)
 if [ -x build/san-thread/taishi ]; then
     B=tsan
+    echo "ip,203.0.113.30" >"$TMP/tsan-intel.csv"
+    python3 tests/tools/slow_pcap.py pcaps/demo.pcap 3 |
+        TSAN_OPTIONS=halt_on_error=0:exitcode=97 build/san-thread/taishi -r - -w 3 -o /dev/null \
+        --set "intel.files=[$TMP/tsan-intel.csv]" --set enrich.geoip.city=tests/data/taishi-test-city.mmdb 2>"$TMP/tsan" &
+    tp=$!
+    sleep 0.7; kill -HUP $tp; sleep 0.7; kill -HUP $tp
+    wait $tp; trc=$?
+    if [ $trc -eq 0 ] && ! grep -q "ThreadSanitizer" "$TMP/tsan" && grep -q reloaded "$TMP/tsan"; then ok; else bad "tsan reload (exit $trc): $(grep -m2 -A6 WARNING "$TMP/tsan")"; fi
     for p in pcaps/demo.pcap pcaps/many-flows.pcap pcaps/malformed.pcap pcaps/encap-gre.pcap pcaps/ipv4-frag.pcap; do
         TSAN_OPTIONS=halt_on_error=0:exitcode=97 build/san-thread/taishi -r "$p" -w 3 -o /dev/null 2>"$TMP/tsan"
         trc=$?

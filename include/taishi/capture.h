@@ -47,6 +47,9 @@ struct capture *capture_open_files(const struct config *cfg, char *const *paths,
  * corrupt part-way (what came before it was processed; the message is logged). */
 int capture_run(struct capture *c, struct worker **workers, int nworkers);
 void capture_close(struct capture *c);
+/* fn(arg) runs in the reader thread every few thousand packets and between
+ * files: where a reload (SIGHUP) can happen without a lock. */
+void capture_set_hook(struct capture *c, void (*fn)(void *arg), void *arg);
 const struct capture_stats *capture_stats(const struct capture *c);
 const struct decode_stats *capture_decode_stats(const struct capture *c);
 const struct defrag_stats *capture_defrag_stats(const struct capture *c);

@@ -12,6 +12,7 @@
 #define TAISHI_WORKER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "taishi/config.h"
@@ -31,6 +32,17 @@ struct enrich_cache;
 struct asset_inventory;
 struct intel;
 struct batch;
+
+/* What the workers share and a reload replaces (SIGHUP): the enrichment
+ * sources and the indicator sets. Replaced RCU-style: the new objects are
+ * published, the epoch is bumped, and the old ones are freed only once every
+ * worker has passed that epoch (a worker reloads its pointers at the start
+ * of each batch and whenever it is idle, and then publishes the epoch it saw). */
+struct shared {
+    struct enrich *_Atomic enrich;
+    struct intel *_Atomic intel;
+    _Atomic uint64_t epoch;
+};
 
 struct worker_stats {
     uint64_t packets, bytes;
@@ -63,6 +75,8 @@ struct worker {
     struct enrich_cache *ec;            /* this worker's cache of enrich answers */
     struct asset_inventory *assets;     /* shared service inventory; NULL = no asset events */
     const struct intel *intel;          /* shared, read-only indicators; NULL = none */
+    struct shared *sh;                  /* NULL: enrich/intel fixed at creation (tests, fuzzing) */
+    _Atomic uint64_t seen_epoch;        /* the shared epoch this worker has caught up with */
     uint64_t anomaly_sec;       /* packet-time second of the anomaly rate limit */
     uint32_t anomaly_count;
 };
@@ -73,6 +87,9 @@ struct worker *worker_create(int id, const struct config *cfg, struct output *ou
 void worker_destroy(struct worker *w);
 void worker_set_assets(struct worker *w, struct asset_inventory *inv);
 void worker_set_intel(struct worker *w, const struct intel *in);
+void worker_set_shared(struct worker *w, struct shared *sh);
+/* Waits until every worker has passed the current epoch of sh. */
+void worker_wait_epoch(struct worker **w, int n, uint64_t epoch);
 int worker_start(struct worker *w);
 void worker_join(struct worker *w);
 
