@@ -72,6 +72,7 @@ static const struct key keys[] = {
     { "defrag.max-trackers", K_UINT, OFF(defrag_max_trackers), 1, 1u << 20, "1024" },
     { "defrag.timeout", K_DURATION, OFF(defrag_timeout), 1, 3600, "60" },
     { "defrag.max-fragments", K_UINT, OFF(defrag_max_fragments), 1, 8192, "256" },
+    { "stats.interval", K_DURATION, OFF(stats_interval), 0, 86400, "30" },
     { "anomaly.rate-limit", K_UINT, OFF(anomaly_rate_limit), 0, 1u << 30, "100" },
     { "vars.HOME_NET", K_NETLIST, OFF(home_net), 0, 1024, "[192.168.0.0/16, 10.0.0.0/8, 172.16.0.0/12]" },
     { "enrich.geoip.city", K_STRING, OFF(geoip_city), 0, 512, "" },

@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,13 +88,48 @@ struct reload_ctx {
     struct shared *sh;
     struct worker **w;
     int n;
+    struct capture *cap;
+    struct output *out;
+    struct asset_inventory *inv;
+    uint64_t last_stats_ns, calls;
 };
 
-static void maybe_reload(void *arg)
+/* The stats event, from the counters each worker last published. */
+static void write_stats(struct reload_ctx *r)
+{
+    static char sbuf[32768];
+    struct jw sj;
+
+    if (!(r->cfg->events_mask & (1u << ET_STATS)))
+        return;
+    jw_init(&sj, sbuf, sizeof(sbuf));
+    stats_write_event(&sj, r->cfg, r->cap, r->w, r->n, r->out, r->inv);
+    if (jw_end(&sj) == 0) {
+        struct out_event ev = { 0, (uint32_t)sj.len, ET_STATS, 0 };
+        output_write_events(r->out, sbuf, &ev, 1);
+    }
+}
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Runs in the reader thread between packets: periodic stats, reloads. */
+static void between_packets(void *arg)
 {
     struct reload_ctx *r = arg;
     char err[CONFIG_ERR_MAX];
 
+    if (r->cfg->stats_interval && ++r->calls % 64 == 0) {     /* the clock, not every packet */
+        uint64_t now = mono_ns();
+        if (now - r->last_stats_ns >= (uint64_t)r->cfg->stats_interval * 1000000000ULL) {
+            r->last_stats_ns = now;
+            write_stats(r);
+        }
+    }
     if (!reload_requested)
         return;
     reload_requested = 0;
@@ -239,13 +275,14 @@ static int run(int argc, char **argv, char **reads, char **sets)
         worker_set_assets(w[i], inv);
         worker_set_shared(w[i], &sh);
     }
-    struct reload_ctx rctx = { &cfg, &sh, w, nw };
+    struct reload_ctx rctx = { &cfg, &sh, w, nw, cap, NULL, inv, mono_ns(), 0 };
+    rctx.out = out;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_sighup;
     sa.sa_flags = SA_RESTART;               /* a read of stdin must not fail with EINTR */
     sigaction(SIGHUP, &sa, NULL);
-    capture_set_hook(cap, maybe_reload, &rctx);
+    capture_set_hook(cap, between_packets, &rctx);
     for (int i = 0; i < nw; i++)
         if (worker_start(w[i]) < 0) {
             fprintf(stderr, "taishi: cannot start worker threads\n");
@@ -256,16 +293,7 @@ static int run(int argc, char **argv, char **reads, char **sets)
     for (int i = 0; i < nw; i++)
         worker_join(w[i]);
 
-    if (cfg.events_mask & (1u << ET_STATS)) {
-        static char sbuf[16384];
-        struct jw sj;
-        jw_init(&sj, sbuf, sizeof(sbuf));
-        stats_write_event(&sj, &cfg, cap, w, nw, out, inv);
-        if (jw_end(&sj) == 0) {
-            struct out_event ev = { 0, (uint32_t)sj.len, ET_STATS, 0 };
-            output_write_events(out, sbuf, &ev, 1);
-        }
-    }
+    write_stats(&rctx);                     /* the final one: workers published at their end */
     for (int i = 0; i < nw; i++)
         worker_destroy(w[i]);
     free(w);

@@ -45,7 +45,8 @@ static void write_decoder(struct jw *w, const struct decode_stats *d)
 /* The 10 largest protocols by bytes, and the 10 heaviest hosts, summed
  * over the workers. */
 #define TOP_N 10
-static void write_mix(struct jw *w, struct worker **workers, int nworkers)
+static void write_mix(struct jw *w, struct worker **workers, const struct worker_snapshot *sn,
+                      int nworkers)
 {
     static uint64_t bytes[WORKER_MIX_SLOTS], flows[WORKER_MIX_SLOTS];
     int used[TOP_N], nused = 0;
@@ -54,8 +55,8 @@ static void write_mix(struct jw *w, struct worker **workers, int nworkers)
     memset(flows, 0, sizeof(flows));
     for (int i = 0; i < nworkers; i++)
         for (int p = 0; p < WORKER_MIX_SLOTS; p++) {
-            bytes[p] += workers[i]->st.mix_bytes[p];
-            flows[p] += workers[i]->st.mix_flows[p];
+            bytes[p] += sn[i].st.mix_bytes[p];
+            flows[p] += sn[i].st.mix_flows[p];
         }
     while (nused < TOP_N) {                 /* selection: N is small */
         int best = -1;
@@ -88,8 +89,8 @@ static void write_mix(struct jw *w, struct worker **workers, int nworkers)
     static struct talker all[TALKERS_K * 256];
     int n = 0;
     for (int i = 0; i < nworkers && i < 256; i++)
-        for (int k = 0; k < workers[i]->st.talkers.n; k++) {
-            const struct talker *t = &workers[i]->st.talkers.t[k];
+        for (int k = 0; k < sn[i].st.talkers.n; k++) {
+            const struct talker *t = &sn[i].st.talkers.t[k];
             int j;
             for (j = 0; j < n && (all[j].ipver != t->ipver || memcmp(all[j].addr, t->addr, 16)); j++)
                 ;
@@ -123,15 +124,20 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
     const struct defrag_stats *ds = capture_defrag_stats(cap);
     struct flow_stats fs;
     struct dpi_stats dp;
-    struct worker_stats ws;
+    static struct worker_stats ws;         /* big (protocol mix); stats are written by one thread */
+    static struct worker_snapshot sn[256];
 
+    if (nworkers > 256)
+        nworkers = 256;
+    for (int i = 0; i < nworkers; i++)     /* what each worker last published */
+        worker_snapshot(workers[i], &sn[i]);
     memset(&fs, 0, sizeof(fs));
     memset(&dp, 0, sizeof(dp));
     memset(&ws, 0, sizeof(ws));
     for (int i = 0; i < nworkers; i++) {
-        const struct flow_stats *f = flow_table_stats(workers[i]->flows);
-        const struct dpi_stats *d = dpi_stats(workers[i]->dpi);
-        const struct worker_stats *s = &workers[i]->st;
+        const struct flow_stats *f = &sn[i].fs;
+        const struct dpi_stats *d = &sn[i].ds;
+        const struct worker_stats *s = &sn[i].st;
         fs.created += f->created;
         fs.active += f->active;
         fs.peak_active += f->peak_active;
@@ -196,7 +202,7 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
     jw_ku64(w, "unknown", dp.unknown);
     jw_obj_end(w);
 
-    write_mix(w, workers, nworkers);
+    write_mix(w, workers, sn, nworkers);
 
     jw_kobj(w, "events");
     for (int e = 0; e < ET_MAX; e++)

@@ -189,6 +189,7 @@ struct worker *worker_create(int id, const struct config *cfg, struct output *ou
         w->batches[i] = xaligned_alloc(CACHELINE, sizeof(struct batch));
         ring_push(w->back, w->batches[i]);
     }
+    pthread_mutex_init(&w->pub_mu, NULL);
     w->jbuf = xmalloc(JBUF_SIZE);
     w->ev = xcalloc(WORKER_MAX_EVENTS, sizeof(*w->ev));
     jw_init(&w->jw, w->jbuf, JBUF_SIZE);
@@ -209,6 +210,7 @@ void worker_destroy(struct worker *w)
     free(w->jbuf);
     free(w->ev);
     enrich_cache_destroy(w->ec);
+    pthread_mutex_destroy(&w->pub_mu);
     free(w);
 }
 
@@ -282,6 +284,33 @@ static void catch_up(struct worker *w)
     atomic_store(&w->seen_epoch, e);
 }
 
+void worker_publish(struct worker *w)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    w->pub_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+    pthread_mutex_lock(&w->pub_mu);
+    w->pub.st = w->st;
+    w->pub.fs = *flow_table_stats(w->flows);
+    w->pub.ds = *dpi_stats(w->dpi);
+    pthread_mutex_unlock(&w->pub_mu);
+}
+
+void worker_snapshot(struct worker *w, struct worker_snapshot *out)
+{
+    pthread_mutex_lock(&w->pub_mu);
+    *out = w->pub;
+    pthread_mutex_unlock(&w->pub_mu);
+}
+
+static void maybe_publish(struct worker *w)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    if ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec - w->pub_ns >= 100000000ULL)
+        worker_publish(w);
+}
+
 void worker_set_shared(struct worker *w, struct shared *sh)
 {
     w->sh = sh;
@@ -321,6 +350,7 @@ static void *worker_main(void *arg)
         flow_table_expire(w->flows, b->clock_ns);
         int end = b->end;
         worker_flush(w);
+        maybe_publish(w);
         b->n = b->used = 0;
         b->end = 0;
         ring_push(w->back, b);              /* cannot fail: the ring holds every batch */
@@ -328,6 +358,7 @@ static void *worker_main(void *arg)
             break;
     }
     worker_finish(w);
+    worker_publish(w);                      /* the final counters */
     atomic_store(&w->seen_epoch, UINT64_MAX);   /* gone: never holds anything again */
     return NULL;
 }

@@ -144,6 +144,12 @@ for B in "$@"; do
     expect "SIGHUP: a broken list is refused, the old set stays" grep -q "reload failed, keeping what was loaded: .*hup.csv:3" "$TMP/hup.err"
     expect "SIGHUP: the new indicator alerts" grep -q '"dest_ip":"203.0.113.30".*"gid":9000' "$TMP/hup.out"
     san_clean "$TMP/hup.err" || bad "sanitizer report in the SIGHUP run: $(head -5 "$TMP/hup.err")"
+    python3 tests/tools/slow_pcap.py pcaps/many-flows.pcap 3 | "$T" -r - -w 2 --set stats.interval=1 --events stats >"$TMP/st.out" 2>"$TMP/st.err"
+    expect "periodic stats: one a second while running, growing, then the final one" python3 -c 'import json,sys
+s=[json.loads(l)["stats"] for l in open(sys.argv[1])]
+p=[x["capture"]["packets"] for x in s]
+assert len(s) >= 3 and p == sorted(p) and p[0] < p[-1] == 2400 and s[-1]["flow"]["created"] == 2200, p' "$TMP/st.out"
+    san_clean "$TMP/st.err" || bad "sanitizer report with periodic stats: $(head -5 "$TMP/st.err")"
     rm -f "$TMP/assets.state"
     taishi -r pcaps/demo.pcap --set "asset.state-file=$TMP/assets.state" --events asset
     n1=$(grep -c '"asset"' "$TMP/out")
@@ -183,9 +189,10 @@ done
 if [ -x build/san-thread/taishi ]; then
     B=tsan
     echo "ip,203.0.113.30" >"$TMP/tsan-intel.csv"
-    python3 tests/tools/slow_pcap.py pcaps/demo.pcap 3 |
+    python3 tests/tools/slow_pcap.py pcaps/many-flows.pcap 3 |
         TSAN_OPTIONS=halt_on_error=0:exitcode=97 build/san-thread/taishi -r - -w 3 -o /dev/null \
-        --set "intel.files=[$TMP/tsan-intel.csv]" --set enrich.geoip.city=tests/data/taishi-test-city.mmdb 2>"$TMP/tsan" &
+        --set "intel.files=[$TMP/tsan-intel.csv]" --set enrich.geoip.city=tests/data/taishi-test-city.mmdb \
+        --set stats.interval=1 2>"$TMP/tsan" &
     tp=$!
     sleep 0.7; kill -HUP $tp; sleep 0.7; kill -HUP $tp
     wait $tp; trc=$?

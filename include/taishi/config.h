@@ -45,7 +45,8 @@ struct config {
 
     uint32_t defrag_max_trackers, defrag_timeout, defrag_max_fragments;
     uint32_t vxlan_port, teredo_port, gtpu_port;
-    uint32_t anomaly_rate_limit;            /* anomaly events per second per worker; 0 = all */
+    uint32_t anomaly_rate_limit;
+    uint32_t stats_interval;                /* seconds between stats events; 0 = only at the end */            /* anomaly events per second per worker; 0 = all */
 
     char home_net[1024];                    /* vars.HOME_NET: "[cidr, ...]" */
     char geoip_city[512], geoip_country[512], geoip_asn[512];   /* "" = not used */

@@ -54,6 +54,13 @@ struct worker_stats {
     uint64_t idle_waits;
 };
 
+/* A copy of a worker's counters, published for other threads to read. */
+struct worker_snapshot {
+    struct worker_stats st;
+    struct flow_stats fs;
+    struct dpi_stats ds;
+};
+
 #define WORKER_BATCHES 8
 #define WORKER_MAX_EVENTS 4096      /* events per chunk handed to the output */
 
@@ -77,6 +84,9 @@ struct worker {
     const struct intel *intel;          /* shared, read-only indicators; NULL = none */
     struct shared *sh;                  /* NULL: enrich/intel fixed at creation (tests, fuzzing) */
     _Atomic uint64_t seen_epoch;        /* the shared epoch this worker has caught up with */
+    pthread_mutex_t pub_mu;             /* guards pub: the only counters others may read */
+    struct worker_snapshot pub;
+    uint64_t pub_ns;                    /* monotonic time of the last publication */
     uint64_t anomaly_sec;       /* packet-time second of the anomaly rate limit */
     uint32_t anomaly_count;
 };
@@ -88,6 +98,10 @@ void worker_destroy(struct worker *w);
 void worker_set_assets(struct worker *w, struct asset_inventory *inv);
 void worker_set_intel(struct worker *w, const struct intel *in);
 void worker_set_shared(struct worker *w, struct shared *sh);
+/* Copies the worker's counters where other threads may read them (its own
+ * thread does this every 100 ms and at the end); worker_snapshot reads them. */
+void worker_publish(struct worker *w);
+void worker_snapshot(struct worker *w, struct worker_snapshot *out);
 /* Waits until every worker has passed the current epoch of sh. */
 void worker_wait_epoch(struct worker **w, int n, uint64_t epoch);
 int worker_start(struct worker *w);
