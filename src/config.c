@@ -85,6 +85,7 @@ static const struct key keys[] = {
     { "risk.min-score", K_UINT, OFF(risk_min_score), 0, 100000, "50" },
     { "intel.files", K_STRING, OFF(intel_files), 0, 1024, "[]" },
     { "intel.gid", K_UINT, OFF(intel_gid), 1, 1u << 30, "9000" },
+    { "intel.kafka-topic", K_STRING, OFF(intel_kafka_topic), 0, 128, "" },
     { "asset.max-entries", K_UINT, OFF(asset_max_entries), 16, 1u << 26, "100000" },
     { "asset.state-file", K_STRING, OFF(asset_state_file), 0, 512, "" },
     { "decoder.vxlan.port", K_UINT, OFF(vxlan_port), 1, 65535, "4789" },

@@ -51,8 +51,18 @@ static const struct indicator *table_find(const struct intel *in, enum ioc_type 
     }
 }
 
+/* Drops removed indicators (value emptied), then builds the IP set and the
+ * string table from what is left. */
 static void table_build(struct intel *in)
 {
+    size_t kept = 0;
+    for (size_t i = 0; i < in->n; i++)
+        if (in->ind[i].value[0])
+            in->ind[kept++] = in->ind[i];
+    in->n = kept;
+    for (size_t i = 0; i < in->n; i++)
+        if (in->ind[i].type == IOC_IP)
+            netset_add_text(in->ips, in->ind[i].value, (uint32_t)i);
     in->nslots = 16;
     while (in->nslots < in->n * 2 + 2)
         in->nslots <<= 1;
@@ -155,8 +165,6 @@ static int add(struct intel *in, enum ioc_type t, const char *value, const char 
     snprintf(d->source, sizeof(d->source), "%s", source);
     d->severity = (uint8_t)sev;
     d->sid = (uint32_t)(str_hash(t, v, strlen(v)) % 900000000u) + 100000000u;
-    if (t == IOC_IP)
-        netset_add_text(in->ips, v, (uint32_t)in->n);
     in->n++;
     return 0;
 }
@@ -223,7 +231,55 @@ fail:
     return -1;
 }
 
+/* Applies "add,type,value[,source[,severity]]" / "remove,type,value" to the
+ * staged indicators; returns 0, or -1 with a reason. */
+static int apply_update(struct intel *in, const char *line, char *why, size_t whylen)
+{
+    char buf[1024], *fld[5] = { 0 }, *save = NULL;
+    int n = 0;
+
+    snprintf(buf, sizeof(buf), "%s", line);
+    for (char *t = strtok_r(buf, ",", &save); t && n < 5; t = strtok_r(NULL, ",", &save))
+        fld[n++] = trim(t);
+    if (n < 3) {
+        snprintf(why, whylen, "want add|remove,type,value[,source[,severity]]");
+        return -1;
+    }
+    int type = -1;
+    for (int t = 0; t < IOC_MAX; t++)
+        if (!strcasecmp(fld[1], ioc_type_name((enum ioc_type)t)))
+            type = t;
+    if (type < 0) {
+        snprintf(why, whylen, "unknown indicator type '%s'", fld[1]);
+        return -1;
+    }
+    if (!strcasecmp(fld[0], "add")) {
+        int sev = n > 4 ? atoi(fld[4]) : 2;
+        return add(in, (enum ioc_type)type, fld[2], n > 3 && *fld[3] ? fld[3] : "kafka",
+                   sev < 1 ? 1 : sev > 255 ? 255 : sev, why, whylen);
+    }
+    if (!strcasecmp(fld[0], "remove")) {
+        const char *v = fld[2];
+        if (type == IOC_URL && !strncasecmp(v, "http://", 7))
+            v += 7;
+        else if (type == IOC_URL && !strncasecmp(v, "https://", 8))
+            v += 8;
+        for (size_t i = 0; i < in->n; i++)
+            if (in->ind[i].type == (enum ioc_type)type && !strcasecmp(in->ind[i].value, v))
+                in->ind[i].value[0] = 0;    /* dropped by table_build */
+        return 0;
+    }
+    snprintf(why, whylen, "unknown operation '%s' (add or remove)", fld[0]);
+    return -1;
+}
+
 struct intel *intel_open(const struct config *cfg, char *err, size_t errlen)
+{
+    return intel_open_with(cfg, NULL, 0, err, errlen);
+}
+
+struct intel *intel_open_with(const struct config *cfg, char *const *updates, size_t nupdates,
+                              char *err, size_t errlen)
 {
     struct intel *in = xcalloc(1, sizeof(*in));
     char buf[1024], *save = NULL, *p = buf;
@@ -242,6 +298,11 @@ struct intel *intel_open(const struct config *cfg, char *err, size_t errlen)
             intel_close(in);
             return NULL;
         }
+    }
+    for (size_t u = 0; u < nupdates; u++) {
+        char why[300];
+        if (apply_update(in, updates[u], why, sizeof(why)) < 0)
+            LOG(LOG_WARNING, "intel update '%.80s' ignored: %s", updates[u], why);
     }
     table_build(in);
     if (in->n)

@@ -25,6 +25,7 @@
 #include "taishi/config.h"
 #include "taishi/enrich.h"
 #include "taishi/intel.h"
+#include "taishi/intel_feed.h"
 #include "taishi/event.h"
 #include "taishi/output.h"
 #include "taishi/ring.h"
@@ -92,7 +93,42 @@ struct reload_ctx {
     struct output *out;
     struct asset_inventory *inv;
     uint64_t last_stats_ns, calls;
+    pthread_mutex_t swap_mu;                /* a SIGHUP reload and a feed update, one at a time */
+    char **updates;                         /* the intel feed's updates so far (strings owned by the feed) */
+    size_t nupdates;
 };
+
+/* Puts new shared objects in place (NULL = keep that one) and frees the old
+ * ones once no worker can still be using them. */
+static void publish(struct reload_ctx *r, struct enrich *en, struct intel *in)
+{
+    struct enrich *old_en = en ? atomic_exchange(&r->sh->enrich, en) : NULL;
+    struct intel *old_in = in ? atomic_exchange(&r->sh->intel, in) : NULL;
+    uint64_t e = atomic_fetch_add(&r->sh->epoch, 1) + 1;
+    worker_wait_epoch(r->w, r->n, e);       /* nobody uses the old ones any more */
+    enrich_close(old_en);
+    intel_close(old_in);
+}
+
+/* Called by the intel feed thread with every update received so far. */
+static void apply_feed(void *arg, char *const *ups, size_t n)
+{
+    struct reload_ctx *r = arg;
+    char err[CONFIG_ERR_MAX];
+
+    pthread_mutex_lock(&r->swap_mu);
+    r->updates = xreallocarray(r->updates, n ? n : 1, sizeof(char *));
+    memcpy(r->updates, ups, n * sizeof(char *));
+    r->nupdates = n;
+    struct intel *in = intel_open_with(r->cfg, r->updates, n, err, sizeof(err));
+    if (in) {
+        publish(r, NULL, in);
+        LOG(LOG_NOTICE, "intel feed: %zu indicators after %zu updates", intel_count(in), n);
+    } else {
+        LOG(LOG_ERROR, "intel feed: cannot rebuild the indicators: %s", err);
+    }
+    pthread_mutex_unlock(&r->swap_mu);
+}
 
 /* The stats event, from the counters each worker last published. */
 static void write_stats(struct reload_ctx *r)
@@ -133,20 +169,19 @@ static void between_packets(void *arg)
     if (!reload_requested)
         return;
     reload_requested = 0;
+    pthread_mutex_lock(&r->swap_mu);
     struct enrich *en = enrich_open(r->cfg, err, sizeof(err));
-    struct intel *in = en ? intel_open(r->cfg, err, sizeof(err)) : NULL;
+    struct intel *in = en ? intel_open_with(r->cfg, r->updates, r->nupdates, err, sizeof(err)) : NULL;
     if (!en || !in) {
         LOG(LOG_ERROR, "reload failed, keeping what was loaded: %s", err);
         enrich_close(en);
+        pthread_mutex_unlock(&r->swap_mu);
         return;
     }
-    struct enrich *old_en = atomic_exchange(&r->sh->enrich, en);
-    struct intel *old_in = atomic_exchange(&r->sh->intel, in);
-    uint64_t e = atomic_fetch_add(&r->sh->epoch, 1) + 1;
-    worker_wait_epoch(r->w, r->n, e);       /* nobody uses the old ones any more */
-    enrich_close(old_en);
-    intel_close(old_in);
-    LOG(LOG_NOTICE, "reloaded: %zu indicators, enrichment sources reopened", intel_count(in));
+    size_t count = intel_count(in);         /* before a feed update may replace it */
+    publish(r, en, in);
+    pthread_mutex_unlock(&r->swap_mu);
+    LOG(LOG_NOTICE, "reloaded: %zu indicators, enrichment sources reopened", count);
 }
 
 enum { OPT_EVENTS = 256, OPT_SET, OPT_DUMP, OPT_SELFTEST, OPT_VERSION, OPT_KAFKA, OPT_CHECK };
@@ -275,8 +310,23 @@ static int run(int argc, char **argv, char **reads, char **sets)
         worker_set_assets(w[i], inv);
         worker_set_shared(w[i], &sh);
     }
-    struct reload_ctx rctx = { &cfg, &sh, w, nw, cap, NULL, inv, mono_ns(), 0 };
+    static struct reload_ctx rctx;
+    rctx.cfg = &cfg;
+    rctx.sh = &sh;
+    rctx.w = w;
+    rctx.n = nw;
+    rctx.cap = cap;
     rctx.out = out;
+    rctx.inv = inv;
+    rctx.last_stats_ns = mono_ns();
+    pthread_mutex_init(&rctx.swap_mu, NULL);
+    struct intel_feed *feed = NULL;
+    if (cfg.intel_kafka_topic[0]) {
+        if (!cfg.kafka_brokers[0])
+            LOG(LOG_WARNING, "intel.kafka-topic is set but outputs.kafka.brokers is not: no live indicators");
+        else if (!(feed = intel_feed_start(&cfg, apply_feed, &rctx, err, sizeof(err))))
+            LOG(LOG_ERROR, "%s", err);
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_sighup;
@@ -290,6 +340,7 @@ static int run(int argc, char **argv, char **reads, char **sets)
         }
 
     int rc = capture_run(cap, w, nw) < 0 ? 1 : 0;
+    intel_feed_stop(feed);                  /* before the workers go: it waits on their epochs */
     for (int i = 0; i < nw; i++)
         worker_join(w[i]);
 
@@ -301,6 +352,8 @@ static int run(int argc, char **argv, char **reads, char **sets)
     intel_close(atomic_load(&sh.intel));    /* what a reload may have put in place */
     capture_close(cap);
     enrich_close(atomic_load(&sh.enrich));
+    free(rctx.updates);
+    pthread_mutex_destroy(&rctx.swap_mu);
     if (output_close(out) < 0) {
         fprintf(stderr, "taishi: writing events failed: the output is incomplete\n");
         rc = 2;

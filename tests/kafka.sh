@@ -107,6 +107,23 @@ mock up all
 run full "$TMP/full2.json" -r pcaps/encap-qinq.pcap -w 1
 [ "${dropped:-0}" -gt 0 ] && compare full "$dropped" "$TMP/full1.json" "$TMP/full2.json" || bad full "nothing dropped"
 
+# intel: indicators pushed to intel.kafka-topic, one before the start (the
+# sensor replays the topic from its beginning) and one while it runs
+echo "add,domain,example.net,platform,3" | timeout 20 kcat -P -b "$BOOT" -t intel.feed 2>/dev/null
+python3 tests/tools/slow_pcap.py pcaps/demo.pcap 8 |
+    "$T" -r - -w 2 --kafka "$BOOT" --set "outputs.kafka.spool-dir=$TMP/spool-intel" \
+    --set intel.kafka-topic=intel.feed -o "$TMP/intel.json" --events alert 2>"$TMP/intel.err" &
+IP=$!
+sleep 2.5
+echo "add,ip,203.0.113.30,platform,1" | timeout 20 kcat -P -b "$BOOT" -t intel.feed 2>/dev/null
+wait $IP
+sigs=$(grep -o '"signature":"[^"]*"' "$TMP/intel.json" | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+if grep -q 'domain example.net (platform)' "$TMP/intel.json" && grep -q 'ip 203.0.113.30 (platform)' "$TMP/intel.json"; then
+    ok intel-feed "$sigs"
+else
+    bad intel-feed "alerts: $sigs; $(grep -v '^%' "$TMP/intel.err" | tail -3)"
+fi
+
 echo "quit" >&7
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

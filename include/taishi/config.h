@@ -57,6 +57,7 @@ struct config {
     uint32_t risk_min_score;
     char intel_files[1024];                 /* "[a.txt, b.csv]" */
     uint32_t intel_gid;
+    char intel_kafka_topic[128];            /* "" = no live updates */
     uint32_t asset_max_entries;
     char asset_state_file[512];             /* "" = the inventory is not kept across restarts */
 

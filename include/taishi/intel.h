@@ -35,6 +35,11 @@ struct indicator {
 
 struct intel;
 struct intel *intel_open(const struct config *cfg, char *err, size_t errlen);
+/* The same, then the updates in order: "add,type,value[,source[,severity]]"
+ * or "remove,type,value" (what intel.kafka-topic carries). A bad update is
+ * logged and skipped. */
+struct intel *intel_open_with(const struct config *cfg, char *const *updates, size_t nupdates,
+                              char *err, size_t errlen);
 void intel_close(struct intel *in);
 size_t intel_count(const struct intel *in);
 

@@ -50,6 +50,7 @@ static void normalize(struct config *c)
     CLEAR_TAIL(c->xborder_allowed);
     CLEAR_TAIL(c->asset_state_file);
     CLEAR_TAIL(c->intel_files);
+    CLEAR_TAIL(c->intel_kafka_topic);
     for (int i = 0; i < KAFKA_MAX_PROPS; i++) {
         CLEAR_TAIL(c->kafka_props[i].name);
         CLEAR_TAIL(c->kafka_props[i].value);

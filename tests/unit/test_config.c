@@ -257,6 +257,7 @@ static void test_set(void)
         { "risk.min-score", "100", U32, F(risk_min_score), 100, "100001" },
         { "intel.files", "[/x/a.txt, /x/b.csv]", STR, F(intel_files), 0, "a\nb" },
         { "intel.gid", "9001", U32, F(intel_gid), 9001, "0" },
+        { "intel.kafka-topic", "taishi.intel", STR, F(intel_kafka_topic), 0, "a\tb" },
         { "asset.max-entries", "16", U32, F(asset_max_entries), 16, "15" },
         { "asset.state-file", "/tmp/assets.state", STR, F(asset_state_file), 0, "a\nb" },
         { "decoder.vxlan.port", "65535", U32, F(vxlan_port), 65535, "65536" },
