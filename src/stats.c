@@ -152,6 +152,8 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
         ws.packets += s->packets;
         ws.events_dropped += s->events_dropped;
         ws.anomalies_suppressed += s->anomalies_suppressed;
+        for (int k = 0; k < 4; k++)
+            ws.alerts_by_severity[k] += s->alerts_by_severity[k];
         for (int e = 0; e < ET_MAX; e++)
             ws.events[e] += s->events[e];
     }
@@ -203,6 +205,13 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
     jw_obj_end(w);
 
     write_mix(w, workers, sn, nworkers);
+
+    jw_kobj(w, "alerts");
+    jw_ku64(w, "severity_1", ws.alerts_by_severity[0]);
+    jw_ku64(w, "severity_2", ws.alerts_by_severity[1]);
+    jw_ku64(w, "severity_3", ws.alerts_by_severity[2]);
+    jw_ku64(w, "other", ws.alerts_by_severity[3]);
+    jw_obj_end(w);
 
     jw_kobj(w, "events");
     for (int e = 0; e < ET_MAX; e++)

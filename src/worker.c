@@ -69,6 +69,7 @@ static void intel_alert(struct worker *w, struct flow *f, const struct indicator
         return;
     event_intel_alert(&w->jw, w->cfg, w->dpi, w->ec, f, ind, matched, ts);
     finish_event(w, ET_ALERT, f->flow_id);
+    w->st.alerts_by_severity[ind->severity >= 1 && ind->severity <= 3 ? ind->severity - 1 : 3]++;
 }
 
 static void intel_ips(struct worker *w, struct flow *f, uint64_t ts)

@@ -223,6 +223,11 @@ sids = {}
 for e in al:
     sids.setdefault(e['alert']['signature'], set()).add(e['alert']['signature_id'])
 check(all(len(v) == 1 for v in sids.values()), 'intel: one stable signature_id per indicator')
+ist = events('intel', 'stats')[-1]['stats']['alerts']
+check(ist == {'severity_1': sum(1 for e in al if e['alert']['severity'] == 1),
+              'severity_2': sum(1 for e in al if e['alert']['severity'] == 2),
+              'severity_3': sum(1 for e in al if e['alert']['severity'] == 3), 'other': 0},
+      'intel: stats count alerts by severity (%s)' % ist)
 check(all(e['alert']['metadata']['source'][0] == 'intel.txt' for e in al if '198.51.100.0/24' in e['alert']['signature']),
       'intel: bare-list source is the file name')
 

@@ -49,6 +49,7 @@ struct worker_stats {
     uint64_t events[ET_MAX];
     uint64_t events_dropped;    /* an event larger than the buffer: counted, never cut */
     uint64_t anomalies_suppressed;  /* beyond anomaly.rate-limit: counted, not written */
+    uint64_t alerts_by_severity[4]; /* severity 1, 2, 3, other */
     uint64_t mix_bytes[WORKER_MIX_SLOTS], mix_flows[WORKER_MIX_SLOTS];  /* by nDPI protocol */
     struct talkers talkers;
     uint64_t idle_waits;
