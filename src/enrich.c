@@ -44,6 +44,7 @@ struct cache_entry {
 struct enrich_cache {
     const struct enrich *e;
     struct cache_entry *t;
+    int active;                 /* the enrich object has any source to ask */
 };
 
 static int open_db(MMDB_s *db, const char *path, const char *key, char *err, size_t errlen)
@@ -208,6 +209,11 @@ void enrich_close(struct enrich *e)
     free(e);
 }
 
+int enrich_has_context(const struct enrich *e)
+{
+    return e->has_city || e->has_country || e->has_asn || e->nasset > 0;
+}
+
 int enrich_has_geo(const struct enrich *e)
 {
     return e->has_city || e->has_country;
@@ -305,6 +311,7 @@ struct enrich_cache *enrich_cache_create(const struct enrich *e)
     struct enrich_cache *c = xcalloc(1, sizeof(*c));
     c->e = e;
     c->t = xcalloc(CACHE_SIZE, sizeof(*c->t));
+    c->active = enrich_has_context(e);
     return c;
 }
 
@@ -314,6 +321,11 @@ void enrich_cache_destroy(struct enrich_cache *c)
         return;
     free(c->t);
     free(c);
+}
+
+int enrich_cache_active(const struct enrich_cache *c)
+{
+    return c && c->active;
 }
 
 void enrich_lookup(struct enrich_cache *c, const uint8_t *addr, int ipver,

@@ -3,7 +3,6 @@
  * cross-border policy). Field names are documented in README.md. */
 #include <string.h>
 
-#include "taishi/community_id.h"
 #include "taishi/event_build.h"
 
 static void write_geo(struct jw *w, const char *key, const struct geo_info *g)
@@ -43,7 +42,7 @@ void event_context(struct jw *w, struct enrich_cache *ec, const struct flow_key 
     const struct geo_info *sg, *dg;
     const struct asset_info *sa, *da;
 
-    if (!ec)
+    if (!enrich_cache_active(ec))          /* nothing configured: no lookups at all */
         return;
     enrich_lookup(ec, k->src, k->ipver, &sg, &sa);
     struct geo_info s = *sg;                /* the cache slot may be reused by the next lookup */
@@ -60,14 +59,12 @@ static void risk_header(struct jw *w, const struct config *cfg, struct dpi *d, c
 {
     char app[32], cid[32], name[64];
     const struct flow_key *k = &f->key;
-    int icmp = k->proto == 1 || k->proto == 58;
 
     event_header(w, cfg, "risk", ts);
     jw_ku64(w, "flow_id", f->flow_id);
     event_addresses(w, k, 1, f->icmp_type, f->icmp_code);
     jw_kstr(w, "app_proto", dpi_app_proto(d, &f->dpi, app, sizeof(app)));
-    community_id_v1(0, k->ipver, k->src, k->dst, k->proto, icmp ? f->icmp_type : k->sport,
-                    icmp ? f->icmp_code : k->dport, cid);
+    flow_community_id(f, cid);
     jw_kstr(w, "community_id", cid);
     if (f->dpi.done) {
         dpi_protocol_name(d, &f->dpi, name, sizeof(name));
@@ -157,14 +154,12 @@ void event_intel_alert(struct jw *w, const struct config *cfg, struct dpi *d, st
 {
     char app[32], cid[32], sig[400];
     const struct flow_key *k = &f->key;
-    int icmp = k->proto == 1 || k->proto == 58;
 
     event_header(w, cfg, "alert", ts);
     jw_ku64(w, "flow_id", f->flow_id);
     event_addresses(w, k, 1, f->icmp_type, f->icmp_code);
     jw_kstr(w, "app_proto", dpi_app_proto(d, &f->dpi, app, sizeof(app)));
-    community_id_v1(0, k->ipver, k->src, k->dst, k->proto, icmp ? f->icmp_type : k->sport,
-                    icmp ? f->icmp_code : k->dport, cid);
+    flow_community_id(f, cid);
     jw_kstr(w, "community_id", cid);
     jw_kobj(w, "alert");
     jw_kstr(w, "action", "allowed");

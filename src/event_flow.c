@@ -62,6 +62,24 @@ static void write_vlan(struct jw *w, uint32_t vlan)
     jw_arr_end(w);
 }
 
+/* A flow's Community ID. Its events (flow, risk, asset, alert) come one
+ * after the other, so the last answer is kept per thread: SHA-1 once a flow. */
+void flow_community_id(const struct flow *f, char out[32])
+{
+    static __thread uint64_t last_id, last_hash;
+    static __thread char last[32];
+    const struct flow_key *k = &f->key;
+    int icmp = k->proto == 1 || k->proto == 58;
+
+    if (f->flow_id != last_id || f->hash != last_hash) {
+        community_id_v1(0, k->ipver, k->src, k->dst, k->proto, icmp ? f->icmp_type : k->sport,
+                        icmp ? f->icmp_code : k->dport, last);
+        last_id = f->flow_id;
+        last_hash = f->hash;
+    }
+    memcpy(out, last, 32);
+}
+
 void event_header(struct jw *w, const struct config *cfg, const char *type, uint64_t ts_ns)
 {
     jw_begin(w);
@@ -114,9 +132,7 @@ void event_flow(struct jw *w, const struct config *cfg, struct dpi *d, struct en
     event_addresses(w, k, 1, f->icmp_type, f->icmp_code);
     write_tunnel(w, &f->tun);
     jw_kstr(w, "app_proto", dpi_app_proto(d, &f->dpi, app, sizeof(app)));
-    community_id_v1(0, k->ipver, k->src, k->dst, k->proto,
-                    (k->proto == 1 || k->proto == 58) ? f->icmp_type : k->sport,
-                    (k->proto == 1 || k->proto == 58) ? f->icmp_code : k->dport, cid);
+    flow_community_id(f, cid);
     jw_kstr(w, "community_id", cid);
 
     jw_kobj(w, "flow");

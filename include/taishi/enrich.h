@@ -45,6 +45,8 @@ struct enrich;
 struct enrich *enrich_open(const struct config *cfg, char *err, size_t errlen);
 void enrich_close(struct enrich *e);
 int enrich_has_geo(const struct enrich *e);
+/* Any GeoIP database or asset map to ask at all? */
+int enrich_has_context(const struct enrich *e);
 int enrich_is_home(const struct enrich *e, const uint8_t *addr, int ipver);
 /* Is this country in policy.cross-border.allowed-countries? */
 int enrich_country_allowed(const struct enrich *e, const char *iso);
@@ -52,6 +54,8 @@ int enrich_country_allowed(const struct enrich *e, const char *iso);
 struct enrich_cache;
 struct enrich_cache *enrich_cache_create(const struct enrich *e);
 void enrich_cache_destroy(struct enrich_cache *c);
+/* c is not NULL and its enrich object has something to say. */
+int enrich_cache_active(const struct enrich_cache *c);
 /* Geo and asset context of one address (cached per worker). */
 void enrich_lookup(struct enrich_cache *c, const uint8_t *addr, int ipver,
                    const struct geo_info **geo, const struct asset_info **asset);
