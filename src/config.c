@@ -199,35 +199,12 @@ static int is_false(const char *v)
     return !strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0");
 }
 
-/* Parses "[a, b]" or "a,b" into names; calls fn for each. */
-static int parse_list(const char *v, int (*fn)(const char *item, void *arg), void *arg)
+static int check_country(const char *item, void *arg)
 {
-    char buf[1024], *p, *save = NULL;
-    size_t n = strlen(v);
-
-    if (n >= sizeof(buf))
-        return -1;
-    memcpy(buf, v, n + 1);
-    p = buf;
-    while (isspace((unsigned char)*p))
-        p++;
-    if (*p == '[') {
-        char *e = strrchr(p, ']');
-        if (!e)
-            return -1;
-        *e = 0;
-        p++;
-    }
-    for (char *t = strtok_r(p, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        while (isspace((unsigned char)*t))
-            t++;
-        char *e = t + strlen(t);
-        while (e > t && isspace((unsigned char)e[-1]))
-            *--e = 0;
-        if (*t && fn(t, arg) < 0)
-            return -1;
-    }
-    return 0;
+    if (strlen(item) == 2 && isupper((unsigned char)item[0]) && isupper((unsigned char)item[1]))
+        return 0;
+    snprintf(arg, 64, "%s", item);
+    return -1;
 }
 
 static int add_event(const char *item, void *arg)
@@ -313,7 +290,7 @@ int config_set(struct config *c, const char *name, const char *v, char *err, siz
         return 0;
     case K_EVENTS: {
         uint32_t mask = 0;
-        if (parse_list(v, add_event, &mask) < 0 || mask == 0) {
+        if (util_parse_list(v, add_event, &mask) < 0 || mask == 0) {
             snprintf(err, errlen, "%s: bad value '%s' (expected a list of: all", name, v);
             for (int i = 0; i < ET_MAX; i++)
                 snprintf(err + strlen(err), errlen - strlen(err), ", %s", event_names[i]);
@@ -336,23 +313,12 @@ int config_set(struct config *c, const char *name, const char *v, char *err, siz
         return 0;
     }
     case K_COUNTRIES: {                     /* [CN, HK]: ISO 3166 two-letter codes */
-        char buf[512], *save = NULL, *p = buf;
-        if (strlen(v) >= sizeof(buf)) {
-            snprintf(err, errlen, "%s: value too long", name);
+        char bad[64] = "";
+        if (strlen(v) >= k->max || util_parse_list(v, check_country, bad) < 0) {
+            snprintf(err, errlen, "%s: '%s' is not a two-letter upper-case country code", name,
+                     bad[0] ? bad : v);
             return -1;
         }
-        strcpy(buf, v);
-        if (*p == '[') {
-            p++;
-            char *e = strrchr(p, ']');
-            if (e)
-                *e = 0;
-        }
-        for (char *t = strtok_r(p, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
-            if (strlen(t) != 2 || !isupper((unsigned char)t[0]) || !isupper((unsigned char)t[1])) {
-                snprintf(err, errlen, "%s: '%s' is not a two-letter upper-case country code", name, t);
-                return -1;
-            }
         strcpy(dst, v);
         return 0;
     }

@@ -162,19 +162,25 @@ fail:
     return -1;
 }
 
+static int add_country(const char *iso, void *arg)
+{
+    struct enrich *e = arg;
+    if (e->nallowed < 64)
+        snprintf(e->allowed[e->nallowed++], 3, "%s", iso);
+    return 0;
+}
+
 struct enrich *enrich_open(const struct config *cfg, char *err, size_t errlen)
 {
     struct enrich *e = xcalloc(1, sizeof(*e));
-    char why[200], buf[512], *save = NULL;
+    char why[200];
 
     e->home = netset_create();
     if (netset_add_list(e->home, cfg->home_net, 0, why, sizeof(why)) < 0) {
         snprintf(err, errlen, "vars.HOME_NET: %s", why);
         goto fail;
     }
-    snprintf(buf, sizeof(buf), "%s", cfg->xborder_allowed);
-    for (char *t = strtok_r(buf, "[], ", &save); t && e->nallowed < 64; t = strtok_r(NULL, "[], ", &save))
-        snprintf(e->allowed[e->nallowed++], 3, "%s", t);
+    util_parse_list(cfg->xborder_allowed, add_country, e);
     if (cfg->geoip_city[0] && open_db(&e->city, cfg->geoip_city, "enrich.geoip.city", err, errlen) < 0)
         goto fail;
     e->has_city = cfg->geoip_city[0] != 0;

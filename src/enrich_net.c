@@ -145,41 +145,31 @@ uint32_t netset_lookup(const struct netset *s, const uint8_t *addr, int ipver)
     return 0;
 }
 
+struct add_ctx {
+    struct netset *s;
+    uint32_t value;
+    char bad[64];
+};
+
+static int add_item(const char *item, void *arg)
+{
+    struct add_ctx *a = arg;
+    if (netset_add_text(a->s, item, a->value) == 0)
+        return 0;
+    snprintf(a->bad, sizeof(a->bad), "%s", item);
+    return -1;
+}
+
 int netset_add_list(struct netset *s, const char *list, uint32_t value, char *err, size_t errlen)
 {
-    char buf[4096], *save = NULL;
-    size_t n = strlen(list);
+    struct add_ctx a = { s, value, "" };
 
-    if (n >= sizeof(buf)) {
-        snprintf(err, errlen, "list too long");
-        return -1;
-    }
-    memcpy(buf, list, n + 1);
-    char *p = buf;
-    while (isspace((unsigned char)*p))
-        p++;
-    if (*p == '[') {
-        char *e = strrchr(p, ']');
-        if (!e) {
-            snprintf(err, errlen, "missing ']'");
-            return -1;
-        }
-        *e = 0;
-        p++;
-    }
-    for (char *t = strtok_r(p, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        while (isspace((unsigned char)*t))
-            t++;
-        char *e = t + strlen(t);
-        while (e > t && isspace((unsigned char)e[-1]))
-            *--e = 0;
-        if (!*t)
-            continue;
-        if (netset_add_text(s, t, value) < 0) {
-            snprintf(err, errlen, "'%s' is not an address or CIDR prefix%s", t,
-                     *t == '!' ? " (negation is not supported here)" : "");
-            return -1;
-        }
-    }
-    return 0;
+    if (util_parse_list(list, add_item, &a) == 0)
+        return 0;
+    if (!a.bad[0])
+        snprintf(err, errlen, "not a list of prefixes (unbalanced '[' or too long)");
+    else
+        snprintf(err, errlen, "'%s' is not an address or CIDR prefix%s", a.bad,
+                 a.bad[0] == '!' ? " (negation is not supported here)" : "");
+    return -1;
 }

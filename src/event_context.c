@@ -53,19 +53,28 @@ void event_context(struct jw *w, struct enrich_cache *ec, const struct flow_key 
     write_asset(w, "dest_asset", da);
 }
 
+/* The fields an event about a flow starts with: header, flow_id,
+ * addresses, app_proto, community_id. */
+static void flow_event_header(struct jw *w, const struct config *cfg, struct dpi *d,
+                              const struct flow *f, const char *type, uint64_t ts)
+{
+    char app[32], cid[32];
+
+    event_header(w, cfg, type, ts);
+    jw_ku64(w, "flow_id", f->flow_id);
+    event_addresses(w, &f->key, 1, f->icmp_type, f->icmp_code);
+    jw_kstr(w, "app_proto", dpi_app_proto(d, &f->dpi, app, sizeof(app)));
+    flow_community_id(f, cid);
+    jw_kstr(w, "community_id", cid);
+}
+
 /* The fields a risk event shares with the flow it is about. */
 static void risk_header(struct jw *w, const struct config *cfg, struct dpi *d, const struct flow *f,
                         uint64_t ts)
 {
-    char app[32], cid[32], name[64];
-    const struct flow_key *k = &f->key;
+    char name[64];
 
-    event_header(w, cfg, "risk", ts);
-    jw_ku64(w, "flow_id", f->flow_id);
-    event_addresses(w, k, 1, f->icmp_type, f->icmp_code);
-    jw_kstr(w, "app_proto", dpi_app_proto(d, &f->dpi, app, sizeof(app)));
-    flow_community_id(f, cid);
-    jw_kstr(w, "community_id", cid);
+    flow_event_header(w, cfg, d, f, "risk", ts);
     if (f->dpi.done) {
         dpi_protocol_name(d, &f->dpi, name, sizeof(name));
         jw_kobj(w, "ndpi");
@@ -152,15 +161,9 @@ void event_intel_alert(struct jw *w, const struct config *cfg, struct dpi *d, st
                        const struct flow *f, const struct indicator *ind, const char *matched,
                        uint64_t ts)
 {
-    char app[32], cid[32], sig[400];
-    const struct flow_key *k = &f->key;
+    char sig[400];
 
-    event_header(w, cfg, "alert", ts);
-    jw_ku64(w, "flow_id", f->flow_id);
-    event_addresses(w, k, 1, f->icmp_type, f->icmp_code);
-    jw_kstr(w, "app_proto", dpi_app_proto(d, &f->dpi, app, sizeof(app)));
-    flow_community_id(f, cid);
-    jw_kstr(w, "community_id", cid);
+    flow_event_header(w, cfg, d, f, "alert", ts);
     jw_kobj(w, "alert");
     jw_kstr(w, "action", "allowed");
     jw_ku64(w, "gid", cfg->intel_gid);
@@ -189,5 +192,5 @@ void event_intel_alert(struct jw *w, const struct config *cfg, struct dpi *d, st
     jw_ku64(w, "bytes_toclient", f->bytes[1]);
     jw_ktime(w, "start", f->start_ns);
     jw_obj_end(w);
-    event_context(w, ec, k);
+    event_context(w, ec, &f->key);
 }

@@ -278,26 +278,32 @@ struct intel *intel_open(const struct config *cfg, char *err, size_t errlen)
     return intel_open_with(cfg, NULL, 0, err, errlen);
 }
 
+struct load_ctx {
+    struct intel *in;
+    char *err;
+    size_t errlen;
+};
+
+static int load_item(const char *path, void *arg)
+{
+    struct load_ctx *lc = arg;
+    return load_file(lc->in, path, lc->err, lc->errlen);
+}
+
 struct intel *intel_open_with(const struct config *cfg, char *const *updates, size_t nupdates,
                               char *err, size_t errlen)
 {
     struct intel *in = xcalloc(1, sizeof(*in));
-    char buf[1024], *save = NULL, *p = buf;
+    struct load_ctx lc = { in, err, errlen };
 
+    if (errlen)
+        err[0] = 0;
     in->ips = netset_create();
-    snprintf(buf, sizeof(buf), "%s", cfg->intel_files);
-    if (*p == '[') {
-        p++;
-        char *e = strrchr(p, ']');
-        if (e)
-            *e = 0;
-    }
-    for (char *t = strtok_r(p, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        t = trim(t);
-        if (*t && load_file(in, t, err, errlen) < 0) {
-            intel_close(in);
-            return NULL;
-        }
+    if (util_parse_list(cfg->intel_files, load_item, &lc) < 0) {
+        if (!err[0])
+            snprintf(err, errlen, "intel.files: not a list of files");
+        intel_close(in);
+        return NULL;
     }
     for (size_t u = 0; u < nupdates; u++) {
         char why[300];

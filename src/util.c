@@ -2,6 +2,7 @@
  *
  * Allocation failures at start-up are fatal (xmalloc and friends abort with a
  * message): a sensor that cannot get its pools has nothing useful to do. */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -194,6 +195,36 @@ int util_parse_duration(const char *s, uint64_t *seconds)
     if (v > UINT64_MAX / m)
         return -1;
     *seconds = v * m;
+    return 0;
+}
+
+int util_parse_list(const char *v, int (*fn)(const char *item, void *arg), void *arg)
+{
+    char buf[4096], *p, *save = NULL;
+    size_t n = strlen(v);
+
+    if (n >= sizeof(buf))
+        return -1;
+    memcpy(buf, v, n + 1);
+    p = buf;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p == '[') {
+        char *e = strrchr(p, ']');
+        if (!e)
+            return -1;
+        *e = 0;
+        p++;
+    }
+    for (char *t = strtok_r(p, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        while (isspace((unsigned char)*t))
+            t++;
+        char *e = t + strlen(t);
+        while (e > t && isspace((unsigned char)e[-1]))
+            *--e = 0;
+        if (*t && fn(t, arg) < 0)
+            return -1;
+    }
     return 0;
 }
 

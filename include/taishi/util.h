@@ -60,6 +60,9 @@ int util_parse_size(const char *s, uint64_t *out);
 /* Parses a non-negative integer with optional unit s/m/h (default seconds). */
 int util_parse_duration(const char *s, uint64_t *seconds);
 int util_parse_u64(const char *s, uint64_t *out);
+/* Calls fn for each item of "[a, b, c]" or "a,b,c", trimmed, empty ones
+ * skipped; stops at the first fn < 0. Returns 0, or -1 (bad list or fn). */
+int util_parse_list(const char *v, int (*fn)(const char *item, void *arg), void *arg);
 
 int util_selftest(void);
 
