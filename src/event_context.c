@@ -186,11 +186,7 @@ void event_intel_alert(struct jw *w, const struct config *cfg, struct dpi *d, st
         jw_obj_end(w);
     }
     jw_kobj(w, "flow");
-    jw_ku64(w, "pkts_toserver", f->pkts[0]);
-    jw_ku64(w, "pkts_toclient", f->pkts[1]);
-    jw_ku64(w, "bytes_toserver", f->bytes[0]);
-    jw_ku64(w, "bytes_toclient", f->bytes[1]);
-    jw_ktime(w, "start", f->start_ns);
+    event_flow_counters(w, f);
     jw_obj_end(w);
     event_context(w, ec, &f->key);
 }

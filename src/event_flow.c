@@ -80,6 +80,16 @@ void flow_community_id(const struct flow *f, char out[32])
     memcpy(out, last, 32);
 }
 
+/* Inside a "flow" object: the counters so far and the start. */
+void event_flow_counters(struct jw *w, const struct flow *f)
+{
+    jw_ku64(w, "pkts_toserver", f->pkts[0]);
+    jw_ku64(w, "pkts_toclient", f->pkts[1]);
+    jw_ku64(w, "bytes_toserver", f->bytes[0]);
+    jw_ku64(w, "bytes_toclient", f->bytes[1]);
+    jw_ktime(w, "start", f->start_ns);
+}
+
 void event_header(struct jw *w, const struct config *cfg, const char *type, uint64_t ts_ns)
 {
     jw_begin(w);
@@ -136,11 +146,7 @@ void event_flow(struct jw *w, const struct config *cfg, struct dpi *d, struct en
     jw_kstr(w, "community_id", cid);
 
     jw_kobj(w, "flow");
-    jw_ku64(w, "pkts_toserver", f->pkts[0]);
-    jw_ku64(w, "pkts_toclient", f->pkts[1]);
-    jw_ku64(w, "bytes_toserver", f->bytes[0]);
-    jw_ku64(w, "bytes_toclient", f->bytes[1]);
-    jw_ktime(w, "start", f->start_ns);
+    event_flow_counters(w, f);
     jw_ktime(w, "end", f->last_ns);
     jw_ku64(w, "age", (f->last_ns - f->start_ns) / 1000000000ULL);
     jw_kstr(w, "state", flow_state_name((enum flow_state)f->state));

@@ -21,6 +21,7 @@ void event_header(struct jw *w, const struct config *cfg, const char *type, uint
 void event_addresses(struct jw *w, const struct flow_key *k, int l4_known, uint8_t icmp_type,
                      uint8_t icmp_code);
 const char *event_proto_name(uint8_t proto, char *buf, size_t len);
+void event_flow_counters(struct jw *w, const struct flow *f);
 /* "1:..." Community ID v1 of a flow (cached for the flow's consecutive events). */
 void flow_community_id(const struct flow *f, char out[32]);
 /* ec may be NULL (no enrichment). */
