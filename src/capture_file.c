@@ -169,51 +169,76 @@ static struct packet *slot(struct capture *c, int wi, uint32_t bytes)
     return p;
 }
 
+uint32_t capture_layer_len(const struct decoded *d, unsigned li)
+{
+    return d->base_len[li] - d->layer[li].l3_off;
+}
+
+void capture_layer_packet(const struct decoded *d, unsigned li, uint64_t cnt, uint64_t hash,
+                          uint8_t *dst, struct packet *p)
+{
+    const struct ip_layer *l = &d->layer[li];
+    uint32_t len = capture_layer_len(d, li);
+    int last = li + 1 == d->nlayers;
+
+    memcpy(dst, d->base[li] + l->l3_off, len);
+    p->data = dst;
+    p->len = len;
+    p->ts_ns = d->ts_ns;
+    p->pcap_cnt = cnt;
+    p->hash = hash;
+    p->ip = *l;
+    p->ip.l4_off -= l->l3_off;
+    p->ip.pl_off -= l->l3_off;
+    p->ip.l3_off = 0;
+    p->tun = d->tun[li];
+    p->wirelen = (li == 0 && !l->reassembled) ? d->wirelen : (l->l4_off - l->l3_off) + l->l4_len;
+    p->flags = PKT_HAS_IP | (d->truncated ? PKT_TRUNCATED : 0);
+    if (!l->l4_ok && (l->key.proto == 6 || l->key.proto == 17 || l->key.proto == 132 ||
+                      l->key.proto == 1 || l->key.proto == 58))
+        p->flags |= PKT_NO_FLOW;            /* no ports: it would only make a bogus flow */
+    p->anomaly = last ? d->anomaly : 0;
+    p->anomaly_layer = last ? d->anomaly_layer : 0;
+}
+
+uint32_t capture_anomaly_len(const struct decoded *d)
+{
+    return MIN(d->caplen, 256u);
+}
+
+void capture_anomaly_packet(const struct decoded *d, const uint8_t *frame, uint64_t cnt,
+                            uint8_t *dst, struct packet *p)
+{
+    uint32_t len = capture_anomaly_len(d);
+
+    memcpy(dst, frame, len);
+    memset(&p->ip, 0, sizeof(p->ip));
+    memset(&p->tun, 0, sizeof(p->tun));
+    p->data = dst;
+    p->len = len;
+    p->ts_ns = d->ts_ns;
+    p->pcap_cnt = cnt;
+    p->hash = 0;
+    p->wirelen = d->wirelen;
+    p->flags = 0;
+    p->anomaly = d->anomaly;
+    p->anomaly_layer = d->anomaly_layer;
+}
+
 static void dispatch(struct capture *c, const uint8_t *frame, uint64_t cnt)
 {
     struct decoded *d = &c->d;
     unsigned n = (unsigned)c->nworkers;
 
     for (unsigned li = 0; li < d->nlayers; li++) {
-        const struct ip_layer *l = &d->layer[li];
-        uint32_t len = d->base_len[li] - l->l3_off;
-        uint64_t h = flow_key_hash(&l->key);
+        uint64_t h = flow_key_hash(&d->layer[li].key);
         int wi = (int)(((h >> 32) * n) >> 32);
-        struct packet *p = slot(c, wi, len);
-
-        memcpy((uint8_t *)p->data, d->base[li] + l->l3_off, len);
-        p->len = len;
-        p->ts_ns = d->ts_ns;
-        p->pcap_cnt = cnt;
-        p->hash = h;
-        p->ip = *l;
-        p->ip.l4_off -= l->l3_off;
-        p->ip.pl_off -= l->l3_off;
-        p->ip.l3_off = 0;
-        p->tun = d->tun[li];
-        p->wirelen = (li == 0 && !l->reassembled) ? d->wirelen : (l->l4_off - l->l3_off) + l->l4_len;
-        p->flags = PKT_HAS_IP | (d->truncated ? PKT_TRUNCATED : 0);
-        if (!l->l4_ok && (l->key.proto == 6 || l->key.proto == 17 || l->key.proto == 132 ||
-                          l->key.proto == 1 || l->key.proto == 58))
-            p->flags |= PKT_NO_FLOW;        /* no ports: it would only make a bogus flow */
-        int last = li + 1 == d->nlayers;
-        p->anomaly = last ? d->anomaly : 0;
-        p->anomaly_layer = last ? d->anomaly_layer : 0;
+        struct packet *p = slot(c, wi, capture_layer_len(d, li));
+        capture_layer_packet(d, li, cnt, h, (uint8_t *)p->data, p);
     }
     if (d->nlayers == 0 && d->anomaly) {    /* nothing to track, something to report */
-        uint32_t len = MIN(d->caplen, 256u);
-        struct packet *p = slot(c, (int)(cnt % n), len);
-        memcpy((uint8_t *)p->data, frame, len);
-        memset(&p->ip, 0, sizeof(p->ip));
-        memset(&p->tun, 0, sizeof(p->tun));
-        p->len = len;
-        p->ts_ns = d->ts_ns;
-        p->pcap_cnt = cnt;
-        p->hash = 0;
-        p->wirelen = d->wirelen;
-        p->flags = 0;
-        p->anomaly = d->anomaly;
-        p->anomaly_layer = d->anomaly_layer;
+        struct packet *p = slot(c, (int)(cnt % n), capture_anomaly_len(d));
+        capture_anomaly_packet(d, frame, cnt, (uint8_t *)p->data, p);
     }
 }
 

@@ -146,13 +146,6 @@ static void write_stats(struct reload_ctx *r)
     }
 }
 
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* Runs in the reader thread between packets: periodic stats, reloads. */
 static void between_packets(void *arg)
 {
@@ -160,7 +153,7 @@ static void between_packets(void *arg)
     char err[CONFIG_ERR_MAX];
 
     if (r->cfg->stats_interval && ++r->calls % 64 == 0) {     /* the clock, not every packet */
-        uint64_t now = mono_ns();
+        uint64_t now = util_mono_ns();
         if (now - r->last_stats_ns >= (uint64_t)r->cfg->stats_interval * 1000000000ULL) {
             r->last_stats_ns = now;
             write_stats(r);
@@ -318,7 +311,7 @@ static int run(int argc, char **argv, char **reads, char **sets)
     rctx.cap = cap;
     rctx.out = out;
     rctx.inv = inv;
-    rctx.last_stats_ns = mono_ns();
+    rctx.last_stats_ns = util_mono_ns();
     pthread_mutex_init(&rctx.swap_mu, NULL);
     struct intel_feed *feed = NULL;
     if (cfg.intel_kafka_topic[0]) {

@@ -48,13 +48,6 @@ struct kafka_sink {
     uint64_t last_probe_ns;
 };
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static uint8_t family_of_topic(struct kafka_sink *k, const rd_kafka_topic_t *t)
 {
     for (uint8_t f = 0; f < KF_MAX; f++)
@@ -140,7 +133,7 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
 static int probe(struct kafka_sink *k)
 {
     const struct rd_kafka_metadata *md = NULL;
-    uint64_t t = now_ns();
+    uint64_t t = util_mono_ns();
 
     if (atomic_load(&k->connected))
         return 1;
@@ -178,7 +171,7 @@ static int replay_segment(struct kafka_sink *k, uint64_t deadline_ns)
         atomic_fetch_add(&k->replay_outstanding, 1);
         while (produce(k, family, key, p, len, REPLAY_TAG | n) < 0) {
             rd_kafka_poll(k->rk, 50);       /* local queue full: let it drain */
-            if (atomic_load(&k->replay_failed) || now_ns() > deadline_ns) {
+            if (atomic_load(&k->replay_failed) || util_mono_ns() > deadline_ns) {
                 atomic_fetch_sub(&k->replay_outstanding, 1);
                 goto wait;
             }
@@ -186,7 +179,7 @@ static int replay_segment(struct kafka_sink *k, uint64_t deadline_ns)
         n++;
     }
 wait:                                   /* replay_ok[] of a record not produced stays 0 */
-    while (atomic_load(&k->replay_outstanding) > 0 && now_ns() < deadline_ns)
+    while (atomic_load(&k->replay_outstanding) > 0 && util_mono_ns() < deadline_ns)
         rd_kafka_poll(k->rk, 50);
     if (atomic_load(&k->replay_outstanding) > 0) { /* out of time: purge what is left */
         rd_kafka_purge(k->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
@@ -209,7 +202,7 @@ static void service(struct kafka_sink *k, uint64_t deadline_ns)
         return;
     if (!probe(k))
         return;
-    while (replay_segment(k, deadline_ns) && now_ns() < deadline_ns)
+    while (replay_segment(k, deadline_ns) && util_mono_ns() < deadline_ns)
         ;
     /* Empty now? Then new events may go straight to Kafka again. Events that
      * raced into the spool meanwhile keep it non-empty: checked next round. */
@@ -223,7 +216,7 @@ static void *kafka_main(void *arg)
 
     pthread_setname_np(pthread_self(), "taishi-kafka");
     while (!atomic_load(&k->stop))
-        service(k, now_ns() + 5000000000ULL);
+        service(k, util_mono_ns() + 5000000000ULL);
     return NULL;
 }
 
@@ -293,8 +286,8 @@ void kafka_sink_close(struct kafka_sink *k)
     atomic_store(&k->stop, 1);
     pthread_join(k->thread, NULL);
     /* Deliver what is queued and replay what is spooled, within the timeout. */
-    uint64_t deadline = now_ns() + (uint64_t)k->cfg->kafka_flush_timeout * 1000000000ULL;
-    while (now_ns() < deadline && (rd_kafka_outq_len(k->rk) > 0 || atomic_load(&k->spooling))) {
+    uint64_t deadline = util_mono_ns() + (uint64_t)k->cfg->kafka_flush_timeout * 1000000000ULL;
+    while (util_mono_ns() < deadline && (rd_kafka_outq_len(k->rk) > 0 || atomic_load(&k->spooling))) {
         service(k, deadline);
         if (atomic_load(&k->spooling) && !atomic_load(&k->connected) && rd_kafka_outq_len(k->rk) == 0) {
             struct timespec ts = { 0, 100000000 };

@@ -75,6 +75,13 @@ void *xaligned_alloc(size_t align, size_t n)
     return p;
 }
 
+uint64_t util_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 size_t util_u64_str(uint64_t v, char *out)
 {
     char tmp[20];

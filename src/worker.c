@@ -287,9 +287,7 @@ static void catch_up(struct worker *w)
 
 void worker_publish(struct worker *w)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    w->pub_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+    w->pub_ns = util_mono_ns();
     pthread_mutex_lock(&w->pub_mu);
     w->pub.st = w->st;
     w->pub.fs = *flow_table_stats(w->flows);
@@ -306,9 +304,7 @@ void worker_snapshot(struct worker *w, struct worker_snapshot *out)
 
 static void maybe_publish(struct worker *w)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    if ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec - w->pub_ns >= 100000000ULL)
+    if (util_mono_ns() - w->pub_ns >= 100000000ULL)
         worker_publish(w);
 }
 

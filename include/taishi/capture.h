@@ -50,6 +50,16 @@ void capture_close(struct capture *c);
 /* fn(arg) runs in the reader thread every few thousand packets and between
  * files: where a reload (SIGHUP) can happen without a lock. */
 void capture_set_hook(struct capture *c, void (*fn)(void *arg), void *arg);
+/* How the reader turns one IP layer of a decoded frame into the packet a
+ * worker gets (bytes copied to dst, capture_layer_len of them, offsets
+ * rebased); and a frame without IP layer into an anomaly-only packet
+ * (capture_anomaly_len bytes). The fuzz harness drives the same code. */
+uint32_t capture_layer_len(const struct decoded *d, unsigned li);
+void capture_layer_packet(const struct decoded *d, unsigned li, uint64_t cnt, uint64_t hash,
+                          uint8_t *dst, struct packet *p);
+uint32_t capture_anomaly_len(const struct decoded *d);
+void capture_anomaly_packet(const struct decoded *d, const uint8_t *frame, uint64_t cnt,
+                            uint8_t *dst, struct packet *p);
 const struct capture_stats *capture_stats(const struct capture *c);
 const struct decode_stats *capture_decode_stats(const struct capture *c);
 const struct defrag_stats *capture_defrag_stats(const struct capture *c);

@@ -51,6 +51,8 @@ static inline uint64_t mix64(uint64_t x)
 /* Formats packet time (ns since the epoch) as ISO 8601 UTC with microseconds:
  * 2024-01-01T08:00:01.123456+0000. out needs 32 bytes. Returns the length. */
 int util_format_time(uint64_t ns, char *out, size_t outlen);
+/* Monotonic clock in ns (for intervals and deadlines, never for events). */
+uint64_t util_mono_ns(void);
 /* Decimal digits of v into out (21 bytes), NUL-terminated; returns the length. */
 size_t util_u64_str(uint64_t v, char *out);
 

@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "taishi/capture.h"
 #include "taishi/config.h"
 #include "taishi/decode.h"
 #include "taishi/defrag.h"
@@ -136,7 +137,8 @@ static void check_memcap(const struct worker *w, uint64_t memcap)
                     (unsigned long long)fs->memory, (unsigned long long)memcap);
 }
 
-/* capture_file.c's dispatch(), for one worker: one packet per IP layer, or
+/* What capture_file.c's dispatch() does, for one worker (through the same
+ * capture_layer_packet / capture_anomaly_packet): one packet per IP layer, or
  * one anomaly-only packet for a frame without IP. */
 static void dispatch(struct worker *w, const struct decoded *d, const uint8_t *frame, uint64_t cnt)
 {
@@ -144,10 +146,11 @@ static void dispatch(struct worker *w, const struct decoded *d, const uint8_t *f
 
     for (unsigned li = 0; li < d->nlayers; li++) {
         const struct ip_layer *l = &d->layer[li];
-        uint32_t len = d->base_len[li] - l->l3_off;
+        uint32_t len = capture_layer_len(d, li);
         uint8_t *copy = xmalloc(len);
 
-        memcpy(copy, d->base[li] + l->l3_off, len);
+        memset(&p, 0, sizeof(p));
+        capture_layer_packet(d, li, cnt, flow_key_hash(&l->key), copy, &p);
         FUZZ_ASSERT_MSG(len >= 20 && (l->key.ipver == 4
                         ? !memcmp(copy + 12, l->key.src, 4) && !memcmp(copy + 16, l->key.dst, 4)
                         : len >= 40 && !memcmp(copy + 8, l->key.src, 16) &&
@@ -158,41 +161,14 @@ static void dispatch(struct worker *w, const struct decoded *d, const uint8_t *f
                         "layer %u of frame %llu: reassembled=%u, but %s at offset %u", li,
                         (unsigned long long)cnt, l->reassembled,
                         d->base[li] == frame ? "in the frame" : "in a defrag buffer", l->l3_off);
-        memset(&p, 0, sizeof(p));
-        p.data = copy;
-        p.len = len;
-        p.ts_ns = d->ts_ns;
-        p.pcap_cnt = cnt;
-        p.hash = flow_key_hash(&l->key);
-        p.ip = *l;
-        p.ip.l4_off -= l->l3_off;
-        p.ip.pl_off -= l->l3_off;
-        p.ip.l3_off = 0;
-        p.tun = d->tun[li];
-        p.wirelen = (li == 0 && !l->reassembled) ? d->wirelen : (l->l4_off - l->l3_off) + l->l4_len;
-        p.flags = PKT_HAS_IP | (d->truncated ? PKT_TRUNCATED : 0);
-        if (!l->l4_ok && (l->key.proto == 6 || l->key.proto == 17 || l->key.proto == 132 ||
-                          l->key.proto == 1 || l->key.proto == 58))
-            p.flags |= PKT_NO_FLOW;
-        int last = li + 1 == d->nlayers;
-        p.anomaly = last ? d->anomaly : 0;
-        p.anomaly_layer = last ? d->anomaly_layer : 0;
         worker_process(w, &p);
         free(copy);
     }
     if (d->nlayers == 0 && d->anomaly) {
-        uint32_t len = MIN(d->caplen, 256u);
-        uint8_t *copy = xmalloc(len);
+        uint8_t *copy = xmalloc(capture_anomaly_len(d));
 
-        memcpy(copy, frame, len);
         memset(&p, 0, sizeof(p));
-        p.data = copy;
-        p.len = len;
-        p.ts_ns = d->ts_ns;
-        p.pcap_cnt = cnt;
-        p.wirelen = d->wirelen;
-        p.anomaly = d->anomaly;
-        p.anomaly_layer = d->anomaly_layer;
+        capture_anomaly_packet(d, frame, cnt, copy, &p);
         worker_process(w, &p);
         free(copy);
     }
