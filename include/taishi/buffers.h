@@ -1,0 +1,76 @@
+/* buffers.h - the inspection buffers rules match on, shared by the rule
+ * parser (rules.h: which buffer a keyword selects), the application-layer
+ * parsers (app.h: which buffers a transaction fills) and the detect stage.
+ *
+ * BUF_PACKET is a packet's L4 payload and BUF_STREAM the in-order TCP
+ * stream; every other id is a sticky buffer filled by an app-layer parser.
+ * A buffer may occur several times in one transaction (dns.query for each
+ * question, tls.certs for each certificate): each occurrence is inspected on
+ * its own, as Suricata's multi-buffers are.
+ *
+ * Ownership: plain enum and constant tables, no state. */
+#ifndef TAISHI_BUFFERS_H
+#define TAISHI_BUFFERS_H
+
+enum buf_id {
+    BUF_PACKET = 0,         /* L4 payload of one packet (pkt_data, rawbytes) */
+    BUF_STREAM,             /* TCP payload in stream order (default for tcp rules) */
+    /* HTTP/1.x, request side (to server) */
+    BUF_HTTP_URI,           /* normalized: %-decoded where safe, /./ and // collapsed */
+    BUF_HTTP_URI_RAW,
+    BUF_HTTP_METHOD,
+    BUF_HTTP_PROTOCOL,      /* "HTTP/1.1" of the request (or response) line */
+    BUF_HTTP_REQUEST_LINE,
+    BUF_HTTP_HOST,          /* lower-cased, port stripped */
+    BUF_HTTP_HOST_RAW,
+    BUF_HTTP_USER_AGENT,
+    BUF_HTTP_COOKIE,        /* Cookie (to server) or Set-Cookie (to client) */
+    BUF_HTTP_REFERER,
+    BUF_HTTP_ACCEPT,
+    BUF_HTTP_ACCEPT_ENC,
+    BUF_HTTP_ACCEPT_LANG,
+    BUF_HTTP_CONNECTION,
+    BUF_HTTP_CONTENT_TYPE,  /* either direction */
+    BUF_HTTP_CONTENT_LEN,   /* either direction */
+    BUF_HTTP_HEADER,        /* "Name: value\r\n" lines, normalized (no Cookie), either direction */
+    BUF_HTTP_HEADER_RAW,    /* the header block as sent, either direction */
+    BUF_HTTP_HEADER_NAMES,  /* "\r\nName1\r\nName2\r\n\r\n", either direction */
+    BUF_HTTP_START,         /* start line + headers, either direction */
+    BUF_HTTP_REQUEST_BODY,  /* dechunked, decompressed, capped */
+    /* HTTP/1.x, response side (to client) */
+    BUF_HTTP_RESPONSE_LINE,
+    BUF_HTTP_STAT_CODE,
+    BUF_HTTP_STAT_MSG,
+    BUF_HTTP_SERVER,
+    BUF_HTTP_LOCATION,
+    BUF_HTTP_RESPONSE_BODY, /* dechunked, decompressed, capped */
+    BUF_FILE_DATA,          /* HTTP body of either direction; SMTP would add its own */
+    /* DNS */
+    BUF_DNS_QUERY,          /* each question name, dotted, no trailing dot */
+    /* TLS */
+    BUF_TLS_SNI,
+    BUF_TLS_CERT_SUBJECT,   /* RFC 4514-ish "CN=..., O=..." of the leaf certificate */
+    BUF_TLS_CERT_ISSUER,
+    BUF_TLS_CERT_SERIAL,    /* "0A:1B:..." upper-case hex */
+    BUF_TLS_CERT_FINGERPRINT, /* SHA1 "aa:bb:..." lower-case hex of the leaf */
+    BUF_TLS_CERTS,          /* each certificate in DER, one occurrence per certificate */
+    BUF_JA3_HASH,
+    BUF_JA3_STRING,
+    BUF_JA3S_HASH,
+    BUF_JA3S_STRING,
+    /* SSH */
+    BUF_SSH_PROTO,          /* "2.0" */
+    BUF_SSH_SOFTWARE,       /* "OpenSSH_8.9p1" */
+    BUF_MAX
+};
+
+/* The direction a buffer belongs to when a rule does not say: requests are
+ * to server, responses to client; BUF_DIR_ANY buffers exist in both. */
+enum buf_dir { BUF_DIR_ANY = 0, BUF_DIR_TOSERVER = 1, BUF_DIR_TOCLIENT = 2 };
+
+/* Name used in logs and --check-rules ("http.uri"), and the buffer's
+ * direction. Defined in rules_buffers.c. */
+const char *buf_name(enum buf_id b);
+enum buf_dir buf_direction(enum buf_id b);
+
+#endif
