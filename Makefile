@@ -4,7 +4,7 @@
 #   make demo | test | corpus | bench | deps | clean
 #   make fuzz | fuzz-regress | fuzz-run FUZZ_TARGET=decode FUZZ_TIME=600   (tests/fuzz/fuzz.mk)
 CC      ?= cc
-PKGS    := libndpi libpcap yaml-0.1 rdkafka zlib libmaxminddb
+PKGS    := libndpi libpcap yaml-0.1 rdkafka zlib libmaxminddb libhs libpcre2-8
 comma   := ,
 O       ?= build
 ifneq ($(SANITIZE),)

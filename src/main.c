@@ -23,6 +23,7 @@
 #include "taishi/capture.h"
 #include "taishi/community_id.h"
 #include "taishi/config.h"
+#include "taishi/detect_load.h"
 #include "taishi/enrich.h"
 #include "taishi/intel.h"
 #include "taishi/intel_feed.h"
@@ -51,7 +52,9 @@ static void usage(FILE *f)
         "  --selftest       run the built-in self-tests and exit\n"
         "  --version, --help\n"
         "  --kafka BROKERS  send events to Kafka (host:port,...), as outputs.kafka.brokers\n"
-        "Not built yet: -i (live capture), -S (rules), --check-rules.\n");
+        "  -S FILE          load rules from FILE (repeatable; replaces rules.files)\n"
+        "  --check-rules    load and compile the rules, print each problem and a summary\n"
+        "Not built yet: -i (live capture).\n");
 }
 
 static int selftest(void)
@@ -95,19 +98,25 @@ struct reload_ctx {
     uint64_t last_stats_ns, calls;
     pthread_mutex_t swap_mu;                /* a SIGHUP reload and a feed update, one at a time */
     char **updates;                         /* the intel feed's updates so far (strings owned by the feed) */
+    char **sfiles;                          /* -S files */
+    int nsfiles;
+    int has_rules;                          /* a ruleset was loaded at start: reload it */
     size_t nupdates;
 };
 
 /* Puts new shared objects in place (NULL = keep that one) and frees the old
  * ones once no worker can still be using them. */
-static void publish(struct reload_ctx *r, struct enrich *en, struct intel *in)
+static void publish(struct reload_ctx *r, struct enrich *en, struct intel *in,
+                    struct detect_engine *de)
 {
     struct enrich *old_en = en ? atomic_exchange(&r->sh->enrich, en) : NULL;
     struct intel *old_in = in ? atomic_exchange(&r->sh->intel, in) : NULL;
+    struct detect_engine *old_de = de ? atomic_exchange(&r->sh->detect, de) : NULL;
     uint64_t e = atomic_fetch_add(&r->sh->epoch, 1) + 1;
     worker_wait_epoch(r->w, r->n, e);       /* nobody uses the old ones any more */
     enrich_close(old_en);
     intel_close(old_in);
+    detect_engine_unref(old_de);            /* flows still on it hold their own references */
 }
 
 /* Called by the intel feed thread with every update received so far. */
@@ -122,7 +131,7 @@ static void apply_feed(void *arg, char *const *ups, size_t n)
     r->nupdates = n;
     struct intel *in = intel_open_with(r->cfg, r->updates, n, err, sizeof(err));
     if (in) {
-        publish(r, NULL, in);
+        publish(r, NULL, in, NULL);
         LOG(LOG_NOTICE, "intel feed: %zu indicators after %zu updates", intel_count(in), n);
     } else {
         LOG(LOG_ERROR, "intel feed: cannot rebuild the indicators: %s", err);
@@ -165,21 +174,25 @@ static void between_packets(void *arg)
     pthread_mutex_lock(&r->swap_mu);
     struct enrich *en = enrich_open(r->cfg, err, sizeof(err));
     struct intel *in = en ? intel_open_with(r->cfg, r->updates, r->nupdates, err, sizeof(err)) : NULL;
-    if (!en || !in) {
+    /* The new ruleset is compiled beside the old one, which keeps running. */
+    struct detect_engine *de = en && in && r->has_rules ?
+                               detect_load(r->cfg, r->sfiles, r->nsfiles, err, sizeof(err)) : NULL;
+    if (!en || !in || (r->has_rules && !de)) {
         LOG(LOG_ERROR, "reload failed, keeping what was loaded: %s", err);
         enrich_close(en);
+        intel_close(in);
         pthread_mutex_unlock(&r->swap_mu);
         return;
     }
     size_t count = intel_count(in);         /* before a feed update may replace it */
-    publish(r, en, in);
+    publish(r, en, in, de);
     pthread_mutex_unlock(&r->swap_mu);
     LOG(LOG_NOTICE, "reloaded: %zu indicators, enrichment sources reopened", count);
 }
 
 enum { OPT_EVENTS = 256, OPT_SET, OPT_DUMP, OPT_SELFTEST, OPT_VERSION, OPT_KAFKA, OPT_CHECK };
 
-static int run(int argc, char **argv, char **reads, char **sets)
+static int run(int argc, char **argv, char **reads, char **sets, char **sfiles)
 {
     static const struct option longopts[] = {
         { "events", required_argument, NULL, OPT_EVENTS },
@@ -195,7 +208,7 @@ static int run(int argc, char **argv, char **reads, char **sets)
     static struct config cfg;
     char err[CONFIG_ERR_MAX];
     const char *conf = NULL, *out_path = NULL, *workers = NULL, *events = NULL, *kafka = NULL;
-    int nreads = 0, nsets = 0, dump = 0, opt;
+    int nreads = 0, nsets = 0, nsfiles = 0, dump = 0, check = 0, opt;
 
     config_defaults(&cfg);
     while ((opt = getopt_long(argc, argv, "r:c:o:w:S:i:h", longopts, NULL)) != -1) {
@@ -211,10 +224,10 @@ static int run(int argc, char **argv, char **reads, char **sets)
         case OPT_VERSION: printf("taishi %s\n", TAISHI_VERSION); return 0;
         case 'h': usage(stdout); return 0;
         case OPT_KAFKA: kafka = optarg; break;
-        case 'i': case 'S': case OPT_CHECK:
-            fprintf(stderr, "taishi: %s is not built yet in this version\n",
-                    opt == 'i' ? "live capture (-i)" : opt == 'S' ? "rule loading (-S)" :
-                    "--check-rules");
+        case 'S': sfiles[nsfiles++] = optarg; break;
+        case OPT_CHECK: check = 1; break;
+        case 'i':
+            fprintf(stderr, "taishi: live capture (-i) is not built yet in this version\n");
             return 1;
         default: usage(stderr); return 1;
         }
@@ -252,6 +265,8 @@ static int run(int argc, char **argv, char **reads, char **sets)
         return 0;
     }
     util_log_level = (enum log_level)cfg.log_level;
+    if (check)
+        return detect_check_rules(&cfg, sfiles, nsfiles, stdout);
     if (nreads == 0) {
         fprintf(stderr, "taishi: nothing to read: give -r FILE (live capture is not built yet)\n");
         usage(stderr);
@@ -284,6 +299,15 @@ static int run(int argc, char **argv, char **reads, char **sets)
         intel_close(intel);
         return 1;
     }
+    struct detect_engine *de = detect_load(&cfg, sfiles, nsfiles, err, sizeof(err));
+    if (!de && err[0]) {
+        fprintf(stderr, "taishi: rules: %s\n", err);
+        capture_close(cap);
+        enrich_close(en);
+        intel_close(intel);
+        output_close(out);
+        return 1;
+    }
     int nw = cfg.workers ? (int)cfg.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (nw < 1)
         nw = 1;
@@ -299,7 +323,9 @@ static int run(int argc, char **argv, char **reads, char **sets)
     static struct shared sh;
     atomic_store(&sh.enrich, en);
     atomic_store(&sh.intel, intel);
+    atomic_store(&sh.detect, de);
     for (int i = 0; i < nw; i++) {
+        worker_set_detect(w[i], de, cfg.stream_memcap / (uint64_t)nw);
         worker_set_assets(w[i], inv);
         worker_set_shared(w[i], &sh);
     }
@@ -311,6 +337,9 @@ static int run(int argc, char **argv, char **reads, char **sets)
     rctx.cap = cap;
     rctx.out = out;
     rctx.inv = inv;
+    rctx.sfiles = sfiles;
+    rctx.nsfiles = nsfiles;
+    rctx.has_rules = de != NULL;
     rctx.last_stats_ns = util_mono_ns();
     pthread_mutex_init(&rctx.swap_mu, NULL);
     struct intel_feed *feed = NULL;
@@ -345,6 +374,7 @@ static int run(int argc, char **argv, char **reads, char **sets)
     intel_close(atomic_load(&sh.intel));    /* what a reload may have put in place */
     capture_close(cap);
     enrich_close(atomic_load(&sh.enrich));
+    detect_engine_unref(atomic_load(&sh.detect));
     free(rctx.updates);
     pthread_mutex_destroy(&rctx.swap_mu);
     if (output_close(out) < 0) {
@@ -359,9 +389,11 @@ int main(int argc, char **argv)
     /* Every early return in run() leaves these two for us to free. */
     char **reads = xcalloc((size_t)argc, sizeof(char *));
     char **sets = xcalloc((size_t)argc, sizeof(char *));
-    int rc = run(argc, argv, reads, sets);
+    char **sfiles = xcalloc((size_t)argc, sizeof(char *));
+    int rc = run(argc, argv, reads, sets, sfiles);
 
     free(reads);
     free(sets);
+    free(sfiles);
     return rc;
 }

@@ -124,6 +124,8 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
     const struct defrag_stats *ds = capture_defrag_stats(cap);
     struct flow_stats fs;
     struct dpi_stats dp;
+    struct stream_stats ss;
+    struct detect_stats dts;
     static struct worker_stats ws;         /* big (protocol mix); stats are written by one thread */
     static struct worker_snapshot sn[256];
 
@@ -133,6 +135,8 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
         worker_snapshot(workers[i], &sn[i]);
     memset(&fs, 0, sizeof(fs));
     memset(&dp, 0, sizeof(dp));
+    memset(&ss, 0, sizeof(ss));
+    memset(&dts, 0, sizeof(dts));
     memset(&ws, 0, sizeof(ws));
     for (int i = 0; i < nworkers; i++) {
         const struct flow_stats *f = &sn[i].fs;
@@ -144,6 +148,20 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
         fs.memcap_evictions += f->memcap_evictions;
         for (int r = 0; r < FR_MAX; r++)
             fs.ended[r] += f->ended[r];
+        const struct stream_stats *t = &sn[i].ss;
+        ss.segments += t->segments;
+        ss.bytes += t->bytes;
+        ss.ooo_segments += t->ooo_segments;
+        ss.retransmits += t->retransmits;
+        ss.overlaps += t->overlaps;
+        ss.gaps += t->gaps;
+        ss.gap_bytes += t->gap_bytes;
+        ss.queue_limit += t->queue_limit;
+        ss.memory += t->memory;
+        dts.candidates += sn[i].dts.candidates;
+        dts.verified += sn[i].dts.verified;
+        dts.alerts += sn[i].dts.alerts;
+        dts.suppressed += sn[i].dts.suppressed;
         dp.packets += d->packets;
         dp.flows += d->flows;
         dp.detected += d->detected;
@@ -202,6 +220,25 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
     jw_ku64(w, "detected", dp.detected);
     jw_ku64(w, "guessed", dp.guessed);
     jw_ku64(w, "unknown", dp.unknown);
+    jw_obj_end(w);
+
+    jw_kobj(w, "stream");
+    jw_ku64(w, "segments", ss.segments);
+    jw_ku64(w, "bytes", ss.bytes);
+    jw_ku64(w, "out_of_order", ss.ooo_segments);
+    jw_ku64(w, "retransmits", ss.retransmits);
+    jw_ku64(w, "overlaps", ss.overlaps);
+    jw_ku64(w, "gaps", ss.gaps);
+    jw_ku64(w, "gap_bytes", ss.gap_bytes);
+    jw_ku64(w, "queue_limit", ss.queue_limit);
+    jw_ku64(w, "memory", ss.memory);
+    jw_obj_end(w);
+
+    jw_kobj(w, "detect");
+    jw_ku64(w, "candidates", dts.candidates);
+    jw_ku64(w, "verified", dts.verified);
+    jw_ku64(w, "alerts", dts.alerts);
+    jw_ku64(w, "suppressed", dts.suppressed);
     jw_obj_end(w);
 
     write_mix(w, workers, sn, nworkers);

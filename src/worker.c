@@ -21,6 +21,7 @@
 #include "taishi/output.h"
 #include "taishi/util.h"
 #include "taishi/worker.h"
+#include "worker_internal.h"
 
 #define JBUF_SIZE     (1u << 20)
 #define JBUF_HEADROOM (64u * 1024u)    /* flush when less than this is left */
@@ -28,10 +29,10 @@
 static uint64_t extra_mem(void *arg)
 {
     struct worker *w = arg;
-    return dpi_stats(w->dpi)->active_ndpi_flows * dpi_flow_state_bytes();
+    return dpi_stats(w->dpi)->active_ndpi_flows * dpi_flow_state_bytes() + w->sc.st.memory;
 }
 
-static int want(const struct worker *w, enum event_type t)
+int worker_wants(const struct worker *w, enum event_type t)
 {
     return (w->cfg->events_mask >> t) & 1;
 }
@@ -44,7 +45,7 @@ void worker_flush(struct worker *w)
 }
 
 /* Ends the event being written and notes its type and key for the sinks. */
-static void finish_event(struct worker *w, enum event_type t, uint64_t key)
+void worker_finish_event(struct worker *w, enum event_type t, uint64_t key)
 {
     size_t start = w->jw.mark;
 
@@ -65,10 +66,10 @@ static void finish_event(struct worker *w, enum event_type t, uint64_t key)
 static void intel_alert(struct worker *w, struct flow *f, const struct indicator *ind,
                         const char *matched, uint64_t ts)
 {
-    if (!ind || !want(w, ET_ALERT))
+    if (!ind || !worker_wants(w, ET_ALERT))
         return;
     event_intel_alert(&w->jw, w->cfg, w->dpi, w->ec, f, ind, matched, ts);
-    finish_event(w, ET_ALERT, f->flow_id);
+    worker_finish_event(w, ET_ALERT, f->flow_id);
     w->st.alerts_by_severity[ind->severity >= 1 && ind->severity <= 3 ? ind->severity - 1 : 3]++;
 }
 
@@ -112,7 +113,7 @@ static void cross_border(struct worker *w, struct flow *f, uint64_t ts)
     const struct asset_info *a;
 
     f->policy_done = 1;
-    if (!w->enrich || !w->cfg->xborder_enabled || !enrich_has_geo(w->enrich) || !want(w, ET_RISK))
+    if (!w->enrich || !w->cfg->xborder_enabled || !enrich_has_geo(w->enrich) || !worker_wants(w, ET_RISK))
         return;
     int src_home = enrich_is_home(w->enrich, f->key.src, f->key.ipver);
     int dst_home = enrich_is_home(w->enrich, f->key.dst, f->key.ipver);
@@ -124,18 +125,20 @@ static void cross_border(struct worker *w, struct flow *f, uint64_t ts)
     char iso[sizeof(g->country_iso)];
     memcpy(iso, g->country_iso, sizeof(iso));
     event_risk_cross_border(&w->jw, w->cfg, w->dpi, w->ec, f, iso, src_home, ts);
-    finish_event(w, ET_RISK, f->flow_id);
+    worker_finish_event(w, ET_RISK, f->flow_id);
 }
 
 static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
 {
     struct worker *w = arg;
 
-    if (why != FR_ACTIVE)
+    if (why != FR_ACTIVE) {
         dpi_finish(w->dpi, &f->dpi);
-    if (want(w, ET_FLOW)) {
+        worker_l7_end(w, f);                /* alerts on the last stream bytes first */
+    }
+    if (worker_wants(w, ET_FLOW)) {
         event_flow(&w->jw, w->cfg, w->dpi, w->ec, f, why);
-        finish_event(w, ET_FLOW, f->flow_id);
+        worker_finish_event(w, ET_FLOW, f->flow_id);
     }
     /* The protocol mix and the top talkers of the stats event. */
     uint64_t bytes = f->bytes[0] + f->bytes[1];
@@ -153,16 +156,16 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
     /* A service (TCP, UDP, SCTP) that answered, seen for the first time. */
     if (w->assets && f->pkts[1] && (f->key.proto == 6 || f->key.proto == 17 || f->key.proto == 132) &&
         (f->key.proto != 6 || (f->tcp_seen[1] & TCP_SYN) || f->state == FS_ESTABLISHED) &&
-        want(w, ET_ASSET) &&
+        worker_wants(w, ET_ASSET) &&
         assets_first_seen(w->assets, f->key.ipver, f->key.dst, f->key.dport, f->key.proto, f->start_ns)) {
         event_asset(&w->jw, w->cfg, w->dpi, w->ec, f);
-        finish_event(w, ET_ASSET, f->flow_id);
+        worker_finish_event(w, ET_ASSET, f->flow_id);
     }
-    if (f->dpi.risk && want(w, ET_RISK)) {
+    if (f->dpi.risk && worker_wants(w, ET_RISK)) {
         uint16_t cli, srv;
         if (dpi_risk_score(f->dpi.risk, &cli, &srv) >= w->cfg->risk_min_score) {
             event_risk_ndpi(&w->jw, w->cfg, w->dpi, w->ec, f);
-            finish_event(w, ET_RISK, f->flow_id);
+            worker_finish_event(w, ET_RISK, f->flow_id);
         }
     }
     dpi_release(w->dpi, &f->dpi);
@@ -184,6 +187,8 @@ struct worker *worker_create(int id, const struct config *cfg, struct output *ou
         return NULL;
     }
     w->flows = flow_table_create(cfg, flow_memcap, on_flow_end, extra_mem, w);
+    stream_ctx_init(&w->sc, (uint32_t)cfg->stream_ooo_max_bytes, cfg->stream_ooo_max_segs,
+                    cfg->stream_memcap);
     w->in = ring_create(WORKER_BATCHES);
     w->back = ring_create(WORKER_BATCHES);
     for (int i = 0; i < WORKER_BATCHES; i++) {
@@ -204,6 +209,7 @@ void worker_destroy(struct worker *w)
     flow_table_destroy(w->flows);           /* ends remaining flows: events go out */
     worker_flush(w);
     dpi_destroy(w->dpi);
+    detect_thread_free(w->dt);
     ring_destroy(w->in);
     ring_destroy(w->back);
     for (int i = 0; i < WORKER_BATCHES; i++)
@@ -219,7 +225,7 @@ void worker_process(struct worker *w, const struct packet *p)
 {
     w->st.packets++;
     w->st.bytes += p->wirelen;
-    if (unlikely(p->anomaly) && want(w, ET_ANOMALY)) {
+    if (unlikely(p->anomaly) && worker_wants(w, ET_ANOMALY)) {
         /* A flood of bad packets must not become a flood of events: at most
          * anomaly.rate-limit a second (packet time) per worker, the rest counted. */
         uint64_t sec = p->ts_ns / 1000000000ULL;
@@ -229,7 +235,7 @@ void worker_process(struct worker *w, const struct packet *p)
         }
         if (!w->cfg->anomaly_rate_limit || ++w->anomaly_count <= w->cfg->anomaly_rate_limit) {
             event_anomaly(&w->jw, w->cfg, w->ec, p);
-            finish_event(w, ET_ANOMALY, 0);
+            worker_finish_event(w, ET_ANOMALY, 0);
         } else {
             w->st.anomalies_suppressed++;
         }
@@ -245,6 +251,7 @@ void worker_process(struct worker *w, const struct packet *p)
         if (f->dpi.done && w->intel)
             intel_meta(w, f, p->ts_ns);
     }
+    worker_l7_packet(w, f, p, to_server);
     if (unlikely(!f->policy_done && w->cfg->xborder_min_bytes &&
                  f->bytes[0] + f->bytes[1] >= w->cfg->xborder_min_bytes))
         cross_border(w, f, p->ts_ns);
@@ -282,6 +289,9 @@ static void catch_up(struct worker *w)
         w->ec = en ? enrich_cache_create(en) : NULL;
     }
     w->intel = in && intel_count(in) ? in : NULL;
+    struct detect_engine *de = atomic_load(&w->sh->detect);
+    if (de)
+        worker_set_detect(w, de, 0);
     atomic_store(&w->seen_epoch, e);
 }
 
@@ -292,6 +302,9 @@ void worker_publish(struct worker *w)
     w->pub.st = w->st;
     w->pub.fs = *flow_table_stats(w->flows);
     w->pub.ds = *dpi_stats(w->dpi);
+    w->pub.ss = w->sc.st;
+    if (w->dt)
+        w->pub.dts = *detect_thread_stats(w->dt);
     pthread_mutex_unlock(&w->pub_mu);
 }
 
@@ -363,6 +376,18 @@ static void *worker_main(void *arg)
 void worker_set_assets(struct worker *w, struct asset_inventory *inv)
 {
     w->assets = inv;
+}
+
+void worker_set_detect(struct worker *w, struct detect_engine *e, uint64_t stream_memcap)
+{
+    if (stream_memcap)
+        w->sc.memcap = stream_memcap;
+    if (!e)
+        return;
+    if (!w->dt)
+        w->dt = detect_thread_new(e);
+    else
+        detect_thread_set_engine(w->dt, e);
 }
 
 void worker_set_intel(struct worker *w, const struct intel *in)

@@ -56,6 +56,12 @@ struct config {
     uint64_t xborder_min_bytes;             /* 0 = decide when the flow ends */
     uint32_t risk_min_score;
     char intel_files[1024];                 /* "[a.txt, b.csv]" */
+    char rule_files[4096];                  /* rules.files: "[a.rules, b.rules]" (-S adds) */
+    char rule_classification[512];          /* rules.classification-file; "" = beside the rules */
+    char detect_cache_dir[512];             /* detect.cache-dir; "" = no cache */
+    uint64_t stream_memcap;                 /* stream.memcap: queued out-of-order bytes, all workers */
+    uint64_t stream_ooo_max_bytes;          /* stream.ooo-max-bytes, per flow direction */
+    uint32_t stream_ooo_max_segs;           /* stream.ooo-max-segments, per flow direction */
     uint32_t intel_gid;
     char intel_kafka_topic[128];            /* "" = no live updates */
     uint32_t asset_max_entries;

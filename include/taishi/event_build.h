@@ -46,4 +46,10 @@ void event_intel_alert(struct jw *w, const struct config *cfg, struct dpi *d, st
 void event_asset(struct jw *w, const struct config *cfg, struct dpi *d, struct enrich_cache *ec,
                  const struct flow *f);
 
+/* event_alert.c: a rule matched (dir: the matching packet's direction). */
+struct rule;
+void event_rule_alert(struct jw *w, const struct config *cfg, struct dpi *d, struct enrich_cache *ec,
+                      const struct flow *f, int dir, const struct rule *r, const struct packet *p,
+                      const uint8_t *buf, uint32_t len, uint64_t ts);
+
 #endif

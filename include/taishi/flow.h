@@ -43,6 +43,7 @@ struct flow {
     uint8_t policy_done;                /* the cross-border policy has looked at this flow */
     uint8_t intel_done;                 /* INTEL_* bits: what threat intel has checked */
     struct dpi_flow dpi;
+    struct flow_l7 *l7;                 /* stream and detect state (worker_l7.c); may be NULL */
 };
 
 #define INTEL_IPS_DONE  1

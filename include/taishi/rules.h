@@ -267,6 +267,10 @@ void rule_vars_free(struct rule_vars *v);
 int rule_vars_set(struct rule_vars *v, int is_port, const char *name, const char *value,
                   char *err, size_t errlen);
 
+/* Header matching (rules_vars.c); addr is 4 or 16 bytes by ver. */
+int rule_addrs_match(const struct rule_addrs *a, const uint8_t *addr, int ver);
+int rule_ports_match(const struct rule_ports *p, uint16_t port);
+
 /* Problems found while loading, for --check-rules and the log. */
 enum rule_status { RS_LOADED = 0, RS_SKIPPED, RS_FAILED };
 struct rule_problem {

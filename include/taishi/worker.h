@@ -21,6 +21,8 @@
 #include "taishi/flow.h"
 #include "taishi/packet.h"
 #include "taishi/ring.h"
+#include "taishi/stream.h"
+#include "taishi/detect.h"
 #include "taishi/talkers.h"
 
 #define WORKER_MIX_SLOTS 512        /* nDPI protocol ids (built-in and custom) */
@@ -41,6 +43,7 @@ struct batch;
 struct shared {
     struct enrich *_Atomic enrich;
     struct intel *_Atomic intel;
+    struct detect_engine *_Atomic detect;   /* NULL: no rules */
     _Atomic uint64_t epoch;
 };
 
@@ -60,6 +63,8 @@ struct worker_snapshot {
     struct worker_stats st;
     struct flow_stats fs;
     struct dpi_stats ds;
+    struct stream_stats ss;
+    struct detect_stats dts;
 };
 
 #define WORKER_BATCHES 8
@@ -71,6 +76,8 @@ struct worker {
     struct output *out;
     struct flow_table *flows;
     struct dpi *dpi;
+    struct detect_thread *dt;           /* NULL: no rules loaded */
+    struct stream_ctx sc;               /* TCP reassembly limits and counters */
     struct ring *in, *back;
     struct batch *batches[WORKER_BATCHES];
     pthread_t thread;
@@ -98,6 +105,9 @@ struct worker *worker_create(int id, const struct config *cfg, struct output *ou
 void worker_destroy(struct worker *w);
 void worker_set_assets(struct worker *w, struct asset_inventory *inv);
 void worker_set_intel(struct worker *w, const struct intel *in);
+/* Makes e the ruleset for new flows (a reference is taken); stream_memcap,
+ * when not 0, is this worker's share of stream.memcap. */
+void worker_set_detect(struct worker *w, struct detect_engine *e, uint64_t stream_memcap);
 void worker_set_shared(struct worker *w, struct shared *sh);
 /* Copies the worker's counters where other threads may read them (its own
  * thread does this every 100 ms and at the end); worker_snapshot reads them. */

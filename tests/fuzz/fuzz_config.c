@@ -50,6 +50,9 @@ static void normalize(struct config *c)
     CLEAR_TAIL(c->xborder_allowed);
     CLEAR_TAIL(c->asset_state_file);
     CLEAR_TAIL(c->intel_files);
+    CLEAR_TAIL(c->rule_files);
+    CLEAR_TAIL(c->rule_classification);
+    CLEAR_TAIL(c->detect_cache_dir);
     CLEAR_TAIL(c->intel_kafka_topic);
     for (int i = 0; i < KAFKA_MAX_PROPS; i++) {
         CLEAR_TAIL(c->kafka_props[i].name);

@@ -1,0 +1,319 @@
+/* test_detect.c - the detect stage on hand-built flows: rules parsed from
+ * text, compiled with Hyperscan, fed packets, stream chunks (through the
+ * real reassembly, stream.h) and app buffers; the alerts are the sids the
+ * callback saw.
+ *
+ * Covers: content positions (offset/depth/distance/within, startswith,
+ * endswith), negation, nocase, pcre (relative), byte_test/jump/extract,
+ * isdataat, dsize, a literal split across segments and segments out of
+ * order, flowbits (set on one direction, checked on the other), threshold
+ * and detection_filter, IP-only rules by address, sticky buffers with a
+ * transform, and the Hyperscan cache (second build loads it). */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "taishi/detect.h"
+#include "taishi/packet.h"
+#include "taishi/stream.h"
+#include "unit.h"
+
+static uint32_t alerts[64];
+static unsigned nalerts;
+
+static void on_alert(void *ud, const struct detect_ctx *c, const struct rule *r, const uint8_t *b,
+                     uint32_t len)
+{
+    (void)ud;
+    (void)c;
+    (void)b;
+    (void)len;
+    if (nalerts < 64)
+        alerts[nalerts++] = r->sid;
+}
+
+static const struct detect_alert_cb acb = { on_alert, NULL };
+
+static int fired(uint32_t sid)
+{
+    int n = 0;
+    for (unsigned i = 0; i < nalerts; i++)
+        n += alerts[i] == sid;
+    return n;
+}
+
+static struct detect_engine *build(const char *text, const char *cache)
+{
+    struct rule_vars *v = rule_vars_new();
+    struct rule_load_opts o = { v, NULL };
+    struct ruleset *rs = ruleset_parse_string(&o, text);
+    rule_vars_free(v);
+    if (rs->failed || rs->skipped) {
+        for (uint32_t i = 0; i < rs->nproblems; i++)
+            fprintf(stderr, "rule problem: line %u: %s\n", rs->problems[i].line, rs->problems[i].reason);
+    }
+    struct detect_build_opts bo = { cache };
+    struct detect_build_info bi;
+    char err[256];
+    struct detect_engine *e = detect_build(rs, &bo, &bi, err, sizeof(err));
+    if (!e)
+        fprintf(stderr, "build: %s\n", err);
+    return e;
+}
+
+/* A TCP flow 192.168.1.10:40000 -> 198.51.100.7:80 and its packets. */
+static struct flow_key key;
+static uint8_t pkt[2048];
+static struct packet P;
+
+static void mk_key(uint8_t proto, uint16_t dport)
+{
+    memset(&key, 0, sizeof(key));
+    uint8_t s[4] = { 192, 168, 1, 10 }, d[4] = { 198, 51, 100, 7 };
+    memcpy(key.src, s, 4);
+    memcpy(key.dst, d, 4);
+    key.sport = 40000;
+    key.dport = dport;
+    key.proto = proto;
+    key.ipver = 4;
+}
+
+/* A packet whose L4 payload is data (the headers are not looked at except TTL). */
+static const struct packet *mk_pkt(const char *data, size_t len, uint8_t flags, uint32_t seq)
+{
+    memset(&P, 0, sizeof(P));
+    memset(pkt, 0, 40);
+    pkt[8] = 64;                    /* TTL */
+    memcpy(pkt + 40, data, len);
+    P.data = pkt;
+    P.len = (uint32_t)(40 + len);
+    P.ip.key = key;
+    P.ip.pl_off = 40;
+    P.ip.pl_len = (uint32_t)len;
+    P.ip.tcp_flags = flags;
+    P.ip.tcp_seq = seq;
+    P.ip.l4_ok = 1;
+    P.flags = PKT_HAS_IP;
+    return &P;
+}
+
+struct sflow {
+    struct detect_thread *t;
+    struct detect_flow *f;
+    struct detect_ctx c;
+    struct stream s;
+    struct stream_ctx sc;
+};
+
+static void chunk(void *ud, int dir, const uint8_t *d, uint32_t len, uint64_t off)
+{
+    struct sflow *x = ud;
+    struct detect_ctx c = x->c;
+    c.dir = dir;
+    detect_stream(x->t, x->f, &c, d, len, off, &acb);
+}
+
+static void gap(void *ud, int dir, uint64_t off, uint64_t len)
+{
+    struct sflow *x = ud;
+    (void)off;
+    (void)len;
+    detect_stream_gap(x->t, x->f, dir);
+}
+
+/* Sends a TCP segment of direction dir through detect_packet and the stream. */
+static void tcp(struct sflow *x, int dir, uint32_t seq, const char *data, uint8_t flags)
+{
+    size_t len = data ? strlen(data) : 0;
+    const struct packet *p = mk_pkt(data ? data : "", len, flags, seq);
+    x->c.key = &key;
+    x->c.p = p;
+    x->c.dir = dir;
+    x->c.established = 1;
+    x->c.ts_ns += 1000;
+    detect_packet(x->t, x->f, &x->c, &acb);
+    struct stream_cb cb = { chunk, gap, x };
+    stream_segment(&x->sc, &x->s, dir, seq, flags, (const uint8_t *)p->data + 40, (uint32_t)len, &cb);
+}
+
+static void sflow_open(struct sflow *x, struct detect_engine *e)
+{
+    memset(x, 0, sizeof(*x));
+    x->t = detect_thread_new(e);
+    x->f = detect_flow_new(x->t);
+    stream_ctx_init(&x->sc, 1 << 20, 64, 1 << 24);
+    x->c.ts_ns = 1000000000ULL * 1700000000ULL;
+    nalerts = 0;
+}
+
+static void sflow_close(struct sflow *x)
+{
+    struct stream_cb cb = { chunk, gap, x };
+    x->c.p = NULL;
+    stream_flush(&x->sc, &x->s, &cb);
+    stream_free(&x->sc, &x->s);
+    detect_flow_free(x->t, x->f);
+    detect_thread_free(x->t);
+}
+
+static const char *RULES =
+    "alert tcp any any -> any 80 (msg:\"split\"; flow:to_server; content:\"EVILPATTERN\"; sid:1;)\n"
+    "alert tcp any any -> any 80 (msg:\"depth\"; content:\"GET\"; depth:3; content:\"/admin\"; distance:1; within:6; sid:2;)\n"
+    "alert tcp any any -> any 80 (msg:\"negated\"; content:\"POST\"; depth:4; content:!\"Host|3a|\"; sid:3;)\n"
+    "alert tcp any any -> any 80 (msg:\"nocase\"; content:\"select\"; nocase; content:\"from\"; nocase; distance:0; sid:4;)\n"
+    "alert tcp any any -> any 80 (msg:\"pcre rel\"; content:\"user=\"; pcre:\"/^[a-z]{3,8}\\x26/R\"; sid:5;)\n"
+    "alert tcp any any -> any 80 (msg:\"set\"; flow:to_server; content:\"LOGIN\"; flowbits:set,tried; flowbits:noalert; sid:6;)\n"
+    "alert tcp any 80 -> any any (msg:\"isset\"; flow:to_client; content:\"WELCOME\"; flowbits:isset,tried; sid:7;)\n"
+    "alert tcp any 80 -> any any (msg:\"isnotset\"; flow:to_client; content:\"WELCOME\"; flowbits:isnotset,tried; sid:8;)\n"
+    "alert tcp any any -> any 80 (msg:\"limit\"; content:\"PING\"; threshold:type limit, track by_src, count 2, seconds 60; sid:9;)\n"
+    "alert tcp any any -> any 80 (msg:\"dfilter\"; content:\"PONG\"; detection_filter:track by_src, count 2, seconds 60; sid:10;)\n"
+    "alert tcp any any -> any 80 (msg:\"bytes\"; content:\"|00 05|\"; depth:2; byte_test:2,=,5,0; byte_jump:2,0; content:\"END\"; within:3; sid:11;)\n"
+    "alert tcp any any -> any 80 (msg:\"extract\"; content:\"LEN\"; depth:3; byte_extract:1,0,n,relative,string,dec; content:\"X\"; distance:n; within:1; sid:12;)\n"
+    "alert tcp any any -> any 80 (msg:\"dsize\"; dsize:>1000; sid:13;)\n"
+    "alert ip 198.51.100.0/24 any -> any any (msg:\"ip-only\"; sid:14;)\n"
+    "alert ip [203.0.113.5,203.0.113.6] any -> any any (msg:\"ip-only other\"; sid:15;)\n"
+    "alert tcp any any -> any 80 (msg:\"endswith\"; content:\".exe\"; endswith; sid:16;)\n"
+    "alert tcp any any -> any 80 (msg:\"isdataat\"; content:\"HDR\"; isdataat:!5,relative; sid:17;)\n"
+    "alert dns any any -> any any (msg:\"dns dotprefix\"; dns.query; dotprefix; content:\".evil.example\"; endswith; sid:18;)\n"
+    "alert udp any any -> any 53 (msg:\"udp payload\"; content:\"|01 00 00 01|\"; offset:2; depth:4; sid:19;)\n"
+    "alert tcp any any -> any 80 (msg:\"stateless\"; flags:S; sid:20;)\n";
+
+int main(void)
+{
+    char cache[] = "/tmp/taishi-test-detect-XXXXXX";
+    CHECK(mkdtemp(cache) != NULL);
+    struct detect_engine *e = build(RULES, cache);
+    CHECK(e != NULL);
+    if (!e)
+        return unit_done("detect");
+    CHECK_EQ_U(detect_ruleset(e)->loaded, 20);
+    struct sflow x;
+    mk_key(6, 80);
+
+    /* A literal split across two segments, the second arriving first. */
+    sflow_open(&x, e);
+    tcp(&x, 0, 1000, NULL, TCP_SYN);
+    CHECK_EQ_U(fired(20), 1);                   /* flags:S on the SYN */
+    CHECK_EQ_U(fired(14), 1);                   /* ip-only: dest 198.51.100.7 */
+    tcp(&x, 1, 5000, NULL, TCP_SYN | TCP_ACK);
+    CHECK_EQ_U(fired(14), 2);                   /* once per direction (src is 198.51.100.7) */
+    tcp(&x, 0, 1001 + 9, "TTERN and more", TCP_ACK);     /* out of order */
+    CHECK_EQ_U(fired(1), 0);
+    tcp(&x, 0, 1001, "xx EVILPA", TCP_ACK);
+    CHECK_EQ_U(fired(1), 1);
+    tcp(&x, 0, 1001, "xx EVILPA", TCP_ACK);    /* retransmission: no second alert */
+    CHECK_EQ_U(fired(1), 1);
+    CHECK_EQ_U(fired(15), 0);
+    sflow_close(&x);
+
+    /* Positions, negation, nocase, pcre R. */
+    sflow_open(&x, e);
+    tcp(&x, 0, 1, "GET /admin HTTP/1.0\r\n", TCP_ACK);
+    CHECK_EQ_U(fired(2), 1);
+    tcp(&x, 0, 22, "GET /x/admin HTTP/1.0\r\n", TCP_ACK);      /* /admin not within 6 */
+    CHECK_EQ_U(fired(2), 1);
+    tcp(&x, 0, 45, "POST / HTTP/1.0\r\nHost: a\r\n", TCP_ACK);
+    CHECK_EQ_U(fired(3), 0);
+    tcp(&x, 0, 71, "POST / HTTP/1.0\r\n\r\n", TCP_ACK);
+    CHECK_EQ_U(fired(3), 1);
+    tcp(&x, 0, 90, "id=1 UNION SELECT a FROM b", TCP_ACK);
+    CHECK_EQ_U(fired(4), 1);
+    tcp(&x, 0, 116, "user=root&x user=Root&", TCP_ACK);
+    CHECK_EQ_U(fired(5), 1);
+    tcp(&x, 0, 138, "user=ROOT&", TCP_ACK);
+    CHECK_EQ_U(fired(5), 1);                    /* upper case does not match [a-z] */
+    tcp(&x, 0, 148, "download evil.exe", TCP_ACK);
+    CHECK_EQ_U(fired(16), 1);
+    tcp(&x, 0, 165, "evil.exe.txt", TCP_ACK);
+    CHECK_EQ_U(fired(16), 1);
+    tcp(&x, 0, 177, "HDRabc", TCP_ACK);         /* fewer than 6 bytes after HDR */
+    CHECK_EQ_U(fired(17), 1);
+    tcp(&x, 0, 183, "HDRabcdefgh", TCP_ACK);
+    CHECK_EQ_U(fired(17), 1);
+    sflow_close(&x);
+
+    /* Flowbits across directions, thresholds, byte ops, dsize. */
+    sflow_open(&x, e);
+    tcp(&x, 1, 1, "WELCOME", TCP_ACK);
+    CHECK_EQ_U(fired(7), 0);
+    CHECK_EQ_U(fired(8), 1);
+    tcp(&x, 0, 1, "LOGIN bob", TCP_ACK);
+    CHECK_EQ_U(fired(6), 0);                    /* noalert */
+    tcp(&x, 1, 8, "WELCOME", TCP_ACK);
+    CHECK_EQ_U(fired(7), 1);
+    CHECK_EQ_U(fired(8), 1);
+    for (int i = 0; i < 4; i++)
+        tcp(&x, 0, 10 + 4 * (uint32_t)i, "PING", TCP_ACK);
+    CHECK_EQ_U(fired(9), 2);                    /* limit 2 */
+    for (int i = 0; i < 4; i++)
+        tcp(&x, 0, 26 + 4 * (uint32_t)i, "PONG", TCP_ACK);
+    CHECK_EQ_U(fired(10), 2);                   /* after the first 2 */
+    tcp(&x, 0, 42, "\x00\x05" "abcdeEND", TCP_ACK);
+    CHECK_EQ_U(fired(11), 0);                   /* the stream chunk has NUL: strlen stops */
+    sflow_close(&x);
+
+    /* Binary payloads through detect_packet and the stream directly. */
+    sflow_open(&x, e);
+    {
+        static const char bin[] = "\x00\x05" "abcdeEND";
+        const struct packet *p = mk_pkt(bin, 10, TCP_ACK, 1);
+        struct stream_cb cb = { chunk, gap, &x };
+        x.c.key = &key;
+        x.c.p = p;
+        x.c.dir = 0;
+        x.c.established = 1;
+        stream_segment(&x.sc, &x.s, 0, 1, TCP_ACK, p->data + 40, 10, &cb);
+        CHECK_EQ_U(fired(11), 1);
+        static const char ext[] = "LEN3abcX";
+        p = mk_pkt(ext, 8, TCP_ACK, 11);
+        stream_segment(&x.sc, &x.s, 0, 11, TCP_ACK, p->data + 40, 8, &cb);
+        CHECK_EQ_U(fired(12), 1);
+        static char big[1200];
+        memset(big, 'a', sizeof(big));
+        p = mk_pkt(big, sizeof(big), TCP_ACK, 19);
+        detect_packet(x.t, x.f, &x.c, &acb);
+        CHECK_EQ_U(fired(13), 1);
+    }
+    sflow_close(&x);
+
+    /* UDP payload and a dns.query buffer with dotprefix. */
+    mk_key(17, 53);
+    sflow_open(&x, e);
+    {
+        static const char q[] = "\x12\x34\x01\x00\x00\x01\x00\x00";
+        const struct packet *p = mk_pkt(q, 8, 0, 0);
+        x.c.key = &key;
+        x.c.p = p;
+        x.c.dir = 0;
+        detect_packet(x.t, x.f, &x.c, &acb);
+        CHECK_EQ_U(fired(19), 1);
+        x.c.app = RAPP_DNS;
+        struct app_buf b = { BUF_DNS_QUERY, 16, (const uint8_t *)"www.evil.example" };
+        detect_tx(x.t, x.f, &x.c, &b, 1, &acb);
+        CHECK_EQ_U(fired(18), 1);
+        struct app_buf b2 = { BUF_DNS_QUERY, 12, (const uint8_t *)"evil.example" };
+        detect_tx(x.t, x.f, &x.c, &b2, 1, &acb);
+        CHECK_EQ_U(fired(18), 2);                   /* dotprefix: ".evil.example" */
+        struct app_buf b3 = { BUF_DNS_QUERY, 15, (const uint8_t *)"notevil.example" };
+        detect_tx(x.t, x.f, &x.c, &b3, 1, &acb);
+        CHECK_EQ_U(fired(18), 2);
+    }
+    sflow_close(&x);
+
+    /* The cache: the same rules again load their databases from disk. */
+    struct rule_vars *v = rule_vars_new();
+    struct rule_load_opts o = { v, NULL };
+    struct detect_build_info bi;
+    char err[256];
+    struct detect_build_opts bo = { cache };
+    struct detect_engine *e2 = detect_build(ruleset_parse_string(&o, RULES), &bo, &bi, err, sizeof(err));
+    rule_vars_free(v);
+    CHECK(e2 != NULL);
+    CHECK_EQ_U(bi.from_cache, 1);
+    detect_engine_unref(e2);
+    detect_engine_unref(e);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", cache);
+    CHECK_EQ_U(system(cmd), 0);
+    return unit_done("detect");
+}
