@@ -4,7 +4,7 @@
 #   make demo | test | corpus | bench | deps | clean
 #   make fuzz | fuzz-regress | fuzz-run FUZZ_TARGET=decode FUZZ_TIME=600   (tests/fuzz/fuzz.mk)
 CC      ?= cc
-PKGS    := libndpi libpcap yaml-0.1 rdkafka zlib libmaxminddb
+PKGS    := libndpi libpcap yaml-0.1 rdkafka zlib libmaxminddb libpcre2-8
 comma   := ,
 O       ?= build
 ifneq ($(SANITIZE),)
@@ -38,6 +38,10 @@ $(O)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBOBJS)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIBOBJS) $(LDLIBS)
 
 units: $(UNIT_BINS)
+
+# The rule loader as a measuring tool: build/rules-stat FILE... (tests/tools/rules_stat.c)
+$(O)/rules-stat: tests/tools/rules_stat.c $(LIBOBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
 
 # librdkafka's mock cluster as a tool, for the Kafka tests (contrib/kafka-mock).
 $(O)/kafka-mock: contrib/kafka-mock/kafka-mock.c contrib/kafka-mock/Makefile
