@@ -39,6 +39,10 @@ $(O)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBOBJS)
 
 units: $(UNIT_BINS)
 
+# The rule loader as a measuring tool: build/rules-stat FILE... (tests/tools/rules_stat.c)
+$(O)/rules-stat: tests/tools/rules_stat.c $(LIBOBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
+
 # librdkafka's mock cluster as a tool, for the Kafka tests (contrib/kafka-mock).
 $(O)/kafka-mock: contrib/kafka-mock/kafka-mock.c contrib/kafka-mock/Makefile
 	@$(MAKE) --no-print-directory -C contrib/kafka-mock OUT=$(CURDIR)/$@ CC=$(CC)

@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "taishi/buffers.h"
 
@@ -60,6 +61,10 @@ struct rule_ports {
     uint32_t n;
     uint8_t any;
 };
+/* Matchers for the detect stage (rules_vars.c): 1 when the address (4 or
+ * 16 bytes, ver 4 or 6) / port is in the flattened set. */
+int rule_addrs_match(const struct rule_addrs *a, const uint8_t *addr, int ver);
+int rule_ports_match(const struct rule_ports *p, uint16_t port);
 
 /* Numeric comparison used by dsize, ttl, itype, icode, ip_proto, bsize,
  * urilen, flowint, byte_test: `lo` alone for =,<,>,<=,>=,!=; lo<>hi is the
@@ -122,6 +127,8 @@ struct rule_match {
     uint8_t ntr;                /* transforms applied to buf, in order */
     uint8_t tr[RULE_MAX_TRANSFORMS];
     uint16_t flags;             /* M_* */
+    uint8_t *xor_key;           /* TR_XOR in tr[]: the key bytes (owned), else NULL */
+    uint32_t xor_len;
     union {
         struct {                /* RM_CONTENT */
             uint8_t *pat;       /* decoded bytes (|hex| and escapes resolved) */
@@ -295,6 +302,7 @@ struct ruleset {
     /* classification table: classtype -> description, priority */
     struct rule_class { char *name, *desc; int priority; } *classes;
     uint32_t nclasses;
+    uint32_t problems_dropped;  /* problems counted but not stored (cap reached) */
 };
 
 struct rule_load_opts {
@@ -311,5 +319,11 @@ struct ruleset *ruleset_load(const struct rule_load_opts *o, const char *const *
 /* Parses one rule from a string (tests, fuzzing); same ruleset semantics. */
 struct ruleset *ruleset_parse_string(const struct rule_load_opts *o, const char *text);
 void ruleset_free(struct ruleset *rs);
+/* One line per problem: "skipped|error: file:line: sid N: reason". */
+void ruleset_print_problems(const struct ruleset *rs, FILE *out);
+/* The `top` most frequent reason groups with their counts ("unsupported
+ * keyword 'xbits'" as is; other reasons with numbers and quoted text
+ * folded so that one kind of error is one group). */
+void ruleset_top_reasons(const struct ruleset *rs, FILE *out, unsigned top);
 
 #endif
