@@ -638,36 +638,41 @@ static void verify(struct detect_thread *t, const struct detect_engine *e, const
 
 /* ---- entry points ---- */
 
-static void iponly(struct detect_thread *t, struct detect_flow *f, const struct detect_ctx *c,
-                   const struct detect_alert_cb *cb)
+/* Candidates from an address index: both of the packet's addresses. */
+static void index_lookup(struct detect_thread *t, const struct addr_index *x, const struct flow_key *k)
 {
-    const struct detect_engine *e = f->e;
-    const struct flow_key *k = c->key;
     int v = k->ipver == 4 ? 0 : 1;
-    struct unit u = { .c = c, .f = f };
-
-    new_scan(t);
-    for (int side = 0; side < 2 && e->ipo_size; side++) {
+    for (int side = 0; side < 2 && x->size; side++) {
         const uint8_t *a = side ? k->dst : k->src;
-        for (unsigned pi = 0; pi < e->ipo_nplens[v]; pi++) {
-            uint8_t plen = e->ipo_plens[v][pi], m[16] = { 0 };
+        for (unsigned pi = 0; pi < x->nplens[v]; pi++) {
+            uint8_t plen = x->plens[v][pi], m[16] = { 0 };
             for (unsigned b = 0; b < (v ? 16u : 4u); b++) {
                 int bits = (int)plen - (int)b * 8;
                 m[b] = a[b] & (bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits)));
             }
-            uint32_t h = detect_ipo_hash(m, k->ipver, plen) & (e->ipo_size - 1);
-            for (uint32_t n = 0; n < e->ipo_size && e->ipo[h].ver; n++, h = (h + 1) & (e->ipo_size - 1)) {
-                const struct ipo_entry *en = &e->ipo[h];
+            uint32_t h = detect_ipo_hash(m, k->ipver, plen) & (x->size - 1);
+            for (uint32_t n = 0; n < x->size && x->tab[h].ver; n++, h = (h + 1) & (x->size - 1)) {
+                const struct ipo_entry *en = &x->tab[h];
                 if (en->ver == k->ipver && en->plen == plen && !memcmp(en->addr, m, 16)) {
                     for (uint32_t r = 0; r < en->n; r++)
-                        cand_push(t, e->ipo_rules[en->first + r], 0);
+                        cand_push(t, x->rules[en->first + r], 0);
                     break;
                 }
             }
         }
     }
-    for (uint32_t i = 0; i < e->nipo_any; i++)
-        cand_push(t, e->ipo_any[i], 0);
+    for (uint32_t i = 0; i < x->nany; i++)
+        cand_push(t, x->any[i], 0);
+}
+
+static void iponly(struct detect_thread *t, struct detect_flow *f, const struct detect_ctx *c,
+                   const struct detect_alert_cb *cb)
+{
+    const struct detect_engine *e = f->e;
+    struct unit u = { .c = c, .f = f };
+
+    new_scan(t);
+    index_lookup(t, &e->ipo, c->key);
     for (uint32_t i = 0; i < t->ncand; i++) {
         const struct drule *d = &e->dr[t->cand[i]];
         t->st.candidates++;
@@ -688,12 +693,20 @@ void detect_packet(struct detect_thread *t, struct detect_flow *f, const struct 
     new_unit(t);
     if (!(f->ipo_done >> c->dir & 1)) {
         f->ipo_done |= (uint8_t)(1 << c->dir);
-        if (e->nipo_any || e->ipo_size)
+        if (e->ipo.nany || e->ipo.size)
             iponly(t, f, c, cb);
     }
     new_scan(t);
-    for (uint32_t i = 0; i < e->npkt_rules[g][c->dir]; i++)
-        cand_push(t, e->pkt_rules[g][c->dir][i], 0);
+    index_lookup(t, &e->pktx[g][c->dir], c->key);
+    const struct port_index *px = e->pktp[g][c->dir];
+    if (px) {
+        /* the packet's own ports: dir 1 packets go server -> client */
+        uint16_t sp = c->dir ? c->key->dport : c->key->sport, dp = c->dir ? c->key->sport : c->key->dport;
+        for (uint32_t i = px->first[0][dp]; i < px->first[0][dp + 1]; i++)
+            cand_push(t, px->rules[0][i], 0);
+        for (uint32_t i = px->first[1][sp]; i < px->first[1][sp + 1]; i++)
+            cand_push(t, px->rules[1][i], 0);
+    }
     const struct packet *p = c->p;
     u.cur.data = p->data + p->ip.pl_off;
     u.cur.len = p->ip.pl_len;

@@ -106,10 +106,15 @@ static void drop_rule(struct ruleset *rs, const struct rule *r, int status, cons
         rs->failed++;
 }
 
+/* Suricata's IP-only: addresses only (flowbits that only set are allowed,
+ * they act after the match). Checked once per flow direction. */
 static int is_iponly(const struct rule *r)
 {
-    return r->nm == 0 && r->sport.any && r->dport.any && !r->flow && r->nflowbits == 0 &&
-           r->nflowints == 0 && !(r->has & ~(RH_THRESH | RH_DFILTER)) && r->proto != RP_APP;
+    for (uint32_t i = 0; i < r->nflowbits; i++)
+        if (r->flowbits[i].op == FB_ISSET || r->flowbits[i].op == FB_ISNOTSET)
+            return 0;
+    return r->nm == 0 && r->sport.any && r->dport.any && !r->flow && r->nflowints == 0 &&
+           !(r->has & ~(RH_THRESH | RH_DFILTER)) && r->proto != RP_APP;
 }
 
 /* Builds one rule's drule; 0, or -1 when the rule must be dropped. */
@@ -381,20 +386,23 @@ static int side_positives(const struct rule_addrs *a)
     return n;
 }
 
-static void build_ipo(struct detect_engine *e)
+/* Indexes the rules ids[0..n) by the positive prefixes of the header side
+ * with fewer of them. */
+static void build_index(struct addr_index *x, const struct detect_engine *e, const uint32_t *ids,
+                        uint32_t n)
 {
     struct ipo_pair *pairs = NULL;
     size_t np = 0, cap = 0;
 
-    for (uint32_t i = 0; i < e->nrules; i++) {
+    memset(x, 0, sizeof(*x));
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t i = ids[j];
         const struct drule *d = &e->dr[i];
-        if (!d->r || d->kind != DK_IPONLY)
-            continue;
         int ns = side_positives(&d->r->src), nd = side_positives(&d->r->dst);
         const struct rule_addrs *side = !ns ? (nd ? &d->r->dst : NULL) :
                                         !nd ? &d->r->src : (ns <= nd ? &d->r->src : &d->r->dst);
         if (!side) {
-            u32_push(&e->ipo_any, &e->nipo_any, i);
+            u32_push(&x->any, &x->nany, i);
             continue;
         }
         for (uint32_t k = 0; k < side->n; k++) {
@@ -424,34 +432,103 @@ static void build_ipo(struct detect_engine *e)
     uint32_t size = 16;
     while (size < np * 2)
         size *= 2;
-    e->ipo_size = size;
-    e->ipo = xcalloc(size, sizeof(*e->ipo));
-    e->ipo_rules = xcalloc(np, sizeof(uint32_t));
+    x->size = size;
+    x->tab = xcalloc(size, sizeof(*x->tab));
+    x->rules = xcalloc(np, sizeof(uint32_t));
     uint32_t nr = 0;
     for (size_t i = 0; i < np; ) {
         size_t j = i;
-        struct ipo_entry *en = NULL;
         uint32_t h = detect_ipo_hash(pairs[i].addr, pairs[i].ver, pairs[i].plen) & (size - 1);
-        while (e->ipo[h].ver)
+        while (x->tab[h].ver)
             h = (h + 1) & (size - 1);
-        en = &e->ipo[h];
+        struct ipo_entry *en = &x->tab[h];
         memcpy(en->addr, pairs[i].addr, 16);
         en->ver = pairs[i].ver;
         en->plen = pairs[i].plen;
         en->first = nr;
         for (; j < np && !memcmp(&pairs[j], &pairs[i], 18); j++)
-            if (nr == en->first || e->ipo_rules[nr - 1] != pairs[j].rule)
-                e->ipo_rules[nr++] = pairs[j].rule;
+            if (nr == en->first || x->rules[nr - 1] != pairs[j].rule)
+                x->rules[nr++] = pairs[j].rule;
         en->n = nr - en->first;
         int v = pairs[i].ver == 4 ? 0 : 1;
         int seen = 0;
-        for (unsigned k = 0; k < e->ipo_nplens[v]; k++)
-            seen |= e->ipo_plens[v][k] == pairs[i].plen;
-        if (!seen && e->ipo_nplens[v] < 129)
-            e->ipo_plens[v][e->ipo_nplens[v]++] = pairs[i].plen;
+        for (unsigned k = 0; k < x->nplens[v]; k++)
+            seen |= x->plens[v][k] == pairs[i].plen;
+        if (!seen && x->nplens[v] < 129)
+            x->plens[v][x->nplens[v]++] = pairs[i].plen;
         i = j;
     }
     free(pairs);
+}
+
+/* The ports of a side when they are a short positive list, else NULL. */
+static int few_ports(const struct rule_ports *p)
+{
+    if (p->any || !p->n)
+        return 0;
+    uint32_t total = 0;
+    for (uint32_t i = 0; i < p->n; i++) {
+        if (p->v[i].neg)
+            return 0;
+        total += (uint32_t)p->v[i].hi - p->v[i].lo + 1;
+    }
+    return total <= 64;
+}
+
+/* Splits ids into a port index (rules with a few fixed ports on a side) and
+ * the rest (returned in *rest). */
+static struct port_index *build_ports(const struct detect_engine *e, const uint32_t *ids, uint32_t n,
+                                      uint32_t **rest, uint32_t *nrest)
+{
+    struct port_index *x = NULL;
+    uint32_t *cnt[2] = { NULL, NULL };
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t j = 0; j < n; j++) {
+            const struct rule *r = e->dr[ids[j]].r;
+            int side = few_ports(&r->dport) ? 0 : few_ports(&r->sport) ? 1 : -1;
+            if (side < 0) {
+                if (pass == 0)
+                    u32_push(rest, nrest, ids[j]);
+                continue;
+            }
+            if (!x) {
+                x = xcalloc(1, sizeof(*x));
+                cnt[0] = xcalloc(65537, sizeof(uint32_t));
+                cnt[1] = xcalloc(65537, sizeof(uint32_t));
+            }
+            const struct rule_ports *p = side ? &r->sport : &r->dport;
+            /* <> rules: the ports may be on the packet's other side too */
+            for (int s2 = 0; s2 < (r->bidir ? 2 : 1); s2++) {
+                int sd = side ^ s2;
+                for (uint32_t k = 0; k < p->n; k++)
+                    for (uint32_t port = p->v[k].lo; port <= p->v[k].hi; port++) {
+                        if (pass == 0)
+                            x->first[sd][port + 1]++;
+                        else
+                            x->rules[sd][cnt[sd][port]++] = ids[j];
+                    }
+            }
+        }
+        if (!x)
+            return NULL;
+        if (pass == 0)
+            for (int sd = 0; sd < 2; sd++) {
+                for (uint32_t port = 0; port < 65536; port++)
+                    x->first[sd][port + 1] += x->first[sd][port];
+                x->rules[sd] = xcalloc(x->first[sd][65536] + 1, sizeof(uint32_t));
+                memcpy(cnt[sd], x->first[sd], 65537 * sizeof(uint32_t));
+            }
+    }
+    free(cnt[0]);
+    free(cnt[1]);
+    return x;
+}
+
+static void index_free(struct addr_index *x)
+{
+    free(x->tab);
+    free(x->rules);
+    free(x->any);
 }
 
 /* ---- the build ---- */
@@ -497,12 +574,14 @@ struct detect_engine *detect_build(struct ruleset *rs, const struct detect_build
         all[nslots + dir] = e->stream_slot[dir] = xcalloc(1, sizeof(struct slot));
         modes[nslots + dir] = HS_MODE_STREAM;
     }
+    uint32_t *ipo_ids = NULL, nipo_ids = 0, *pkt_ids[DG_MAX][2] = { { NULL } }, npkt_ids[DG_MAX][2] = { { 0 } };
     for (uint32_t i = 0; i < e->nrules; i++) {
         struct drule *d = &e->dr[i];
         if (!d->r)
             continue;
         if (d->kind == DK_IPONLY) {
             e->info.rules_iponly++;
+            u32_push(&ipo_ids, &nipo_ids, i);
             continue;
         }
         if (d->kind == DK_PKT) {
@@ -510,7 +589,7 @@ struct detect_engine *detect_build(struct ruleset *rs, const struct detect_build
             for (int g = 0; g < DG_MAX; g++)
                 for (int dir = 0; dir < 2; dir++)
                     if ((d->groups >> g & 1) && (d->dirs >> dir & 1))
-                        u32_push(&e->pkt_rules[g][dir], &e->npkt_rules[g][dir], i);
+                        u32_push(&pkt_ids[g][dir], &npkt_ids[g][dir], i);
             continue;
         }
         int fp = fast_pattern(e, d);
@@ -596,7 +675,20 @@ struct detect_engine *detect_build(struct ruleset *rs, const struct detect_build
     free(ls);
     free(all);
     free(modes);
-    build_ipo(e);
+    build_index(&e->ipo, e, ipo_ids, nipo_ids);
+    free(ipo_ids);
+    for (int g = 0; g < DG_MAX; g++)
+        for (int dir = 0; dir < 2; dir++) {
+            uint32_t *rest = NULL, nrest = 0;
+            if (g == DG_TCP || g == DG_UDP)
+                e->pktp[g][dir] = build_ports(e, pkt_ids[g][dir], npkt_ids[g][dir], &rest, &nrest);
+            else
+                for (uint32_t k = 0; k < npkt_ids[g][dir]; k++)
+                    u32_push(&rest, &nrest, pkt_ids[g][dir][k]);
+            build_index(&e->pktx[g][dir], e, rest, nrest);
+            free(rest);
+            free(pkt_ids[g][dir]);
+        }
     e->mctx = pcre2_match_context_create(NULL);
     pcre2_set_match_limit(e->mctx, 10000);
     pcre2_set_depth_limit(e->mctx, 1000);
@@ -639,12 +731,16 @@ static void engine_free(struct detect_engine *e)
     slot_free(e->stream_slot[1]);
     for (int b = 0; b < BUF_MAX; b++)
         free(e->ibufs_of_buf[b]);
+    index_free(&e->ipo);
     for (int g = 0; g < DG_MAX; g++)
-        for (int d = 0; d < 2; d++)
-            free(e->pkt_rules[g][d]);
-    free(e->ipo);
-    free(e->ipo_rules);
-    free(e->ipo_any);
+        for (int d = 0; d < 2; d++) {
+            index_free(&e->pktx[g][d]);
+            if (e->pktp[g][d]) {
+                free(e->pktp[g][d]->rules[0]);
+                free(e->pktp[g][d]->rules[1]);
+                free(e->pktp[g][d]);
+            }
+        }
     free(e->ibufs);
     free(e->dr);
     hs_free_scratch(e->proto_scratch);

@@ -56,11 +56,29 @@ struct slot {
     uint32_t nnofp;
 };
 
-/* IP-only rules by address prefix. */
+/* Rules by an address prefix of one side of their header: a packet looks
+ * up both its addresses and gets every rule that might match (a superset);
+ * rules with no side to index by are in `any`. */
 struct ipo_entry {
     uint8_t addr[16];
     uint8_t ver, plen;
-    uint32_t first, n;              /* into ipo_rules */
+    uint32_t first, n;              /* into rules */
+};
+struct addr_index {
+    struct ipo_entry *tab;          /* open addressing, size slots (ver 0 = empty) */
+    uint32_t size;
+    uint32_t *rules;
+    uint8_t plens[2][129];          /* prefix lengths present, per version (4, 6) */
+    uint8_t nplens[2];
+    uint32_t *any;
+    uint32_t nany;
+};
+
+/* Header-only rules by port: rules for port p are rules[first[p]..first[p+1])
+ * of the side (0 = destination port of the packet, 1 = source port). */
+struct port_index {
+    uint32_t first[2][65537];
+    uint32_t *rules[2];
 };
 
 struct detect_engine {
@@ -75,15 +93,9 @@ struct detect_engine {
     uint16_t ibuf_packet;           /* BUF_PACKET without transforms */
     struct slot **slots;            /* [(group * 2 + dir) * nibufs + ibuf], NULL = empty */
     struct slot *stream_slot[2];    /* TCP stream, per direction (streaming mode) */
-    uint32_t *pkt_rules[DG_MAX][2]; /* DK_PKT rules per group and direction */
-    uint32_t npkt_rules[DG_MAX][2];
-    struct ipo_entry *ipo;          /* open-addressing table, ipo_size slots (ver 0 = empty) */
-    uint32_t ipo_size;
-    uint32_t *ipo_rules;
-    uint8_t ipo_plens[2][129];      /* prefix lengths present, per version (4, 6) */
-    uint8_t ipo_nplens[2];
-    uint32_t *ipo_any;              /* IP-only rules with no indexable side */
-    uint32_t nipo_any;
+    struct addr_index ipo;          /* IP-only rules, once per flow direction */
+    struct addr_index pktx[DG_MAX][2];  /* header-only rules per group and direction */
+    struct port_index *pktp[DG_MAX][2]; /* those of them with a few fixed ports (TCP/UDP) */
     uint32_t max_stream_pat;        /* longest literal in the stream databases */
     hs_scratch_t *proto_scratch;    /* template for hs_clone_scratch */
     pcre2_match_context *mctx;      /* match limits, shared read-only */

@@ -70,6 +70,15 @@ static struct ruleset *load_rules(const struct config *cfg, char *const *sfiles,
     struct ruleset *rs = ruleset_load(&o, (const char *const *)fl.v, fl.n);
     rule_vars_free(vars);
     free_files(&fl);
+    /* A rule file that cannot be read at all is a configuration error. */
+    for (uint32_t i = 0; i < rs->nproblems; i++) {
+        const struct rule_problem *p = &rs->problems[i];
+        if (p->line == 0 && p->status == RS_FAILED) {
+            snprintf(err, errlen, "%s: %s", p->file ? p->file : "?", p->reason);
+            ruleset_free(rs);
+            return NULL;
+        }
+    }
     return rs;
 }
 

@@ -217,7 +217,8 @@ static int inspect(const struct drule *d, const struct dsec *s, unsigned i, cons
             uint32_t from = m->u.p.anchored_rel ? pe : 0;
             if (from > b->len)
                 return 0;
-            int rc = pcre2_match(code, b->data, b->len, from, 0, ms->md, e->mctx);
+            /* R: the subject starts at the cursor, so ^ anchors there (as Suricata). */
+            int rc = pcre2_match(code, b->data + from, b->len - from, 0, 0, ms->md, e->mctx);
             int neg = (m->flags & M_NEGATED) != 0;
             if (rc < 0 && rc != PCRE2_ERROR_NOMATCH && rc != PCRE2_ERROR_PARTIAL)
                 return 0;       /* match limit: no match, like Suricata */
@@ -229,7 +230,7 @@ static int inspect(const struct drule *d, const struct dsec *s, unsigned i, cons
             if (rc < 0)
                 return 0;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(ms->md);
-            pe = (uint32_t)ov[1];
+            pe = from + (uint32_t)ov[1];
             break;
         }
         case RM_ISDATAAT: {

@@ -273,6 +273,13 @@ static int run(int argc, char **argv, char **reads, char **sets, char **sfiles)
         return 1;
     }
 
+    /* SIGHUP only sets a flag the capture hook looks at: safe to take it
+     * from the start (a HUP during a long rule compile is not fatal). */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sighup;
+    sa.sa_flags = SA_RESTART;               /* a read of stdin must not fail with EINTR */
+    sigaction(SIGHUP, &sa, NULL);
     struct capture *cap = capture_open_files(&cfg, reads, nreads, err, sizeof(err));
     if (!cap) {
         fprintf(stderr, "taishi: %s\n", err);
@@ -349,11 +356,6 @@ static int run(int argc, char **argv, char **reads, char **sets, char **sfiles)
         else if (!(feed = intel_feed_start(&cfg, apply_feed, &rctx, err, sizeof(err))))
             LOG(LOG_ERROR, "%s", err);
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_sighup;
-    sa.sa_flags = SA_RESTART;               /* a read of stdin must not fail with EINTR */
-    sigaction(SIGHUP, &sa, NULL);
     capture_set_hook(cap, between_packets, &rctx);
     for (int i = 0; i < nw; i++)
         if (worker_start(w[i]) < 0) {

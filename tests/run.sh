@@ -161,8 +161,8 @@ assert len(s) >= 3 and p == sorted(p) and p[0] < p[-1] == 2400 and s[-1]["flow"]
     expect "asset memory bound: 200 servers through 16 entries" grep -q '"assets":{"known":16,"announced":200,"forgotten":184' "$TMP/out"
     taishi -r pcaps/demo.pcap -w 0x
     expect "bad -w: exit 1" [ "$rc" -eq 1 ]
-    taishi -r pcaps/demo.pcap -S x.rules
-    expect "-S not built yet: says so, exit 1" [ "$rc" -eq 1 ] && grep -q "not built yet" "$TMP/err"
+    taishi -r pcaps/demo.pcap -S "$TMP/missing.rules"
+    expect "-S missing file: named, exit 1" [ "$rc" -eq 1 ] && grep -q "missing.rules" "$TMP/err"
     rm -f "$TMP/ev.json"
     taishi -r pcaps/demo.pcap -o "$TMP/ev.json" -w 1 --set sensor-id=test
     expect "-o writes the file" cmp -s "$TMP/ev.json" tests/golden/demo.pcap.json

@@ -194,9 +194,11 @@ int main(void)
     sflow_open(&x, e);
     tcp(&x, 0, 1000, NULL, TCP_SYN);
     CHECK_EQ_U(fired(20), 1);                   /* flags:S on the SYN */
-    CHECK_EQ_U(fired(14), 1);                   /* ip-only: dest 198.51.100.7 */
+    CHECK_EQ_U(fired(14), 0);                   /* ip-only: the src must be 198.51.100.0/24 */
     tcp(&x, 1, 5000, NULL, TCP_SYN | TCP_ACK);
-    CHECK_EQ_U(fired(14), 2);                   /* once per direction (src is 198.51.100.7) */
+    CHECK_EQ_U(fired(14), 1);                   /* the server's answer: src 198.51.100.7 */
+    tcp(&x, 1, 5001, NULL, TCP_ACK);
+    CHECK_EQ_U(fired(14), 1);                   /* once per direction */
     tcp(&x, 0, 1001 + 9, "TTERN and more", TCP_ACK);     /* out of order */
     CHECK_EQ_U(fired(1), 0);
     tcp(&x, 0, 1001, "xx EVILPA", TCP_ACK);
