@@ -35,6 +35,14 @@
 
 /* ---- small helpers ---- */
 
+/* Reasons go to logs: bytes from the rule that are not printable become '?'. */
+static void clean_reason(char *s)
+{
+    for (; *s; s++)
+        if (!isprint((unsigned char)*s))
+            *s = '?';
+}
+
 int rp_fail(struct rparse *rp, const char *fmt, ...)
 {
     if (rp->status != RS_FAILED) {
@@ -42,6 +50,7 @@ int rp_fail(struct rparse *rp, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(rp->reason, sizeof(rp->reason), fmt, ap);
         va_end(ap);
+        clean_reason(rp->reason);
         rp->status = RS_FAILED;
     }
     return -1;
@@ -54,6 +63,7 @@ int rp_skip(struct rparse *rp, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(rp->reason, sizeof(rp->reason), fmt, ap);
         va_end(ap);
+        clean_reason(rp->reason);
         rp->status = RS_SKIPPED;
     }
     return -1;
