@@ -85,8 +85,10 @@ int rules_unquote(char *s)
     char *r = s, *w = s;
 
     if (n && s[0] == '"') {
-        if (n < 2 || s[n - 1] != '"' || (n >= 3 && s[n - 2] == '\\' &&
-                                         (n < 4 || s[n - 3] != '\\')))
+        size_t bs = 0;                          /* backslashes before the last quote */
+        while (n >= 3 + bs && s[n - 2 - bs] == '\\')
+            bs++;
+        if (n < 2 || s[n - 1] != '"' || bs % 2)
             return -1;
         s[n - 1] = 0;
         r = s + 1;

@@ -398,6 +398,10 @@ static int kw_pcre(struct rparse *rp, const char *name, char *value)
         }
         }
     }
+    /* Q is the HTTP response body; ET uses it after both file.data and
+     * http.response_body (the same bytes for HTTP), so both are accepted */
+    if (buf == BUF_HTTP_RESPONSE_BODY && rp->sticky && rp->buf == BUF_FILE_DATA)
+        buf = BUF_FILE_DATA;
     if (buf >= 0 && rp->sticky && buf != rp->buf && !rp->lenient)
         return rp_fail(rp, "pcre: buffer modifier '/%s' with another sticky buffer %s", flags,
                        buf_name(rp->buf));
