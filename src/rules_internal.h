@@ -34,6 +34,7 @@ struct rparse {
     uint8_t sticky;                 /* a sticky buffer keyword was given */
     uint8_t ntr, tr[RULE_MAX_TRANSFORMS];
     uint8_t buf_used;               /* a match was added since the sticky buffer */
+    uint32_t block_start;           /* first match index of the current sticky buffer */
     int last_content;               /* index in r->m, -1 when none */
     uint8_t fast_pattern_seen;
     uint8_t have_sid;

@@ -409,10 +409,12 @@ static int kw_num8(struct rparse *rp, const char *name, char *value)
     if (!strcmp(name, "ttl")) dst = &r->ttl, bit = RH_TTL;
     else if (!strcmp(name, "itype")) dst = &r->itype, bit = RH_ITYPE;
     else dst = &r->icode, bit = RH_ICODE;
-    if (r->has & bit)
-        return rp_fail(rp, "%s: used twice", name);
-    if (rules_parse_num(value, dst, 255) < 0)
+    struct rule_num num;
+    if (rules_parse_num(value, &num, 255) < 0)
         return rp_fail(rp, "%s: bad value '%.40s'", name, value);
+    if (r->has & bit)
+        return rp_skip(rp, "unsupported: %s used more than once", name);
+    *dst = num;
     r->has |= bit;
     return 0;
 }
@@ -431,8 +433,6 @@ static int kw_ip_proto(struct rparse *rp, const char *name, char *value)
 
     if (need_value(rp, name, value) < 0)
         return -1;
-    if (r->has & RH_IPPROTO)
-        return rp_fail(rp, "ip_proto: used twice");
     char *p = value;
     int op = CMP_EQ;
     if (*p == '!') op = CMP_NE, p++;
@@ -448,6 +448,8 @@ static int kw_ip_proto(struct rparse *rp, const char *name, char *value)
     uint64_t v;
     if (rules_parse_u64(p, &v) < 0 || v > 255 || (op == CMP_LT && !v) || (op == CMP_GT && v == 255))
         return rp_fail(rp, "ip_proto: bad value '%.40s'", value);
+    if (r->has & RH_IPPROTO)
+        return rp_skip(rp, "unsupported: ip_proto used more than once");
     r->ip_proto.op = (uint8_t)op;
     r->ip_proto.lo = v;
     r->has |= RH_IPPROTO;

@@ -11,9 +11,10 @@
  *
  * Header: action protocol src sport direction dst dport, whitespace
  * separated (a bracketed list may hold spaces). Options: `name[:value];`
- * up to the rule's last ')'. A value ends at the first ';' that is neither
- * escaped (\;) nor inside double quotes; the value is handed raw (quotes and
- * escapes as written) to rules_opts.c, which knows how each keyword reads it.
+ * up to the rule's last ')'. A value ends at the first ';' that is not
+ * escaped (\;), inside quotes too, as in Suricata (whose ET rules carry
+ * unescaped '"' inside pcre values); the value is handed raw (quotes and
+ * escapes as written) to the keyword handler, which knows how to read it.
  *
  * Ownership: the ruleset owns everything reachable from it; a rule that is
  * not loaded is freed before the next line is read. */
@@ -34,6 +35,14 @@
 
 /* ---- small helpers ---- */
 
+/* Reasons go to logs: bytes from the rule that are not printable become '?'. */
+static void clean_reason(char *s)
+{
+    for (; *s; s++)
+        if (!isprint((unsigned char)*s))
+            *s = '?';
+}
+
 int rp_fail(struct rparse *rp, const char *fmt, ...)
 {
     if (rp->status != RS_FAILED) {
@@ -41,6 +50,7 @@ int rp_fail(struct rparse *rp, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(rp->reason, sizeof(rp->reason), fmt, ap);
         va_end(ap);
+        clean_reason(rp->reason);
         rp->status = RS_FAILED;
     }
     return -1;
@@ -53,6 +63,7 @@ int rp_skip(struct rparse *rp, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(rp->reason, sizeof(rp->reason), fmt, ap);
         va_end(ap);
+        clean_reason(rp->reason);
         rp->status = RS_SKIPPED;
     }
     return -1;
@@ -74,8 +85,10 @@ int rules_unquote(char *s)
     char *r = s, *w = s;
 
     if (n && s[0] == '"') {
-        if (n < 2 || s[n - 1] != '"' || (n >= 3 && s[n - 2] == '\\' &&
-                                         (n < 4 || s[n - 3] != '\\')))
+        size_t bs = 0;                          /* backslashes before the last quote */
+        while (n >= 3 + bs && s[n - 2 - bs] == '\\')
+            bs++;
+        if (n < 2 || s[n - 1] != '"' || bs % 2)
             return -1;
         s[n - 1] = 0;
         r = s + 1;
@@ -379,16 +392,15 @@ static void parse_options(struct rparse *rp, char *s)
         if (*p == ':') {
             *name_end = 0;
             value = ++p;
-            int inq = 0;
-            while (*p && (inq || *p != ';')) {
+            /* As Suricata: the first ';' not escaped ends the value, quotes
+             * or not (a ';' inside a quoted string must be written \;). */
+            while (*p && *p != ';') {
                 if (*p == '\\' && p[1])
                     p++;
-                else if (*p == '"')
-                    inq = !inq;
                 p++;
             }
             if (!*p) {
-                rp_fail(rp, "%s: %s", name, inq ? "unterminated quote" : "option not terminated by ';'");
+                rp_fail(rp, "%s: option not terminated by ';'", name);
                 return;
             }
             *p++ = 0;
@@ -455,11 +467,6 @@ static void parse_rule(struct rparse *rp, char *line)
         rules_ports_parse(rp->vars, tok[3], &r->sport, err, sizeof(err)) < 0 ||
         rules_ports_parse(rp->vars, tok[6], &r->dport, err, sizeof(err)) < 0) {
         rp_fail(rp, "%s", err);
-        return;
-    }
-    if (r->proto != RP_TCP && r->proto != RP_UDP && r->proto != RP_APP &&
-        (!r->sport.any || !r->dport.any)) {
-        rp_fail(rp, "ports given for protocol '%s'", tok[1]);
         return;
     }
     parse_options(rp, open);

@@ -12,7 +12,7 @@
  * enforced: depth/within not shorter than the pattern, no absolute with
  * relative positions on one content, no modifier twice, one fast_pattern
  * per rule, no rawbytes or legacy modifier on a sticky buffer, transforms
- * only right after their sticky buffer, bsize not smaller than a content
+ * only after a sticky buffer (and then on the whole buffer), bsize not smaller than a content
  * of its buffer, no to-server buffer with a to-client one or flow.
  *
  * Ownership: pattern bytes and regex text belong to the rule. */
@@ -343,7 +343,7 @@ static int kw_fast_pattern(struct rparse *rp, const char *name, char *value)
 
 static const struct { char c; uint8_t buf; } pcre_bufs[] = {
     { 'U', BUF_HTTP_URI }, { 'I', BUF_HTTP_URI_RAW }, { 'P', BUF_HTTP_REQUEST_BODY },
-    { 'Q', BUF_FILE_DATA }, { 'H', BUF_HTTP_HEADER }, { 'D', BUF_HTTP_HEADER_RAW },
+    { 'Q', BUF_HTTP_RESPONSE_BODY }, { 'H', BUF_HTTP_HEADER }, { 'D', BUF_HTTP_HEADER_RAW },
     { 'M', BUF_HTTP_METHOD }, { 'C', BUF_HTTP_COOKIE }, { 'S', BUF_HTTP_STAT_CODE },
     { 'Y', BUF_HTTP_STAT_MSG }, { 'V', BUF_HTTP_USER_AGENT }, { 'W', BUF_HTTP_HOST },
     { 'Z', BUF_HTTP_HOST_RAW },
@@ -398,8 +398,15 @@ static int kw_pcre(struct rparse *rp, const char *name, char *value)
         }
         }
     }
-    if (buf >= 0 && rp->sticky && !rp->lenient)
-        return rp_fail(rp, "pcre: buffer modifier '/%s' with sticky buffer %s", flags, buf_name(rp->buf));
+    /* Q is the HTTP response body; ET uses it after both file.data and
+     * http.response_body (the same bytes for HTTP), so both are accepted */
+    if (buf == BUF_HTTP_RESPONSE_BODY && rp->sticky && rp->buf == BUF_FILE_DATA)
+        buf = BUF_FILE_DATA;
+    if (buf >= 0 && rp->sticky && buf != rp->buf && !rp->lenient)
+        return rp_fail(rp, "pcre: buffer modifier '/%s' with another sticky buffer %s", flags,
+                       buf_name(rp->buf));
+    if (buf >= 0 && buf == rp->buf)
+        buf = -1;                               /* same buffer: the sticky one, transforms kept */
     if ((mflags & M_RAWBYTES) && (rp->sticky || buf >= 0) && !rp->lenient)
         return rp_fail(rp, "pcre: B (rawbytes) on a sticky buffer");
 
@@ -581,7 +588,10 @@ static int kw_byte(struct rparse *rp, const char *name, char *value)
             mm.u.b.post_offset = (int32_t)x;
         } else if (!strcmp(w, "bitmask")) {
             uint64_t bm;
-            if (rules_parse_u64(arg, &bm) < 0 || !bm || bm > UINT32_MAX)
+            char *e;
+            const char *h = (arg[0] == '0' && (arg[1] == 'x' || arg[1] == 'X')) ? arg + 2 : arg;
+            bm = isxdigit((unsigned char)*h) ? strtoull(h, &e, 16) : 0;   /* hex, as Suricata */
+            if (!isxdigit((unsigned char)*h) || *e || !bm || bm > UINT32_MAX)
                 return rp_fail(rp, "%s: bad bitmask", name);
             mm.u.b.flags |= BY_BITMASK;
             mm.u.b.bitmask = bm;
@@ -594,8 +604,9 @@ static int kw_byte(struct rparse *rp, const char *name, char *value)
     if ((mm.u.b.flags & BY_FROM_BEGIN) && (mm.u.b.flags & BY_FROM_END))
         return rp_fail(rp, "byte_jump: from_beginning and from_end together");
     if (mm.u.b.flags & BY_STRING) {
-        if (nb < 1 || nb > 10)
-            return rp_fail(rp, "%s: %lld bytes (string: 1 to 10)", name, (long long)nb);
+        /* 0: Suricata reads the digits there are (ET ships such rules) */
+        if (nb < 0 || nb > 10 || (nb == 0 && type != RM_BYTE_TEST))
+            return rp_fail(rp, "%s: %lld bytes (string: 1 to 10, byte_test also 0)", name, (long long)nb);
     } else if (nb < 1 || nb > 8) {
         return rp_fail(rp, "%s: %lld bytes (binary: 1 to 8)", name, (long long)nb);
     }
@@ -778,6 +789,7 @@ int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value)
             return 1;
         }
         if (k->kind == SK_STICKY) {
+            rp->block_start = rp->r->nm;
             rp->buf = k->buf;
             rp->sticky = 1;
             rp->ntr = 0;
@@ -814,12 +826,24 @@ int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value)
     }
     if (!rp->sticky)
         rp_fail(rp, "%s: transform without a sticky buffer", name);
-    else if (rp->buf_used)
-        rp_fail(rp, "%s: transforms must come right after their sticky buffer", name);
     else if (rp->ntr >= RULE_MAX_TRANSFORMS)
         rp_skip(rp, "unsupported: more than %d transforms on a buffer", RULE_MAX_TRANSFORMS);
-    else
+    else {
+        /* Suricata applies a buffer's transforms to the whole buffer, also
+         * to matches written before the transform keyword */
         rp->tr[rp->ntr++] = (uint8_t)tr;
+        for (uint32_t i = rp->block_start; i < rp->r->nm; i++) {
+            struct rule_match *m = &rp->r->m[i];
+            if (m->buf != rp->buf || m->ntr >= RULE_MAX_TRANSFORMS)
+                continue;
+            m->tr[m->ntr++] = (uint8_t)tr;
+            if (tr == TR_XOR && !m->xor_key) {
+                m->xor_key = xmalloc(rp->xor_len);
+                memcpy(m->xor_key, rp->xor_key, rp->xor_len);
+                m->xor_len = rp->xor_len;
+            }
+        }
+    }
     return 1;
 }
 

@@ -145,7 +145,8 @@ struct rule_match {
             struct rule_val pos;
         } d;
         struct {                /* RM_BYTE_TEST, RM_BYTE_JUMP, RM_BYTE_EXTRACT */
-            uint8_t nbytes;     /* 1..10 (string up to 10, binary up to 8) */
+            uint8_t nbytes;     /* 1..10 (string up to 10, binary up to 8); 0 with BY_STRING
+                                   (byte_test only): the digits there are, as Suricata */
             uint8_t op;         /* byte_test: enum by_op */
             uint8_t base;       /* BY_STRING: 8, 10 or 16 */
             int8_t store;       /* byte_extract: variable index it sets */
