@@ -69,8 +69,11 @@ struct app_tls_meta {
     uint16_t version_num;                   /* 0x0303, ... as negotiated (ServerHello) */
 };
 struct app_ssh_meta {
-    const char *proto, *software;
+    const char *proto, *software;           /* the side this tx carries */
     uint8_t is_server;
+    /* Added by the parsers: both banners as seen so far (NULL when that
+     * side has not sent its banner), for the one ssh event per flow. */
+    const char *client_proto, *client_software, *server_proto, *server_software;
 };
 
 /* tx kinds: when the detect stage inspects and when an event is due. */

@@ -1,0 +1,117 @@
+/* app_http_internal.h - the HTTP/1.x parser's state, shared by its three
+ * files: app_http.c (the per-direction state machine, transactions and
+ * their pairing), app_http_msg.c (a complete header block: start line,
+ * folding, duplicates, normalization, the inspection buffers) and
+ * app_http_body.c (Content-Length, chunked and close-delimited bodies,
+ * gzip/deflate with a bounded output).
+ *
+ * Ownership: everything belongs to one http_state of one app_flow. */
+#ifndef TAISHI_APP_HTTP_INTERNAL_H
+#define TAISHI_APP_HTTP_INTERNAL_H
+
+#include <zlib.h>
+
+#include "app_internal.h"
+
+#define HTTP_MAX_FIELDS 128
+#define HTTP_SLOT_MAX   8192    /* bytes of request strings kept for the pairing */
+
+enum { HS_START, HS_HEADERS, HS_BODY, HS_RESYNC, HS_DEAD };
+enum { BM_NONE, BM_CL, BM_CHUNKED, BM_CLOSE };
+enum { CS_SIZE, CS_DATA, CS_DATA_CRLF, CS_TRAILER };
+enum { ENC_NONE, ENC_GZIP, ENC_DEFLATE };
+
+/* A header field of the block being parsed. Offsets are into msg.arena. */
+struct hfield {
+    uint32_t noff, nlen;        /* name as sent */
+    uint32_t voff, vlen;        /* value, folded lines joined by one space */
+    uint32_t joff, jlen;        /* unique names only: values of all duplicates joined by ", " */
+    uint8_t dup;                /* a later occurrence of an earlier name */
+};
+
+/* A parsed header block. Every string is in arena, NUL-terminated; the
+ * offsets below are 0 with length 0 when absent (arena[0] is a NUL). */
+struct hstr {
+    uint32_t off, len;
+    uint8_t set;
+};
+struct hmsg {
+    struct abuf arena;
+    struct hfield f[HTTP_MAX_FIELDS];
+    uint32_t nf;
+    struct hstr line, method, uri_raw, uri, protocol, stat_code, stat_msg, host, host_raw;
+    struct hstr header, header_raw, header_names, start;
+    int status;
+    uint8_t is_request;
+};
+
+struct hslot {                  /* a request waiting for its response */
+    struct abuf s;              /* the strings below, NUL-terminated */
+    uint32_t method, uri, host, protocol, ua, referer, ctype;  /* offsets + 1, 0 = absent */
+    uint32_t tx_id;
+    uint64_t req_body_len;
+    uint8_t is_head, is_connect;
+};
+
+struct hdir {
+    uint8_t state;
+    uint8_t line_empty;         /* header scan: the current line has nothing yet */
+    uint8_t start_ok;           /* the start line's prefix was checked */
+    uint8_t emitted;            /* request tx reported (body cap reached early) */
+    uint32_t cur_tx;            /* tx_id of the request being read */
+    struct abuf hdr;            /* the header block as sent */
+    struct hmsg m;
+    /* body */
+    uint8_t bm, cs, enc, truncated;
+    uint64_t left;              /* CL bytes or chunk bytes still to come */
+    char cline[64];
+    uint32_t cline_len, trailer_len;
+    struct abuf body;           /* decoded body, at most http_body_max */
+    uint64_t body_len;          /* decoded bytes seen */
+    z_stream *z;
+    uint8_t z_state;            /* 0 not started, 1 running, 2 stopped (end, cap or error) */
+    uint8_t zraw[64];
+    uint32_t zraw_len;
+    uint64_t z_in;
+    /* resync after a gap */
+    uint8_t probe[16];
+    uint32_t probe_len;
+    uint8_t at_line_start;
+    uint64_t resync_seen;
+};
+
+struct http_state {
+    struct app_stats *st;
+    const struct app_limits *lim;
+    struct hdir d[2];
+    struct hslot *q;            /* ring of lim->http_max_tx pending requests */
+    uint32_t qhead, qlen;
+    uint32_t next_tx;
+    uint8_t tunnel;
+};
+
+/* app_http_msg.c */
+/* Parses h->d[dir].hdr (a complete block) into h->d[dir].m. 0 or -1. */
+int http_msg_parse(struct http_state *h, int dir);
+/* Value of a header (duplicates joined), or NULL. */
+const char *http_msg_get(const struct hmsg *m, const char *name, uint32_t *len);
+static inline const char *hstr_p(const struct hmsg *m, struct hstr s)
+{
+    return s.set ? (const char *)m->arena.d + s.off : NULL;
+}
+/* The buffers of the message (no body) into t. */
+void http_msg_bufs(const struct hmsg *m, int dir, struct txb *t);
+/* Does this line prefix look like a request (dir 0) or response (1)?
+ * 1 yes, 0 not yet known (need more bytes), -1 no. */
+int http_start_check(const uint8_t *p, size_t n, int dir);
+
+/* app_http_body.c */
+/* Sets up body framing after the headers; returns 1 when a body follows. */
+int http_body_begin(struct http_state *h, int dir, const struct hslot *req);
+/* Consumes body bytes; returns how many were used (less than n when the
+ * message ends inside p), or -1 on a framing error. Sets *done at the end. */
+long http_body_feed(struct http_state *h, int dir, const uint8_t *p, size_t n, int *done);
+void http_body_reset(struct http_state *h, int dir);
+void http_body_free(struct http_state *h, int dir);
+
+#endif

@@ -1,0 +1,196 @@
+/* fuzz_app.h - the harness the app-layer fuzz targets share (fuzz_http,
+ * fuzz_dns, fuzz_tls): one flow of one protocol driven by the input.
+ *
+ * Input: byte 0 = flags, then segments, each a 2-byte big-endian header
+ * and its bytes:
+ *   flags bit 0     small limits (header 256, body 64, 2 pending tx,
+ *                   TLS message 512, 2 DNS answers) instead of the defaults
+ *   flags bit 1     no app_flow_end() (the flow is freed mid-way)
+ *   segment header  bit 15 = direction (1 = to client), bit 14 = a gap of
+ *                   (low 12 bits) bytes instead of data, low 12 bits =
+ *                   the data length (cut to what the input has left)
+ * The target may pick the protocol from other flag bits (fuzz_tls: bit 3
+ * = SSH) and may also give each segment to app_dns_datagram (fuzz_dns).
+ *
+ * Invariants (abort() when violated):
+ *   - every tx: its proto is the flow's, kind and dir valid, every buffer
+ *     id < BUF_MAX with data for its length (all bytes read: ASan checks),
+ *     meta strings NUL-terminated, and the event body the JSON writer
+ *     makes of it is strict JSON (json_check.h);
+ *   - app_stats.memory stays under a bound computed from the limits while
+ *     the flow lives, and is back to its starting value after the free;
+ *   - segmentation does not matter: the same segments fed byte by byte
+ *     (directions interleaved as in the input) give the same transcript
+ *     (a hash of every tx, buffer and event). */
+#ifndef TAISHI_FUZZ_APP_H
+#define TAISHI_FUZZ_APP_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "taishi/app.h"
+#include "taishi/event.h"
+#include "fuzz_helpers.h"
+#include "json_check.h"
+
+struct fa_ctx {
+    int proto;
+    uint64_t hash;
+    unsigned ntx;
+};
+
+static uint64_t fa_mix(uint64_t h, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static void fa_strs(const char *const *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i])
+            (void)strlen(s[i]);
+}
+
+static void fa_tx(void *ud, const struct app_tx *tx)
+{
+    struct fa_ctx *c = ud;
+    static char jbuf[65536];
+    struct jw w;
+
+    FUZZ_ASSERT(tx->proto == c->proto);
+    FUZZ_ASSERT(tx->kind <= TX_SSH_BANNER && tx->dir <= 1 && tx->event <= 1);
+    uint8_t h4[4] = { tx->proto, tx->kind, tx->dir, tx->event };
+    c->hash = fa_mix(c->hash, h4, 4);
+    c->ntx++;
+    for (uint32_t i = 0; i < tx->nbufs; i++) {
+        const struct app_buf *b = &tx->bufs[i];
+        FUZZ_ASSERT(b->id < BUF_MAX && b->id > BUF_STREAM);
+        FUZZ_ASSERT(b->len == 0 || b->data);
+        c->hash = fa_mix(c->hash, &b->id, sizeof(b->id));
+        c->hash = fa_mix(c->hash, &b->len, sizeof(b->len));
+        c->hash = fa_mix(c->hash, b->data, b->len);
+    }
+    FUZZ_ASSERT(tx->meta);
+    switch (tx->proto) {
+    case APP_HTTP: {
+        const struct app_http_meta *m = tx->meta;
+        const char *s[] = { m->method, m->uri, m->host, m->protocol, m->user_agent, m->referer,
+                            m->content_type, m->location, m->server };
+        fa_strs(s, ARRAY_SIZE(s));
+        break;
+    }
+    case APP_DNS: {
+        const struct app_dns_meta *m = tx->meta;
+        const char *s[] = { m->rrname, m->rrtype };
+        fa_strs(s, ARRAY_SIZE(s));
+        for (uint32_t i = 0; i < m->nanswers; i++) {
+            const char *a[] = { m->answers[i].rrname, m->answers[i].rrtype, m->answers[i].rdata };
+            fa_strs(a, ARRAY_SIZE(a));
+        }
+        break;
+    }
+    case APP_TLS: {
+        const struct app_tls_meta *m = tx->meta;
+        const char *s[] = { m->sni, m->version, m->subject, m->issuer, m->serial, m->fingerprint,
+                            m->notbefore, m->notafter, m->ja3, m->ja3_string, m->ja3s, m->ja3s_string };
+        fa_strs(s, ARRAY_SIZE(s));
+        break;
+    }
+    case APP_SSH: {
+        const struct app_ssh_meta *m = tx->meta;
+        const char *s[] = { m->proto, m->software, m->client_proto, m->client_software,
+                            m->server_proto, m->server_software };
+        fa_strs(s, ARRAY_SIZE(s));
+        break;
+    }
+    }
+    jw_init(&w, jbuf, sizeof(jbuf));
+    jw_begin(&w);
+    app_event_body(&w, tx);
+    FUZZ_ASSERT(jw_end(&w) == 0);
+    const char *why = NULL;
+    size_t where = 0;
+    FUZZ_ASSERT_MSG(json_check(w.buf, w.len, &why, &where) == 0, "%s at %zu: %.*s", why, where,
+                    (int)w.len, w.buf);
+    c->hash = fa_mix(c->hash, w.buf, w.len);
+    FUZZ_ASSERT(strcmp(app_event_type(tx), "app") != 0);
+}
+
+static void fa_limits(uint8_t flags, struct app_limits *l)
+{
+    app_limits_default(l);
+    if (flags & 1) {
+        l->http_header_max = 256;
+        l->http_body_max = 64;
+        l->http_max_tx = 2;
+        l->tls_record_max = 512;
+        l->dns_max_answers = 2;
+    }
+}
+
+/* What an app_flow of these limits may hold at most (generous). */
+static uint64_t fa_mem_bound(const struct app_limits *l)
+{
+    return 2 * (5ULL * l->http_header_max + 8192 + l->http_body_max + 128 * 1024) +
+           (uint64_t)l->http_max_tx * (8192 + 256) + 4ULL * l->tls_record_max + 3 * 70000 + 65536;
+}
+
+/* One pass over the input: bytewise = 1 feeds every segment byte by byte.
+ * Returns the transcript hash. */
+static uint64_t fa_run(int proto, const uint8_t *data, size_t size, int bytewise,
+                       int datagrams, struct app_stats *st)
+{
+    struct fa_ctx c = { proto, 1469598103934665603ULL, 0 };
+    struct app_sink sink = { fa_tx, &c };
+    struct app_limits lim;
+    uint8_t flags = size ? data[0] : 0;
+    size_t off = 1;
+
+    fa_limits(flags, &lim);
+    uint64_t m0 = st->memory, bound = fa_mem_bound(&lim);
+    struct app_flow *a = app_flow_new((enum app_proto_id)proto, &lim, st);
+    FUZZ_ASSERT(a && app_flow_proto(a) == (enum app_proto_id)proto);
+    while (off + 2 <= size) {
+        unsigned hdr = (unsigned)data[off] << 8 | data[off + 1];
+        off += 2;
+        int dir = hdr >> 15, gap = (hdr >> 14) & 1;
+        size_t len = hdr & 0x0fff;
+        if (gap) {
+            app_flow_gap(a, dir, len ? len : 1, &sink);
+            continue;
+        }
+        if (len > size - off)
+            len = size - off;
+        if (datagrams)
+            app_dns_datagram(data + off, len, dir, &lim, st, &sink);
+        if (bytewise) {
+            for (size_t i = 0; i < len; i++)
+                app_flow_feed(a, dir, data + off + i, 1, &sink);
+        } else {
+            app_flow_feed(a, dir, data + off, len, &sink);
+        }
+        FUZZ_ASSERT_MSG(st->memory - m0 <= bound, "memory %llu > bound %llu",
+                        (unsigned long long)(st->memory - m0), (unsigned long long)bound);
+        off += len;
+    }
+    if (!(flags & 2))
+        app_flow_end(a, &sink);
+    app_flow_free(a);
+    FUZZ_ASSERT(st->memory == m0);
+    return c.hash ^ c.ntx;
+}
+
+static int fa_one(int proto, const uint8_t *data, size_t size, int datagrams)
+{
+    struct app_stats st;
+    memset(&st, 0, sizeof(st));
+    uint64_t h1 = fa_run(proto, data, size, 0, datagrams, &st);
+    uint64_t h2 = fa_run(proto, data, size, 1, datagrams, &st);
+    FUZZ_ASSERT_MSG(h1 == h2, "transcript depends on segmentation");
+    return 0;
+}
+
+#endif

@@ -1,0 +1,8 @@
+/* fuzz_http.c - the HTTP/1.x parser (app_http*.c), both directions in fuzzer-chosen segments and gaps.
+ * Input format and invariants: fuzz_app.h. */
+#include "fuzz_app.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fa_one(APP_HTTP, data, size, 0);
+}

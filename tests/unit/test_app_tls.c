@@ -1,0 +1,411 @@
+/* test_app_tls.c - the TLS handshake parser (app_tls.c, app_x509.c) and
+ * the SSH banner parser (app_ssh.c) on messages built here.
+ *
+ * The certificate is a self-signed one made with tests/tools/gen_test_cert.sh
+ * (openssl req -x509) and embedded as DER; what `openssl x509 -noout
+ * -subject -issuer -serial -fingerprint -dates` printed for it is recorded
+ * below and is what the parser must find:
+ *   subject=C = CN, ST = Fujian, L = Fuzhou, O = Taishi Test, OU = Sensors, CN = test.taishi.example
+ *   issuer= (the same)
+ *   serial=0A1B2C3D4E5F
+ *   SHA1 Fingerprint=EC:AD:33:8D:95:7B:7D:2F:DA:25:E5:64:DB:5D:D5:0D:E8:8F:57:AF
+ *   notBefore=Nov 29 18:53:00 2026 GMT, notAfter=Nov 26 18:53:00 2036 GMT
+ * JA3/JA3S strings were written by hand from the hellos built below and
+ * hashed with Python's hashlib.md5:
+ *   "771,4865-49199-156,0-10-11-43,29-23,0"  4794542bf737731b2b7abe63cfdb8abe
+ *   "771,49199,65281-11"                     303951d4c50efb2e991652225a6f02b1
+ *   "771,4865,43-51"                         f4febc55ea12b31ae17cfb7e614afda8
+ * Each conversation runs whole, byte by byte and in random splits, with
+ * the hellos cut across several records too; the transcripts must match. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "taishi/app.h"
+#include "taishi/md5.h"
+#include "app_collect.h"
+
+static const uint8_t cert_der[] = {
+  0x30, 0x82, 0x02, 0xb8, 0x30, 0x82, 0x02, 0x21, 0xa0, 0x03, 0x02, 0x01,
+  0x02, 0x02, 0x06, 0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f, 0x30, 0x0d, 0x06,
+  0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00,
+  0x30, 0x75, 0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x06, 0x13,
+  0x02, 0x43, 0x4e, 0x31, 0x0f, 0x30, 0x0d, 0x06, 0x03, 0x55, 0x04, 0x08,
+  0x0c, 0x06, 0x46, 0x75, 0x6a, 0x69, 0x61, 0x6e, 0x31, 0x0f, 0x30, 0x0d,
+  0x06, 0x03, 0x55, 0x04, 0x07, 0x0c, 0x06, 0x46, 0x75, 0x7a, 0x68, 0x6f,
+  0x75, 0x31, 0x14, 0x30, 0x12, 0x06, 0x03, 0x55, 0x04, 0x0a, 0x0c, 0x0b,
+  0x54, 0x61, 0x69, 0x73, 0x68, 0x69, 0x20, 0x54, 0x65, 0x73, 0x74, 0x31,
+  0x10, 0x30, 0x0e, 0x06, 0x03, 0x55, 0x04, 0x0b, 0x0c, 0x07, 0x53, 0x65,
+  0x6e, 0x73, 0x6f, 0x72, 0x73, 0x31, 0x1c, 0x30, 0x1a, 0x06, 0x03, 0x55,
+  0x04, 0x03, 0x0c, 0x13, 0x74, 0x65, 0x73, 0x74, 0x2e, 0x74, 0x61, 0x69,
+  0x73, 0x68, 0x69, 0x2e, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x30,
+  0x1e, 0x17, 0x0d, 0x32, 0x36, 0x31, 0x31, 0x32, 0x39, 0x31, 0x38, 0x35,
+  0x33, 0x30, 0x30, 0x5a, 0x17, 0x0d, 0x33, 0x36, 0x31, 0x31, 0x32, 0x36,
+  0x31, 0x38, 0x35, 0x33, 0x30, 0x30, 0x5a, 0x30, 0x75, 0x31, 0x0b, 0x30,
+  0x09, 0x06, 0x03, 0x55, 0x04, 0x06, 0x13, 0x02, 0x43, 0x4e, 0x31, 0x0f,
+  0x30, 0x0d, 0x06, 0x03, 0x55, 0x04, 0x08, 0x0c, 0x06, 0x46, 0x75, 0x6a,
+  0x69, 0x61, 0x6e, 0x31, 0x0f, 0x30, 0x0d, 0x06, 0x03, 0x55, 0x04, 0x07,
+  0x0c, 0x06, 0x46, 0x75, 0x7a, 0x68, 0x6f, 0x75, 0x31, 0x14, 0x30, 0x12,
+  0x06, 0x03, 0x55, 0x04, 0x0a, 0x0c, 0x0b, 0x54, 0x61, 0x69, 0x73, 0x68,
+  0x69, 0x20, 0x54, 0x65, 0x73, 0x74, 0x31, 0x10, 0x30, 0x0e, 0x06, 0x03,
+  0x55, 0x04, 0x0b, 0x0c, 0x07, 0x53, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x73,
+  0x31, 0x1c, 0x30, 0x1a, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x13, 0x74,
+  0x65, 0x73, 0x74, 0x2e, 0x74, 0x61, 0x69, 0x73, 0x68, 0x69, 0x2e, 0x65,
+  0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x30, 0x81, 0x9f, 0x30, 0x0d, 0x06,
+  0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
+  0x03, 0x81, 0x8d, 0x00, 0x30, 0x81, 0x89, 0x02, 0x81, 0x81, 0x00, 0xad,
+  0x4e, 0xec, 0x3d, 0xba, 0x91, 0x79, 0x4c, 0x10, 0xcb, 0xf8, 0x4b, 0xbe,
+  0x7b, 0x8a, 0x3b, 0x4f, 0xab, 0x46, 0x1d, 0x7b, 0xf9, 0x61, 0xa0, 0xc9,
+  0x3f, 0x40, 0x23, 0xbe, 0x02, 0x3d, 0x22, 0xc7, 0x02, 0xb8, 0x2a, 0x87,
+  0x82, 0x41, 0x18, 0x0c, 0xc6, 0x78, 0x74, 0x0b, 0x01, 0xd2, 0x76, 0x65,
+  0x46, 0xdb, 0x83, 0xbd, 0x16, 0x89, 0x66, 0x89, 0x6f, 0x60, 0x92, 0xa2,
+  0xf4, 0xea, 0xe8, 0xd3, 0xeb, 0x3f, 0x37, 0xdb, 0xa9, 0x82, 0x45, 0x00,
+  0x31, 0xfc, 0xf0, 0xba, 0xb5, 0x71, 0x32, 0x55, 0xc7, 0x46, 0x56, 0x25,
+  0x37, 0x5d, 0xe1, 0xc3, 0xea, 0x22, 0x56, 0x0b, 0xce, 0x0c, 0xf6, 0x71,
+  0x47, 0x68, 0x43, 0x0a, 0x44, 0xb4, 0x2d, 0xb1, 0x5e, 0x57, 0xc1, 0x36,
+  0x35, 0xb3, 0xd1, 0xf2, 0x78, 0x6d, 0x82, 0x65, 0x78, 0xde, 0xb7, 0x93,
+  0xfe, 0xeb, 0x6d, 0x0e, 0x4c, 0x26, 0x37, 0x02, 0x03, 0x01, 0x00, 0x01,
+  0xa3, 0x53, 0x30, 0x51, 0x30, 0x1d, 0x06, 0x03, 0x55, 0x1d, 0x0e, 0x04,
+  0x16, 0x04, 0x14, 0x80, 0x14, 0x6b, 0x37, 0x0d, 0x8c, 0x6c, 0x6d, 0x1d,
+  0x0b, 0x0a, 0xee, 0x15, 0x13, 0x27, 0xef, 0x1e, 0xef, 0x65, 0x08, 0x30,
+  0x1f, 0x06, 0x03, 0x55, 0x1d, 0x23, 0x04, 0x18, 0x30, 0x16, 0x80, 0x14,
+  0x80, 0x14, 0x6b, 0x37, 0x0d, 0x8c, 0x6c, 0x6d, 0x1d, 0x0b, 0x0a, 0xee,
+  0x15, 0x13, 0x27, 0xef, 0x1e, 0xef, 0x65, 0x08, 0x30, 0x0f, 0x06, 0x03,
+  0x55, 0x1d, 0x13, 0x01, 0x01, 0xff, 0x04, 0x05, 0x30, 0x03, 0x01, 0x01,
+  0xff, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01,
+  0x01, 0x0b, 0x05, 0x00, 0x03, 0x81, 0x81, 0x00, 0xa2, 0x69, 0xee, 0x40,
+  0xb8, 0x12, 0x4c, 0xe5, 0x1b, 0xf8, 0x62, 0x37, 0x69, 0x76, 0xee, 0x67,
+  0xe0, 0xca, 0x9a, 0x17, 0xdf, 0xf5, 0xd7, 0xa4, 0xa8, 0x64, 0x91, 0x02,
+  0xcd, 0x9a, 0x41, 0x48, 0x61, 0x21, 0x1b, 0xa5, 0x96, 0xd6, 0xf7, 0x08,
+  0x9e, 0xc3, 0x8b, 0xa2, 0x24, 0x52, 0xf5, 0xbd, 0x49, 0xd6, 0x0f, 0x41,
+  0xc6, 0x22, 0x58, 0x81, 0x1e, 0x33, 0x1a, 0x31, 0x58, 0xc4, 0x42, 0x4f,
+  0x3f, 0x34, 0x5c, 0x47, 0x9b, 0x9d, 0x62, 0xbd, 0xac, 0x2a, 0x4e, 0x93,
+  0x92, 0x95, 0x69, 0x9e, 0xf8, 0xc7, 0x63, 0x45, 0xdd, 0xfc, 0xfa, 0x64,
+  0x69, 0xc9, 0x6a, 0x07, 0x9d, 0xf6, 0x9b, 0x78, 0xb5, 0x0c, 0x98, 0x47,
+  0x96, 0x5c, 0xc1, 0x1e, 0xfc, 0xd0, 0x71, 0xf1, 0xe9, 0xa1, 0x64, 0xf1,
+  0xf5, 0x16, 0x59, 0x10, 0x5b, 0x51, 0xc7, 0xed, 0xc6, 0x10, 0x7a, 0x60,
+  0xc9, 0xc7, 0x93, 0xcc
+};
+
+static struct app_stats st;
+
+struct b {
+    uint8_t d[8192];
+    size_t n;
+};
+static void b8(struct b *b, unsigned v) { b->d[b->n++] = (uint8_t)v; }
+static void b16(struct b *b, unsigned v) { b8(b, v >> 8); b8(b, v & 0xff); }
+static void b24(struct b *b, size_t v) { b8(b, (unsigned)(v >> 16)); b16(b, (unsigned)(v & 0xffff)); }
+static void bmem(struct b *b, const void *p, size_t n) { memcpy(b->d + b->n, p, n); b->n += n; }
+static void bfix16(struct b *b, size_t at) { b->d[at] = (uint8_t)((b->n - at - 2) >> 8); b->d[at + 1] = (uint8_t)(b->n - at - 2); }
+
+static void client_hello(struct b *m)
+{
+    uint8_t rnd[32] = { 1 };
+    m->n = 0;
+    b8(m, 1); b24(m, 0);
+    b16(m, 0x0303); bmem(m, rnd, 32);
+    b8(m, 0);                                   /* session id */
+    b16(m, 8); b16(m, 0x0a0a); b16(m, 0x1301); b16(m, 0xc02f); b16(m, 0x009c);
+    b8(m, 1); b8(m, 0);
+    size_t el = m->n; b16(m, 0);
+    b16(m, 0x1a1a); b16(m, 0);                  /* GREASE extension */
+    b16(m, 0); size_t sl = m->n; b16(m, 0); size_t ll = m->n; b16(m, 0);
+    b8(m, 0); b16(m, 19); bmem(m, "test.taishi.example", 19);
+    bfix16(m, ll); bfix16(m, sl);
+    b16(m, 10); b16(m, 8); b16(m, 6); b16(m, 0x2a2a); b16(m, 29); b16(m, 23);
+    b16(m, 11); b16(m, 2); b8(m, 1); b8(m, 0);
+    b16(m, 43); b16(m, 5); b8(m, 4); b16(m, 0x0304); b16(m, 0x0303);
+    bfix16(m, el);
+    size_t bl = m->n - 4;
+    m->d[1] = (uint8_t)(bl >> 16); m->d[2] = (uint8_t)(bl >> 8); m->d[3] = (uint8_t)bl;
+}
+
+static void server_hello(struct b *m, int tls13)
+{
+    uint8_t rnd[32] = { 2 };
+    size_t at = m->n;
+    b8(m, 2); b24(m, 0);
+    b16(m, 0x0303); bmem(m, rnd, 32);
+    b8(m, 0);
+    b16(m, tls13 ? 0x1301 : 0xc02f); b8(m, 0);
+    size_t el = m->n; b16(m, 0);
+    if (tls13) {
+        b16(m, 43); b16(m, 2); b16(m, 0x0304);
+        b16(m, 51); b16(m, 36); b16(m, 29); b16(m, 32);
+        for (int i = 0; i < 32; i++) b8(m, (unsigned)i);
+    } else {
+        b16(m, 0xff01); b16(m, 1); b8(m, 0);
+        b16(m, 11); b16(m, 2); b8(m, 1); b8(m, 0);
+    }
+    bfix16(m, el);
+    size_t bl = m->n - at - 4;
+    m->d[at + 1] = (uint8_t)(bl >> 16); m->d[at + 2] = (uint8_t)(bl >> 8); m->d[at + 3] = (uint8_t)bl;
+}
+
+static void certificate(struct b *m, int ncerts)
+{
+    size_t cl = sizeof(cert_der);
+    b8(m, 11); b24(m, 3 + (3 + cl) * (size_t)ncerts);
+    b24(m, (3 + cl) * (size_t)ncerts);
+    for (int i = 0; i < ncerts; i++) { b24(m, cl); bmem(m, cert_der, cl); }
+    b8(m, 14); b24(m, 0);                       /* ServerHelloDone */
+}
+
+/* Wraps handshake bytes into records of at most `frag` bytes. */
+static void records(struct b *out, uint8_t type, const uint8_t *p, size_t n, size_t frag)
+{
+    for (size_t off = 0; off < n;) {
+        size_t k = n - off < frag ? n - off : frag;
+        b8(out, type); b16(out, 0x0301); b16(out, (unsigned)k);
+        bmem(out, p + off, k);
+        off += k;
+    }
+}
+
+static char *conversation(const struct b *cli, const struct b *srv, int mode, struct coll *c)
+{
+    memset(c, 0, sizeof(*c));
+    struct app_sink s = coll_sink(c);
+    struct app_flow *a = app_flow_new(APP_TLS, NULL, &st);
+    coll_feed(a, 0, cli->d, cli->n, mode, &s);
+    coll_feed(a, 1, srv->d, srv->n, mode, &s);
+    app_flow_end(a, &s);
+    app_flow_free(a);
+    return strdup(c->log ? c->log : "");
+}
+
+static void test_tls12(void)
+{
+    struct b ch, hs, cli, srv;
+    struct coll c;
+    client_hello(&ch);
+    hs.n = 0;
+    server_hello(&hs, 0);
+    certificate(&hs, 2);
+    for (int frag = 0; frag < 3; frag++) {
+        static const size_t frags[] = { 16384, 100, 7 };
+        cli.n = srv.n = 0;
+        records(&cli, 22, ch.d, ch.n, frags[frag]);
+        records(&srv, 22, hs.d, hs.n, frags[frag]);
+        b8(&srv, 20); b16(&srv, 0x0303); b16(&srv, 1); b8(&srv, 1);    /* CCS */
+        b8(&srv, 23); b16(&srv, 0x0303); b16(&srv, 3); b8(&srv, 0xaa); b8(&srv, 0xbb); b8(&srv, 0xcc);
+        char *ref = NULL;
+        for (int mode = 0; mode < 5; mode++) {
+            uint64_t m0 = st.memory;
+            char *t = conversation(&cli, &srv, mode > 2 ? 2 : mode, &c);
+            CHECK_EQ_U(st.memory, m0);
+            CHECK_EQ_U(c.n, 2);
+            CHECK_EQ_U(c.tx[0].kind, TX_TLS_CLIENT_HELLO);
+            CHECK_EQ_U(c.tx[0].event, 0);
+            CHECK_STR(coll_buf(&c, 0, BUF_TLS_SNI, 0), "test.taishi.example");
+            CHECK_STR(coll_buf(&c, 0, BUF_JA3_STRING, 0), "771,4865-49199-156,0-10-11-43,29-23,0");
+            CHECK_STR(coll_buf(&c, 0, BUF_JA3_HASH, 0), "4794542bf737731b2b7abe63cfdb8abe");
+            CHECK_EQ_U(c.tx[1].kind, TX_TLS_SERVER);
+            CHECK_EQ_U(c.tx[1].event, 1);
+            CHECK_STR(coll_buf(&c, 1, BUF_JA3S_STRING, 0), "771,49199,65281-11");
+            CHECK_STR(coll_buf(&c, 1, BUF_JA3S_HASH, 0), "303951d4c50efb2e991652225a6f02b1");
+            CHECK_STR(coll_buf(&c, 1, BUF_TLS_CERT_SUBJECT, 0),
+                      "C=CN, ST=Fujian, L=Fuzhou, O=Taishi Test, OU=Sensors, CN=test.taishi.example");
+            CHECK_STR(coll_buf(&c, 1, BUF_TLS_CERT_ISSUER, 0),
+                      "C=CN, ST=Fujian, L=Fuzhou, O=Taishi Test, OU=Sensors, CN=test.taishi.example");
+            CHECK_STR(coll_buf(&c, 1, BUF_TLS_CERT_SERIAL, 0), "0A:1B:2C:3D:4E:5F");
+            CHECK_STR(coll_buf(&c, 1, BUF_TLS_CERT_FINGERPRINT, 0),
+                      "ec:ad:33:8d:95:7b:7d:2f:da:25:e5:64:db:5d:d5:0d:e8:8f:57:af");
+            CHECK_EQ_U(coll_nbuf(&c, 1, BUF_TLS_CERTS), 2);
+            CHECK(coll_buflen(&c, 1, BUF_TLS_CERTS) == sizeof(cert_der) &&
+                  memcmp(coll_buf(&c, 1, BUF_TLS_CERTS, 1), cert_der, sizeof(cert_der)) == 0);
+            CHECK_STR(c.tx[1].json,
+                      "{\"tls\":{\"subject\":\"C=CN, ST=Fujian, L=Fuzhou, O=Taishi Test, OU=Sensors, CN=test.taishi.example\","
+                      "\"issuerdn\":\"C=CN, ST=Fujian, L=Fuzhou, O=Taishi Test, OU=Sensors, CN=test.taishi.example\","
+                      "\"serial\":\"0A:1B:2C:3D:4E:5F\","
+                      "\"fingerprint\":\"ec:ad:33:8d:95:7b:7d:2f:da:25:e5:64:db:5d:d5:0d:e8:8f:57:af\","
+                      "\"sni\":\"test.taishi.example\",\"version\":\"TLS 1.2\","
+                      "\"notbefore\":\"2026-11-29T18:53:00\",\"notafter\":\"2036-11-26T18:53:00\","
+                      "\"ja3\":{\"hash\":\"4794542bf737731b2b7abe63cfdb8abe\",\"string\":\"771,4865-49199-156,0-10-11-43,29-23,0\"},"
+                      "\"ja3s\":{\"hash\":\"303951d4c50efb2e991652225a6f02b1\",\"string\":\"771,49199,65281-11\"}}}\n");
+            if (!ref)
+                ref = t;
+            else {
+                CHECK(strcmp(ref, t) == 0);
+                free(t);
+            }
+            coll_reset(&c);
+        }
+        free(ref);
+    }
+}
+
+static void test_tls13_and_resumption(void)
+{
+    struct b ch, hs, cli, srv;
+    struct coll c;
+    client_hello(&ch);
+    cli.n = 0;
+    records(&cli, 22, ch.d, ch.n, 16384);
+    hs.n = 0;
+    server_hello(&hs, 1);
+    srv.n = 0;
+    records(&srv, 22, hs.d, hs.n, 16384);
+    b8(&srv, 20); b16(&srv, 0x0303); b16(&srv, 1); b8(&srv, 1);
+    b8(&srv, 23); b16(&srv, 0x0303); b16(&srv, 40);
+    for (int i = 0; i < 40; i++) b8(&srv, 0x16);     /* encrypted: looks like a handshake header */
+    for (int mode = 0; mode < 3; mode++) {
+        free(conversation(&cli, &srv, mode, &c));
+        CHECK_EQ_U(c.n, 2);
+        CHECK(strstr(c.tx[1].json, "\"version\":\"TLS 1.3\"") && !strstr(c.tx[1].json, "subject"));
+        CHECK_STR(coll_buf(&c, 1, BUF_JA3S_STRING, 0), "771,4865,43-51");
+        CHECK_STR(coll_buf(&c, 1, BUF_JA3S_HASH, 0), "f4febc55ea12b31ae17cfb7e614afda8");
+        CHECK_EQ_U(coll_nbuf(&c, 1, BUF_TLS_CERTS), 0);
+        coll_reset(&c);
+    }
+    /* ClientHello only: the event comes at the end of the flow, client side */
+    srv.n = 0;
+    free(conversation(&cli, &srv, 0, &c));
+    CHECK_EQ_U(c.n, 2);
+    CHECK_EQ_U(c.tx[1].event, 1);
+    CHECK(strstr(c.tx[1].json, "\"sni\":\"test.taishi.example\"") && !strstr(c.tx[1].json, "version"));
+    coll_reset(&c);
+}
+
+static void test_tls_hostile(void)
+{
+    struct b ch, cli, srv;
+    struct coll c;
+    uint64_t e0 = st.tls_parse_errors;
+    client_hello(&ch);
+    /* not TLS at all */
+    cli.n = 0;
+    bmem(&cli, "GET / HTTP/1.1\r\n\r\n", 18);
+    srv.n = 0;
+    free(conversation(&cli, &srv, 0, &c));
+    CHECK_EQ_U(c.n, 0);
+    CHECK_EQ_U(st.tls_parse_errors, e0 + 1);
+    coll_reset(&c);
+    /* record length over the maximum */
+    cli.n = 0;
+    b8(&cli, 22); b16(&cli, 0x0301); b16(&cli, 0xffff);
+    free(conversation(&cli, &srv, 0, &c));
+    CHECK_EQ_U(c.n, 0);
+    CHECK_EQ_U(st.tls_parse_errors, e0 + 2);
+    coll_reset(&c);
+    /* handshake length lies: 16 MB announced; skipped without buffering */
+    cli.n = 0;
+    uint8_t big[4] = { 1, 0xff, 0xff, 0xff };
+    records(&cli, 22, big, 4, 16384);
+    for (int i = 0; i < 100; i++) {
+        uint8_t junk[1000];
+        memset(junk, 0x41, sizeof(junk));
+        records(&cli, 22, junk, sizeof(junk), 1000);
+        if (cli.n > 7000)
+            break;
+    }
+    uint64_t m0 = st.memory;
+    free(conversation(&cli, &srv, 1, &c));
+    CHECK_EQ_U(c.n, 0);
+    CHECK_EQ_U(st.memory, m0);
+    CHECK_EQ_U(st.tls_parse_errors, e0 + 3);
+    coll_reset(&c);
+    /* inner lengths that lie: every length field of the ClientHello set
+     * past its end, one at a time; and every byte cut; no crash, no read
+     * past the end (guard pages), no SNI out of bounds */
+    for (size_t cut = 0; cut < ch.n; cut++) {
+        struct b t = ch;
+        t.n = cut;
+        t.d[1] = (uint8_t)(cut >> 16); t.d[2] = (uint8_t)(cut >> 8); t.d[3] = (uint8_t)cut;
+        if (cut < 4)
+            t.n = 4;
+        cli.n = 0;
+        records(&cli, 22, t.d, t.n, 16384);
+        srv.n = 0;
+        free(conversation(&cli, &srv, 0, &c));
+        coll_reset(&c);
+        t = ch;
+        t.d[cut] = 0xff;
+        cli.n = 0;
+        records(&cli, 22, t.d, t.n, 16384);
+        free(conversation(&cli, &srv, 0, &c));
+        coll_reset(&c);
+    }
+    CHECK(st.tls_parse_errors > e0 + 3);
+    /* a certificate whose DER is cut: the fingerprint is still given */
+    struct b hs;
+    hs.n = 0;
+    server_hello(&hs, 0);
+    b8(&hs, 11); b24(&hs, 3 + 3 + 100); b24(&hs, 3 + 100); b24(&hs, 100); bmem(&hs, cert_der, 100);
+    cli.n = 0;
+    records(&cli, 22, ch.d, ch.n, 16384);
+    srv.n = 0;
+    records(&srv, 22, hs.d, hs.n, 16384);
+    free(conversation(&cli, &srv, 0, &c));
+    CHECK_EQ_U(c.n, 2);
+    CHECK_EQ_U(coll_nbuf(&c, 1, BUF_TLS_CERT_FINGERPRINT), 1);
+    coll_reset(&c);
+}
+
+static void test_md5(void)
+{
+    char h[33];
+    md5_hex((const uint8_t *)"", 0, h);
+    CHECK_STR(h, "d41d8cd98f00b204e9800998ecf8427e");
+    md5_hex((const uint8_t *)"abc", 3, h);
+    CHECK_STR(h, "900150983cd24fb0d6963f7d28e17f72");
+    static const char *m = "12345678901234567890123456789012345678901234567890123456789012345678901234567890";
+    md5_hex((const uint8_t *)m, strlen(m), h);
+    CHECK_STR(h, "57edf4a22be3c955ac49da2e2107b67a");
+    md5_hex((const uint8_t *)m, 56, h);         /* the padding spills into a second block */
+    CHECK_STR(h, "49f193adce178490e34d1b3a4ec0064c");
+}
+
+static void ssh_run(const char *cli, const char *srv, int mode, struct coll *c)
+{
+    memset(c, 0, sizeof(*c));
+    struct app_sink s = coll_sink(c);
+    struct app_flow *a = app_flow_new(APP_SSH, NULL, &st);
+    coll_feed(a, 0, cli, strlen(cli), mode, &s);
+    coll_feed(a, 1, srv, strlen(srv), mode, &s);
+    app_flow_end(a, &s);
+    app_flow_free(a);
+}
+
+static void test_ssh(void)
+{
+    struct coll c;
+    for (int mode = 0; mode < 3; mode++) {
+        ssh_run("SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.1\r\n\x00\x00\x05\xdc binary",
+                "a banner line first\r\nSSH-2.0-dropbear_2022.83\r\n\x00\x00\x01", mode, &c);
+        CHECK_EQ_U(c.n, 2);
+        CHECK_EQ_U(c.tx[0].event, 0);
+        CHECK_STR(coll_buf(&c, 0, BUF_SSH_PROTO, 0), "2.0");
+        CHECK_STR(coll_buf(&c, 0, BUF_SSH_SOFTWARE, 0), "OpenSSH_8.9p1");
+        CHECK_EQ_U(c.tx[1].event, 1);
+        CHECK_EQ_U(c.tx[1].dir, APP_DIR_TOCLIENT);
+        CHECK_STR(coll_buf(&c, 1, BUF_SSH_SOFTWARE, 0), "dropbear_2022.83");
+        CHECK_STR(c.tx[1].json, "{\"ssh\":{\"client\":{\"proto_version\":\"2.0\",\"software_version\":\"OpenSSH_8.9p1\"},"
+                                "\"server\":{\"proto_version\":\"2.0\",\"software_version\":\"dropbear_2022.83\"}}}\n");
+        coll_reset(&c);
+    }
+    /* one side only: reported at the end */
+    ssh_run("SSH-1.99-PuTTY_Release_0.78\n", "", 1, &c);
+    CHECK_EQ_U(c.n, 2);
+    CHECK_EQ_U(c.tx[1].event, 1);
+    CHECK_STR(c.tx[1].json, "{\"ssh\":{\"client\":{\"proto_version\":\"1.99\",\"software_version\":\"PuTTY_Release_0.78\"}}}\n");
+    coll_reset(&c);
+    /* not SSH: a client line that is not a banner, an endless line */
+    static char longline[1000];
+    memset(longline, 'S', sizeof(longline) - 1);
+    ssh_run("GET / HTTP/1.1\r\nSSH-2.0-late\r\n", longline, 2, &c);
+    CHECK_EQ_U(c.n, 0);
+    coll_reset(&c);
+}
+
+int main(void)
+{
+    test_md5();
+    test_tls12();
+    test_tls13_and_resumption();
+    test_tls_hostile();
+    test_ssh();
+    CHECK_EQ_U(st.memory, 0);
+    return unit_done("test_app_tls");
+}
