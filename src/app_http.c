@@ -30,6 +30,7 @@
  * 64 KiB without one.
  *
  * Ownership: http_state belongs to one app_flow. */
+#include <stddef.h>
 #include <string.h>
 
 #include "taishi/util.h"
@@ -211,6 +212,19 @@ static void emit_response(struct http_state *h, const struct app_sink *sink)
         txb_add(&t, BUF_FILE_DATA, d->body.d, d->body.len);
     }
     slot_meta(s, &meta);
+    /* The request's own buffers too: rules on the response may look at both. */
+    static const struct { uint16_t id; size_t off; } req[] = {
+        { BUF_HTTP_URI, offsetof(struct app_http_meta, uri) },
+        { BUF_HTTP_METHOD, offsetof(struct app_http_meta, method) },
+        { BUF_HTTP_HOST, offsetof(struct app_http_meta, host) },
+        { BUF_HTTP_USER_AGENT, offsetof(struct app_http_meta, user_agent) },
+        { BUF_HTTP_REFERER, offsetof(struct app_http_meta, referer) },
+    };
+    for (size_t i = 0; s && i < sizeof(req) / sizeof(req[0]); i++) {
+        const char *v = *(const char *const *)((const char *)&meta + req[i].off);
+        if (v)
+            txb_add(&t, req[i].id, (const uint8_t *)v, (uint32_t)strlen(v));
+    }
     if (!s) {
         meta.tx_id = h->next_tx++;
         h->st->http_tx++;

@@ -106,7 +106,7 @@ enum kafka_family kafka_family_of(enum event_type t)
     switch (t) {
     case ET_ALERT: return KF_ALERTS;
     case ET_FLOW: return KF_FLOWS;
-    case ET_DNS: case ET_TLS: case ET_HTTP: return KF_APP;
+    case ET_DNS: case ET_TLS: case ET_HTTP: case ET_SSH: return KF_APP;
     case ET_ANOMALY: return KF_ANOMALIES;
     case ET_ASSET: return KF_ASSETS;
     case ET_RISK: return KF_RISKS;
@@ -178,7 +178,7 @@ static int set_kafka_prop(struct config *c, const char *name, const char *v, cha
 }
 
 static const char *const event_names[ET_MAX] = {
-    "alert", "flow", "anomaly", "stats", "dns", "tls", "http", "asset", "risk",
+    "alert", "flow", "anomaly", "stats", "dns", "tls", "http", "asset", "risk", "ssh",
 };
 static const char *const level_names[] = { "error", "warning", "notice", "info", "debug" };
 

@@ -129,6 +129,7 @@ static int build_rule(struct detect_engine *e, uint32_t i, char *why, size_t why
     d->kind = r->nm == 0 ? (is_iponly(r) ? DK_IPONLY : DK_PKT) : DK_PAYLOAD;
     d->stream = !(r->flow & RF_NO_STREAM);
     /* Sections, in order of first appearance. */
+    unsigned bufdirs = 0;
     uint16_t *tmp = xcalloc(r->nm ? r->nm : 1, sizeof(*tmp));
     for (uint32_t k = 0; k < r->nm; k++) {
         const struct rule_match *m = &r->m[k];
@@ -144,12 +145,14 @@ static int build_rule(struct detect_engine *e, uint32_t i, char *why, size_t why
         }
         if (m->buf != BUF_PACKET && m->buf != BUF_STREAM) {
             enum buf_dir bd = buf_direction(m->buf);
-            if (bd == BUF_DIR_TOSERVER)
-                d->dirs &= 1;
-            else if (bd == BUF_DIR_TOCLIENT)
-                d->dirs &= 2;
+            bufdirs |= bd == BUF_DIR_TOSERVER ? 1 : bd == BUF_DIR_TOCLIENT ? 2 : 0;
         }
     }
+    /* Without flow:to_*, the buffers say when: a rule with any response
+     * buffer is inspected at the response (where the request's buffers are
+     * also given), one with request buffers only at the request. */
+    if (!(r->flow & (RF_TO_SERVER | RF_TO_CLIENT)) && bufdirs)
+        d->dirs = (bufdirs & 2) ? 2 : 1;
     for (uint32_t k = 0; k < r->nm; k++) {
         uint16_t ib = tmp[k];
         struct dsec *s = NULL;

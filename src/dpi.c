@@ -146,6 +146,17 @@ void dpi_process(struct dpi *d, struct dpi_flow *f, const struct packet *p, uint
     }
 }
 
+void dpi_peek(const struct dpi_flow *f, uint16_t *master, uint16_t *app)
+{
+    if (f->done || !f->nf) {
+        *master = f->master;
+        *app = f->app;
+    } else {                                /* a verdict waiting for extra packets */
+        *master = f->nf->detected_protocol_stack[1];
+        *app = f->nf->detected_protocol_stack[0];
+    }
+}
+
 void dpi_finish(struct dpi *d, struct dpi_flow *f)
 {
     if (f->done)

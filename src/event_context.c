@@ -3,6 +3,7 @@
  * cross-border policy). Field names are documented in README.md. */
 #include <string.h>
 
+#include "taishi/app.h"
 #include "taishi/event_build.h"
 
 static void write_geo(struct jw *w, const char *key, const struct geo_info *g)
@@ -188,5 +189,15 @@ void event_intel_alert(struct jw *w, const struct config *cfg, struct dpi *d, st
     jw_kobj(w, "flow");
     event_flow_counters(w, f);
     jw_obj_end(w);
+    event_context(w, ec, &f->key);
+}
+
+/* An application event (http, dns, tls, ssh): the flow's fields, then the
+ * protocol body app_event_body() writes, then the geo/asset context. */
+void event_app(struct jw *w, const struct config *cfg, struct dpi *d, struct enrich_cache *ec,
+               const struct flow *f, const struct app_tx *tx, uint64_t ts)
+{
+    flow_event_header(w, cfg, d, f, app_event_type(tx), ts);
+    app_event_body(w, tx);
     event_context(w, ec, &f->key);
 }

@@ -126,6 +126,7 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
     struct dpi_stats dp;
     struct stream_stats ss;
     struct detect_stats dts;
+    struct app_stats as;
     static struct worker_stats ws;         /* big (protocol mix); stats are written by one thread */
     static struct worker_snapshot sn[256];
 
@@ -137,6 +138,7 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
     memset(&dp, 0, sizeof(dp));
     memset(&ss, 0, sizeof(ss));
     memset(&dts, 0, sizeof(dts));
+    memset(&as, 0, sizeof(as));
     memset(&ws, 0, sizeof(ws));
     for (int i = 0; i < nworkers; i++) {
         const struct flow_stats *f = &sn[i].fs;
@@ -158,6 +160,18 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
         ss.gap_bytes += t->gap_bytes;
         ss.queue_limit += t->queue_limit;
         ss.memory += t->memory;
+        const struct app_stats *a = &sn[i].as;
+        as.http_tx += a->http_tx;
+        as.http_parse_errors += a->http_parse_errors;
+        as.http_truncated_bodies += a->http_truncated_bodies;
+        as.http_gzip_errors += a->http_gzip_errors;
+        as.dns_messages += a->dns_messages;
+        as.dns_parse_errors += a->dns_parse_errors;
+        as.tls_handshakes += a->tls_handshakes;
+        as.tls_parse_errors += a->tls_parse_errors;
+        as.ssh_banners += a->ssh_banners;
+        as.gaps += a->gaps;
+        as.memory += a->memory;
         dts.candidates += sn[i].dts.candidates;
         dts.verified += sn[i].dts.verified;
         dts.alerts += sn[i].dts.alerts;
@@ -234,6 +248,20 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
     jw_ku64(w, "memory", ss.memory);
     jw_obj_end(w);
 
+    jw_kobj(w, "app_layer");
+    jw_ku64(w, "http_tx", as.http_tx);
+    jw_ku64(w, "http_parse_errors", as.http_parse_errors);
+    jw_ku64(w, "http_truncated_bodies", as.http_truncated_bodies);
+    jw_ku64(w, "http_gzip_errors", as.http_gzip_errors);
+    jw_ku64(w, "dns_messages", as.dns_messages);
+    jw_ku64(w, "dns_parse_errors", as.dns_parse_errors);
+    jw_ku64(w, "tls_handshakes", as.tls_handshakes);
+    jw_ku64(w, "tls_parse_errors", as.tls_parse_errors);
+    jw_ku64(w, "ssh_banners", as.ssh_banners);
+    jw_ku64(w, "gaps", as.gaps);
+    jw_ku64(w, "memory", as.memory);
+    jw_obj_end(w);
+
     jw_kobj(w, "detect");
     jw_ku64(w, "candidates", dts.candidates);
     jw_ku64(w, "verified", dts.verified);
@@ -259,13 +287,13 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
     jw_obj_end(w);
 
     if (inv) {
-        struct asset_stats as;
-        assets_stats(inv, &as);
+        struct asset_stats ast;
+        assets_stats(inv, &ast);
         jw_kobj(w, "assets");
-        jw_ku64(w, "known", as.known);
-        jw_ku64(w, "announced", as.announced);
-        jw_ku64(w, "forgotten", as.forgotten);
-        jw_ku64(w, "loaded", as.loaded);
+        jw_ku64(w, "known", ast.known);
+        jw_ku64(w, "announced", ast.announced);
+        jw_ku64(w, "forgotten", ast.forgotten);
+        jw_ku64(w, "loaded", ast.loaded);
         jw_obj_end(w);
     }
 

@@ -187,6 +187,7 @@ struct worker *worker_create(int id, const struct config *cfg, struct output *ou
         return NULL;
     }
     w->flows = flow_table_create(cfg, flow_memcap, on_flow_end, extra_mem, w);
+    app_limits_default(&w->al);
     stream_ctx_init(&w->sc, (uint32_t)cfg->stream_ooo_max_bytes, cfg->stream_ooo_max_segs,
                     cfg->stream_memcap);
     w->in = ring_create(WORKER_BATCHES);
@@ -303,6 +304,7 @@ void worker_publish(struct worker *w)
     w->pub.fs = *flow_table_stats(w->flows);
     w->pub.ds = *dpi_stats(w->dpi);
     w->pub.ss = w->sc.st;
+    w->pub.as = w->as;
     if (w->dt)
         w->pub.dts = *detect_thread_stats(w->dt);
     pthread_mutex_unlock(&w->pub_mu);

@@ -1,23 +1,27 @@
 /* worker_l7.c - a worker's layer-7 stages for one flow: TCP reassembly
- * (stream.h), then the detect stage (detect.h) on packets, on in-order
- * stream chunks and on application transactions, and the alert events.
+ * (stream.h), the application-layer parsers (app.h), the detect stage
+ * (detect.h) on packets, in-order stream chunks and app transactions, and
+ * the alert and http/dns/tls/ssh events.
  *
  * Per flow the state is a `struct flow_l7`, made on the flow's first packet
- * when rules are loaded and freed with the flow. The packet path:
+ * when rules are loaded or app events are wanted, freed with the flow:
  *   detect_packet (IP-only, header and packet-payload rules)
- *   -> TCP: stream_segment -> in-order chunks -> detect_stream
- * A flow that ends flushes its out-of-order queue first, so data after a
- * hole is still inspected (the hole is a gap: no match across it).
+ *   -> TCP: stream_segment -> in-order chunks -> detect_stream, app parser
+ *   -> UDP DNS: app_dns_datagram
+ *   -> each app transaction: detect_tx, then its event
+ * Which parser runs is nDPI's verdict, never the port. Until nDPI has one,
+ * the first bytes of each direction are kept (L7_PENDING_MAX) and handed to
+ * the parser from the stream's start once it is chosen; more than that
+ * becomes a gap for the parser. A flow nDPI calls something we do not parse
+ * drops its app state; with no rules loaded it drops the stream too.
  *
- * nDPI's verdict, not the port, gives the flow's app-layer protocol for
- * rules such as `alert http` and app-layer-protocol:.
- *
- * Ownership: flow_l7 belongs to its flow (one worker); the detect thread
- * and the stream context belong to the worker. */
+ * Ownership: flow_l7 belongs to its flow (one worker); the detect thread,
+ * stream context and app counters belong to the worker. */
 #include <ndpi/ndpi_protocol_ids.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "taishi/app.h"
 #include "taishi/detect.h"
 #include "taishi/event_build.h"
 #include "taishi/stream.h"
@@ -25,12 +29,22 @@
 #include "taishi/worker.h"
 #include "worker_internal.h"
 
+#define L7_PENDING_MAX (16u * 1024u)
+
+enum { APPST_WAIT, APPST_ON, APPST_OFF };
+
 struct flow_l7 {
     struct stream st;
     struct detect_flow *df;
+    struct app_flow *app;
+    uint8_t app_state;
+    uint8_t stream_off;             /* nothing wants the stream any more */
+    uint8_t *pend[2];               /* stream bytes before nDPI's verdict */
+    uint32_t pend_len[2];
+    uint64_t pend_lost[2];          /* bytes beyond the cap before the verdict */
 };
 
-/* The unit being processed, for the stream and alert callbacks. */
+/* The unit being processed, for the stream, app and alert callbacks. */
 struct l7_call {
     struct worker *w;
     struct flow *f;
@@ -70,6 +84,33 @@ static int rule_app_of(uint16_t id)
     }
 }
 
+/* The flow's app-layer protocol for rules, from nDPI's verdict so far. */
+static int flow_rule_app(const struct flow *f)
+{
+    uint16_t m, a;
+    dpi_peek(&f->dpi, &m, &a);
+    int app = rule_app_of(m);
+    return app != RAPP_NONE ? app : rule_app_of(a);
+}
+
+/* Which parser, if any, nDPI's verdict asks for. */
+static enum app_proto_id parser_of(int rule_app)
+{
+    switch (rule_app) {
+    case RAPP_HTTP: return APP_HTTP;
+    case RAPP_TLS: return APP_TLS;
+    case RAPP_DNS: return APP_DNS;
+    case RAPP_SSH: return APP_SSH;
+    default: return APP_NONE;
+    }
+}
+
+static int app_events_wanted(const struct worker *w)
+{
+    return worker_wants(w, ET_HTTP) || worker_wants(w, ET_DNS) || worker_wants(w, ET_TLS) ||
+           worker_wants(w, ET_SSH);
+}
+
 static void on_alert(void *ud, const struct detect_ctx *c, const struct rule *r, const uint8_t *buf,
                      uint32_t len)
 {
@@ -84,22 +125,107 @@ static void on_alert(void *ud, const struct detect_ctx *c, const struct rule *r,
     w->st.alerts_by_severity[sev >= 1 && sev <= 3 ? sev - 1 : 3]++;
 }
 
+static void on_tx(void *ud, const struct app_tx *tx)
+{
+    struct l7_call *k = ud;
+    struct worker *w = k->w;
+    struct detect_ctx c = k->c;
+    struct detect_alert_cb cb = { on_alert, k };
+
+    c.dir = tx->dir == APP_DIR_TOCLIENT;
+    if (k->f->l7->df)
+        detect_tx(w->dt, k->f->l7->df, &c, tx->bufs, tx->nbufs, &cb);
+    if (!tx->event)
+        return;
+    enum event_type et = tx->proto == APP_HTTP ? ET_HTTP : tx->proto == APP_DNS ? ET_DNS :
+                         tx->proto == APP_TLS ? ET_TLS : ET_SSH;
+    if (!worker_wants(w, et))
+        return;
+    event_app(&w->jw, w->cfg, w->dpi, w->ec, k->f, tx, c.ts_ns);
+    worker_finish_event(w, et, k->f->flow_id);
+}
+
+static void pending_free(struct flow_l7 *l)
+{
+    for (int d = 0; d < 2; d++) {
+        free(l->pend[d]);
+        l->pend[d] = NULL;
+        l->pend_len[d] = 0;
+    }
+}
+
+/* Decides the parser once nDPI has a verdict (or has given up). */
+static void app_decide(struct l7_call *k)
+{
+    struct flow_l7 *l = k->f->l7;
+    struct worker *w = k->w;
+    if (l->app_state != APPST_WAIT)
+        return;
+    enum app_proto_id p = parser_of(k->c.app);
+    if (p == APP_NONE) {
+        if (!k->f->dpi.done)
+            return;                 /* no verdict yet: keep waiting */
+        l->app_state = APPST_OFF;
+        pending_free(l);
+        if (!l->df)
+            l->stream_off = 1;
+        return;
+    }
+    l->app_state = APPST_ON;
+    if (k->f->key.proto != 6) {     /* DNS over UDP: per datagram, no app_flow */
+        pending_free(l);
+        return;
+    }
+    l->app = app_flow_new(p, &w->al, &w->as);
+    struct app_sink sink = { on_tx, k };
+    for (int d = 0; d < 2; d++) {
+        if (l->pend_len[d])
+            app_flow_feed(l->app, d, l->pend[d], l->pend_len[d], &sink);
+        if (l->pend_lost[d])
+            app_flow_gap(l->app, d, l->pend_lost[d], &sink);
+    }
+    pending_free(l);
+}
+
 static void on_chunk(void *ud, int dir, const uint8_t *data, uint32_t len, uint64_t off)
 {
     struct l7_call *k = ud;
+    struct flow_l7 *l = k->f->l7;
     struct detect_ctx c = k->c;
     struct detect_alert_cb cb = { on_alert, k };
 
     c.dir = dir;
-    detect_stream(k->w->dt, k->f->l7->df, &c, data, len, off, &cb);
+    if (l->df)
+        detect_stream(k->w->dt, l->df, &c, data, len, off, &cb);
+    if (l->app_state == APPST_ON && l->app) {
+        struct app_sink sink = { on_tx, k };
+        app_flow_feed(l->app, dir, data, len, &sink);
+    } else if (l->app_state == APPST_WAIT) {
+        uint32_t room = L7_PENDING_MAX - l->pend_len[dir];
+        uint32_t n = len < room ? len : room;
+        if (n) {
+            if (!l->pend[dir])
+                l->pend[dir] = xmalloc(L7_PENDING_MAX);
+            memcpy(l->pend[dir] + l->pend_len[dir], data, n);
+            l->pend_len[dir] += n;
+        }
+        l->pend_lost[dir] += len - n;
+    }
 }
 
 static void on_gap(void *ud, int dir, uint64_t off, uint64_t len)
 {
     struct l7_call *k = ud;
+    struct flow_l7 *l = k->f->l7;
     (void)off;
-    (void)len;
-    detect_stream_gap(k->w->dt, k->f->l7->df, dir);
+    if (l->df)
+        detect_stream_gap(k->w->dt, l->df, dir);
+    if (l->app_state == APPST_ON && l->app) {
+        struct app_sink sink = { on_tx, k };
+        app_flow_gap(l->app, dir, len, &sink);
+    } else if (l->app_state == APPST_WAIT) {
+        l->pend_lost[dir] += len;
+    }
 }
 
 static void fill_ctx(struct detect_ctx *c, const struct flow *f, const struct packet *p, int dir,
@@ -109,38 +235,52 @@ static void fill_ctx(struct detect_ctx *c, const struct flow *f, const struct pa
     c->p = p;
     c->dir = dir;
     c->established = f->pkts[0] && f->pkts[1] && (f->key.proto != 6 || (f->tcp_seen[0] & TCP_ACK));
-    int app = rule_app_of(f->dpi.master);
-    if (app == RAPP_NONE)
-        app = rule_app_of(f->dpi.app);
-    c->app = app;
+    c->app = flow_rule_app(f);
     c->tls_version = f->dpi.tls_version;
     c->ts_ns = ts;
 }
 
 void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, int to_server)
 {
-    if (!w->dt)
+    if (f->l7_off)
         return;
     if (!f->l7) {
-        struct detect_flow *df = detect_flow_new(w->dt);
-        if (!df)
+        struct detect_flow *df = w->dt ? detect_flow_new(w->dt) : NULL;
+        int tcp_udp = f->key.proto == 6 || f->key.proto == 17;
+        if (!df && !(tcp_udp && app_events_wanted(w))) {
+            f->l7_off = 1;
             return;
+        }
         f->l7 = xcalloc(1, sizeof(*f->l7));
         f->l7->df = df;
+        if (!tcp_udp)
+            f->l7->app_state = APPST_OFF;
     }
+    struct flow_l7 *l = f->l7;
     struct l7_call k = { .w = w, .f = f };
     struct detect_alert_cb cb = { on_alert, &k };
     int dir = to_server ? 0 : 1;
 
     fill_ctx(&k.c, f, p, dir, p->ts_ns);
-    detect_packet(w->dt, f->l7->df, &k.c, &cb);
-    if (f->key.proto == 6 && p->ip.l4_ok) {
+    if (l->df)
+        detect_packet(w->dt, l->df, &k.c, &cb);
+    app_decide(&k);
+    uint32_t len = p->ip.pl_len;
+    if (p->ip.pl_off > p->len || len > p->len - p->ip.pl_off)
+        len = 0;
+    if (f->key.proto == 6 && p->ip.l4_ok && !l->stream_off) {
         struct stream_cb scb = { on_chunk, on_gap, &k };
-        uint32_t len = p->ip.pl_len;
-        if (p->ip.pl_off > p->len || len > p->len - p->ip.pl_off)
-            len = 0;
-        stream_segment(&w->sc, &f->l7->st, dir, p->ip.tcp_seq, p->ip.tcp_flags,
+        stream_segment(&w->sc, &l->st, dir, p->ip.tcp_seq, p->ip.tcp_flags,
                        p->data + p->ip.pl_off, len, &scb);
+    } else if (f->key.proto == 17 && l->app_state == APPST_ON && len) {
+        struct app_sink sink = { on_tx, &k };
+        app_dns_datagram(p->data + p->ip.pl_off, len, dir, &w->al, &w->as, &sink);
+    }
+    if (l->stream_off && !l->df) {              /* nothing left to do for this flow */
+        stream_free(&w->sc, &l->st);
+        free(l);
+        f->l7 = NULL;
+        f->l7_off = 1;
     }
 }
 
@@ -152,8 +292,15 @@ void worker_l7_end(struct worker *w, struct flow *f)
     struct l7_call k = { .w = w, .f = f };
     struct stream_cb scb = { on_chunk, on_gap, &k };
     fill_ctx(&k.c, f, NULL, 0, f->last_ns);
+    app_decide(&k);                             /* dpi_finish has given its final verdict */
     stream_flush(&w->sc, &l->st, &scb);
+    if (l->app) {
+        struct app_sink sink = { on_tx, &k };
+        app_flow_end(l->app, &sink);
+        app_flow_free(l->app);
+    }
     stream_free(&w->sc, &l->st);
+    pending_free(l);
     detect_flow_free(w->dt, l->df);
     free(l);
     f->l7 = NULL;

@@ -18,7 +18,7 @@ enum flow_state { FS_NEW, FS_ESTABLISHED, FS_CLOSED, FS_MAX };
 
 /* Event types; the bit (1 << type) is set in events_mask when it is wanted. */
 enum event_type {
-    ET_ALERT, ET_FLOW, ET_ANOMALY, ET_STATS, ET_DNS, ET_TLS, ET_HTTP, ET_ASSET, ET_RISK, ET_MAX
+    ET_ALERT, ET_FLOW, ET_ANOMALY, ET_STATS, ET_DNS, ET_TLS, ET_HTTP, ET_ASSET, ET_RISK, ET_SSH, ET_MAX
 };
 const char *event_type_name(enum event_type t);
 

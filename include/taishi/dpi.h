@@ -48,6 +48,9 @@ void dpi_destroy(struct dpi *d);
 
 /* Feeds one packet of a flow (ts in ns) unless detection is over. */
 void dpi_process(struct dpi *d, struct dpi_flow *f, const struct packet *p, uint64_t ts_ns);
+/* The verdict so far: final once done, else what nDPI found while it still
+ * waits for extra packets (0 = unknown). */
+void dpi_peek(const struct dpi_flow *f, uint16_t *master, uint16_t *app);
 /* Ends detection for a flow that ends before nDPI was done (gives up, guesses). */
 void dpi_finish(struct dpi *d, struct dpi_flow *f);
 /* Frees whatever the flow still holds. */

@@ -46,6 +46,11 @@ void event_intel_alert(struct jw *w, const struct config *cfg, struct dpi *d, st
 void event_asset(struct jw *w, const struct config *cfg, struct dpi *d, struct enrich_cache *ec,
                  const struct flow *f);
 
+/* An http/dns/tls/ssh event for an app transaction (app.h). */
+struct app_tx;
+void event_app(struct jw *w, const struct config *cfg, struct dpi *d, struct enrich_cache *ec,
+               const struct flow *f, const struct app_tx *tx, uint64_t ts);
+
 /* event_alert.c: a rule matched (dir: the matching packet's direction). */
 struct rule;
 void event_rule_alert(struct jw *w, const struct config *cfg, struct dpi *d, struct enrich_cache *ec,

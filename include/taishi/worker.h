@@ -23,6 +23,7 @@
 #include "taishi/ring.h"
 #include "taishi/stream.h"
 #include "taishi/detect.h"
+#include "taishi/app.h"
 #include "taishi/talkers.h"
 
 #define WORKER_MIX_SLOTS 512        /* nDPI protocol ids (built-in and custom) */
@@ -65,6 +66,7 @@ struct worker_snapshot {
     struct dpi_stats ds;
     struct stream_stats ss;
     struct detect_stats dts;
+    struct app_stats as;
 };
 
 #define WORKER_BATCHES 8
@@ -78,6 +80,8 @@ struct worker {
     struct dpi *dpi;
     struct detect_thread *dt;           /* NULL: no rules loaded */
     struct stream_ctx sc;               /* TCP reassembly limits and counters */
+    struct app_limits al;               /* app-layer parser caps */
+    struct app_stats as;                /* app-layer counters */
     struct ring *in, *back;
     struct batch *batches[WORKER_BATCHES];
     pthread_t thread;
