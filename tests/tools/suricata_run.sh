@@ -17,6 +17,8 @@
 #   STRICT=1        a rule that fails to load is an error (--init-errors-fatal)
 #   SURICATA        the binary (default: suricata on PATH)
 #   SURICATA_ARGS   extra arguments, e.g. "--set vars.address-groups.HOME_NET=[10.0.0.0/8]"
+#   CONFIG_ONLY=1   only write OUTDIR/suricata.yaml and print the arguments
+#                   Suricata would get, one per line (suricata_bench.sh)
 # Exit status: 0 ok, 1 Suricata failed (its log tail is printed on stderr),
 # 2 bad usage. A one-line summary (rules loaded/failed, alerts) goes to stderr.
 set -euo pipefail
@@ -68,6 +70,10 @@ args=(-c "$OUT/suricata.yaml" -r "$PCAP" -l "$OUT" --runmode single -k none)
 [ "${STRICT:-0}" = 1 ] && args+=(--init-errors-fatal)
 # shellcheck disable=SC2206
 [ -n "${SURICATA_ARGS:-}" ] && args+=($SURICATA_ARGS)
+if [ "${CONFIG_ONLY:-0}" = 1 ]; then
+    printf '%s\n' "${args[@]}"
+    exit 0
+fi
 if ! TZ=UTC "$SURICATA" "${args[@]}" >"$OUT/stdout.log" 2>&1; then
     echo "suricata_run: suricata failed on $PCAP; see $OUT/suricata.log" >&2
     tail -n 20 "$OUT/suricata.log" "$OUT/stdout.log" >&2 2>/dev/null || true
