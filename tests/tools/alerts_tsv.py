@@ -32,6 +32,7 @@ import datetime
 import ipaddress
 import json
 import re
+import signal
 import sys
 
 PROTO_NAMES = {1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'IPV6-ICMP', 132: 'SCTP',
@@ -138,6 +139,7 @@ def read(paths, gid=None):
 
 
 def main(argv):
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     gid, header, paths = None, False, []
     it = iter(argv)
     for a in it:
