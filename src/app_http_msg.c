@@ -9,10 +9,10 @@
  * HTTP_MAX_FIELDS fields are kept.
  *
  * Normalized views (Suricata-like, documented in the README):
- *  - http.uri: the path %-decoded where the byte is unreserved (ALPHA,
- *    DIGIT, "-", ".", "_", "~"; other escapes stay as sent), then "//"
- *    collapsed and "." / ".." segments removed (".." never climbs above
- *    "/"); the query is kept as sent; an absolute URI
+ *  - http.uri: the path %-decoded (but %2F, which stays: an encoded
+ *    slash is not a separator), then "//" collapsed and "." / ".."
+ *    segments removed (".." never climbs above "/"); the query
+ *    %-decoded, '+' kept, as Suricata's libhtp defaults; an absolute URI
  *    ("http://host/path") loses its scheme and authority;
  *  - http.host: Host (or the absolute URI's authority) lower-cased, port
  *    and trailing dot removed; http.host.raw as sent;
@@ -96,12 +96,6 @@ static int put_str(struct http_state *h, struct hmsg *m, const void *d, size_t n
     return 0;
 }
 
-static int unreserved(int c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
-}
-
 static int hexv(int c)
 {
     if (c >= '0' && c <= '9') return c - '0';
@@ -138,7 +132,7 @@ static size_t uri_normalize(const uint8_t *u, size_t len, char *out, const uint8
             int c = u[k];
             if (c == '%' && k + 2 < q && hexv(u[k + 1]) >= 0 && hexv(u[k + 2]) >= 0) {
                 int d = hexv(u[k + 1]) << 4 | hexv(u[k + 2]);
-                if (unreserved(d)) {
+                if (d != '/') {             /* %2F stays: it is not a separator */
                     out[o++] = (char)d;
                     k += 2;
                     continue;
@@ -187,8 +181,16 @@ static size_t uri_normalize(const uint8_t *u, size_t len, char *out, const uint8
         memcpy(out + o, u + i, q - i);
         o += q - i;
     }
-    memcpy(out + o, u + q, len - q);
-    return o + (len - q);
+    /* The query: every valid %XX decoded, '+' kept (libhtp's defaults). */
+    for (size_t k = q; k < len; k++) {
+        if (u[k] == '%' && k + 2 < len && hexv(u[k + 1]) >= 0 && hexv(u[k + 2]) >= 0) {
+            out[o++] = (char)(hexv(u[k + 1]) << 4 | hexv(u[k + 2]));
+            k += 2;
+        } else {
+            out[o++] = (char)u[k];
+        }
+    }
+    return o;
 }
 
 const char *http_msg_get(const struct hmsg *m, const char *name, uint32_t *len)

@@ -17,11 +17,12 @@
  * flowbit ids belong to it); the thread keeps a scratch and a count of flows
  * per engine in use and drops an old engine when its last flow ends.
  *
- * Thresholds are per worker (flows are pinned to workers, so by-flow and
- * most by-src/by-dst tracking is exact; a source spread over workers is
- * counted per worker).
+ * Thresholds and detection_filter are counted in one table for the whole
+ * process (a source's flows spread over workers), under a mutex: it is only
+ * taken when a rule that has one matches, never on the packet path.
  *
  * Ownership: see detect.h. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,9 +60,12 @@ struct detect_thread {
     pcre2_match_data *md;
     uint8_t *tbuf, *wbuf;
     size_t tcap, wcap;
-    struct thr_entry *thr;
     struct detect_stats st;
 };
+
+/* The threshold table, shared by every worker (see the top of the file). */
+static struct thr_entry thr_tab[THR_SIZE];
+static pthread_mutex_t thr_mu = PTHREAD_MUTEX_INITIALIZER;
 
 struct fint {
     uint16_t id;
@@ -137,7 +141,6 @@ struct detect_thread *detect_thread_new(struct detect_engine *e)
     struct detect_thread *t = xcalloc(1, sizeof(*t));
     t->cur = -1;
     t->md = pcre2_match_data_create(32, NULL);
-    t->thr = xcalloc(THR_SIZE, sizeof(*t->thr));
     if (e)
         detect_thread_set_engine(t, e);
     return t;
@@ -159,7 +162,6 @@ void detect_thread_free(struct detect_thread *t)
     free(t->cspan);
     free(t->tbuf);
     free(t->wbuf);
-    free(t->thr);
     pcre2_match_data_free(t->md);
     free(t);
 }
@@ -396,8 +398,21 @@ static int header_ok(const struct drule *d, const struct detect_ctx *c, struct d
 }
 
 /* Threshold and detection_filter: may this match alert? */
+static int threshold_locked(const struct detect_ctx *c, const struct rule *r,
+                            const struct rule_threshold *th, const struct detect_flow *f);
+
 static int threshold_ok(struct detect_thread *t, const struct detect_ctx *c, const struct rule *r,
                         const struct rule_threshold *th, const struct detect_flow *f)
+{
+    (void)t;
+    pthread_mutex_lock(&thr_mu);
+    int ok = threshold_locked(c, r, th, f);
+    pthread_mutex_unlock(&thr_mu);
+    return ok;
+}
+
+static int threshold_locked(const struct detect_ctx *c, const struct rule *r,
+                            const struct rule_threshold *th, const struct detect_flow *f)
 {
     uint8_t key[32] = { 0 };
     const uint8_t *src = c->dir ? c->key->dst : c->key->src, *dst = c->dir ? c->key->src : c->key->dst;
@@ -413,7 +428,7 @@ static int threshold_ok(struct detect_thread *t, const struct detect_ctx *c, con
         h = (h ^ key[i]) * 1099511628211ULL;
     struct thr_entry *e = NULL, *victim = NULL;
     for (int i = 0; i < THR_PROBE; i++) {
-        struct thr_entry *x = &t->thr[(h + (uint64_t)i) & (THR_SIZE - 1)];
+        struct thr_entry *x = &thr_tab[(h + (uint64_t)i) & (THR_SIZE - 1)];
         if (x->used && x->sid == r->sid && x->gid == r->gid && !memcmp(x->key, key, 32)) {
             e = x;
             break;
@@ -422,7 +437,7 @@ static int threshold_ok(struct detect_thread *t, const struct detect_ctx *c, con
             victim = x;
     }
     uint64_t win = (uint64_t)th->seconds * 1000000000ULL;
-    if (!e || c->ts_ns >= e->start_ns + win || c->ts_ns < e->start_ns) {
+    if (!e || c->ts_ns >= e->start_ns + win) {      /* workers may bring older packets: same window */
         e = e ? e : victim;
         e->used = 1;
         e->sid = r->sid;

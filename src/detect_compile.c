@@ -256,7 +256,8 @@ static int lit_same(const struct lit *a, const struct lit *b)
  * ls->v[i] is the literal of pattern i. */
 static void slot_fill(struct slot *s, struct lit_set *ls)
 {
-    qsort(ls->v, ls->n, sizeof(*ls->v), lit_cmp);
+    if (ls->n)
+        qsort(ls->v, ls->n, sizeof(*ls->v), lit_cmp);
     s->pat_first = xcalloc(ls->n + 1, sizeof(uint32_t));
     s->pat_rules = xcalloc(ls->n ? ls->n : 1, sizeof(uint32_t));
     s->pat_len = xcalloc(ls->n ? ls->n : 1, sizeof(uint16_t));

@@ -5,7 +5,8 @@
 #      tests/golden/ (-w 1, byte for byte), the same events with -w 2 (order
 #      aside), and the reasoned checks of tests/pcap_checks.py;
 #   3. command-line behaviour: bad input gives a clear error and exit 1;
-#   ... 7. Suricata 7.0.10's alerts on pcaps/rules-*.pcap (the reference).
+#   ... 6b. the rule engine (tests/rules.sh) on every build;
+#   7. Suricata 7.0.10's alerts on pcaps/rules-*.pcap (the reference).
 # Sanitizer builds (ASan+UBSan) must also print no sanitizer report.
 # UPDATE=1 rewrites the golden files from the first build (review the diff).
 # Ends with "N passed, M failed"; exit status 1 when anything failed.
@@ -232,6 +233,16 @@ if [ -x build/kafka-mock ] && command -v kcat >/dev/null; then
 else
     bad "kafka tests: build/kafka-mock or kcat missing"
 fi
+
+# 6b. the rule engine end to end on every build (tests/rules.sh): the
+#     project's rules on pcaps/rules-*.pcap give Suricata's alerts,
+#     --check-rules, the cache, SIGHUP reload.
+for B in "$@"; do
+    tests/rules.sh "$B" >"$TMP/rules" 2>&1
+    grep -E "^FAIL" "$TMP/rules"
+    c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$TMP/rules")
+    if [ -n "$c" ]; then pass=$((pass + ${c%% *})); fail=$((fail + ${c##* })); else bad "rules tests did not finish"; tail -5 "$TMP/rules"; fi
+done
 
 # 7. the rule engine's reference (rules/README.md): Suricata 7.0.10 still
 #    gives tests/golden/rules/ on pcaps/rules-*.pcap, every rule in rules/

@@ -1,0 +1,135 @@
+#!/bin/bash
+# rules.sh BUILD_DIR - the rule engine end to end, on one build:
+#   - pcaps/rules-*.pcap with rules/*.rules give exactly Suricata 7.0.10's
+#     alerts (tests/golden/rules/*.suricata.tsv): with 1 worker by sid and
+#     direction-aware 5-tuple; with 2 workers by the count per sid (which
+#     flow a "limit 1" threshold lets through depends on which worker gets
+#     there first, as with any multi-threaded engine);
+#   - --check-rules: the project's rules load whole; a file with broken and
+#     unsupported rules names each one file:line: sid N and loads the rest;
+#     binary junk is a list of errors, not a crash; exit 1 on errors;
+#   - the Hyperscan cache: a second start loads the databases from disk;
+#   - SIGHUP swaps in a changed rule file, and a broken one keeps the old.
+# Prints "N passed, M failed" (run.sh adds them up).
+set -u
+cd "$(dirname "$0")/.."
+B=${1:-build}
+T=$B/taishi
+pass=0 fail=0
+TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL [rules $B]: $*"; }
+expect() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
+san_clean() { ! grep -qE "runtime error|AddressSanitizer|LeakSanitizer" "$1"; }
+RULES=()
+for f in rules/*.rules; do RULES+=(-S "$f"); done
+CACHE="$TMP/cache"
+
+for w in 1 2; do
+    for p in pcaps/rules-*.pcap; do
+        n=$(basename "$p")
+        rm -f "$TMP/ev.json"
+        "$T" -r "$p" -w "$w" "${RULES[@]}" --set "detect.cache-dir=$CACHE" --events alert \
+            -o "$TMP/ev.json" 2>"$TMP/err"
+        rc=$?
+        san_clean "$TMP/err" || bad "sanitizer report on $n: $(head -5 "$TMP/err")"
+        python3 tests/tools/alerts_tsv.py "$TMP/ev.json" >"$TMP/ours.tsv"
+        key=tuple; [ "$w" -gt 1 ] && key=sid
+        if [ "$rc" -eq 0 ] && tests/tools/compare_alerts.py -q --key $key "tests/golden/rules/$n.suricata.tsv" \
+               "$TMP/ours.tsv" >"$TMP/cmp" 2>&1; then
+            ok
+        else
+            bad "$n -w $w: alerts differ from Suricata's (exit $rc)"; head -12 "$TMP/cmp"
+        fi
+    done
+done
+
+# alert events carry what an analyst joins on
+rm -f "$TMP/ev.json"
+"$T" -r pcaps/rules-http.pcap -w 1 "${RULES[@]}" --set "detect.cache-dir=$CACHE" -o "$TMP/ev.json" 2>/dev/null
+expect "alert events: EVE fields, flow_id joins a flow event" python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+alerts = [e for e in ev if e["event_type"] == "alert"]
+flows = {e["flow_id"] for e in ev if e["event_type"] == "flow"}
+assert alerts
+for a in alerts:
+    al = a["alert"]
+    for k in ("action", "gid", "signature_id", "rev", "signature", "category", "severity"):
+        assert k in al, k
+    assert a["flow_id"] in flows and a["community_id"].startswith("1:")
+    assert "flow" in a and "pkts_toserver" in a["flow"]
+    assert al["signature"].startswith("TAISHI ")
+assert any("payload_printable" in a for a in alerts)
+assert any(e["event_type"] == "http" for e in ev)' "$TMP/ev.json"
+
+# --check-rules: the project's own rules all load.
+"$T" --check-rules "${RULES[@]}" --set "detect.cache-dir=$CACHE" >"$TMP/chk" 2>&1
+rc=$?
+expect "--check-rules rules/: all load, exit 0" [ "$rc" -eq 0 ] && grep -qE "^rules: [0-9]+ loaded, 0 skipped \(unsupported\), 0 failed$" "$TMP/chk"
+san_clean "$TMP/chk" || bad "sanitizer report in --check-rules"
+
+# Broken and unsupported rules: each named, the good ones load.
+cat >"$TMP/mixed.rules" <<'R'
+alert tcp any any -> any 80 (msg:"good one"; content:"abc"; sid:1; rev:1;)
+alert tcp any any -> any 80 (msg:"bad content"; content:"|4"; sid:2; rev:1;)
+alert tcp any any -> any 80 (msg:"unsupported"; content:"x"; xbits:set,a,track ip_src; sid:3; rev:1;)
+alert tcp any any -> any 80 (msg:"bad pcre"; pcre:"/(/"; sid:4; rev:1;)
+# alert tcp any any -> any any (msg:"disabled"; sid:5;)
+alert tcp any any -> any 80 (msg:"good two"; content:"def"; sid:6; rev:1;)
+alert tcp any any -> any 80 (msg:"no sid"; content:"x";)
+R
+"$T" --check-rules -S "$TMP/mixed.rules" --set detect.cache-dir= >"$TMP/chk" 2>&1
+rc=$?
+expect "--check-rules with errors: exit 1" [ "$rc" -eq 1 ]
+expect "--check-rules: summary line" grep -qx "rules: 2 loaded, 1 skipped (unsupported), 3 failed" "$TMP/chk"
+expect "--check-rules: file:line: sid N: reason" grep -q "mixed.rules:2: sid 2: error" "$TMP/chk"
+expect "--check-rules: unsupported keyword named" grep -q "mixed.rules:3: sid 3: unsupported: .*xbits" "$TMP/chk"
+expect "--check-rules: pcre error named" grep -q "mixed.rules:4: sid 4: error: .*pcre" "$TMP/chk"
+expect "--check-rules: compile time and size reported" grep -q "^parse: .* s; compile: .* s.*MiB$" "$TMP/chk"
+# The sensor runs with the good rules of a mixed file and says which were left out.
+"$T" -r pcaps/demo.pcap -S "$TMP/mixed.rules" --set detect.cache-dir= -o /dev/null 2>"$TMP/err"
+expect "a mixed rule file: the sensor starts, warns file:line" [ $? -eq 0 ] && grep -q "mixed.rules:2: sid 2" "$TMP/err"
+
+# Binary junk: errors, no crash, exit 1.
+head -c 20000 /dev/urandom >"$TMP/junk.rules"
+"$T" --check-rules -S "$TMP/junk.rules" --set detect.cache-dir= >"$TMP/chk" 2>&1
+rc=$?
+expect "--check-rules on binary junk: exit 1, summary" [ "$rc" -eq 1 ] && grep -q "^rules: 0 loaded" "$TMP/chk"
+san_clean "$TMP/chk" || bad "sanitizer report on junk rules"
+
+# The cache: the first start compiled and saved, the next one loads.
+rm -rf "$TMP/c2"
+"$T" --check-rules "${RULES[@]}" --set "detect.cache-dir=$TMP/c2" >"$TMP/chk1" 2>&1
+"$T" --check-rules "${RULES[@]}" --set "detect.cache-dir=$TMP/c2" >"$TMP/chk2" 2>&1
+expect "cache: compiled, then loaded" [ -n "$(ls "$TMP/c2")" ] && ! grep -q "from the cache" "$TMP/chk1" && grep -q "from the cache" "$TMP/chk2"
+# A damaged cache file is ignored (compiled again), never trusted.
+for f in "$TMP"/c2/*; do head -c 100 "$f" >"$f.x"; mv "$f.x" "$f"; done
+"$T" --check-rules "${RULES[@]}" --set "detect.cache-dir=$TMP/c2" >"$TMP/chk3" 2>&1
+expect "cache: a damaged file is rebuilt" [ $? -eq 0 ] && ! grep -q "from the cache" "$TMP/chk3"
+
+# SIGHUP: a changed rule file is swapped in; a broken one keeps the old rules.
+printf 'alert tcp any any -> any any (msg:"first"; content:"PASS"; sid:7001; rev:1;)\n' >"$TMP/hup.rules"
+mkfifo "$TMP/fifo"
+"$T" -r - -w 2 -S "$TMP/hup.rules" --set detect.cache-dir= --events alert -o "$TMP/hup.json" \
+    <"$TMP/fifo" 2>"$TMP/hup.err" &
+tp=$!
+exec 7>"$TMP/fifo"
+cat pcaps/rules-mail.pcap >&7
+sleep 0.5
+printf 'alert tcp any any -> any any (msg:"second"; content:"PASS"; sid:7002; rev:1;)\n' >"$TMP/hup.rules"
+kill -HUP $tp; sleep 0.5
+tail -c +25 pcaps/rules-mail.pcap >&7          # the same records again, no file header
+sleep 0.3
+printf 'alert tcp any any -> any any (msg:"broken"; content:"|zz|"; sid:7003; rev:1;)\nthis is not a rule\n' >"$TMP/hup.rules"
+kill -HUP $tp; sleep 0.5
+exec 7>&-
+wait $tp
+rc=$?
+n1=$(grep -c '"signature_id":7001' "$TMP/hup.json"); n2=$(grep -c '"signature_id":7002' "$TMP/hup.json")
+expect "SIGHUP: old rules before, new rules after ($n1, $n2)" [ "$rc" -eq 0 ] && [ "$n1" -gt 0 ] && [ "$n2" -gt 0 ]
+expect "SIGHUP: reloaded logged" grep -q "reloaded" "$TMP/hup.err"
+san_clean "$TMP/hup.err" || bad "sanitizer report on reload"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
