@@ -54,6 +54,10 @@ struct detect_thread {
     uint32_t *cmark, *amark;        /* per rule: candidate and alert generations */
     uint32_t marks;                 /* rules the marks cover */
     uint32_t cgen, agen;
+    uint32_t *memo_stamp;           /* per address list: the flow stamp its memo is for */
+    uint8_t *memo;                  /* bit 0/1: answer/known for the flow's src, 2/3 for its dst */
+    uint32_t nmemo, stamp;
+    const struct detect_flow *last_flow;    /* the flow the stamp belongs to */
     uint32_t *cand;
     uint8_t *cspan;                 /* stream: the literal began before the chunk */
     uint32_t ncand, capcand;
@@ -103,6 +107,28 @@ static void marks_fit(struct detect_thread *t, uint32_t n)
     t->marks = n;
 }
 
+static void memo_fit(struct detect_thread *t, uint32_t n)
+{
+    if (n <= t->nmemo)
+        return;
+    t->memo_stamp = xreallocarray(t->memo_stamp, n, sizeof(*t->memo_stamp));
+    t->memo = xreallocarray(t->memo, n, 1);
+    memset(t->memo_stamp + t->nmemo, 0, (n - t->nmemo) * sizeof(*t->memo_stamp));
+    t->nmemo = n;
+}
+
+/* A new flow (or another one than last time): old memos no longer apply. */
+static void memo_flow(struct detect_thread *t, const struct detect_flow *f)
+{
+    if (t->last_flow == f)
+        return;
+    t->last_flow = f;
+    if (++t->stamp == 0) {
+        memset(t->memo_stamp, 0, t->nmemo * sizeof(*t->memo_stamp));
+        t->stamp = 1;
+    }
+}
+
 void detect_thread_set_engine(struct detect_thread *t, struct detect_engine *e)
 {
     if (t->cur >= 0 && t->use[t->cur].e == e)
@@ -134,6 +160,7 @@ void detect_thread_set_engine(struct detect_thread *t, struct detect_engine *e)
     u->flows = 0;
     t->cur = slot;
     marks_fit(t, e->nrules);
+    memo_fit(t, e->nasets);
 }
 
 struct detect_thread *detect_thread_new(struct detect_engine *e)
@@ -158,6 +185,8 @@ void detect_thread_free(struct detect_thread *t)
     }
     free(t->cmark);
     free(t->amark);
+    free(t->memo_stamp);
+    free(t->memo);
     free(t->cand);
     free(t->cspan);
     free(t->tbuf);
@@ -186,6 +215,8 @@ void detect_flow_free(struct detect_thread *t, struct detect_flow *f)
 {
     if (!f)
         return;
+    if (t->last_flow == f)
+        t->last_flow = NULL;            /* the address may come back as another flow */
     for (int d = 0; d < 2; d++) {
         if (f->hs[d])
             hs_close_stream(f->hs[d], f->u->scratch, NULL, NULL);
@@ -317,18 +348,36 @@ static void flow_actions(const struct rule *r, struct detect_flow *f)
     }
 }
 
-static int addr_ports_ok(const struct rule *r, const struct flow_key *k, int dir, int swap)
+/* An address list against the flow's src (which 0) or dst (which 1). */
+static int aset_ok(struct detect_thread *t, uint32_t set, const struct rule_addrs *a,
+                   const struct flow_key *k, int which)
 {
-    const uint8_t *src = dir ? k->dst : k->src, *dst = dir ? k->src : k->dst;
-    uint16_t sp = dir ? k->dport : k->sport, dp = dir ? k->sport : k->dport;
-    if (swap) {
-        const uint8_t *t = src; src = dst; dst = t;
-        uint16_t tp = sp; sp = dp; dp = tp;
+    if (a->any)
+        return 1;
+    if (set >= t->nmemo)
+        return rule_addrs_match(a, which ? k->dst : k->src, k->ipver);
+    if (t->memo_stamp[set] != t->stamp) {
+        t->memo_stamp[set] = t->stamp;
+        t->memo[set] = 0;
     }
+    uint8_t known = which ? 8 : 2, yes = which ? 4 : 1;
+    if (!(t->memo[set] & known))
+        t->memo[set] |= known | (rule_addrs_match(a, which ? k->dst : k->src, k->ipver) ? yes : 0);
+    return (t->memo[set] & yes) != 0;
+}
+
+static int addr_ports_ok(struct detect_thread *t, const struct drule *d, const struct flow_key *k,
+                         int dir, int swap)
+{
+    const struct rule *r = d->r;
+    int rev = dir ^ swap;               /* the rule's src is the flow's dst */
+    uint16_t sp = rev ? k->dport : k->sport, dp = rev ? k->sport : k->dport;
     int has_ports = k->proto == 6 || k->proto == 17 || k->proto == 132;
-    return rule_addrs_match(&r->src, src, k->ipver) && rule_addrs_match(&r->dst, dst, k->ipver) &&
-           (r->sport.any || (has_ports && rule_ports_match(&r->sport, sp))) &&
-           (r->dport.any || (has_ports && rule_ports_match(&r->dport, dp)));
+    if (!r->sport.any && (!has_ports || !rule_ports_match(&r->sport, sp)))
+        return 0;
+    if (!r->dport.any && (!has_ports || !rule_ports_match(&r->dport, dp)))
+        return 0;
+    return aset_ok(t, d->aset[0], &r->src, k, rev) && aset_ok(t, d->aset[1], &r->dst, k, !rev);
 }
 
 static int tcpflags_ok(const struct rule_tcpflags *tf, uint8_t flags)
@@ -344,7 +393,8 @@ static int tcpflags_ok(const struct rule_tcpflags *tf, uint8_t flags)
 }
 
 /* Everything but the payload. */
-static int header_ok(const struct drule *d, const struct detect_ctx *c, struct detect_flow *f)
+static int header_ok(struct detect_thread *t, const struct drule *d, const struct detect_ctx *c,
+                     struct detect_flow *f)
 {
     const struct rule *r = d->r;
     const struct flow_key *k = c->key;
@@ -357,7 +407,7 @@ static int header_ok(const struct drule *d, const struct detect_ctx *c, struct d
         if (r->app_neg ? same : !same)
             return 0;
     }
-    if (!addr_ports_ok(r, k, c->dir, 0) && !(r->bidir && addr_ports_ok(r, k, c->dir, 1)))
+    if (!addr_ports_ok(t, d, k, c->dir, 0) && !(r->bidir && addr_ports_ok(t, d, k, c->dir, 1)))
         return 0;
     if (r->flow) {
         if ((r->flow & RF_ESTABLISHED) && !c->established)
@@ -641,7 +691,7 @@ static void verify(struct detect_thread *t, const struct detect_engine *e, const
         if (!d->r)
             continue;
         t->st.candidates++;
-        if (!header_ok(d, u->c, u->f))
+        if (!header_ok(t, d, u->c, u->f))
             continue;
         t->st.verified++;
         int alt = t->cspan[i] && u->alt.data;
@@ -691,7 +741,7 @@ static void iponly(struct detect_thread *t, struct detect_flow *f, const struct 
     for (uint32_t i = 0; i < t->ncand; i++) {
         const struct drule *d = &e->dr[t->cand[i]];
         t->st.candidates++;
-        if (d->r && header_ok(d, c, f))
+        if (d->r && header_ok(t, d, c, f))
             fire(t, d, &u, NULL, cb);
     }
 }
@@ -706,6 +756,7 @@ void detect_packet(struct detect_thread *t, struct detect_flow *f, const struct 
     struct unit u = { .c = c, .f = f, .cur_ibuf = e->ibuf_packet };
 
     new_unit(t);
+    memo_flow(t, f);
     if (!(f->ipo_done >> c->dir & 1)) {
         f->ipo_done |= (uint8_t)(1 << c->dir);
         if (e->ipo.nany || e->ipo.size)
@@ -758,6 +809,7 @@ void detect_stream(struct detect_thread *t, struct detect_flow *f, const struct 
         return;
     struct unit u = { .c = c, .f = f, .cur_ibuf = e->ibuf_packet, .cur = { data, len } };
     new_unit(t);
+    memo_flow(t, f);
     new_scan(t);
     if (s->db) {
         if (!f->hs[dir] && hs_open_stream(s->db, 0, &f->hs[dir]) != HS_SUCCESS)
@@ -806,6 +858,7 @@ void detect_tx(struct detect_thread *t, struct detect_flow *f, const struct dete
     struct unit u = { .c = c, .f = f, .bufs = bufs, .nbufs = nbufs };
 
     new_unit(t);
+    memo_flow(t, f);
     for (uint32_t i = 0; i < nbufs; i++) {
         const struct app_buf *ab = &bufs[i];
         if (ab->id >= BUF_MAX)

@@ -390,8 +390,20 @@ static int side_positives(const struct rule_addrs *a)
     return n;
 }
 
-/* Indexes the rules ids[0..n) by the positive prefixes of the header side
- * with fewer of them. */
+/* A side whose positive prefixes are all narrow (IPv4 /24 or longer, IPv6
+ * /64 or longer): a list of hosts, which few packets hit. */
+static int side_specific(const struct rule_addrs *a)
+{
+    if (!side_positives(a))
+        return 0;
+    for (uint32_t i = 0; i < a->n; i++)
+        if (!a->v[i].neg && a->v[i].prefix < (a->v[i].ver == 4 ? 24 : 64))
+            return 0;
+    return 1;
+}
+
+/* Indexes the rules ids[0..n) by the positive prefixes of one header side:
+ * a side of hosts first, else the side with fewer prefixes. */
 static void build_index(struct addr_index *x, const struct detect_engine *e, const uint32_t *ids,
                         uint32_t n)
 {
@@ -403,6 +415,10 @@ static void build_index(struct addr_index *x, const struct detect_engine *e, con
         uint32_t i = ids[j];
         const struct drule *d = &e->dr[i];
         int ns = side_positives(&d->r->src), nd = side_positives(&d->r->dst);
+        if (ns && !side_specific(&d->r->src))
+            ns += 1 << 20;
+        if (nd && !side_specific(&d->r->dst))
+            nd += 1 << 20;
         const struct rule_addrs *side = !ns ? (nd ? &d->r->dst : NULL) :
                                         !nd ? &d->r->src : (ns <= nd ? &d->r->src : &d->r->dst);
         if (!side) {
@@ -490,6 +506,8 @@ static struct port_index *build_ports(const struct detect_engine *e, const uint3
         for (uint32_t j = 0; j < n; j++) {
             const struct rule *r = e->dr[ids[j]].r;
             int side = few_ports(&r->dport) ? 0 : few_ports(&r->sport) ? 1 : -1;
+            if (side_specific(&r->src) || side_specific(&r->dst))
+                side = -1;              /* a list of hosts indexes better than a port */
             if (side < 0) {
                 if (pass == 0)
                     u32_push(rest, nrest, ids[j]);
@@ -533,6 +551,46 @@ static void index_free(struct addr_index *x)
     free(x->tab);
     free(x->rules);
     free(x->any);
+}
+
+/* Gives every distinct address list an id, so a worker can remember a
+ * list's answer for a flow's two addresses instead of walking it for every
+ * candidate rule (most rules share $HOME_NET / $EXTERNAL_NET). */
+static void number_asets(struct detect_engine *e)
+{
+    uint32_t size = 1024;
+    while (size < e->nrules * 4)
+        size *= 2;
+    struct aset_slot { const struct rule_addrs *a; uint64_t h; uint32_t id; } *tab = xcalloc(size, sizeof(*tab));
+    uint32_t next = 0;
+    for (uint32_t i = 0; i < e->nrules; i++) {
+        struct drule *d = &e->dr[i];
+        if (!d->r)
+            continue;
+        for (int side = 0; side < 2; side++) {
+            const struct rule_addrs *a = side ? &d->r->dst : &d->r->src;
+            uint64_t h = 1469598103934665603ULL ^ a->any ^ ((uint64_t)a->n << 1);
+            for (uint32_t k = 0; k < a->n; k++)
+                for (size_t b = 0; b < sizeof(a->v[k]); b++)
+                    h = (h ^ ((const uint8_t *)&a->v[k])[b]) * 1099511628211ULL;
+            uint32_t j = (uint32_t)h & (size - 1);
+            while (tab[j].a) {
+                const struct rule_addrs *o = tab[j].a;
+                if (tab[j].h == h && o->any == a->any && o->n == a->n &&
+                    (!a->n || !memcmp(o->v, a->v, a->n * sizeof(*a->v))))
+                    break;
+                j = (j + 1) & (size - 1);
+            }
+            if (!tab[j].a) {
+                tab[j].a = a;
+                tab[j].h = h;
+                tab[j].id = next++;
+            }
+            d->aset[side] = tab[j].id;
+        }
+    }
+    e->nasets = next;
+    free(tab);
 }
 
 /* ---- the build ---- */
@@ -679,6 +737,7 @@ struct detect_engine *detect_build(struct ruleset *rs, const struct detect_build
     free(ls);
     free(all);
     free(modes);
+    number_asets(e);
     build_index(&e->ipo, e, ipo_ids, nipo_ids);
     free(ipo_ids);
     for (int g = 0; g < DG_MAX; g++)

@@ -42,6 +42,7 @@ struct drule {
     uint8_t dirs;                   /* bit 0 to server, bit 1 to client */
     uint8_t stream;                 /* TCP payload inspected on the stream */
     uint8_t has_tr;                 /* some section has transforms */
+    uint32_t aset[2];               /* ids of the src and dst address lists (equal lists, one id) */
     struct dsec *sec;
     pcre2_code **pcre;              /* parallel to r->m; NULL where not a pcre */
 };
@@ -97,6 +98,7 @@ struct detect_engine {
     struct addr_index pktx[DG_MAX][2];  /* header-only rules per group and direction */
     struct port_index *pktp[DG_MAX][2]; /* those of them with a few fixed ports (TCP/UDP) */
     uint32_t max_stream_pat;        /* longest literal in the stream databases */
+    uint32_t nasets;                /* distinct address lists (memoized per flow at match time) */
     hs_scratch_t *proto_scratch;    /* template for hs_clone_scratch */
     pcre2_match_context *mctx;      /* match limits, shared read-only */
     struct detect_build_info info;
