@@ -41,10 +41,11 @@ static struct rule_match *add_match(struct rparse *rp, uint8_t type)
     m->ntr = rp->ntr;
     memcpy(m->tr, rp->tr, sizeof(m->tr));
     for (unsigned i = 0; i < rp->ntr; i++)
-        if (rp->tr[i] == TR_XOR && rp->xor_len) {
+        if (rp->tr[i] == TR_XOR && rp->xor_len) {     /* at most one xor per buffer */
             m->xor_key = xmalloc(rp->xor_len);
             memcpy(m->xor_key, rp->xor_key, rp->xor_len);
             m->xor_len = rp->xor_len;
+            break;
         }
     rp->buf_used = 1;
     return m;
@@ -819,6 +820,10 @@ int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value)
     if (rp->lenient)
         return 1;
     if (tr == TR_XOR) {
+        if (memchr(rp->tr, TR_XOR, rp->ntr)) {
+            rp_skip(rp, "unsupported: two xor transforms on one buffer");
+            return 1;
+        }
         if (xor_key_parse(rp, value) < 0)
             return 1;
     } else if (no_value(rp, name, value) < 0) {

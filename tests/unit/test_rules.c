@@ -146,6 +146,23 @@ static void test_header(void)
     fails_line("alert ip [1.2.3.4,[5.6.7.8] any -> any any (sid:9;)", "header too short");
     fails_line("alert ip [1.2.3.4]] any -> any any (sid:9;)", "unexpected");
     fails_line("alert ip $HTTP_PORTS any -> any any (sid:9;)", "unknown variable");   /* port var as address */
+    /* deep nesting and long lists: bounded, no quadratic blow-up */
+    char *deep = malloc(8192), *p = deep;
+    p += sprintf(p, "alert ip ");
+    for (int i = 0; i < 40; i++)
+        *p++ = '[';
+    p += sprintf(p, "1.2.3.4");
+    for (int i = 0; i < 40; i++)
+        *p++ = ']';
+    sprintf(p, " any -> any any (sid:9;)");
+    fails_line(deep, "nested too deeply");
+    p = deep + sprintf(deep, "alert ip [");
+    for (int i = 0; i < 500; i++)
+        p += sprintf(p, "%s10.%d.%d.0/24", i ? "," : "", i / 256, i % 256);
+    sprintf(p, "] any -> any any (sid:9;)");
+    r = parse(deep);
+    CHECK(r && r->src.n >= 1 && addr_in(&r->src, "10.1.243.9") && !addr_in(&r->src, "10.1.244.9"));
+    free(deep);
 
     /* ports */
     r = parse("alert tcp any [1024:,!8080] -> any [:1023,$HTTP_PORTS,!22] (sid:10;)");
@@ -235,6 +252,9 @@ static void test_meta(void)
     CHECK(r && r->priority == 4);
     r = loads("sid:1;");
     CHECK(r && r->priority == 3 && r->gid == 1 && !r->classtype && !r->category && !r->msg);
+    r = loads("msg:\"ends in \\\\\"; sid:1;");      /* an escaped backslash before the quote */
+    CHECK(r && !strcmp(r->msg, "ends in \\"));
+    fails("msg:\"open \\\"; sid:1;", "msg: bad quoting");
     r = loads("noalert; sid:1;");
     CHECK(r && r->noalert);
     fails("msg:\"x\";", "no sid");
@@ -394,6 +414,8 @@ static void test_buffers(void)
     r = parse("alert http any any -> any any (http.header; strip_whitespace; compress_whitespace; "
               "url_decode; to_sha256; content:\"x\"; sid:1;)");
     CHECK(m_at(r, 0) && m_at(r, 0)->ntr == 4 && m_at(r, 0)->tr[3] == TR_SHA256);
+    skipped("alert http any any -> any any (http.header; xor:\"01\"; xor:\"02\"; content:\"x\"; sid:1;)",
+            "two xor");
     fails("dotprefix; content:\"x\"; sid:1;", "transform without a sticky buffer");
     fails_line("alert http any any -> any any (http.header; xor:\"0d0\"; content:\"x\"; sid:1;)", "even");
     fails_line("alert http any any -> any any (http.uri; content:\"x\"; http_uri; sid:1;)",
