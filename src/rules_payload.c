@@ -699,7 +699,9 @@ static int kw_urilen(struct rparse *rp, const char *name, char *value)
     }
     if (rules_parse_num(value, &num, 65535) < 0)
         return rp_fail(rp, "urilen: bad value '%.40s'", value);
+    uint8_t used = rp->buf_used;                /* not a match on the sticky buffer */
     struct rule_match *m = add_match(rp, RM_BSIZE);
+    rp->buf_used = used;
     m->buf = raw ? BUF_HTTP_URI_RAW : BUF_HTTP_URI;
     m->ntr = 0;
     memset(m->tr, 0, sizeof(m->tr));
@@ -776,6 +778,10 @@ int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value)
     if (k) {
         if (no_value(rp, name, value) < 0)
             return 1;
+        if (rp->sticky && !rp->buf_used && k->kind != SK_MODIFIER && !rp->lenient) {
+            rp_fail(rp, "%s: sticky buffer %s has no match after it", name, buf_name(rp->buf));
+            return 1;
+        }
         if (k->kind == SK_PKT_DATA) {
             rp->buf = BUF_PACKET;
             rp->sticky = 0;
@@ -867,6 +873,12 @@ void rules_payload_finish(struct rparse *rp)
 {
     struct rule *r = rp->r;
     int to_server = -1, to_client = -1;
+
+    /* as Suricata: "rule N setup buffer X but didn't add matches to it" */
+    if (rp->sticky && !rp->buf_used && !rp->lenient) {
+        rp_fail(rp, "sticky buffer %s has no match after it", buf_name(rp->buf));
+        return;
+    }
 
     for (uint32_t i = 0; i < r->nm; i++) {
         const struct rule_match *m = &r->m[i];

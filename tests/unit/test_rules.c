@@ -432,6 +432,11 @@ static void test_buffers(void)
     fails_line("alert http any any -> any any (http.uri; content:\"a\"; http.stat_code; content:\"2\"; sid:1;)",
                "mixes to-server");
     fails("http.uri:1; sid:1;", "takes no value");
+    fails_line("alert http any any -> any any (http.uri; http.host; content:\"x\"; sid:1;)",
+               "sticky buffer http.uri has no match after it");
+    fails_line("alert http any any -> any any (content:\"x\"; http.uri; urilen:5; sid:1;)",
+               "sticky buffer http.uri has no match after it");
+    fails_line("alert http any any -> any any (http.uri; pkt_data; content:\"x\"; sid:1;)", "no match");
     /* an unknown sticky buffer skips the rule; what follows cannot FAIL it */
     skipped("alert http2 any any -> any any (http2.header_name; content:\"x\"; bsize:1; sid:1;)",
             "unsupported keyword 'http2.header_name'");
