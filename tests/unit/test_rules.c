@@ -624,7 +624,7 @@ static void test_files(void)
     char rpath[64];
     snprintf(rpath, sizeof(rpath), "/tmp/taishi-rules-%d.rules", (int)getpid());
     static const char content[] =
-        "# a comment\n"
+        "# a comment \\\n"
         "#alert tcp any any -> any any (msg:\"disabled\"; sid:99;)\n"
         "\n"
         "alert tcp any any -> any any (msg:\"one\"; \\\n"
@@ -668,6 +668,12 @@ static void test_files(void)
     CHECK(strstr(out, "skipped: ") && strstr(out, "unsupported keyword 'xbits'"));
     CHECK(strstr(out, "       1  skipped unsupported keyword 'xbits'") != NULL);
     free(out);
+    ruleset_free(rs);
+
+    /* a comment ending in a backslash does not swallow the next line */
+    rs = ruleset_parse_string(&opts, "# note \\\nalert tcp any any -> any any (sid:5;)\n"
+                                     "  # indented \\\n\talert tcp any any -> any any (sid:6;)");
+    CHECK(rs->loaded == 2 && rs->nproblems == 0 && rs->nrules == 2 && rs->rules[1]->line == 4);
     ruleset_free(rs);
 
     /* a rule longer than 64 KiB is one FAILED line; the next line still loads */
