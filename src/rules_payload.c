@@ -51,6 +51,17 @@ static struct rule_match *add_match(struct rparse *rp, uint8_t type)
     return m;
 }
 
+/* Puts a match on another buffer than the sticky one, without transforms. */
+static void set_buf_plain(struct rule_match *m, uint8_t buf)
+{
+    m->buf = buf;
+    m->ntr = 0;
+    memset(m->tr, 0, sizeof(m->tr));
+    free(m->xor_key);
+    m->xor_key = NULL;
+    m->xor_len = 0;
+}
+
 static struct rule_match *last_content(struct rparse *rp, const char *kw)
 {
     if (rp->last_content < 0) {
@@ -182,8 +193,8 @@ static int kw_content(struct rparse *rp, const char *name, char *value)
     m->u.c.offset.var = m->u.c.depth.var = m->u.c.distance.var = m->u.c.within.var = -1;
     if (neg)
         m->flags |= M_NEGATED;
-    if (!strcmp(name, "uricontent"))
-        m->buf = BUF_HTTP_URI, m->ntr = 0;
+    if (!strcmp(name, "uricontent"))           /* content in http.uri, whatever is sticky */
+        set_buf_plain(m, BUF_HTTP_URI);
     rp->last_content = (int)(rp->r->nm - 1);
     return 0;
 }
@@ -423,10 +434,8 @@ static int kw_pcre(struct rparse *rp, const char *name, char *value)
     pcre2_code_free(code);
 
     struct rule_match *m = add_match(rp, RM_PCRE);
-    if (buf >= 0) {
-        m->buf = (uint8_t)buf;
-        m->ntr = 0;
-    }
+    if (buf >= 0)
+        set_buf_plain(m, (uint8_t)buf);
     m->flags = mflags | (rel ? M_RELATIVE : 0);
     m->u.p.re = xstrdup(re);
     m->u.p.opts = opts;
@@ -702,12 +711,7 @@ static int kw_urilen(struct rparse *rp, const char *name, char *value)
     uint8_t used = rp->buf_used;                /* not a match on the sticky buffer */
     struct rule_match *m = add_match(rp, RM_BSIZE);
     rp->buf_used = used;
-    m->buf = raw ? BUF_HTTP_URI_RAW : BUF_HTTP_URI;
-    m->ntr = 0;
-    memset(m->tr, 0, sizeof(m->tr));
-    free(m->xor_key);
-    m->xor_key = NULL;
-    m->xor_len = 0;
+    set_buf_plain(m, raw ? BUF_HTTP_URI_RAW : BUF_HTTP_URI);
     m->u.n = num;
     return 0;
 }
