@@ -539,6 +539,14 @@ static void parse_text(struct loadctx *lc, const char *file, const char *text, s
         while (l && (s[l - 1] == '\r' || s[l - 1] == ' ' || s[l - 1] == '\t'))
             l--;
         int cont = l && s[l - 1] == '\\';
+        if (!blen && !too_long) {
+            /* as Suricata: a comment line never continues onto the next */
+            size_t b = 0;
+            while (b < l && (s[b] == ' ' || s[b] == '\t'))
+                b++;
+            if (b < l && s[b] == '#')
+                continue;
+        }
         if (cont)
             l--;
         if (!blen && !too_long)

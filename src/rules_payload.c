@@ -41,13 +41,25 @@ static struct rule_match *add_match(struct rparse *rp, uint8_t type)
     m->ntr = rp->ntr;
     memcpy(m->tr, rp->tr, sizeof(m->tr));
     for (unsigned i = 0; i < rp->ntr; i++)
-        if (rp->tr[i] == TR_XOR && rp->xor_len) {
+        if (rp->tr[i] == TR_XOR && rp->xor_len) {     /* at most one xor per buffer */
             m->xor_key = xmalloc(rp->xor_len);
             memcpy(m->xor_key, rp->xor_key, rp->xor_len);
             m->xor_len = rp->xor_len;
+            break;
         }
     rp->buf_used = 1;
     return m;
+}
+
+/* Puts a match on another buffer than the sticky one, without transforms. */
+static void set_buf_plain(struct rule_match *m, uint8_t buf)
+{
+    m->buf = buf;
+    m->ntr = 0;
+    memset(m->tr, 0, sizeof(m->tr));
+    free(m->xor_key);
+    m->xor_key = NULL;
+    m->xor_len = 0;
 }
 
 static struct rule_match *last_content(struct rparse *rp, const char *kw)
@@ -181,8 +193,8 @@ static int kw_content(struct rparse *rp, const char *name, char *value)
     m->u.c.offset.var = m->u.c.depth.var = m->u.c.distance.var = m->u.c.within.var = -1;
     if (neg)
         m->flags |= M_NEGATED;
-    if (!strcmp(name, "uricontent"))
-        m->buf = BUF_HTTP_URI, m->ntr = 0;
+    if (!strcmp(name, "uricontent"))           /* content in http.uri, whatever is sticky */
+        set_buf_plain(m, BUF_HTTP_URI);
     rp->last_content = (int)(rp->r->nm - 1);
     return 0;
 }
@@ -422,10 +434,8 @@ static int kw_pcre(struct rparse *rp, const char *name, char *value)
     pcre2_code_free(code);
 
     struct rule_match *m = add_match(rp, RM_PCRE);
-    if (buf >= 0) {
-        m->buf = (uint8_t)buf;
-        m->ntr = 0;
-    }
+    if (buf >= 0)
+        set_buf_plain(m, (uint8_t)buf);
     m->flags = mflags | (rel ? M_RELATIVE : 0);
     m->u.p.re = xstrdup(re);
     m->u.p.opts = opts;
@@ -698,13 +708,10 @@ static int kw_urilen(struct rparse *rp, const char *name, char *value)
     }
     if (rules_parse_num(value, &num, 65535) < 0)
         return rp_fail(rp, "urilen: bad value '%.40s'", value);
+    uint8_t used = rp->buf_used;                /* not a match on the sticky buffer */
     struct rule_match *m = add_match(rp, RM_BSIZE);
-    m->buf = raw ? BUF_HTTP_URI_RAW : BUF_HTTP_URI;
-    m->ntr = 0;
-    memset(m->tr, 0, sizeof(m->tr));
-    free(m->xor_key);
-    m->xor_key = NULL;
-    m->xor_len = 0;
+    rp->buf_used = used;
+    set_buf_plain(m, raw ? BUF_HTTP_URI_RAW : BUF_HTTP_URI);
     m->u.n = num;
     return 0;
 }
@@ -775,6 +782,10 @@ int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value)
     if (k) {
         if (no_value(rp, name, value) < 0)
             return 1;
+        if (rp->sticky && !rp->buf_used && k->kind != SK_MODIFIER && !rp->lenient) {
+            rp_fail(rp, "%s: sticky buffer %s has no match after it", name, buf_name(rp->buf));
+            return 1;
+        }
         if (k->kind == SK_PKT_DATA) {
             rp->buf = BUF_PACKET;
             rp->sticky = 0;
@@ -819,6 +830,10 @@ int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value)
     if (rp->lenient)
         return 1;
     if (tr == TR_XOR) {
+        if (memchr(rp->tr, TR_XOR, rp->ntr)) {
+            rp_skip(rp, "unsupported: two xor transforms on one buffer");
+            return 1;
+        }
         if (xor_key_parse(rp, value) < 0)
             return 1;
     } else if (no_value(rp, name, value) < 0) {
@@ -862,6 +877,12 @@ void rules_payload_finish(struct rparse *rp)
 {
     struct rule *r = rp->r;
     int to_server = -1, to_client = -1;
+
+    /* as Suricata: "rule N setup buffer X but didn't add matches to it" */
+    if (rp->sticky && !rp->buf_used && !rp->lenient) {
+        rp_fail(rp, "sticky buffer %s has no match after it", buf_name(rp->buf));
+        return;
+    }
 
     for (uint32_t i = 0; i < r->nm; i++) {
         const struct rule_match *m = &r->m[i];

@@ -90,11 +90,11 @@ static void iset_normalize(struct iset *s)
     s->n = o + 1;
 }
 
+/* Appends without normalizing (callers normalize once at the end). */
 static void iset_append(struct iset *dst, const struct iset *src)
 {
     for (uint32_t i = 0; i < src->n; i++)
         iset_push(dst, src->v[i].lo, src->v[i].hi);
-    iset_normalize(dst);
 }
 
 /* Complement of a normalized set within 0..max. */
@@ -326,7 +326,7 @@ static int parse_item(struct expr *e, const char **pp, int depth, struct aset *o
     const char *p = *pp;
 
     if (depth > EXPR_MAX_DEPTH)
-        return expr_fail(e, "%s nested too deeply (variable loop?)", e->is_port ? "ports" : "addresses");
+        return expr_fail(e, "%s nested too deeply (or a variable loop)", e->is_port ? "ports" : "addresses");
     if (++e->items > EXPR_MAX_ITEMS)
         return expr_fail(e, "too many items in %s", e->is_port ? "ports" : "addresses");
     *neg = 0;
@@ -377,6 +377,10 @@ static int parse_item(struct expr *e, const char **pp, int depth, struct aset *o
             aset_free(&negs);
             return expr_fail(e, "unterminated list in %s", e->is_port ? "ports" : "addresses");
         }
+        iset_normalize(&pos.s4);
+        iset_normalize(&pos.s6);
+        iset_normalize(&negs.s4);
+        iset_normalize(&negs.s6);
         if (!havepos) {
             if (e->is_port)
                 iset_push(&pos.s4, 0, PORT_MAX);

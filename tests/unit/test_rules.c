@@ -146,6 +146,23 @@ static void test_header(void)
     fails_line("alert ip [1.2.3.4,[5.6.7.8] any -> any any (sid:9;)", "header too short");
     fails_line("alert ip [1.2.3.4]] any -> any any (sid:9;)", "unexpected");
     fails_line("alert ip $HTTP_PORTS any -> any any (sid:9;)", "unknown variable");   /* port var as address */
+    /* deep nesting and long lists: bounded, no quadratic blow-up */
+    char *deep = malloc(8192), *p = deep;
+    p += sprintf(p, "alert ip ");
+    for (int i = 0; i < 40; i++)
+        *p++ = '[';
+    p += sprintf(p, "1.2.3.4");
+    for (int i = 0; i < 40; i++)
+        *p++ = ']';
+    sprintf(p, " any -> any any (sid:9;)");
+    fails_line(deep, "nested too deeply");
+    p = deep + sprintf(deep, "alert ip [");
+    for (int i = 0; i < 500; i++)
+        p += sprintf(p, "%s10.%d.%d.0/24", i ? "," : "", i / 256, i % 256);
+    sprintf(p, "] any -> any any (sid:9;)");
+    r = parse(deep);
+    CHECK(r && r->src.n >= 1 && addr_in(&r->src, "10.1.243.9") && !addr_in(&r->src, "10.1.244.9"));
+    free(deep);
 
     /* ports */
     r = parse("alert tcp any [1024:,!8080] -> any [:1023,$HTTP_PORTS,!22] (sid:10;)");
@@ -235,6 +252,9 @@ static void test_meta(void)
     CHECK(r && r->priority == 4);
     r = loads("sid:1;");
     CHECK(r && r->priority == 3 && r->gid == 1 && !r->classtype && !r->category && !r->msg);
+    r = loads("msg:\"ends in \\\\\"; sid:1;");      /* an escaped backslash before the quote */
+    CHECK(r && !strcmp(r->msg, "ends in \\"));
+    fails("msg:\"open \\\"; sid:1;", "msg: bad quoting");
     r = loads("noalert; sid:1;");
     CHECK(r && r->noalert);
     fails("msg:\"x\";", "no sid");
@@ -394,6 +414,8 @@ static void test_buffers(void)
     r = parse("alert http any any -> any any (http.header; strip_whitespace; compress_whitespace; "
               "url_decode; to_sha256; content:\"x\"; sid:1;)");
     CHECK(m_at(r, 0) && m_at(r, 0)->ntr == 4 && m_at(r, 0)->tr[3] == TR_SHA256);
+    skipped("alert http any any -> any any (http.header; xor:\"01\"; xor:\"02\"; content:\"x\"; sid:1;)",
+            "two xor");
     fails("dotprefix; content:\"x\"; sid:1;", "transform without a sticky buffer");
     fails_line("alert http any any -> any any (http.header; xor:\"0d0\"; content:\"x\"; sid:1;)", "even");
     fails_line("alert http any any -> any any (http.uri; content:\"x\"; http_uri; sid:1;)",
@@ -410,6 +432,11 @@ static void test_buffers(void)
     fails_line("alert http any any -> any any (http.uri; content:\"a\"; http.stat_code; content:\"2\"; sid:1;)",
                "mixes to-server");
     fails("http.uri:1; sid:1;", "takes no value");
+    fails_line("alert http any any -> any any (http.uri; http.host; content:\"x\"; sid:1;)",
+               "sticky buffer http.uri has no match after it");
+    fails_line("alert http any any -> any any (content:\"x\"; http.uri; urilen:5; sid:1;)",
+               "sticky buffer http.uri has no match after it");
+    fails_line("alert http any any -> any any (http.uri; pkt_data; content:\"x\"; sid:1;)", "no match");
     /* an unknown sticky buffer skips the rule; what follows cannot FAIL it */
     skipped("alert http2 any any -> any any (http2.header_name; content:\"x\"; bsize:1; sid:1;)",
             "unsupported keyword 'http2.header_name'");
@@ -597,7 +624,7 @@ static void test_files(void)
     char rpath[64];
     snprintf(rpath, sizeof(rpath), "/tmp/taishi-rules-%d.rules", (int)getpid());
     static const char content[] =
-        "# a comment\n"
+        "# a comment \\\n"
         "#alert tcp any any -> any any (msg:\"disabled\"; sid:99;)\n"
         "\n"
         "alert tcp any any -> any any (msg:\"one\"; \\\n"
@@ -641,6 +668,12 @@ static void test_files(void)
     CHECK(strstr(out, "skipped: ") && strstr(out, "unsupported keyword 'xbits'"));
     CHECK(strstr(out, "       1  skipped unsupported keyword 'xbits'") != NULL);
     free(out);
+    ruleset_free(rs);
+
+    /* a comment ending in a backslash does not swallow the next line */
+    rs = ruleset_parse_string(&opts, "# note \\\nalert tcp any any -> any any (sid:5;)\n"
+                                     "  # indented \\\n\talert tcp any any -> any any (sid:6;)");
+    CHECK(rs->loaded == 2 && rs->nproblems == 0 && rs->nrules == 2 && rs->rules[1]->line == 4);
     ruleset_free(rs);
 
     /* a rule longer than 64 KiB is one FAILED line; the next line still loads */
