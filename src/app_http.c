@@ -437,6 +437,7 @@ void http_feed(struct http_state *h, int dir, const uint8_t *p, size_t n, const 
             int done = 0;
             long k = http_body_feed(h, dir, p, n, &done);
             if (k < 0) {
+                message_done(h, dir, s);        /* report what there is, then stop */
                 kill_flow(h);
                 return;
             }
