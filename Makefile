@@ -43,6 +43,10 @@ units: $(UNIT_BINS)
 $(O)/rules-stat: tests/tools/rules_stat.c $(LIBOBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
 
+# Test tool: the app-layer parsers on a pcap, naive TCP reassembly (tests/tools/app_replay.c).
+$(O)/app-replay: tests/tools/app_replay.c $(LIBOBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
+
 # librdkafka's mock cluster as a tool, for the Kafka tests (contrib/kafka-mock).
 $(O)/kafka-mock: contrib/kafka-mock/kafka-mock.c contrib/kafka-mock/Makefile
 	@$(MAKE) --no-print-directory -C contrib/kafka-mock OUT=$(CURDIR)/$@ CC=$(CC)

@@ -183,14 +183,17 @@ static int dns_message(const uint8_t *m, size_t len, int dir, uint32_t tx_id,
     meta.answers = s.ans;
     if (maxans > DNS_MAX_ANSWERS)
         maxans = DNS_MAX_ANSWERS;
-    uint16_t qd = rd16(m + 4), an = rd16(m + 6);
+    uint32_t qd = rd16(m + 4), an = rd16(m + 6);
 
     for (uint32_t i = 0; i < qd; i++) {
         char tmp[DNS_NAME_MAX];
         int nl = dns_name(m, len, &off, tmp, sizeof(tmp));
         if (nl < 0 || off + 4 > len) {
             st->dns_parse_errors++;
-            return -1;
+            if (s.txb.n == 0)
+                return -1;
+            an = 0;             /* report the questions read so far, no answers */
+            break;
         }
         uint16_t qt = rd16(m + off);
         off += 4;

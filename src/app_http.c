@@ -8,6 +8,11 @@
  * responses): bytes that are not HTTP (nDPI was wrong, or another
  * protocol was tunneled) count one parse error and stop the whole flow, so
  * nothing is buffered for them. A header block over the cap does the same.
+ * Once a header block has parsed, though, the flow is HTTP: a bad start
+ * then means a lost sync (a capture that begins mid-response, a body of
+ * unknown length), so it counts a parse error and that direction resyncs
+ * as after a gap. While the start is undecided at most 32 bytes are
+ * collected, so the decision never depends on segmentation.
  *
  * Transactions: requests are parsed one after the other (pipelining); each
  * complete request header block takes a slot in a ring of http_max_tx
@@ -37,6 +42,7 @@
 #include "app_http_internal.h"
 
 #define HTTP_RESYNC_MAX (64 * 1024)
+
 
 struct http_state *http_new(const struct app_limits *lim, struct app_stats *st)
 {
@@ -269,6 +275,7 @@ static void headers_done(struct http_state *h, int dir, const struct app_sink *s
         kill_flow(h);
         return;
     }
+    h->seen_msg = 1;
     d->emitted = 0;
     if (dir == APP_DIR_TOSERVER) {
         push_request(h, sink);
@@ -358,6 +365,30 @@ static size_t resync(struct http_state *h, int dir, const uint8_t *p, size_t n)
     return n;
 }
 
+static void start_resync(struct hdir *d)
+{
+    d->hdr.len = 0;
+    d->state = HS_RESYNC;
+    d->at_line_start = 0;
+    d->probe_len = 0;
+    d->resync_seen = 0;
+}
+
+/* A message start that is not HTTP in a flow that was: count it and look
+ * for the next start line, from the byte after the bad start (at most 32
+ * bytes were collected, see HS_HEADERS). */
+static void bad_start(struct http_state *h, int dir, const struct app_sink *s)
+{
+    struct hdir *d = &h->d[dir];
+    uint8_t tmp[32];
+    size_t n = MIN((size_t)d->hdr.len, sizeof(tmp));
+
+    memcpy(tmp, d->hdr.d, n);
+    h->st->http_parse_errors++;
+    start_resync(d);
+    http_feed(h, dir, tmp, n, s);
+}
+
 void http_feed(struct http_state *h, int dir, const uint8_t *p, size_t n, const struct app_sink *s)
 {
     struct hdir *d = &h->d[dir];
@@ -378,9 +409,11 @@ void http_feed(struct http_state *h, int dir, const uint8_t *p, size_t n, const 
             d->start_ok = 0;
             continue;
         case HS_HEADERS: {
-            size_t i = 0;
+            size_t i = 0, lim = n;
             int found = 0;
-            for (; i < n; i++) {
+            if (!d->start_ok && d->hdr.len < 32)
+                lim = MIN(n, (size_t)(32 - d->hdr.len));   /* decide on the start first */
+            for (; i < lim; i++) {
                 if (p[i] == '\n') {
                     if (d->line_empty) {
                         found = 1;
@@ -401,8 +434,12 @@ void http_feed(struct http_state *h, int dir, const uint8_t *p, size_t n, const 
             if (!d->start_ok) {
                 int r = http_start_check(d->hdr.d, d->hdr.len, dir);
                 if (r < 0 || (r == 0 && found)) {
-                    kill_flow(h);
-                    return;
+                    if (!h->seen_msg) {
+                        kill_flow(h);           /* never was HTTP */
+                        return;
+                    }
+                    bad_start(h, dir, s);       /* was HTTP: lost sync */
+                    continue;
                 }
                 d->start_ok = r > 0;
             }
@@ -414,6 +451,7 @@ void http_feed(struct http_state *h, int dir, const uint8_t *p, size_t n, const 
             int done = 0;
             long k = http_body_feed(h, dir, p, n, &done);
             if (k < 0) {
+                message_done(h, dir, s);        /* report what there is, then stop */
                 kill_flow(h);
                 return;
             }
@@ -469,11 +507,7 @@ void http_gap(struct http_state *h, int dir, size_t n, const struct app_sink *s)
         }
         message_done(h, dir, s);            /* report what there is */
     }
-    d->hdr.len = 0;
-    d->state = HS_RESYNC;
-    d->at_line_start = 0;
-    d->probe_len = 0;
-    d->resync_seen = 0;
+    start_resync(d);
 }
 
 void http_end(struct http_state *h, const struct app_sink *s)

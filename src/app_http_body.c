@@ -14,10 +14,11 @@
  * the first two bytes). Output goes through a 4 KiB stack buffer into the
  * body store, which never exceeds http_body_max: once it is full inflate is
  * not called again, so a zip bomb costs at most http_body_max of memory and
- * the CPU to produce it. A body that fails to decode before producing any
- * output, within its first 64 bytes, is kept as sent (servers that say
- * gzip and send plain text); a later error keeps what was decoded. zlib's
- * allocations are accounted in app_stats.memory.
+ * the CPU to produce it. A "gzip" body that starts with neither the gzip
+ * magic nor a zlib header is kept as sent (servers that say gzip and send
+ * plain text); that decision is made on the first two bytes, so it never
+ * depends on segmentation. A decoding error later keeps what was decoded.
+ * zlib's allocations are accounted in app_stats.memory.
  *
  * body_len counts decoded bytes: every byte of a plain body, and for a
  * compressed one the bytes decoded before decoding stopped (at the cap it
@@ -135,7 +136,10 @@ static void inflate_chunk(struct http_state *h, struct hdir *d, const uint8_t *i
 
     z->next_in = (Bytef *)(uintptr_t)in;
     z->avail_in = (uInt)len;
-    while (d->z_state == 1 && z->avail_in > 0) {
+    /* Until the input is used up AND zlib has nothing left to give: a call
+     * that fills the whole output buffer may hold more (the rest of a long
+     * match), and how much depends on how the input was cut. */
+    while (d->z_state == 1) {
         z->next_out = out;
         z->avail_out = sizeof(out);
         int rc = inflate(z, Z_NO_FLUSH);
@@ -155,17 +159,16 @@ static void inflate_chunk(struct http_state *h, struct hdir *d, const uint8_t *i
             d->z_state = 2;
             break;
         }
-        if (rc == Z_OK || (rc == Z_BUF_ERROR && produced))
+        if (rc == Z_OK || rc == Z_BUF_ERROR) {
+            if (z->avail_in == 0 && produced < sizeof(out))
+                break;                      /* all consumed, all given */
+            if (rc == Z_BUF_ERROR && !produced)
+                break;                      /* no progress possible */
             continue;
-        if (rc == Z_BUF_ERROR)
-            break;
-        /* a decoding error */
+        }
+        /* a decoding error: keep what was decoded */
         h->st->http_gzip_errors++;
         d->z_state = 2;
-        if (d->body_len == 0 && d->z_in <= sizeof(d->zraw)) {
-            d->enc = ENC_NONE;              /* not compressed after all: keep it raw */
-            body_store(h, d, d->zraw, d->zraw_len);
-        }
         break;
     }
 }
@@ -184,12 +187,23 @@ static void body_data(struct http_state *h, struct hdir *d, const uint8_t *p, si
     uint64_t prev = d->z_in;
     d->z_in += n;
     if (d->z_state == 0) {
-        if (d->enc == ENC_DEFLATE && d->z_in < 2)
-            return;                         /* the zlib header check needs two bytes */
-        int wbits = 15 + 32;
-        if (d->enc == ENC_DEFLATE) {
-            unsigned b0 = d->zraw[0], b1 = d->zraw[1];
-            wbits = ((b0 & 0x0f) == 8 && ((b0 << 8) | b1) % 31 == 0) ? 15 : -15;
+        if (d->z_in < 2)
+            return;                         /* the format check needs two bytes */
+        unsigned b0 = d->zraw[0], b1 = d->zraw[1];
+        int zlib_hdr = (b0 & 0x0f) == 8 && ((b0 << 8) | b1) % 31 == 0;
+        int wbits = zlib_hdr ? 15 : -15;
+        if (d->enc == ENC_GZIP) {
+            wbits = 15 + 32;
+            if (!(b0 == 0x1f && b1 == 0x8b) && !zlib_hdr) {
+                /* says gzip, is not: keep it as sent */
+                h->st->http_gzip_errors++;
+                d->enc = ENC_NONE;
+                d->z_state = 2;
+                body_store(h, d, d->zraw, d->zraw_len);
+                if (n > keep)
+                    body_store(h, d, p + keep, n - keep);
+                return;
+            }
         }
         if (!d->z)
             d->z = app_mem_alloc(h->st, sizeof(z_stream));
@@ -288,6 +302,8 @@ long http_body_feed(struct http_state *h, int dir, const uint8_t *p, size_t n, i
             i += k;
             if (!d->left)
                 d->cs = CS_DATA_CRLF;
+            if (dir == APP_DIR_TOSERVER && !d->emitted && d->body.len >= h->lim->http_body_max)
+                return (long)i;             /* the caller reports the request now */
             break;
         }
         case CS_DATA_CRLF:

@@ -88,6 +88,7 @@ struct http_state {
     uint32_t qhead, qlen;
     uint32_t next_tx;
     uint8_t tunnel;
+    uint8_t seen_msg;           /* a header block parsed: the flow is HTTP */
 };
 
 /* app_http_msg.c */

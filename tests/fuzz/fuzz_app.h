@@ -26,6 +26,8 @@
 #define TAISHI_FUZZ_APP_H
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "taishi/app.h"
@@ -116,6 +118,18 @@ static void fa_tx(void *ud, const struct app_tx *tx)
     FUZZ_ASSERT_MSG(json_check(w.buf, w.len, &why, &where) == 0, "%s at %zu: %.*s", why, where,
                     (int)w.len, w.buf);
     c->hash = fa_mix(c->hash, w.buf, w.len);
+    if (getenv("FUZZ_APP_DEBUG")) {          /* a transcript to compare by hand */
+        fprintf(stderr, "tx proto %u kind %u dir %u event %u\n", tx->proto, tx->kind, tx->dir, tx->event);
+        for (uint32_t i = 0; i < tx->nbufs; i++) {
+            fprintf(stderr, "  buf %u len %u: ", tx->bufs[i].id, tx->bufs[i].len);
+            for (uint32_t k = 0; k < tx->bufs[i].len && k < 200; k++) {
+                uint8_t ch = tx->bufs[i].data[k];
+                fprintf(stderr, ch >= 32 && ch < 127 ? "%c" : "\\x%02x", ch);
+            }
+            fputc('\n', stderr);
+        }
+        fprintf(stderr, "  %.*s", (int)w.len, w.buf);
+    }
     FUZZ_ASSERT(strcmp(app_event_type(tx), "app") != 0);
 }
 
@@ -188,6 +202,8 @@ static int fa_one(int proto, const uint8_t *data, size_t size, int datagrams)
     struct app_stats st;
     memset(&st, 0, sizeof(st));
     uint64_t h1 = fa_run(proto, data, size, 0, datagrams, &st);
+    if (getenv("FUZZ_APP_DEBUG"))
+        fprintf(stderr, "---- byte by byte ----\n");
     uint64_t h2 = fa_run(proto, data, size, 1, datagrams, &st);
     FUZZ_ASSERT_MSG(h1 == h2, "transcript depends on segmentation");
     return 0;

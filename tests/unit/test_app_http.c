@@ -396,6 +396,22 @@ static void test_gaps_and_end(void)
     CHECK(strstr(c.tx[1].json, "\"url\":\"/found\""));
     coll_reset(&c);
     check_segmentation(s2, 4, NULL);
+    /* a flow that was HTTP and loses sync (capture began mid-response):
+     * one error, that direction resyncs at the next response */
+    uint64_t e1 = st.http_parse_errors;
+    static const struct step s7[] = {
+        { 0, "GET /1 HTTP/1.1\r\nHost: a\r\n\r\n", 0 },
+        { 1, "\x89PNG\r\n\x1a\n binary body of a lost response\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 0 },
+        { 0, "GET /2 HTTP/1.1\r\nHost: a\r\n\r\n", 0 },
+        { 1, "HTTP/1.1 204 No Content\r\n\r\n", 0 },
+    };
+    free(run(s7, 4, 0, NULL, &c));
+    CHECK_EQ_U(st.http_parse_errors, e1 + 1);
+    CHECK_EQ_U(c.n, 4);
+    CHECK(strstr(c.tx[1].json, "\"url\":\"/1\"") && strstr(c.tx[1].json, "\"status\":200"));
+    CHECK(strstr(c.tx[3].json, "\"url\":\"/2\"") && strstr(c.tx[3].json, "\"status\":204"));
+    coll_reset(&c);
+    check_segmentation(s7, 4, NULL);
     /* pending requests are reported at the end, without a response */
     static const struct step s3[] = { { 0, "GET /p1 HTTP/1.1\r\n\r\nGET /p2 HTTP/1.1\r\n\r\n", 0 } };
     free(run(s3, 1, 0, NULL, &c));
