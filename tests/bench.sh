@@ -4,7 +4,8 @@
 # alternating the three commands ROUNDS times; reports the median of each as
 # Gbit/s, the ratios, and the memory a flow costs. Then the Kafka output:
 # events per second into librdkafka's mock cluster and what Kafka costs the
-# -w 2 run compared with writing to /dev/null.
+# -w 2 run compared with writing to /dev/null. Last, Suricata 7.0.10 with all
+# ET Open rules on the same capture (tests/tools/suricata_bench.sh).
 #   ROUNDS=3 (default)  BENCH_PCAP=path (default build/bench-256MiB.pcap, built
 #   once with ../shared/bench/make-bench-pcap.sh and kept)
 set -eu
@@ -83,3 +84,9 @@ print(f"memory per flow: {f['bytes_per_flow']} B in the table, + {f['bytes_per_f
       f"state while under detection; (peak RSS - RSS without flows) / peak flows = "
       f"{(mw1 - base) * 1024 / max(f['peak_active'], 1):.0f} B ({f['peak_active']} flows at the peak)")
 PY
+# Suricata 7.0.10 with every enabled ET Open rule on the same capture, one
+# thread: the reference for the rule engine's speed and start-up
+# (tests/tools/suricata_bench.sh; BENCH_SURICATA=0 skips it).
+if [ "${BENCH_SURICATA:-1}" = 1 ] && command -v suricata >/dev/null && [ -d ../shared/rules/et-open ]; then
+    tests/tools/suricata_bench.sh "$PCAP" ../shared/rules/et-open build/suricata-bench
+fi

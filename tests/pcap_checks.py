@@ -231,5 +231,25 @@ check(ist == {'severity_1': sum(1 for e in al if e['alert']['severity'] == 1),
 check(all(e['alert']['metadata']['source'][0] == 'intel.txt' for e in al if '198.51.100.0/24' in e['alert']['signature']),
       'intel: bare-list source is the file name')
 
+# The rule captures (tests/tools/gen_rule_pcaps.py, rules/README.md): every
+# session is seen whole (TCP ends by FIN), with the application nDPI should
+# name; the stream edge cases (split, out of order, retransmitted,
+# overlapping segments) leave one flow each.
+RULE_CAPS = {
+    'rules-http.pcap': {'HTTP': 11}, 'rules-scanners.pcap': {'HTTP': 9},
+    'rules-telnet.pcap': {'Telnet': 1}, 'rules-ftp.pcap': {'FTP_CONTROL': 4},
+    'rules-mail.pcap': {'POP3': 1, 'IMAP': 1, 'SMTP': 2},
+    'rules-dns.pcap': {'DNS': 8}, 'rules-tls.pcap': {'TLS': 5}, 'rules-ssh.pcap': {'SSH': 5},
+    'rules-tcp-edge.pcap': {'Unknown': 8, 'HTTP': 1},
+}
+for n, want in RULE_CAPS.items():
+    fl = flows(n)
+    got = {}
+    for f in fl:
+        got[f['ndpi']['protocol']] = got.get(f['ndpi']['protocol'], 0) + 1
+    check(got == want, '%s: application mix %s (want %s)' % (n, got, want))
+    check(all(f['flow']['reason'] == 'tcp_fin' for f in fl if f['proto'] == 'TCP'),
+          '%s: every TCP session ends by FIN' % n)
+
 print('%d passed, %d failed' % (passed, failed))
 sys.exit(1 if failed else 0)

@@ -30,6 +30,7 @@ import hashlib
 import os
 import sys
 
+sys.dont_write_bytecode = True            # no __pycache__ in tests/tools
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_pcaps as g  # noqa: E402
 

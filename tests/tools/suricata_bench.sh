@@ -37,6 +37,7 @@ OUT=$(cd "$OUT" && pwd)
 size=$(stat -c %s "$PCAP")
 python3 - "$OUT/one.pcap" <<'PY'
 import os, sys
+sys.dont_write_bytecode = True
 sys.path.insert(0, 'tests/tools')
 import gen_pcaps as g
 p = g.ipv4('192.168.0.1', '192.168.0.2', 17, g.udp('192.168.0.1', '192.168.0.2', 1234, 5678, b'x'))
