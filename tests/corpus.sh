@@ -1,10 +1,18 @@
 #!/bin/bash
 # corpus.sh BUILD_DIR - the corpus checks against ../shared (make corpus):
-#   every capture in ../shared/pcaps/ndpi is replayed with 2 workers (normal
-#   build, then ASan+UBSan build when present); none may crash, hang (60 s),
-#   or print a sanitizer report; the flow events are scored against what
-#   ndpiReader 4.2 reports (../shared/check/ndpi-agreement: detected >= 97%,
-#   all >= 98%).
+#   - --check-rules on all of ET Open (../shared/rules/et-open): the load
+#     rate over enabled rules (at least 95%), compile time, the reasons;
+#   - every capture in ../shared/pcaps/ndpi is replayed with all of ET Open
+#     loaded and 2 workers (normal build, then ASan+UBSan build when
+#     present); none may crash, hang (120 s), leak or print a sanitizer report;
+#   - the flow events are scored against what ndpiReader 4.2 reports
+#     (../shared/check/ndpi-agreement: detected >= 97%, all >= 98%);
+#   - the alerts against Suricata 7.0.10's with the same rules
+#     (tests/golden/et-open/, made by tests/tools/make_et_golden.sh), count
+#     per sid; the differences explained in tests/golden/et-open/KNOWN.tsv are
+#     allowed, any other fails;
+#   - the http/tls/dns events' hosts, SNIs and queries against the
+#     hostname/SNI column of expected-ndpi42.tsv (tests/tools/app_agreement.py).
 set -u
 cd "$(dirname "$0")/.."
 B=${1:-build}
@@ -13,13 +21,31 @@ if [ ! -d $SHARED/pcaps/ndpi ]; then echo "corpus: ../shared not present, nothin
 export ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=98
 OUT=$(mktemp -d); trap 'rm -rf "$OUT"' EXIT
 fail=0
+ET=()
+for f in $SHARED/rules/et-open/*.rules; do ET+=(-S "$f"); done
+CACHE="$OUT/hs-cache"
+"$B/taishi" --check-rules "${ET[@]}" --set "detect.cache-dir=$CACHE" >"$OUT/check.txt" 2>&1
+grep -E "^(parse|rules)" "$OUT/check.txt" | sed 's/^/corpus: ET Open: /'
+echo "corpus: ET Open: top reasons for the rules that did not load:"
+sed -n 's/^[^:]*:[0-9]*: sid [0-9]*: \(error\|unsupported\): //p' "$OUT/check.txt" |
+    sed "s/'[^']*'$/&/; s/ at offset [0-9]*//" | sort | uniq -c | sort -rn | head -8 | sed 's/^/corpus:   /'
+if ! python3 - "$OUT/check.txt" <<'PY'
+import re, sys
+m = re.search(r'^rules: (\d+) loaded, (\d+) skipped \(unsupported\), (\d+) failed$', open(sys.argv[1]).read(), re.M)
+l, s, f = map(int, m.groups())
+rate = 100.0 * l / (l + s + f)
+print('corpus: ET Open load rate %.2f%% (%d of %d enabled rules)' % (rate, l, l + s + f))
+sys.exit(0 if rate >= 95.0 else 1)
+PY
+then echo "corpus: ET Open load rate under 95%"; fail=1; fi
 for bin in "$B/taishi" build/san-address-undefined/taishi; do
     [ -x "$bin" ] || continue
     rm -f "$OUT"/*.json
     n=0 t0=$(date +%s.%N)
     for p in $SHARED/pcaps/ndpi/*.pcap $SHARED/pcaps/ndpi/*.pcapng; do
         f=$(basename "$p")
-        timeout 120 "$bin" -r "$p" -w 2 -o "$OUT/$f.json" 2>"$OUT/$f.err"; rc=$?
+        timeout 300 "$bin" -r "$p" -w 2 "${ET[@]}" --set "detect.cache-dir=$CACHE" -o "$OUT/$f.json" \
+            2>"$OUT/$f.err"; rc=$?
         n=$((n + 1))
         if [ $rc -gt 1 ]; then echo "corpus: $bin $f: exit $rc"; head -5 "$OUT/$f.err"; fail=1; fi
         if grep -qE "runtime error|AddressSanitizer|LeakSanitizer" "$OUT/$f.err"; then
@@ -28,6 +54,28 @@ for bin in "$B/taishi" build/san-address-undefined/taishi; do
     done
     echo "corpus: $bin: $n captures in $(echo "$(date +%s.%N) - $t0" | bc) s"
     python3 $SHARED/check/ndpi-agreement "$OUT" || fail=1
+    python3 tests/tools/app_agreement.py $SHARED/pcaps/ndpi/expected-ndpi42.tsv "$OUT" 95 || fail=1
+    # alerts against Suricata's, count per sid (2 workers: which flow a
+    # threshold lets through may differ); known differences are explained.
+    nd=0 same=0
+    for p in $SHARED/pcaps/ndpi/*.pcap $SHARED/pcaps/ndpi/*.pcapng; do
+        f=$(basename "$p"); g=tests/golden/et-open/$f.suricata.tsv
+        [ -f "$g" ] || continue
+        python3 tests/tools/alerts_tsv.py "$OUT/$f.json" >"$OUT/$f.tsv"
+        if tests/tools/compare_alerts.py -q --key sid "$g" "$OUT/$f.tsv" >"$OUT/$f.cmp"; then
+            same=$((same + 1)); continue
+        fi
+        # every differing sid must be listed for this capture in KNOWN.tsv
+        while read -r sid a b; do
+            if grep -qP "^$f\t$sid\t" tests/golden/et-open/KNOWN.tsv; then
+                echo "corpus: alerts $f sid $sid: Suricata $a, taishi $b (known: $(grep -P "^$f\t$sid\t" tests/golden/et-open/KNOWN.tsv | cut -f3))"
+            else
+                echo "corpus: alerts $f sid $sid: Suricata $a, taishi $b: UNEXPLAINED"; nd=$((nd + 1))
+            fi
+        done < <(sed -n 's/^\* \([0-9:]*\) *\([0-9]*\) *\([0-9]*\)$/\1 \2 \3/p' "$OUT/$f.cmp")
+    done
+    echo "corpus: alerts equal to Suricata 7.0.10's on $same captures; $nd unexplained differences"
+    [ $nd -eq 0 ] || fail=1
 done
 # GeoIP against MaxMind's test databases: demo.pcap's servers rewritten to
 # addresses with known answers (../shared/geoip/KNOWN-ADDRESSES.md).
