@@ -49,7 +49,10 @@ struct rule_cidr {
     uint8_t neg;
 };
 /* Flattened: matches when (npos == 0 or the address is in a positive entry)
- * and it is in no negated entry. `any` = no constraint at all. */
+ * and it is in no negated entry. `any` = no constraint at all. The parser
+ * evaluates nesting and negation exactly and emits either only positive or
+ * only negated entries, whichever list is shorter (EXTERNAL_NET = 3 negated
+ * prefixes). Ports on ip/icmp rules are kept as written (Suricata accepts them). */
 struct rule_addrs {
     struct rule_cidr *v;
     uint32_t n;

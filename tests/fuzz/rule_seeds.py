@@ -63,6 +63,11 @@ RULES = [
     f'alert tcp any any -> any any (content:"x"; distance:1; offset:2; sid:9100022;)',
     f'# alert tcp any any -> any any (msg:"disabled"; sid:9100023;)\n\n# comment',
     '\x00\xff\xfe garbage \x01\x02\nalert\n(\n)\n;;;\n',
+    f'alert http any any -> any any (http.uri; http.host; content:"x"; sid:9100024;)',
+    '# comment \\\nalert tcp any any -> any any (sid:9100025;)',
+    f'alert http any any -> any any (http.header; to_lowercase; uricontent:"/a"; pcre:"/b/U"; urilen:<5; content:"c"; sid:9100026;)',
+    f'alert http any any -> any any (http.header; xor:"01"; xor:"02"; content:"x"; sid:9100027;)',
+    f'alert tcp any any -> any any (content:"a"; pcre:"/x/Q"; file.data; pcre:"/y/Q"; sid:9100028;)',
 ]
 
 
