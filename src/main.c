@@ -2,11 +2,19 @@
  *
  * Start-up: defaults -> YAML (-c) -> --set (in order) -> command-line
  * options; then every input is opened and checked before any thread starts,
- * so bad input fails with exit status 1 and no half-written output.
- * Run: the main thread becomes the capture reader; workers run the pipeline.
- * Shutdown: the reader sends each worker an end batch; workers end all their
- * flows and flush; main joins them, writes the final `stats` event and
- * closes the output.
+ * so bad input fails with exit status 1 and no half-written output. The
+ * capture (files, or live handles, which need privileges) is opened first,
+ * then the pidfile is written and privileges are dropped (run-as.*), then
+ * the rest is opened as the unprivileged user.
+ * Run, offline (-r): the main thread becomes the capture reader; workers run
+ * the pipeline. Live (-i): each worker thread reads its own capture handles
+ * (capture_live.c); the main thread only handles signals, periodic stats and
+ * reloads.
+ * Shutdown: offline, the reader sends each worker an end batch; live,
+ * SIGTERM/SIGINT tells the workers to take what the kernel still holds and
+ * stop. Workers end all their flows and flush; main joins them, writes the
+ * final `stats` event and closes the output (Kafka: flushed, the rest
+ * spooled).
  *
  * Exit status: 0 success, 1 bad input (arguments, config, capture files),
  * 2 runtime failure (output could not be written). */
@@ -29,6 +37,7 @@
 #include "taishi/event.h"
 #include "taishi/output.h"
 #include "taishi/ring.h"
+#include "taishi/service.h"
 #include "taishi/stats.h"
 #include "taishi/util.h"
 #include "taishi/worker.h"
@@ -41,7 +50,9 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "usage: taishi -r FILE [-r FILE ...] [options]\n"
+        "       taishi -i IFACE [-i IFACE ...] [options]\n"
         "  -r FILE          replay a pcap/pcapng file (\"-\" = stdin); repeatable, read in order\n"
+        "  -i IFACE         live capture on IFACE (a mirror port); repeatable; stop with SIGTERM\n"
         "  -c FILE          YAML configuration (default: built-in, see --dump-config)\n"
         "  -o PATH          write JSON events to PATH (\"-\" = stdout, the default)\n"
         "  -w N             worker threads (default: online CPUs)\n"
@@ -51,7 +62,7 @@ static void usage(FILE *f)
         "  --selftest       run the built-in self-tests and exit\n"
         "  --version, --help\n"
         "  --kafka BROKERS  send events to Kafka (host:port,...), as outputs.kafka.brokers\n"
-        "Not built yet: -i (live capture), -S (rules), --check-rules.\n");
+        "Not built yet: -S (rules), --check-rules.\n");
 }
 
 static int selftest(void)
@@ -76,7 +87,7 @@ static int selftest(void)
  * databases, asset map) named in the configuration. The new set is built
  * beside the old one; if anything fails to load, the old one stays. The
  * reader thread does the swap between packets (capture hook). */
-static volatile sig_atomic_t reload_requested;
+static volatile sig_atomic_t reload_requested, stop_requested;
 
 static void on_sighup(int sig)
 {
@@ -84,12 +95,19 @@ static void on_sighup(int sig)
     reload_requested = 1;
 }
 
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
 struct reload_ctx {
     const struct config *cfg;
     struct shared *sh;
     struct worker **w;
     int n;
-    struct capture *cap;
+    struct capture *cap;                    /* offline, or: */
+    struct capture_live *live;
     struct output *out;
     struct asset_inventory *inv;
     uint64_t last_stats_ns, calls;
@@ -138,30 +156,41 @@ static void write_stats(struct reload_ctx *r)
 
     if (!(r->cfg->events_mask & (1u << ET_STATS)))
         return;
+    struct capture_totals ct;
+    if (r->live)
+        capture_live_totals(r->live, &ct);
+    else
+        capture_totals(r->cap, &ct);
     jw_init(&sj, sbuf, sizeof(sbuf));
-    stats_write_event(&sj, r->cfg, r->cap, r->w, r->n, r->out, r->inv);
+    stats_write_event(&sj, r->cfg, &ct, r->w, r->n, r->out, r->inv);
     if (jw_end(&sj) == 0) {
         struct out_event ev = { 0, (uint32_t)sj.len, ET_STATS, 0 };
         output_write_events(r->out, sbuf, &ev, 1);
     }
 }
 
-/* Runs in the reader thread between packets: periodic stats, reloads. */
-static void between_packets(void *arg)
+static void periodic_stats(struct reload_ctx *r)
 {
-    struct reload_ctx *r = arg;
+    uint64_t now = util_mono_ns();
+
+    if (r->cfg->stats_interval &&
+        now - r->last_stats_ns >= (uint64_t)r->cfg->stats_interval * 1000000000ULL) {
+        r->last_stats_ns = now;
+        write_stats(r);
+    }
+}
+
+/* SIGHUP: the output file is reopened (logrotate), indicators and
+ * enrichment sources are reloaded. */
+static void maybe_reload(struct reload_ctx *r)
+{
     char err[CONFIG_ERR_MAX];
 
-    if (r->cfg->stats_interval && ++r->calls % 64 == 0) {     /* the clock, not every packet */
-        uint64_t now = util_mono_ns();
-        if (now - r->last_stats_ns >= (uint64_t)r->cfg->stats_interval * 1000000000ULL) {
-            r->last_stats_ns = now;
-            write_stats(r);
-        }
-    }
     if (!reload_requested)
         return;
     reload_requested = 0;
+    if (output_reopen(r->out) == 0)
+        LOG(LOG_INFO, "output file reopened");
     pthread_mutex_lock(&r->swap_mu);
     struct enrich *en = enrich_open(r->cfg, err, sizeof(err));
     struct intel *in = en ? intel_open_with(r->cfg, r->updates, r->nupdates, err, sizeof(err)) : NULL;
@@ -177,9 +206,19 @@ static void between_packets(void *arg)
     LOG(LOG_NOTICE, "reloaded: %zu indicators, enrichment sources reopened", count);
 }
 
+/* Runs in the reader thread between packets (offline): periodic stats, reloads. */
+static void between_packets(void *arg)
+{
+    struct reload_ctx *r = arg;
+
+    if (++r->calls % 64 == 0)               /* the clock, not every packet */
+        periodic_stats(r);
+    maybe_reload(r);
+}
+
 enum { OPT_EVENTS = 256, OPT_SET, OPT_DUMP, OPT_SELFTEST, OPT_VERSION, OPT_KAFKA, OPT_CHECK };
 
-static int run(int argc, char **argv, char **reads, char **sets)
+static int run(int argc, char **argv, char **reads, char **sets, char **ifaces)
 {
     static const struct option longopts[] = {
         { "events", required_argument, NULL, OPT_EVENTS },
@@ -195,7 +234,7 @@ static int run(int argc, char **argv, char **reads, char **sets)
     static struct config cfg;
     char err[CONFIG_ERR_MAX];
     const char *conf = NULL, *out_path = NULL, *workers = NULL, *events = NULL, *kafka = NULL;
-    int nreads = 0, nsets = 0, dump = 0, opt;
+    int nreads = 0, nsets = 0, nifaces = 0, dump = 0, opt;
 
     config_defaults(&cfg);
     while ((opt = getopt_long(argc, argv, "r:c:o:w:S:i:h", longopts, NULL)) != -1) {
@@ -211,10 +250,10 @@ static int run(int argc, char **argv, char **reads, char **sets)
         case OPT_VERSION: printf("taishi %s\n", TAISHI_VERSION); return 0;
         case 'h': usage(stdout); return 0;
         case OPT_KAFKA: kafka = optarg; break;
-        case 'i': case 'S': case OPT_CHECK:
+        case 'i': ifaces[nifaces++] = optarg; break;
+        case 'S': case OPT_CHECK:
             fprintf(stderr, "taishi: %s is not built yet in this version\n",
-                    opt == 'i' ? "live capture (-i)" : opt == 'S' ? "rule loading (-S)" :
-                    "--check-rules");
+                    opt == 'S' ? "rule loading (-S)" : "--check-rules");
             return 1;
         default: usage(stderr); return 1;
         }
@@ -252,27 +291,51 @@ static int run(int argc, char **argv, char **reads, char **sets)
         return 0;
     }
     util_log_level = (enum log_level)cfg.log_level;
-    if (nreads == 0) {
-        fprintf(stderr, "taishi: nothing to read: give -r FILE (live capture is not built yet)\n");
+    if (nreads == 0 && nifaces == 0) {
+        fprintf(stderr, "taishi: nothing to read: give -r FILE or -i IFACE\n");
         usage(stderr);
         return 1;
     }
+    if (nreads && nifaces) {
+        fprintf(stderr, "taishi: -r and -i cannot be used together\n");
+        return 1;
+    }
+    if (cfg.log_syslog)
+        util_log_to_syslog();
+    int nw = cfg.workers ? (int)cfg.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (nw < 1)
+        nw = 1;
 
-    struct capture *cap = capture_open_files(&cfg, reads, nreads, err, sizeof(err));
-    if (!cap) {
+    struct capture *cap = NULL;
+    struct capture_live *live = NULL;
+    if (nifaces)
+        live = capture_live_open(&cfg, ifaces, nifaces, nw, err, sizeof(err));
+    else
+        cap = capture_open_files(&cfg, reads, nreads, err, sizeof(err));
+    if (!cap && !live) {
         fprintf(stderr, "taishi: %s\n", err);
+        LOG(LOG_DEBUG, "%s", err);          /* also to syslog when it is on */
+        return 1;
+    }
+    if ((cfg.pidfile[0] && service_write_pidfile(cfg.pidfile, err, sizeof(err)) < 0) ||
+        service_drop_privileges(&cfg, live != NULL, err, sizeof(err)) < 0) {
+        fprintf(stderr, "taishi: %s\n", err);
+        capture_close(cap);
+        capture_live_close(live);
         return 1;
     }
     struct enrich *en = enrich_open(&cfg, err, sizeof(err));
     if (!en) {
         fprintf(stderr, "taishi: %s\n", err);
         capture_close(cap);
+        capture_live_close(live);
         return 1;
     }
     struct intel *intel = intel_open(&cfg, err, sizeof(err));
     if (!intel) {
         fprintf(stderr, "taishi: %s\n", err);
         capture_close(cap);
+        capture_live_close(live);
         enrich_close(en);
         return 1;
     }
@@ -280,13 +343,11 @@ static int run(int argc, char **argv, char **reads, char **sets)
     if (!out) {
         fprintf(stderr, "taishi: %s\n", err);
         capture_close(cap);
+        capture_live_close(live);
         enrich_close(en);
         intel_close(intel);
         return 1;
     }
-    int nw = cfg.workers ? (int)cfg.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    if (nw < 1)
-        nw = 1;
     struct worker **w = xcalloc((size_t)nw, sizeof(*w));
     for (int i = 0; i < nw; i++) {
         w[i] = worker_create(i, &cfg, out, en, cfg.flow_memcap / (uint64_t)nw);
@@ -309,6 +370,7 @@ static int run(int argc, char **argv, char **reads, char **sets)
     rctx.w = w;
     rctx.n = nw;
     rctx.cap = cap;
+    rctx.live = live;
     rctx.out = out;
     rctx.inv = inv;
     rctx.last_stats_ns = util_mono_ns();
@@ -325,17 +387,39 @@ static int run(int argc, char **argv, char **reads, char **sets)
     sa.sa_handler = on_sighup;
     sa.sa_flags = SA_RESTART;               /* a read of stdin must not fail with EINTR */
     sigaction(SIGHUP, &sa, NULL);
-    capture_set_hook(cap, between_packets, &rctx);
-    for (int i = 0; i < nw; i++)
-        if (worker_start(w[i]) < 0) {
+    int rc = 0;
+    if (live) {
+        sa.sa_handler = on_stop;
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        if (capture_live_start(live, w) < 0) {
             fprintf(stderr, "taishi: cannot start worker threads\n");
             return 2;
         }
-
-    int rc = capture_run(cap, w, nw) < 0 ? 1 : 0;
-    intel_feed_stop(feed);                  /* before the workers go: it waits on their epochs */
-    for (int i = 0; i < nw; i++)
-        worker_join(w[i]);
+        LOG(LOG_NOTICE, "capturing on %d interface%s with %d worker%s", nifaces,
+            nifaces > 1 ? "s" : "", nw, nw > 1 ? "s" : "");
+        while (!stop_requested) {
+            struct timespec ts = { 0, 100000000L };
+            nanosleep(&ts, NULL);           /* a signal cuts it short */
+            periodic_stats(&rctx);
+            maybe_reload(&rctx);
+        }
+        LOG(LOG_NOTICE, "stopping: draining the capture, ending the flows");
+        capture_live_stop(live);
+        intel_feed_stop(feed);              /* before the workers go: it waits on their epochs */
+        capture_live_join(live);
+    } else {
+        capture_set_hook(cap, between_packets, &rctx);
+        for (int i = 0; i < nw; i++)
+            if (worker_start(w[i]) < 0) {
+                fprintf(stderr, "taishi: cannot start worker threads\n");
+                return 2;
+            }
+        rc = capture_run(cap, w, nw) < 0 ? 1 : 0;
+        intel_feed_stop(feed);              /* before the workers go: it waits on their epochs */
+        for (int i = 0; i < nw; i++)
+            worker_join(w[i]);
+    }
 
     write_stats(&rctx);                     /* the final one: workers published at their end */
     for (int i = 0; i < nw; i++)
@@ -344,6 +428,7 @@ static int run(int argc, char **argv, char **reads, char **sets)
     assets_close(inv);
     intel_close(atomic_load(&sh.intel));    /* what a reload may have put in place */
     capture_close(cap);
+    capture_live_close(live);
     enrich_close(atomic_load(&sh.enrich));
     free(rctx.updates);
     pthread_mutex_destroy(&rctx.swap_mu);
@@ -351,6 +436,10 @@ static int run(int argc, char **argv, char **reads, char **sets)
         fprintf(stderr, "taishi: writing events failed: the output is incomplete\n");
         rc = 2;
     }
+    if (cfg.pidfile[0])
+        service_remove_pidfile(cfg.pidfile);
+    if (live)
+        LOG(LOG_NOTICE, "stopped");
     return rc;
 }
 
@@ -359,9 +448,11 @@ int main(int argc, char **argv)
     /* Every early return in run() leaves these two for us to free. */
     char **reads = xcalloc((size_t)argc, sizeof(char *));
     char **sets = xcalloc((size_t)argc, sizeof(char *));
-    int rc = run(argc, argv, reads, sets);
+    char **ifaces = xcalloc((size_t)argc, sizeof(char *));
+    int rc = run(argc, argv, reads, sets, ifaces);
 
     free(reads);
     free(sets);
+    free(ifaces);
     return rc;
 }
