@@ -325,13 +325,16 @@ static void *live_main(void *arg)
                 t->pidx[np++] = i;
             }
         }
-        if (!stopping) {
-            if (np) {
-                poll(t->pfd, (nfds_t)np, POLL_MS);   /* EINTR (a signal): just go round */
-            } else {
-                struct timespec ts = { 0, POLL_MS * 1000000L };
-                nanosleep(&ts, NULL);
-            }
+        if (stopping) {
+            /* The kernel hands a TPACKET_V3 block over when it is full or
+             * its POLL_MS timer retires it: wait for that, then drain. */
+            struct timespec ts = { 0, 2 * POLL_MS * 1000000L };
+            nanosleep(&ts, NULL);
+        } else if (np) {
+            poll(t->pfd, (nfds_t)np, POLL_MS);   /* EINTR (a signal): just go round */
+        } else {
+            struct timespec ts = { 0, POLL_MS * 1000000L };
+            nanosleep(&ts, NULL);
         }
         worker_enter(t->w);
         for (int k = 0; k < np; k++) {

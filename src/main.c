@@ -190,7 +190,7 @@ static void maybe_reload(struct reload_ctx *r)
         return;
     reload_requested = 0;
     if (output_reopen(r->out) == 0)
-        LOG(LOG_INFO, "output file reopened");
+        LOG(LOG_NOTICE, "output file reopened");
     pthread_mutex_lock(&r->swap_mu);
     struct enrich *en = enrich_open(r->cfg, err, sizeof(err));
     struct intel *in = en ? intel_open_with(r->cfg, r->updates, r->nupdates, err, sizeof(err)) : NULL;
