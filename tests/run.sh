@@ -232,5 +232,18 @@ else
     bad "kafka tests: build/kafka-mock or kcat missing"
 fi
 
-echo "$pass passed, $fail failed"
+# 7. live capture (-i) in a private network namespace, every build (tests/live.sh)
+for LB in "$@"; do
+    B=live
+    tests/live.sh "$LB" >"$TMP/live" 2>&1
+    grep -E "^(FAIL|SKIP)" "$TMP/live"
+    c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$TMP/live")
+    if [ -n "$c" ]; then
+        read -r lp lf ls <<<"$c"; pass=$((pass + lp)); fail=$((fail + lf)); skipped=$((${skipped:-0} + ls))
+    else
+        bad "live tests did not finish ($LB)"; tail -5 "$TMP/live"
+    fi
+done
+
+echo "$pass passed, $fail failed${skipped:+, $skipped skipped}"
 [ "$fail" -eq 0 ]
