@@ -53,7 +53,7 @@ static void usage(FILE *f)
         "       taishi -i IFACE [-i IFACE ...] [options]\n"
         "  -r FILE          replay a pcap/pcapng file (\"-\" = stdin); repeatable, read in order\n"
         "  -i IFACE         live capture on IFACE (a mirror port); repeatable; stop with SIGTERM\n"
-        "  -c FILE          YAML configuration (default: built-in, see --dump-config)\n"
+        "  -c, --config FILE  YAML configuration (default: built-in, see --dump-config)\n"
         "  -o PATH          write JSON events to PATH (\"-\" = stdout, the default)\n"
         "  -w N             worker threads (default: online CPUs)\n"
         "  --events LIST    event types to write, e.g. flow,anomaly (default: all)\n"
@@ -223,6 +223,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces)
     static const struct option longopts[] = {
         { "events", required_argument, NULL, OPT_EVENTS },
         { "set", required_argument, NULL, OPT_SET },
+        { "config", required_argument, NULL, 'c' },
         { "dump-config", no_argument, NULL, OPT_DUMP },
         { "selftest", no_argument, NULL, OPT_SELFTEST },
         { "version", no_argument, NULL, OPT_VERSION },

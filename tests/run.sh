@@ -232,7 +232,14 @@ else
     bad "kafka tests: build/kafka-mock or kcat missing"
 fi
 
-# 7. live capture (-i) in a private network namespace, every build (tests/live.sh)
+# 7. contrib/ (example config, man page, systemd unit, logrotate) and make install (first build)
+B=install
+tests/install.sh "$1" >"$TMP/install" 2>&1
+grep -E "^FAIL" "$TMP/install"
+c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$TMP/install")
+if [ -n "$c" ]; then pass=$((pass + ${c%% *})); fail=$((fail + ${c##* })); else bad "install tests did not finish"; tail -5 "$TMP/install"; fi
+
+# 8. live capture (-i) in a private network namespace, every build (tests/live.sh)
 for LB in "$@"; do
     B=live
     tests/live.sh "$LB" >"$TMP/live" 2>&1

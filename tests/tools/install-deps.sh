@@ -5,7 +5,7 @@
 set -e
 PKGS="build-essential pkg-config libpcap-dev libndpi-dev libndpi-bin libyaml-dev
       libhyperscan-dev librdkafka-dev libmaxminddb-dev libpcre2-dev zlib1g-dev
-      clang python3 bc kcat tcpreplay tshark"
+      clang python3 python3-yaml bc kcat tcpreplay tshark logrotate"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
