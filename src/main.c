@@ -315,7 +315,6 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces)
         cap = capture_open_files(&cfg, reads, nreads, err, sizeof(err));
     if (!cap && !live) {
         fprintf(stderr, "taishi: %s\n", err);
-        LOG(LOG_DEBUG, "%s", err);          /* also to syslog when it is on */
         return 1;
     }
     if ((cfg.pidfile[0] && service_write_pidfile(cfg.pidfile, err, sizeof(err)) < 0) ||
