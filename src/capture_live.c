@@ -30,9 +30,12 @@
  * we keep V3's block batching and set a block timeout of POLL_MS, so a quiet
  * link still delivers within that time.
  *
- * Lost interfaces: a handle whose read fails (interface down or removed) is
+ * Lost interfaces: a handle whose read fails (the interface was removed) is
  * closed with an error logged; its thread opens it again every
- * capture.retry-interval seconds and logs when capture resumes. The other
+ * capture.retry-interval seconds and logs when capture resumes. An interface
+ * that goes down (or loses its carrier) but stays keeps its handle: the
+ * kernel delivers again once it is up; the link state is checked every
+ * second, and going down and coming back are logged and counted. The other
  * interfaces and workers go on meanwhile.
  *
  * Threads: the handles, decoder state and counters of a live_thread belong
@@ -41,6 +44,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/if_packet.h>
+#include <net/if.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <pthread.h>
@@ -48,6 +52,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,6 +78,7 @@ struct handle {
     int linktype;
     uint64_t retry_ns;                  /* monotonic time of the next attempt */
     int retry_logged;
+    int down;                           /* open, but the link is down (kernel re-hooks it when up) */
     struct pcap_stat cur;               /* of the open handle, since it was opened */
     uint64_t drops_before, ifdrops_before;  /* of the handles closed before it */
 };
@@ -253,6 +259,7 @@ static void lose(struct handle *hd, const char *why)
     LOG(LOG_ERROR, "interface %s lost (worker %d): %s; trying again every %u s",
         t->c->ifaces[hd->iface], t->w->id, why, cfg->capture_retry_interval);
     close_handle(hd);
+    hd->down = 0;
     t->st.interface_errors++;
     hd->retry_ns = util_mono_ns() + (uint64_t)cfg->capture_retry_interval * 1000000000ULL;
     hd->retry_logged = 0;
@@ -279,6 +286,30 @@ static void try_reopen(struct handle *hd, uint64_t now)
     LOG(LOG_NOTICE, "interface %s: capturing again (worker %d)", t->c->ifaces[hd->iface], t->w->id);
 }
 
+/* Logs (and counts) a link going down or coming back. */
+static void check_link(struct handle *hd)
+{
+    struct live_thread *t = hd->t;
+    const char *name = t->c->ifaces[hd->iface];
+    struct ifreq ifr;
+
+    memset(&ifr, 0, sizeof(ifr));
+    snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+    if (ioctl(pcap_fileno(hd->h), SIOCGIFFLAGS, &ifr) < 0)
+        return;                         /* gone: the next read reports it */
+    int up = (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+    if (!up && !hd->down) {
+        hd->down = 1;
+        t->st.interface_errors++;
+        LOG(LOG_ERROR, "interface %s is down%s (worker %d); capture resumes when it is up", name,
+            ifr.ifr_flags & IFF_UP ? " (no carrier)" : "", t->w->id);
+    } else if (up && hd->down) {
+        hd->down = 0;
+        t->st.reconnects++;
+        LOG(LOG_NOTICE, "interface %s: up again, capturing (worker %d)", name, t->w->id);
+    }
+}
+
 static void publish(struct live_thread *t, int force)
 {
     uint64_t now = util_mono_ns();
@@ -289,7 +320,10 @@ static void publish(struct live_thread *t, int force)
     if (force || now - t->kstats_ns >= KSTATS_NS) {
         t->kstats_ns = now;
         for (int i = 0; i < t->c->nifaces; i++)
-            read_kstats(&t->hs[i]);
+            if (t->hs[i].h) {
+                read_kstats(&t->hs[i]);
+                check_link(&t->hs[i]);
+            }
     }
     t->st.kernel_drops = t->st.interface_drops = 0;
     for (int i = 0; i < t->c->nifaces; i++) {

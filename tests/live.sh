@@ -17,7 +17,11 @@
 #      kernel drop, and the stats event says how many; the slow replays of 1.
 #      drop nothing;
 #   4. a lost interface: removed while capturing -> error logged, the sensor
-#      keeps running, and when the interface is back capture resumes.
+#      keeps running, and when the interface is back capture resumes; set
+#      down and up -> both logged, capture goes on; 5. started while the
+#      interface is down -> a warning, capture once it is up;
+#   6. (normal build's run, when build/san-thread exists) the same under
+#      ThreadSanitizer: capture threads, periodic stats, SIGHUP reloads.
 # Skips (counted) only when not root or when network namespaces do not work.
 # Ends with "N passed, M failed, K skipped"; exit 1 when anything failed.
 set -u
@@ -61,6 +65,7 @@ make_link || skip_all "cannot create a veth pair in the namespace"
 chmod 755 "$TMP"; mkdir "$TMP/run"; chown nobody "$TMP/run"
 
 san_clean() { ! grep -qE "runtime error|AddressSanitizer|LeakSanitizer" "$1"; }
+absent_tsan() { ! grep -q "ThreadSanitizer" "$1"; }
 # start OUT ERR ARGS...: the sensor on $S, in the background ($SPID), once it says it captures
 start() {
     local out=$1 err=$2; shift 2
@@ -219,8 +224,17 @@ start "$TMP/run/live.json" "$TMP/err" -w 2 --set capture.retry-interval=1 --set 
     expect "lost interface: capture resumes when it is back" grep -q "interface $S: capturing again" "$TMP/err"
     sleep 0.3
     replay pcaps/enrich.pcap --mbps 20
+    # down and up again: the handles stay, the state is logged
+    nsx ip link set "$S" down
+    for _ in $(seq 30); do [ "$(grep -c "interface $S is down" "$TMP/err")" -ge 2 ] && break; sleep 0.1; done
+    expect "interface down: error logged by each worker" [ "$(grep -c "interface $S is down" "$TMP/err")" -eq 2 ]
+    nsx ip link set "$S" up
+    for _ in $(seq 30); do [ "$(grep -c "interface $S: up again" "$TMP/err")" -ge 2 ] && break; sleep 0.1; done
+    expect "interface up again: logged by each worker" [ "$(grep -c "interface $S: up again" "$TMP/err")" -eq 2 ]
+    replay pcaps/l4-sctp.pcap --mbps 20
     stop
     expect "lost interface: exit 0" [ "$src" -eq 0 ]
+    expect "interface up again: capture goes on" grep -q '"proto":"SCTP"' "$TMP/run/live.json"
     "$T" -r pcaps/enrich.pcap -w 1 >"$TMP/off.json" 2>/dev/null
     expect "lost interface: the flows after the reconnect are there" python3 -c 'import json,sys
 ids = lambda p: {json.loads(l)["community_id"] for l in open(p) if "\"event_type\":\"flow\"" in l}
@@ -228,7 +242,39 @@ off, live = ids(sys.argv[1]), ids(sys.argv[2])
 assert off and off <= live, off - live' "$TMP/off.json" "$TMP/run/live.json"
     ie=$(stat_of "$TMP/run/live.json" '["capture"]["interface_errors"]')
     rc=$(stat_of "$TMP/run/live.json" '["capture"]["reconnects"]')
-    expect "lost interface: counted ($ie lost, $rc reconnected, one per worker)" [ "$ie" = 2 ] && [ "$rc" = 2 ]
+    expect "lost interface: counted ($ie lost, $rc back: removed and down, once per worker each)" [ "$ie" = 4 ] && [ "$rc" = 4 ]
     expect "lost interface: no sanitizer report" san_clean "$TMP/err"
 }
+# 5. started while the interface is down: a warning, capture once it is up.
+nsx ip link set "$S" down
+start "$TMP/live.json" "$TMP/err" -w 1 --set capture.retry-interval=1 && {
+    expect "started while down: says so" grep -q "capture starts when it comes up" "$TMP/err"
+    nsx ip link set "$S" up
+    for _ in $(seq 40); do grep -q "interface $S: capturing again" "$TMP/err" && break; sleep 0.1; done
+    expect "started while down: capturing once up" grep -q "interface $S: capturing again" "$TMP/err"
+    sleep 0.2
+    replay pcaps/demo.pcap --mbps 20
+    stop
+    expect "started while down: the flows are there" [ "$(grep -c '"event_type":"flow"' "$TMP/live.json")" -eq 11 ]
+}
+
+# 6. ThreadSanitizer (once, from the normal build's run): workers capturing,
+# the main thread reading their counters for periodic stats, a SIGHUP reload.
+TS=build/san-thread/taishi
+if [ "$B" = build ] && [ -x "$TS" ]; then
+    T=$TS
+    export TSAN_OPTIONS=halt_on_error=0:exitcode=97
+    echo "ip,203.0.113.30" >"$TMP/run/intel.csv"
+    start "$TMP/run/live.json" "$TMP/err" -w 3 --set stats.interval=1 --set "intel.files=[$TMP/run/intel.csv]" && {
+        replay pcaps/many-flows.pcap --mbps 5 &
+        rp=$!
+        sleep 0.8; kill -HUP "$SPID"; sleep 0.8; kill -HUP "$SPID"
+        wait $rp
+        stop
+        expect "tsan: exit 0 ($src)" [ "$src" -eq 0 ]
+        expect "tsan: no data race reported: $(grep -m1 -A4 WARNING "$TMP/err")" absent_tsan "$TMP/err"
+        expect "tsan: reloaded while capturing" grep -q "reloaded:" "$TMP/err"
+        expect "tsan: periodic stats while capturing" [ "$(grep -c '"event_type":"stats"' "$TMP/run/live.json")" -ge 2 ]
+    }
+fi
 finish
