@@ -1,7 +1,9 @@
 # taishi - plain Makefile (see README.md).
 #   make                 build build/taishi
 #   make SANITIZE=address,undefined   instrumented build in build/san-address,undefined/
-#   make demo | test | corpus | bench | deps | clean
+#   make demo | test | corpus | bench | bench-live | deps | clean
+#   make install [PREFIX=/usr/local] [DESTDIR=...]   binary, man page, example config,
+#                        systemd unit, logrotate file (contrib/)
 #   make fuzz | fuzz-regress | fuzz-run FUZZ_TARGET=decode FUZZ_TIME=600   (tests/fuzz/fuzz.mk)
 CC      ?= cc
 PKGS    := libndpi libpcap yaml-0.1 rdkafka zlib libmaxminddb libhs libpcre2-8
@@ -73,9 +75,40 @@ corpus: deps all
 bench: deps all build/kafka-mock
 	@tests/bench.sh $(O)
 
+# Live capture: the highest tcpreplay rate with no kernel drops, -w 1 and -w 2
+# (tests/live_bench.sh; root, network namespaces, tcpreplay).
+bench-live: deps all
+	@tests/live_bench.sh $(O)
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/taishi
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+
+# An existing taishi.yaml is never overwritten (the example also goes to DOCDIR).
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/taishi $(DESTDIR)$(SYSCONFDIR)/logrotate.d $(DESTDIR)$(UNITDIR)
+	install -m 755 $(O)/taishi $(DESTDIR)$(BINDIR)/taishi
+	install -m 644 contrib/taishi.8 $(DESTDIR)$(MANDIR)/man8/taishi.8
+	install -m 644 contrib/taishi.yaml contrib/taishi.logrotate $(DESTDIR)$(DOCDIR)/
+	[ -e $(DESTDIR)$(SYSCONFDIR)/taishi/taishi.yaml ] || \
+	    install -m 644 contrib/taishi.yaml $(DESTDIR)$(SYSCONFDIR)/taishi/taishi.yaml
+	install -m 644 contrib/taishi.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/taishi
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' contrib/taishi.service \
+	    >$(DESTDIR)$(UNITDIR)/taishi.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/taishi.service
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/taishi $(DESTDIR)$(MANDIR)/man8/taishi.8 \
+	    $(DESTDIR)$(DOCDIR)/taishi.yaml $(DESTDIR)$(DOCDIR)/taishi.logrotate \
+	    $(DESTDIR)$(SYSCONFDIR)/logrotate.d/taishi $(DESTDIR)$(UNITDIR)/taishi.service
+
 clean:
 	rm -rf build
 
-.PHONY: all units deps demo test corpus bench clean
+.PHONY: all units deps demo test corpus bench bench-live install uninstall clean
 -include $(OBJS:.o=.d)
 include tests/fuzz/fuzz.mk

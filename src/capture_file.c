@@ -307,3 +307,10 @@ const struct defrag_stats *capture_defrag_stats(const struct capture *c)
 {
     return defrag_stats(c->df);
 }
+
+void capture_totals(const struct capture *c, struct capture_totals *t)
+{
+    t->cap = c->st;
+    t->dec = c->dst;
+    t->frag = *defrag_stats(c->df);
+}

@@ -2,11 +2,19 @@
  *
  * Start-up: defaults -> YAML (-c) -> --set (in order) -> command-line
  * options; then every input is opened and checked before any thread starts,
- * so bad input fails with exit status 1 and no half-written output.
- * Run: the main thread becomes the capture reader; workers run the pipeline.
- * Shutdown: the reader sends each worker an end batch; workers end all their
- * flows and flush; main joins them, writes the final `stats` event and
- * closes the output.
+ * so bad input fails with exit status 1 and no half-written output. The
+ * capture (files, or live handles, which need privileges) is opened first,
+ * then the pidfile is written and privileges are dropped (run-as.*), then
+ * the rest is opened as the unprivileged user.
+ * Run, offline (-r): the main thread becomes the capture reader; workers run
+ * the pipeline. Live (-i): each worker thread reads its own capture handles
+ * (capture_live.c); the main thread only handles signals, periodic stats and
+ * reloads.
+ * Shutdown: offline, the reader sends each worker an end batch; live,
+ * SIGTERM/SIGINT tells the workers to take what the kernel still holds and
+ * stop. Workers end all their flows and flush; main joins them, writes the
+ * final `stats` event and closes the output (Kafka: flushed, the rest
+ * spooled).
  *
  * Exit status: 0 success, 1 bad input (arguments, config, capture files),
  * 2 runtime failure (output could not be written). */
@@ -30,6 +38,7 @@
 #include "taishi/event.h"
 #include "taishi/output.h"
 #include "taishi/ring.h"
+#include "taishi/service.h"
 #include "taishi/stats.h"
 #include "taishi/util.h"
 #include "taishi/worker.h"
@@ -42,8 +51,10 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "usage: taishi -r FILE [-r FILE ...] [options]\n"
+        "       taishi -i IFACE [-i IFACE ...] [options]\n"
         "  -r FILE          replay a pcap/pcapng file (\"-\" = stdin); repeatable, read in order\n"
-        "  -c FILE          YAML configuration (default: built-in, see --dump-config)\n"
+        "  -i IFACE         live capture on IFACE (a mirror port); repeatable; stop with SIGTERM\n"
+        "  -c, --config FILE  YAML configuration (default: built-in, see --dump-config)\n"
         "  -o PATH          write JSON events to PATH (\"-\" = stdout, the default)\n"
         "  -w N             worker threads (default: online CPUs)\n"
         "  --events LIST    event types to write, e.g. flow,anomaly (default: all)\n"
@@ -53,8 +64,7 @@ static void usage(FILE *f)
         "  --version, --help\n"
         "  --kafka BROKERS  send events to Kafka (host:port,...), as outputs.kafka.brokers\n"
         "  -S FILE          load rules from FILE (repeatable; replaces rules.files)\n"
-        "  --check-rules    load and compile the rules, print each problem and a summary\n"
-        "Not built yet: -i (live capture).\n");
+        "  --check-rules    load and compile the rules, print each problem and a summary\n");
 }
 
 static int selftest(void)
@@ -79,7 +89,7 @@ static int selftest(void)
  * databases, asset map) named in the configuration. The new set is built
  * beside the old one; if anything fails to load, the old one stays. The
  * reader thread does the swap between packets (capture hook). */
-static volatile sig_atomic_t reload_requested;
+static volatile sig_atomic_t reload_requested, stop_requested;
 
 static void on_sighup(int sig)
 {
@@ -87,12 +97,19 @@ static void on_sighup(int sig)
     reload_requested = 1;
 }
 
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
 struct reload_ctx {
     const struct config *cfg;
     struct shared *sh;
     struct worker **w;
     int n;
-    struct capture *cap;
+    struct capture *cap;                    /* offline, or: */
+    struct capture_live *live;
     struct output *out;
     struct asset_inventory *inv;
     uint64_t last_stats_ns, calls;
@@ -147,30 +164,41 @@ static void write_stats(struct reload_ctx *r)
 
     if (!(r->cfg->events_mask & (1u << ET_STATS)))
         return;
+    struct capture_totals ct;
+    if (r->live)
+        capture_live_totals(r->live, &ct);
+    else
+        capture_totals(r->cap, &ct);
     jw_init(&sj, sbuf, sizeof(sbuf));
-    stats_write_event(&sj, r->cfg, r->cap, r->w, r->n, r->out, r->inv);
+    stats_write_event(&sj, r->cfg, &ct, r->w, r->n, r->out, r->inv);
     if (jw_end(&sj) == 0) {
         struct out_event ev = { 0, (uint32_t)sj.len, ET_STATS, 0 };
         output_write_events(r->out, sbuf, &ev, 1);
     }
 }
 
-/* Runs in the reader thread between packets: periodic stats, reloads. */
-static void between_packets(void *arg)
+static void periodic_stats(struct reload_ctx *r)
 {
-    struct reload_ctx *r = arg;
+    uint64_t now = util_mono_ns();
+
+    if (r->cfg->stats_interval &&
+        now - r->last_stats_ns >= (uint64_t)r->cfg->stats_interval * 1000000000ULL) {
+        r->last_stats_ns = now;
+        write_stats(r);
+    }
+}
+
+/* SIGHUP: the output file is reopened (logrotate), indicators and
+ * enrichment sources are reloaded. */
+static void maybe_reload(struct reload_ctx *r)
+{
     char err[CONFIG_ERR_MAX];
 
-    if (r->cfg->stats_interval && ++r->calls % 64 == 0) {     /* the clock, not every packet */
-        uint64_t now = util_mono_ns();
-        if (now - r->last_stats_ns >= (uint64_t)r->cfg->stats_interval * 1000000000ULL) {
-            r->last_stats_ns = now;
-            write_stats(r);
-        }
-    }
     if (!reload_requested)
         return;
     reload_requested = 0;
+    if (output_reopen(r->out) == 0)
+        LOG(LOG_NOTICE, "output file reopened");
     pthread_mutex_lock(&r->swap_mu);
     struct enrich *en = enrich_open(r->cfg, err, sizeof(err));
     struct intel *in = en ? intel_open_with(r->cfg, r->updates, r->nupdates, err, sizeof(err)) : NULL;
@@ -185,18 +213,30 @@ static void between_packets(void *arg)
         return;
     }
     size_t count = intel_count(in);         /* before a feed update may replace it */
+    unsigned nrules = de ? detect_ruleset(de)->loaded : 0;
     publish(r, en, in, de);
     pthread_mutex_unlock(&r->swap_mu);
-    LOG(LOG_NOTICE, "reloaded: %zu indicators, enrichment sources reopened", count);
+    LOG(LOG_NOTICE, "reloaded: %zu indicators, %u rules, enrichment sources reopened", count, nrules);
+}
+
+/* Runs in the reader thread between packets (offline): periodic stats, reloads. */
+static void between_packets(void *arg)
+{
+    struct reload_ctx *r = arg;
+
+    if (++r->calls % 64 == 0)               /* the clock, not every packet */
+        periodic_stats(r);
+    maybe_reload(r);
 }
 
 enum { OPT_EVENTS = 256, OPT_SET, OPT_DUMP, OPT_SELFTEST, OPT_VERSION, OPT_KAFKA, OPT_CHECK };
 
-static int run(int argc, char **argv, char **reads, char **sets, char **sfiles)
+static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, char **sfiles)
 {
     static const struct option longopts[] = {
         { "events", required_argument, NULL, OPT_EVENTS },
         { "set", required_argument, NULL, OPT_SET },
+        { "config", required_argument, NULL, 'c' },
         { "dump-config", no_argument, NULL, OPT_DUMP },
         { "selftest", no_argument, NULL, OPT_SELFTEST },
         { "version", no_argument, NULL, OPT_VERSION },
@@ -208,7 +248,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **sfiles)
     static struct config cfg;
     char err[CONFIG_ERR_MAX];
     const char *conf = NULL, *out_path = NULL, *workers = NULL, *events = NULL, *kafka = NULL;
-    int nreads = 0, nsets = 0, nsfiles = 0, dump = 0, check = 0, opt;
+    int nreads = 0, nsets = 0, nifaces = 0, nsfiles = 0, dump = 0, check = 0, opt;
 
     config_defaults(&cfg);
     while ((opt = getopt_long(argc, argv, "r:c:o:w:S:i:h", longopts, NULL)) != -1) {
@@ -224,10 +264,9 @@ static int run(int argc, char **argv, char **reads, char **sets, char **sfiles)
         case OPT_VERSION: printf("taishi %s\n", TAISHI_VERSION); return 0;
         case 'h': usage(stdout); return 0;
         case OPT_KAFKA: kafka = optarg; break;
+        case 'i': ifaces[nifaces++] = optarg; break;
         case 'S': sfiles[nsfiles++] = optarg; break;
         case OPT_CHECK: check = 1; break;
-        case 'i':
-            fprintf(stderr, "taishi: live capture (-i) is not built yet in this version\n");
             return 1;
         default: usage(stderr); return 1;
         }
@@ -267,11 +306,20 @@ static int run(int argc, char **argv, char **reads, char **sets, char **sfiles)
     util_log_level = (enum log_level)cfg.log_level;
     if (check)
         return detect_check_rules(&cfg, sfiles, nsfiles, stdout);
-    if (nreads == 0) {
-        fprintf(stderr, "taishi: nothing to read: give -r FILE (live capture is not built yet)\n");
+    if (nreads == 0 && nifaces == 0) {
+        fprintf(stderr, "taishi: nothing to read: give -r FILE or -i IFACE\n");
         usage(stderr);
         return 1;
     }
+    if (nreads && nifaces) {
+        fprintf(stderr, "taishi: -r and -i cannot be used together\n");
+        return 1;
+    }
+    if (cfg.log_syslog)
+        util_log_to_syslog();
+    int nw = cfg.workers ? (int)cfg.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (nw < 1)
+        nw = 1;
 
     /* SIGHUP only sets a flag the capture hook looks at: safe to take it
      * from the start (a HUP during a long rule compile is not fatal). */
@@ -280,21 +328,35 @@ static int run(int argc, char **argv, char **reads, char **sets, char **sfiles)
     sa.sa_handler = on_sighup;
     sa.sa_flags = SA_RESTART;               /* a read of stdin must not fail with EINTR */
     sigaction(SIGHUP, &sa, NULL);
-    struct capture *cap = capture_open_files(&cfg, reads, nreads, err, sizeof(err));
-    if (!cap) {
+    struct capture *cap = NULL;
+    struct capture_live *live = NULL;
+    if (nifaces)
+        live = capture_live_open(&cfg, ifaces, nifaces, nw, err, sizeof(err));
+    else
+        cap = capture_open_files(&cfg, reads, nreads, err, sizeof(err));
+    if (!cap && !live) {
         fprintf(stderr, "taishi: %s\n", err);
+        return 1;
+    }
+    if ((cfg.pidfile[0] && service_write_pidfile(cfg.pidfile, err, sizeof(err)) < 0) ||
+        service_drop_privileges(&cfg, live != NULL, err, sizeof(err)) < 0) {
+        fprintf(stderr, "taishi: %s\n", err);
+        capture_close(cap);
+        capture_live_close(live);
         return 1;
     }
     struct enrich *en = enrich_open(&cfg, err, sizeof(err));
     if (!en) {
         fprintf(stderr, "taishi: %s\n", err);
         capture_close(cap);
+        capture_live_close(live);
         return 1;
     }
     struct intel *intel = intel_open(&cfg, err, sizeof(err));
     if (!intel) {
         fprintf(stderr, "taishi: %s\n", err);
         capture_close(cap);
+        capture_live_close(live);
         enrich_close(en);
         return 1;
     }
@@ -302,6 +364,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **sfiles)
     if (!out) {
         fprintf(stderr, "taishi: %s\n", err);
         capture_close(cap);
+        capture_live_close(live);
         enrich_close(en);
         intel_close(intel);
         return 1;
@@ -310,14 +373,12 @@ static int run(int argc, char **argv, char **reads, char **sets, char **sfiles)
     if (!de && err[0]) {
         fprintf(stderr, "taishi: rules: %s\n", err);
         capture_close(cap);
+        capture_live_close(live);
         enrich_close(en);
         intel_close(intel);
         output_close(out);
         return 1;
     }
-    int nw = cfg.workers ? (int)cfg.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    if (nw < 1)
-        nw = 1;
     struct worker **w = xcalloc((size_t)nw, sizeof(*w));
     for (int i = 0; i < nw; i++) {
         w[i] = worker_create(i, &cfg, out, en, cfg.flow_memcap / (uint64_t)nw);
@@ -342,6 +403,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **sfiles)
     rctx.w = w;
     rctx.n = nw;
     rctx.cap = cap;
+    rctx.live = live;
     rctx.out = out;
     rctx.inv = inv;
     rctx.sfiles = sfiles;
@@ -356,17 +418,39 @@ static int run(int argc, char **argv, char **reads, char **sets, char **sfiles)
         else if (!(feed = intel_feed_start(&cfg, apply_feed, &rctx, err, sizeof(err))))
             LOG(LOG_ERROR, "%s", err);
     }
-    capture_set_hook(cap, between_packets, &rctx);
-    for (int i = 0; i < nw; i++)
-        if (worker_start(w[i]) < 0) {
+    int rc = 0;
+    if (live) {
+        sa.sa_handler = on_stop;
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        if (capture_live_start(live, w) < 0) {
             fprintf(stderr, "taishi: cannot start worker threads\n");
             return 2;
         }
-
-    int rc = capture_run(cap, w, nw) < 0 ? 1 : 0;
-    intel_feed_stop(feed);                  /* before the workers go: it waits on their epochs */
-    for (int i = 0; i < nw; i++)
-        worker_join(w[i]);
+        LOG(LOG_NOTICE, "capturing on %d interface%s with %d worker%s", nifaces,
+            nifaces > 1 ? "s" : "", nw, nw > 1 ? "s" : "");
+        while (!stop_requested) {
+            struct timespec ts = { 0, 100000000L };
+            nanosleep(&ts, NULL);           /* a signal cuts it short */
+            periodic_stats(&rctx);
+            maybe_reload(&rctx);
+        }
+        LOG(LOG_NOTICE, "stopping: draining the capture, ending the flows");
+        capture_live_stop(live);
+        intel_feed_stop(feed);              /* before the workers go: it waits on their epochs */
+        capture_live_join(live);
+    } else {
+        capture_set_hook(cap, between_packets, &rctx);
+        for (int i = 0; i < nw; i++)
+            if (worker_start(w[i]) < 0) {
+                fprintf(stderr, "taishi: cannot start worker threads\n");
+                return 2;
+            }
+        rc = capture_run(cap, w, nw) < 0 ? 1 : 0;
+        intel_feed_stop(feed);              /* before the workers go: it waits on their epochs */
+        for (int i = 0; i < nw; i++)
+            worker_join(w[i]);
+    }
 
     write_stats(&rctx);                     /* the final one: workers published at their end */
     for (int i = 0; i < nw; i++)
@@ -375,6 +459,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **sfiles)
     assets_close(inv);
     intel_close(atomic_load(&sh.intel));    /* what a reload may have put in place */
     capture_close(cap);
+    capture_live_close(live);
     enrich_close(atomic_load(&sh.enrich));
     detect_engine_unref(atomic_load(&sh.detect));
     free(rctx.updates);
@@ -383,6 +468,10 @@ static int run(int argc, char **argv, char **reads, char **sets, char **sfiles)
         fprintf(stderr, "taishi: writing events failed: the output is incomplete\n");
         rc = 2;
     }
+    if (cfg.pidfile[0])
+        service_remove_pidfile(cfg.pidfile);
+    if (live)
+        LOG(LOG_NOTICE, "stopped");
     return rc;
 }
 
@@ -391,11 +480,13 @@ int main(int argc, char **argv)
     /* Every early return in run() leaves these two for us to free. */
     char **reads = xcalloc((size_t)argc, sizeof(char *));
     char **sets = xcalloc((size_t)argc, sizeof(char *));
+    char **ifaces = xcalloc((size_t)argc, sizeof(char *));
     char **sfiles = xcalloc((size_t)argc, sizeof(char *));
-    int rc = run(argc, argv, reads, sets, sfiles);
+    int rc = run(argc, argv, reads, sets, ifaces, sfiles);
 
     free(reads);
     free(sets);
+    free(ifaces);
     free(sfiles);
     return rc;
 }

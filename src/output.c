@@ -51,6 +51,11 @@ int output_close(struct output *o)
     return rc;
 }
 
+int output_reopen(struct output *o)
+{
+    return file_sink_reopen(o->file);
+}
+
 void output_kafka_stats(const struct output *o, struct kafka_stats *st)
 {
     memset(st, 0, sizeof(*st));

@@ -116,12 +116,12 @@ static void write_mix(struct jw *w, struct worker **workers, const struct worker
     jw_arr_end(w);
 }
 
-void stats_write_event(struct jw *w, const struct config *cfg, const struct capture *cap,
+void stats_write_event(struct jw *w, const struct config *cfg, const struct capture_totals *ct,
                        struct worker **workers, int nworkers, const struct output *out,
                        struct asset_inventory *inv)
 {
-    const struct capture_stats *cs = capture_stats(cap);
-    const struct defrag_stats *ds = capture_defrag_stats(cap);
+    const struct capture_stats *cs = &ct->cap;
+    const struct defrag_stats *ds = &ct->frag;
     struct flow_stats fs;
     struct dpi_stats dp;
     struct stream_stats ss;
@@ -198,11 +198,16 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
     jw_ku64(w, "bytes", cs->bytes);
     jw_ku64(w, "read_errors", cs->read_errors);
     jw_ku64(w, "oversized", cs->oversized);
-    jw_ku64(w, "kernel_drops", 0);
-    jw_ku64(w, "internal_drops", 0);
+    jw_ku64(w, "kernel_drops", cs->kernel_drops);
+    jw_ku64(w, "internal_drops", cs->internal_drops);
+    if (cs->interfaces) {                   /* live capture */
+        jw_ku64(w, "interface_drops", cs->interface_drops);
+        jw_ku64(w, "interface_errors", cs->interface_errors);
+        jw_ku64(w, "reconnects", cs->reconnects);
+    }
     jw_obj_end(w);
 
-    write_decoder(w, capture_decode_stats(cap));
+    write_decoder(w, &ct->dec);
 
     jw_kobj(w, "defrag");
     jw_ku64(w, "fragments", ds->fragments);

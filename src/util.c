@@ -1,4 +1,4 @@
-/* util.c - logging, allocation, time formatting and unit parsing.
+/* util.c - logging (stderr, or syslog through util_syslog.c), allocation, time formatting and unit parsing.
  *
  * Allocation failures at start-up are fatal (xmalloc and friends abort with a
  * message): a sensor that cannot get its pools has nothing useful to do. */
@@ -14,6 +14,13 @@
 #include "taishi/util.h"
 
 enum log_level util_log_level = LOG_NOTICE;
+static int log_syslog;
+
+void util_log_to_syslog(void)
+{
+    util_syslog_open();
+    log_syslog = 1;
+}
 
 void util_log(enum log_level lvl, const char *fmt, ...)
 {
@@ -24,7 +31,10 @@ void util_log(enum log_level lvl, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    fprintf(stderr, "taishi: %s: %s\n", names[lvl], buf);
+    if (log_syslog)
+        util_syslog_write((int)lvl, buf);
+    else
+        fprintf(stderr, "taishi: %s: %s\n", names[lvl], buf);
 }
 
 static NORETURN void oom(size_t n)

@@ -338,15 +338,39 @@ void worker_wait_epoch(struct worker **w, int n, uint64_t epoch)
     }
 }
 
-static void *worker_main(void *arg)
+void worker_enter(struct worker *w)
 {
-    struct worker *w = arg;
-    unsigned idle = 0;
+    catch_up(w);
+}
+
+void worker_burst_done(struct worker *w, uint64_t clock_ns)
+{
+    flow_table_expire(w->flows, clock_ns);
+    worker_flush(w);
+    maybe_publish(w);
+}
+
+void worker_leave(struct worker *w)
+{
+    worker_finish(w);
+    worker_publish(w);                      /* the final counters */
+    atomic_store(&w->seen_epoch, UINT64_MAX);   /* gone: never holds anything again */
+}
+
+void worker_set_thread_name(const struct worker *w)
+{
     char name[16];
 
     snprintf(name, sizeof(name), "taishi-w%d", w->id);
     pthread_setname_np(pthread_self(), name);   /* shows in top -H and perf */
+}
 
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    unsigned idle = 0;
+
+    worker_set_thread_name(w);
     for (;;) {
         struct batch *b = ring_pop(w->in);
         if (!b) {
@@ -356,22 +380,18 @@ static void *worker_main(void *arg)
             continue;
         }
         idle = 0;
-        catch_up(w);
+        worker_enter(w);
         for (uint32_t i = 0; i < b->n; i++)
             worker_process(w, &b->pkts[i]);
-        flow_table_expire(w->flows, b->clock_ns);
         int end = b->end;
-        worker_flush(w);
-        maybe_publish(w);
+        worker_burst_done(w, b->clock_ns);
         b->n = b->used = 0;
         b->end = 0;
         ring_push(w->back, b);              /* cannot fail: the ring holds every batch */
         if (end)
             break;
     }
-    worker_finish(w);
-    worker_publish(w);                      /* the final counters */
-    atomic_store(&w->seen_epoch, UINT64_MAX);   /* gone: never holds anything again */
+    worker_leave(w);
     return NULL;
 }
 

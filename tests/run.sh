@@ -254,5 +254,26 @@ expect "compare_alerts.py: a file equals itself" tests/tools/compare_alerts.py -
 sed '$d' "$g" >"$TMP/less.tsv"
 expect "compare_alerts.py: one alert less is a difference" [ "$(tests/tools/compare_alerts.py -q "$g" "$TMP/less.tsv" >/dev/null; echo $?)" = 1 ]
 
-echo "$pass passed, $fail failed"
+
+# 8. contrib/ (example config, man page, systemd unit, logrotate) and make install (first build)
+B=install
+tests/install.sh "$1" >"$TMP/install" 2>&1
+grep -E "^FAIL" "$TMP/install"
+c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$TMP/install")
+if [ -n "$c" ]; then pass=$((pass + ${c%% *})); fail=$((fail + ${c##* })); else bad "install tests did not finish"; tail -5 "$TMP/install"; fi
+
+# 9. live capture (-i) in a private network namespace, every build (tests/live.sh)
+for LB in "$@"; do
+    B=live
+    tests/live.sh "$LB" >"$TMP/live" 2>&1
+    grep -E "^(FAIL|SKIP)" "$TMP/live"
+    c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$TMP/live")
+    if [ -n "$c" ]; then
+        read -r lp lf ls <<<"$c"; pass=$((pass + lp)); fail=$((fail + lf)); skipped=$((${skipped:-0} + ls))
+    else
+        bad "live tests did not finish ($LB)"; tail -5 "$TMP/live"
+    fi
+done
+
+echo "$pass passed, $fail failed${skipped:+, $skipped skipped}"
 [ "$fail" -eq 0 ]

@@ -32,6 +32,17 @@ struct config {
     char sensor_id[64];
     uint32_t workers;                       /* 0 = online CPUs */
     int log_level;                          /* enum log_level */
+    int log_syslog;                         /* log to syslog (daemon facility) instead of stderr */
+    char pidfile[512];                      /* "" = none */
+    char run_as_user[64], run_as_group[64]; /* "" = keep the starting identity */
+
+    /* live capture (-i) */
+    uint32_t capture_snaplen;
+    int capture_promisc;
+    char capture_bpf[1024];                 /* "" = every packet */
+    uint64_t capture_buffer_size;           /* kernel ring per handle (one per worker and interface) */
+    uint32_t capture_fanout_group;          /* 0 = derived from the process id */
+    uint32_t capture_retry_interval;        /* seconds between attempts to reopen a lost interface */
     char output[512];                       /* -o; "-" = stdout */
     uint32_t events_mask;
 

@@ -38,6 +38,9 @@ void output_write_events(struct output *o, const char *buf, const struct out_eve
 /* Flushes and closes every sink (Kafka: waits up to flush-timeout, spools
  * the rest). Returns 0, or -1 when a file write failed. */
 int output_close(struct output *o);
+/* Reopens the output file (SIGHUP after logrotate moved it); the old one
+ * stays in use when the path cannot be opened. 0, or -1 (logged). */
+int output_reopen(struct output *o);
 /* Kafka counters (all zero without Kafka); safe from any thread. */
 void output_kafka_stats(const struct output *o, struct kafka_stats *st);
 int output_has_kafka(const struct output *o);
@@ -47,6 +50,7 @@ struct file_sink;
 struct file_sink *file_sink_open(const char *path, char *err, size_t errlen);
 void file_sink_write(struct file_sink *f, const char *buf, size_t len);
 int file_sink_close(struct file_sink *f);
+int file_sink_reopen(struct file_sink *f);     /* NULL or stdout: nothing to do */
 
 struct kafka_sink;
 struct kafka_sink *kafka_sink_open(const struct config *cfg, char *err, size_t errlen);

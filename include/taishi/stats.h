@@ -11,7 +11,7 @@
 
 struct output;
 struct asset_inventory;
-void stats_write_event(struct jw *w, const struct config *cfg, const struct capture *cap,
+void stats_write_event(struct jw *w, const struct config *cfg, const struct capture_totals *ct,
                        struct worker **workers, int nworkers, const struct output *out,
                        struct asset_inventory *inv);
 

@@ -14,6 +14,12 @@ enum log_level { LOG_ERROR = 0, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
 extern enum log_level util_log_level;
 
 void util_log(enum log_level lvl, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Sends the log to syslog (facility daemon) instead of stderr, from now on
+ * (log.syslog: call once at start-up, before threads start). */
+void util_log_to_syslog(void);
+/* util_syslog.c (apart: <syslog.h> would clash with the names above). */
+void util_syslog_open(void);
+void util_syslog_write(int level, const char *msg);
 /* The level is checked before the arguments are evaluated (STYLE point 13). */
 #define LOG(lvl, ...) do { if ((lvl) <= util_log_level) util_log((lvl), __VA_ARGS__); } while (0)
 #ifdef TAISHI_DEBUG

@@ -121,6 +121,16 @@ void worker_snapshot(struct worker *w, struct worker_snapshot *out);
 void worker_wait_epoch(struct worker **w, int n, uint64_t epoch);
 int worker_start(struct worker *w);
 void worker_join(struct worker *w);
+/* For a capture loop that runs in the worker's own thread instead of
+ * worker_start() (live capture, capture_live.c): worker_enter() before each
+ * burst of packets (picks up what a reload published), worker_burst_done()
+ * after it (expires flows at clock_ns, hands the events to the output,
+ * publishes the counters now and then), worker_leave() at the end (ends every
+ * flow, publishes the final counters). */
+void worker_enter(struct worker *w);
+void worker_burst_done(struct worker *w, uint64_t clock_ns);
+void worker_leave(struct worker *w);
+void worker_set_thread_name(const struct worker *w);
 
 /* The pipeline for one packet (exposed for tests and fuzzing). */
 void worker_process(struct worker *w, const struct packet *p);

@@ -54,6 +54,10 @@ static void normalize(struct config *c)
     CLEAR_TAIL(c->rule_classification);
     CLEAR_TAIL(c->detect_cache_dir);
     CLEAR_TAIL(c->intel_kafka_topic);
+    CLEAR_TAIL(c->pidfile);
+    CLEAR_TAIL(c->run_as_user);
+    CLEAR_TAIL(c->run_as_group);
+    CLEAR_TAIL(c->capture_bpf);
     for (int i = 0; i < KAFKA_MAX_PROPS; i++) {
         CLEAR_TAIL(c->kafka_props[i].name);
         CLEAR_TAIL(c->kafka_props[i].value);

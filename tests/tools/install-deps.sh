@@ -12,7 +12,7 @@
 set -e
 PKGS="build-essential pkg-config libpcap-dev libndpi-dev libndpi-bin libyaml-dev
       libhyperscan-dev librdkafka-dev libmaxminddb-dev libpcre2-dev zlib1g-dev
-      clang python3 bc kcat tcpreplay tshark"
+      clang python3 python3-yaml bc kcat tcpreplay tshark logrotate"
 SURICATA_MIN=7.0.10
 BPO_FILE=/etc/apt/sources.list.d/taishi-bookworm-backports.sources
 
