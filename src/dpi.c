@@ -229,14 +229,16 @@ static const char *eve_name(const char *n)
 const char *dpi_app_proto(struct dpi *d, const struct dpi_flow *f, char *buf, unsigned len)
 {
     const char *e;
+    uint16_t master, app;
 
-    if (f->app == NDPI_PROTOCOL_UNKNOWN && f->master == NDPI_PROTOCOL_UNKNOWN)
+    dpi_peek(f, &master, &app);     /* events during detection see the verdict so far */
+    if (app == NDPI_PROTOCOL_UNKNOWN && master == NDPI_PROTOCOL_UNKNOWN)
         return "failed";
-    if (f->app != NDPI_PROTOCOL_UNKNOWN && (e = eve_name(ndpi_get_proto_name(d->nd, f->app))))
+    if (app != NDPI_PROTOCOL_UNKNOWN && (e = eve_name(ndpi_get_proto_name(d->nd, app))))
         return e;
-    if (f->master != NDPI_PROTOCOL_UNKNOWN && (e = eve_name(ndpi_get_proto_name(d->nd, f->master))))
+    if (master != NDPI_PROTOCOL_UNKNOWN && (e = eve_name(ndpi_get_proto_name(d->nd, master))))
         return e;
-    const char *n = ndpi_get_proto_name(d->nd, f->master != NDPI_PROTOCOL_UNKNOWN ? f->master : f->app);
+    const char *n = ndpi_get_proto_name(d->nd, master != NDPI_PROTOCOL_UNKNOWN ? master : app);
     unsigned i;
     for (i = 0; n[i] && i + 1 < len; i++)
         buf[i] = (char)tolower((unsigned char)n[i]);

@@ -250,6 +250,13 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
     const char *conf = NULL, *out_path = NULL, *workers = NULL, *events = NULL, *kafka = NULL;
     int nreads = 0, nsets = 0, nifaces = 0, nsfiles = 0, dump = 0, check = 0, opt;
 
+    /* SIGHUP only sets a flag the capture hook looks at: safe to take it
+     * from the very start (a HUP during a long rule compile is not fatal). */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sighup;
+    sa.sa_flags = SA_RESTART;               /* a read of stdin must not fail with EINTR */
+    sigaction(SIGHUP, &sa, NULL);
     config_defaults(&cfg);
     while ((opt = getopt_long(argc, argv, "r:c:o:w:S:i:h", longopts, NULL)) != -1) {
         switch (opt) {
@@ -321,13 +328,6 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
     if (nw < 1)
         nw = 1;
 
-    /* SIGHUP only sets a flag the capture hook looks at: safe to take it
-     * from the start (a HUP during a long rule compile is not fatal). */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_sighup;
-    sa.sa_flags = SA_RESTART;               /* a read of stdin must not fail with EINTR */
-    sigaction(SIGHUP, &sa, NULL);
     struct capture *cap = NULL;
     struct capture_live *live = NULL;
     if (nifaces)
