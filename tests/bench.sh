@@ -90,3 +90,51 @@ PY
 if [ "${BENCH_SURICATA:-1}" = 1 ] && command -v suricata >/dev/null && [ -d ../shared/rules/et-open ]; then
     tests/tools/suricata_bench.sh "$PCAP" ../shared/rules/et-open build/suricata-bench
 fi
+# taishi with the same rules, side by side with Suricata's run above: start-up
+# (a one-packet capture; cold = empty Hyperscan cache, warm = cached), the
+# whole run with -w 1 (one thread of rules, like --runmode single) and -w 2,
+# Gbit/s with and without start-up, and the alerts per sid against Suricata's.
+if [ "${BENCH_RULES:-1}" = 1 ] && [ -d ../shared/rules/et-open ]; then
+    ET=()
+    for f in ../shared/rules/et-open/*.rules; do ET+=(-S "$f"); done
+    ONE=build/suricata-bench/one.pcap
+    [ -s "$ONE" ] || ONE=pcaps/l4-icmp.pcap
+    rm -rf "$TMP/hs"
+    tsec() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "bench: $* failed"; exit 1; }; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
+    cold=$(tsec "$B/taishi" -r "$ONE" -w 1 "${ET[@]}" --set "detect.cache-dir=$TMP/hs" -o /dev/null)
+    warm=$(tsec "$B/taishi" -r "$ONE" -w 1 "${ET[@]}" --set "detect.cache-dir=$TMP/hs" -o /dev/null)
+    "$B/taishi" --check-rules "${ET[@]}" --set detect.cache-dir= >"$TMP/check" 2>&1 || true
+    for r in $(seq "$ROUNDS"); do
+        t=$(tsec "$B/taishi" -r "$PCAP" -w 1 "${ET[@]}" --set "detect.cache-dir=$TMP/hs" -o /dev/null); echo "$t" >>"$TMP/r1"
+        t=$(tsec "$B/taishi" -r "$PCAP" -w 2 "${ET[@]}" --set "detect.cache-dir=$TMP/hs" -o /dev/null); echo "$t" >>"$TMP/r2"
+    done
+    rm -f "$TMP/alerts.json"
+    "$B/taishi" -r "$PCAP" -w 1 "${ET[@]}" --set "detect.cache-dir=$TMP/hs" --events alert -o "$TMP/alerts.json" 2>/dev/null
+    python3 tests/tools/alerts_tsv.py "$TMP/alerts.json" >"$TMP/alerts.tsv"
+    python3 - "$size" "$cold" "$warm" "$(sort -n "$TMP/r1" | sed -n "$(( (ROUNDS + 1) / 2 ))p")" \
+        "$(sort -n "$TMP/r2" | sed -n "$(( (ROUNDS + 1) / 2 ))p")" "$TMP/check" build/suricata-bench/summary.txt <<'PY'
+import re, sys
+size = int(sys.argv[1]); cold, warm, t1, t2 = map(float, sys.argv[2:6])
+chk = open(sys.argv[6]).read()
+g = lambda t: size * 8 / t / 1e9 if t > 0 else float('nan')
+m = re.search(r'^rules: .*$', chk, re.M); c = re.search(r'^parse: .*$', chk, re.M)
+print(f"taishi + ET Open: {m.group(0) if m else '?'}; {c.group(0) if c else '?'}")
+print(f"taishi start-up (1-packet capture): {cold:.2f} s with an empty cache, {warm:.2f} s with it")
+print(f"taishi -w 1 + ET Open: total {t1:6.2f} s {g(t1):5.2f} Gbit/s; packets only {t1 - warm:6.2f} s {g(t1 - warm):5.2f} Gbit/s")
+print(f"taishi -w 2 + ET Open: total {t2:6.2f} s {g(t2):5.2f} Gbit/s; packets only {t2 - warm:6.2f} s {g(t2 - warm):5.2f} Gbit/s")
+try:
+    s = open(sys.argv[7]).read()
+    sr = float(re.search(r'start-up \(1-packet capture\): ([\d.]+) s with the rules', s).group(1))
+    fr = float(re.search(r'with the rules : total +([\d.]+) s', s).group(1))
+    print(f"vs Suricata 7.0.10 --runmode single: total {fr / t1:.2f}x, packets only "
+          f"{(fr - sr) / max(t1 - warm, 1e-9):.2f}x, start-up {sr / warm:.1f}x faster warm, "
+          f"{sr / cold:.1f}x cold (target >= 1.5x packet throughput)")
+except (OSError, AttributeError):
+    print("(no Suricata summary: run with Suricata 7.0.10 installed for the ratios)")
+PY
+    if [ -f build/suricata-bench/alerts.tsv ]; then
+        tests/tools/compare_alerts.py --key sid build/suricata-bench/alerts.tsv "$TMP/alerts.tsv" >"$TMP/acmp" 2>&1
+        echo "alerts (Suricata, taishi): $(tail -1 "$TMP/acmp")"
+        grep '^\*' "$TMP/acmp" | head -20 | sed 's/^/  differing sid: /'
+    fi
+fi
