@@ -4,6 +4,8 @@ memory-bound tests (stream it into `taishi -r -`):
   syn   N TCP SYNs, every one a new flow (distinct address/port pairs)
   frag  N first fragments of UDP datagrams that never complete (distinct IDs)
   servers  N UDP request/answer pairs, each with another server (N servers)
+  ooo   N TCP segments of 1000 bytes over 256 flows, each flow's first data
+        segment missing, so everything after it waits out of order
 Deterministic; standard library only; checksums are left zero (the sensor
 does not check them)."""
 import struct, sys
@@ -26,7 +28,17 @@ for i in range(n):
             us = i * 10
             buf.append(struct.pack('<IIII', t0 + us // 1000000, us % 1000000, len(frame), len(frame)) + frame)
         continue
-    if kind == 'syn':
+    if kind == 'ooo':
+        f = i % 256                         # the flow
+        k = i // 256                        # its k-th segment; k = 0 (seq 1) is never sent
+        src, dst = bytes([10, 9, 0, f]), bytes([192, 0, 2, 1])
+        seq = 1000 + 1 + (k + 1) * 1000
+        flags = 0x02 if k == 0 else 0x18
+        data = b'' if k == 0 else bytes([65 + k % 26]) * 1000
+        l4 = struct.pack('!HHIIBBHHH', 30000 + f, 8080, 1000 if k == 0 else seq, 0, 5 << 4, flags,
+                         65535, 0, 0) + data
+        ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(l4), i & 0xffff, 0, 64, 6, 0, src, dst)
+    elif kind == 'syn':
         l4 = struct.pack('!HHIIBBHHH', 1024 + (i % 60000), 80, i, 0, 5 << 4, 0x02, 65535, 0, 0)
         ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(l4), i & 0xffff, 0, 64, 6, 0, src, dst)
     else:
