@@ -1,6 +1,7 @@
 # taishi - plain Makefile (see README.md).
 #   make                 build build/taishi
-#   make SANITIZE=address,undefined   instrumented build in build/san-address,undefined/
+#   make SANITIZE=address,undefined   an instrumented build/taishi (O=DIR to build elsewhere;
+#                        make test builds its own in build/san-address-undefined/)
 #   make demo | test | corpus | bench | bench-live | deps | clean
 #   make install [PREFIX=/usr/local] [DESTDIR=...]   binary, man page, example config,
 #                        systemd unit, logrotate file (contrib/)
@@ -10,7 +11,6 @@ PKGS    := libndpi libpcap yaml-0.1 rdkafka zlib libmaxminddb libhs libpcre2-8
 comma   := ,
 O       ?= build
 ifneq ($(SANITIZE),)
-O       := build/san-$(subst $(comma),-,$(SANITIZE))
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 WARN    := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes \
@@ -31,7 +31,13 @@ all: $(O)/taishi
 $(O)/taishi: $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(O)/obj/%.o: src/%.c
+# The flags a build directory was made with: objects are rebuilt when they
+# change (make SANITIZE=... and a plain make can share build/).
+$(O)/.cflags: FORCE
+	@mkdir -p $(O)
+	@echo '$(ALL_CFLAGS) $(LDLIBS)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(LDLIBS)' >$@
+
+$(O)/obj/%.o: src/%.c $(O)/.cflags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -64,8 +70,8 @@ demo: deps
 # build and under ASan+UBSan; the multi-worker pipeline under TSan.
 test: deps
 	@$(MAKE) --no-print-directory all units build/kafka-mock
-	@$(MAKE) --no-print-directory SANITIZE=address,undefined all units
-	@$(MAKE) --no-print-directory SANITIZE=thread all
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined O=build/san-address-undefined all units
+	@$(MAKE) --no-print-directory SANITIZE=thread O=build/san-thread all
 	@$(MAKE) --no-print-directory $(FUZZ_RBINS)
 	@tests/run.sh build build/san-address-undefined
 
@@ -109,6 +115,7 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all units deps demo test corpus bench bench-live install uninstall clean
+FORCE:
+.PHONY: all units deps demo test corpus bench bench-live install uninstall clean FORCE
 -include $(OBJS:.o=.d)
 include tests/fuzz/fuzz.mk
