@@ -1,7 +1,9 @@
 /* fuzz_pipeline.c - the whole per-packet pipeline, without threads:
  * decode_frame() with a defragmenter, the reader's per-layer hand-off
  * (capture_file.c's dispatch()), worker_process() (flow table, nDPI, event
- * builders), the worker's per-batch expiry and flush, worker_finish().
+ * builders, TCP reassembly, the app-layer parsers and the detect stage with
+ * a small ruleset, FUZZ_RULES), the worker's per-batch expiry and flush,
+ * worker_finish().
  *
  * Input: byte 0 = flags, then frames, each behind a 2-byte big-endian header.
  *   byte 0   bits 0-3: link type, fuzz_links[] index (fuzz_helpers.h);
@@ -52,6 +54,7 @@
 #include "taishi/output.h"
 #include "taishi/packet.h"
 #include "taishi/util.h"
+#include "taishi/detect.h"
 #include "taishi/worker.h"
 #include "fuzz_helpers.h"
 #include "json_check.h"
@@ -60,8 +63,26 @@
 #define WORKER_PERIOD  1000
 #define SMALL_MEMCAP   ((1u << 20) / 64)
 
+/* A small ruleset touching every part of the detect stage: the stream,
+ * packets, app buffers with a transform, pcre, byte ops, flowbits,
+ * thresholds, IP-only and header-only rules. */
+static const char FUZZ_RULES[] =
+    "alert tcp any any -> any any (msg:\"stream\"; content:\"GET \"; content:\"HTTP/1.\"; distance:0; sid:1;)\n"
+    "alert tcp any any -> any any (msg:\"pcre\"; content:\"user\"; pcre:\"/user=[a-z]{2,}/R\"; sid:2;)\n"
+    "alert udp any any -> any any (msg:\"bytes\"; content:\"|01 00|\"; offset:2; depth:2; byte_test:2,>,0,4; byte_jump:1,12,relative; isdataat:1,relative; sid:3;)\n"
+    "alert tcp any any -> any any (msg:\"set\"; content:\"LOGIN\"; flowbits:set,li; flowbits:noalert; sid:4;)\n"
+    "alert tcp any any -> any any (msg:\"isset\"; content:\"OK\"; flowbits:isset,li; threshold:type limit,track by_src,count 1,seconds 60; sid:5;)\n"
+    "alert http any any -> any any (msg:\"uri\"; http.uri; content:\"/admin\"; nocase; http.method; content:\"GET\"; sid:6;)\n"
+    "alert dns any any -> any any (msg:\"dns\"; dns.query; dotprefix; content:\".com\"; endswith; sid:7;)\n"
+    "alert tls any any -> any any (msg:\"sni\"; tls.sni; content:\"example\"; sid:8;)\n"
+    "alert ip 10.0.0.0/8 any -> any any (msg:\"ip-only\"; sid:9;)\n"
+    "alert tcp any any -> any any (msg:\"syn\"; flags:S; dsize:0; sid:10;)\n"
+    "alert icmp any any -> any any (msg:\"icmp\"; itype:8; sid:11;)\n"
+    "alert tcp any any -> any any (msg:\"extract\"; content:\"L\"; byte_extract:1,0,n,relative; content:\"X\"; distance:n; sid:12;)\n";
+
 static struct config cfg;
 static struct output *out;
+static struct detect_engine *engine;
 static struct worker *workers[2];
 static uint64_t memcaps[2];
 static unsigned inputs;
@@ -89,6 +110,14 @@ static void setup(void)
     FUZZ_ASSERT_MSG(out != NULL, "%s", err);
     memcaps[0] = cfg.flow_memcap;
     memcaps[1] = SMALL_MEMCAP;
+    struct rule_vars *v = rule_vars_new();
+    struct rule_load_opts o = { v, NULL };
+    struct ruleset *rs = ruleset_parse_string(&o, FUZZ_RULES);
+    rule_vars_free(v);
+    FUZZ_ASSERT(rs->loaded == 12);
+    struct detect_build_opts bo = { NULL };
+    engine = detect_build(rs, &bo, NULL, err, sizeof(err));
+    FUZZ_ASSERT_MSG(engine != NULL, "%s", err);
 }
 
 static void make_workers(void)
@@ -97,6 +126,7 @@ static void make_workers(void)
         worker_destroy(workers[i]);
         workers[i] = worker_create(i, &cfg, out, NULL, memcaps[i]);
         FUZZ_ASSERT(workers[i] != NULL);
+        worker_set_detect(workers[i], engine, i ? 64 * 1024 : 1 << 20);
     }
 }
 
