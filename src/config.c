@@ -158,6 +158,37 @@ static int printable_utf8(const char *str)
     return 1;
 }
 
+/* vars.NAME = VALUE: a rule variable (address group, or port group when
+ * NAME ends in _PORTS), as suricata.yaml's; the value is checked when the
+ * rules load. vars.HOME_NET has its own key (the enrichment uses it too). */
+static int set_rule_var(struct config *c, const char *name, const char *v, char *err, size_t errlen)
+{
+    const char *var = name + 5;
+    int i;
+
+    for (const char *q = var; *q; q++)
+        if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_')) {
+            snprintf(err, errlen, "%.80s: a variable name is letters, digits and '_'", name);
+            return -1;
+        }
+    if (!*var || strlen(var) >= sizeof(c->rule_vars[0].name) || strlen(v) >= sizeof(c->rule_vars[0].value) ||
+        !printable_utf8(v)) {
+        snprintf(err, errlen, "%.80s: name or value too long, or not printable", name);
+        return -1;
+    }
+    for (i = 0; i < c->nrule_vars && strcmp(c->rule_vars[i].name, var); i++)
+        ;
+    if (i == CONFIG_MAX_RULE_VARS) {
+        snprintf(err, errlen, "%.80s: at most %d variables", name, CONFIG_MAX_RULE_VARS);
+        return -1;
+    }
+    if (i == c->nrule_vars)
+        c->nrule_vars++;
+    strcpy(c->rule_vars[i].name, var);
+    strcpy(c->rule_vars[i].value, v);
+    return 0;
+}
+
 /* outputs.kafka.properties.NAME = VALUE: any librdkafka property, passed on as is. */
 static int set_kafka_prop(struct config *c, const char *name, const char *v, char *err, size_t errlen)
 {
@@ -248,6 +279,8 @@ int config_set(struct config *c, const char *name, const char *v, char *err, siz
 
     if (!strncmp(name, KAFKA_PROPS, strlen(KAFKA_PROPS)))
         return set_kafka_prop(c, name, v, err, errlen);
+    if (!strncmp(name, "vars.", 5) && strcmp(name, "vars.HOME_NET"))
+        return set_rule_var(c, name, v, err, errlen);
     if (!strcmp(name, "outputs.file.path"))
         c->output_set = 1;
     if (!k) {
@@ -610,6 +643,13 @@ void config_dump(const struct config *c, FILE *out)
         for (int d = 0; d < n - 1; d++)
             memcpy(prev[d], parts[d], sizeof(prev[d]));
         nprev = n - 1;
+        if (!strcmp(keys[i].name, "vars.HOME_NET")) {
+            for (int p = 0; p < c->nrule_vars; p++) {
+                char qv[1100];
+                yaml_quote(c->rule_vars[p].value, qv, sizeof(qv));
+                fprintf(out, "  %s: %s\n", c->rule_vars[p].name, qv);
+            }
+        }
         if (!strcmp(keys[i].name, "outputs.kafka.flush-timeout") && c->nkafka_props) {
             fprintf(out, "    properties:\n");
             for (int p = 0; p < c->nkafka_props; p++) {

@@ -3,7 +3,8 @@
  *
  * Rule files: -S FILE (repeatable) replaces the configuration's
  * rules.files, as Suricata's -S does. Variables: Suricata's defaults
- * (rules_vars.c) with vars.HOME_NET from the configuration. Every rule that
+ * (rules_vars.c), then vars.HOME_NET and any vars.NAME of the
+ * configuration (a port group when NAME ends in _PORTS). Every rule that
  * does not load is reported as `file:line: sid N: reason`; the rest load.
  *
  * --check-rules prints every problem on stdout and ends with
@@ -65,6 +66,18 @@ static struct ruleset *load_rules(const struct config *cfg, char *const *sfiles,
         rule_vars_free(vars);
         free_files(&fl);
         return NULL;
+    }
+    for (int i = 0; i < cfg->nrule_vars; i++) {
+        const char *n = cfg->rule_vars[i].name;
+        size_t nl = strlen(n);
+        int is_port = nl > 6 && !strcmp(n + nl - 6, "_PORTS");
+        char why[256];
+        if (rule_vars_set(vars, is_port, n, cfg->rule_vars[i].value, why, sizeof(why)) < 0) {
+            snprintf(err, errlen, "vars.%s: %s", n, why);
+            rule_vars_free(vars);
+            free_files(&fl);
+            return NULL;
+        }
     }
     struct rule_load_opts o = { vars, cfg->rule_classification[0] ? cfg->rule_classification : NULL };
     struct ruleset *rs = ruleset_load(&o, (const char *const *)fl.v, fl.n);

@@ -27,6 +27,7 @@ enum kafka_family { KF_ALERTS, KF_FLOWS, KF_APP, KF_ANOMALIES, KF_ASSETS, KF_RIS
 enum kafka_family kafka_family_of(enum event_type t);
 
 #define KAFKA_MAX_PROPS 32
+#define CONFIG_MAX_RULE_VARS 32
 
 struct config {
     char sensor_id[64];
@@ -67,6 +68,8 @@ struct config {
     uint64_t xborder_min_bytes;             /* 0 = decide when the flow ends */
     uint32_t risk_min_score;
     char intel_files[1024];                 /* "[a.txt, b.csv]" */
+    int nrule_vars;                         /* vars.NAME (other than HOME_NET): rule variables */
+    struct { char name[64], value[1024]; } rule_vars[CONFIG_MAX_RULE_VARS];
     char rule_files[4096];                  /* rules.files: "[a.rules, b.rules]" (-S adds) */
     char rule_classification[512];          /* rules.classification-file; "" = beside the rules */
     char detect_cache_dir[512];             /* detect.cache-dir; "" = no cache */

@@ -58,6 +58,10 @@ static void normalize(struct config *c)
     CLEAR_TAIL(c->run_as_user);
     CLEAR_TAIL(c->run_as_group);
     CLEAR_TAIL(c->capture_bpf);
+    for (int i = 0; i < CONFIG_MAX_RULE_VARS; i++) {
+        CLEAR_TAIL(c->rule_vars[i].name);
+        CLEAR_TAIL(c->rule_vars[i].value);
+    }
     for (int i = 0; i < KAFKA_MAX_PROPS; i++) {
         CLEAR_TAIL(c->kafka_props[i].name);
         CLEAR_TAIL(c->kafka_props[i].value);

@@ -415,9 +415,46 @@ static void test_roundtrip(void)
     CHECK(strstr(err, path) != NULL);
 }
 
+/* vars.NAME: rule variables beside vars.HOME_NET, from YAML and --set,
+ * in the dump, refused with the key named when the name is not one. */
+static void test_rule_vars(void)
+{
+    struct config a, b;
+    config_defaults(&a);
+    CHECK_EQ_U(a.nrule_vars, 0);
+    CHECK_EQ_U(load(&a, "vars:\n  HOME_NET: \"[10.0.0.0/8]\"\n  EXTERNAL_NET: any\n"
+                        "  HTTP_PORTS: \"[80, 8080]\"\n"), 0);
+    CHECK_EQ_U(a.nrule_vars, 2);
+    CHECK_STR(a.rule_vars[0].name, "EXTERNAL_NET");
+    CHECK_STR(a.rule_vars[0].value, "any");
+    CHECK_STR(a.home_net, "[10.0.0.0/8]");
+    CHECK_EQ_U(config_set(&a, "vars.EXTERNAL_NET", "!$HOME_NET", err, sizeof(err)), 0);
+    CHECK_EQ_U(a.nrule_vars, 2);                   /* replaced, not added */
+    CHECK_STR(a.rule_vars[0].value, "!$HOME_NET");
+    char *d1 = dump(&a);
+    CHECK(strstr(d1, "  HTTP_PORTS: \"[80, 8080]\"\n") != NULL);
+    config_defaults(&b);
+    CHECK_EQ_U(load(&b, d1), 0);
+    char *d2 = dump(&b);
+    CHECK_STR(d2, d1);
+    free(d1);
+    free(d2);
+    CHECK_EQ_U(config_set(&a, "vars.BAD-NAME", "any", err, sizeof(err)), -1);
+    CHECK(strstr(err, "vars.BAD-NAME") != NULL);
+    CHECK_EQ_U(config_set(&a, "vars.", "any", err, sizeof(err)), -1);
+    for (int i = 0; i < CONFIG_MAX_RULE_VARS; i++) {
+        char k[32];
+        snprintf(k, sizeof(k), "vars.V%d", i);
+        config_set(&a, k, "any", err, sizeof(err));
+    }
+    CHECK_EQ_U(config_set(&a, "vars.ONE_TOO_MANY", "any", err, sizeof(err)), -1);
+    CHECK(strstr(err, "at most") != NULL);
+}
+
 int main(void)
 {
     test_defaults();
+    test_rule_vars();
     test_yaml();
     test_refused();
     test_set();
