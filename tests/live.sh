@@ -20,7 +20,8 @@
 #      keeps running, and when the interface is back capture resumes; set
 #      down and up -> both logged, capture goes on; 5. started while the
 #      interface is down -> a warning, capture once it is up;
-#   6. (normal build's run, when build/san-thread exists) the same under
+#   6. log.syslog sends the log to syslog (a listener on a private /dev/log);
+#   7. (normal build's run, when build/san-thread exists) a live run under
 #      ThreadSanitizer: capture threads, periodic stats, SIGHUP reloads.
 # Skips (counted) only when not root or when network namespaces do not work.
 # Ends with "N passed, M failed, K skipped"; exit 1 when anything failed.
@@ -66,6 +67,7 @@ chmod 755 "$TMP"; mkdir "$TMP/run"; chown nobody "$TMP/run"
 
 san_clean() { ! grep -qE "runtime error|AddressSanitizer|LeakSanitizer" "$1"; }
 absent_tsan() { ! grep -q "ThreadSanitizer" "$1"; }
+absent_text() { ! grep -q "$1" "$2"; }
 # start OUT ERR ARGS...: the sensor on $S, in the background ($SPID), once it says it captures
 start() {
     local out=$1 err=$2; shift 2
@@ -258,7 +260,33 @@ start "$TMP/live.json" "$TMP/err" -w 1 --set capture.retry-interval=1 && {
     expect "started while down: the flows are there" [ "$(grep -c '"event_type":"flow"' "$TMP/live.json")" -eq 11 ]
 }
 
-# 6. ThreadSanitizer (once, from the normal build's run): workers capturing,
+# 6. log.syslog: messages go to syslog (facility daemon, with level) and not
+# to stderr. In a private mount namespace whose /dev is a fresh tmpfs, a
+# listener takes /dev/log's place (no syslog daemon needed, nothing shared).
+cat >"$TMP/syslog.sh" <<'SH'
+mount -t tmpfs tmpfs /dev && mknod -m 666 /dev/null c 1 3 || exit 1
+python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind("/dev/log")
+open(sys.argv[1] + ".ready", "w").close()
+with open(sys.argv[1], "w") as f:
+    while True:
+        f.write(s.recv(4096).decode(errors="replace") + "\n"); f.flush()' "$1" &
+lp=$!
+for _ in $(seq 50); do [ -e "$1.ready" ] && break; sleep 0.1; done
+"$2" -r pcaps/corrupt-truncated.pcap -w 1 --set log.syslog=yes -o /dev/null 2>"$1.stderr"
+echo "exit $?" >"$1.rc"
+sleep 0.3; kill $lp
+SH
+if unshare --mount --propagation private bash "$TMP/syslog.sh" "$TMP/syslog.out" "$T" 2>"$TMP/unshare.err"; then
+    expect "log.syslog: the error reaches syslog as daemon.err: $(head -1 "$TMP/syslog.out")" \
+        grep -qE '^<27>.*taishi\[[0-9]+\]: capture .* is corrupt after 30 packets' "$TMP/syslog.out"
+    expect "log.syslog: not on stderr" absent_text "corrupt after" "$TMP/syslog.out.stderr"
+    expect "log.syslog: exit status unchanged (1)" grep -qx "exit 1" "$TMP/syslog.out.rc"
+else
+    bad "log.syslog: cannot make a private mount namespace: $(head -2 "$TMP/unshare.err")"
+fi
+
+# 7. ThreadSanitizer (once, from the normal build's run): workers capturing,
 # the main thread reading their counters for periodic stats, a SIGHUP reload.
 TS=build/san-thread/taishi
 if [ "$B" = build ] && [ -x "$TS" ]; then
