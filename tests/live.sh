@@ -71,7 +71,8 @@ absent_text() { ! grep -q "$1" "$2"; }
 # start OUT ERR ARGS...: the sensor on $S, in the background ($SPID), once it says it captures
 start() {
     local out=$1 err=$2; shift 2
-    rm -f "$out"                            # the sensor appends, like Suricata's eve.json
+    rm -f "$out" "$err"                     # the sensor appends, like Suricata's eve.json;
+    : >"$err"                               # and no old "capturing on" may be read
     # not through nsx: $! must be the sensor itself (ip netns exec execs it)
     ip netns exec "$NS" "$T" -i "$S" -o "$out" --set sensor-id=test "$@" 2>"$err" &
     SPID=$!
