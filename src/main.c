@@ -330,8 +330,15 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
 
     struct capture *cap = NULL;
     struct capture_live *live = NULL;
-    if (nifaces)
+    if (nifaces) {
+        /* From now on SIGTERM/SIGINT mean "stop cleanly", even during start-up. */
+        struct sigaction st;
+        memset(&st, 0, sizeof(st));
+        st.sa_handler = on_stop;
+        sigaction(SIGTERM, &st, NULL);
+        sigaction(SIGINT, &st, NULL);
         live = capture_live_open(&cfg, ifaces, nifaces, nw, err, sizeof(err));
+    }
     else
         cap = capture_open_files(&cfg, reads, nreads, err, sizeof(err));
     if (!cap && !live) {
@@ -420,9 +427,6 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
     }
     int rc = 0;
     if (live) {
-        sa.sa_handler = on_stop;
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGINT, &sa, NULL);
         if (capture_live_start(live, w) < 0) {
             fprintf(stderr, "taishi: cannot start worker threads\n");
             return 2;

@@ -20,7 +20,10 @@
 #      keeps running, and when the interface is back capture resumes; set
 #      down and up -> both logged, capture goes on; 5. started while the
 #      interface is down -> a warning, capture once it is up;
-#   6. (normal build's run, when build/san-thread exists) the same under
+#   6. log.syslog sends the log to syslog (a listener on a private /dev/log);
+#   7. with Kafka (librdkafka's mock cluster in the namespace): SIGTERM
+#      flushes every event the workers produced;
+#   8. (normal build's run, when build/san-thread exists) a live run under
 #      ThreadSanitizer: capture threads, periodic stats, SIGHUP reloads.
 # Skips (counted) only when not root or when network namespaces do not work.
 # Ends with "N passed, M failed, K skipped"; exit 1 when anything failed.
@@ -44,9 +47,10 @@ NS=taishi-live-$$-$RANDOM
 S=tsl$$s R=tsl$$r                           # sensor end, replay end (at most 15 characters)
 S=${S:0:15} R=${R:0:15}
 TMP=$(mktemp -d)
-SPID=""
+SPID="" MOCK=""
 cleanup() {
     [ -n "$SPID" ] && kill -9 "$SPID" 2>/dev/null
+    [ -n "$MOCK" ] && kill -9 "$MOCK" 2>/dev/null
     ip netns del "$NS" 2>/dev/null
     rm -rf "$TMP"
 }
@@ -66,10 +70,12 @@ chmod 755 "$TMP"; mkdir "$TMP/run"; chown nobody "$TMP/run"
 
 san_clean() { ! grep -qE "runtime error|AddressSanitizer|LeakSanitizer" "$1"; }
 absent_tsan() { ! grep -q "ThreadSanitizer" "$1"; }
+absent_text() { ! grep -q "$1" "$2"; }
 # start OUT ERR ARGS...: the sensor on $S, in the background ($SPID), once it says it captures
 start() {
     local out=$1 err=$2; shift 2
-    rm -f "$out"                            # the sensor appends, like Suricata's eve.json
+    rm -f "$out" "$err"                     # the sensor appends, like Suricata's eve.json;
+    : >"$err"                               # and no old "capturing on" may be read
     # not through nsx: $! must be the sensor itself (ip netns exec execs it)
     ip netns exec "$NS" "$T" -i "$S" -o "$out" --set sensor-id=test "$@" 2>"$err" &
     SPID=$!
@@ -258,7 +264,54 @@ start "$TMP/live.json" "$TMP/err" -w 1 --set capture.retry-interval=1 && {
     expect "started while down: the flows are there" [ "$(grep -c '"event_type":"flow"' "$TMP/live.json")" -eq 11 ]
 }
 
-# 6. ThreadSanitizer (once, from the normal build's run): workers capturing,
+# 6. log.syslog: messages go to syslog (facility daemon, with level) and not
+# to stderr. In a private mount namespace whose /dev is a fresh tmpfs, a
+# listener takes /dev/log's place (no syslog daemon needed, nothing shared).
+cat >"$TMP/syslog.sh" <<'SH'
+mount -t tmpfs tmpfs /dev && mknod -m 666 /dev/null c 1 3 || exit 1
+python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind("/dev/log")
+open(sys.argv[1] + ".ready", "w").close()
+with open(sys.argv[1], "w") as f:
+    while True:
+        f.write(s.recv(4096).decode(errors="replace") + "\n"); f.flush()' "$1" &
+lp=$!
+for _ in $(seq 50); do [ -e "$1.ready" ] && break; sleep 0.1; done
+"$2" -r pcaps/corrupt-truncated.pcap -w 1 --set log.syslog=yes -o /dev/null 2>"$1.stderr"
+echo "exit $?" >"$1.rc"
+sleep 0.3; kill $lp
+SH
+if unshare --mount --propagation private bash "$TMP/syslog.sh" "$TMP/syslog.out" "$T" 2>"$TMP/unshare.err"; then
+    expect "log.syslog: the error reaches syslog as daemon.err: $(head -1 "$TMP/syslog.out")" \
+        grep -qE '^<27>.*taishi\[[0-9]+\]: capture .* is corrupt after 30 packets' "$TMP/syslog.out"
+    expect "log.syslog: not on stderr" absent_text "corrupt after" "$TMP/syslog.out.stderr"
+    expect "log.syslog: exit status unchanged (1)" grep -qx "exit 1" "$TMP/syslog.out.rc"
+else
+    bad "log.syslog: cannot make a private mount namespace: $(head -2 "$TMP/unshare.err")"
+fi
+
+# 7. Kafka: SIGTERM flushes what the workers produced (librdkafka's mock
+# cluster, contrib/kafka-mock, in the same namespace), spooling nothing.
+if [ -x build/kafka-mock ]; then
+    mkfifo "$TMP/kctl"
+    ip netns exec "$NS" build/kafka-mock -b 1 <"$TMP/kctl" >"$TMP/mock.out" 2>/dev/null &
+    MOCK=$!
+    exec 7>"$TMP/kctl"
+    for _ in $(seq 50); do grep -q '^bootstrap=' "$TMP/mock.out" && break; sleep 0.1; done
+    BOOT=$(sed -n 's/^bootstrap=//p' "$TMP/mock.out")
+    start "$TMP/live.json" "$TMP/err" -w 2 --kafka "$BOOT" --set "outputs.kafka.spool-dir=$TMP/spool" && {
+        replay pcaps/demo.pcap --mbps 20
+        stop
+        expect "kafka: exit 0 on SIGTERM" [ "$src" -eq 0 ]
+        expect "kafka: every event delivered at shutdown, none spooled: $(grep 'kafka: produced' "$TMP/err")" \
+            grep -qE "kafka: produced ([1-9][0-9]*), delivered \1, spooled 0," "$TMP/err"
+    }
+    echo quit >&7; exec 7>&-; wait "$MOCK" 2>/dev/null; MOCK=""
+else
+    bad "kafka: build/kafka-mock missing (make build/kafka-mock)"
+fi
+
+# 8. ThreadSanitizer (once, from the normal build's run): workers capturing,
 # the main thread reading their counters for periodic stats, a SIGHUP reload.
 TS=build/san-thread/taishi
 if [ "$B" = build ] && [ -x "$TS" ]; then
