@@ -15,6 +15,11 @@
 
 #define HTTP_MAX_FIELDS 128
 #define HTTP_SLOT_MAX   8192    /* bytes of request strings kept for the pairing */
+/* The arena of one parsed header block: the derived views copy a block of
+ * B bytes at most about 11 times over (values, joined values, host, the
+ * normalized buffers, start line pieces), so 12 x http_header_max always
+ * fits; a typical 1 KiB block uses a few KiB. */
+#define HTTP_ARENA_MAX(lim) ((size_t)(lim)->http_header_max * 12 + 4096)
 
 enum { HS_START, HS_HEADERS, HS_BODY, HS_RESYNC, HS_DEAD };
 enum { BM_NONE, BM_CL, BM_CHUNKED, BM_CLOSE };

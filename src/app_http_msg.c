@@ -60,7 +60,7 @@ int http_start_check(const uint8_t *p, size_t n, int dir)
  * return the offset */
 static int put(struct http_state *h, struct hmsg *m, const void *d, size_t n, uint32_t *off)
 {
-    size_t max = (size_t)h->lim->http_header_max * 4 + 4096;
+    size_t max = HTTP_ARENA_MAX(h->lim);
     uintptr_t src = (uintptr_t)d, base = (uintptr_t)m->arena.d;
     int inside = m->arena.d && src >= base && src < base + m->arena.cap;
     size_t so = inside ? src - base : 0;
@@ -330,7 +330,7 @@ int http_msg_parse(struct http_state *h, int dir)
         /* normalized uri */
         uint32_t ulen = m->uri_raw.len, uoff;
         if (abuf_reserve(h->st, &m->arena, m->arena.len + (size_t)ulen + 3,
-                         (size_t)h->lim->http_header_max * 4 + 4096) < 0)
+                         HTTP_ARENA_MAX(h->lim)) < 0)
             return -1;
         const uint8_t *auth;
         size_t alen;

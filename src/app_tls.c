@@ -374,10 +374,14 @@ static void hs_messages(struct tls_state *t, int dir, const struct app_sink *s)
         const uint8_t *h = d->hs.d + off;
         size_t ml = (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
         if (ml > t->lim->tls_record_max) {
-            /* too large to keep: drop it as it comes */
+            /* too large to keep: drop it, what is here and what is to come */
             parse_error(t, dir);
             d->dead = 0;
             size_t have = d->hs.len - off - 4;
+            if (have >= ml) {               /* all here already (one big feed) */
+                off += 4 + ml;
+                continue;
+            }
             d->hs_skip = (uint32_t)(ml - have);
             off = d->hs.len;
             break;

@@ -86,6 +86,14 @@ enum app_tx_kind {
     TX_SSH_BANNER,
 };
 
+/* How the parsers use the kinds (app_http.c, app_tls.c, app_ssh.c say more):
+ *  - TX_HTTP_REQUEST with event=1 and no buffers: a request that got no
+ *    response (reported at app_flow_end, or when http_max_tx requests are
+ *    already waiting); meta has have_response=0.
+ *  - TX_TLS_SERVER also comes at app_flow_end when the handshake did not
+ *    get that far (only a ClientHello seen: meta has the client side).
+ *  - TX_SSH_BANNER: one per side; event=1 on the second banner (meta has
+ *    both sides), or at app_flow_end when only one side sent its banner. */
 struct app_tx {
     uint8_t proto;              /* enum app_proto_id */
     uint8_t kind;               /* enum app_tx_kind */

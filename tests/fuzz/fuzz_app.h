@@ -148,7 +148,7 @@ static void fa_limits(uint8_t flags, struct app_limits *l)
 /* What an app_flow of these limits may hold at most (generous). */
 static uint64_t fa_mem_bound(const struct app_limits *l)
 {
-    return 2 * (5ULL * l->http_header_max + 8192 + l->http_body_max + 128 * 1024) +
+    return 2 * (13ULL * l->http_header_max + 8192 + l->http_body_max + 128 * 1024) +
            (uint64_t)l->http_max_tx * (8192 + 256) + 4ULL * l->tls_record_max + 3 * 70000 + 65536;
 }
 

@@ -150,6 +150,30 @@ static void test_uri_norm(void)
     coll_reset(&c);
 }
 
+/* A header block close to http_header_max (a 30 KB User-Agent, many fields)
+ * parses: the derived buffers fit in the block's arena. */
+static void test_big_headers(void)
+{
+    static char req[33000];
+    struct coll c;
+    int o = sprintf(req, "GET /big HTTP/1.1\r\nHost: big\r\nUser-Agent: ");
+    memset(req + o, 'c', 30000);
+    o += 30000;
+    o += sprintf(req + o, "\r\n");
+    for (int i = 0; o < 32 * 1024 - 40; i++)
+        o += sprintf(req + o, "X-%d: v\r\n", i);
+    o += sprintf(req + o, "\r\n");
+    CHECK(o <= 32 * 1024);
+    struct step s[] = { { 0, req, (size_t)o } };
+    uint64_t e0 = st.http_parse_errors;
+    free(run(s, 1, 0, NULL, &c));
+    CHECK_EQ_U(st.http_parse_errors, e0);
+    CHECK_EQ_U(c.n, 2);
+    CHECK_EQ_U(coll_buflen(&c, 0, BUF_HTTP_USER_AGENT), 30000);
+    CHECK_STR(coll_buf(&c, 0, BUF_HTTP_HOST, 0), "big");
+    coll_reset(&c);
+}
+
 static void test_pipelining(void)
 {
     struct coll c;
@@ -455,6 +479,7 @@ int main(void)
 {
     test_simple();
     test_uri_norm();
+    test_big_headers();
     test_pipelining();
     test_folding_dups();
     test_bodies();

@@ -343,6 +343,46 @@ static void test_tls_hostile(void)
     coll_reset(&c);
 }
 
+/* A handshake message over tls_record_max is dropped, and the parse goes
+ * on after it whether it came in one feed or byte by byte (a fuzz_tls
+ * finding: the whole-feed path skipped everything after it). */
+static void test_oversized_message(void)
+{
+    struct app_limits lim;
+    struct b hs, srv, ch, cli;
+    char *ref = NULL;
+    app_limits_default(&lim);
+    lim.tls_record_max = 512;
+    client_hello(&ch);
+    cli.n = 0;
+    records(&cli, 22, ch.d, ch.n, 16384);
+    hs.n = 0;
+    b8(&hs, 99); b24(&hs, 600);
+    for (int i = 0; i < 600; i++) b8(&hs, 0x55);
+    server_hello(&hs, 0);
+    srv.n = 0;
+    records(&srv, 22, hs.d, hs.n, 16384);
+    b8(&srv, 20); b16(&srv, 0x0303); b16(&srv, 1); b8(&srv, 1);
+    for (int mode = 0; mode < 3; mode++) {
+        struct coll c;
+        memset(&c, 0, sizeof(c));
+        struct app_sink s = coll_sink(&c);
+        struct app_flow *a = app_flow_new(APP_TLS, &lim, &st);
+        coll_feed(a, 0, cli.d, cli.n, mode, &s);
+        coll_feed(a, 1, srv.d, srv.n, mode, &s);
+        app_flow_end(a, &s);
+        app_flow_free(a);
+        CHECK_EQ_U(c.n, 2);
+        CHECK_STR(coll_buf(&c, 1, BUF_JA3S_STRING, 0), "771,49199,65281-11");
+        if (!ref)
+            ref = strdup(c.log);
+        else
+            CHECK(strcmp(ref, c.log) == 0);
+        coll_reset(&c);
+    }
+    free(ref);
+}
+
 static void test_md5(void)
 {
     char h[33];
@@ -405,6 +445,7 @@ int main(void)
     test_tls12();
     test_tls13_and_resumption();
     test_tls_hostile();
+    test_oversized_message();
     test_ssh();
     CHECK_EQ_U(st.memory, 0);
     return unit_done("test_app_tls");
