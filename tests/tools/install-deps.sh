@@ -7,8 +7,8 @@
 # tests/tools/suricata_run.sh) comes from bookworm-backports: the suite is
 # added on the mirror the machine's Debian sources already use, only when it
 # is missing, and only when suricata >= 7.0.10 is not installed. Suricata is
-# never started as a service: policy-rc.d refuses starts during the install
-# and suricata.service is masked before and after.
+# never started as a service: policy-rc.d refuses starts during the install,
+# suricata.service is masked before and after, the SysV links are disabled.
 set -e
 PKGS="build-essential pkg-config libpcap-dev libndpi-dev libndpi-bin libyaml-dev
       libhyperscan-dev librdkafka-dev libmaxminddb-dev libpcre2-dev zlib1g-dev
@@ -100,5 +100,8 @@ if [ $need_suricata = 1 ]; then
     fi
     ln -sf /dev/null /etc/systemd/system/suricata.service
     rm -f /etc/systemd/system/multi-user.target.wants/suricata.service
+    # ... and no SysV start links either (Debian's /etc/default/suricata
+    # also says RUN=no).
+    update-rc.d suricata disable >/dev/null 2>&1 || true
     suricata -V >&2
 fi

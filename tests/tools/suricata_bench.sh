@@ -13,11 +13,14 @@
 #   compile      start-up with the rules minus start-up without rules;
 #   total        the run on PCAP;
 #   processing   total - start-up;
+#   elapsed      Suricata's own "time elapsed" log line (engine started to
+#                stopped), for comparison;
 #   Gbit/s       capture file size * 8 / total and / processing (the same
 #                measure tests/bench.sh uses for taishi).
 # Alerts of the rules run go to OUTDIR/alerts.tsv (alerts_tsv.py format) and
 # OUTDIR/alerts-per-sid.tsv; logs and configs stay in OUTDIR (default
-# build/suricata-bench). Run it once: it takes a few minutes.
+# build/suricata-bench). One run takes about a minute (ET Open: ~10 s to
+# load and compile, twice).
 # Owned by tests/tools/; writes only OUTDIR (and PCAP when missing).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -71,9 +74,12 @@ python3 "$HERE/alerts_tsv.py" "$OUT/full-rules/eve.json" >"$OUT/alerts.tsv"
 cut -f1 "$OUT/alerts.tsv" | sort | uniq -c | sort -k1,1nr -k2,2n | awk '{print $2 "\t" $1}' >"$OUT/alerts-per-sid.tsv"
 loaded=$(sed -n 's/.* \([0-9][0-9]*\) rules successfully loaded, \([0-9][0-9]*\) rules failed.*/\1 loaded, \2 failed/p' "$OUT/full-rules/suricata.log" | tail -1)
 pkts=$(sed -n 's/.*read 1 file, \([0-9]*\) packets.*/\1/p' "$OUT/full-rules/suricata.log" | tail -1)
+# Suricata's own "time elapsed" (engine started to stopped: the packets)
+el_r=$(sed -n 's/.*time elapsed \([0-9.]*\)s.*/\1/p' "$OUT/full-rules/suricata.log" | tail -1)
+el_n=$(sed -n 's/.*time elapsed \([0-9.]*\)s.*/\1/p' "$OUT/full-none/suricata.log" | tail -1)
 python3 - "$size" "$pkts" "$loaded" "$(wc -l <"$OUT/alerts.tsv")" "$(wc -l <"$OUT/alerts-per-sid.tsv")" \
     "$(cat "$OUT/start-rules.time")" "$(cat "$OUT/start-none.time")" \
-    "$(cat "$OUT/full-rules.time")" "$(cat "$OUT/full-none.time")" "$PCAP" "$RULES_DIR" <<'PY' | tee "$OUT/summary.txt"
+    "$(cat "$OUT/full-rules.time")" "$(cat "$OUT/full-none.time")" "$PCAP" "$RULES_DIR" "${el_r:-0}" "${el_n:-0}" <<'PY' | tee "$OUT/summary.txt"
 import sys
 size, pkts, loaded, nalerts, nsids = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 sr, sn, fr, fn = map(float, sys.argv[6:10])
@@ -83,6 +89,9 @@ print(f"rules: {sys.argv[11]}/*.rules: {loaded}")
 print(f"start-up (1-packet capture): {sr:.2f} s with the rules, {sn:.2f} s without; rule load + compile {sr - sn:.2f} s")
 print(f"with the rules : total {fr:7.2f} s  {g(fr):5.2f} Gbit/s; packets only {fr - sr:7.2f} s  {g(fr - sr):5.2f} Gbit/s")
 print(f"no rules       : total {fn:7.2f} s  {g(fn):5.2f} Gbit/s; packets only {fn - sn:7.2f} s  {g(fn - sn):5.2f} Gbit/s")
+er, en = float(sys.argv[12]), float(sys.argv[13])
+print(f"Suricata's own 'time elapsed' (engine start to stop): {er:.2f} s with the rules ({g(er):.2f} Gbit/s), "
+      f"{en:.2f} s without ({g(en):.2f} Gbit/s)")
 print(f"alerts: {nalerts} from {nsids} sids")
 PY
 echo "top sids (sid, alerts):"
