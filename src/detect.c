@@ -439,6 +439,16 @@ static int header_ok(struct detect_thread *t, const struct drule *d, const struc
     }
     if ((r->has & RH_IPPROTO) && !rule_num_match(&r->ip_proto, k->proto))
         return 0;
+    if (r->has & RH_STREAMSIZE) {
+        if (k->proto != 6)
+            return 0;
+        int srv = rule_num_match(&r->stream_size, c->stream_size[1]);
+        int cli = rule_num_match(&r->stream_size, c->stream_size[0]);
+        int ok = r->ss_which == SS_SERVER ? srv : r->ss_which == SS_CLIENT ? cli :
+                 r->ss_which == SS_BOTH ? srv && cli : srv || cli;
+        if (!ok)
+            return 0;
+    }
     if (r->has & RH_TLSVER) {
         unsigned v = c->tls_version;
         if (v < 0x0300 || v > 0x030f || !(r->tls_versions >> (v - 0x0300) & 1))

@@ -419,6 +419,52 @@ static int kw_num8(struct rparse *rp, const char *name, char *value)
     return 0;
 }
 
+/* stream_size:server|client|both|either,<|<=|>|>=|=|!=,N */
+static int kw_stream_size(struct rparse *rp, const char *name, char *value)
+{
+    static const char *const sides[] = { "server", "client", "both", "either" };
+    static const struct { const char *op; uint8_t cmp; } ops[] = {
+        { "<=", CMP_LE }, { ">=", CMP_GE }, { "!=", CMP_NE }, { "<", CMP_LT }, { ">", CMP_GT },
+        { "=", CMP_EQ },
+    };
+    struct rule *r = rp->r;
+    char *parts[3] = { NULL, NULL, NULL };
+    unsigned n = 0;
+
+    if (need_value(rp, name, value) < 0)
+        return -1;
+    for (char *sv = NULL, *t = strtok_r(value, ",", &sv); t; t = strtok_r(NULL, ",", &sv)) {
+        if (n == 3)
+            return rp_fail(rp, "%s: takes side, operator, value", name);
+        while (*t == ' ')
+            t++;
+        size_t l = strlen(t);
+        while (l && t[l - 1] == ' ')
+            t[--l] = 0;
+        parts[n++] = t;
+    }
+    if (n != 3)
+        return rp_fail(rp, "%s: takes side, operator, value", name);
+    int side = -1;
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(parts[0], sides[i]))
+            side = i;
+    int cmp = -1;
+    for (size_t i = 0; i < ARRAY_SIZE(ops); i++)
+        if (!strcmp(parts[1], ops[i].op))
+            cmp = ops[i].cmp;
+    uint64_t v;
+    if (side < 0 || cmp < 0 || rules_parse_u64(parts[2], &v) < 0 || v > UINT32_MAX)
+        return rp_fail(rp, "%s: bad value '%.20s,%.4s,%.20s'", name, parts[0], parts[1], parts[2]);
+    if (r->has & RH_STREAMSIZE)
+        return rp_skip(rp, "unsupported: %s used more than once", name);
+    r->stream_size.op = (uint8_t)cmp;
+    r->stream_size.lo = v;
+    r->ss_which = (uint8_t)side;
+    r->has |= RH_STREAMSIZE;
+    return 0;
+}
+
 static int kw_ip_proto(struct rparse *rp, const char *name, char *value)
 {
     static const struct { const char *n; uint8_t p; } names[] = {
@@ -598,7 +644,7 @@ static const struct { const char *name; kw_fn fn; } kw_table[] = {
     { "threshold", kw_threshold }, { "detection_filter", kw_threshold },
     { "ttl", kw_num8 }, { "itype", kw_num8 }, { "icode", kw_num8 }, { "ip_proto", kw_ip_proto },
     { "flags", kw_flags }, { "tls.version", kw_tls_version }, { "ssl_version", kw_tls_version },
-    { "app-layer-protocol", kw_app_layer_protocol },
+    { "app-layer-protocol", kw_app_layer_protocol }, { "stream_size", kw_stream_size },
 };
 
 int rules_opt_apply(struct rparse *rp, const char *name, char *value)

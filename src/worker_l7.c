@@ -238,6 +238,9 @@ static void fill_ctx(struct detect_ctx *c, const struct flow *f, const struct pa
     c->app = flow_rule_app(f);
     c->tls_version = f->dpi.tls_version;
     c->ts_ns = ts;
+    for (int d = 0; d < 2; d++)         /* sequence space used so far, the SYN counting one */
+        c->stream_size[d] = f->l7 && f->l7->st.d[d].init ?
+                            f->l7->st.d[d].offset + ((f->tcp_seen[d] & TCP_SYN) ? 1 : 0) : 0;
 }
 
 void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, int to_server)

@@ -64,6 +64,7 @@ struct detect_ctx {
     int established;                /* TCP handshake seen, or UDP both ways */
     int app;                        /* enum rule_app of the flow (nDPI's verdict), RAPP_NONE */
     uint16_t tls_version;           /* negotiated, 0 = unknown */
+    uint64_t stream_size[2];        /* TCP sequence space used by the client [0] and server [1] */
     uint64_t ts_ns;
 };
 

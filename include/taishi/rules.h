@@ -220,6 +220,11 @@ struct rule_tcpflags { uint8_t bits, ignore, mode; };
 #define RH_THRESH   0x0080
 #define RH_DFILTER  0x0100
 #define RH_APPLAYER 0x0200      /* app-layer-protocol: (app_neg for !) */
+#define RH_STREAMSIZE 0x0400    /* stream_size: */
+
+/* stream_size:<which>,<op>,<value>: bytes a side has sent (its sequence
+ * space so far, the SYN counting one, as Suricata's). */
+enum ss_which { SS_SERVER, SS_CLIENT, SS_BOTH, SS_EITHER };
 
 struct rule_kv { char *key, *value; };
 
@@ -256,6 +261,8 @@ struct rule {
     uint16_t has;               /* RH_* */
     uint16_t flow;              /* RF_* */
     struct rule_num dsize, ttl, itype, icode, ip_proto;
+    struct rule_num stream_size;        /* RH_STREAMSIZE; ss_which says which side */
+    uint8_t ss_which;
     struct rule_tcpflags tcpflags;
     uint16_t tls_versions;      /* tls.version: bit i = 0x0300 + i (SSLv3..TLS1.3) */
     struct rule_flowbit *flowbits;
