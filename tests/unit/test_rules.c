@@ -270,7 +270,20 @@ static void test_meta(void)
     fails("sid:1; d@pth:3;", "invalid keyword");
     fails("sid:1; content:\"x\"", "not terminated");
     skipped("alert tcp any any -> any any (sid:1; xbits:set,a,track ip_src;)", "unsupported keyword 'xbits'");
-    skipped("alert tcp any any -> any any (sid:1; stream_size:server,>,1;)", "unsupported keyword 'stream_size'");
+    skipped("alert tcp any any -> any any (sid:1; asn1:oversize_length 100;)", "unsupported keyword 'asn1'");
+    {   /* stream_size: side, operator, value */
+        const struct rule *q = loads("sid:1; stream_size:server,<,5;");
+        CHECK(q && (q->has & RH_STREAMSIZE) && q->ss_which == SS_SERVER &&
+              q->stream_size.op == CMP_LT && q->stream_size.lo == 5);
+        q = loads("sid:1; stream_size: either , >= , 100;");
+        CHECK(q && q->ss_which == SS_EITHER && q->stream_size.op == CMP_GE && q->stream_size.lo == 100);
+        q = loads("sid:1; stream_size:both,!=,0;");
+        CHECK(q && q->ss_which == SS_BOTH && q->stream_size.op == CMP_NE);
+        fails("sid:1; stream_size:sideways,<,5;", "stream_size");
+        fails("sid:1; stream_size:server,<>,5;", "stream_size");
+        fails("sid:1; stream_size:server,<;", "stream_size");
+        fails("sid:1; stream_size:server,<,5,6;", "stream_size");
+    }
     /* a FAILED reason wins over an earlier unsupported keyword */
     fails("sid:1; tag:session,5,packets; nocase;", "nocase: no content before it");
 
