@@ -135,6 +135,25 @@ for pw in $PARITY; do
 done
 rm -f "$TMP/live.json"
 
+# Rules: the project's rules on its rule captures, live against offline:
+# the same alerts (sid, direction, flow) and the same app events.
+RULES=()
+for f in rules/*.rules; do RULES+=(-S "$f"); done
+for n in rules-http rules-tcp-edge rules-telnet; do
+    start "$TMP/live.json" "$TMP/err" -w 2 "${RULES[@]}" --set detect.cache-dir= || continue
+    replay "pcaps/$n.pcap" --mbps 20
+    stop
+    "$T" -r "pcaps/$n.pcap" -w 1 --set sensor-id=test "${RULES[@]}" --set detect.cache-dir= \
+        >"$TMP/off.json" 2>/dev/null
+    expect "$n with rules: exit 0 on SIGTERM ($src)" [ "$src" -eq 0 ]
+    expect "$n with rules: no sanitizer report" san_clean "$TMP/err"
+    expect "$n with rules: alerts live ($(grep -c '"event_type":"alert"' "$TMP/live.json")) as offline" \
+        [ "$(grep -c '"event_type":"alert"' "$TMP/off.json")" -gt 0 ]
+    if python3 tests/tools/live_compare.py "$TMP/off.json" "$TMP/live.json" >"$TMP/cmp"; then ok; else
+        bad "$n with rules: live events differ from offline"; head -8 "$TMP/cmp"; fi
+done
+rm -f "$TMP/live.json"
+
 # IPv4 fragments: reassembled by the kernel (PACKET_FANOUT_FLAG_DEFRAG) so
 # they hash with their flow. The same flows, app protocols and packet counts
 # as offline; a reassembled datagram arrives as one Ethernet frame, so its
