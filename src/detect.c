@@ -13,9 +13,13 @@
  * verified on the chunk, or on the last bytes before it plus the chunk when
  * the literal began in the previous chunk (the flow keeps that tail).
  *
- * Reload: a flow keeps the engine it started with (its Hyperscan streams and
- * flowbit ids belong to it); the thread keeps a scratch and a count of flows
- * per engine in use and drops an old engine when its last flow ends.
+ * Reload: a flow's state belongs to the engine it was made with (its
+ * Hyperscan streams, flowbit ids). At the flow's next packet after a reload
+ * the worker moves it to the new engine (detect_flow_migrate: flowbits and
+ * flowints carried over by name, stream scanning restarts at that point);
+ * the thread keeps a scratch and a count of flows per engine in use and drops
+ * an old engine when its last flow has moved or ended, so memory returns to
+ * its level once every flow has seen a packet.
  *
  * Thresholds and detection_filter are counted in one table for the whole
  * process (a source's flows spread over workers), under a mutex: it is only
@@ -231,6 +235,50 @@ void detect_flow_free(struct detect_thread *t, struct detect_flow *f)
         memset(u, 0, sizeof(*u));
     }
     free(f);
+}
+
+static int bit_isset(const struct detect_flow *f, uint16_t id);
+static void bit_op(struct detect_flow *f, uint16_t id, int op);
+static struct fint *fint_get(struct detect_flow *f, uint16_t id, int create);
+
+int detect_flow_current(const struct detect_thread *t, const struct detect_flow *f)
+{
+    return !f || t->cur < 0 || f->e == t->use[t->cur].e;
+}
+
+static int name_index(char *const *names, uint32_t n, const char *name)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (!strcmp(names[i], name))
+            return (int)i;
+    return -1;
+}
+
+struct detect_flow *detect_flow_migrate(struct detect_thread *t, struct detect_flow *f)
+{
+    struct detect_flow *n = detect_flow_new(t);
+    if (!n)
+        return f;
+    const struct ruleset *ors = f->e->rs, *nrs = n->e->rs;
+    /* flowbits and flowints by name: their ids differ between rulesets */
+    for (uint32_t id = 0; f->bits && id < ors->nflowbits; id++) {
+        if (!bit_isset(f, (uint16_t)id))
+            continue;
+        int k = name_index(nrs->flowbit_names, nrs->nflowbits, ors->flowbit_names[id]);
+        if (k >= 0)
+            bit_op(n, (uint16_t)k, FB_SET);
+    }
+    for (unsigned i = 0; i < f->nints; i++) {
+        if (f->ints[i].id >= ors->nflowints)
+            continue;
+        int k = name_index(nrs->flowint_names, nrs->nflowints, ors->flowint_names[f->ints[i].id]);
+        struct fint *v = k >= 0 ? fint_get(n, (uint16_t)k, 1) : NULL;
+        if (v)
+            v->v = f->ints[i].v;
+    }
+    n->ipo_done = f->ipo_done;
+    detect_flow_free(t, f);
+    return n;
 }
 
 uint64_t detect_flow_bytes(const struct detect_flow *f)

@@ -300,6 +300,13 @@ void flow_table_flush(struct flow_table *t, enum flow_end_reason why)
     }
 }
 
+void flow_table_foreach(struct flow_table *t, void (*fn)(void *arg, struct flow *f), void *arg)
+{
+    for (int i = 0; i < NLISTS; i++)
+        for (struct flow *f = t->lists[i].head; f; f = f->next)
+            fn(arg, f);
+}
+
 const struct flow_stats *flow_table_stats(const struct flow_table *t)
 {
     struct flow_table *m = (struct flow_table *)t;

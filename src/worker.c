@@ -291,8 +291,13 @@ static void catch_up(struct worker *w)
     }
     w->intel = in && intel_count(in) ? in : NULL;
     struct detect_engine *de = atomic_load(&w->sh->detect);
-    if (de)
+    if (de && w->dt && de != w->cur_detect) {
         worker_set_detect(w, de, 0);
+        worker_l7_migrate_all(w);           /* the old ruleset goes now */
+    } else if (de) {
+        worker_set_detect(w, de, 0);
+    }
+    w->cur_detect = de;
     atomic_store(&w->seen_epoch, e);
 }
 

@@ -12,5 +12,8 @@ void worker_finish_event(struct worker *w, enum event_type t, uint64_t key);
 /* worker_l7.c */
 void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, int to_server);
 void worker_l7_end(struct worker *w, struct flow *f);
+/* After a rule reload: moves every flow's detect state to the new ruleset
+ * at once, so the old one is freed now, not when its last flow ends. */
+void worker_l7_migrate_all(struct worker *w);
 
 #endif

@@ -264,6 +264,9 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
     struct detect_alert_cb cb = { on_alert, &k };
     int dir = to_server ? 0 : 1;
 
+    if (l->df && !detect_flow_current(w->dt, l->df))
+        l->df = detect_flow_migrate(w->dt, l->df);     /* rules were reloaded */
+
     fill_ctx(&k.c, f, p, dir, p->ts_ns);
     if (l->df)
         detect_packet(w->dt, l->df, &k.c, &cb);
@@ -307,4 +310,17 @@ void worker_l7_end(struct worker *w, struct flow *f)
     detect_flow_free(w->dt, l->df);
     free(l);
     f->l7 = NULL;
+}
+
+static void migrate_one(void *arg, struct flow *f)
+{
+    struct worker *w = arg;
+    if (f->l7 && f->l7->df && !detect_flow_current(w->dt, f->l7->df))
+        f->l7->df = detect_flow_migrate(w->dt, f->l7->df);
+}
+
+void worker_l7_migrate_all(struct worker *w)
+{
+    if (w->dt)
+        flow_table_foreach(w->flows, migrate_one, w);
 }

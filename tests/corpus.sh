@@ -94,6 +94,27 @@ for p in $SHARED/pcaps/ndpi/*.pcap $SHARED/pcaps/ndpi/*.pcapng; do
     [ $rc -le 1 ] || { echo "corpus: $f: exit $rc"; fail=1; }
 done
 compare_alerts_dir "$OUT" tests/golden/et-open-extnet-any || fail=1
+# Reloads: 8 SIGHUPs with all of ET Open while packets flow; the resident
+# memory must come back to its level (every flow moves to the new ruleset,
+# the old one is freed), within 48 MiB of allocator slack.
+mkfifo "$OUT/hup.fifo"
+"$B/taishi" -r - -w 2 "${ET[@]}" --set "detect.cache-dir=$CACHE" -o /dev/null <"$OUT/hup.fifo" 2>"$OUT/hup.err" &
+hp=$!
+exec 8>"$OUT/hup.fifo"
+head -c 24 pcaps/demo.pcap >&8
+sleep 3
+rss0=$(awk '/VmRSS/ {print $2}' /proc/$hp/status)
+for i in 1 2 3 4 5 6 7 8; do
+    tail -c +25 pcaps/demo.pcap >&8
+    kill -HUP $hp; sleep 2
+done
+tail -c +25 pcaps/demo.pcap >&8; sleep 1
+rss1=$(awk '/VmRSS/ {print $2}' /proc/$hp/status)
+exec 8>&-
+wait $hp
+nre=$(grep -c "reloaded:" "$OUT/hup.err")
+echo "corpus: 8 reloads of ET Open: RSS $((rss0 / 1024)) MiB before, $((rss1 / 1024)) MiB after, $nre reloads logged"
+if [ "$nre" -ne 8 ] || [ "$rss1" -gt $((rss0 + 48 * 1024)) ]; then echo "corpus: reload memory check FAILED"; fail=1; fi
 # GeoIP against MaxMind's test databases: demo.pcap's servers rewritten to
 # addresses with known answers (../shared/geoip/KNOWN-ADDRESSES.md).
 if [ -f $SHARED/geoip/GeoIP2-City-Test.mmdb ] && command -v tcprewrite >/dev/null; then

@@ -89,6 +89,11 @@ const struct detect_stats *detect_thread_stats(const struct detect_thread *t);
 /* Per flow; NULL when the thread has no engine. */
 struct detect_flow *detect_flow_new(struct detect_thread *t);
 void detect_flow_free(struct detect_thread *t, struct detect_flow *f);
+/* Is f on the thread's current engine? If not (a reload happened),
+ * detect_flow_migrate moves it: a new state on the current engine with the
+ * flowbits and flowints carried over by name; f is freed. */
+int detect_flow_current(const struct detect_thread *t, const struct detect_flow *f);
+struct detect_flow *detect_flow_migrate(struct detect_thread *t, struct detect_flow *f);
 /* Bytes a detect_flow holds (memcap accounting). */
 uint64_t detect_flow_bytes(const struct detect_flow *f);
 

@@ -76,6 +76,8 @@ struct flow *flow_table_update(struct flow_table *t, const struct packet *p, int
 void flow_table_expire(struct flow_table *t, uint64_t now_ns);
 /* Ends every flow (end of capture, shutdown). */
 void flow_table_flush(struct flow_table *t, enum flow_end_reason why);
+/* Calls fn for every flow (fn must not end or free it). */
+void flow_table_foreach(struct flow_table *t, void (*fn)(void *arg, struct flow *f), void *arg);
 const struct flow_stats *flow_table_stats(const struct flow_table *t);
 /* Bytes one flow costs in the table, for the memcap and the benchmark. */
 uint64_t flow_table_bytes_per_flow(void);

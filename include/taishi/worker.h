@@ -79,6 +79,7 @@ struct worker {
     struct flow_table *flows;
     struct dpi *dpi;
     struct detect_thread *dt;           /* NULL: no rules loaded */
+    struct detect_engine *cur_detect;   /* the shared engine last caught up with */
     struct stream_ctx sc;               /* TCP reassembly limits and counters */
     struct app_limits al;               /* app-layer parser caps */
     struct app_stats as;                /* app-layer counters */

@@ -302,6 +302,30 @@ int main(void)
     }
     sflow_close(&x);
 
+    /* A reload: a flow moves to the new ruleset with its flowbits, carried by
+     * name (the new ruleset numbers its flowbits differently). */
+    mk_key(6, 80);
+    {
+        struct detect_engine *a = build(
+            "alert tcp any any -> any any (msg:\"s\"; content:\"AAA\"; flowbits:set,first; flowbits:set,mark; flowbits:noalert; sid:1;)\n", NULL);
+        struct detect_engine *b = build(
+            "alert tcp any any -> any any (msg:\"o\"; content:\"ZZZ\"; flowbits:set,other; sid:2;)\n"
+            "alert tcp any any -> any any (msg:\"c\"; content:\"BBB\"; flowbits:isset,mark; sid:3;)\n", NULL);
+        CHECK(a && b);
+        sflow_open(&x, a);
+        tcp(&x, 0, 1, "xx AAA xx", TCP_ACK);
+        CHECK_EQ_U(nalerts, 0);
+        detect_thread_set_engine(x.t, b);
+        detect_engine_unref(b);             /* the thread holds its own reference now */
+        CHECK(!detect_flow_current(x.t, x.f));
+        x.f = detect_flow_migrate(x.t, x.f);
+        CHECK(detect_flow_current(x.t, x.f));
+        tcp(&x, 0, 10, "yy BBB yy", TCP_ACK);
+        CHECK_EQ_U(fired(3), 1);
+        sflow_close(&x);
+        detect_engine_unref(a);
+    }
+
     /* The cache: the same rules again load their databases from disk. */
     struct rule_vars *v = rule_vars_new();
     struct rule_load_opts o = { v, NULL };
