@@ -47,6 +47,18 @@ static void write_metadata(struct jw *w, const struct rule *r)
     jw_obj_end(w);
 }
 
+void event_alert_flow(struct jw *w, const struct flow *f)
+{
+    if (f->dpi.host[0]) {
+        jw_kobj(w, "ndpi");
+        jw_kstr(w, "hostname", f->dpi.host);
+        jw_obj_end(w);
+    }
+    jw_kobj(w, "flow");
+    event_flow_counters(w, f);
+    jw_obj_end(w);
+}
+
 void event_rule_alert(struct jw *w, const struct config *cfg, struct dpi *d, struct enrich_cache *ec,
                       const struct flow *f, int dir, const struct rule *r, const struct packet *p,
                       const uint8_t *buf, uint32_t len, uint64_t ts)
@@ -80,14 +92,7 @@ void event_rule_alert(struct jw *w, const struct config *cfg, struct dpi *d, str
     if (r->nmetadata)
         write_metadata(w, r);
     jw_obj_end(w);
-    if (f->dpi.host[0]) {
-        jw_kobj(w, "ndpi");
-        jw_kstr(w, "hostname", f->dpi.host);
-        jw_obj_end(w);
-    }
-    jw_kobj(w, "flow");
-    event_flow_counters(w, f);
-    jw_obj_end(w);
+    event_alert_flow(w, f);
     if (buf && len) {
         char pp[ALERT_PAYLOAD_MAX];
         uint32_t n = len < ALERT_PAYLOAD_MAX ? len : ALERT_PAYLOAD_MAX;

@@ -181,14 +181,7 @@ void event_intel_alert(struct jw *w, const struct config *cfg, struct dpi *d, st
     jw_karr(w, "matched"); jw_str(w, matched); jw_arr_end(w);
     jw_obj_end(w);
     jw_obj_end(w);
-    if (f->dpi.host[0]) {
-        jw_kobj(w, "ndpi");
-        jw_kstr(w, "hostname", f->dpi.host);
-        jw_obj_end(w);
-    }
-    jw_kobj(w, "flow");
-    event_flow_counters(w, f);
-    jw_obj_end(w);
+    event_alert_flow(w, f);
     event_context(w, ec, &f->key);
 }
 

@@ -51,6 +51,8 @@ struct app_tx;
 void event_app(struct jw *w, const struct config *cfg, struct dpi *d, struct enrich_cache *ec,
                const struct flow *f, const struct app_tx *tx, uint64_t ts);
 
+/* The part every alert (rule or intel) ends with: ndpi.hostname, flow counters. */
+void event_alert_flow(struct jw *w, const struct flow *f);
 /* event_alert.c: a rule matched (dir: the matching packet's direction). */
 struct rule;
 void event_rule_alert(struct jw *w, const struct config *cfg, struct dpi *d, struct enrich_cache *ec,
