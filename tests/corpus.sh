@@ -29,6 +29,12 @@ grep -E "^(parse|rules)" "$OUT/check.txt" | sed 's/^/corpus: ET Open: /'
 echo "corpus: ET Open: top reasons for the rules that did not load:"
 sed -n 's/^[^:]*:[0-9]*: sid [0-9]*: \(error\|unsupported\): //p' "$OUT/check.txt" |
     sed "s/'[^']*'$/&/; s/ at offset [0-9]*//" | sort | uniq -c | sort -rn | head -8 | sed 's/^/corpus:   /'
+echo "corpus: ET Open by file (files with rules that did not load):"
+for f in $SHARED/rules/et-open/*.rules; do
+    n=$(grep -cE '^(alert|drop|reject|rejectsrc|rejectdst|rejectboth|pass) ' "$f" || true)
+    p=$(grep -c "^$f:" "$OUT/check.txt" || true)
+    [ "$p" -gt 0 ] && echo "corpus:   $(basename "$f"): $((n - p)) of $n loaded"
+done
 if ! python3 - "$OUT/check.txt" <<'PY'
 import re, sys
 m = re.search(r'^rules: (\d+) loaded, (\d+) skipped \(unsupported\), (\d+) failed$', open(sys.argv[1]).read(), re.M)
