@@ -199,6 +199,22 @@ if [ -x build/san-thread/taishi ]; then
     sleep 0.7; kill -HUP $tp; sleep 0.7; kill -HUP $tp
     wait $tp; trc=$?
     if [ $trc -eq 0 ] && ! grep -q "ThreadSanitizer" "$TMP/tsan" && grep -q reloaded "$TMP/tsan"; then ok; else bad "tsan reload (exit $trc): $(grep -m2 -A6 WARNING "$TMP/tsan")"; fi
+    # the detect stage: rules on their captures, reloaded twice mid-run
+    RULES=()
+    for f in rules/*.rules; do RULES+=(-S "$f"); done
+    cat pcaps/rules-http.pcap >"$TMP/tsan-rules.pcap"
+    for p in pcaps/rules-tcp-edge.pcap pcaps/rules-telnet.pcap pcaps/rules-dns.pcap pcaps/rules-http.pcap; do
+        tail -c +25 "$p" >>"$TMP/tsan-rules.pcap"
+    done
+    python3 tests/tools/slow_pcap.py "$TMP/tsan-rules.pcap" 3 |
+        TSAN_OPTIONS=halt_on_error=0:exitcode=97 build/san-thread/taishi -r - -w 3 -o "$TMP/tsan-rules.json" \
+        "${RULES[@]}" --set detect.cache-dir= 2>"$TMP/tsan" &
+    tp=$!
+    sleep 1; kill -HUP $tp; sleep 0.8; kill -HUP $tp
+    wait $tp; trc=$?
+    if [ $trc -eq 0 ] && ! grep -q "ThreadSanitizer" "$TMP/tsan" && [ "$(grep -c reloaded "$TMP/tsan")" -ge 1 ] &&
+       grep -q '"event_type":"alert"' "$TMP/tsan-rules.json"; then ok; else
+        bad "tsan rules + reload (exit $trc): $(grep -m2 -A6 WARNING "$TMP/tsan")"; fi
     for p in pcaps/demo.pcap pcaps/many-flows.pcap pcaps/malformed.pcap pcaps/encap-gre.pcap pcaps/ipv4-frag.pcap; do
         TSAN_OPTIONS=halt_on_error=0:exitcode=97 build/san-thread/taishi -r "$p" -w 3 -o /dev/null 2>"$TMP/tsan"
         trc=$?
