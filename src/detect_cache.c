@@ -69,7 +69,10 @@ void detect_cache_save(const char *dir, uint64_t key, struct slot **all, unsigne
     cache_path(path, sizeof(path), dir, key);
     snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-        LOG(LOG_WARNING, "detect: cannot create cache dir %s: %s", dir, strerror(errno));
+        /* e.g. the default /var/cache/taishi for a rule author who is not
+         * root: nothing is wrong, the next start compiles again */
+        LOG(errno == EACCES || errno == EROFS || errno == ENOENT ? LOG_INFO : LOG_WARNING,
+            "detect: cannot create cache dir %s: %s (no cache)", dir, strerror(errno));
         return;
     }
     FILE *f = fopen(tmp, "wb");
