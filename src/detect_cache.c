@@ -77,7 +77,8 @@ void detect_cache_save(const char *dir, uint64_t key, struct slot **all, unsigne
     }
     FILE *f = fopen(tmp, "wb");
     if (!f) {
-        LOG(LOG_WARNING, "detect: cannot write cache %s: %s", tmp, strerror(errno));
+        LOG(errno == EACCES || errno == EROFS ? LOG_INFO : LOG_WARNING,
+            "detect: cannot write cache %s: %s (no cache)", tmp, strerror(errno));
         return;
     }
     uint64_t cnt = n;
