@@ -344,7 +344,7 @@ if [ "$B" = build ] && [ -x "$TS" ]; then
         wait $rp
         stop
         expect "tsan: exit 0 ($src)" [ "$src" -eq 0 ]
-        expect "tsan: no data race reported: $(grep -m1 -A4 WARNING "$TMP/err")" absent_tsan "$TMP/err"
+        expect "tsan: no data race reported: $(grep -m1 WARNING "$TMP/err") $(grep -m1 SUMMARY "$TMP/err") $(grep -m4 -E '^ +#[0-9] ' "$TMP/err" | tr -s ' ' | tr '\n' ';')" absent_tsan "$TMP/err"
         expect "tsan: reloaded while capturing" grep -q "reloaded:" "$TMP/err"
         expect "tsan: periodic stats while capturing" [ "$(grep -c '"event_type":"stats"' "$TMP/run/live.json")" -ge 2 ]
     }
