@@ -727,5 +727,5 @@ int main(void)
     CHECK_EQ_U(cur ? cur->nclasses : 0, 2);
     ruleset_free(cur);
     unlink(class_path);
-    return unit_done("test_rules");
+    return unit_done("rules");
 }
