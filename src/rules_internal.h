@@ -105,6 +105,9 @@ uint16_t rules_intern(char ***names, uint32_t *n, const char *name, size_t len);
 
 /* Small string helpers shared by the parser files. */
 char *rules_trim(char *s);
+/* The next comma-separated item of *p, trimmed (cut in place), or NULL at
+ * the end; *p moves past it. `for (char *p = v, *w; (w = rules_next_item(&p));)` */
+char *rules_next_item(char **p);
 /* Strips surrounding quotes and resolves \" \; \\ \: escapes in place.
  * Returns 0, -1 on an unterminated quote. */
 int rules_unquote(char *s);

@@ -114,12 +114,7 @@ static int kw_metadata(struct rparse *rp, const char *name, char *value)
     struct rule *r = rp->r;
     if (need_value(rp, name, value) < 0)
         return -1;
-    for (char *p = value; p;) {
-        char *c = strchr(p, ',');
-        if (c)
-            *c = 0;
-        char *item = rules_trim(p);
-        p = c ? c + 1 : NULL;
+    for (char *p = value, *item; (item = rules_next_item(&p));) {
         if (!*item)
             continue;
         char *sp = item;
@@ -176,12 +171,7 @@ static int kw_flow(struct rparse *rp, const char *name, char *value)
 
     if (need_value(rp, name, value) < 0)
         return -1;
-    for (char *p = value; p;) {
-        char *c = strchr(p, ',');
-        if (c)
-            *c = 0;
-        char *w = rules_trim(p);
-        p = c ? c + 1 : NULL;
+    for (char *p = value, *w; (w = rules_next_item(&p));) {
         size_t i;
         for (i = 0; i < ARRAY_SIZE(words); i++)
             if (!strcasecmp(words[i].n, w))
@@ -344,12 +334,7 @@ static int kw_threshold(struct rparse *rp, const char *name, char *value)
         return rp_fail(rp, "%s: only one threshold or detection_filter per rule", name);
     if (df)
         t.type = TH_DETECTION_FILTER;
-    for (char *p = value; p;) {
-        char *c = strchr(p, ',');
-        if (c)
-            *c = 0;
-        char *item = rules_trim(p);
-        p = c ? c + 1 : NULL;
+    for (char *p = value, *item; (item = rules_next_item(&p));) {
         char *sp = item;
         while (*sp && !isspace((unsigned char)*sp))
             sp++;
@@ -433,14 +418,9 @@ static int kw_stream_size(struct rparse *rp, const char *name, char *value)
 
     if (need_value(rp, name, value) < 0)
         return -1;
-    for (char *sv = NULL, *t = strtok_r(value, ",", &sv); t; t = strtok_r(NULL, ",", &sv)) {
+    for (char *p = value, *t; (t = rules_next_item(&p));) {
         if (n == 3)
             return rp_fail(rp, "%s: takes side, operator, value", name);
-        while (*t == ' ')
-            t++;
-        size_t l = strlen(t);
-        while (l && t[l - 1] == ' ')
-            t[--l] = 0;
         parts[n++] = t;
     }
     if (n != 3)
@@ -585,12 +565,7 @@ static int kw_tls_version(struct rparse *rp, const char *name, char *value)
 
     if (need_value(rp, name, value) < 0)
         return -1;
-    for (char *p = value; p;) {
-        char *c = strchr(p, ',');
-        if (c)
-            *c = 0;
-        char *w = rules_trim(p);
-        p = c ? c + 1 : NULL;
+    for (char *p = value, *w; (w = rules_next_item(&p));) {
         if (ssl && *w == '!')
             return rp_skip(rp, "unsupported ssl_version negation");
         if (ssl && !strcasecmp(w, "sslv2"))

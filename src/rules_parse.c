@@ -69,6 +69,18 @@ int rp_skip(struct rparse *rp, const char *fmt, ...)
     return -1;
 }
 
+char *rules_next_item(char **p)
+{
+    if (!*p)
+        return NULL;
+    char *c = strchr(*p, ',');
+    if (c)
+        *c = 0;
+    char *item = rules_trim(*p);
+    *p = c ? c + 1 : NULL;
+    return item;
+}
+
 char *rules_trim(char *s)
 {
     while (isspace((unsigned char)*s))

@@ -451,16 +451,10 @@ static int kw_pcre(struct rparse *rp, const char *name, char *value)
 static int split_args(char *v, char **a, int max)
 {
     int n = 0;
-    for (char *p = v;;) {
+    for (char *p = v, *item; (item = rules_next_item(&p));) {
         if (n == max)
             return -1;
-        char *c = strchr(p, ',');
-        if (c)
-            *c = 0;
-        a[n++] = rules_trim(p);
-        if (!c)
-            break;
-        p = c + 1;
+        a[n++] = item;
     }
     return n;
 }
