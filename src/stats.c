@@ -116,6 +116,19 @@ static void write_mix(struct jw *w, struct worker **workers, const struct worker
     jw_arr_end(w);
 }
 
+/* Adds one worker's counters into a sum, for the counter structs made of
+ * uint64_t fields only (every field is summed, none can be forgotten). */
+_Static_assert(sizeof(struct stream_stats) % sizeof(uint64_t) == 0, "stream_stats: uint64_t only");
+_Static_assert(sizeof(struct app_stats) % sizeof(uint64_t) == 0, "app_stats: uint64_t only");
+_Static_assert(sizeof(struct detect_stats) % sizeof(uint64_t) == 0, "detect_stats: uint64_t only");
+static void add_counters(void *sum, const void *one, size_t size)
+{
+    uint64_t *d = sum;
+    const uint64_t *o = one;
+    for (size_t i = 0; i < size / sizeof(uint64_t); i++)
+        d[i] += o[i];
+}
+
 void stats_write_event(struct jw *w, const struct config *cfg, const struct capture_totals *ct,
                        struct worker **workers, int nworkers, const struct output *out,
                        struct asset_inventory *inv)
@@ -150,32 +163,9 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
         fs.memcap_evictions += f->memcap_evictions;
         for (int r = 0; r < FR_MAX; r++)
             fs.ended[r] += f->ended[r];
-        const struct stream_stats *t = &sn[i].ss;
-        ss.segments += t->segments;
-        ss.bytes += t->bytes;
-        ss.ooo_segments += t->ooo_segments;
-        ss.retransmits += t->retransmits;
-        ss.overlaps += t->overlaps;
-        ss.gaps += t->gaps;
-        ss.gap_bytes += t->gap_bytes;
-        ss.queue_limit += t->queue_limit;
-        ss.memory += t->memory;
-        const struct app_stats *a = &sn[i].as;
-        as.http_tx += a->http_tx;
-        as.http_parse_errors += a->http_parse_errors;
-        as.http_truncated_bodies += a->http_truncated_bodies;
-        as.http_gzip_errors += a->http_gzip_errors;
-        as.dns_messages += a->dns_messages;
-        as.dns_parse_errors += a->dns_parse_errors;
-        as.tls_handshakes += a->tls_handshakes;
-        as.tls_parse_errors += a->tls_parse_errors;
-        as.ssh_banners += a->ssh_banners;
-        as.gaps += a->gaps;
-        as.memory += a->memory;
-        dts.candidates += sn[i].dts.candidates;
-        dts.verified += sn[i].dts.verified;
-        dts.alerts += sn[i].dts.alerts;
-        dts.suppressed += sn[i].dts.suppressed;
+        add_counters(&ss, &sn[i].ss, sizeof(ss));
+        add_counters(&as, &sn[i].as, sizeof(as));
+        add_counters(&dts, &sn[i].dts, sizeof(dts));
         dp.packets += d->packets;
         dp.flows += d->flows;
         dp.detected += d->detected;
