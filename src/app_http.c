@@ -491,8 +491,7 @@ void http_gap(struct http_state *h, int dir, size_t n, const struct app_sink *s)
         }
         if (d->enc != ENC_NONE)
             d->z_state = 2;                     /* the deflate stream is broken */
-        else
-            d->body_len += n;
+        d->body_len += n;
         if (skippable) {
             if (d->bm != BM_CLOSE) {
                 d->left -= n;

@@ -20,9 +20,11 @@
  * depends on segmentation. A decoding error later keeps what was decoded.
  * zlib's allocations are accounted in app_stats.memory.
  *
- * body_len counts decoded bytes: every byte of a plain body, and for a
- * compressed one the bytes decoded before decoding stopped (at the cap it
- * is the cap: the count never depends on how the input was segmented). */
+ * body_len counts the body as sent, dechunked but not decompressed (and
+ * lost bytes of a gap): Suricata's http.length, libhtp's
+ * response_message_len. When no rule reads a body buffer
+ * (lim->http_body_inspect 0, decided per message) the body is only counted:
+ * no copy, no decompression. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +74,7 @@ int http_body_begin(struct http_state *h, int dir, const struct hslot *req)
     const char *ce = http_msg_get(m, "content-encoding", &el);
 
     http_body_reset(h, dir);
+    d->inspect = h->lim->http_body_inspect;
     if (dir == APP_DIR_TOCLIENT) {
         int s = m->status;
         if (s / 100 == 1 || s == 204 || s == 304 || (req && req->is_head))
@@ -117,10 +120,6 @@ static void body_store(struct http_state *h, struct hdir *d, const uint8_t *p, s
     size_t cap = h->lim->http_body_max, room = cap > d->body.len ? cap - d->body.len : 0;
     size_t k = MIN(n, room);
 
-    if (d->enc == ENC_NONE)
-        d->body_len += n;
-    else
-        d->body_len += k;
     if (k && abuf_append(h->st, &d->body, p, k, cap) < 0)
         k = 0;
     if (n > k && !d->truncated) {
@@ -175,6 +174,9 @@ static void inflate_chunk(struct http_state *h, struct hdir *d, const uint8_t *i
 
 static void body_data(struct http_state *h, struct hdir *d, const uint8_t *p, size_t n)
 {
+    d->body_len += n;
+    if (!d->inspect)
+        return;
     if (d->enc == ENC_NONE) {
         body_store(h, d, p, n);
         return;
@@ -347,6 +349,7 @@ void http_body_reset(struct http_state *h, int dir)
     d->bm = BM_NONE;
     d->cs = CS_SIZE;
     d->enc = ENC_NONE;
+    d->inspect = 0;
     d->truncated = 0;
     d->left = 0;
     d->cline_len = d->trailer_len = 0;

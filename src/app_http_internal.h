@@ -68,11 +68,12 @@ struct hdir {
     struct hmsg m;
     /* body */
     uint8_t bm, cs, enc, truncated;
+    uint8_t inspect;            /* this message's body is kept (lim->http_body_inspect) */
     uint64_t left;              /* CL bytes or chunk bytes still to come */
     char cline[64];
     uint32_t cline_len, trailer_len;
     struct abuf body;           /* decoded body, at most http_body_max */
-    uint64_t body_len;          /* decoded bytes seen */
+    uint64_t body_len;          /* body bytes seen, dechunked, not decompressed */
     z_stream *z;
     uint8_t z_state;            /* 0 not started, 1 running, 2 stopped (end, cap or error) */
     uint8_t zraw[64];

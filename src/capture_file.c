@@ -25,9 +25,12 @@
 #include "taishi/util.h"
 #include "taishi/worker.h"
 
+#define CAPTURE_FILE_BUF (1u << 20)
+
 struct source {
     pcap_t *h;
     char *name;
+    char *iobuf;                /* the FILE's buffer, freed after pcap_close */
     int linktype;
 };
 
@@ -69,22 +72,30 @@ struct capture *capture_open_files(const struct config *cfg, char *const *paths,
         }
         perr[0] = 0;
         /* libpcap reads a file record by record with fread(); a 1 MiB stdio
-         * buffer turns that into few large read() calls. */
+         * buffer turns that into few large read() calls. glibc ignores the
+         * size when it is asked to allocate the buffer itself (it keeps
+         * st_blksize, 4 KiB: 64k read() calls for 256 MiB), so it is ours. */
         FILE *f = strcmp(paths[i], "-") ? fopen(paths[i], "rb") : stdin;
         if (!f) {
             snprintf(err, errlen, "cannot read capture '%s': %s", paths[i], strerror(errno));
             goto fail;
         }
-        setvbuf(f, NULL, _IOFBF, 1u << 20);
+        /* stdin is never fclose()d (libpcap leaves it open): its buffer
+         * must live as long as the process, so it is a static one. */
+        static char stdin_buf[CAPTURE_FILE_BUF];
+        char *iobuf = f == stdin ? NULL : xmalloc(CAPTURE_FILE_BUF);
+        setvbuf(f, iobuf ? iobuf : stdin_buf, _IOFBF, CAPTURE_FILE_BUF);
         __fsetlocking(f, FSETLOCKING_BYCALLER);     /* only this thread reads it */
         pcap_t *h = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, perr);
         if (!h) {
             snprintf(err, errlen, "cannot read capture '%s': %s", paths[i], perr);
             if (f != stdin)
                 fclose(f);
+            free(iobuf);
             goto fail;
         }
         c->src[c->nsrc].h = h;
+        c->src[c->nsrc].iobuf = iobuf;
         c->src[c->nsrc].name = xstrdup(paths[i]);
         c->src[c->nsrc].linktype = pcap_datalink(h);
         c->nsrc++;
@@ -112,7 +123,8 @@ void capture_close(struct capture *c)
     if (!c)
         return;
     for (int i = 0; i < c->nsrc; i++) {
-        pcap_close(c->src[i].h);
+        pcap_close(c->src[i].h);        /* fclose()s the FILE (not stdin) */
+        free(c->src[i].iobuf);
         free(c->src[i].name);
     }
     free(c->src);

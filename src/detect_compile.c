@@ -822,6 +822,11 @@ void detect_engine_ref(struct detect_engine *e)
     atomic_fetch_add(&e->refs, 1);
 }
 
+int detect_engine_uses_buf(const struct detect_engine *e, unsigned b)
+{
+    return b < BUF_MAX && e->nibufs_of_buf[b] > 0;
+}
+
 void detect_engine_unref(struct detect_engine *e)
 {
     if (e && atomic_fetch_sub(&e->refs, 1) == 1)

@@ -71,7 +71,7 @@ static char *keep_string(struct dpi *d, const char *s)
     if (!s || !*s)
         return NULL;
     char *o = pool_get(&d->strings);
-    snprintf(o, STR_SLOT, "%s", s);
+    util_strlcpy(o, s, STR_SLOT);
     return o;
 }
 
@@ -98,9 +98,9 @@ static void complete(struct dpi *d, struct dpi_flow *f, ndpi_protocol proto)
     f->category = (uint16_t)proto.category;
     f->confidence = (uint8_t)nf->confidence;
     f->risk = nf->risk;
-    snprintf(f->host, sizeof(f->host), "%s", nf->host_server_name);
+    util_strlcpy(f->host, (const char *)nf->host_server_name, sizeof(f->host));
     if (is_tls_like(f->master) || is_tls_like(f->app))
-        snprintf(f->ja3c, sizeof(f->ja3c), "%s", nf->protos.tls_quic.ja3_client);
+        util_strlcpy(f->ja3c, nf->protos.tls_quic.ja3_client, sizeof(f->ja3c));
     if (f->master == NDPI_PROTOCOL_HTTP || f->app == NDPI_PROTOCOL_HTTP) {
         f->url = keep_string(d, nf->http.url);
         f->ua = keep_string(d, nf->http.user_agent);

@@ -4,7 +4,8 @@
  *   http{hostname, url, http_user_agent, http_content_type, http_refer,
  *        http_method, protocol, status, redirect, length, server}
  *        (url is the request URI as sent; length the response body bytes
- *        after decoding; http_content_type the response's; server is ours)
+ *        as sent, dechunked, not decompressed, as Suricata's;
+ *        http_content_type the response's; server is ours)
  *   dns  query:  {type:"query", id, rrname, rrtype, tx_id, opcode}
  *        answer: {version:2, type:"answer", id, flags (hex), qr, aa, tc, rd,
  *                 ra (the set ones), opcode, rrname, rrtype, rcode (name),
@@ -79,8 +80,9 @@ static void dns_body(struct jw *w, const struct app_dns_meta *m)
         jw_obj_end(w);
         return;
     }
-    char fl[8];
-    snprintf(fl, sizeof(fl), "%04x", m->flags);
+    static const char hex[] = "0123456789abcdef";
+    char fl[5] = { hex[m->flags >> 12 & 15], hex[m->flags >> 8 & 15], hex[m->flags >> 4 & 15],
+                   hex[m->flags & 15], 0 };
     jw_ku64(w, "version", 2);
     jw_kstr(w, "type", "answer");
     jw_ku64(w, "id", m->id);

@@ -62,22 +62,21 @@ static void write_vlan(struct jw *w, uint32_t vlan)
     jw_arr_end(w);
 }
 
-/* A flow's Community ID. Its events (flow, risk, asset, alert) come one
- * after the other, so the last answer is kept per thread: SHA-1 once a flow. */
+/* A flow's Community ID: SHA-1 once a flow, memoized in f->cid (a flow has
+ * several events, dns/http/risk/asset/alert and its flow event, far apart
+ * in time). The id depends only on the key and the first ICMP type/code,
+ * which never change, so the cache is never stale; writing it through a
+ * const flow is a memo, not a change of the flow (flows are never const
+ * objects, and only the owning worker touches them). */
 void flow_community_id(const struct flow *f, char out[32])
 {
-    static __thread uint64_t last_id, last_hash;
-    static __thread char last[32];
     const struct flow_key *k = &f->key;
     int icmp = k->proto == 1 || k->proto == 58;
 
-    if (f->flow_id != last_id || f->hash != last_hash) {
+    if (!f->cid[0])
         community_id_v1(0, k->ipver, k->src, k->dst, k->proto, icmp ? f->icmp_type : k->sport,
-                        icmp ? f->icmp_code : k->dport, last);
-        last_id = f->flow_id;
-        last_hash = f->hash;
-    }
-    memcpy(out, last, 32);
+                        icmp ? f->icmp_code : k->dport, ((struct flow *)f)->cid);
+    memcpy(out, f->cid, 32);
 }
 
 /* Inside a "flow" object: the counters so far and the start. */

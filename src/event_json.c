@@ -5,7 +5,6 @@
  * left and sets `overflow` instead of writing past the end; jw_end() then
  * rolls the event back to its mark. */
 #include <arpa/inet.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "taishi/event.h"
@@ -18,26 +17,40 @@ void jw_init(struct jw *w, char *buf, size_t cap)
     w->cap = cap;
 }
 
+/* Room for n more bytes plus the "}\n" of jw_end(); sets overflow when
+ * there is none (everything after is then a no-op). */
+static inline int room(struct jw *w, size_t n)
+{
+    if (unlikely(w->overflow || w->cap - w->len < n + 2)) {
+        w->overflow = 1;
+        return 0;
+    }
+    return 1;
+}
+
 static void put(struct jw *w, const char *s, size_t n)
 {
-    if (unlikely(w->overflow || w->cap - w->len < n + 2)) {   /* keep room for "}\n" */
-        w->overflow = 1;
-        return;
+    if (room(w, n)) {
+        memcpy(w->buf + w->len, s, n);
+        w->len += n;
     }
-    memcpy(w->buf + w->len, s, n);
-    w->len += n;
 }
 
 static void putc_(struct jw *w, char c)
 {
-    put(w, &c, 1);
+    if (room(w, 1))
+        w->buf[w->len++] = c;
 }
 
-static void sep(struct jw *w)
+/* The separator a member or element needs: none first, none right after a
+ * key (need_comma 2), else a comma. Returns how many bytes it is (0 or 1)
+ * and leaves need_comma at 1; the caller writes it with its value. */
+static inline size_t sep_len(struct jw *w)
 {
-    if (w->need_comma[w->depth])
-        putc_(w, ',');
-    w->need_comma[w->depth] = 1;
+    uint8_t *nc = &w->need_comma[w->depth];
+    size_t n = *nc == 1;
+    *nc = 1;
+    return n;
 }
 
 void jw_begin(struct jw *w)
@@ -56,27 +69,40 @@ int jw_end(struct jw *w)
         w->overflow = 0;
         return -1;
     }
-    w->buf[w->len++] = '}';                 /* room was kept by put() */
+    w->buf[w->len++] = '}';                 /* room was kept by room() */
     w->buf[w->len++] = '\n';
     return 0;
 }
 
-void jw_key(struct jw *w, const char *k)
+void jw_keyn(struct jw *w, const char *k, size_t n)
 {
-    sep(w);
-    putc_(w, '"');
-    put(w, k, strlen(k));
-    put(w, "\":", 2);
+    size_t c = w->need_comma[w->depth] != 0;
+
+    if (!room(w, n + 3 + c))
+        return;
+    char *o = w->buf + w->len;
+    if (c)
+        *o++ = ',';
+    *o++ = '"';
+    memcpy(o, k, n);
+    o += n;
+    *o++ = '"';
+    *o++ = ':';
+    w->len = (size_t)(o - w->buf);
     w->need_comma[w->depth] = 2;            /* the value follows without a comma */
 }
 
-/* A value at the current depth: separator unless it directly follows a key. */
-static void value_sep(struct jw *w)
+/* Writes a value's separator and n bytes that need no escaping, in one go. */
+static void value_raw(struct jw *w, const char *s, size_t n)
 {
-    if (w->need_comma[w->depth] == 2)
-        w->need_comma[w->depth] = 1;
-    else
-        sep(w);
+    size_t c = sep_len(w);
+
+    if (!room(w, n + c))
+        return;
+    if (c)
+        w->buf[w->len++] = ',';
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
 }
 
 /* Length of a valid UTF-8 sequence at s (max n bytes), or 0 if invalid. */
@@ -105,16 +131,26 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
-void jw_strn(struct jw *w, const char *str, size_t n)
+/* 1 for the bytes a JSON string holds as they are: printable ASCII but the
+ * quote and the backslash. */
+static const uint8_t plain[256] = {
+    [0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,                /* 0x20-0x2f, no " */
+    [0x30] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    [0x40] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    [0x50] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,                /* no \ */
+    [0x60] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    [0x70] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,                /* no DEL */
+};
+
+/* The string from s[i] on, some of which needs escaping. */
+static void strn_escaped(struct jw *w, const unsigned char *s, size_t i, size_t n)
 {
-    const unsigned char *s = (const unsigned char *)str;
+    static const char hex[] = "0123456789abcdef";
     char esc[8];
 
-    value_sep(w);
-    putc_(w, '"');
-    for (size_t i = 0; i < n;) {
+    while (i < n) {
         size_t run = i;
-        while (run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' && s[run] != '\\')
+        while (run < n && plain[s[run]])
             run++;
         if (run > i) {
             put(w, (const char *)s + i, run - i);
@@ -134,11 +170,32 @@ void jw_strn(struct jw *w, const char *str, size_t n)
             put(w, (const char *)s + i, u);
             i += u;
         } else {
-            snprintf(esc, sizeof(esc), "\\u%04x", c);
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
             put(w, esc, 6);
             i++;
         }
     }
+}
+
+void jw_strn(struct jw *w, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t c = sep_len(w), i = 0;
+
+    while (i < n && plain[s[i]])
+        i++;
+    if (!room(w, c + i + 2))                /* the plain prefix and both quotes */
+        return;
+    char *o = w->buf + w->len;
+    if (c)
+        *o++ = ',';
+    *o++ = '"';
+    memcpy(o, s, i);
+    w->len = (size_t)(o + i - w->buf);
+    if (i < n)
+        strn_escaped(w, s, i, n);
     putc_(w, '"');
 }
 
@@ -150,27 +207,31 @@ void jw_str(struct jw *w, const char *s)
 void jw_u64(struct jw *w, uint64_t v)
 {
     char b[24];
-    value_sep(w);
-    put(w, b, util_u64_str(v, b));
+    value_raw(w, b, util_u64_str(v, b));
 }
 
 void jw_i64(struct jw *w, int64_t v)
 {
     char b[24];
-    value_sep(w);
-    put(w, b, (size_t)snprintf(b, sizeof(b), "%lld", (long long)v));
+    size_t n = 0;
+
+    if (v < 0) {
+        b[n++] = '-';
+        n += util_u64_str(-(uint64_t)v, b + 1);
+    } else {
+        n = util_u64_str((uint64_t)v, b);
+    }
+    value_raw(w, b, n);
 }
 
 void jw_bool(struct jw *w, int v)
 {
-    value_sep(w);
-    put(w, v ? "true" : "false", v ? 4 : 5);
+    value_raw(w, v ? "true" : "false", v ? 4 : 5);
 }
 
 static void open_(struct jw *w, char c)
 {
-    value_sep(w);
-    putc_(w, c);
+    value_raw(w, &c, 1);
     if (w->depth + 1 >= JW_MAX_DEPTH) {
         w->overflow = 1;
         return;
@@ -193,33 +254,34 @@ void jw_obj_end(struct jw *w) { close_(w, '}'); }
 void jw_arr_begin(struct jw *w) { open_(w, '['); }
 void jw_arr_end(struct jw *w) { close_(w, ']'); }
 
-void jw_kstr(struct jw *w, const char *k, const char *s) { jw_key(w, k); jw_str(w, s); }
-void jw_ku64(struct jw *w, const char *k, uint64_t v) { jw_key(w, k); jw_u64(w, v); }
-void jw_kobj(struct jw *w, const char *k) { jw_key(w, k); jw_obj_begin(w); }
-void jw_karr(struct jw *w, const char *k) { jw_key(w, k); jw_arr_begin(w); }
-
 void jw_ip(struct jw *w, const uint8_t *addr, int ipver)
 {
-    char b[INET6_ADDRSTRLEN];
+    char b[INET6_ADDRSTRLEN + 2];
+    size_t n = 1;
 
+    b[0] = '"';
     if (ipver == 6) {
-        inet_ntop(AF_INET6, addr, b, sizeof(b));
-        jw_str(w, b);
-        return;
+        inet_ntop(AF_INET6, addr, b + 1, sizeof(b) - 2);
+        n += strlen(b + 1);
+    } else {
+        for (int i = 0; i < 4; i++) {       /* glibc's inet_ntop goes through sprintf */
+            n += util_u64_str(addr[i], b + n);
+            b[n++] = '.';
+        }
+        n--;
     }
-    size_t n = 0;                           /* glibc's inet_ntop goes through sprintf */
-    for (int i = 0; i < 4; i++) {
-        n += util_u64_str(addr[i], b + n);
-        b[n++] = '.';
-    }
-    jw_strn(w, b, n - 1);
+    b[n++] = '"';
+    value_raw(w, b, n);
 }
 
-void jw_ktime(struct jw *w, const char *k, uint64_t ns)
+void jw_time(struct jw *w, uint64_t ns)
 {
     char b[40];
-    util_format_time(ns, b, sizeof(b));
-    jw_kstr(w, k, b);
+
+    b[0] = '"';
+    size_t n = (size_t)util_format_time(ns, b + 1, sizeof(b) - 2);
+    b[1 + n] = '"';
+    value_raw(w, b, n + 2);
 }
 
 int event_selftest(void)

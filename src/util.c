@@ -107,6 +107,15 @@ size_t util_u64_str(uint64_t v, char *out)
     return n;
 }
 
+size_t util_strlcpy(char *out, const char *s, size_t cap)
+{
+    size_t n = s ? strnlen(s, cap - 1) : 0;
+
+    memcpy(out, s ? s : "", n);
+    out[n] = 0;
+    return n;
+}
+
 /* gmtime_r() and a format string per event showed up at ~10% of a worker's
  * time; events of one second share the date part, so each thread keeps the
  * last one it formatted. */

@@ -45,7 +45,8 @@ struct app_http_meta {
     const char *method, *uri, *host, *protocol, *user_agent, *referer, *content_type;
     const char *location, *server;
     int status;                 /* 0 until the response is seen */
-    uint64_t request_body_len, response_body_len;   /* bytes after dechunking/decompression */
+    uint64_t request_body_len, response_body_len;   /* bytes after dechunking, before
+                                                     * decompression (Suricata's length) */
     uint32_t tx_id;             /* 0-based transaction number in the flow */
     uint8_t have_response;
 };
@@ -115,6 +116,8 @@ struct app_limits {
     uint32_t http_max_tx;       /* pipelined requests waiting for responses (default 32) */
     uint32_t tls_record_max;    /* bytes of one handshake message (default 64 KiB) */
     uint32_t dns_max_answers;   /* answers kept for the event (default 32) */
+    uint8_t http_body_inspect;  /* keep (and decompress) bodies for the rules; 0: only
+                                 * count them (no rule reads a body buffer) */
 };
 void app_limits_default(struct app_limits *l);
 

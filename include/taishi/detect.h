@@ -55,6 +55,9 @@ struct detect_engine *detect_build(struct ruleset *rs, const struct detect_build
 const struct ruleset *detect_ruleset(const struct detect_engine *e);
 void detect_engine_ref(struct detect_engine *e);
 void detect_engine_unref(struct detect_engine *e);
+/* 1 when some rule inspects buffer b (enum buf_id): the app layer keeps
+ * and decodes HTTP bodies only when a rule reads them. */
+int detect_engine_uses_buf(const struct detect_engine *e, unsigned b);
 
 /* What the detect stage needs to know of the flow and the packet at hand. */
 struct detect_ctx {

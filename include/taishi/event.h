@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define JW_MAX_DEPTH 16
 
@@ -30,7 +31,10 @@ void jw_init(struct jw *w, char *buf, size_t cap);
 void jw_begin(struct jw *w);            /* { of a new event */
 /* } and newline; returns 0, or -1 when the event did not fit (rolled back). */
 int jw_end(struct jw *w);
-void jw_key(struct jw *w, const char *k);
+/* A member's key; n = strlen(k). The jw_k* shorthands below are inline so
+ * that the length of a literal key is folded at compile time. */
+void jw_keyn(struct jw *w, const char *k, size_t n);
+static inline void jw_key(struct jw *w, const char *k) { jw_keyn(w, k, strlen(k)); }
 void jw_str(struct jw *w, const char *s);
 void jw_strn(struct jw *w, const char *s, size_t n);
 void jw_u64(struct jw *w, uint64_t v);
@@ -40,14 +44,16 @@ void jw_obj_begin(struct jw *w);
 void jw_obj_end(struct jw *w);
 void jw_arr_begin(struct jw *w);
 void jw_arr_end(struct jw *w);
-/* key + value shorthands */
-void jw_kstr(struct jw *w, const char *k, const char *s);
-void jw_ku64(struct jw *w, const char *k, uint64_t v);
-void jw_kobj(struct jw *w, const char *k);
-void jw_karr(struct jw *w, const char *k);
 /* Writes an IPv4 (first 4 bytes) or IPv6 address as a JSON string. */
 void jw_ip(struct jw *w, const uint8_t *addr, int ipver);
-void jw_ktime(struct jw *w, const char *k, uint64_t ns);
+/* Packet time (util_format_time) as a JSON string. */
+void jw_time(struct jw *w, uint64_t ns);
+/* key + value shorthands */
+static inline void jw_kstr(struct jw *w, const char *k, const char *s) { jw_key(w, k); jw_str(w, s); }
+static inline void jw_ku64(struct jw *w, const char *k, uint64_t v) { jw_key(w, k); jw_u64(w, v); }
+static inline void jw_kobj(struct jw *w, const char *k) { jw_key(w, k); jw_obj_begin(w); }
+static inline void jw_karr(struct jw *w, const char *k) { jw_key(w, k); jw_arr_begin(w); }
+static inline void jw_ktime(struct jw *w, const char *k, uint64_t ns) { jw_key(w, k); jw_time(w, ns); }
 
 int event_selftest(void);
 

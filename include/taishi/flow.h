@@ -42,6 +42,8 @@ struct flow {
     uint8_t icmp_type, icmp_code;       /* of the first ICMP packet */
     uint8_t policy_done;                /* the cross-border policy has looked at this flow */
     uint8_t intel_done;                 /* INTEL_* bits: what threat intel has checked */
+    char cid[32];                       /* Community ID once computed ("" before): see
+                                         * flow_community_id() */
     struct dpi_flow dpi;
     struct flow_l7 *l7;                 /* stream, app and detect state (worker_l7.c); may be NULL */
     uint8_t l7_off;                     /* nothing at layer 7 wants this flow */
