@@ -17,7 +17,6 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sched.h>
 #include <time.h>
 
 #include "taishi/capture.h"
@@ -137,14 +136,11 @@ void capture_close(struct capture *c)
     free(c);
 }
 
+/* Spin a little, then sleep (see worker.c's backoff for why not yield). */
 static void wait_a_little(unsigned *spins)
 {
     if (++*spins < 64)
         return;
-    if (*spins < 4096) {                    /* let the worker we wait for run */
-        sched_yield();
-        return;
-    }
     struct timespec ts = { 0, 20000 };
     nanosleep(&ts, NULL);
 }
