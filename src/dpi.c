@@ -189,10 +189,22 @@ void dpi_release(struct dpi *d, struct dpi_flow *f)
     f->url = f->ua = f->server_sw = f->cert_subject = NULL;
 }
 
+/* nDPI's "master.app" name, as ndpi_protocol2name() spells it (the master
+ * alone when the app is unknown, the app alone when there is no distinct
+ * master), without its snprintf: once per flow event. */
 void dpi_protocol_name(struct dpi *d, const struct dpi_flow *f, char *buf, unsigned len)
 {
-    ndpi_protocol p = { f->master, f->app, (ndpi_protocol_category_t)f->category };
-    ndpi_protocol2name(d->nd, p, buf, len);
+    size_t n = 0;
+
+    if (!len)
+        return;
+    if (f->master != NDPI_PROTOCOL_UNKNOWN && f->master != f->app) {
+        n = util_strlcpy(buf, ndpi_get_proto_name(d->nd, f->master), len);
+        if (f->app == NDPI_PROTOCOL_UNKNOWN || n + 1 >= len)
+            return;
+        buf[n++] = '.';
+    }
+    util_strlcpy(buf + n, ndpi_get_proto_name(d->nd, f->app), len - n);
 }
 
 const char *dpi_category_name(struct dpi *d, const struct dpi_flow *f)
