@@ -55,6 +55,10 @@ $(O)/rules-stat: tests/tools/rules_stat.c $(LIBOBJS)
 $(O)/app-replay: tests/tools/app_replay.c $(LIBOBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
 
+# The machine's ceiling for -w 2 against -w 1: one busy thread against two (tests/tools/cpu_scaling.c).
+$(O)/cpu-scaling: tests/tools/cpu_scaling.c
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -pthread -o $@ $<
+
 # librdkafka's mock cluster as a tool, for the Kafka tests (contrib/kafka-mock).
 $(O)/kafka-mock: contrib/kafka-mock/kafka-mock.c contrib/kafka-mock/Makefile
 	@$(MAKE) --no-print-directory -C contrib/kafka-mock OUT=$(CURDIR)/$@ CC=$(CC)
@@ -78,7 +82,7 @@ test: deps
 corpus: deps all
 	@tests/corpus.sh $(O)
 
-bench: deps all build/kafka-mock
+bench: deps all build/kafka-mock build/cpu-scaling
 	@tests/bench.sh $(O)
 
 # Live capture: the highest tcpreplay rate with no kernel drops, -w 1 and -w 2

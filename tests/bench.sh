@@ -26,10 +26,17 @@ size=$(stat -c %s "$PCAP")
 cat "$PCAP" >/dev/null                      # page cache: every run reads from memory
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 
-# run NAME CMD... : wall time and peak RSS appended to $TMP/NAME
+# The machine's own ceiling for -w 2 against -w 1: two busy threads against
+# one, on computation and on memory bandwidth (tests/tools/cpu_scaling.c).
+if [ -x build/cpu-scaling ]; then
+    echo "machine: two threads against one (2.00 = no slowdown):"
+    build/cpu-scaling 1 | sed 's/^/  /'
+fi
+# run NAME CMD... : wall time, peak RSS and CPU seconds (user + system)
+# appended to $TMP/NAME
 run() {
     local name=$1; shift
-    /usr/bin/time -f "%e %M" -o "$TMP/t" "$@" >/dev/null 2>"$TMP/err" || { echo "bench: $name failed"; cat "$TMP/err"; exit 1; }
+    /usr/bin/time -f "%e %M %U %S" -o "$TMP/t" "$@" >/dev/null 2>"$TMP/err" || { echo "bench: $name failed"; cat "$TMP/err"; exit 1; }
     cat "$TMP/t" >>"$TMP/$name"
 }
 for r in $(seq "$ROUNDS"); do
@@ -60,9 +67,9 @@ if [ -x build/kafka-mock ]; then
     echo quit >&7; exec 7>&-; wait "$MOCKPID" 2>/dev/null
     KAFKA=1
 fi
-med() { sort -n "$TMP/$1" | awk '{t[NR]=$1; m[NR]=$2} END {i=int((NR+1)/2); print t[i], m[i]}'; }
-read -r tw1 mw1 <<<"$(med w1)"; read -r tw2 mw2 <<<"$(med w2)"; read -r tn mn <<<"$(med ndpi)"
-read -r tf1 _ <<<"$(med f1)"; read -r tf2 _ <<<"$(med f2)"
+med() { sort -n "$TMP/$1" | awk '{t[NR]=$1; m[NR]=$2; c[NR]=$3+$4} END {i=int((NR+1)/2); print t[i], m[i], c[i]}'; }
+read -r tw1 mw1 cw1 <<<"$(med w1)"; read -r tw2 mw2 cw2 <<<"$(med w2)"; read -r tn mn cn <<<"$(med ndpi)"
+read -r tf1 _ cf1 <<<"$(med f1)"; read -r tf2 _ cf2 <<<"$(med f2)"
 if [ $KAFKA = 1 ]; then
     read -r tp _ <<<"$(med plain2)"; read -r tk _ <<<"$(med kafka)"; read -r kprod kdel <"$TMP/kcount"
     python3 -c 'import sys
@@ -74,19 +81,21 @@ fi
 "$B/taishi" -r "$PCAP" -w 1 --events stats >"$TMP/stats"
 # the resident memory of a run with (almost) no flows: nDPI's module, buffers
 /usr/bin/time -f "%M" -o "$TMP/base" "$B/taishi" -r pcaps/encap-qinq.pcap -w 1 -o /dev/null
-python3 - "$size" "$tw1" "$tw2" "$tn" "$mw1" "$mn" "$TMP/stats" "$(cat "$TMP/base")" "$tf1" "$tf2" <<'PY'
+python3 - "$size" "$tw1" "$tw2" "$tn" "$mw1" "$mn" "$TMP/stats" "$(cat "$TMP/base")" "$tf1" "$tf2" \
+    "$cw1" "$cw2" "$cn" "$cf1" "$cf2" <<'PY'
 import json, sys
 size, tw1, tw2, tn = int(sys.argv[1]), *map(float, sys.argv[2:5])
 mw1, mn, base = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[8])
 tf1, tf2 = float(sys.argv[9]), float(sys.argv[10])
+cw1, cw2, cn, cf1, cf2 = map(float, sys.argv[11:16])
 st = json.load(open(sys.argv[7]))['stats']
 g = lambda t: size * 8 / t / 1e9
 print(f"capture: {size / 2**20:.0f} MiB, {st['capture']['packets']} packets, {st['flow']['created']} flows")
-print(f"ndpiReader -q : {tn:7.2f} s  {g(tn):6.2f} Gbit/s  peak RSS {mn / 1024:.0f} MiB")
-print(f"taishi -w 1   : {tw1:7.2f} s  {g(tw1):6.2f} Gbit/s  peak RSS {mw1 / 1024:.0f} MiB")
-print(f"taishi -w 2   : {tw2:7.2f} s  {g(tw2):6.2f} Gbit/s")
-print(f"taishi -w 1 --events flow,stats: {tf1:7.2f} s  {g(tf1):6.2f} Gbit/s")
-print(f"taishi -w 2 --events flow,stats: {tf2:7.2f} s  {g(tf2):6.2f} Gbit/s")
+print(f"ndpiReader -q : {tn:7.2f} s  {g(tn):6.2f} Gbit/s  CPU {cn:5.2f} s  peak RSS {mn / 1024:.0f} MiB")
+print(f"taishi -w 1   : {tw1:7.2f} s  {g(tw1):6.2f} Gbit/s  CPU {cw1:5.2f} s  peak RSS {mw1 / 1024:.0f} MiB")
+print(f"taishi -w 2   : {tw2:7.2f} s  {g(tw2):6.2f} Gbit/s  CPU {cw2:5.2f} s")
+print(f"taishi -w 1 --events flow,stats: {tf1:7.2f} s  {g(tf1):6.2f} Gbit/s  CPU {cf1:5.2f} s")
+print(f"taishi -w 2 --events flow,stats: {tf2:7.2f} s  {g(tf2):6.2f} Gbit/s  CPU {cf2:5.2f} s")
 print(f"ratio taishi -w 1 / ndpiReader: default {tn / tw1:.2f}x, flow pipeline {tn / tf1:.2f}x (target >= 3)")
 print(f"ratio taishi -w 2 / taishi -w 1: default {tw1 / tw2:.2f}x, flow pipeline {tf1 / tf2:.2f}x (target >= 1.7)")
 f = st['flow']
