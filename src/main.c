@@ -90,18 +90,41 @@ static int selftest(void)
  * databases, asset map) named in the configuration. The new set is built
  * beside the old one; if anything fails to load, the old one stays. The
  * reader thread does the swap between packets (capture hook). */
-static volatile sig_atomic_t reload_requested, stop_requested;
+/* Set by the handlers, read by the main thread. Atomic (lock-free, so
+ * async-signal-safe) because a handler may run on whichever thread the
+ * kernel picks; the handled signals are also blocked in every other thread
+ * (threads_start_begin/end), so in practice it is the main one, whose sleep
+ * the signal then cuts short. */
+static _Atomic int reload_requested, stop_requested;
 
 static void on_sighup(int sig)
 {
     (void)sig;
-    reload_requested = 1;
+    atomic_store(&reload_requested, 1);
 }
 
 static void on_stop(int sig)
 {
     (void)sig;
-    stop_requested = 1;
+    atomic_store(&stop_requested, 1);
+}
+
+/* Threads started between these two inherit a mask that blocks SIGHUP,
+ * SIGTERM and SIGINT, so only the main thread takes them; a signal that
+ * arrives meanwhile waits and is taken at the end. */
+static sigset_t handled_signals;
+static void threads_start_begin(void)
+{
+    sigemptyset(&handled_signals);
+    sigaddset(&handled_signals, SIGHUP);
+    sigaddset(&handled_signals, SIGTERM);
+    sigaddset(&handled_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &handled_signals, NULL);
+}
+
+static void threads_start_end(void)
+{
+    pthread_sigmask(SIG_UNBLOCK, &handled_signals, NULL);
 }
 
 struct reload_ctx {
@@ -198,9 +221,8 @@ static void maybe_reload(struct reload_ctx *r)
 {
     char err[CONFIG_ERR_MAX];
 
-    if (!reload_requested)
+    if (!atomic_exchange(&reload_requested, 0))
         return;
-    reload_requested = 0;
     if (output_reopen(r->out) == 0)
         LOG(LOG_NOTICE, "output file reopened");
     pthread_mutex_lock(&r->swap_mu);
@@ -371,6 +393,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
         enrich_close(en);
         return 1;
     }
+    threads_start_begin();                  /* the output may start the Kafka thread */
     struct output *out = output_open(&cfg, err, sizeof(err));
     if (!out) {
         fprintf(stderr, "taishi: %s\n", err);
@@ -435,9 +458,10 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
             fprintf(stderr, "taishi: cannot start worker threads\n");
             return 2;
         }
+        threads_start_end();
         LOG(LOG_NOTICE, "capturing on %d interface%s with %d worker%s", nifaces,
             nifaces > 1 ? "s" : "", nw, nw > 1 ? "s" : "");
-        while (!stop_requested) {
+        while (!atomic_load(&stop_requested)) {
             struct timespec ts = { 0, 100000000L };
             nanosleep(&ts, NULL);           /* a signal cuts it short */
             periodic_stats(&rctx);
@@ -454,6 +478,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
                 fprintf(stderr, "taishi: cannot start worker threads\n");
                 return 2;
             }
+        threads_start_end();
         rc = capture_run(cap, w, nw) < 0 ? 1 : 0;
         intel_feed_stop(feed);              /* before the workers go: it waits on their epochs */
         for (int i = 0; i < nw; i++)
