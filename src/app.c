@@ -35,6 +35,7 @@ void app_limits_default(struct app_limits *l)
     l->tls_record_max = 64 * 1024;
     l->dns_max_answers = 32;
     l->http_body_inspect = 1;
+    l->rule_bufs = 1;
 }
 
 void *app_mem_alloc(struct app_stats *st, size_t n)

@@ -182,7 +182,8 @@ static void emit_request(struct http_state *h, const struct app_sink *sink, uint
     struct txb t = { .n = 0 };
     struct app_http_meta meta;
 
-    http_msg_bufs(m, APP_DIR_TOSERVER, &t);
+    if (h->lim->rule_bufs)
+        http_msg_bufs(m, APP_DIR_TOSERVER, &t);
     if (d->body.len) {
         txb_add(&t, BUF_HTTP_REQUEST_BODY, d->body.d, d->body.len);
         txb_add(&t, BUF_FILE_DATA, d->body.d, d->body.len);
@@ -212,7 +213,8 @@ static void emit_response(struct http_state *h, const struct app_sink *sink)
     struct app_http_meta meta;
     struct hslot *s = q_head(h);
 
-    http_msg_bufs(m, APP_DIR_TOCLIENT, &t);
+    if (h->lim->rule_bufs)
+        http_msg_bufs(m, APP_DIR_TOCLIENT, &t);
     if (d->body.len) {
         txb_add(&t, BUF_HTTP_RESPONSE_BODY, d->body.d, d->body.len);
         txb_add(&t, BUF_FILE_DATA, d->body.d, d->body.len);
@@ -226,7 +228,7 @@ static void emit_response(struct http_state *h, const struct app_sink *sink)
         { BUF_HTTP_USER_AGENT, offsetof(struct app_http_meta, user_agent) },
         { BUF_HTTP_REFERER, offsetof(struct app_http_meta, referer) },
     };
-    for (size_t i = 0; s && i < sizeof(req) / sizeof(req[0]); i++) {
+    for (size_t i = 0; s && h->lim->rule_bufs && i < sizeof(req) / sizeof(req[0]); i++) {
         const char *v = *(const char *const *)((const char *)&meta + req[i].off);
         if (v)
             txb_add(&t, req[i].id, (const uint8_t *)v, (uint32_t)strlen(v));

@@ -275,7 +275,7 @@ int http_msg_parse(struct http_state *h, int dir)
         }
         pos = next;
     }
-    if (put_str(h, m, p + hdr_start, n - hdr_start, &m->header_raw) < 0)
+    if (h->lim->rule_bufs && put_str(h, m, p + hdr_start, n - hdr_start, &m->header_raw) < 0)
         return -1;
     /* pass 2: duplicates joined under the first spelling */
     for (uint32_t i = 0; i < m->nf; i++)
@@ -387,6 +387,8 @@ int http_msg_parse(struct http_state *h, int dir)
             return -1;
         m->status = (c[0] - '0') * 100 + (c[1] - '0') * 10 + (c[2] - '0');
     }
+    if (!h->lim->rule_bufs)
+        return 0;                           /* the rest is only for the rules */
     /* http.header, http.header_names, http.start */
     uint32_t off;
     if (put(h, m, "", 0, &off) < 0)

@@ -188,6 +188,7 @@ struct worker *worker_create(int id, const struct config *cfg, struct output *ou
     w->flows = flow_table_create(cfg, flow_memcap, on_flow_end, extra_mem, w);
     app_limits_default(&w->al);
     w->al.http_body_inspect = 0;            /* until a ruleset reads bodies */
+    w->al.rule_bufs = 0;                    /* until there is a ruleset at all */
     stream_ctx_init(&w->sc, (uint32_t)cfg->stream_ooo_max_bytes, cfg->stream_ooo_max_segs,
                     cfg->stream_memcap);
     w->in = ring_create(WORKER_BATCHES);
@@ -412,6 +413,7 @@ void worker_set_detect(struct worker *w, struct detect_engine *e, uint64_t strea
     if (!e)
         return;
     /* bodies are kept and decompressed only for rules that read them */
+    w->al.rule_bufs = 1;
     w->al.http_body_inspect = detect_engine_uses_buf(e, BUF_HTTP_REQUEST_BODY) ||
                               detect_engine_uses_buf(e, BUF_HTTP_RESPONSE_BODY) ||
                               detect_engine_uses_buf(e, BUF_FILE_DATA);

@@ -118,6 +118,8 @@ struct app_limits {
     uint32_t dns_max_answers;   /* answers kept for the event (default 32) */
     uint8_t http_body_inspect;  /* keep (and decompress) bodies for the rules; 0: only
                                  * count them (no rule reads a body buffer) */
+    uint8_t rule_bufs;          /* build the inspection buffers of a transaction (a
+                                 * ruleset is loaded); 0: only what the event needs */
 };
 void app_limits_default(struct app_limits *l);
 

@@ -408,6 +408,41 @@ static void test_count_only(void)
     check_segmentation(s, 2, &lim);
 }
 
+/* No ruleset (rule_bufs 0, the worker's setting then): the same events,
+ * the same memory accounting, and no inspection buffer built. */
+static void test_no_rule_bufs(void)
+{
+    static const struct step s[] = {
+        { 0, "GET /a/./b?x=%41 HTTP/1.1\r\nHost: WWW.Example.COM:8080\r\nUser-Agent: curl/8.0\r\n"
+             "Cookie: a=b\r\nReferer: http://r/\r\nX-A: 1\r\nx-a: 2\r\n\r\n"
+             "GET http://h2.example/p HTTP/1.1\r\n\r\n", 0 },
+        { 1, "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/html\r\nLocation: /x\r\n"
+             "Content-Length: 5\r\n\r\nhelloHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 0 },
+    };
+    struct app_limits lim;
+    struct coll a, b;
+
+    app_limits_default(&lim);
+    char *ta = run(s, 2, 0, &lim, &a);
+    lim.rule_bufs = 0;
+    lim.http_body_inspect = 0;
+    char *tb = run(s, 2, 0, &lim, &b);
+    CHECK_EQ_U(a.n, 4);
+    CHECK_EQ_U(b.n, a.n);
+    for (int i = 0; i < a.n && i < b.n; i++) {
+        CHECK_STR(a.tx[i].json, b.tx[i].json);
+        CHECK(a.tx[i].nb > 0);
+        CHECK_EQ_U(b.tx[i].nb, 0);
+    }
+    CHECK(strstr(b.tx[0].json, "\"hostname\":\"www.example.com\"") != NULL);
+    CHECK(strstr(b.tx[1].json, "\"hostname\":\"h2.example\"") != NULL);
+    free(ta);
+    free(tb);
+    coll_reset(&a);
+    coll_reset(&b);
+    check_segmentation(s, 2, &lim);
+}
+
 static void test_not_http(void)
 {
     struct coll c;
@@ -531,6 +566,7 @@ int main(void)
     test_bodies();
     test_zip_bomb();
     test_count_only();
+    test_no_rule_bufs();
     test_not_http();
     test_gaps_and_end();
     CHECK_EQ_U(st.memory, 0);
