@@ -37,8 +37,7 @@ void output_write_events(struct output *o, const char *buf, const struct out_eve
     if (o->file)
         file_sink_write(o->file, buf + ev[0].off, ev[n - 1].off + ev[n - 1].len - ev[0].off);
     if (o->kafka)
-        for (size_t i = 0; i < n; i++)
-            kafka_sink_produce(o->kafka, buf + ev[i].off, ev[i].len, ev[i].type, ev[i].key);
+        kafka_sink_submit(o->kafka, buf, ev, n);
 }
 
 int output_close(struct output *o)

@@ -5,8 +5,8 @@
  * its type (which Kafka topic) and its key (the flow id, so a flow's events
  * keep their order in one partition). Each sink takes what it needs: the
  * file sink writes the chunk under one lock (lines from different workers
- * never interleave), the Kafka sink produces one message per line without
- * ever blocking the worker (see output_kafka.c and spool.h).
+ * never interleave), the Kafka sink takes the chunk for its own thread,
+ * which produces one message per line (see output_kafka.c and spool.h).
  *
  * Ownership: output_write_events copies (or writes) the bytes before it
  * returns; the caller reuses its buffer at once. */
@@ -54,7 +54,9 @@ int file_sink_reopen(struct file_sink *f);     /* NULL or stdout: nothing to do 
 
 struct kafka_sink;
 struct kafka_sink *kafka_sink_open(const struct config *cfg, char *err, size_t errlen);
-void kafka_sink_produce(struct kafka_sink *k, const char *line, size_t len, uint8_t type, uint64_t key);
+/* Hands a chunk of events to the Kafka sink's thread (one copy, one lock);
+ * the worker never calls librdkafka (see output_kafka.c). */
+void kafka_sink_submit(struct kafka_sink *k, const char *buf, const struct out_event *ev, size_t n);
 void kafka_sink_close(struct kafka_sink *k);
 void kafka_sink_stats(const struct kafka_sink *k, struct kafka_stats *st);
 
