@@ -6,6 +6,9 @@
  *   flags bit 0     small limits (header 256, body 64, 2 pending tx,
  *                   TLS message 512, 2 DNS answers) instead of the defaults
  *   flags bit 1     no app_flow_end() (the flow is freed mid-way)
+ *   flags bit 4     no ruleset: no inspection buffers, bodies only
+ *                   counted (rule_bufs and http_body_inspect 0, as a
+ *                   worker without rules runs the parsers)
  *   segment header  bit 15 = direction (1 = to client), bit 14 = a gap of
  *                   (low 12 bits) bytes instead of data, low 12 bits =
  *                   the data length (cut to what the input has left)
@@ -142,6 +145,10 @@ static void fa_limits(uint8_t flags, struct app_limits *l)
         l->http_max_tx = 2;
         l->tls_record_max = 512;
         l->dns_max_answers = 2;
+    }
+    if (flags & 16) {
+        l->rule_bufs = 0;
+        l->http_body_inspect = 0;
     }
 }
 
