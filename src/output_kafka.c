@@ -95,20 +95,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     uintptr_t tag = (uintptr_t)m->_private;
     (void)rk;
 
-    if (!(tag & REPLAY_TAG) && m->err) {
-        atomic_fetch_add(&k->failed, 1);
-        uint64_t key = 0;
-        for (size_t i = 0; i < m->key_len && i < 20; i++)
-            key = key * 10 + (uint64_t)(((const char *)m->key)[i] - '0');
-        to_spool(k, family_of_topic(k, m->rkt), key, m->payload, m->len);
-    } else if (!(tag & REPLAY_TAG)) {
-        atomic_fetch_add(&k->delivered, 1);
-    }
-    if (!(tag & REPLAY_TAG)) {
-        struct chunk *c = (struct chunk *)tag;   /* the payload lives there: done with it */
-        if (c && atomic_fetch_sub(&c->refs, 1) == 1)
-            free(c);
-    } else {
+    if (tag & REPLAY_TAG) {
         size_t idx = (size_t)(tag & ~REPLAY_TAG);
         if (m->err) {
             atomic_store(&k->replay_failed, 1);
@@ -118,6 +105,19 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
                 k->replay_ok[idx] = 1;      /* delivery reports run in this same thread */
         }
         atomic_fetch_sub(&k->replay_outstanding, 1);
+    } else {
+        if (m->err) {
+            atomic_fetch_add(&k->failed, 1);
+            uint64_t key = 0;
+            for (size_t i = 0; i < m->key_len && i < 20; i++)
+                key = key * 10 + (uint64_t)(((const char *)m->key)[i] - '0');
+            to_spool(k, family_of_topic(k, m->rkt), key, m->payload, m->len);
+        } else {
+            atomic_fetch_add(&k->delivered, 1);
+        }
+        struct chunk *c = (struct chunk *)tag;   /* the payload lives there: done with it */
+        if (c && atomic_fetch_sub(&c->refs, 1) == 1)
+            free(c);
     }
     if (m->err && m->err != RD_KAFKA_RESP_ERR__PURGE_QUEUE && m->err != RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)
         atomic_store(&k->connected, 0);
