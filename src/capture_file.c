@@ -136,15 +136,6 @@ void capture_close(struct capture *c)
     free(c);
 }
 
-/* Spin a little, then sleep (see worker.c's backoff for why not yield). */
-static void wait_a_little(unsigned *spins)
-{
-    if (++*spins < 64)
-        return;
-    struct timespec ts = { 0, 20000 };
-    nanosleep(&ts, NULL);
-}
-
 /* Sends worker i's current batch and takes an empty one (waiting if need be). */
 static void send_batch(struct capture *c, int i, int end)
 {
@@ -155,7 +146,7 @@ static void send_batch(struct capture *c, int i, int end)
     b->clock_ns = c->st.last_ts_ns;
     b->end = end;
     while (ring_push(w->in, b) < 0)
-        wait_a_little(&spins);
+        util_backoff(&spins, 20000);
     c->cur[i] = NULL;
     if (end)
         return;
@@ -163,7 +154,7 @@ static void send_batch(struct capture *c, int i, int end)
     while (!(c->cur[i] = ring_pop(w->back))) {
         if (spins == 0)
             c->st.reader_waits++;
-        wait_a_little(&spins);
+        util_backoff(&spins, 20000);
     }
 }
 

@@ -107,6 +107,14 @@ size_t util_u64_str(uint64_t v, char *out)
     return n;
 }
 
+void util_backoff(unsigned *spins, long sleep_ns)
+{
+    if (++*spins < 64)
+        return;
+    struct timespec ts = { 0, sleep_ns };
+    nanosleep(&ts, NULL);
+}
+
 size_t util_strlcpy(char *out, const char *s, size_t cap)
 {
     size_t n = s ? strnlen(s, cap - 1) : 0;

@@ -265,18 +265,6 @@ void worker_finish(struct worker *w)
     worker_flush(w);
 }
 
-/* Spin a little, then sleep. sched_yield() between the two was dropped:
- * when more threads than cores are runnable (Kafka's threads, -w above the
- * core count) every yield is a context switch, 100k a second measured, and
- * it burnt 0.2-0.4 s of CPU per 256 MiB for no throughput. */
-static void backoff(unsigned *idle)
-{
-    if (++*idle < 64)
-        return;
-    struct timespec ts = { 0, 50000 };
-    nanosleep(&ts, NULL);
-}
-
 /* Picks up what a reload published, then says which epoch it has reached. */
 static void catch_up(struct worker *w)
 {
@@ -340,7 +328,7 @@ void worker_wait_epoch(struct worker **w, int n, uint64_t epoch)
     for (int i = 0; i < n; i++) {
         unsigned spins = 0;
         while (atomic_load(&w[i]->seen_epoch) < epoch)
-            backoff(&spins);
+            util_backoff(&spins, 50000);
     }
 }
 
@@ -382,7 +370,7 @@ static void *worker_main(void *arg)
         if (!b) {
             w->st.idle_waits++;
             catch_up(w);                    /* idle: holds nothing from before a reload */
-            backoff(&idle);
+            util_backoff(&idle, 50000);
             continue;
         }
         idle = 0;
@@ -412,8 +400,8 @@ void worker_set_detect(struct worker *w, struct detect_engine *e, uint64_t strea
         w->sc.memcap = stream_memcap;
     if (!e)
         return;
-    /* bodies are kept and decompressed only for rules that read them */
     w->al.rule_bufs = 1;
+    /* bodies are kept and decompressed only for rules that read them */
     w->al.http_body_inspect = detect_engine_uses_buf(e, BUF_HTTP_REQUEST_BODY) ||
                               detect_engine_uses_buf(e, BUF_HTTP_RESPONSE_BODY) ||
                               detect_engine_uses_buf(e, BUF_FILE_DATA);
