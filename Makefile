@@ -18,11 +18,11 @@ WARN    := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(SANFLAGS) $(WARN) -Iinclude $(PKG_CFLAGS) -MMD -MP -pthread
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(SANFLAGS) $(WARN) -Iinclude -Isrc $(PKG_CFLAGS) -MMD -MP -pthread
 LDLIBS  := $(PKG_LIBS) -pthread
-SRCS    := $(wildcard src/*.c)
+SRCS    := $(wildcard src/*/*.c)
 OBJS    := $(SRCS:src/%.c=$(O)/obj/%.o)
-LIBOBJS := $(filter-out $(O)/obj/main.o,$(OBJS))
+LIBOBJS := $(filter-out $(O)/obj/control/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 
@@ -43,7 +43,7 @@ $(O)/obj/%.o: src/%.c $(O)/.cflags
 
 $(O)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBOBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIBOBJS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
 
 units: $(UNIT_BINS)
 

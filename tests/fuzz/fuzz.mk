@@ -28,7 +28,7 @@ FUZZ_LDLIBS   := $(FUZZ_PKG_LIBS) -pthread
 FUZZ_TIME     ?= 60
 FUZZ_OPTS     ?= -max_len=4096
 
-FUZZ_LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
+FUZZ_LIB_SRCS := $(filter-out src/control/main.c,$(wildcard src/*/*.c))
 
 # libFuzzer build: clang, coverage instrumentation everywhere, libFuzzer's main.
 FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:src/%.c=$(FUZZ_O)/obj/%.o)

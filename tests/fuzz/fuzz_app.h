@@ -33,8 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "taishi/app.h"
-#include "taishi/event.h"
+#include "taishi/app/app.h"
+#include "taishi/core/json.h"
 #include "fuzz_helpers.h"
 #include "json_check.h"
 

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "taishi/config.h"
+#include "taishi/config/config.h"
 #include "fuzz_helpers.h"
 
 /* Makes two configs comparable with memcmp: string buffers are zeroed past

@@ -33,8 +33,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "taishi/decode.h"
-#include "taishi/defrag.h"
+#include "taishi/decode/decode.h"
+#include "taishi/decode/defrag.h"
 #include "fuzz_helpers.h"
 
 #define DEFRAG_PERIOD 64

@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "taishi/compiler.h"
-#include "taishi/decode.h"
+#include "taishi/core/compiler.h"
+#include "taishi/decode/decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

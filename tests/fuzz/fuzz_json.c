@@ -41,7 +41,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "taishi/event.h"
+#include "taishi/core/json.h"
 #include "fuzz_helpers.h"
 #include "json_check.h"
 

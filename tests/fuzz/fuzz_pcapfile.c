@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "taishi/capture_pcap.h"
+#include "taishi/capture/capture_pcap.h"
 #include "fuzz_helpers.h"
 
 static pcap_t *open_fd(int fd)

@@ -48,17 +48,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "taishi/capture.h"
-#include "taishi/config.h"
-#include "taishi/decode.h"
-#include "taishi/defrag.h"
-#include "taishi/dpi.h"
-#include "taishi/flow.h"
-#include "taishi/output.h"
-#include "taishi/packet.h"
-#include "taishi/util.h"
-#include "taishi/detect.h"
-#include "taishi/worker.h"
+#include "taishi/capture/capture.h"
+#include "taishi/config/config.h"
+#include "taishi/decode/decode.h"
+#include "taishi/decode/defrag.h"
+#include "taishi/dpi/dpi.h"
+#include "taishi/flow/flow.h"
+#include "taishi/output/output.h"
+#include "taishi/decode/packet.h"
+#include "taishi/core/util.h"
+#include "taishi/detect/detect.h"
+#include "taishi/pipeline/worker.h"
 #include "fuzz_helpers.h"
 #include "json_check.h"
 

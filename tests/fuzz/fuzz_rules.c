@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "taishi/rules.h"
+#include "taishi/rules/rules.h"
 #include "fuzz_helpers.h"
 
 static void check_val(const struct rule *r, const struct rule_val *v)

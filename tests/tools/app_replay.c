@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "taishi/app.h"
-#include "taishi/decode.h"
-#include "taishi/defrag.h"
+#include "taishi/app/app.h"
+#include "taishi/decode/decode.h"
+#include "taishi/decode/defrag.h"
 
 struct rflow {
     struct rflow *next;

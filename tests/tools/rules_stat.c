@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "taishi/rules.h"
-#include "taishi/util.h"
+#include "taishi/rules/rules.h"
+#include "taishi/core/util.h"
 
 static const char *const mtype[] = { "content", "pcre", "isdataat", "byte_test", "byte_jump",
                                      "byte_extract", "bsize" };

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "taishi/app.h"
-#include "taishi/event.h"
+#include "taishi/app/app.h"
+#include "taishi/core/json.h"
 #include "unit.h"
 
 #define COLL_MAX_TX 128

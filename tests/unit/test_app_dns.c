@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "taishi/app.h"
+#include "taishi/app/app.h"
 #include "app_collect.h"
 
 static struct app_stats st;

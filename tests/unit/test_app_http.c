@@ -12,8 +12,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "taishi/app.h"
-#include "taishi/compiler.h"
+#include "taishi/app/app.h"
+#include "taishi/core/compiler.h"
 #include "app_collect.h"
 
 struct step {

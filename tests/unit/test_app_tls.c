@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "taishi/app.h"
-#include "taishi/md5.h"
+#include "taishi/app/app.h"
+#include "taishi/core/md5.h"
 #include "app_collect.h"
 
 static const uint8_t cert_der[] = {

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "taishi/capture_pcap.h"
+#include "taishi/capture/capture_pcap.h"
 #include "unit.h"
 
 static char tmpl[] = "/tmp/taishi-pcap-XXXXXX";

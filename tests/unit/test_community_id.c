@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "taishi/community_id.h"
+#include "taishi/core/sha1.h"
+#include "taishi/flow/community_id.h"
 #include "unit.h"
 
 static const char *hex(const uint8_t d[20])

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "taishi/compiler.h"
-#include "taishi/config.h"
+#include "taishi/core/compiler.h"
+#include "taishi/config/config.h"
 #include "unit.h"
 
 static char err[CONFIG_ERR_MAX];

@@ -13,9 +13,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "taishi/compiler.h"
-#include "taishi/decode.h"
-#include "taishi/defrag.h"
+#include "taishi/core/compiler.h"
+#include "taishi/decode/decode.h"
+#include "taishi/decode/defrag.h"
 #include "unit.h"
 
 /* --- building frames ------------------------------------------------------ */

@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "taishi/decode.h"
-#include "taishi/defrag.h"
+#include "taishi/decode/decode.h"
+#include "taishi/decode/defrag.h"
 #include "unit.h"
 
 #define SEC 1000000000ULL

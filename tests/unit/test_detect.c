@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "taishi/detect.h"
-#include "taishi/packet.h"
-#include "taishi/stream.h"
+#include "taishi/detect/detect.h"
+#include "taishi/decode/packet.h"
+#include "taishi/flow/stream.h"
 #include "unit.h"
 
 static uint32_t alerts[64];

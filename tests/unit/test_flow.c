@@ -8,9 +8,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "taishi/compiler.h"
-#include "taishi/config.h"
-#include "taishi/flow.h"
+#include "taishi/core/compiler.h"
+#include "taishi/config/config.h"
+#include "taishi/flow/flow.h"
 #include "unit.h"
 
 #define SEC 1000000000ULL

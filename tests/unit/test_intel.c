@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "taishi/intel.h"
+#include "taishi/enrich/intel.h"
 #include "unit.h"
 
 static char path[2][64];

@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "taishi/compiler.h"
-#include "taishi/event.h"
+#include "taishi/core/compiler.h"
+#include "taishi/core/json.h"
 #include "unit.h"
 
 /* --- a strict JSON checker ------------------------------------------------ */

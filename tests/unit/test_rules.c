@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "taishi/compiler.h"
-#include "taishi/rules.h"
+#include "taishi/core/compiler.h"
+#include "taishi/rules/rules.h"
 #include "unit.h"
 
 static char class_path[64];

@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "taishi/config.h"
-#include "taishi/output.h"
-#include "taishi/service.h"
-#include "taishi/util.h"
+#include "taishi/config/config.h"
+#include "taishi/output/output.h"
+#include "taishi/control/service.h"
+#include "taishi/core/util.h"
 #include "unit.h"
 
 static char dir[64];

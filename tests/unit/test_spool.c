@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "taishi/spool.h"
+#include "taishi/output/spool.h"
 #include "unit.h"
 
 static char dir[64];

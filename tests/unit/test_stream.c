@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "taishi/packet.h"
-#include "taishi/stream.h"
+#include "taishi/decode/packet.h"
+#include "taishi/flow/stream.h"
 #include "unit.h"
 
 #define ISN 0xfffffff0u             /* wraps within the first segments */

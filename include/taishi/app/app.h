@@ -1,0 +1,161 @@
+/* app.h - application-layer parsers: HTTP/1.x, DNS, TLS, SSH.
+ *
+ * The flow stage reassembles each TCP direction into in-order bytes
+ * (stream.h) and nDPI says what the flow speaks; once it does, the worker
+ * creates an `app_flow` for that protocol and feeds it the stream from its
+ * first byte (the stream keeps what came before the verdict, up to a cap).
+ * UDP DNS messages go to app_dns_datagram() one datagram at a time.
+ *
+ * A parser reports each unit it completes (an HTTP request or response, a
+ * DNS message, a TLS handshake message, an SSH banner) as a `struct app_tx`
+ * through the sink: the inspection buffers it filled (buffers.h), for the
+ * detect stage, and a protocol record (`meta`) for the http/dns/tls events
+ * (event_app.c writes them). Everything an app_tx points to is valid only
+ * during the callback.
+ *
+ * Hostile input: every parser takes (bytes, length), reads nothing past it,
+ * keeps at most its configured caps per flow (app_limits), and turns what it
+ * cannot parse into a counter in app_stats, never a crash.
+ *
+ * Ownership: an app_flow belongs to one flow of one worker (no locks); the
+ * worker frees it with the flow. app_stats belongs to the worker. */
+#ifndef TAISHI_APP_H
+#define TAISHI_APP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "taishi/app/buffers.h"
+
+enum app_proto_id { APP_NONE = 0, APP_HTTP, APP_DNS, APP_TLS, APP_SSH, APP_MAX };
+
+/* One occurrence of an inspection buffer. */
+struct app_buf {
+    uint16_t id;                /* enum buf_id */
+    uint32_t len;
+    const uint8_t *data;
+};
+
+#define APP_DIR_TOSERVER 0
+#define APP_DIR_TOCLIENT 1
+
+/* Protocol records for events. Strings are NUL-terminated views valid
+ * during the callback; NULL when absent. */
+struct app_http_meta {
+    const char *method, *uri, *host, *protocol, *user_agent, *referer, *content_type;
+    const char *location, *server;
+    int status;                 /* 0 until the response is seen */
+    uint64_t request_body_len, response_body_len;   /* bytes after dechunking, before
+                                                     * decompression (Suricata's length) */
+    uint32_t tx_id;             /* 0-based transaction number in the flow */
+    uint8_t have_response;
+};
+struct app_dns_answer {
+    const char *rrname, *rrtype, *rdata;    /* rdata as text: address, name, TXT */
+    uint32_t ttl;
+};
+struct app_dns_meta {
+    uint16_t id, flags;
+    uint8_t is_response, opcode, rcode;
+    const char *rrname, *rrtype;            /* the first question */
+    const struct app_dns_answer *answers;
+    uint32_t nanswers;
+    uint32_t tx_id;
+};
+struct app_tls_meta {
+    const char *sni, *version;              /* "TLS 1.2" */
+    const char *subject, *issuer, *serial, *fingerprint;
+    const char *notbefore, *notafter;       /* "2024-01-01T00:00:00" */
+    const char *ja3, *ja3_string, *ja3s, *ja3s_string;
+    uint16_t version_num;                   /* 0x0303, ... as negotiated (ServerHello) */
+};
+struct app_ssh_meta {
+    const char *proto, *software;           /* the side this tx carries */
+    uint8_t is_server;
+    /* Added by the parsers: both banners as seen so far (NULL when that
+     * side has not sent its banner), for the one ssh event per flow. */
+    const char *client_proto, *client_software, *server_proto, *server_software;
+};
+
+/* tx kinds: when the detect stage inspects and when an event is due. */
+enum app_tx_kind {
+    TX_HTTP_REQUEST,    /* headers (+ body up to the cap) of a request: to-server buffers */
+    TX_HTTP_RESPONSE,   /* the response to it: to-client buffers; meta has both sides -> http event */
+    TX_DNS,             /* one DNS message (query or response) -> dns event */
+    TX_TLS_CLIENT_HELLO,/* sni, ja3 */
+    TX_TLS_SERVER,      /* ServerHello and Certificate seen (or the handshake ended) -> tls event */
+    TX_SSH_BANNER,
+};
+
+/* How the parsers use the kinds (app_http.c, app_tls.c, app_ssh.c say more):
+ *  - TX_HTTP_REQUEST with event=1 and no buffers: a request that got no
+ *    response (reported at app_flow_end, or when http_max_tx requests are
+ *    already waiting); meta has have_response=0.
+ *  - TX_TLS_SERVER also comes at app_flow_end when the handshake did not
+ *    get that far (only a ClientHello seen: meta has the client side).
+ *  - TX_SSH_BANNER: one per side; event=1 on the second banner (meta has
+ *    both sides), or at app_flow_end when only one side sent its banner. */
+struct app_tx {
+    uint8_t proto;              /* enum app_proto_id */
+    uint8_t kind;               /* enum app_tx_kind */
+    uint8_t dir;                /* APP_DIR_*: direction of the data this tx carries */
+    uint8_t event;              /* 1: this tx completes a unit an event should be written for */
+    const struct app_buf *bufs;
+    uint32_t nbufs;
+    const void *meta;           /* struct app_http_meta / app_dns_meta / app_tls_meta / app_ssh_meta */
+};
+
+struct app_sink {
+    void (*tx)(void *ud, const struct app_tx *tx);
+    void *ud;
+};
+
+struct app_limits {
+    uint32_t http_header_max;   /* bytes of one header block (default 32 KiB) */
+    uint32_t http_body_max;     /* body bytes kept for inspection per message (default 64 KiB) */
+    uint32_t http_max_tx;       /* pipelined requests waiting for responses (default 32) */
+    uint32_t tls_record_max;    /* bytes of one handshake message (default 64 KiB) */
+    uint32_t dns_max_answers;   /* answers kept for the event (default 32) */
+    uint8_t http_body_inspect;  /* keep (and decompress) bodies for the rules; 0: only
+                                 * count them (no rule reads a body buffer) */
+    uint8_t rule_bufs;          /* build the inspection buffers of a transaction (a
+                                 * ruleset is loaded); 0: only what the event needs */
+};
+void app_limits_default(struct app_limits *l);
+
+struct app_stats {
+    uint64_t http_tx, http_parse_errors, http_truncated_bodies, http_gzip_errors;
+    uint64_t dns_messages, dns_parse_errors;
+    uint64_t tls_handshakes, tls_parse_errors;
+    uint64_t ssh_banners;
+    uint64_t gaps;              /* stream holes handed to parsers */
+    uint64_t memory;            /* bytes the app_flows of this worker hold now */
+};
+
+struct app_flow;
+/* A parser for one flow. stats is the worker's (counters and memory). */
+struct app_flow *app_flow_new(enum app_proto_id p, const struct app_limits *lim,
+                              struct app_stats *stats);
+/* In-order bytes of one direction. */
+void app_flow_feed(struct app_flow *a, int dir, const uint8_t *data, size_t len,
+                   const struct app_sink *sink);
+/* `len` bytes of one direction are missing (lost segments): the parser
+ * resynchronizes or gives up on the flow. */
+void app_flow_gap(struct app_flow *a, int dir, size_t len, const struct app_sink *sink);
+/* The flow ends: report what is pending (a request without a response). */
+void app_flow_end(struct app_flow *a, const struct app_sink *sink);
+void app_flow_free(struct app_flow *a);
+enum app_proto_id app_flow_proto(const struct app_flow *a);
+
+/* One DNS message over UDP (stateless). */
+void app_dns_datagram(const uint8_t *msg, size_t len, int dir, const struct app_limits *lim,
+                      struct app_stats *stats, const struct app_sink *sink);
+
+/* Event bodies (event_app.c): writes the "http"/"dns"/"tls"/"ssh" object of
+ * an EVE event for tx->meta into w (the caller writes the common header). */
+struct jw;
+void app_event_body(struct jw *w, const struct app_tx *tx);
+/* "http", "dns", "tls", "ssh" */
+const char *app_event_type(const struct app_tx *tx);
+
+#endif

@@ -1,0 +1,101 @@
+/* capture.h - packet sources: pcap/pcapng files (and stdin), read by one
+ * reader thread that decodes each frame, reassembles fragments and hands
+ * every IP layer to the worker that owns its flow (capture_file.c); and live
+ * interfaces, where each worker thread reads its own share of the traffic
+ * from the kernel (capture_live.c, see there).
+ *
+ * Hand-off is by batches: the reader copies each layer's bytes into the
+ * owning worker's current batch; a full batch goes to the worker through an
+ * SPSC ring and an empty one comes back through another. A reader that finds
+ * no empty batch waits: offline replay applies backpressure and never drops.
+ *
+ * Ownership: a batch belongs to whichever side last took it from a ring. */
+#ifndef TAISHI_CAPTURE_H
+#define TAISHI_CAPTURE_H
+
+#include <stdint.h>
+
+#include "taishi/decode/decode.h"
+#include "taishi/decode/defrag.h"
+#include "taishi/decode/packet.h"
+
+#define BATCH_PKTS  256
+#define BATCH_BYTES (512u * 1024u)
+#define CAPTURE_MAX_FRAME (256u * 1024u)   /* frames beyond this are cut to it */
+
+struct batch {
+    uint32_t n, used;
+    uint64_t clock_ns;          /* reader's packet clock when the batch was sent */
+    int end;                    /* last batch: flush everything and stop */
+    struct packet pkts[BATCH_PKTS];
+    uint8_t data[BATCH_BYTES];
+};
+
+struct capture_stats {
+    uint64_t files, packets, bytes, read_errors, oversized;
+    uint64_t last_ts_ns;        /* packet clock at the end */
+    uint64_t reader_waits;      /* times the reader waited for a worker (backpressure) */
+    /* live capture only (zero offline): */
+    uint64_t interfaces;        /* -i given this many */
+    uint64_t kernel_drops;      /* the kernel ring was full (PACKET_STATISTICS tp_drops) */
+    uint64_t interface_drops;   /* dropped by the interface/driver, as libpcap reports it */
+    uint64_t internal_drops;    /* captured but not processed by taishi */
+    uint64_t interface_errors;  /* times an interface was lost (down, removed) */
+    uint64_t reconnects;        /* times a lost interface was opened again */
+};
+
+/* Everything the capture side counts, for the stats event. */
+struct capture_totals {
+    struct capture_stats cap;
+    struct decode_stats dec;
+    struct defrag_stats frag;
+};
+
+struct worker;
+struct config;
+struct capture;
+
+/* Opens every file first, so a missing or unreadable one fails before any
+ * event is written. "-" is stdin. Returns NULL with a message in err. */
+struct capture *capture_open_files(const struct config *cfg, char *const *paths, int n,
+                                   char *err, size_t errlen);
+/* Reads all files, feeding the workers; returns 0, or -1 if a file turned out
+ * corrupt part-way (what came before it was processed; the message is logged). */
+int capture_run(struct capture *c, struct worker **workers, int nworkers);
+void capture_close(struct capture *c);
+/* fn(arg) runs in the reader thread every few thousand packets and between
+ * files: where a reload (SIGHUP) can happen without a lock. */
+void capture_set_hook(struct capture *c, void (*fn)(void *arg), void *arg);
+/* How the reader turns one IP layer of a decoded frame into the packet a
+ * worker gets (bytes copied to dst, capture_layer_len of them, offsets
+ * rebased); and a frame without IP layer into an anomaly-only packet
+ * (capture_anomaly_len bytes). The fuzz harness drives the same code. */
+uint32_t capture_layer_len(const struct decoded *d, unsigned li);
+void capture_layer_packet(const struct decoded *d, unsigned li, uint64_t cnt, uint64_t hash,
+                          uint8_t *dst, struct packet *p);
+uint32_t capture_anomaly_len(const struct decoded *d);
+void capture_anomaly_packet(const struct decoded *d, const uint8_t *frame, uint64_t cnt,
+                            uint8_t *dst, struct packet *p);
+const struct capture_stats *capture_stats(const struct capture *c);
+const struct decode_stats *capture_decode_stats(const struct capture *c);
+const struct defrag_stats *capture_defrag_stats(const struct capture *c);
+void capture_totals(const struct capture *c, struct capture_totals *t);
+
+/* Live capture (capture_live.c). capture_live_open() opens one handle per
+ * worker and interface, joined in one PACKET_FANOUT group per interface;
+ * call it before dropping privileges. An interface that does not exist is an
+ * error (exit 1); one that is down is retried. capture_live_start() runs the
+ * capture loop in each worker's own thread; capture_live_stop() asks them to
+ * stop (they drain what the kernel holds, end their flows and exit);
+ * capture_live_join() waits for them. Totals are what the threads last
+ * published (every 100 ms and at the end). */
+struct capture_live;
+struct capture_live *capture_live_open(const struct config *cfg, char *const *ifaces, int nifaces,
+                                       int nworkers, char *err, size_t errlen);
+int capture_live_start(struct capture_live *c, struct worker **workers);
+void capture_live_stop(struct capture_live *c);
+void capture_live_join(struct capture_live *c);
+void capture_live_close(struct capture_live *c);
+void capture_live_totals(struct capture_live *c, struct capture_totals *t);
+
+#endif

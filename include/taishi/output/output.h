@@ -1,0 +1,63 @@
+/* output.h - where events go: a JSON-lines file (or stdout), Kafka, or both.
+ *
+ * Workers format events in their own buffers (event.h) and hand them here in
+ * chunks: the bytes (whole lines) plus one `struct out_event` per line saying
+ * its type (which Kafka topic) and its key (the flow id, so a flow's events
+ * keep their order in one partition). Each sink takes what it needs: the
+ * file sink writes the chunk under one lock (lines from different workers
+ * never interleave), the Kafka sink takes the chunk for its own thread,
+ * which produces one message per line (see output_kafka.c and spool.h).
+ *
+ * Ownership: output_write_events copies (or writes) the bytes before it
+ * returns; the caller reuses its buffer at once. */
+#ifndef TAISHI_OUTPUT_H
+#define TAISHI_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "taishi/config/config.h"
+
+struct out_event {
+    uint32_t off, len;          /* the line in the chunk, newline included */
+    uint8_t type;               /* enum event_type */
+    uint64_t key;               /* flow id; 0 = no key */
+};
+
+struct kafka_stats {
+    uint64_t produced, delivered, spooled, replayed, dropped, failed_deliveries;
+    uint64_t spool_bytes, spool_segments;
+    int connected;              /* a delivery succeeded since the last failure */
+};
+
+struct output;
+/* Opens the sinks the config asks for (file unless only Kafka is wanted,
+ * Kafka when outputs.kafka.brokers is set). NULL with a message in err. */
+struct output *output_open(const struct config *cfg, char *err, size_t errlen);
+void output_write_events(struct output *o, const char *buf, const struct out_event *ev, size_t n);
+/* Flushes and closes every sink (Kafka: waits up to flush-timeout, spools
+ * the rest). Returns 0, or -1 when a file write failed. */
+int output_close(struct output *o);
+/* Reopens the output file (SIGHUP after logrotate moved it); the old one
+ * stays in use when the path cannot be opened. 0, or -1 (logged). */
+int output_reopen(struct output *o);
+/* Kafka counters (all zero without Kafka); safe from any thread. */
+void output_kafka_stats(const struct output *o, struct kafka_stats *st);
+int output_has_kafka(const struct output *o);
+
+/* The sinks (output_file.c, output_kafka.c). */
+struct file_sink;
+struct file_sink *file_sink_open(const char *path, char *err, size_t errlen);
+void file_sink_write(struct file_sink *f, const char *buf, size_t len);
+int file_sink_close(struct file_sink *f);
+int file_sink_reopen(struct file_sink *f);     /* NULL or stdout: nothing to do */
+
+struct kafka_sink;
+struct kafka_sink *kafka_sink_open(const struct config *cfg, char *err, size_t errlen);
+/* Hands a chunk of events to the Kafka sink's thread (one copy, one lock);
+ * the worker never calls librdkafka (see output_kafka.c). */
+void kafka_sink_submit(struct kafka_sink *k, const char *buf, const struct out_event *ev, size_t n);
+void kafka_sink_close(struct kafka_sink *k);
+void kafka_sink_stats(const struct kafka_sink *k, struct kafka_stats *st);
+
+#endif

@@ -1,0 +1,143 @@
+/* worker.h - one pipeline thread: decode results in, events out.
+ *
+ * worker_process() runs the stages for one packet, in order, by pointer:
+ * flow (table, state), dpi (nDPI), and later detect and enrich; events are
+ * formatted into the worker's own buffer and handed to the output in chunks.
+ * A worker owns its flow table, its nDPI module, its counters and its event
+ * buffer; it shares only the read-only config and the output sink.
+ *
+ * Ownership: created and destroyed by main(); batches come and go through
+ * the rings in `in` (full batches) and `back` (empty ones). */
+#ifndef TAISHI_WORKER_H
+#define TAISHI_WORKER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "taishi/config/config.h"
+#include "taishi/dpi/dpi.h"
+#include "taishi/core/json.h"
+#include "taishi/flow/flow.h"
+#include "taishi/decode/packet.h"
+#include "taishi/core/ring.h"
+#include "taishi/flow/stream.h"
+#include "taishi/detect/detect.h"
+#include "taishi/app/app.h"
+#include "taishi/core/talkers.h"
+
+#define WORKER_MIX_SLOTS 512        /* nDPI protocol ids (built-in and custom) */
+
+struct output;
+struct out_event;
+struct enrich;
+struct enrich_cache;
+struct asset_inventory;
+struct intel;
+struct batch;
+
+/* What the workers share and a reload replaces (SIGHUP): the enrichment
+ * sources and the indicator sets. Replaced RCU-style: the new objects are
+ * published, the epoch is bumped, and the old ones are freed only once every
+ * worker has passed that epoch (a worker reloads its pointers at the start
+ * of each batch and whenever it is idle, and then publishes the epoch it saw). */
+struct shared {
+    struct enrich *_Atomic enrich;
+    struct intel *_Atomic intel;
+    struct detect_engine *_Atomic detect;   /* NULL: no rules */
+    _Atomic uint64_t epoch;
+};
+
+struct worker_stats {
+    uint64_t packets, bytes;
+    uint64_t events[ET_MAX];
+    uint64_t events_dropped;    /* an event larger than the buffer: counted, never cut */
+    uint64_t anomalies_suppressed;  /* beyond anomaly.rate-limit: counted, not written */
+    uint64_t alerts_by_severity[4]; /* severity 1, 2, 3, other */
+    uint64_t mix_bytes[WORKER_MIX_SLOTS], mix_flows[WORKER_MIX_SLOTS];  /* by nDPI protocol */
+    struct talkers talkers;
+    uint64_t idle_waits;
+};
+
+/* A copy of a worker's counters, published for other threads to read. */
+struct worker_snapshot {
+    struct worker_stats st;
+    struct flow_stats fs;
+    struct dpi_stats ds;
+    struct stream_stats ss;
+    struct detect_stats dts;
+    struct app_stats as;
+};
+
+#define WORKER_BATCHES 8
+#define WORKER_MAX_EVENTS 4096      /* events per chunk handed to the output */
+
+struct worker {
+    int id;
+    const struct config *cfg;
+    struct output *out;
+    struct flow_table *flows;
+    struct dpi *dpi;
+    struct detect_thread *dt;           /* NULL: no rules loaded */
+    struct detect_engine *cur_detect;   /* the shared engine last caught up with */
+    struct stream_ctx sc;               /* TCP reassembly limits and counters */
+    struct app_limits al;               /* app-layer parser caps */
+    struct app_stats as;                /* app-layer counters */
+    struct ring *in, *back;
+    struct batch *batches[WORKER_BATCHES];
+    pthread_t thread;
+    struct jw jw;
+    char *jbuf;
+    struct out_event *ev;       /* one per event in jbuf: type and key for the sinks */
+    size_t nev;
+    struct worker_stats st;
+    const struct enrich *enrich;        /* shared, read-only; NULL = no enrichment */
+    struct enrich_cache *ec;            /* this worker's cache of enrich answers */
+    struct asset_inventory *assets;     /* shared service inventory; NULL = no asset events */
+    const struct intel *intel;          /* shared, read-only indicators; NULL = none */
+    struct shared *sh;                  /* NULL: enrich/intel fixed at creation (tests, fuzzing) */
+    _Atomic uint64_t seen_epoch;        /* the shared epoch this worker has caught up with */
+    pthread_mutex_t pub_mu;             /* guards pub: the only counters others may read */
+    struct worker_snapshot pub;
+    uint64_t pub_ns;                    /* monotonic time of the last publication */
+    uint64_t anomaly_sec;       /* packet-time second of the anomaly rate limit */
+    uint32_t anomaly_count;
+};
+
+/* en may be NULL: no GeoIP, assets or policies. */
+struct worker *worker_create(int id, const struct config *cfg, struct output *out,
+                             const struct enrich *en, uint64_t flow_memcap);
+void worker_destroy(struct worker *w);
+void worker_set_assets(struct worker *w, struct asset_inventory *inv);
+void worker_set_intel(struct worker *w, const struct intel *in);
+/* Makes e the ruleset for new flows (a reference is taken); stream_memcap,
+ * when not 0, is this worker's share of stream.memcap. */
+void worker_set_detect(struct worker *w, struct detect_engine *e, uint64_t stream_memcap);
+void worker_set_shared(struct worker *w, struct shared *sh);
+/* Copies the worker's counters where other threads may read them (its own
+ * thread does this every 100 ms and at the end); worker_snapshot reads them. */
+void worker_publish(struct worker *w);
+void worker_snapshot(struct worker *w, struct worker_snapshot *out);
+/* Waits until every worker has passed the current epoch of sh. */
+void worker_wait_epoch(struct worker **w, int n, uint64_t epoch);
+int worker_start(struct worker *w);
+void worker_join(struct worker *w);
+/* For a capture loop that runs in the worker's own thread instead of
+ * worker_start() (live capture, capture_live.c): worker_enter() before each
+ * burst of packets (picks up what a reload published), worker_burst_done()
+ * after it (expires flows at clock_ns, hands the events to the output,
+ * publishes the counters now and then), worker_leave() at the end (ends every
+ * flow, publishes the final counters). */
+void worker_enter(struct worker *w);
+void worker_burst_done(struct worker *w, uint64_t clock_ns);
+void worker_leave(struct worker *w);
+void worker_set_thread_name(const struct worker *w);
+
+/* The pipeline for one packet (exposed for tests and fuzzing). */
+void worker_process(struct worker *w, const struct packet *p);
+/* Ends all flows and writes out pending events. */
+void worker_finish(struct worker *w);
+/* Sends buffered events to the output. */
+void worker_flush(struct worker *w);
+
+#endif

@@ -1,0 +1,312 @@
+/* app_dns.c - DNS messages (RFC 1035 wire format) over UDP (one datagram =
+ * one message) and TCP (each message behind a 2-byte length, RFC 7766).
+ *
+ * A message is parsed in one pass, straight from the caller's bytes, into a
+ * scratch area on the stack (no allocation): the header, every question
+ * (each name is one BUF_DNS_QUERY occurrence, dotted, no trailing dot, as
+ * Suricata's dns.query) and the answer section (up to dns_max_answers kept
+ * for the event, at most DNS_MAX_ANSWERS). Authority and additional records
+ * are not read.
+ *
+ * Names: labels are copied as they are (bytes, not escaped: the JSON writer
+ * escapes for the event); compression pointers may point anywhere inside
+ * the message but at most DNS_MAX_JUMPS are followed per name and a name
+ * may not exceed 255 wire bytes, so pointer loops end in a parse error.
+ * Label types 01/10 (extended, obsolete) are errors.
+ *
+ * TCP: each direction keeps the bytes of the message being assembled (at
+ * most 2 + 65535); after a gap the framing is lost and that direction stops.
+ *
+ * Ownership: dns_tcp belongs to one app_flow; app_dns_datagram keeps nothing. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "taishi/core/util.h"
+#include "app_internal.h"
+
+#define DNS_MAX_JUMPS     32
+#define DNS_MAX_QUESTIONS 16
+#define DNS_MAX_ANSWERS   64
+#define DNS_NAME_MAX      256     /* dotted text incl. NUL */
+#define DNS_ARENA         (DNS_MAX_ANSWERS * (2 * DNS_NAME_MAX + 16) + DNS_MAX_QUESTIONS * DNS_NAME_MAX)
+
+struct dns_scratch {
+    struct app_dns_answer ans[DNS_MAX_ANSWERS];
+    struct txb txb;
+    char arena[DNS_ARENA];
+    size_t used;
+    char rrtype_q[16];
+};
+
+/* Reads the name at *off into out (dotted, NUL-terminated); advances *off
+ * past the name in place (not past pointer targets). Returns the text length
+ * or -1. */
+static int dns_name(const uint8_t *m, size_t len, size_t *off, char *out, size_t outcap)
+{
+    size_t pos = *off, o = 0, wire = 0;
+    int jumps = 0, jumped = 0;
+
+    for (;;) {
+        if (pos >= len)
+            return -1;
+        uint8_t l = m[pos];
+        if ((l & 0xc0) == 0xc0) {
+            if (pos + 1 >= len || ++jumps > DNS_MAX_JUMPS)
+                return -1;
+            size_t target = (size_t)(l & 0x3f) << 8 | m[pos + 1];
+            if (!jumped)
+                *off = pos + 2;
+            jumped = 1;
+            pos = target;
+            continue;
+        }
+        if (l & 0xc0)
+            return -1;
+        if (l == 0) {
+            if (!jumped)
+                *off = pos + 1;
+            break;
+        }
+        wire += (size_t)l + 1;
+        if (wire > 255 || pos + 1 + l > len)
+            return -1;
+        if (o && o < outcap)
+            out[o++] = '.';
+        if (o + l >= outcap)
+            return -1;
+        memcpy(out + o, m + pos + 1, l);
+        o += l;
+        pos += 1 + (size_t)l;
+    }
+    out[o] = 0;
+    return (int)o;
+}
+
+static char *arena_take(struct dns_scratch *s, size_t n)
+{
+    if (s->used + n > sizeof(s->arena))
+        return NULL;
+    char *p = s->arena + s->used;
+    s->used += n;
+    return p;
+}
+
+static const char *dns_type_name(uint16_t t, char *buf, size_t cap)
+{
+    static const struct { uint16_t t; const char *n; } names[] = {
+        { 1, "A" }, { 2, "NS" }, { 5, "CNAME" }, { 6, "SOA" }, { 12, "PTR" }, { 13, "HINFO" },
+        { 15, "MX" }, { 16, "TXT" }, { 17, "RP" }, { 18, "AFSDB" }, { 24, "SIG" }, { 25, "KEY" },
+        { 28, "AAAA" }, { 29, "LOC" }, { 33, "SRV" }, { 35, "NAPTR" }, { 37, "CERT" },
+        { 39, "DNAME" }, { 41, "OPT" }, { 43, "DS" }, { 44, "SSHFP" }, { 46, "RRSIG" },
+        { 47, "NSEC" }, { 48, "DNSKEY" }, { 50, "NSEC3" }, { 51, "NSEC3PARAM" },
+        { 52, "TLSA" }, { 64, "SVCB" }, { 65, "HTTPS" }, { 99, "SPF" }, { 250, "TSIG" },
+        { 251, "IXFR" }, { 252, "AXFR" }, { 255, "ANY" }, { 256, "URI" }, { 257, "CAA" },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+        if (names[i].t == t)
+            return names[i].n;
+    snprintf(buf, cap, "TYPE%u", t);
+    return buf;
+}
+
+/* rdata as text for the event: addresses, names, TXT strings joined. */
+static const char *dns_rdata(const uint8_t *m, size_t len, size_t off, uint16_t rdlen,
+                             uint16_t type, struct dns_scratch *s)
+{
+    char *out;
+    size_t o = 0;
+
+    switch (type) {
+    case 1:
+        if (rdlen != 4 || !(out = arena_take(s, 16)))
+            return NULL;
+        inet_ntop(AF_INET, m + off, out, 16);
+        return out;
+    case 28:
+        if (rdlen != 16 || !(out = arena_take(s, INET6_ADDRSTRLEN)))
+            return NULL;
+        inet_ntop(AF_INET6, m + off, out, INET6_ADDRSTRLEN);
+        return out;
+    case 2: case 5: case 12: case 39: case 15: case 6: {
+        size_t p = off + (type == 15 ? 2 : 0);
+        char tmp[DNS_NAME_MAX];
+        if (p > off + rdlen || dns_name(m, len, &p, tmp, sizeof(tmp)) < 0)
+            return NULL;
+        if (!(out = arena_take(s, strlen(tmp) + 1)))
+            return NULL;
+        memcpy(out, tmp, strlen(tmp) + 1);
+        return out;
+    }
+    case 16: {
+        if (!(out = arena_take(s, (size_t)rdlen + 1)))
+            return NULL;
+        for (size_t p = off; p < off + rdlen;) {
+            size_t sl = m[p];
+            if (p + 1 + sl > off + rdlen)
+                break;
+            memcpy(out + o, m + p + 1, sl);
+            o += sl;
+            p += 1 + sl;
+        }
+        out[o] = 0;
+        return out;
+    }
+    default:
+        return NULL;
+    }
+}
+
+/* Parses one message and reports it. Returns 0 or -1 (malformed). */
+static int dns_message(const uint8_t *m, size_t len, int dir, uint32_t tx_id,
+                       const struct app_limits *lim, struct app_stats *st,
+                       const struct app_sink *sink)
+{
+    struct dns_scratch s;
+    struct app_dns_meta meta;
+    size_t off = 12;
+    uint32_t maxans = lim ? lim->dns_max_answers : 32;
+
+    if (len < 12) {
+        st->dns_parse_errors++;
+        return -1;
+    }
+    s.txb.n = 0;
+    s.used = 0;
+    memset(&meta, 0, sizeof(meta));
+    meta.id = rd16(m);
+    meta.flags = rd16(m + 2);
+    meta.is_response = (uint8_t)(meta.flags >> 15);
+    meta.opcode = (uint8_t)((meta.flags >> 11) & 15);
+    meta.rcode = (uint8_t)(meta.flags & 15);
+    meta.tx_id = tx_id;
+    meta.answers = s.ans;
+    if (maxans > DNS_MAX_ANSWERS)
+        maxans = DNS_MAX_ANSWERS;
+    uint32_t qd = rd16(m + 4), an = rd16(m + 6);
+
+    for (uint32_t i = 0; i < qd; i++) {
+        char tmp[DNS_NAME_MAX];
+        int nl = dns_name(m, len, &off, tmp, sizeof(tmp));
+        if (nl < 0 || off + 4 > len) {
+            st->dns_parse_errors++;
+            if (s.txb.n == 0)
+                return -1;
+            an = 0;             /* report the questions read so far, no answers */
+            break;
+        }
+        uint16_t qt = rd16(m + off);
+        off += 4;
+        if (i >= DNS_MAX_QUESTIONS)
+            continue;
+        char *name = arena_take(&s, (size_t)nl + 1);
+        if (!name)
+            continue;
+        memcpy(name, tmp, (size_t)nl + 1);
+        txb_add(&s.txb, BUF_DNS_QUERY, name, (size_t)nl);
+        if (i == 0) {
+            meta.rrname = name;
+            meta.rrtype = dns_type_name(qt, s.rrtype_q, sizeof(s.rrtype_q));
+        }
+    }
+    for (uint32_t i = 0; i < an; i++) {
+        char tmp[DNS_NAME_MAX];
+        int nl = dns_name(m, len, &off, tmp, sizeof(tmp));
+        if (nl < 0 || off + 10 > len) {
+            st->dns_parse_errors++;
+            break;              /* keep the questions and answers read so far */
+        }
+        uint16_t type = rd16(m + off), rdlen = rd16(m + off + 8);
+        uint32_t ttl = rd32(m + off + 4);
+        off += 10;
+        if (off + rdlen > len) {
+            st->dns_parse_errors++;
+            break;
+        }
+        if (meta.nanswers < maxans) {
+            struct app_dns_answer *a = &s.ans[meta.nanswers];
+            char *name = arena_take(&s, (size_t)nl + 1), *tb = arena_take(&s, 16);
+            if (name && tb) {
+                memcpy(name, tmp, (size_t)nl + 1);
+                a->rrname = name;
+                a->rrtype = dns_type_name(type, tb, 16);
+                a->ttl = ttl;
+                a->rdata = dns_rdata(m, len, off, rdlen, type, &s);
+                meta.nanswers++;
+            }
+        }
+        off += rdlen;
+    }
+    st->dns_messages++;
+    app_emit(sink, APP_DNS, TX_DNS, dir, 1, &s.txb, &meta);
+    return 0;
+}
+
+void app_dns_datagram(const uint8_t *msg, size_t len, int dir, const struct app_limits *lim,
+                      struct app_stats *stats, const struct app_sink *sink)
+{
+    if (!msg || !stats)
+        return;
+    dns_message(msg, len, dir ? APP_DIR_TOCLIENT : APP_DIR_TOSERVER, 0, lim, stats, sink);
+}
+
+struct dns_tcp {
+    struct app_stats *st;
+    const struct app_limits *lim;
+    struct abuf buf[2];
+    uint8_t dead[2];
+    uint32_t tx_id;
+};
+
+struct dns_tcp *dns_tcp_new(const struct app_limits *lim, struct app_stats *st)
+{
+    struct dns_tcp *d = app_mem_alloc(st, sizeof(*d));
+    d->st = st;
+    d->lim = lim;
+    return d;
+}
+
+void dns_tcp_feed(struct dns_tcp *d, int dir, const uint8_t *p, size_t n, const struct app_sink *s)
+{
+    struct abuf *b = &d->buf[dir];
+
+    while (n && !d->dead[dir]) {
+        /* whole messages straight from the caller's bytes when nothing is pending */
+        if (b->len == 0 && n >= 2 && n >= 2 + (size_t)rd16(p)) {
+            size_t ml = rd16(p);
+            if (dns_message(p + 2, ml, dir, d->tx_id++, d->lim, d->st, s) < 0)
+                d->dead[dir] = 1;
+            p += 2 + ml;
+            n -= 2 + ml;
+            continue;
+        }
+        size_t need = b->len < 2 ? 2 - b->len : 2 + (size_t)rd16(b->d) - b->len;
+        size_t take = MIN(need, n);
+        if (abuf_append(d->st, b, p, take, 2 + 65535) < 0) {
+            d->dead[dir] = 1;
+            break;
+        }
+        p += take;
+        n -= take;
+        if (b->len >= 2 && b->len == 2 + (size_t)rd16(b->d)) {
+            if (dns_message(b->d + 2, b->len - 2, dir, d->tx_id++, d->lim, d->st, s) < 0)
+                d->dead[dir] = 1;
+            b->len = 0;
+        }
+    }
+}
+
+void dns_tcp_gap(struct dns_tcp *d, int dir)
+{
+    d->dead[dir] = 1;
+    d->buf[dir].len = 0;
+}
+
+void dns_tcp_free(struct dns_tcp *d)
+{
+    if (!d)
+        return;
+    abuf_free(d->st, &d->buf[0]);
+    abuf_free(d->st, &d->buf[1]);
+    app_mem_free(d->st, d, sizeof(*d));
+}

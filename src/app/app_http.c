@@ -1,0 +1,528 @@
+/* app_http.c - HTTP/1.x over a reassembled TCP stream: the per-direction
+ * state machine, the transactions and their pairing.
+ *
+ * Each direction runs START (skip blank lines) -> HEADERS (collect the
+ * block up to the empty line, at most http_header_max bytes) -> BODY
+ * (app_http_body.c) -> START. The start line is checked as soon as its
+ * first bytes are there (a method token then a space; "HTTP/" for
+ * responses): bytes that are not HTTP (nDPI was wrong, or another
+ * protocol was tunneled) count one parse error and stop the whole flow, so
+ * nothing is buffered for them. A header block over the cap does the same.
+ * Once a header block has parsed, though, the flow is HTTP: a bad start
+ * then means a lost sync (a capture that begins mid-response, a body of
+ * unknown length), so it counts a parse error and that direction resyncs
+ * as after a gap. While the start is undecided at most 32 bytes are
+ * collected, so the decision never depends on segmentation.
+ *
+ * Transactions: requests are parsed one after the other (pipelining); each
+ * complete request header block takes a slot in a ring of http_max_tx
+ * pending requests (the strings the http event needs, at most
+ * HTTP_SLOT_MAX bytes). TX_HTTP_REQUEST (event=0) is reported when the
+ * request's body is complete, or earlier when the body store reaches
+ * http_body_max. Each response pops the oldest slot and reports
+ * TX_HTTP_RESPONSE (event=1; meta has both sides) once its body is
+ * complete; 1xx responses are skipped; 101 and a 2xx answer to CONNECT end
+ * parsing (the connection is no longer HTTP). When the ring is full the
+ * oldest request is reported without a response (event=1,
+ * have_response=0) to make room, and so are requests still pending at the
+ * end of the flow. A response with no request pending is reported with an
+ * empty request side.
+ *
+ * Gaps: inside a body of known length the hole is skipped (the body is
+ * marked truncated); otherwise the message is reported as it is and the
+ * direction resynchronizes at the next line that starts like a request
+ * (a known method and a space) or a response ("HTTP/"), giving up after
+ * 64 KiB without one.
+ *
+ * Ownership: http_state belongs to one app_flow. */
+#include <stddef.h>
+#include <string.h>
+
+#include "taishi/core/util.h"
+#include "app_http_internal.h"
+
+#define HTTP_RESYNC_MAX (64 * 1024)
+
+
+struct http_state *http_new(const struct app_limits *lim, struct app_stats *st)
+{
+    struct http_state *h = app_mem_alloc(st, sizeof(*h));
+    h->st = st;
+    h->lim = lim;
+    h->q = app_mem_alloc(st, sizeof(struct hslot) * lim->http_max_tx);
+    return h;
+}
+
+void http_free(struct http_state *h)
+{
+    if (!h)
+        return;
+    for (int i = 0; i < 2; i++) {
+        abuf_free(h->st, &h->d[i].hdr);
+        abuf_free(h->st, &h->d[i].m.arena);
+        http_body_free(h, i);
+    }
+    for (uint32_t i = 0; i < h->lim->http_max_tx; i++)
+        abuf_free(h->st, &h->q[i].s);
+    app_mem_free(h->st, h->q, sizeof(struct hslot) * h->lim->http_max_tx);
+    app_mem_free(h->st, h, sizeof(*h));
+}
+
+static void kill_flow(struct http_state *h)
+{
+    if (h->d[0].state != HS_DEAD || h->d[1].state != HS_DEAD)
+        h->st->http_parse_errors++;
+    h->d[0].state = h->d[1].state = HS_DEAD;
+}
+
+/* pending requests */
+static struct hslot *q_head(struct http_state *h)
+{
+    return h->qlen ? &h->q[h->qhead] : NULL;
+}
+
+static uint32_t slot_put(struct http_state *h, struct hslot *s, const char *str, size_t n)
+{
+    if (!str)
+        return 0;
+    if (s->s.len + 1 >= HTTP_SLOT_MAX)
+        return 0;
+    n = MIN(n, HTTP_SLOT_MAX - 1 - s->s.len);
+    uint32_t off = s->s.len;
+    if (abuf_append(h->st, &s->s, str, n, HTTP_SLOT_MAX) < 0 ||
+        abuf_append(h->st, &s->s, "", 1, HTTP_SLOT_MAX) < 0)
+        return 0;
+    return off + 1;
+}
+
+static const char *slot_str(const struct hslot *s, uint32_t o)
+{
+    return o ? (const char *)s->s.d + o - 1 : NULL;
+}
+
+static void slot_meta(const struct hslot *s, struct app_http_meta *m)
+{
+    memset(m, 0, sizeof(*m));
+    if (!s)
+        return;
+    m->method = slot_str(s, s->method);
+    m->uri = slot_str(s, s->uri);
+    m->host = slot_str(s, s->host);
+    m->protocol = slot_str(s, s->protocol);
+    m->user_agent = slot_str(s, s->ua);
+    m->referer = slot_str(s, s->referer);
+    m->request_body_len = s->req_body_len;
+    m->tx_id = s->tx_id;
+}
+
+static void q_pop(struct http_state *h)
+{
+    if (!h->qlen)
+        return;
+    h->qhead = (h->qhead + 1) % h->lim->http_max_tx;
+    h->qlen--;
+}
+
+/* The oldest request, reported without a response and dropped. */
+static void q_report_oldest(struct http_state *h, const struct app_sink *sink)
+{
+    struct app_http_meta m;
+    struct hslot *s = q_head(h);
+    if (!s)
+        return;
+    slot_meta(s, &m);
+    app_emit(sink, APP_HTTP, TX_HTTP_REQUEST, APP_DIR_TOSERVER, 1, NULL, &m);
+    q_pop(h);
+}
+
+static struct hslot *q_find(struct http_state *h, uint32_t tx_id)
+{
+    for (uint32_t i = 0; i < h->qlen; i++) {
+        struct hslot *s = &h->q[(h->qhead + i) % h->lim->http_max_tx];
+        if (s->tx_id == tx_id)
+            return s;
+    }
+    return NULL;
+}
+
+
+static void push_request(struct http_state *h, const struct app_sink *sink)
+{
+    const struct hmsg *m = &h->d[0].m;
+    uint32_t l;
+    const char *v;
+
+    if (h->qlen == h->lim->http_max_tx)
+        q_report_oldest(h, sink);
+    struct hslot *s = &h->q[(h->qhead + h->qlen) % h->lim->http_max_tx];
+    h->qlen++;
+    s->s.len = 0;
+    s->method = s->uri = s->host = s->protocol = s->ua = s->referer = s->ctype = 0;
+    s->tx_id = h->next_tx++;
+    h->d[0].cur_tx = s->tx_id;
+    s->req_body_len = 0;
+    s->method = slot_put(h, s, hstr_p(m, m->method), m->method.len);
+    s->uri = slot_put(h, s, hstr_p(m, m->uri_raw), m->uri_raw.len);
+    s->host = slot_put(h, s, hstr_p(m, m->host), m->host.len);
+    s->protocol = slot_put(h, s, hstr_p(m, m->protocol), m->protocol.len);
+    if ((v = http_msg_get(m, "user-agent", &l)))
+        s->ua = slot_put(h, s, v, l);
+    if ((v = http_msg_get(m, "referer", &l)))
+        s->referer = slot_put(h, s, v, l);
+    s->is_head = m->method.set && app_strncaseeq(m->arena.d + m->method.off, m->method.len, "HEAD");
+    s->is_connect = m->method.set &&
+                    app_strncaseeq(m->arena.d + m->method.off, m->method.len, "CONNECT");
+    h->st->http_tx++;
+}
+
+static void emit_request(struct http_state *h, const struct app_sink *sink, uint32_t tx_id)
+{
+    struct hdir *d = &h->d[0];
+    const struct hmsg *m = &d->m;
+    struct txb t = { .n = 0 };
+    struct app_http_meta meta;
+
+    if (h->lim->rule_bufs)
+        http_msg_bufs(m, APP_DIR_TOSERVER, &t);
+    if (d->body.len) {
+        txb_add(&t, BUF_HTTP_REQUEST_BODY, d->body.d, d->body.len);
+        txb_add(&t, BUF_FILE_DATA, d->body.d, d->body.len);
+    }
+    memset(&meta, 0, sizeof(meta));
+    meta.method = hstr_p(m, m->method);
+    meta.uri = hstr_p(m, m->uri_raw);
+    meta.host = hstr_p(m, m->host);
+    meta.protocol = hstr_p(m, m->protocol);
+    meta.user_agent = http_msg_get(m, "user-agent", NULL);
+    meta.referer = http_msg_get(m, "referer", NULL);
+    meta.content_type = http_msg_get(m, "content-type", NULL);
+    meta.request_body_len = d->body_len;
+    meta.tx_id = tx_id;
+    struct hslot *s = q_find(h, tx_id);
+    if (s)
+        s->req_body_len = d->body_len;
+    d->emitted = 1;
+    app_emit(sink, APP_HTTP, TX_HTTP_REQUEST, APP_DIR_TOSERVER, 0, &t, &meta);
+}
+
+static void emit_response(struct http_state *h, const struct app_sink *sink)
+{
+    struct hdir *d = &h->d[1];
+    const struct hmsg *m = &d->m;
+    struct txb t = { .n = 0 };
+    struct app_http_meta meta;
+    struct hslot *s = q_head(h);
+
+    if (h->lim->rule_bufs)
+        http_msg_bufs(m, APP_DIR_TOCLIENT, &t);
+    if (d->body.len) {
+        txb_add(&t, BUF_HTTP_RESPONSE_BODY, d->body.d, d->body.len);
+        txb_add(&t, BUF_FILE_DATA, d->body.d, d->body.len);
+    }
+    slot_meta(s, &meta);
+    /* The request's own buffers too: rules on the response may look at both. */
+    static const struct { uint16_t id; size_t off; } req[] = {
+        { BUF_HTTP_URI, offsetof(struct app_http_meta, uri) },
+        { BUF_HTTP_METHOD, offsetof(struct app_http_meta, method) },
+        { BUF_HTTP_HOST, offsetof(struct app_http_meta, host) },
+        { BUF_HTTP_USER_AGENT, offsetof(struct app_http_meta, user_agent) },
+        { BUF_HTTP_REFERER, offsetof(struct app_http_meta, referer) },
+    };
+    for (size_t i = 0; s && h->lim->rule_bufs && i < sizeof(req) / sizeof(req[0]); i++) {
+        const char *v = *(const char *const *)((const char *)&meta + req[i].off);
+        if (v)
+            txb_add(&t, req[i].id, (const uint8_t *)v, (uint32_t)strlen(v));
+    }
+    if (!s) {
+        meta.tx_id = h->next_tx++;
+        h->st->http_tx++;
+    }
+    meta.status = m->status;
+    meta.location = http_msg_get(m, "location", NULL);
+    meta.server = http_msg_get(m, "server", NULL);
+    meta.content_type = http_msg_get(m, "content-type", NULL);
+    meta.response_body_len = d->body_len;
+    meta.have_response = 1;
+    if (!meta.protocol)
+        meta.protocol = hstr_p(m, m->protocol);
+    app_emit(sink, APP_HTTP, TX_HTTP_RESPONSE, APP_DIR_TOCLIENT, 1, &t, &meta);
+    q_pop(h);
+}
+
+static void message_done(struct http_state *h, int dir, const struct app_sink *sink)
+{
+    struct hdir *d = &h->d[dir];
+
+    if (dir == APP_DIR_TOSERVER) {
+        struct hslot *sl = q_find(h, d->cur_tx);
+        if (!d->emitted)
+            emit_request(h, sink, d->cur_tx);
+        else if (sl)
+            sl->req_body_len = d->body_len;
+    } else {
+        emit_response(h, sink);
+    }
+    http_body_reset(h, dir);
+    d->emitted = 0;
+    d->hdr.len = 0;
+    if (d->state != HS_DEAD)
+        d->state = HS_START;
+}
+
+static void headers_done(struct http_state *h, int dir, const struct app_sink *sink)
+{
+    struct hdir *d = &h->d[dir];
+
+    if (http_msg_parse(h, dir) < 0) {
+        kill_flow(h);
+        return;
+    }
+    h->seen_msg = 1;
+    d->emitted = 0;
+    if (dir == APP_DIR_TOSERVER) {
+        push_request(h, sink);
+        if (http_body_begin(h, dir, NULL))
+            d->state = HS_BODY;
+        else
+            message_done(h, dir, sink);
+        return;
+    }
+    int st = d->m.status;
+    struct hslot *s = q_head(h);
+    if (st == 101 || (s && s->is_connect && st / 100 == 2)) {
+        http_body_reset(h, dir);
+        emit_response(h, sink);
+        h->tunnel = 1;
+        h->d[0].state = h->d[1].state = HS_DEAD;     /* not HTTP any more: no error */
+        return;
+    }
+    if (st / 100 == 1) {
+        d->state = HS_START;                        /* interim response */
+        d->hdr.len = 0;
+        return;
+    }
+    if (http_body_begin(h, dir, s))
+        d->state = HS_BODY;
+    else
+        message_done(h, dir, sink);
+}
+
+/* Resync: 1 match, 0 undecided, -1 no. */
+static int probe_match(const uint8_t *p, size_t n, int dir)
+{
+    static const char *const methods[] = {
+        "GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "CONNECT ", "TRACE ", "PATCH ",
+    };
+    if (dir == APP_DIR_TOCLIENT)
+        return http_start_check(p, n, dir);
+    int undecided = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(methods); i++) {
+        size_t ml = strlen(methods[i]);
+        if (n >= ml && memcmp(p, methods[i], ml) == 0)
+            return 1;
+        if (n < ml && memcmp(p, methods[i], n) == 0)
+            undecided = 1;
+    }
+    return undecided ? 0 : -1;
+}
+
+static size_t resync(struct http_state *h, int dir, const uint8_t *p, size_t n)
+{
+    struct hdir *d = &h->d[dir];
+
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        if (++d->resync_seen > HTTP_RESYNC_MAX) {
+            d->state = HS_DEAD;
+            h->st->http_parse_errors++;
+            return n;
+        }
+        if (!d->at_line_start) {
+            if (c == '\n') {
+                d->at_line_start = 1;
+                d->probe_len = 0;
+            }
+            continue;
+        }
+        if (d->probe_len == 0 && (c == '\r' || c == '\n'))
+            continue;
+        d->probe[d->probe_len++] = c;
+        int r = probe_match(d->probe, d->probe_len, dir);
+        if (r > 0) {
+            d->hdr.len = 0;
+            if (abuf_append(h->st, &d->hdr, d->probe, d->probe_len, h->lim->http_header_max) < 0) {
+                d->state = HS_DEAD;
+                return n;
+            }
+            d->state = HS_HEADERS;
+            d->start_ok = 1;
+            d->line_empty = 0;
+            return i + 1;
+        }
+        if (r < 0 || d->probe_len >= sizeof(d->probe)) {
+            d->at_line_start = c == '\n';
+            d->probe_len = 0;
+        }
+    }
+    return n;
+}
+
+static void start_resync(struct hdir *d)
+{
+    d->hdr.len = 0;
+    d->state = HS_RESYNC;
+    d->at_line_start = 0;
+    d->probe_len = 0;
+    d->resync_seen = 0;
+}
+
+/* A message start that is not HTTP in a flow that was: count it and look
+ * for the next start line, from the byte after the bad start (at most 32
+ * bytes were collected, see HS_HEADERS). */
+static void bad_start(struct http_state *h, int dir, const struct app_sink *s)
+{
+    struct hdir *d = &h->d[dir];
+    uint8_t tmp[32];
+    size_t n = MIN((size_t)d->hdr.len, sizeof(tmp));
+
+    memcpy(tmp, d->hdr.d, n);
+    h->st->http_parse_errors++;
+    start_resync(d);
+    http_feed(h, dir, tmp, n, s);
+}
+
+void http_feed(struct http_state *h, int dir, const uint8_t *p, size_t n, const struct app_sink *s)
+{
+    struct hdir *d = &h->d[dir];
+
+    while (n) {
+        switch (d->state) {
+        case HS_DEAD:
+            return;
+        case HS_START:
+            if (*p == '\r' || *p == '\n') {
+                p++;
+                n--;
+                continue;
+            }
+            d->state = HS_HEADERS;
+            d->hdr.len = 0;
+            d->line_empty = 0;
+            d->start_ok = 0;
+            continue;
+        case HS_HEADERS: {
+            size_t i = 0, lim = n;
+            int found = 0;
+            if (!d->start_ok && d->hdr.len < 32)
+                lim = MIN(n, (size_t)(32 - d->hdr.len));   /* decide on the start first */
+            for (; i < lim; i++) {
+                if (p[i] == '\n') {
+                    if (d->line_empty) {
+                        found = 1;
+                        i++;
+                        break;
+                    }
+                    d->line_empty = 1;
+                } else if (p[i] != '\r') {
+                    d->line_empty = 0;
+                }
+            }
+            if (abuf_append(h->st, &d->hdr, p, i, h->lim->http_header_max) < 0) {
+                kill_flow(h);
+                return;
+            }
+            p += i;
+            n -= i;
+            if (!d->start_ok) {
+                int r = http_start_check(d->hdr.d, d->hdr.len, dir);
+                if (r < 0 || (r == 0 && found)) {
+                    if (!h->seen_msg) {
+                        kill_flow(h);           /* never was HTTP */
+                        return;
+                    }
+                    bad_start(h, dir, s);       /* was HTTP: lost sync */
+                    continue;
+                }
+                d->start_ok = r > 0;
+            }
+            if (found)
+                headers_done(h, dir, s);
+            continue;
+        }
+        case HS_BODY: {
+            int done = 0;
+            long k = http_body_feed(h, dir, p, n, &done);
+            if (k < 0) {
+                message_done(h, dir, s);        /* report what there is, then stop */
+                kill_flow(h);
+                return;
+            }
+            p += k;
+            n -= (size_t)k;
+            if (done) {
+                message_done(h, dir, s);
+            } else if (dir == APP_DIR_TOSERVER && !d->emitted &&
+                       d->body.len >= h->lim->http_body_max) {
+                emit_request(h, s, d->cur_tx);          /* the body store is full */
+            }
+            continue;
+        }
+        case HS_RESYNC: {
+            size_t k = resync(h, dir, p, n);
+            p += k;
+            n -= k;
+            continue;
+        }
+        }
+    }
+}
+
+void http_gap(struct http_state *h, int dir, size_t n, const struct app_sink *s)
+{
+    struct hdir *d = &h->d[dir];
+
+    if (d->state == HS_DEAD || d->state == HS_RESYNC)
+        return;
+    if (d->state == HS_BODY) {
+        int skippable = (d->bm == BM_CL && n <= d->left) ||
+                        (d->bm == BM_CHUNKED && d->cs == CS_DATA && n <= d->left) ||
+                        d->bm == BM_CLOSE;
+        if (!d->truncated) {
+            d->truncated = 1;
+            h->st->http_truncated_bodies++;
+        }
+        if (d->enc != ENC_NONE)
+            d->z_state = 2;                     /* the deflate stream is broken */
+        d->body_len += n;
+        if (skippable) {
+            if (d->bm != BM_CLOSE) {
+                d->left -= n;
+                if (!d->left) {
+                    if (d->bm == BM_CL)
+                        message_done(h, dir, s);
+                    else
+                        d->cs = CS_DATA_CRLF;
+                }
+            }
+            return;
+        }
+        message_done(h, dir, s);            /* report what there is */
+    }
+    start_resync(d);
+}
+
+void http_end(struct http_state *h, const struct app_sink *s)
+{
+    for (int dir = 0; dir < 2; dir++) {
+        struct hdir *d = &h->d[dir];
+        if (d->state == HS_BODY) {
+            if (d->bm != BM_CLOSE && !d->truncated) {
+                d->truncated = 1;
+                h->st->http_truncated_bodies++;
+            }
+            message_done(h, dir, s);
+        }
+    }
+    while (h->qlen)
+        q_report_oldest(h, s);
+}

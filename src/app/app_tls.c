@@ -1,0 +1,482 @@
+/* app_tls.c - the TLS handshake in clear: record layer, ClientHello (SNI,
+ * JA3), ServerHello (version, JA3S), Certificate (leaf fields, every
+ * certificate as a tls.certs occurrence).
+ *
+ * Record layer: each direction reads 5-byte record headers (which may be
+ * cut across feed() calls) and then the record body. Handshake records
+ * (type 22) are appended to a per-direction handshake stream, so a
+ * handshake message may span records and feed() calls; a message is parsed
+ * once its 4-byte header and body are all there. A message larger than
+ * tls_record_max is skipped (counted as a parse error) without buffering
+ * it. A record header that is not TLS (type outside 20..24, major version
+ * not 3, length over 2^14 + 2048) stops the direction: nDPI was wrong or
+ * the stream is not TLS.
+ *
+ * After a direction's ChangeCipherSpec its handshake records are encrypted
+ * and no longer parsed. TX_TLS_SERVER (the one tls event per handshake) is
+ * reported when the Certificate follows the ServerHello, or when the server
+ * sends ChangeCipherSpec or application data after its ServerHello (a
+ * resumed session, or TLS 1.3 whose certificates are encrypted), or at the
+ * end of the flow: with only a ClientHello seen, the event carries the
+ * client side.
+ *
+ * JA3 (salesforce/ja3): "version,ciphers,extensions,groups,point_formats",
+ * decimal values joined by '-', GREASE values (0x?a?a) left out; JA3S:
+ * "version,cipher,extensions". Their MD5 in lower-case hex.
+ *
+ * A gap stops both directions (the handshake cannot be trusted after it).
+ *
+ * Ownership: tls_state belongs to one app_flow. */
+#include <stdio.h>
+#include <string.h>
+
+#include "taishi/core/md5.h"
+#include "taishi/core/util.h"
+#include "app_internal.h"
+
+#define TLS_REC_MAX (16384 + 2048)
+
+struct tls_dir {
+    uint8_t hdr[5];
+    uint8_t hlen;
+    uint8_t rtype;
+    uint32_t rleft;             /* body bytes of the current record still to come */
+    struct abuf hs;             /* handshake stream bytes not parsed yet */
+    uint32_t hs_skip;           /* bytes of an oversized handshake message to drop */
+    uint8_t dead, encrypted;
+};
+
+struct tls_state {
+    struct app_stats *st;
+    const struct app_limits *lim;
+    struct tls_dir d[2];
+    uint8_t client_hello, server_hello, server_done, errored;
+    uint16_t version_num;
+    char sni[256];
+    char version[32];
+    char ja3[33], ja3s[33];
+    struct abuf ja3_str, ja3s_str;      /* NUL-terminated */
+    struct x509_info cert;
+    uint8_t have_cert;
+};
+
+static int is_grease(uint16_t v) { return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff); }
+
+struct tls_state *tls_new(const struct app_limits *lim, struct app_stats *st)
+{
+    struct tls_state *t = app_mem_alloc(st, sizeof(*t));
+    t->st = st;
+    t->lim = lim;
+    return t;
+}
+
+void tls_free(struct tls_state *t)
+{
+    if (!t)
+        return;
+    for (int i = 0; i < 2; i++)
+        abuf_free(t->st, &t->d[i].hs);
+    abuf_free(t->st, &t->ja3_str);
+    abuf_free(t->st, &t->ja3s_str);
+    app_mem_free(t->st, t, sizeof(*t));
+}
+
+static void parse_error(struct tls_state *t, int dir)
+{
+    if (!t->errored)
+        t->st->tls_parse_errors++;
+    t->errored = 1;
+    t->d[dir].dead = 1;
+}
+
+static const char *version_name(uint16_t v, char *buf, size_t cap)
+{
+    switch (v) {
+    case 0x0300: return "SSLv3";
+    case 0x0301: return "TLS 1.0";
+    case 0x0302: return "TLS 1.1";
+    case 0x0303: return "TLS 1.2";
+    case 0x0304: return "TLS 1.3";
+    }
+    if ((v >> 8) == 0x7f)
+        snprintf(buf, cap, "TLS 1.3 draft-%u", v & 0xff);
+    else
+        snprintf(buf, cap, "0x%04x", v);
+    return buf;
+}
+
+/* JA3 text builder: appends to an abuf, no NUL until ja3_fin. */
+struct jb {
+    struct tls_state *t;
+    struct abuf *b;
+    int n, err;
+};
+
+static void jb_sep(struct jb *j, char c)
+{
+    if (!j->err && abuf_append(j->t->st, j->b, &c, 1, (size_t)j->t->lim->tls_record_max * 3 + 64) < 0)
+        j->err = 1;
+    j->n = 0;
+}
+
+static void jb_num(struct jb *j, unsigned v)
+{
+    char s[8];
+    int l = snprintf(s, sizeof(s), "%s%u", j->n ? "-" : "", v);
+    if (!j->err && abuf_append(j->t->st, j->b, s, (size_t)l, (size_t)j->t->lim->tls_record_max * 3 + 64) < 0)
+        j->err = 1;
+    j->n++;
+}
+
+static int jb_fin(struct jb *j)
+{
+    jb_sep(j, 0);
+    return j->err ? -1 : 0;
+}
+
+/* Reads a vector with a 1- or 2-byte length at *o; end is the parent's. */
+static int vec(const uint8_t *m, size_t end, size_t *o, int lb, size_t *vo, size_t *vl)
+{
+    if (*o + (size_t)lb > end)
+        return -1;
+    size_t l = lb == 1 ? m[*o] : rd16(m + *o);
+    if (*o + (size_t)lb + l > end)
+        return -1;
+    *vo = *o + (size_t)lb;
+    *vl = l;
+    *o = *vo + l;
+    return 0;
+}
+
+static void client_hello(struct tls_state *t, const uint8_t *m, size_t len, const struct app_sink *s)
+{
+    size_t o = 0, vo, vl, cs_o, cs_l, ext_o = 0, ext_l = 0;
+    size_t grp_o = 0, grp_l = 0, pf_o = 0, pf_l = 0;
+    struct jb j = { t, &t->ja3_str, 0, 0 };
+
+    if (t->client_hello)
+        return;                 /* a second one (after HelloRetryRequest): keep the first */
+    if (len < 34)
+        goto bad;
+    uint16_t ver = rd16(m);
+    o = 34;
+    if (vec(m, len, &o, 1, &vo, &vl) < 0 || vec(m, len, &o, 2, &cs_o, &cs_l) < 0 ||
+        vec(m, len, &o, 1, &vo, &vl) < 0)
+        goto bad;
+    if (o < len && vec(m, len, &o, 2, &ext_o, &ext_l) < 0)
+        goto bad;
+    t->sni[0] = 0;
+    t->ja3_str.len = 0;
+    jb_num(&j, ver);
+    jb_sep(&j, ',');
+    for (size_t i = 0; i + 1 < cs_l; i += 2) {
+        uint16_t c = rd16(m + cs_o + i);
+        if (!is_grease(c))
+            jb_num(&j, c);
+    }
+    jb_sep(&j, ',');
+    for (size_t e = ext_o; e + 4 <= ext_o + ext_l;) {
+        uint16_t et = rd16(m + e);
+        size_t eo = e + 2, edo, edl;
+        if (vec(m, ext_o + ext_l, &eo, 2, &edo, &edl) < 0)
+            goto bad;
+        if (!is_grease(et))
+            jb_num(&j, et);
+        if (et == 0 && edl >= 2) {                  /* server_name */
+            size_t lo = edo, lso, lsl;
+            if (vec(m, edo + edl, &lo, 2, &lso, &lsl) == 0) {
+                size_t p = lso;
+                while (p + 3 <= lso + lsl) {
+                    uint8_t nt = m[p];
+                    size_t q = p + 1, no, nl;
+                    if (vec(m, lso + lsl, &q, 2, &no, &nl) < 0)
+                        break;
+                    if (nt == 0 && nl < sizeof(t->sni)) {
+                        memcpy(t->sni, m + no, nl);
+                        t->sni[nl] = 0;
+                        break;
+                    }
+                    p = q;
+                }
+            }
+        } else if (et == 10 && edl >= 2) {          /* supported_groups */
+            size_t go = edo;
+            if (vec(m, edo + edl, &go, 2, &grp_o, &grp_l) < 0)
+                grp_l = 0;
+        } else if (et == 11 && edl >= 1) {          /* ec_point_formats */
+            size_t po = edo;
+            if (vec(m, edo + edl, &po, 1, &pf_o, &pf_l) < 0)
+                pf_l = 0;
+        }
+        e = eo;
+    }
+    jb_sep(&j, ',');
+    for (size_t i = 0; i + 1 < grp_l; i += 2) {
+        uint16_t g = rd16(m + grp_o + i);
+        if (!is_grease(g))
+            jb_num(&j, g);
+    }
+    jb_sep(&j, ',');
+    for (size_t i = 0; i < pf_l; i++)
+        jb_num(&j, m[pf_o + i]);
+    if (jb_fin(&j) < 0)
+        goto bad;
+    md5_hex(t->ja3_str.d, t->ja3_str.len - 1, t->ja3);
+    t->client_hello = 1;
+
+    struct txb b = { .n = 0 };
+    struct app_tls_meta meta = {
+        .sni = t->sni[0] ? t->sni : NULL, .ja3 = t->ja3, .ja3_string = (const char *)t->ja3_str.d,
+    };
+    if (t->sni[0])
+        txb_add(&b, BUF_TLS_SNI, t->sni, strlen(t->sni));
+    txb_add(&b, BUF_JA3_HASH, t->ja3, 32);
+    txb_add(&b, BUF_JA3_STRING, t->ja3_str.d, t->ja3_str.len - 1);
+    app_emit(s, APP_TLS, TX_TLS_CLIENT_HELLO, APP_DIR_TOSERVER, 0, &b, &meta);
+    return;
+bad:
+    t->ja3_str.len = 0;
+    parse_error(t, APP_DIR_TOSERVER);
+}
+
+static void server_hello(struct tls_state *t, const uint8_t *m, size_t len)
+{
+    size_t o = 34, vo, vl, ext_o = 0, ext_l = 0;
+    struct jb j = { t, &t->ja3s_str, 0, 0 };
+
+    if (t->server_hello)
+        return;
+    if (len < 38 || vec(m, len, &o, 1, &vo, &vl) < 0 || o + 3 > len)
+        goto bad;
+    uint16_t ver = rd16(m), cipher = rd16(m + o);
+    o += 3;
+    if (o < len && vec(m, len, &o, 2, &ext_o, &ext_l) < 0)
+        goto bad;
+    t->version_num = ver;
+    t->ja3s_str.len = 0;
+    jb_num(&j, ver);
+    jb_sep(&j, ',');
+    jb_num(&j, cipher);
+    jb_sep(&j, ',');
+    for (size_t e = ext_o; e + 4 <= ext_o + ext_l;) {
+        uint16_t et = rd16(m + e);
+        size_t eo = e + 2, edo, edl;
+        if (vec(m, ext_o + ext_l, &eo, 2, &edo, &edl) < 0)
+            goto bad;
+        if (!is_grease(et))
+            jb_num(&j, et);
+        if (et == 43 && edl == 2)           /* supported_versions: the selected one */
+            t->version_num = rd16(m + edo);
+        e = eo;
+    }
+    if (jb_fin(&j) < 0)
+        goto bad;
+    md5_hex(t->ja3s_str.d, t->ja3s_str.len - 1, t->ja3s);
+    {
+        char tmp[32];
+        const char *vn = version_name(t->version_num, tmp, sizeof(tmp));
+        snprintf(t->version, sizeof(t->version), "%s", vn);
+    }
+    t->server_hello = 1;
+    return;
+bad:
+    t->ja3s_str.len = 0;
+    parse_error(t, APP_DIR_TOCLIENT);
+}
+
+static void fill_meta(const struct tls_state *t, struct app_tls_meta *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->sni = t->sni[0] ? t->sni : NULL;
+    if (t->client_hello) {
+        m->ja3 = t->ja3;
+        m->ja3_string = (const char *)t->ja3_str.d;
+    }
+    if (t->server_hello) {
+        m->version = t->version;
+        m->version_num = t->version_num;
+        m->ja3s = t->ja3s;
+        m->ja3s_string = (const char *)t->ja3s_str.d;
+    }
+    if (t->have_cert) {
+        m->subject = t->cert.subject;
+        m->issuer = t->cert.issuer;
+        m->serial = t->cert.serial[0] ? t->cert.serial : NULL;
+        m->fingerprint = t->cert.fingerprint;
+        m->notbefore = t->cert.notbefore[0] ? t->cert.notbefore : NULL;
+        m->notafter = t->cert.notafter[0] ? t->cert.notafter : NULL;
+    }
+}
+
+/* The tls event; certs (optional) are the DER certificates of the chain. */
+static void server_done(struct tls_state *t, const uint8_t *certs, size_t certs_len,
+                        const struct app_sink *s)
+{
+    struct txb b = { .n = 0 };
+    struct app_tls_meta meta;
+
+    if (t->server_done)
+        return;
+    t->server_done = 1;
+    t->st->tls_handshakes++;
+    fill_meta(t, &meta);
+    if (t->server_hello) {
+        txb_add(&b, BUF_JA3S_HASH, t->ja3s, 32);
+        txb_add(&b, BUF_JA3S_STRING, t->ja3s_str.d, t->ja3s_str.len - 1);
+    }
+    if (t->have_cert) {
+        txb_add(&b, BUF_TLS_CERT_SUBJECT, t->cert.subject, strlen(t->cert.subject));
+        txb_add(&b, BUF_TLS_CERT_ISSUER, t->cert.issuer, strlen(t->cert.issuer));
+        txb_add(&b, BUF_TLS_CERT_SERIAL, t->cert.serial, strlen(t->cert.serial));
+        txb_add(&b, BUF_TLS_CERT_FINGERPRINT, t->cert.fingerprint, strlen(t->cert.fingerprint));
+    }
+    for (size_t p = 0; certs && p + 3 <= certs_len;) {
+        size_t cl = (size_t)certs[p] << 16 | (size_t)certs[p + 1] << 8 | certs[p + 2];
+        if (cl > certs_len - p - 3)
+            break;
+        txb_add(&b, BUF_TLS_CERTS, certs + p + 3, cl);
+        p += 3 + cl;
+    }
+    app_emit(s, APP_TLS, TX_TLS_SERVER, APP_DIR_TOCLIENT, 1, &b, &meta);
+}
+
+static void certificate(struct tls_state *t, const uint8_t *m, size_t len, const struct app_sink *s)
+{
+    if (!t->server_hello || t->server_done)
+        return;
+    if (len < 3)
+        goto bad;
+    size_t ll = (size_t)m[0] << 16 | (size_t)m[1] << 8 | m[2];
+    if (ll > len - 3)
+        goto bad;
+    const uint8_t *c = m + 3;
+    if (ll >= 3) {
+        size_t cl = (size_t)c[0] << 16 | (size_t)c[1] << 8 | c[2];
+        if (cl > ll - 3)
+            goto bad;
+        t->have_cert = 1;
+        if (x509_parse(c + 3, cl, &t->cert) < 0)
+            t->st->tls_parse_errors++;      /* keep what was read, the fingerprint at least */
+    }
+    server_done(t, c, ll, s);
+    return;
+bad:
+    parse_error(t, APP_DIR_TOCLIENT);
+}
+
+/* Parses the complete handshake messages at the start of the stream. */
+static void hs_messages(struct tls_state *t, int dir, const struct app_sink *s)
+{
+    struct tls_dir *d = &t->d[dir];
+    size_t off = 0;
+
+    while (!d->dead && d->hs.len - off >= 4) {
+        const uint8_t *h = d->hs.d + off;
+        size_t ml = (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
+        if (ml > t->lim->tls_record_max) {
+            /* too large to keep: drop it, what is here and what is to come */
+            parse_error(t, dir);
+            d->dead = 0;
+            size_t have = d->hs.len - off - 4;
+            if (have >= ml) {               /* all here already (one big feed) */
+                off += 4 + ml;
+                continue;
+            }
+            d->hs_skip = (uint32_t)(ml - have);
+            off = d->hs.len;
+            break;
+        }
+        if (d->hs.len - off - 4 < ml)
+            break;
+        const uint8_t *b = h + 4;
+        if (dir == APP_DIR_TOSERVER && h[0] == 1)
+            client_hello(t, b, ml, s);
+        else if (dir == APP_DIR_TOCLIENT && h[0] == 2)
+            server_hello(t, b, ml);
+        else if (dir == APP_DIR_TOCLIENT && h[0] == 11)
+            certificate(t, b, ml, s);
+        off += 4 + ml;
+    }
+    abuf_consume(&d->hs, off);
+}
+
+static void record_body(struct tls_state *t, int dir, const uint8_t *p, size_t n,
+                        const struct app_sink *s)
+{
+    struct tls_dir *d = &t->d[dir];
+
+    if (d->rtype != 22 || d->encrypted)
+        return;
+    if (d->hs_skip) {
+        size_t k = MIN(n, d->hs_skip);
+        d->hs_skip -= (uint32_t)k;
+        p += k;
+        n -= k;
+        if (!n)
+            return;
+    }
+    if (abuf_append(t->st, &d->hs, p, n, (size_t)t->lim->tls_record_max + 4 + TLS_REC_MAX) < 0) {
+        parse_error(t, dir);
+        return;
+    }
+    hs_messages(t, dir, s);
+}
+
+/* A record header is complete: check it; note CCS / application data. */
+static void record_start(struct tls_state *t, int dir, const struct app_sink *s)
+{
+    struct tls_dir *d = &t->d[dir];
+    uint8_t type = d->hdr[0];
+    uint32_t len = rd16(d->hdr + 3);
+
+    if (type < 20 || type > 24 || d->hdr[1] != 3 || len > TLS_REC_MAX) {
+        parse_error(t, dir);
+        return;
+    }
+    d->rtype = type;
+    d->rleft = len;
+    if (type == 20 || type == 23) {
+        d->encrypted = 1;
+        if (dir == APP_DIR_TOCLIENT && t->server_hello)
+            server_done(t, NULL, 0, s);
+    }
+}
+
+void tls_feed(struct tls_state *t, int dir, const uint8_t *p, size_t n, const struct app_sink *s)
+{
+    struct tls_dir *d = &t->d[dir];
+
+    while (n && !d->dead) {
+        if (t->server_done && d->encrypted && t->d[dir ^ 1].encrypted)
+            return;             /* handshake over both ways: nothing left to read */
+        if (d->rleft == 0) {
+            size_t k = MIN(n, (size_t)(5 - d->hlen));
+            memcpy(d->hdr + d->hlen, p, k);
+            d->hlen = (uint8_t)(d->hlen + k);
+            p += k;
+            n -= k;
+            if (d->hlen < 5)
+                return;
+            d->hlen = 0;
+            record_start(t, dir, s);
+            continue;
+        }
+        size_t k = MIN(n, d->rleft);
+        record_body(t, dir, p, k, s);
+        d->rleft -= (uint32_t)k;
+        p += k;
+        n -= k;
+    }
+}
+
+void tls_gap(struct tls_state *t, int dir)
+{
+    (void)dir;
+    t->d[0].dead = t->d[1].dead = 1;
+}
+
+void tls_end(struct tls_state *t, const struct app_sink *s)
+{
+    if (!t->server_done && (t->server_hello || t->client_hello))
+        server_done(t, NULL, 0, s);
+}

@@ -1,0 +1,320 @@
+/* capture_file.c - the offline reader: pcap and pcapng files through
+ * libpcap, in command-line order, "-" for stdin.
+ *
+ * Runs in the main thread. For each frame: decode (with fragment
+ * reassembly), then for every IP layer copy the layer's bytes into the batch
+ * of the worker that owns the layer's flow (hash of the flow key, the same
+ * symmetric hash the flow table uses). A malformed frame with no IP layer
+ * still goes to a worker, so that its anomaly event is written.
+ *
+ * Files are opened with nanosecond precision, so nanosecond files keep theirs
+ * and microsecond ones are scaled by libpcap. The packet clock never goes
+ * backwards: a frame older than the newest seen keeps its own timestamp for
+ * its events, but flow expiry runs on the clock. */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdio_ext.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "taishi/capture/capture.h"
+#include "taishi/capture/capture_pcap.h"
+#include "taishi/config/config.h"
+#include "taishi/core/util.h"
+#include "taishi/pipeline/worker.h"
+
+#define CAPTURE_FILE_BUF (1u << 20)
+
+struct source {
+    pcap_t *h;
+    struct pcap_fast *fast;     /* classic pcap read by capture_pcap.c; NULL: libpcap */
+    char *name;
+    char *iobuf;                /* the FILE's buffer, freed after pcap_close */
+    int linktype;
+};
+
+struct capture {
+    const struct config *cfg;
+    struct source *src;
+    int nsrc;
+    struct decode_config dcfg;
+    struct decode_stats dst;
+    struct defrag *df;
+    struct capture_stats st;
+    struct decoded d;
+    struct worker **workers;
+    int nworkers;
+    struct batch **cur;         /* the batch being filled, per worker */
+    void (*hook)(void *arg);
+    void *hook_arg;
+};
+
+void capture_set_hook(struct capture *c, void (*fn)(void *arg), void *arg)
+{
+    c->hook = fn;
+    c->hook_arg = arg;
+}
+
+struct capture *capture_open_files(const struct config *cfg, char *const *paths, int n,
+                                   char *err, size_t errlen)
+{
+    struct capture *c = xcalloc(1, sizeof(*c));
+    char perr[PCAP_ERRBUF_SIZE];
+    int stdin_used = 0;
+
+    c->cfg = cfg;
+    c->src = xcalloc((size_t)n, sizeof(*c->src));
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(paths[i], "-") && stdin_used++) {
+            snprintf(err, errlen, "stdin ('-') can be read only once");
+            goto fail;
+        }
+        perr[0] = 0;
+        /* libpcap reads a file record by record with fread(); a 1 MiB stdio
+         * buffer turns that into few large read() calls. glibc ignores the
+         * size when it is asked to allocate the buffer itself (it keeps
+         * st_blksize, 4 KiB: 64k read() calls for 256 MiB), so it is ours. */
+        FILE *f = strcmp(paths[i], "-") ? fopen(paths[i], "rb") : stdin;
+        if (!f) {
+            snprintf(err, errlen, "cannot read capture '%s': %s", paths[i], strerror(errno));
+            goto fail;
+        }
+        /* stdin is never fclose()d (libpcap leaves it open): its buffer
+         * must live as long as the process, so it is a static one. */
+        static char stdin_buf[CAPTURE_FILE_BUF];
+        char *iobuf = f == stdin ? NULL : xmalloc(CAPTURE_FILE_BUF);
+        setvbuf(f, iobuf ? iobuf : stdin_buf, _IOFBF, CAPTURE_FILE_BUF);
+        __fsetlocking(f, FSETLOCKING_BYCALLER);     /* only this thread reads it */
+        pcap_t *h = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, perr);
+        if (!h) {
+            snprintf(err, errlen, "cannot read capture '%s': %s", paths[i], perr);
+            if (f != stdin)
+                fclose(f);
+            free(iobuf);
+            goto fail;
+        }
+        c->src[c->nsrc].h = h;
+        c->src[c->nsrc].iobuf = iobuf;
+        c->src[c->nsrc].fast = pcap_fast_open(h);
+        c->src[c->nsrc].name = xstrdup(paths[i]);
+        c->src[c->nsrc].linktype = pcap_datalink(h);
+        c->nsrc++;
+        if (!decode_link_supported(pcap_datalink(h))) {
+            snprintf(err, errlen, "capture '%s': link type %s (%d) is not supported", paths[i],
+                     pcap_datalink_val_to_name(pcap_datalink(h)) ? pcap_datalink_val_to_name(pcap_datalink(h)) : "?",
+                     pcap_datalink(h));
+            goto fail;
+        }
+    }
+    c->dcfg.vxlan_port = (uint16_t)cfg->vxlan_port;
+    c->dcfg.teredo_port = (uint16_t)cfg->teredo_port;
+    c->dcfg.gtpu_port = (uint16_t)cfg->gtpu_port;
+    struct defrag_config dc = { cfg->defrag_max_trackers, cfg->defrag_timeout,
+                                cfg->defrag_max_fragments };
+    c->df = defrag_create(&dc);
+    return c;
+fail:
+    capture_close(c);
+    return NULL;
+}
+
+void capture_close(struct capture *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < c->nsrc; i++) {
+        pcap_fast_close(c->src[i].fast);
+        pcap_close(c->src[i].h);        /* fclose()s the FILE (not stdin) */
+        free(c->src[i].iobuf);
+        free(c->src[i].name);
+    }
+    free(c->src);
+    free(c->cur);
+    defrag_destroy(c->df);
+    free(c);
+}
+
+/* Sends worker i's current batch and takes an empty one (waiting if need be). */
+static void send_batch(struct capture *c, int i, int end)
+{
+    struct worker *w = c->workers[i];
+    struct batch *b = c->cur[i];
+    unsigned spins = 0;
+
+    b->clock_ns = c->st.last_ts_ns;
+    b->end = end;
+    while (ring_push(w->in, b) < 0)
+        util_backoff(&spins, 20000);
+    c->cur[i] = NULL;
+    if (end)
+        return;
+    spins = 0;
+    while (!(c->cur[i] = ring_pop(w->back))) {
+        if (spins == 0)
+            c->st.reader_waits++;
+        util_backoff(&spins, 20000);
+    }
+}
+
+static struct packet *slot(struct capture *c, int wi, uint32_t bytes)
+{
+    struct batch *b = c->cur[wi];
+
+    if (b->n == BATCH_PKTS || BATCH_BYTES - b->used < bytes) {
+        send_batch(c, wi, 0);
+        b = c->cur[wi];
+    }
+    struct packet *p = &b->pkts[b->n++];
+    p->data = b->data + b->used;
+    b->used += (bytes + 7) & ~7u;
+    return p;
+}
+
+uint32_t capture_layer_len(const struct decoded *d, unsigned li)
+{
+    return d->base_len[li] - d->layer[li].l3_off;
+}
+
+void capture_layer_packet(const struct decoded *d, unsigned li, uint64_t cnt, uint64_t hash,
+                          uint8_t *dst, struct packet *p)
+{
+    const struct ip_layer *l = &d->layer[li];
+    uint32_t len = capture_layer_len(d, li);
+    int last = li + 1 == d->nlayers;
+
+    memcpy(dst, d->base[li] + l->l3_off, len);
+    p->data = dst;
+    p->len = len;
+    p->ts_ns = d->ts_ns;
+    p->pcap_cnt = cnt;
+    p->hash = hash;
+    p->ip = *l;
+    p->ip.l4_off -= l->l3_off;
+    p->ip.pl_off -= l->l3_off;
+    p->ip.l3_off = 0;
+    p->tun = d->tun[li];
+    p->wirelen = (li == 0 && !l->reassembled) ? d->wirelen : (l->l4_off - l->l3_off) + l->l4_len;
+    p->flags = PKT_HAS_IP | (d->truncated ? PKT_TRUNCATED : 0);
+    if (!l->l4_ok && (l->key.proto == 6 || l->key.proto == 17 || l->key.proto == 132 ||
+                      l->key.proto == 1 || l->key.proto == 58))
+        p->flags |= PKT_NO_FLOW;            /* no ports: it would only make a bogus flow */
+    p->anomaly = last ? d->anomaly : 0;
+    p->anomaly_layer = last ? d->anomaly_layer : 0;
+}
+
+uint32_t capture_anomaly_len(const struct decoded *d)
+{
+    return MIN(d->caplen, 256u);
+}
+
+void capture_anomaly_packet(const struct decoded *d, const uint8_t *frame, uint64_t cnt,
+                            uint8_t *dst, struct packet *p)
+{
+    uint32_t len = capture_anomaly_len(d);
+
+    memcpy(dst, frame, len);
+    memset(&p->ip, 0, sizeof(p->ip));
+    memset(&p->tun, 0, sizeof(p->tun));
+    p->data = dst;
+    p->len = len;
+    p->ts_ns = d->ts_ns;
+    p->pcap_cnt = cnt;
+    p->hash = 0;
+    p->wirelen = d->wirelen;
+    p->flags = 0;
+    p->anomaly = d->anomaly;
+    p->anomaly_layer = d->anomaly_layer;
+}
+
+static void dispatch(struct capture *c, const uint8_t *frame, uint64_t cnt)
+{
+    struct decoded *d = &c->d;
+    unsigned n = (unsigned)c->nworkers;
+
+    for (unsigned li = 0; li < d->nlayers; li++) {
+        uint64_t h = flow_key_hash(&d->layer[li].key);
+        int wi = (int)(((h >> 32) * n) >> 32);
+        struct packet *p = slot(c, wi, capture_layer_len(d, li));
+        capture_layer_packet(d, li, cnt, h, (uint8_t *)p->data, p);
+    }
+    if (d->nlayers == 0 && d->anomaly) {    /* nothing to track, something to report */
+        struct packet *p = slot(c, (int)(cnt % n), capture_anomaly_len(d));
+        capture_anomaly_packet(d, frame, cnt, (uint8_t *)p->data, p);
+    }
+}
+
+int capture_run(struct capture *c, struct worker **workers, int nworkers)
+{
+    int rc = 0;
+    uint64_t cnt = 0;
+
+    c->workers = workers;
+    c->nworkers = nworkers;
+    c->cur = xcalloc((size_t)nworkers, sizeof(*c->cur));
+    for (int i = 0; i < nworkers; i++)
+        c->cur[i] = ring_pop(workers[i]->back);
+
+    for (int s = 0; s < c->nsrc; s++) {
+        struct source *src = &c->src[s];
+        struct pcap_pkthdr *hdr;
+        const u_char *data;
+        int r;
+
+        c->st.files++;
+        while ((r = src->fast ? pcap_fast_next(src->fast, &hdr, &data)
+                              : pcap_next_ex(src->h, &hdr, &data)) == 1) {
+            uint64_t ts = (uint64_t)hdr->ts.tv_sec * 1000000000ULL + (uint64_t)hdr->ts.tv_usec;
+            uint32_t caplen = hdr->caplen;
+            cnt++;
+            c->st.packets++;
+            c->st.bytes += hdr->len;
+            if (caplen > CAPTURE_MAX_FRAME) {
+                caplen = CAPTURE_MAX_FRAME;
+                c->st.oversized++;
+            }
+            if (ts > c->st.last_ts_ns)
+                c->st.last_ts_ns = ts;
+            decode_frame(&c->dcfg, &c->dst, c->df, src->linktype, data, caplen,
+                         hdr->len < caplen ? caplen : hdr->len, ts, &c->d);
+            dispatch(c, data, cnt);
+            defrag_expire(c->df, c->st.last_ts_ns);
+            if (c->hook)                    /* one flag test when nothing is asked */
+                c->hook(c->hook_arg);
+        }
+        if (c->hook)
+            c->hook(c->hook_arg);
+        if (r == -1) {
+            c->st.read_errors++;
+            LOG(LOG_ERROR, "capture '%s' is corrupt after %llu packets: %s", src->name,
+                (unsigned long long)cnt, pcap_geterr(src->h));
+            rc = -1;
+        }
+    }
+    for (int i = 0; i < nworkers; i++)
+        send_batch(c, i, 1);
+    return rc;
+}
+
+const struct capture_stats *capture_stats(const struct capture *c)
+{
+    return &c->st;
+}
+
+const struct decode_stats *capture_decode_stats(const struct capture *c)
+{
+    return &c->dst;
+}
+
+const struct defrag_stats *capture_defrag_stats(const struct capture *c)
+{
+    return defrag_stats(c->df);
+}
+
+void capture_totals(const struct capture *c, struct capture_totals *t)
+{
+    t->cap = c->st;
+    t->dec = c->dst;
+    t->frag = *defrag_stats(c->df);
+}

@@ -1,0 +1,946 @@
+/* detect.c - running the compiled rules (detect.h) in one worker.
+ *
+ * Each inspection unit (a packet, an in-order TCP chunk, an app
+ * transaction) goes: Hyperscan scan of the slot's database -> candidate
+ * rules (deduplicated per buffer with a generation mark) + the slot's rules
+ * without a literal -> sorted by verification order (flowbit setters first)
+ * -> each verified whole (rule_ok): header, flow, flowbits/flowints, every
+ * section's payload list -> post-match actions (flowbits, flowints) ->
+ * threshold / detection_filter -> alert, at most once per rule per unit.
+ *
+ * The TCP stream is scanned in Hyperscan streaming mode, one stream per
+ * direction, so a literal split across segments is found; the rule is then
+ * verified on the chunk, or on the last bytes before it plus the chunk when
+ * the literal began in the previous chunk (the flow keeps that tail).
+ *
+ * Reload: a flow's state belongs to the engine it was made with (its
+ * Hyperscan streams, flowbit ids). At the flow's next packet after a reload
+ * the worker moves it to the new engine (detect_flow_migrate: flowbits and
+ * flowints carried over by name, stream scanning restarts at that point);
+ * the thread keeps a scratch and a count of flows per engine in use and drops
+ * an old engine when its last flow has moved or ended, so memory returns to
+ * its level once every flow has seen a packet.
+ *
+ * Thresholds and detection_filter are counted in one table for the whole
+ * process (a source's flows spread over workers), under a mutex: it is only
+ * taken when a rule that has one matches, never on the packet path.
+ *
+ * Ownership: see detect.h. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect_internal.h"
+#include "taishi/core/util.h"
+
+#define MAX_ENGINES 8
+#define TAIL_MAX 1024               /* bytes of a direction kept for split literals */
+#define THR_SIZE 65536              /* threshold entries per worker */
+#define THR_PROBE 8
+
+struct thr_entry {
+    uint32_t sid, gid;
+    uint8_t key[32];
+    uint32_t count;
+    uint64_t start_ns;
+    uint8_t used;
+};
+
+struct engine_use {
+    struct detect_engine *e;
+    hs_scratch_t *scratch;
+    uint64_t flows;
+};
+
+struct detect_thread {
+    struct engine_use use[MAX_ENGINES];
+    int cur;                        /* index of the engine for new flows, -1 = none */
+    uint32_t *cmark, *amark;        /* per rule: candidate and alert generations */
+    uint32_t marks;                 /* rules the marks cover */
+    uint32_t cgen, agen;
+    uint32_t *memo_stamp;           /* per address list: the flow stamp its memo is for */
+    uint8_t *memo;                  /* bit 0/1: answer/known for the flow's src, 2/3 for its dst */
+    uint32_t nmemo, stamp;
+    const struct detect_flow *last_flow;    /* the flow the stamp belongs to */
+    uint32_t *cand;
+    uint8_t *cspan;                 /* stream: the literal began before the chunk */
+    uint32_t ncand, capcand;
+    pcre2_match_data *md;
+    uint8_t *tbuf, *wbuf;
+    size_t tcap, wcap;
+    struct detect_stats st;
+};
+
+/* The threshold table, shared by every worker (see the top of the file). */
+static struct thr_entry thr_tab[THR_SIZE];
+static pthread_mutex_t thr_mu = PTHREAD_MUTEX_INITIALIZER;
+
+struct fint {
+    uint16_t id;
+    uint32_t v;
+};
+
+struct detect_flow {
+    struct detect_engine *e;
+    struct engine_use *u;
+    hs_stream_t *hs[2];
+    uint8_t *tail[2];
+    uint32_t tail_len[2];
+    uint64_t chunk_off[2];          /* hs stream offset where the current chunk begins */
+    uint64_t *bits;
+    struct fint *ints;
+    uint16_t nints;
+    uint8_t ipo_done;               /* bit per direction */
+};
+
+/* The scan context handed to Hyperscan callbacks. */
+struct scan {
+    struct detect_thread *t;
+    const struct slot *s;
+    uint64_t chunk_start;           /* stream: hs offset of the chunk's first byte */
+};
+
+static void marks_fit(struct detect_thread *t, uint32_t n)
+{
+    if (n <= t->marks)
+        return;
+    t->cmark = xreallocarray(t->cmark, n, sizeof(*t->cmark));
+    t->amark = xreallocarray(t->amark, n, sizeof(*t->amark));
+    memset(t->cmark + t->marks, 0, (n - t->marks) * sizeof(*t->cmark));
+    memset(t->amark + t->marks, 0, (n - t->marks) * sizeof(*t->amark));
+    t->marks = n;
+}
+
+static void memo_fit(struct detect_thread *t, uint32_t n)
+{
+    if (n <= t->nmemo)
+        return;
+    t->memo_stamp = xreallocarray(t->memo_stamp, n, sizeof(*t->memo_stamp));
+    t->memo = xreallocarray(t->memo, n, 1);
+    memset(t->memo_stamp + t->nmemo, 0, (n - t->nmemo) * sizeof(*t->memo_stamp));
+    t->nmemo = n;
+}
+
+/* A new flow (or another one than last time): old memos no longer apply. */
+static void memo_flow(struct detect_thread *t, const struct detect_flow *f)
+{
+    if (t->last_flow == f)
+        return;
+    t->last_flow = f;
+    if (++t->stamp == 0) {
+        memset(t->memo_stamp, 0, t->nmemo * sizeof(*t->memo_stamp));
+        t->stamp = 1;
+    }
+}
+
+void detect_thread_set_engine(struct detect_thread *t, struct detect_engine *e)
+{
+    if (t->cur >= 0 && t->use[t->cur].e == e)
+        return;
+    int slot = -1;
+    for (int i = 0; i < MAX_ENGINES; i++)
+        if (!t->use[i].e) {
+            slot = i;
+            break;
+        }
+    if (t->cur >= 0 && t->use[t->cur].flows == 0) {     /* nothing pins the old one */
+        struct engine_use *o = &t->use[t->cur];
+        hs_free_scratch(o->scratch);
+        detect_engine_unref(o->e);
+        memset(o, 0, sizeof(*o));
+        slot = t->cur;
+    }
+    if (slot < 0) {
+        LOG(LOG_WARNING, "detect: too many rule reloads in use at once; new flows go uninspected");
+        t->cur = -1;
+        return;
+    }
+    struct engine_use *u = &t->use[slot];
+    u->e = e;
+    detect_engine_ref(e);
+    u->scratch = NULL;
+    if (e->proto_scratch && hs_clone_scratch(e->proto_scratch, &u->scratch) != HS_SUCCESS)
+        u->scratch = NULL;
+    u->flows = 0;
+    t->cur = slot;
+    marks_fit(t, e->nrules);
+    memo_fit(t, e->nasets);
+}
+
+struct detect_thread *detect_thread_new(struct detect_engine *e)
+{
+    struct detect_thread *t = xcalloc(1, sizeof(*t));
+    t->cur = -1;
+    t->md = pcre2_match_data_create(32, NULL);
+    if (e)
+        detect_thread_set_engine(t, e);
+    return t;
+}
+
+void detect_thread_free(struct detect_thread *t)
+{
+    if (!t)
+        return;
+    for (int i = 0; i < MAX_ENGINES; i++) {
+        if (!t->use[i].e)
+            continue;
+        hs_free_scratch(t->use[i].scratch);
+        detect_engine_unref(t->use[i].e);
+    }
+    free(t->cmark);
+    free(t->amark);
+    free(t->memo_stamp);
+    free(t->memo);
+    free(t->cand);
+    free(t->cspan);
+    free(t->tbuf);
+    free(t->wbuf);
+    pcre2_match_data_free(t->md);
+    free(t);
+}
+
+const struct detect_stats *detect_thread_stats(const struct detect_thread *t)
+{
+    return &t->st;
+}
+
+struct detect_flow *detect_flow_new(struct detect_thread *t)
+{
+    if (t->cur < 0)
+        return NULL;
+    struct detect_flow *f = xcalloc(1, sizeof(*f));
+    f->u = &t->use[t->cur];
+    f->e = f->u->e;
+    f->u->flows++;
+    return f;
+}
+
+void detect_flow_free(struct detect_thread *t, struct detect_flow *f)
+{
+    if (!f)
+        return;
+    if (t->last_flow == f)
+        t->last_flow = NULL;            /* the address may come back as another flow */
+    for (int d = 0; d < 2; d++) {
+        if (f->hs[d])
+            hs_close_stream(f->hs[d], f->u->scratch, NULL, NULL);
+        free(f->tail[d]);
+    }
+    free(f->bits);
+    free(f->ints);
+    struct engine_use *u = f->u;
+    if (--u->flows == 0 && (t->cur < 0 || u != &t->use[t->cur])) {     /* an old engine's last flow */
+        hs_free_scratch(u->scratch);
+        detect_engine_unref(u->e);
+        memset(u, 0, sizeof(*u));
+    }
+    free(f);
+}
+
+static int bit_isset(const struct detect_flow *f, uint16_t id);
+static void bit_op(struct detect_flow *f, uint16_t id, int op);
+static struct fint *fint_get(struct detect_flow *f, uint16_t id, int create);
+
+int detect_flow_current(const struct detect_thread *t, const struct detect_flow *f)
+{
+    return !f || t->cur < 0 || f->e == t->use[t->cur].e;
+}
+
+static int name_index(char *const *names, uint32_t n, const char *name)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (!strcmp(names[i], name))
+            return (int)i;
+    return -1;
+}
+
+struct detect_flow *detect_flow_migrate(struct detect_thread *t, struct detect_flow *f)
+{
+    struct detect_flow *n = detect_flow_new(t);
+    if (!n)
+        return f;
+    const struct ruleset *ors = f->e->rs, *nrs = n->e->rs;
+    /* flowbits and flowints by name: their ids differ between rulesets */
+    for (uint32_t id = 0; f->bits && id < ors->nflowbits; id++) {
+        if (!bit_isset(f, (uint16_t)id))
+            continue;
+        int k = name_index(nrs->flowbit_names, nrs->nflowbits, ors->flowbit_names[id]);
+        if (k >= 0)
+            bit_op(n, (uint16_t)k, FB_SET);
+    }
+    for (unsigned i = 0; i < f->nints; i++) {
+        if (f->ints[i].id >= ors->nflowints)
+            continue;
+        int k = name_index(nrs->flowint_names, nrs->nflowints, ors->flowint_names[f->ints[i].id]);
+        struct fint *v = k >= 0 ? fint_get(n, (uint16_t)k, 1) : NULL;
+        if (v)
+            v->v = f->ints[i].v;
+    }
+    n->ipo_done = f->ipo_done;
+    detect_flow_free(t, f);
+    return n;
+}
+
+uint64_t detect_flow_bytes(const struct detect_flow *f)
+{
+    if (!f)
+        return 0;
+    uint64_t n = sizeof(*f) + f->nints * sizeof(struct fint);
+    for (int d = 0; d < 2; d++)
+        n += f->tail[d] ? TAIL_MAX : 0;
+    if (f->bits)
+        n += (f->e->rs->nflowbits + 63) / 64 * 8;
+    return n;
+}
+
+/* ---- rule checks ---- */
+
+static int bit_isset(const struct detect_flow *f, uint16_t id)
+{
+    return f->bits && (f->bits[id / 64] >> (id % 64) & 1);
+}
+
+static void bit_op(struct detect_flow *f, uint16_t id, int op)
+{
+    if (!f->bits) {
+        if (op == FB_UNSET)
+            return;
+        f->bits = xcalloc((f->e->rs->nflowbits + 63) / 64 + 1, 8);
+    }
+    uint64_t m = 1ULL << (id % 64);
+    if (op == FB_SET)
+        f->bits[id / 64] |= m;
+    else if (op == FB_UNSET)
+        f->bits[id / 64] &= ~m;
+    else
+        f->bits[id / 64] ^= m;
+}
+
+static struct fint *fint_get(struct detect_flow *f, uint16_t id, int create)
+{
+    for (unsigned i = 0; i < f->nints; i++)
+        if (f->ints[i].id == id)
+            return &f->ints[i];
+    if (!create || f->nints >= 256)
+        return NULL;
+    f->ints = xreallocarray(f->ints, f->nints + 1u, sizeof(*f->ints));
+    f->ints[f->nints] = (struct fint){ id, 0 };
+    return &f->ints[f->nints++];
+}
+
+static int flow_checks(const struct rule *r, struct detect_flow *f)
+{
+    for (uint32_t i = 0; i < r->nflowbits; i++) {
+        const struct rule_flowbit *b = &r->flowbits[i];
+        if (b->op != FB_ISSET && b->op != FB_ISNOTSET)
+            continue;
+        unsigned set = 0;
+        for (unsigned k = 0; k < b->n; k++)
+            set += bit_isset(f, b->ids[k]) != 0;
+        int ok;
+        if (b->op == FB_ISSET)
+            ok = b->group == FB_AND ? set == b->n : set > 0;
+        else
+            ok = b->group == FB_AND ? set == 0 : set < b->n;
+        if (!ok)
+            return 0;
+    }
+    for (uint32_t i = 0; i < r->nflowints; i++) {
+        const struct rule_flowint *fi = &r->flowints[i];
+        if (fi->op <= FI_SUB)
+            continue;
+        struct fint *v = fint_get(f, fi->id, 0);
+        if (fi->op == FI_ISSET || fi->op == FI_NOTSET) {
+            if ((v != NULL) != (fi->op == FI_ISSET))
+                return 0;
+            continue;
+        }
+        if (!v)
+            return 0;
+        uint32_t x = fi->value;
+        if (fi->other >= 0) {
+            struct fint *o = fint_get(f, (uint16_t)fi->other, 0);
+            if (!o)
+                return 0;
+            x = o->v;
+        }
+        int ok = fi->op == FI_EQ ? v->v == x : fi->op == FI_NE ? v->v != x : fi->op == FI_LT ? v->v < x :
+                 fi->op == FI_GT ? v->v > x : fi->op == FI_LE ? v->v <= x : v->v >= x;
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+static void flow_actions(const struct rule *r, struct detect_flow *f)
+{
+    for (uint32_t i = 0; i < r->nflowbits; i++) {
+        const struct rule_flowbit *b = &r->flowbits[i];
+        if (b->op == FB_SET || b->op == FB_UNSET || b->op == FB_TOGGLE)
+            for (unsigned k = 0; k < b->n; k++)
+                bit_op(f, b->ids[k], b->op);
+    }
+    for (uint32_t i = 0; i < r->nflowints; i++) {
+        const struct rule_flowint *fi = &r->flowints[i];
+        if (fi->op > FI_SUB)
+            continue;
+        struct fint *v = fint_get(f, fi->id, 1);
+        if (!v)
+            continue;
+        uint32_t x = fi->value;
+        if (fi->other >= 0) {
+            struct fint *o = fint_get(f, (uint16_t)fi->other, 0);
+            x = o ? o->v : 0;
+        }
+        v->v = fi->op == FI_SET ? x : fi->op == FI_ADD ? v->v + x : v->v - x;
+    }
+}
+
+/* An address list against the flow's src (which 0) or dst (which 1). */
+static int aset_ok(struct detect_thread *t, uint32_t set, const struct rule_addrs *a,
+                   const struct flow_key *k, int which)
+{
+    if (a->any)
+        return 1;
+    if (set >= t->nmemo)
+        return rule_addrs_match(a, which ? k->dst : k->src, k->ipver);
+    if (t->memo_stamp[set] != t->stamp) {
+        t->memo_stamp[set] = t->stamp;
+        t->memo[set] = 0;
+    }
+    uint8_t known = which ? 8 : 2, yes = which ? 4 : 1;
+    if (!(t->memo[set] & known))
+        t->memo[set] |= known | (rule_addrs_match(a, which ? k->dst : k->src, k->ipver) ? yes : 0);
+    return (t->memo[set] & yes) != 0;
+}
+
+static int addr_ports_ok(struct detect_thread *t, const struct drule *d, const struct flow_key *k,
+                         int dir, int swap)
+{
+    const struct rule *r = d->r;
+    int rev = dir ^ swap;               /* the rule's src is the flow's dst */
+    uint16_t sp = rev ? k->dport : k->sport, dp = rev ? k->sport : k->dport;
+    int has_ports = k->proto == 6 || k->proto == 17 || k->proto == 132;
+    if (!r->sport.any && (!has_ports || !rule_ports_match(&r->sport, sp)))
+        return 0;
+    if (!r->dport.any && (!has_ports || !rule_ports_match(&r->dport, dp)))
+        return 0;
+    return aset_ok(t, d->aset[0], &r->src, k, rev) && aset_ok(t, d->aset[1], &r->dst, k, !rev);
+}
+
+static int tcpflags_ok(const struct rule_tcpflags *tf, uint8_t flags)
+{
+    uint8_t f = flags & (uint8_t)~tf->ignore;
+    switch (tf->mode) {
+    case TF_EXACT: return f == tf->bits;
+    case TF_PLUS: return (f & tf->bits) == tf->bits;
+    case TF_ANY: return (f & tf->bits) != 0;
+    case TF_NOT: return (f & tf->bits) == 0;
+    default: return 0;
+    }
+}
+
+/* Everything but the payload. */
+static int header_ok(struct detect_thread *t, const struct drule *d, const struct detect_ctx *c,
+                     struct detect_flow *f)
+{
+    const struct rule *r = d->r;
+    const struct flow_key *k = c->key;
+    const struct packet *p = c->p;
+
+    if (!(d->groups >> detect_group_of(k->proto) & 1) || !(d->dirs >> c->dir & 1))
+        return 0;
+    if (r->proto == RP_APP || (r->has & RH_APPLAYER)) {
+        int same = c->app == r->app;
+        if (r->app_neg ? same : !same)
+            return 0;
+    }
+    if (!addr_ports_ok(t, d, k, c->dir, 0) && !(r->bidir && addr_ports_ok(t, d, k, c->dir, 1)))
+        return 0;
+    if (r->flow) {
+        if ((r->flow & RF_ESTABLISHED) && !c->established)
+            return 0;
+        if ((r->flow & RF_NOT_ESTABLISHED) && c->established)
+            return 0;
+        if ((r->flow & (RF_ONLY_FRAG | RF_NO_FRAG)) &&
+            (!p || !p->ip.reassembled != !(r->flow & RF_ONLY_FRAG)))
+            return 0;
+    }
+    if (r->has & (RH_DSIZE | RH_TTL | RH_ITYPE | RH_ICODE | RH_FLAGS)) {
+        if (!p)
+            return 0;
+        if ((r->has & RH_DSIZE) && !rule_num_match(&r->dsize, p->ip.pl_len))
+            return 0;
+        if (r->has & RH_TTL) {
+            unsigned off = k->ipver == 4 ? 8 : 7;
+            if (p->len <= off || !rule_num_match(&r->ttl, p->data[off]))
+                return 0;
+        }
+        if ((r->has & (RH_ITYPE | RH_ICODE)) && k->proto != 1 && k->proto != 58)
+            return 0;
+        if ((r->has & RH_ITYPE) && !rule_num_match(&r->itype, p->ip.icmp_type))
+            return 0;
+        if ((r->has & RH_ICODE) && !rule_num_match(&r->icode, p->ip.icmp_code))
+            return 0;
+        if ((r->has & RH_FLAGS) && (k->proto != 6 || !tcpflags_ok(&r->tcpflags, p->ip.tcp_flags)))
+            return 0;
+    }
+    if ((r->has & RH_IPPROTO) && !rule_num_match(&r->ip_proto, k->proto))
+        return 0;
+    if (r->has & RH_STREAMSIZE) {
+        if (k->proto != 6)
+            return 0;
+        int srv = rule_num_match(&r->stream_size, c->stream_size[1]);
+        int cli = rule_num_match(&r->stream_size, c->stream_size[0]);
+        int ok = r->ss_which == SS_SERVER ? srv : r->ss_which == SS_CLIENT ? cli :
+                 r->ss_which == SS_BOTH ? srv && cli : srv || cli;
+        if (!ok)
+            return 0;
+    }
+    if (r->has & RH_TLSVER) {
+        unsigned v = c->tls_version;
+        if (v < 0x0300 || v > 0x030f || !(r->tls_versions >> (v - 0x0300) & 1))
+            return 0;
+    }
+    return flow_checks(r, f);
+}
+
+/* Threshold and detection_filter: may this match alert? */
+static int threshold_locked(const struct detect_ctx *c, const struct rule *r,
+                            const struct rule_threshold *th, const struct detect_flow *f);
+
+static int threshold_ok(struct detect_thread *t, const struct detect_ctx *c, const struct rule *r,
+                        const struct rule_threshold *th, const struct detect_flow *f)
+{
+    (void)t;
+    pthread_mutex_lock(&thr_mu);
+    int ok = threshold_locked(c, r, th, f);
+    pthread_mutex_unlock(&thr_mu);
+    return ok;
+}
+
+static int threshold_locked(const struct detect_ctx *c, const struct rule *r,
+                            const struct rule_threshold *th, const struct detect_flow *f)
+{
+    uint8_t key[32] = { 0 };
+    const uint8_t *src = c->dir ? c->key->dst : c->key->src, *dst = c->dir ? c->key->src : c->key->dst;
+    switch (th->track) {
+    case TRACK_BY_SRC: memcpy(key, src, 16); break;
+    case TRACK_BY_DST: memcpy(key, dst, 16); break;
+    case TRACK_BY_BOTH: memcpy(key, src, 16); memcpy(key + 16, dst, 16); break;
+    case TRACK_BY_FLOW: memcpy(key, &f, sizeof(f)); break;
+    default: break;
+    }
+    uint64_t h = 1469598103934665603ULL ^ r->sid ^ ((uint64_t)r->gid << 32) ^ th->type;
+    for (int i = 0; i < 32; i++)
+        h = (h ^ key[i]) * 1099511628211ULL;
+    struct thr_entry *e = NULL, *victim = NULL;
+    for (int i = 0; i < THR_PROBE; i++) {
+        struct thr_entry *x = &thr_tab[(h + (uint64_t)i) & (THR_SIZE - 1)];
+        if (x->used && x->sid == r->sid && x->gid == r->gid && !memcmp(x->key, key, 32)) {
+            e = x;
+            break;
+        }
+        if (!victim || !x->used || (victim->used && x->start_ns < victim->start_ns))
+            victim = x;
+    }
+    uint64_t win = (uint64_t)th->seconds * 1000000000ULL;
+    if (!e || c->ts_ns >= e->start_ns + win) {      /* workers may bring older packets: same window */
+        e = e ? e : victim;
+        e->used = 1;
+        e->sid = r->sid;
+        e->gid = r->gid;
+        memcpy(e->key, key, 32);
+        e->count = 0;
+        e->start_ns = c->ts_ns;
+    }
+    e->count++;
+    switch (th->type) {
+    case TH_LIMIT: return e->count <= th->count;
+    case TH_THRESHOLD:
+        if (e->count >= th->count) {
+            e->count = 0;
+            return 1;
+        }
+        return 0;
+    case TH_BOTH: return e->count == th->count;
+    case TH_DETECTION_FILTER: return e->count > th->count;
+    default: return 1;
+    }
+}
+
+/* ---- verification ---- */
+
+/* What a rule is verified against in one unit. */
+struct unit {
+    const struct detect_ctx *c;
+    struct detect_flow *f;
+    unsigned cur_ibuf;              /* the buffer just scanned */
+    struct vbuf cur;
+    struct vbuf alt;                /* stream: tail + chunk, when a literal spans */
+    const struct app_buf *bufs;     /* tx: every buffer of the transaction */
+    uint32_t nbufs;
+};
+
+static uint8_t *tbuf_fit(uint8_t **b, size_t *cap, size_t need)
+{
+    if (*cap < need) {
+        free(*b);
+        *cap = need < 4096 ? 4096 : need * 2;
+        *b = xmalloc(*cap);
+    }
+    return *b;
+}
+
+/* A section in a buffer other than the one scanned: only in a transaction. */
+static int other_section(struct detect_thread *t, const struct detect_engine *e, const struct drule *d,
+                         const struct dsec *s, const struct unit *u, struct match_state *ms)
+{
+    const struct ibuf *ib = &e->ibufs[s->ibuf];
+    if (ib->buf == BUF_PACKET && u->c->p && !u->bufs) {
+        struct vbuf b = { u->c->p->data + u->c->p->ip.pl_off, u->c->p->ip.pl_len };
+        return detect_match_section(e, d, s, &b, ms);
+    }
+    for (uint32_t i = 0; i < u->nbufs; i++) {
+        if (u->bufs[i].id != ib->buf)
+            continue;
+        struct vbuf b = { u->bufs[i].data, u->bufs[i].len };
+        uint8_t *tmp = NULL;
+        if (ib->ntr) {
+            size_t need = 2 * ((size_t)b.len + 32);
+            /* not t->tbuf: the scanned buffer may live there */
+            tmp = xmalloc(need);
+            b.len = detect_transform(ib, b.data, b.len, tmp);
+            b.data = tmp;
+        }
+        int ok = detect_match_section(e, d, s, &b, ms);
+        free(tmp);
+        if (ok)
+            return 1;
+    }
+    (void)t;
+    return 0;
+}
+
+static int payload_ok(struct detect_thread *t, const struct detect_engine *e, const struct drule *d,
+                      const struct unit *u, int use_alt)
+{
+    struct match_state ms;
+    ms.md = t->md;
+    memset(ms.vars, 0, sizeof(ms.vars));
+    /* The scanned buffer's section first: it is the one most likely to fail. */
+    for (unsigned i = 0; i < d->nsec; i++) {
+        if (d->sec[i].ibuf != u->cur_ibuf)
+            continue;
+        if (!detect_match_section(e, d, &d->sec[i], use_alt ? &u->alt : &u->cur, &ms))
+            return 0;
+    }
+    for (unsigned i = 0; i < d->nsec; i++) {
+        if (d->sec[i].ibuf == u->cur_ibuf)
+            continue;
+        if (!other_section(t, e, d, &d->sec[i], u, &ms))
+            return 0;
+    }
+    return 1;
+}
+
+static void fire(struct detect_thread *t, const struct drule *d, const struct unit *u,
+                 const struct vbuf *b, const struct detect_alert_cb *cb)
+{
+    const struct rule *r = d->r;
+    flow_actions(r, u->f);
+    if (r->noalert || r->action == RA_PASS)
+        return;
+    if (t->amark[r->index] == t->agen)
+        return;                     /* once per rule per unit */
+    t->amark[r->index] = t->agen;
+    if (((r->has & RH_DFILTER) && !threshold_ok(t, u->c, r, &r->dfilter, u->f)) ||
+        ((r->has & RH_THRESH) && !threshold_ok(t, u->c, r, &r->threshold, u->f))) {
+        t->st.suppressed++;
+        return;
+    }
+    t->st.alerts++;
+    if (cb && cb->alert)
+        cb->alert(cb->ud, u->c, r, b ? b->data : NULL, b ? b->len : 0);
+}
+
+static void cand_push(struct detect_thread *t, uint32_t rule, int span)
+{
+    if (t->cmark[rule] == t->cgen) {
+        if (span) {                 /* already a candidate: note that it spans */
+            for (uint32_t i = 0; i < t->ncand; i++)
+                if (t->cand[i] == rule)
+                    t->cspan[i] = 1;
+        }
+        return;
+    }
+    t->cmark[rule] = t->cgen;
+    if (t->ncand == t->capcand) {
+        t->capcand = t->capcand ? t->capcand * 2 : 64;
+        t->cand = xreallocarray(t->cand, t->capcand, sizeof(*t->cand));
+        t->cspan = xreallocarray(t->cspan, t->capcand, sizeof(*t->cspan));
+    }
+    t->cspan[t->ncand] = (uint8_t)span;
+    t->cand[t->ncand++] = rule;
+}
+
+static int on_hit(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                  void *ctx)
+{
+    struct scan *sc = ctx;
+    const struct slot *s = sc->s;
+    (void)from;
+    (void)flags;
+    if (id >= s->npat)
+        return 0;
+    int span = to < sc->chunk_start + s->pat_len[id];
+    for (uint32_t i = s->pat_first[id]; i < s->pat_first[id + 1]; i++)
+        cand_push(sc->t, s->pat_rules[i], span);
+    return 0;
+}
+
+static void new_scan(struct detect_thread *t)
+{
+    t->ncand = 0;
+    if (++t->cgen == 0) {
+        memset(t->cmark, 0, t->marks * sizeof(*t->cmark));
+        t->cgen = 1;
+    }
+}
+
+static void new_unit(struct detect_thread *t)
+{
+    if (++t->agen == 0) {
+        memset(t->amark, 0, t->marks * sizeof(*t->amark));
+        t->agen = 1;
+    }
+}
+
+/* Verifies the candidates gathered for u's buffer. */
+static void verify(struct detect_thread *t, const struct detect_engine *e, const struct slot *s,
+                   const struct unit *u, const struct detect_alert_cb *cb)
+{
+    if (s)
+        for (uint32_t i = 0; i < s->nnofp; i++)
+            cand_push(t, s->nofp[i], 0);
+    if (!t->ncand)
+        return;
+    if (t->ncand > 1) {
+        /* keep cspan with its rule: pack the flag into the id's high bit */
+        for (uint32_t i = 0; i < t->ncand; i++)
+            if (t->cspan[i])
+                t->cand[i] |= 0x80000000u;
+        for (uint32_t i = 1; i < t->ncand; i++) {       /* insertion sort by order */
+            uint32_t x = t->cand[i], j = i;
+            uint32_t ox = e->dr[x & 0x7fffffffu].order;
+            while (j > 0 && e->dr[t->cand[j - 1] & 0x7fffffffu].order > ox) {
+                t->cand[j] = t->cand[j - 1];
+                j--;
+            }
+            t->cand[j] = x;
+        }
+        for (uint32_t i = 0; i < t->ncand; i++) {
+            t->cspan[i] = (uint8_t)(t->cand[i] >> 31);
+            t->cand[i] &= 0x7fffffffu;
+        }
+    }
+    for (uint32_t i = 0; i < t->ncand; i++) {
+        const struct drule *d = &e->dr[t->cand[i]];
+        if (!d->r)
+            continue;
+        t->st.candidates++;
+        if (!header_ok(t, d, u->c, u->f))
+            continue;
+        t->st.verified++;
+        int alt = t->cspan[i] && u->alt.data;
+        if (!payload_ok(t, e, d, u, 0) && !(alt && payload_ok(t, e, d, u, 1)))
+            continue;
+        fire(t, d, u, &u->cur, cb);
+    }
+}
+
+/* ---- entry points ---- */
+
+/* Candidates from an address index: both of the packet's addresses. */
+static void index_lookup(struct detect_thread *t, const struct addr_index *x, const struct flow_key *k)
+{
+    int v = k->ipver == 4 ? 0 : 1;
+    for (int side = 0; side < 2 && x->size; side++) {
+        const uint8_t *a = side ? k->dst : k->src;
+        for (unsigned pi = 0; pi < x->nplens[v]; pi++) {
+            uint8_t plen = x->plens[v][pi], m[16] = { 0 };
+            for (unsigned b = 0; b < (v ? 16u : 4u); b++) {
+                int bits = (int)plen - (int)b * 8;
+                m[b] = a[b] & (bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits)));
+            }
+            uint32_t h = detect_ipo_hash(m, k->ipver, plen) & (x->size - 1);
+            for (uint32_t n = 0; n < x->size && x->tab[h].ver; n++, h = (h + 1) & (x->size - 1)) {
+                const struct ipo_entry *en = &x->tab[h];
+                if (en->ver == k->ipver && en->plen == plen && !memcmp(en->addr, m, 16)) {
+                    for (uint32_t r = 0; r < en->n; r++)
+                        cand_push(t, x->rules[en->first + r], 0);
+                    break;
+                }
+            }
+        }
+    }
+    for (uint32_t i = 0; i < x->nany; i++)
+        cand_push(t, x->any[i], 0);
+}
+
+static void iponly(struct detect_thread *t, struct detect_flow *f, const struct detect_ctx *c,
+                   const struct detect_alert_cb *cb)
+{
+    const struct detect_engine *e = f->e;
+    struct unit u = { .c = c, .f = f };
+
+    new_scan(t);
+    index_lookup(t, &e->ipo, c->key);
+    for (uint32_t i = 0; i < t->ncand; i++) {
+        const struct drule *d = &e->dr[t->cand[i]];
+        t->st.candidates++;
+        if (d->r && header_ok(t, d, c, f))
+            fire(t, d, &u, NULL, cb);
+    }
+}
+
+void detect_packet(struct detect_thread *t, struct detect_flow *f, const struct detect_ctx *c,
+                   const struct detect_alert_cb *cb)
+{
+    if (!f || !c->p)
+        return;
+    const struct detect_engine *e = f->e;
+    int g = detect_group_of(c->key->proto);
+    struct unit u = { .c = c, .f = f, .cur_ibuf = e->ibuf_packet };
+
+    new_unit(t);
+    memo_flow(t, f);
+    if (!(f->ipo_done >> c->dir & 1)) {
+        f->ipo_done |= (uint8_t)(1 << c->dir);
+        if (e->ipo.nany || e->ipo.size)
+            iponly(t, f, c, cb);
+    }
+    new_scan(t);
+    index_lookup(t, &e->pktx[g][c->dir], c->key);
+    const struct port_index *px = e->pktp[g][c->dir];
+    if (px) {
+        /* the packet's own ports: dir 1 packets go server -> client */
+        uint16_t sp = c->dir ? c->key->dport : c->key->sport, dp = c->dir ? c->key->sport : c->key->dport;
+        for (uint32_t i = px->first[0][dp]; i < px->first[0][dp + 1]; i++)
+            cand_push(t, px->rules[0][i], 0);
+        for (uint32_t i = px->first[1][sp]; i < px->first[1][sp + 1]; i++)
+            cand_push(t, px->rules[1][i], 0);
+    }
+    const struct packet *p = c->p;
+    u.cur.data = p->data + p->ip.pl_off;
+    u.cur.len = p->ip.pl_len;
+    if (p->ip.pl_off > p->len || p->ip.pl_len > p->len - p->ip.pl_off)
+        u.cur.len = 0;      /* never trust lengths that point outside the packet */
+    const struct slot *s = detect_slot(e, g, c->dir, e->ibuf_packet);
+    if (u.cur.len && s->db) {
+        struct scan sc = { t, s, 0 };
+        hs_scan(s->db, (const char *)u.cur.data, u.cur.len, 0, f->u->scratch, on_hit, &sc);
+    }
+    verify(t, e, u.cur.len ? s : NULL, &u, cb);
+}
+
+void detect_stream_gap(struct detect_thread *t, struct detect_flow *f, int dir)
+{
+    if (!f || !f->hs[dir])
+        return;
+    hs_reset_stream(f->hs[dir], 0, f->u->scratch, NULL, NULL);
+    f->chunk_off[dir] = 0;
+    f->tail_len[dir] = 0;
+    (void)t;
+}
+
+void detect_stream(struct detect_thread *t, struct detect_flow *f, const struct detect_ctx *c,
+                   const uint8_t *data, uint32_t len, uint64_t off, const struct detect_alert_cb *cb)
+{
+    (void)off;
+    if (!f || !len)
+        return;
+    const struct detect_engine *e = f->e;
+    int dir = c->dir;
+    const struct slot *s = e->stream_slot[dir];
+    if (!s->db && !s->nnofp)
+        return;
+    struct unit u = { .c = c, .f = f, .cur_ibuf = e->ibuf_packet, .cur = { data, len } };
+    new_unit(t);
+    memo_flow(t, f);
+    new_scan(t);
+    if (s->db) {
+        if (!f->hs[dir] && hs_open_stream(s->db, 0, &f->hs[dir]) != HS_SUCCESS)
+            f->hs[dir] = NULL;
+        if (f->hs[dir]) {
+            struct scan sc = { t, s, f->chunk_off[dir] };
+            hs_scan_stream(f->hs[dir], (const char *)data, len, 0, f->u->scratch, on_hit, &sc);
+        }
+    }
+    f->chunk_off[dir] += len;
+    /* A literal that began in the previous chunk: verify on tail + chunk. */
+    int spans = 0;
+    for (uint32_t i = 0; i < t->ncand; i++)
+        spans |= t->cspan[i];
+    if (spans && f->tail_len[dir]) {
+        size_t n = (size_t)f->tail_len[dir] + len;
+        uint8_t *w = tbuf_fit(&t->wbuf, &t->wcap, n);
+        memcpy(w, f->tail[dir], f->tail_len[dir]);
+        memcpy(w + f->tail_len[dir], data, len);
+        u.alt = (struct vbuf){ w, (uint32_t)n };
+    }
+    verify(t, e, s, &u, cb);
+    /* Keep the last bytes for the next chunk. */
+    if (e->max_stream_pat > 1) {
+        if (!f->tail[dir])
+            f->tail[dir] = xmalloc(TAIL_MAX);
+        if (len >= TAIL_MAX) {
+            memcpy(f->tail[dir], data + len - TAIL_MAX, TAIL_MAX);
+            f->tail_len[dir] = TAIL_MAX;
+        } else {
+            uint32_t keep = f->tail_len[dir] + len > TAIL_MAX ? TAIL_MAX - len : f->tail_len[dir];
+            memmove(f->tail[dir], f->tail[dir] + f->tail_len[dir] - keep, keep);
+            memcpy(f->tail[dir] + keep, data, len);
+            f->tail_len[dir] = keep + len;
+        }
+    }
+}
+
+void detect_tx(struct detect_thread *t, struct detect_flow *f, const struct detect_ctx *c,
+               const struct app_buf *bufs, uint32_t nbufs, const struct detect_alert_cb *cb)
+{
+    if (!f || !nbufs)
+        return;
+    const struct detect_engine *e = f->e;
+    int g = detect_group_of(c->key->proto);
+    struct unit u = { .c = c, .f = f, .bufs = bufs, .nbufs = nbufs };
+
+    new_unit(t);
+    memo_flow(t, f);
+    for (uint32_t i = 0; i < nbufs; i++) {
+        const struct app_buf *ab = &bufs[i];
+        if (ab->id >= BUF_MAX)
+            continue;
+        for (unsigned k = 0; k < e->nibufs_of_buf[ab->id]; k++) {
+            unsigned ib = e->ibufs_of_buf[ab->id][k];
+            const struct slot *s = detect_slot(e, g, c->dir, ib);
+            if (!s->db && !s->nnofp)
+                continue;
+            const struct ibuf *ibd = &e->ibufs[ib];
+            struct vbuf b = { ab->data, ab->len };
+            if (ibd->ntr) {
+                uint8_t *o = tbuf_fit(&t->tbuf, &t->tcap, 2 * ((size_t)ab->len + 32));
+                b.len = detect_transform(ibd, ab->data, ab->len, o);
+                b.data = o;
+            }
+            new_scan(t);
+            if (s->db && b.len) {
+                struct scan sc = { t, s, 0 };
+                hs_scan(s->db, (const char *)b.data, b.len, 0, f->u->scratch, on_hit, &sc);
+            }
+            u.cur_ibuf = ib;
+            u.cur = b;
+            verify(t, e, s, &u, cb);
+        }
+    }
+}

@@ -1,0 +1,834 @@
+/* detect_compile.c - a ruleset into Hyperscan databases and rule lists.
+ *
+ * Steps (detect_build):
+ *  1. ibufs: every distinct (buffer, transforms) the rules inspect;
+ *  2. per rule: its sections (matches grouped by ibuf), PCRE2 codes (JIT),
+ *     the protocol groups and directions it applies to, its kind (IP-only,
+ *     packet-header only, payload) and its fast pattern: the content marked
+ *     fast_pattern, else the longest positive content (a sticky buffer wins
+ *     a tie over the packet). A rule that cannot be compiled (bad PCRE for
+ *     PCRE2, an unimplemented transform) is dropped with a SKIPPED/FAILED
+ *     problem added to the ruleset, like a parse problem;
+ *  3. slots: for each (group, direction, ibuf) the distinct literals and the
+ *     rules each nominates; TCP payload rules go to the streaming slot of
+ *     their direction unless flow:no_stream;
+ *  4. Hyperscan: hs_compile_lit_multi per slot, or the on-disk cache when
+ *     the hash of every compiler input matches (detect_cache.c);
+ *  5. IP-only rules indexed by the prefixes of one side of their header.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "detect_internal.h"
+#include "taishi/core/util.h"
+
+/* A slot's literals while building: bytes, flags, rules (one per literal). */
+struct lit {
+    const uint8_t *p;
+    uint32_t len;
+    uint8_t nocase;
+    uint32_t rule;
+};
+struct lit_set {
+    struct lit *v;
+    uint32_t n, cap;
+};
+
+static double now_s(void)
+{
+    return (double)util_mono_ns() / 1e9;
+}
+
+int detect_group_of(uint8_t ipproto)
+{
+    switch (ipproto) {
+    case 6: return DG_TCP;
+    case 17: return DG_UDP;
+    case 1: case 58: return DG_ICMP;
+    default: return DG_OTHER;
+    }
+}
+
+struct slot *detect_slot(const struct detect_engine *e, int group, int dir, unsigned ibuf)
+{
+    return e->slots[((unsigned)group * 2 + (unsigned)dir) * e->nibufs + ibuf];
+}
+
+static unsigned ibuf_find_add(struct detect_engine *e, const struct rule_match *m)
+{
+    for (unsigned i = 0; i < e->nibufs; i++) {
+        const struct ibuf *b = &e->ibufs[i];
+        if (b->buf == m->buf && b->ntr == m->ntr && !memcmp(b->tr, m->tr, m->ntr))
+            return i;
+    }
+    e->ibufs = xreallocarray(e->ibufs, e->nibufs + 1, sizeof(*e->ibufs));
+    struct ibuf *b = &e->ibufs[e->nibufs];
+    memset(b, 0, sizeof(*b));
+    b->buf = m->buf;
+    b->ntr = m->ntr;
+    memcpy(b->tr, m->tr, m->ntr);
+    return e->nibufs++;
+}
+
+static uint8_t groups_of(const struct rule *r)
+{
+    switch (r->proto) {
+    case RP_TCP: return 1 << DG_TCP;
+    case RP_UDP: return 1 << DG_UDP;
+    case RP_ICMP: case RP_ICMPV6: return 1 << DG_ICMP;
+    case RP_APP:
+        switch (r->app) {
+        case RAPP_DNS: case RAPP_SIP: return 1 << DG_TCP | 1 << DG_UDP;
+        case RAPP_NTP: case RAPP_DHCP: case RAPP_SNMP: case RAPP_TFTP: case RAPP_IKE:
+        case RAPP_QUIC: return 1 << DG_UDP;
+        default: return 1 << DG_TCP;
+        }
+    default:
+        return (1 << DG_MAX) - 1;
+    }
+}
+
+/* Adds a problem for a rule the engine drops, and counts it. */
+static void drop_rule(struct ruleset *rs, const struct rule *r, int status, const char *fmt,
+                      const char *arg)
+{
+    char msg[300];
+    snprintf(msg, sizeof(msg), fmt, arg);
+    rs->problems = xreallocarray(rs->problems, rs->nproblems + 1, sizeof(*rs->problems));
+    rs->problems[rs->nproblems++] = (struct rule_problem){ (uint8_t)status, r->file, r->line,
+                                                           r->sid, xstrdup(msg) };
+    rs->loaded--;
+    if (status == RS_SKIPPED)
+        rs->skipped++;
+    else
+        rs->failed++;
+}
+
+/* Suricata's IP-only: addresses only (flowbits that only set are allowed,
+ * they act after the match). Checked once per flow direction. */
+static int is_iponly(const struct rule *r)
+{
+    for (uint32_t i = 0; i < r->nflowbits; i++)
+        if (r->flowbits[i].op == FB_ISSET || r->flowbits[i].op == FB_ISNOTSET)
+            return 0;
+    return r->nm == 0 && r->sport.any && r->dport.any && !r->flow && r->nflowints == 0 &&
+           !(r->has & ~(RH_THRESH | RH_DFILTER)) && r->proto != RP_APP;
+}
+
+/* Builds one rule's drule; 0, or -1 when the rule must be dropped. */
+static int build_rule(struct detect_engine *e, uint32_t i, char *why, size_t whylen)
+{
+    const struct rule *r = e->rs->rules[i];
+    struct drule *d = &e->dr[i];
+
+    d->r = r;
+    d->groups = groups_of(r);
+    d->dirs = (r->flow & RF_TO_SERVER) ? 1 : (r->flow & RF_TO_CLIENT) ? 2 : 3;
+    d->kind = r->nm == 0 ? (is_iponly(r) ? DK_IPONLY : DK_PKT) : DK_PAYLOAD;
+    d->stream = !(r->flow & RF_NO_STREAM);
+    /* Sections, in order of first appearance. */
+    unsigned bufdirs = 0;
+    uint16_t *tmp = xcalloc(r->nm ? r->nm : 1, sizeof(*tmp));
+    for (uint32_t k = 0; k < r->nm; k++) {
+        const struct rule_match *m = &r->m[k];
+        unsigned ib = ibuf_find_add(e, m);
+        tmp[k] = (uint16_t)ib;
+        if (m->ntr) {
+            d->has_tr = 1;
+            if (!detect_transform_supported(&e->ibufs[ib])) {
+                snprintf(why, whylen, "unsupported transform on %s", buf_name(m->buf));
+                free(tmp);
+                return -1;
+            }
+        }
+        if (m->buf != BUF_PACKET && m->buf != BUF_STREAM) {
+            enum buf_dir bd = buf_direction(m->buf);
+            bufdirs |= bd == BUF_DIR_TOSERVER ? 1 : bd == BUF_DIR_TOCLIENT ? 2 : 0;
+        }
+    }
+    /* Without flow:to_*, the buffers say when: a rule with any response
+     * buffer is inspected at the response (where the request's buffers are
+     * also given), one with request buffers only at the request. */
+    if (!(r->flow & (RF_TO_SERVER | RF_TO_CLIENT)) && bufdirs)
+        d->dirs = (bufdirs & 2) ? 2 : 1;
+    for (uint32_t k = 0; k < r->nm; k++) {
+        uint16_t ib = tmp[k];
+        struct dsec *s = NULL;
+        for (unsigned j = 0; j < d->nsec; j++)
+            if (d->sec[j].ibuf == ib)
+                s = &d->sec[j];
+        if (!s) {
+            d->sec = xreallocarray(d->sec, d->nsec + 1, sizeof(*d->sec));
+            s = &d->sec[d->nsec++];
+            s->ibuf = ib;
+            s->n = 0;
+            s->mi = xcalloc(r->nm, sizeof(*s->mi));
+        }
+        s->mi[s->n++] = (uint16_t)k;
+    }
+    free(tmp);
+    /* PCRE2, JIT-compiled. */
+    for (uint32_t k = 0; k < r->nm; k++) {
+        const struct rule_match *m = &r->m[k];
+        if (m->type != RM_PCRE)
+            continue;
+        if (!d->pcre)
+            d->pcre = xcalloc(r->nm, sizeof(*d->pcre));
+        int ec;
+        PCRE2_SIZE eo;
+        d->pcre[k] = pcre2_compile((PCRE2_SPTR)m->u.p.re, PCRE2_ZERO_TERMINATED, m->u.p.opts, &ec,
+                                   &eo, NULL);
+        if (!d->pcre[k]) {
+            char msg[160];
+            pcre2_get_error_message(ec, (PCRE2_UCHAR *)msg, sizeof(msg));
+            snprintf(why, whylen, "pcre: %s at offset %zu", msg, (size_t)eo);
+            return -1;
+        }
+        pcre2_jit_compile(d->pcre[k], PCRE2_JIT_COMPLETE);   /* falls back to the interpreter */
+    }
+    /* Flowbit setters before checkers, so a packet that sets and tests sees its own set. */
+    int sets = 0, checks = 0;
+    for (uint32_t k = 0; k < r->nflowbits; k++) {
+        uint8_t op = r->flowbits[k].op;
+        sets |= op == FB_SET || op == FB_UNSET || op == FB_TOGGLE;
+        checks |= op == FB_ISSET || op == FB_ISNOTSET;
+    }
+    d->order = (uint32_t)((sets && !checks) ? 0 : sets ? 1 : 2) << 28 | (i & 0x0fffffff);
+    return 0;
+}
+
+/* The fast pattern of a payload rule: the match index, or -1. */
+static int fast_pattern(const struct detect_engine *e, const struct drule *d)
+{
+    const struct rule *r = d->r;
+    int best = -1;
+    uint32_t best_len = 0;
+    int best_sticky = 0;
+
+    for (uint32_t k = 0; k < r->nm; k++) {
+        const struct rule_match *m = &r->m[k];
+        if (m->type != RM_CONTENT || (m->flags & M_NEGATED) || !m->u.c.len)
+            continue;
+        uint32_t len = (m->flags & M_FP_CHOP) ? m->u.c.fp_len : m->u.c.len;
+        if (m->flags & M_FAST_PATTERN)
+            return (int)k;
+        int sticky = m->buf != BUF_PACKET;
+        if (len > best_len || (len == best_len && sticky && !best_sticky)) {
+            best = (int)k;
+            best_len = len;
+            best_sticky = sticky;
+        }
+    }
+    (void)e;
+    return best;
+}
+
+static void lit_add(struct lit_set *ls, const uint8_t *p, uint32_t len, int nocase, uint32_t rule)
+{
+    if (ls->n == ls->cap) {
+        ls->cap = ls->cap ? ls->cap * 2 : 16;
+        ls->v = xreallocarray(ls->v, ls->cap, sizeof(*ls->v));
+    }
+    ls->v[ls->n++] = (struct lit){ p, len, (uint8_t)(nocase != 0), rule };
+}
+
+static int lit_cmp(const void *a, const void *b)
+{
+    const struct lit *x = a, *y = b;
+    if (x->nocase != y->nocase)
+        return x->nocase - y->nocase;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    int c = memcmp(x->p, y->p, x->len);
+    if (c)
+        return c;
+    return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static int lit_same(const struct lit *a, const struct lit *b)
+{
+    return a->nocase == b->nocase && a->len == b->len && !memcmp(a->p, b->p, a->len);
+}
+
+/* Distinct literals of ls into s (pattern ids, CSR rule lists); afterwards
+ * ls->v[i] is the literal of pattern i. */
+static void slot_fill(struct slot *s, struct lit_set *ls)
+{
+    if (ls->n)
+        qsort(ls->v, ls->n, sizeof(*ls->v), lit_cmp);
+    s->pat_first = xcalloc(ls->n + 1, sizeof(uint32_t));
+    s->pat_rules = xcalloc(ls->n ? ls->n : 1, sizeof(uint32_t));
+    s->pat_len = xcalloc(ls->n ? ls->n : 1, sizeof(uint16_t));
+    uint32_t np = 0, nr = 0;
+    struct lit prev = { 0 };
+    for (uint32_t i = 0; i < ls->n; i++) {
+        struct lit l = ls->v[i];
+        if (i == 0 || !lit_same(&l, &prev)) {
+            s->pat_first[np] = nr;
+            s->pat_len[np] = (uint16_t)(l.len > 65535 ? 65535 : l.len);
+            ls->v[np++] = l;
+        } else if (s->pat_rules[nr - 1] == l.rule) {
+            continue;           /* the same rule twice with one literal */
+        }
+        s->pat_rules[nr++] = l.rule;
+        prev = l;
+    }
+    s->pat_first[np] = nr;
+    s->npat = np;
+    ls->n = np;
+}
+
+/* FNV-1a over everything given to the compiler: the cache key. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
+    return h;
+}
+
+static uint64_t cache_key(struct lit_set *ls, const int *modes, unsigned n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    const char *ver = hs_version();
+    h = fnv(h, ver, strlen(ver));
+    h = fnv(h, "taishi-detect-1", 15);
+    for (unsigned k = 0; k < n; k++) {
+        h = fnv(h, &k, sizeof(k));
+        h = fnv(h, &modes[k], sizeof(modes[k]));
+        h = fnv(h, &ls[k].n, sizeof(ls[k].n));
+        for (uint32_t i = 0; i < ls[k].n; i++) {
+            h = fnv(h, &ls[k].v[i].len, sizeof(uint32_t));
+            h = fnv(h, &ls[k].v[i].nocase, 1);
+            h = fnv(h, ls[k].v[i].p, ls[k].v[i].len);
+        }
+    }
+    return h;
+}
+
+static int slot_compile(struct slot *s, const struct lit_set *ls, int mode, char *err, size_t errlen)
+{
+    if (!s->npat)
+        return 0;
+    const char **exprs = xcalloc(s->npat, sizeof(*exprs));
+    size_t *lens = xcalloc(s->npat, sizeof(*lens));
+    unsigned *flags = xcalloc(s->npat, sizeof(*flags));
+    unsigned *ids = xcalloc(s->npat, sizeof(*ids));
+    for (uint32_t i = 0; i < s->npat; i++) {
+        exprs[i] = (const char *)ls->v[i].p;
+        lens[i] = ls->v[i].len;
+        flags[i] = (ls->v[i].nocase ? HS_FLAG_CASELESS : 0) |
+                   (mode == HS_MODE_BLOCK ? HS_FLAG_SINGLEMATCH : 0);
+        ids[i] = i;
+    }
+    hs_compile_error_t *ce = NULL;
+    hs_error_t rc = hs_compile_lit_multi(exprs, flags, ids, lens, s->npat, (unsigned)mode, NULL,
+                                         &s->db, &ce);
+    free(exprs);
+    free(lens);
+    free(flags);
+    free(ids);
+    if (rc != HS_SUCCESS) {
+        snprintf(err, errlen, "hyperscan: %s", ce ? ce->message : "compile failed");
+        hs_free_compile_error(ce);
+        return -1;
+    }
+    return 0;
+}
+
+static void nofp_add(struct slot *s, uint32_t rule)
+{
+    if (s->nnofp && s->nofp[s->nnofp - 1] == rule)
+        return;
+    s->nofp = xreallocarray(s->nofp, s->nnofp + 1, sizeof(*s->nofp));
+    s->nofp[s->nnofp++] = rule;
+}
+
+static void u32_push(uint32_t **v, uint32_t *n, uint32_t x)
+{
+    *v = xreallocarray(*v, *n + 1, sizeof(**v));
+    (*v)[(*n)++] = x;
+}
+
+/* ---- IP-only index ---- */
+
+struct ipo_pair {
+    uint8_t addr[16];
+    uint8_t ver, plen;
+    uint32_t rule;
+};
+
+static int ipo_pair_cmp(const void *a, const void *b)
+{
+    const struct ipo_pair *x = a, *y = b;
+    int c = memcmp(x, y, 18);
+    return c ? c : (x->rule < y->rule ? -1 : x->rule > y->rule);
+}
+
+uint32_t detect_ipo_hash(const uint8_t *addr, uint8_t ver, uint8_t plen)
+{
+    uint64_t h = 1469598103934665603ULL ^ ver ^ ((uint64_t)plen << 8);
+    for (int i = 0; i < (ver == 4 ? 4 : 16); i++)
+        h = (h ^ addr[i]) * 1099511628211ULL;
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+static int side_positives(const struct rule_addrs *a)
+{
+    if (a->any)
+        return 0;
+    int n = 0;
+    for (uint32_t i = 0; i < a->n; i++) {
+        if (a->v[i].neg)
+            continue;
+        if (a->v[i].prefix == 0)
+            return 0;           /* 0.0.0.0/0: nothing to index by */
+        n++;
+    }
+    return n;
+}
+
+/* A side whose positive prefixes are all narrow (IPv4 /24 or longer, IPv6
+ * /64 or longer): a list of hosts, which few packets hit. */
+static int side_specific(const struct rule_addrs *a)
+{
+    if (!side_positives(a))
+        return 0;
+    for (uint32_t i = 0; i < a->n; i++)
+        if (!a->v[i].neg && a->v[i].prefix < (a->v[i].ver == 4 ? 24 : 64))
+            return 0;
+    return 1;
+}
+
+/* Indexes the rules ids[0..n) by the positive prefixes of one header side:
+ * a side of hosts first, else the side with fewer prefixes. */
+static void build_index(struct addr_index *x, const struct detect_engine *e, const uint32_t *ids,
+                        uint32_t n)
+{
+    struct ipo_pair *pairs = NULL;
+    size_t np = 0, cap = 0;
+
+    memset(x, 0, sizeof(*x));
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t i = ids[j];
+        const struct drule *d = &e->dr[i];
+        int ns = side_positives(&d->r->src), nd = side_positives(&d->r->dst);
+        if (ns && !side_specific(&d->r->src))
+            ns += 1 << 20;
+        if (nd && !side_specific(&d->r->dst))
+            nd += 1 << 20;
+        const struct rule_addrs *side = !ns ? (nd ? &d->r->dst : NULL) :
+                                        !nd ? &d->r->src : (ns <= nd ? &d->r->src : &d->r->dst);
+        if (!side) {
+            u32_push(&x->any, &x->nany, i);
+            continue;
+        }
+        for (uint32_t k = 0; k < side->n; k++) {
+            const struct rule_cidr *c = &side->v[k];
+            if (c->neg)
+                continue;
+            if (np == cap) {
+                cap = cap ? cap * 2 : 256;
+                pairs = xreallocarray(pairs, cap, sizeof(*pairs));
+            }
+            struct ipo_pair *p = &pairs[np++];
+            memset(p, 0, sizeof(*p));
+            p->ver = c->ver;
+            p->plen = c->prefix;
+            unsigned nb = c->ver == 4 ? 4 : 16;
+            for (unsigned b = 0; b < nb; b++) {
+                int bits = (int)c->prefix - (int)b * 8;
+                uint8_t mask = bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+                p->addr[b] = c->addr[b] & mask;
+            }
+            p->rule = i;
+        }
+    }
+    if (!np)
+        return;
+    qsort(pairs, np, sizeof(*pairs), ipo_pair_cmp);
+    uint32_t size = 16;
+    while (size < np * 2)
+        size *= 2;
+    x->size = size;
+    x->tab = xcalloc(size, sizeof(*x->tab));
+    x->rules = xcalloc(np, sizeof(uint32_t));
+    uint32_t nr = 0;
+    for (size_t i = 0; i < np; ) {
+        size_t j = i;
+        uint32_t h = detect_ipo_hash(pairs[i].addr, pairs[i].ver, pairs[i].plen) & (size - 1);
+        while (x->tab[h].ver)
+            h = (h + 1) & (size - 1);
+        struct ipo_entry *en = &x->tab[h];
+        memcpy(en->addr, pairs[i].addr, 16);
+        en->ver = pairs[i].ver;
+        en->plen = pairs[i].plen;
+        en->first = nr;
+        for (; j < np && !memcmp(&pairs[j], &pairs[i], 18); j++)
+            if (nr == en->first || x->rules[nr - 1] != pairs[j].rule)
+                x->rules[nr++] = pairs[j].rule;
+        en->n = nr - en->first;
+        int v = pairs[i].ver == 4 ? 0 : 1;
+        int seen = 0;
+        for (unsigned k = 0; k < x->nplens[v]; k++)
+            seen |= x->plens[v][k] == pairs[i].plen;
+        if (!seen && x->nplens[v] < 129)
+            x->plens[v][x->nplens[v]++] = pairs[i].plen;
+        i = j;
+    }
+    free(pairs);
+}
+
+/* The ports of a side when they are a short positive list, else NULL. */
+static int few_ports(const struct rule_ports *p)
+{
+    if (p->any || !p->n)
+        return 0;
+    uint32_t total = 0;
+    for (uint32_t i = 0; i < p->n; i++) {
+        if (p->v[i].neg)
+            return 0;
+        total += (uint32_t)p->v[i].hi - p->v[i].lo + 1;
+    }
+    return total <= 64;
+}
+
+/* Splits ids into a port index (rules with a few fixed ports on a side) and
+ * the rest (returned in *rest). */
+static struct port_index *build_ports(const struct detect_engine *e, const uint32_t *ids, uint32_t n,
+                                      uint32_t **rest, uint32_t *nrest)
+{
+    struct port_index *x = NULL;
+    uint32_t *cnt[2] = { NULL, NULL };
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t j = 0; j < n; j++) {
+            const struct rule *r = e->dr[ids[j]].r;
+            int side = few_ports(&r->dport) ? 0 : few_ports(&r->sport) ? 1 : -1;
+            if (side_specific(&r->src) || side_specific(&r->dst))
+                side = -1;              /* a list of hosts indexes better than a port */
+            if (side < 0) {
+                if (pass == 0)
+                    u32_push(rest, nrest, ids[j]);
+                continue;
+            }
+            if (!x) {
+                x = xcalloc(1, sizeof(*x));
+                cnt[0] = xcalloc(65537, sizeof(uint32_t));
+                cnt[1] = xcalloc(65537, sizeof(uint32_t));
+            }
+            const struct rule_ports *p = side ? &r->sport : &r->dport;
+            /* <> rules: the ports may be on the packet's other side too */
+            for (int s2 = 0; s2 < (r->bidir ? 2 : 1); s2++) {
+                int sd = side ^ s2;
+                for (uint32_t k = 0; k < p->n; k++)
+                    for (uint32_t port = p->v[k].lo; port <= p->v[k].hi; port++) {
+                        if (pass == 0)
+                            x->first[sd][port + 1]++;
+                        else
+                            x->rules[sd][cnt[sd][port]++] = ids[j];
+                    }
+            }
+        }
+        if (!x)
+            return NULL;
+        if (pass == 0)
+            for (int sd = 0; sd < 2; sd++) {
+                for (uint32_t port = 0; port < 65536; port++)
+                    x->first[sd][port + 1] += x->first[sd][port];
+                x->rules[sd] = xcalloc(x->first[sd][65536] + 1, sizeof(uint32_t));
+                memcpy(cnt[sd], x->first[sd], 65537 * sizeof(uint32_t));
+            }
+    }
+    free(cnt[0]);
+    free(cnt[1]);
+    return x;
+}
+
+static void index_free(struct addr_index *x)
+{
+    free(x->tab);
+    free(x->rules);
+    free(x->any);
+}
+
+/* Gives every distinct address list an id, so a worker can remember a
+ * list's answer for a flow's two addresses instead of walking it for every
+ * candidate rule (most rules share $HOME_NET / $EXTERNAL_NET). */
+static void number_asets(struct detect_engine *e)
+{
+    uint32_t size = 1024;
+    while (size < e->nrules * 4)
+        size *= 2;
+    struct aset_slot { const struct rule_addrs *a; uint64_t h; uint32_t id; } *tab = xcalloc(size, sizeof(*tab));
+    uint32_t next = 0;
+    for (uint32_t i = 0; i < e->nrules; i++) {
+        struct drule *d = &e->dr[i];
+        if (!d->r)
+            continue;
+        for (int side = 0; side < 2; side++) {
+            const struct rule_addrs *a = side ? &d->r->dst : &d->r->src;
+            uint64_t h = 1469598103934665603ULL ^ a->any ^ ((uint64_t)a->n << 1);
+            for (uint32_t k = 0; k < a->n; k++)
+                for (size_t b = 0; b < sizeof(a->v[k]); b++)
+                    h = (h ^ ((const uint8_t *)&a->v[k])[b]) * 1099511628211ULL;
+            uint32_t j = (uint32_t)h & (size - 1);
+            while (tab[j].a) {
+                const struct rule_addrs *o = tab[j].a;
+                if (tab[j].h == h && o->any == a->any && o->n == a->n &&
+                    (!a->n || !memcmp(o->v, a->v, a->n * sizeof(*a->v))))
+                    break;
+                j = (j + 1) & (size - 1);
+            }
+            if (!tab[j].a) {
+                tab[j].a = a;
+                tab[j].h = h;
+                tab[j].id = next++;
+            }
+            d->aset[side] = tab[j].id;
+        }
+    }
+    e->nasets = next;
+    free(tab);
+}
+
+/* ---- the build ---- */
+
+static void engine_free(struct detect_engine *e);
+
+struct detect_engine *detect_build(struct ruleset *rs, const struct detect_build_opts *o,
+                                   struct detect_build_info *info, char *err, size_t errlen)
+{
+    struct detect_engine *e = xcalloc(1, sizeof(*e));
+    double t0 = now_s();
+
+    atomic_init(&e->refs, 1);
+    e->rs = rs;
+    e->nrules = rs->nrules;
+    e->dr = xcalloc(rs->nrules ? rs->nrules : 1, sizeof(*e->dr));
+    struct rule_match pm = { .type = RM_CONTENT, .buf = BUF_PACKET };
+    e->ibuf_packet = (uint16_t)ibuf_find_add(e, &pm);
+    for (uint32_t i = 0; i < rs->nrules; i++) {
+        char why[240];
+        if (build_rule(e, i, why, sizeof(why)) < 0) {
+            int status = !strncmp(why, "pcre", 4) ? RS_FAILED : RS_SKIPPED;
+            drop_rule(rs, rs->rules[i], status, "%s", why);
+            e->dr[i].r = NULL;      /* inert: in no list */
+        }
+    }
+    for (unsigned ib = 0; ib < e->nibufs; ib++) {
+        uint8_t b = e->ibufs[ib].buf;
+        e->ibufs_of_buf[b] = xreallocarray(e->ibufs_of_buf[b], e->nibufs_of_buf[b] + 1u, sizeof(uint16_t));
+        e->ibufs_of_buf[b][e->nibufs_of_buf[b]++] = (uint16_t)ib;
+    }
+    /* Slots and their literals. */
+    unsigned nslots = DG_MAX * 2 * e->nibufs;
+    e->slots = xcalloc(nslots, sizeof(*e->slots));
+    struct lit_set *ls = xcalloc(nslots + 2, sizeof(*ls));
+    struct slot **all = xcalloc(nslots + 2, sizeof(*all));
+    int *modes = xcalloc(nslots + 2, sizeof(*modes));
+    for (unsigned k = 0; k < nslots; k++) {
+        all[k] = e->slots[k] = xcalloc(1, sizeof(struct slot));
+        modes[k] = HS_MODE_BLOCK;
+    }
+    for (int dir = 0; dir < 2; dir++) {
+        all[nslots + dir] = e->stream_slot[dir] = xcalloc(1, sizeof(struct slot));
+        modes[nslots + dir] = HS_MODE_STREAM;
+    }
+    uint32_t *ipo_ids = NULL, nipo_ids = 0, *pkt_ids[DG_MAX][2] = { { NULL } }, npkt_ids[DG_MAX][2] = { { 0 } };
+    for (uint32_t i = 0; i < e->nrules; i++) {
+        struct drule *d = &e->dr[i];
+        if (!d->r)
+            continue;
+        if (d->kind == DK_IPONLY) {
+            e->info.rules_iponly++;
+            u32_push(&ipo_ids, &nipo_ids, i);
+            continue;
+        }
+        if (d->kind == DK_PKT) {
+            e->info.rules_pkt++;
+            for (int g = 0; g < DG_MAX; g++)
+                for (int dir = 0; dir < 2; dir++)
+                    if ((d->groups >> g & 1) && (d->dirs >> dir & 1))
+                        u32_push(&pkt_ids[g][dir], &npkt_ids[g][dir], i);
+            continue;
+        }
+        int fp = fast_pattern(e, d);
+        const struct rule_match *m = fp >= 0 ? &d->r->m[fp] : NULL;
+        unsigned ib = 0;
+        if (m) {
+            for (unsigned s = 0; s < d->nsec; s++)
+                for (unsigned j = 0; j < d->sec[s].n; j++)
+                    if (d->sec[s].mi[j] == fp)
+                        ib = d->sec[s].ibuf;
+            e->info.rules_fp++;
+        } else {
+            ib = d->sec[0].ibuf;
+            e->info.rules_nofp++;
+        }
+        const uint8_t *pat = m ? m->u.c.pat + ((m->flags & M_FP_CHOP) ? m->u.c.fp_off : 0) : NULL;
+        uint32_t plen = m ? ((m->flags & M_FP_CHOP) ? m->u.c.fp_len : m->u.c.len) : 0;
+        int nocase = m && (m->flags & M_NOCASE);
+        for (int g = 0; g < DG_MAX; g++) {
+            if (!(d->groups >> g & 1))
+                continue;
+            for (int dir = 0; dir < 2; dir++) {
+                if (!(d->dirs >> dir & 1))
+                    continue;
+                int on_stream = g == DG_TCP && e->ibufs[ib].buf == BUF_PACKET && d->stream;
+                if (on_stream && ib != e->ibuf_packet)
+                    continue;   /* transforms on the raw stream: not inspected */
+                unsigned idx = on_stream ? nslots + (unsigned)dir
+                                         : ((unsigned)g * 2 + (unsigned)dir) * e->nibufs + ib;
+                if (m)
+                    lit_add(&ls[idx], pat, plen, nocase, i);
+                else
+                    nofp_add(all[idx], i);
+            }
+        }
+    }
+    for (unsigned k = 0; k < nslots + 2; k++)
+        slot_fill(all[k], &ls[k]);
+    uint64_t key = cache_key(ls, modes, nslots + 2);
+    const char *cdir = o && o->cache_dir && o->cache_dir[0] ? o->cache_dir : NULL;
+    int ok = 0;
+    if (cdir && detect_cache_load(cdir, key, all, nslots + 2) == 0) {
+        e->info.from_cache = 1;
+        ok = 1;
+    }
+    if (!ok) {
+        for (unsigned k = 0; k < nslots + 2; k++) {
+            if (slot_compile(all[k], &ls[k], modes[k], err, errlen) < 0) {
+                for (unsigned j = 0; j < nslots + 2; j++)
+                    free(ls[j].v);
+                free(ls);
+                free(all);
+                free(modes);
+                engine_free(e);
+                return NULL;
+            }
+        }
+        if (cdir)
+            detect_cache_save(cdir, key, all, nslots + 2);
+    }
+    for (unsigned k = 0; k < nslots + 2; k++) {
+        free(ls[k].v);
+        if (all[k]->db) {
+            size_t sz = 0;
+            hs_database_size(all[k]->db, &sz);
+            e->info.db_bytes += sz;
+            e->info.ndb++;
+            e->info.npatterns += all[k]->npat;
+            if (hs_alloc_scratch(all[k]->db, &e->proto_scratch) != HS_SUCCESS) {
+                snprintf(err, errlen, "hyperscan: cannot allocate scratch");
+                free(ls);
+                free(all);
+                free(modes);
+                engine_free(e);
+                return NULL;
+            }
+        }
+    }
+    for (int dir = 0; dir < 2; dir++)
+        for (uint32_t p = 0; p < e->stream_slot[dir]->npat; p++)
+            if (e->stream_slot[dir]->pat_len[p] > e->max_stream_pat)
+                e->max_stream_pat = e->stream_slot[dir]->pat_len[p];
+    free(ls);
+    free(all);
+    free(modes);
+    number_asets(e);
+    build_index(&e->ipo, e, ipo_ids, nipo_ids);
+    free(ipo_ids);
+    for (int g = 0; g < DG_MAX; g++)
+        for (int dir = 0; dir < 2; dir++) {
+            uint32_t *rest = NULL, nrest = 0;
+            if (g == DG_TCP || g == DG_UDP)
+                e->pktp[g][dir] = build_ports(e, pkt_ids[g][dir], npkt_ids[g][dir], &rest, &nrest);
+            else
+                for (uint32_t k = 0; k < npkt_ids[g][dir]; k++)
+                    u32_push(&rest, &nrest, pkt_ids[g][dir][k]);
+            build_index(&e->pktx[g][dir], e, rest, nrest);
+            free(rest);
+            free(pkt_ids[g][dir]);
+        }
+    e->mctx = pcre2_match_context_create(NULL);
+    pcre2_set_match_limit(e->mctx, 10000);
+    pcre2_set_depth_limit(e->mctx, 1000);
+    e->info.compile_s = now_s() - t0;
+    if (info)
+        *info = e->info;
+    return e;
+}
+
+static void slot_free(struct slot *s)
+{
+    if (!s)
+        return;
+    hs_free_database(s->db);
+    free(s->pat_first);
+    free(s->pat_rules);
+    free(s->pat_len);
+    free(s->nofp);
+    free(s);
+}
+
+static void engine_free(struct detect_engine *e)
+{
+    for (uint32_t i = 0; i < e->nrules; i++) {
+        struct drule *d = &e->dr[i];
+        for (unsigned s = 0; s < d->nsec; s++)
+            free(d->sec[s].mi);
+        free(d->sec);
+        if (d->pcre) {
+            for (uint32_t k = 0; k < (d->r ? d->r->nm : 0); k++)
+                pcre2_code_free(d->pcre[k]);
+            free(d->pcre);
+        }
+    }
+    if (e->slots)
+        for (unsigned k = 0; k < DG_MAX * 2 * e->nibufs; k++)
+            slot_free(e->slots[k]);
+    free(e->slots);
+    slot_free(e->stream_slot[0]);
+    slot_free(e->stream_slot[1]);
+    for (int b = 0; b < BUF_MAX; b++)
+        free(e->ibufs_of_buf[b]);
+    index_free(&e->ipo);
+    for (int g = 0; g < DG_MAX; g++)
+        for (int d = 0; d < 2; d++) {
+            index_free(&e->pktx[g][d]);
+            if (e->pktp[g][d]) {
+                free(e->pktp[g][d]->rules[0]);
+                free(e->pktp[g][d]->rules[1]);
+                free(e->pktp[g][d]);
+            }
+        }
+    free(e->ibufs);
+    free(e->dr);
+    hs_free_scratch(e->proto_scratch);
+    pcre2_match_context_free(e->mctx);
+    ruleset_free(e->rs);
+    free(e);
+}
+
+const struct ruleset *detect_ruleset(const struct detect_engine *e)
+{
+    return e->rs;
+}
+
+void detect_engine_ref(struct detect_engine *e)
+{
+    atomic_fetch_add(&e->refs, 1);
+}
+
+int detect_engine_uses_buf(const struct detect_engine *e, unsigned b)
+{
+    return b < BUF_MAX && e->nibufs_of_buf[b] > 0;
+}
+
+void detect_engine_unref(struct detect_engine *e)
+{
+    if (e && atomic_fetch_sub(&e->refs, 1) == 1)
+        engine_free(e);
+}

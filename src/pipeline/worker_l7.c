@@ -1,0 +1,326 @@
+/* worker_l7.c - a worker's layer-7 stages for one flow: TCP reassembly
+ * (stream.h), the application-layer parsers (app.h), the detect stage
+ * (detect.h) on packets, in-order stream chunks and app transactions, and
+ * the alert and http/dns/tls/ssh events.
+ *
+ * Per flow the state is a `struct flow_l7`, made on the flow's first packet
+ * when rules are loaded or app events are wanted, freed with the flow:
+ *   detect_packet (IP-only, header and packet-payload rules)
+ *   -> TCP: stream_segment -> in-order chunks -> detect_stream, app parser
+ *   -> UDP DNS: app_dns_datagram
+ *   -> each app transaction: detect_tx, then its event
+ * Which parser runs is nDPI's verdict, never the port. Until nDPI has one,
+ * the first bytes of each direction are kept (L7_PENDING_MAX) and handed to
+ * the parser from the stream's start once it is chosen; more than that
+ * becomes a gap for the parser. A flow nDPI calls something we do not parse
+ * drops its app state; with no rules loaded it drops the stream too.
+ *
+ * Ownership: flow_l7 belongs to its flow (one worker); the detect thread,
+ * stream context and app counters belong to the worker. */
+#include <ndpi/ndpi_protocol_ids.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "taishi/app/app.h"
+#include "taishi/detect/detect.h"
+#include "taishi/event/event.h"
+#include "taishi/flow/stream.h"
+#include "taishi/core/util.h"
+#include "taishi/pipeline/worker.h"
+#include "worker_internal.h"
+
+#define L7_PENDING_MAX (16u * 1024u)
+
+enum { APPST_WAIT, APPST_ON, APPST_OFF };
+
+struct flow_l7 {
+    struct stream st;
+    struct detect_flow *df;
+    struct app_flow *app;
+    uint8_t app_state;
+    uint8_t stream_off;             /* nothing wants the stream any more */
+    uint8_t *pend[2];               /* stream bytes before nDPI's verdict */
+    uint32_t pend_len[2];
+    uint64_t pend_lost[2];          /* bytes beyond the cap before the verdict */
+};
+
+/* The unit being processed, for the stream, app and alert callbacks. */
+struct l7_call {
+    struct worker *w;
+    struct flow *f;
+    struct detect_ctx c;
+};
+
+static int rule_app_of(uint16_t id)
+{
+    switch (id) {
+    case NDPI_PROTOCOL_HTTP: case NDPI_PROTOCOL_HTTP_PROXY: case NDPI_PROTOCOL_HTTP_CONNECT:
+        return RAPP_HTTP;
+    case NDPI_PROTOCOL_TLS: return RAPP_TLS;
+    case NDPI_PROTOCOL_DNS: return RAPP_DNS;
+    case NDPI_PROTOCOL_SSH: return RAPP_SSH;
+    case NDPI_PROTOCOL_MAIL_SMTP: return RAPP_SMTP;
+    case NDPI_PROTOCOL_FTP_CONTROL: return RAPP_FTP;
+    case NDPI_PROTOCOL_SMBV1: case NDPI_PROTOCOL_SMBV23: return RAPP_SMB;
+    case NDPI_PROTOCOL_DCERPC: return RAPP_DCERPC;
+    case NDPI_PROTOCOL_NFS: return RAPP_NFS;
+    case NDPI_PROTOCOL_NTP: return RAPP_NTP;
+    case NDPI_PROTOCOL_DHCP: return RAPP_DHCP;
+    case NDPI_PROTOCOL_SNMP: return RAPP_SNMP;
+    case NDPI_PROTOCOL_SIP: return RAPP_SIP;
+    case NDPI_PROTOCOL_RDP: return RAPP_RDP;
+    case NDPI_PROTOCOL_KERBEROS: return RAPP_KRB5;
+    case NDPI_PROTOCOL_MAIL_IMAP: return RAPP_IMAP;
+    case NDPI_PROTOCOL_MAIL_POP: return RAPP_POP3;
+    case NDPI_PROTOCOL_MODBUS: return RAPP_MODBUS;
+    case NDPI_PROTOCOL_DNP3: return RAPP_DNP3;
+    case NDPI_PROTOCOL_TFTP: return RAPP_TFTP;
+    case NDPI_PROTOCOL_MQTT: return RAPP_MQTT;
+    case NDPI_PROTOCOL_VNC: return RAPP_RFB;
+    case NDPI_PROTOCOL_TELNET: return RAPP_TELNET;
+    case NDPI_PROTOCOL_IRC: return RAPP_IRC;
+    case NDPI_PROTOCOL_QUIC: return RAPP_QUIC;
+    default: return RAPP_NONE;
+    }
+}
+
+/* The flow's app-layer protocol for rules, from nDPI's verdict so far. */
+static int flow_rule_app(const struct flow *f)
+{
+    uint16_t m, a;
+    dpi_peek(&f->dpi, &m, &a);
+    int app = rule_app_of(m);
+    return app != RAPP_NONE ? app : rule_app_of(a);
+}
+
+/* Which parser, if any, nDPI's verdict asks for. */
+static enum app_proto_id parser_of(int rule_app)
+{
+    switch (rule_app) {
+    case RAPP_HTTP: return APP_HTTP;
+    case RAPP_TLS: return APP_TLS;
+    case RAPP_DNS: return APP_DNS;
+    case RAPP_SSH: return APP_SSH;
+    default: return APP_NONE;
+    }
+}
+
+static int app_events_wanted(const struct worker *w)
+{
+    return worker_wants(w, ET_HTTP) || worker_wants(w, ET_DNS) || worker_wants(w, ET_TLS) ||
+           worker_wants(w, ET_SSH);
+}
+
+static void on_alert(void *ud, const struct detect_ctx *c, const struct rule *r, const uint8_t *buf,
+                     uint32_t len)
+{
+    struct l7_call *k = ud;
+    struct worker *w = k->w;
+
+    if (!worker_wants(w, ET_ALERT))
+        return;
+    event_rule_alert(&w->jw, w->cfg, w->dpi, w->ec, k->f, c->dir, r, c->p, buf, len, c->ts_ns);
+    worker_finish_event(w, ET_ALERT, k->f->flow_id);
+    int sev = r->priority;
+    w->st.alerts_by_severity[sev >= 1 && sev <= 3 ? sev - 1 : 3]++;
+}
+
+static void on_tx(void *ud, const struct app_tx *tx)
+{
+    struct l7_call *k = ud;
+    struct worker *w = k->w;
+    struct detect_ctx c = k->c;
+    struct detect_alert_cb cb = { on_alert, k };
+
+    c.dir = tx->dir == APP_DIR_TOCLIENT;
+    if (k->f->l7->df)
+        detect_tx(w->dt, k->f->l7->df, &c, tx->bufs, tx->nbufs, &cb);
+    if (!tx->event)
+        return;
+    enum event_type et = tx->proto == APP_HTTP ? ET_HTTP : tx->proto == APP_DNS ? ET_DNS :
+                         tx->proto == APP_TLS ? ET_TLS : ET_SSH;
+    if (!worker_wants(w, et))
+        return;
+    event_app(&w->jw, w->cfg, w->dpi, w->ec, k->f, tx, c.ts_ns);
+    worker_finish_event(w, et, k->f->flow_id);
+}
+
+static void pending_free(struct flow_l7 *l)
+{
+    for (int d = 0; d < 2; d++) {
+        free(l->pend[d]);
+        l->pend[d] = NULL;
+        l->pend_len[d] = 0;
+    }
+}
+
+/* Decides the parser once nDPI has a verdict (or has given up). */
+static void app_decide(struct l7_call *k)
+{
+    struct flow_l7 *l = k->f->l7;
+    struct worker *w = k->w;
+    if (l->app_state != APPST_WAIT)
+        return;
+    enum app_proto_id p = parser_of(k->c.app);
+    if (p == APP_NONE) {
+        if (!k->f->dpi.done)
+            return;                 /* no verdict yet: keep waiting */
+        l->app_state = APPST_OFF;
+        pending_free(l);
+        if (!l->df)
+            l->stream_off = 1;
+        return;
+    }
+    l->app_state = APPST_ON;
+    if (k->f->key.proto != 6) {     /* DNS over UDP: per datagram, no app_flow */
+        pending_free(l);
+        return;
+    }
+    l->app = app_flow_new(p, &w->al, &w->as);
+    struct app_sink sink = { on_tx, k };
+    for (int d = 0; d < 2; d++) {
+        if (l->pend_len[d])
+            app_flow_feed(l->app, d, l->pend[d], l->pend_len[d], &sink);
+        if (l->pend_lost[d])
+            app_flow_gap(l->app, d, l->pend_lost[d], &sink);
+    }
+    pending_free(l);
+}
+
+static void on_chunk(void *ud, int dir, const uint8_t *data, uint32_t len, uint64_t off)
+{
+    struct l7_call *k = ud;
+    struct flow_l7 *l = k->f->l7;
+    struct detect_ctx c = k->c;
+    struct detect_alert_cb cb = { on_alert, k };
+
+    c.dir = dir;
+    if (l->df)
+        detect_stream(k->w->dt, l->df, &c, data, len, off, &cb);
+    if (l->app_state == APPST_ON && l->app) {
+        struct app_sink sink = { on_tx, k };
+        app_flow_feed(l->app, dir, data, len, &sink);
+    } else if (l->app_state == APPST_WAIT) {
+        uint32_t room = L7_PENDING_MAX - l->pend_len[dir];
+        uint32_t n = len < room ? len : room;
+        if (n) {
+            if (!l->pend[dir])
+                l->pend[dir] = xmalloc(L7_PENDING_MAX);
+            memcpy(l->pend[dir] + l->pend_len[dir], data, n);
+            l->pend_len[dir] += n;
+        }
+        l->pend_lost[dir] += len - n;
+    }
+}
+
+static void on_gap(void *ud, int dir, uint64_t off, uint64_t len)
+{
+    struct l7_call *k = ud;
+    struct flow_l7 *l = k->f->l7;
+    (void)off;
+    if (l->df)
+        detect_stream_gap(k->w->dt, l->df, dir);
+    if (l->app_state == APPST_ON && l->app) {
+        struct app_sink sink = { on_tx, k };
+        app_flow_gap(l->app, dir, len, &sink);
+    } else if (l->app_state == APPST_WAIT) {
+        l->pend_lost[dir] += len;
+    }
+}
+
+static void fill_ctx(struct detect_ctx *c, const struct flow *f, const struct packet *p, int dir,
+                     uint64_t ts)
+{
+    c->key = &f->key;
+    c->p = p;
+    c->dir = dir;
+    c->established = f->pkts[0] && f->pkts[1] && (f->key.proto != 6 || (f->tcp_seen[0] & TCP_ACK));
+    c->app = flow_rule_app(f);
+    c->tls_version = f->dpi.tls_version;
+    c->ts_ns = ts;
+    for (int d = 0; d < 2; d++)         /* sequence space used so far, the SYN counting one */
+        c->stream_size[d] = f->l7 && f->l7->st.d[d].init ?
+                            f->l7->st.d[d].offset + ((f->tcp_seen[d] & TCP_SYN) ? 1 : 0) : 0;
+}
+
+void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, int to_server)
+{
+    if (f->l7_off)
+        return;
+    if (!f->l7) {
+        struct detect_flow *df = w->dt ? detect_flow_new(w->dt) : NULL;
+        int tcp_udp = f->key.proto == 6 || f->key.proto == 17;
+        if (!df && !(tcp_udp && app_events_wanted(w))) {
+            f->l7_off = 1;
+            return;
+        }
+        f->l7 = xcalloc(1, sizeof(*f->l7));
+        f->l7->df = df;
+        if (!tcp_udp)
+            f->l7->app_state = APPST_OFF;
+    }
+    struct flow_l7 *l = f->l7;
+    struct l7_call k = { .w = w, .f = f };
+    struct detect_alert_cb cb = { on_alert, &k };
+    int dir = to_server ? 0 : 1;
+
+    if (l->df && !detect_flow_current(w->dt, l->df))
+        l->df = detect_flow_migrate(w->dt, l->df);     /* rules were reloaded */
+
+    fill_ctx(&k.c, f, p, dir, p->ts_ns);
+    if (l->df)
+        detect_packet(w->dt, l->df, &k.c, &cb);
+    app_decide(&k);
+    uint32_t len = p->ip.pl_len;
+    if (p->ip.pl_off > p->len || len > p->len - p->ip.pl_off)
+        len = 0;
+    if (f->key.proto == 6 && p->ip.l4_ok && !l->stream_off) {
+        struct stream_cb scb = { on_chunk, on_gap, &k };
+        stream_segment(&w->sc, &l->st, dir, p->ip.tcp_seq, p->ip.tcp_flags,
+                       p->data + p->ip.pl_off, len, &scb);
+    } else if (f->key.proto == 17 && l->app_state == APPST_ON && len) {
+        struct app_sink sink = { on_tx, &k };
+        app_dns_datagram(p->data + p->ip.pl_off, len, dir, &w->al, &w->as, &sink);
+    }
+    if (l->stream_off && !l->df) {              /* nothing left to do for this flow */
+        stream_free(&w->sc, &l->st);
+        free(l);
+        f->l7 = NULL;
+        f->l7_off = 1;
+    }
+}
+
+void worker_l7_end(struct worker *w, struct flow *f)
+{
+    struct flow_l7 *l = f->l7;
+    if (!l)
+        return;
+    struct l7_call k = { .w = w, .f = f };
+    struct stream_cb scb = { on_chunk, on_gap, &k };
+    fill_ctx(&k.c, f, NULL, 0, f->last_ns);
+    app_decide(&k);                             /* dpi_finish has given its final verdict */
+    stream_flush(&w->sc, &l->st, &scb);
+    if (l->app) {
+        struct app_sink sink = { on_tx, &k };
+        app_flow_end(l->app, &sink);
+        app_flow_free(l->app);
+    }
+    stream_free(&w->sc, &l->st);
+    pending_free(l);
+    detect_flow_free(w->dt, l->df);
+    free(l);
+    f->l7 = NULL;
+}
+
+static void migrate_one(void *arg, struct flow *f)
+{
+    struct worker *w = arg;
+    if (f->l7 && f->l7->df && !detect_flow_current(w->dt, f->l7->df))
+        f->l7->df = detect_flow_migrate(w->dt, f->l7->df);
+}
+
+void worker_l7_migrate_all(struct worker *w)
+{
+    if (w->dt)
+        flow_table_foreach(w->flows, migrate_one, w);
+}

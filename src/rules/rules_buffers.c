@@ -1,0 +1,172 @@
+/* rules_buffers.c - the inspection buffers by name: buf_name() and
+ * buf_direction() for everyone (buffers.h), and for the rule parser the
+ * keywords that select a buffer and the transform keywords.
+ *
+ * Suricata has two spellings for most buffers. A sticky buffer (http.uri,
+ * dns.query, and the underscore aliases Suricata registers as sticky, such
+ * as dns_query, tls_sni, http_accept) applies to every payload keyword after
+ * it. A legacy content modifier (http_uri, http_header, http_client_body...)
+ * moves the one content before it into the buffer. pkt_data goes back to
+ * the packet payload. The table below says which is which.
+ *
+ * Ownership: constant tables only. */
+#include <string.h>
+#include <strings.h>
+
+#include "rules_internal.h"
+#include "taishi/app/buffers.h"
+
+static const struct { const char *name; uint8_t dir; } buf_info[BUF_MAX] = {
+    [BUF_PACKET] = { "pkt_data", BUF_DIR_ANY },
+    [BUF_STREAM] = { "stream", BUF_DIR_ANY },
+    [BUF_HTTP_URI] = { "http.uri", BUF_DIR_TOSERVER },
+    [BUF_HTTP_URI_RAW] = { "http.uri.raw", BUF_DIR_TOSERVER },
+    [BUF_HTTP_METHOD] = { "http.method", BUF_DIR_TOSERVER },
+    [BUF_HTTP_PROTOCOL] = { "http.protocol", BUF_DIR_ANY },
+    [BUF_HTTP_REQUEST_LINE] = { "http.request_line", BUF_DIR_TOSERVER },
+    [BUF_HTTP_HOST] = { "http.host", BUF_DIR_TOSERVER },
+    [BUF_HTTP_HOST_RAW] = { "http.host.raw", BUF_DIR_TOSERVER },
+    [BUF_HTTP_USER_AGENT] = { "http.user_agent", BUF_DIR_TOSERVER },
+    [BUF_HTTP_COOKIE] = { "http.cookie", BUF_DIR_ANY },
+    [BUF_HTTP_REFERER] = { "http.referer", BUF_DIR_TOSERVER },
+    [BUF_HTTP_ACCEPT] = { "http.accept", BUF_DIR_TOSERVER },
+    [BUF_HTTP_ACCEPT_ENC] = { "http.accept_enc", BUF_DIR_TOSERVER },
+    [BUF_HTTP_ACCEPT_LANG] = { "http.accept_lang", BUF_DIR_TOSERVER },
+    [BUF_HTTP_CONNECTION] = { "http.connection", BUF_DIR_ANY },
+    [BUF_HTTP_CONTENT_TYPE] = { "http.content_type", BUF_DIR_ANY },
+    [BUF_HTTP_CONTENT_LEN] = { "http.content_len", BUF_DIR_ANY },
+    [BUF_HTTP_HEADER] = { "http.header", BUF_DIR_ANY },
+    [BUF_HTTP_HEADER_RAW] = { "http.header.raw", BUF_DIR_ANY },
+    [BUF_HTTP_HEADER_NAMES] = { "http.header_names", BUF_DIR_ANY },
+    [BUF_HTTP_START] = { "http.start", BUF_DIR_ANY },
+    [BUF_HTTP_REQUEST_BODY] = { "http.request_body", BUF_DIR_TOSERVER },
+    [BUF_HTTP_RESPONSE_LINE] = { "http.response_line", BUF_DIR_TOCLIENT },
+    [BUF_HTTP_STAT_CODE] = { "http.stat_code", BUF_DIR_TOCLIENT },
+    [BUF_HTTP_STAT_MSG] = { "http.stat_msg", BUF_DIR_TOCLIENT },
+    [BUF_HTTP_SERVER] = { "http.server", BUF_DIR_TOCLIENT },
+    [BUF_HTTP_LOCATION] = { "http.location", BUF_DIR_TOCLIENT },
+    [BUF_HTTP_RESPONSE_BODY] = { "http.response_body", BUF_DIR_TOCLIENT },
+    [BUF_FILE_DATA] = { "file.data", BUF_DIR_ANY },
+    [BUF_DNS_QUERY] = { "dns.query", BUF_DIR_TOSERVER },
+    [BUF_TLS_SNI] = { "tls.sni", BUF_DIR_TOSERVER },
+    [BUF_TLS_CERT_SUBJECT] = { "tls.cert_subject", BUF_DIR_TOCLIENT },
+    [BUF_TLS_CERT_ISSUER] = { "tls.cert_issuer", BUF_DIR_TOCLIENT },
+    [BUF_TLS_CERT_SERIAL] = { "tls.cert_serial", BUF_DIR_TOCLIENT },
+    [BUF_TLS_CERT_FINGERPRINT] = { "tls.cert_fingerprint", BUF_DIR_TOCLIENT },
+    [BUF_TLS_CERTS] = { "tls.certs", BUF_DIR_TOCLIENT },
+    [BUF_JA3_HASH] = { "ja3.hash", BUF_DIR_TOSERVER },
+    [BUF_JA3_STRING] = { "ja3.string", BUF_DIR_TOSERVER },
+    [BUF_JA3S_HASH] = { "ja3s.hash", BUF_DIR_TOCLIENT },
+    [BUF_JA3S_STRING] = { "ja3s.string", BUF_DIR_TOCLIENT },
+    [BUF_SSH_PROTO] = { "ssh.proto", BUF_DIR_ANY },
+    [BUF_SSH_SOFTWARE] = { "ssh.software", BUF_DIR_ANY },
+};
+
+const char *buf_name(enum buf_id b)
+{
+    return (unsigned)b < BUF_MAX && buf_info[b].name ? buf_info[b].name : "?";
+}
+
+enum buf_dir buf_direction(enum buf_id b)
+{
+    return (unsigned)b < BUF_MAX ? (enum buf_dir)buf_info[b].dir : BUF_DIR_ANY;
+}
+
+#define ST(n, b, a) { n, b, SK_STICKY, a }
+#define MO(n, b, a) { n, b, SK_MODIFIER, a }
+static const struct sticky_kw sticky_table[] = {
+    { "pkt_data", BUF_PACKET, SK_PKT_DATA, RAPP_NONE },
+    /* HTTP request */
+    ST("http.uri", BUF_HTTP_URI, RAPP_HTTP),            MO("http_uri", BUF_HTTP_URI, RAPP_HTTP),
+    ST("http.uri.raw", BUF_HTTP_URI_RAW, RAPP_HTTP),    MO("http_raw_uri", BUF_HTTP_URI_RAW, RAPP_HTTP),
+    ST("http.method", BUF_HTTP_METHOD, RAPP_HTTP),      MO("http_method", BUF_HTTP_METHOD, RAPP_HTTP),
+    ST("http.protocol", BUF_HTTP_PROTOCOL, RAPP_HTTP),  ST("http_protocol", BUF_HTTP_PROTOCOL, RAPP_HTTP),
+    ST("http.request_line", BUF_HTTP_REQUEST_LINE, RAPP_HTTP),
+    ST("http_request_line", BUF_HTTP_REQUEST_LINE, RAPP_HTTP),
+    ST("http.host", BUF_HTTP_HOST, RAPP_HTTP),          MO("http_host", BUF_HTTP_HOST, RAPP_HTTP),
+    ST("http.host.raw", BUF_HTTP_HOST_RAW, RAPP_HTTP),  MO("http_raw_host", BUF_HTTP_HOST_RAW, RAPP_HTTP),
+    ST("http.user_agent", BUF_HTTP_USER_AGENT, RAPP_HTTP),
+    MO("http_user_agent", BUF_HTTP_USER_AGENT, RAPP_HTTP),
+    ST("http.cookie", BUF_HTTP_COOKIE, RAPP_HTTP),      MO("http_cookie", BUF_HTTP_COOKIE, RAPP_HTTP),
+    ST("http.referer", BUF_HTTP_REFERER, RAPP_HTTP),    ST("http_referer", BUF_HTTP_REFERER, RAPP_HTTP),
+    ST("http.accept", BUF_HTTP_ACCEPT, RAPP_HTTP),      ST("http_accept", BUF_HTTP_ACCEPT, RAPP_HTTP),
+    ST("http.accept_enc", BUF_HTTP_ACCEPT_ENC, RAPP_HTTP),
+    ST("http_accept_enc", BUF_HTTP_ACCEPT_ENC, RAPP_HTTP),
+    ST("http.accept_lang", BUF_HTTP_ACCEPT_LANG, RAPP_HTTP),
+    ST("http_accept_lang", BUF_HTTP_ACCEPT_LANG, RAPP_HTTP),
+    ST("http.connection", BUF_HTTP_CONNECTION, RAPP_HTTP),
+    ST("http_connection", BUF_HTTP_CONNECTION, RAPP_HTTP),
+    ST("http.content_type", BUF_HTTP_CONTENT_TYPE, RAPP_HTTP),
+    ST("http_content_type", BUF_HTTP_CONTENT_TYPE, RAPP_HTTP),
+    ST("http.content_len", BUF_HTTP_CONTENT_LEN, RAPP_HTTP),
+    ST("http_content_len", BUF_HTTP_CONTENT_LEN, RAPP_HTTP),
+    ST("http.header", BUF_HTTP_HEADER, RAPP_HTTP),      MO("http_header", BUF_HTTP_HEADER, RAPP_HTTP),
+    ST("http.header.raw", BUF_HTTP_HEADER_RAW, RAPP_HTTP),
+    MO("http_raw_header", BUF_HTTP_HEADER_RAW, RAPP_HTTP),
+    ST("http.header_names", BUF_HTTP_HEADER_NAMES, RAPP_HTTP),
+    ST("http_header_names", BUF_HTTP_HEADER_NAMES, RAPP_HTTP),
+    ST("http.start", BUF_HTTP_START, RAPP_HTTP),        ST("http_start", BUF_HTTP_START, RAPP_HTTP),
+    ST("http.request_body", BUF_HTTP_REQUEST_BODY, RAPP_HTTP),
+    MO("http_client_body", BUF_HTTP_REQUEST_BODY, RAPP_HTTP),
+    /* HTTP response */
+    ST("http.response_line", BUF_HTTP_RESPONSE_LINE, RAPP_HTTP),
+    ST("http_response_line", BUF_HTTP_RESPONSE_LINE, RAPP_HTTP),
+    ST("http.stat_code", BUF_HTTP_STAT_CODE, RAPP_HTTP), MO("http_stat_code", BUF_HTTP_STAT_CODE, RAPP_HTTP),
+    ST("http.stat_msg", BUF_HTTP_STAT_MSG, RAPP_HTTP),  MO("http_stat_msg", BUF_HTTP_STAT_MSG, RAPP_HTTP),
+    ST("http.server", BUF_HTTP_SERVER, RAPP_HTTP),      ST("http_server", BUF_HTTP_SERVER, RAPP_HTTP),
+    ST("http.location", BUF_HTTP_LOCATION, RAPP_HTTP),  ST("http_location", BUF_HTTP_LOCATION, RAPP_HTTP),
+    ST("http.response_body", BUF_HTTP_RESPONSE_BODY, RAPP_HTTP),
+    MO("http_server_body", BUF_HTTP_RESPONSE_BODY, RAPP_HTTP),
+    ST("file.data", BUF_FILE_DATA, RAPP_NONE),          ST("file_data", BUF_FILE_DATA, RAPP_NONE),
+    /* DNS */
+    ST("dns.query", BUF_DNS_QUERY, RAPP_DNS),           ST("dns_query", BUF_DNS_QUERY, RAPP_DNS),
+    /* TLS */
+    ST("tls.sni", BUF_TLS_SNI, RAPP_TLS),               ST("tls_sni", BUF_TLS_SNI, RAPP_TLS),
+    ST("tls.cert_subject", BUF_TLS_CERT_SUBJECT, RAPP_TLS),
+    ST("tls_cert_subject", BUF_TLS_CERT_SUBJECT, RAPP_TLS),
+    ST("tls.cert_issuer", BUF_TLS_CERT_ISSUER, RAPP_TLS),
+    ST("tls_cert_issuer", BUF_TLS_CERT_ISSUER, RAPP_TLS),
+    ST("tls.cert_serial", BUF_TLS_CERT_SERIAL, RAPP_TLS),
+    ST("tls_cert_serial", BUF_TLS_CERT_SERIAL, RAPP_TLS),
+    ST("tls.cert_fingerprint", BUF_TLS_CERT_FINGERPRINT, RAPP_TLS),
+    ST("tls_cert_fingerprint", BUF_TLS_CERT_FINGERPRINT, RAPP_TLS),
+    ST("tls.certs", BUF_TLS_CERTS, RAPP_TLS),
+    ST("ja3.hash", BUF_JA3_HASH, RAPP_TLS),             ST("ja3_hash", BUF_JA3_HASH, RAPP_TLS),
+    ST("ja3.string", BUF_JA3_STRING, RAPP_TLS),         ST("ja3_string", BUF_JA3_STRING, RAPP_TLS),
+    ST("ja3s.hash", BUF_JA3S_HASH, RAPP_TLS),           ST("ja3s_hash", BUF_JA3S_HASH, RAPP_TLS),
+    ST("ja3s.string", BUF_JA3S_STRING, RAPP_TLS),       ST("ja3s_string", BUF_JA3S_STRING, RAPP_TLS),
+    /* SSH */
+    ST("ssh.proto", BUF_SSH_PROTO, RAPP_SSH),           ST("ssh_proto", BUF_SSH_PROTO, RAPP_SSH),
+    ST("ssh.software", BUF_SSH_SOFTWARE, RAPP_SSH),     ST("ssh_software", BUF_SSH_SOFTWARE, RAPP_SSH),
+};
+
+const struct sticky_kw *rules_sticky_lookup(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(sticky_table); i++)
+        if (!strcasecmp(sticky_table[i].name, name))
+            return &sticky_table[i];
+    return NULL;
+}
+
+static const struct { const char *name; uint8_t tr; } transform_table[] = {
+    { "dotprefix", TR_DOTPREFIX },
+    { "strip_whitespace", TR_STRIP_WHITESPACE },
+    { "compress_whitespace", TR_COMPRESS_WHITESPACE },
+    { "to_lowercase", TR_TO_LOWERCASE },
+    { "to_uppercase", TR_TO_UPPERCASE },
+    { "url_decode", TR_URL_DECODE },
+    { "to_md5", TR_MD5 },
+    { "to_sha1", TR_SHA1 },
+    { "to_sha256", TR_SHA256 },
+    { "header_lowercase", TR_HEADER_LOWERCASE },
+    { "strip_pseudo_headers", TR_STRIP_PSEUDO_HEADERS },
+    { "xor", TR_XOR },
+};
+
+int rules_transform_lookup(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(transform_table); i++)
+        if (!strcasecmp(transform_table[i].name, name))
+            return transform_table[i].tr;
+    return TR_NONE;
+}

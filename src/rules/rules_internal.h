@@ -1,0 +1,118 @@
+/* rules_internal.h - what the rule parser's files share (rules_parse.c,
+ * rules_opts.c, rules_vars.c, rules_buffers.c, rules_class.c); not part of
+ * the interface (include/taishi/rules.h is).
+ *
+ * `struct rparse` is the state of one rule being parsed: the rule under
+ * construction, the sticky buffer in force and its transforms, the last
+ * content (for modifiers), byte_extract variable names, and the verdict
+ * (loaded, skipped with a reason, failed with a reason). The first FAILED
+ * reason wins over any SKIPPED one; parsing goes on after a skip so a
+ * genuine error later in the rule is still reported as FAILED.
+ *
+ * Ownership: the rparse owns the rule until rules_parse.c hands it to the
+ * ruleset (loaded) or frees it (skipped, failed). */
+#ifndef TAISHI_RULES_INTERNAL_H
+#define TAISHI_RULES_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "taishi/core/compiler.h"
+#include "taishi/rules/rules.h"
+
+#define RULE_REASON_MAX 256
+#define RULE_VARNAME_MAX 32
+
+struct rparse {
+    struct ruleset *rs;
+    const struct rule_vars *vars;
+    struct rule *r;
+    uint8_t status;                 /* enum rule_status */
+    char reason[RULE_REASON_MAX];
+    /* payload state */
+    uint8_t buf;                    /* current sticky buffer (BUF_PACKET when none) */
+    uint8_t sticky;                 /* a sticky buffer keyword was given */
+    uint8_t ntr, tr[RULE_MAX_TRANSFORMS];
+    uint8_t buf_used;               /* a match was added since the sticky buffer */
+    uint32_t block_start;           /* first match index of the current sticky buffer */
+    int last_content;               /* index in r->m, -1 when none */
+    uint8_t fast_pattern_seen;
+    uint8_t have_sid;
+    uint8_t have_priority;
+    uint8_t urilen_raw;
+    uint8_t lenient;                /* an unsupported keyword was seen: checks that
+                                       depend on buffer state are off (the rule is
+                                       skipped anyway; no spurious FAILED) */
+    uint8_t xor_len;                /* xor transform key of the current buffer */
+    uint8_t xor_key[255];
+    uint32_t cap_m, cap_meta, cap_refs, cap_fb, cap_fi;
+    char varname[RULE_MAX_VARS][RULE_VARNAME_MAX];
+};
+
+/* Records a failure (the first reason is kept) / a skip (kept unless a
+ * failure comes). Both return -1 so handlers can `return rp_fail(...)`. */
+int rp_fail(struct rparse *rp, const char *fmt, ...) PRINTF_LIKE(2, 3);
+int rp_skip(struct rparse *rp, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* rules_opts.c: applies one option (name already lower-cased, value NULL
+ * when the option has none; value is raw: quotes and escapes as written).
+ * Returns 0, or -1 after rp_fail/rp_skip (a skip lets parsing go on). */
+int rules_opt_apply(struct rparse *rp, const char *name, char *value);
+/* Checks after all options (sid present, fast_pattern sanity...). */
+void rules_opt_finish(struct rparse *rp);
+void rules_free_rule(struct rule *r);
+
+/* rules_payload.c: payload keywords (content and its modifiers, pcre,
+ * byte_*, isdataat, bsize, urilen, dsize), buffers and transforms. Each
+ * returns 0 or -1 (after rp_fail/rp_skip); value as in rules_opt_apply. */
+typedef int (*rules_kw_fn)(struct rparse *rp, const char *name, char *value);
+rules_kw_fn rules_payload_lookup(const char *name);
+/* Buffer keywords (sticky, legacy modifier, pkt_data) and transforms;
+ * returns 1 when name was one of them (handled), 0 when not. */
+int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value);
+/* Payload checks at the end of the rule (fast_pattern, bsize, directions). */
+void rules_payload_finish(struct rparse *rp);
+/* Parses a comparison "N", "<N", ">=N", "!N", "N<>M", "N-M" with values up
+ * to max. Returns 0, -1 on bad syntax. */
+int rules_parse_num(const char *s, struct rule_num *n, uint64_t max);
+int rules_app_lookup(const char *name);
+
+/* rules_buffers.c: the sticky-buffer and legacy-modifier keyword table. */
+enum sticky_kind { SK_STICKY = 1, SK_MODIFIER, SK_PKT_DATA };
+struct sticky_kw {
+    const char *name;
+    uint8_t buf;                    /* enum buf_id */
+    uint8_t kind;                   /* enum sticky_kind */
+    uint8_t app;                    /* enum rule_app the buffer belongs to */
+};
+const struct sticky_kw *rules_sticky_lookup(const char *name);
+/* Transform keyword -> enum rule_transform, TR_NONE when unknown. */
+int rules_transform_lookup(const char *name);
+
+/* rules_vars.c: address and port expressions, resolved against vars. */
+int rules_addrs_parse(const struct rule_vars *v, const char *s, struct rule_addrs *out,
+                      char *err, size_t errlen);
+int rules_ports_parse(const struct rule_vars *v, const char *s, struct rule_ports *out,
+                      char *err, size_t errlen);
+
+/* rules_class.c: classification.config into rs->classes. Returns 0, -1 when
+ * the file cannot be opened (then the table stays empty). */
+int rules_class_load(struct ruleset *rs, const char *path);
+const struct rule_class *rules_class_find(const struct ruleset *rs, const char *name);
+
+/* rules_parse.c: interned flowbit/flowint names. */
+uint16_t rules_intern(char ***names, uint32_t *n, const char *name, size_t len);
+
+/* Small string helpers shared by the parser files. */
+char *rules_trim(char *s);
+/* The next comma-separated item of *p, trimmed (cut in place), or NULL at
+ * the end; *p moves past it. `for (char *p = v, *w; (w = rules_next_item(&p));)` */
+char *rules_next_item(char **p);
+/* Strips surrounding quotes and resolves \" \; \\ \: escapes in place.
+ * Returns 0, -1 on an unterminated quote. */
+int rules_unquote(char *s);
+/* Decimal (or 0x hex) integer with optional sign; -1 on junk or overflow. */
+int rules_parse_i64(const char *s, int64_t *out);
+int rules_parse_u64(const char *s, uint64_t *out);
+
+#endif
