@@ -28,19 +28,19 @@ import sys
 # them equal). Lower ranks know nothing of higher ones.
 RANKS = {
     'core': 0,      # util, log, pools, ring, hashes, JSON writer, CIDR sets
-    'config': 1,    # the configuration keys, YAML, --set
-    'decode': 2,    # link layers to L4, tunnels, defrag; struct packet
-    'app': 2,       # app-layer parsers and their registry
-    'enrich': 2,    # GeoIP, assets, intel, the policies' verdicts
-    'output': 2,    # sinks: file, Kafka, spool
-    'dpi': 3,       # nDPI glue
-    'rules': 3,     # the rule language
-    'flow': 4,      # flow table, TCP reassembly, Community ID
-    'detect': 4,    # Hyperscan databases and matching
-    'event': 5,     # the event builders
-    'pipeline': 6,  # the worker, its layer-7 path, stats
-    'capture': 7,   # the reader thread, live capture
-    'control': 8,   # main, start-up, reload, service
+    'app': 1,       # app-layer parsers, their registry, the inspection buffers
+    'config': 2,    # the configuration keys, YAML, --set (event types from app/)
+    'rules': 2,     # the rule language (protocol names from app/)
+    'decode': 3,    # link layers to L4, tunnels, defrag; struct packet
+    'output': 3,    # sinks: file, Kafka, spool
+    'dpi': 4,       # nDPI glue
+    'flow': 5,      # flow table, TCP reassembly, Community ID
+    'detect': 5,    # Hyperscan databases and matching
+    'enrich': 6,    # GeoIP, assets, intel, the policies' verdicts on a flow
+    'event': 7,     # the event builders
+    'pipeline': 8,  # the worker, its layer-7 path, stats
+    'capture': 9,   # the reader thread, live capture
+    'control': 10,  # main, start-up, reload, service
 }
 # Folders whose files may call each other in a cycle.
 CYCLES_ALLOWED = {'decode'}
