@@ -36,7 +36,7 @@
 #include "taishi/enrich/enrich.h"
 #include "taishi/enrich/intel.h"
 #include "taishi/enrich/intel_feed.h"
-#include "taishi/core/json.h"
+#include "taishi/core/jw.h"
 #include "taishi/output/output.h"
 #include "taishi/core/ring.h"
 #include "taishi/control/service.h"
@@ -72,7 +72,7 @@ static int selftest(void)
 {
     static const struct { const char *name; int (*fn)(void); } tests[] = {
         { "util", util_selftest }, { "ring", ring_selftest },
-        { "community_id", community_id_selftest }, { "event", event_selftest },
+        { "community_id", community_id_selftest }, { "jw", jw_selftest },
         { "config", config_selftest },
     };
     int failed = 0;

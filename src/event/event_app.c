@@ -19,7 +19,7 @@
 #include <stdio.h>
 
 #include "taishi/app/app.h"
-#include "taishi/core/json.h"
+#include "taishi/core/jw.h"
 
 const char *app_event_type(const struct app_tx *tx)
 {

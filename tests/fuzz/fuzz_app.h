@@ -34,7 +34,7 @@
 #include <string.h>
 
 #include "taishi/app/app.h"
-#include "taishi/core/json.h"
+#include "taishi/core/jw.h"
 #include "fuzz_helpers.h"
 #include "json_check.h"
 

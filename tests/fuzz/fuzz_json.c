@@ -41,7 +41,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "taishi/core/json.h"
+#include "taishi/core/jw.h"
 #include "fuzz_helpers.h"
 #include "json_check.h"
 

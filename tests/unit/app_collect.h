@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "taishi/app/app.h"
-#include "taishi/core/json.h"
+#include "taishi/core/jw.h"
 #include "unit.h"
 
 #define COLL_MAX_TX 128

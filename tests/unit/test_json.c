@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "taishi/core/compiler.h"
-#include "taishi/core/json.h"
+#include "taishi/core/jw.h"
 #include "unit.h"
 
 /* --- a strict JSON checker ------------------------------------------------ */
@@ -330,7 +330,7 @@ static void test_overflow(void)
     CHECK_EQ_U(jw_end(&w), 0);
     CHECK(w.len == len1 + 12 && !memcmp(buf + len1, "{\"third\":3}\n", 12));
     CHECK(valid_lines(buf, w.len));
-    CHECK_EQ_U(event_selftest(), 0);
+    CHECK_EQ_U(jw_selftest(), 0);
 }
 
 static uint64_t rng = 0x243f6a8885a308d3ULL;

@@ -1,9 +1,9 @@
-/* event_build.h - builders of the event types (one JSON line each).
+/* event.h - builders of the event types (one JSON line each).
  *
  * Builders append to the caller's jw (event.h) and never allocate. Each
  * starts an event with event_header(); the caller ends it with jw_end(). */
-#ifndef TAISHI_EVENT_BUILD_H
-#define TAISHI_EVENT_BUILD_H
+#ifndef TAISHI_EVENT_H
+#define TAISHI_EVENT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -11,7 +11,7 @@
 #include "taishi/config/config.h"
 #include "taishi/dpi/dpi.h"
 #include "taishi/enrich/enrich.h"
-#include "taishi/core/json.h"
+#include "taishi/core/jw.h"
 #include "taishi/flow/flow.h"
 #include "taishi/enrich/intel.h"
 #include "taishi/decode/packet.h"

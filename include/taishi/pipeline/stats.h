@@ -6,7 +6,7 @@
 #define TAISHI_STATS_H
 
 #include "taishi/capture/capture.h"
-#include "taishi/core/json.h"
+#include "taishi/core/jw.h"
 #include "taishi/pipeline/worker.h"
 
 struct output;

@@ -17,7 +17,7 @@
 
 #include "taishi/config/config.h"
 #include "taishi/dpi/dpi.h"
-#include "taishi/core/json.h"
+#include "taishi/core/jw.h"
 #include "taishi/flow/flow.h"
 #include "taishi/decode/packet.h"
 #include "taishi/core/ring.h"

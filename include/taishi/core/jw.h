@@ -1,4 +1,4 @@
-/* event.h - JSON writer and the builders of each event type.
+/* jw.h - the JSON writer every event is written with.
  *
  * A `struct jw` is a worker's own output buffer: builders append one event
  * (one line) at a time, with no allocation. An event that would not fit in
@@ -9,8 +9,8 @@
  *
  * Ownership: the worker owns its jw; the output stage copies the bytes out
  * (output.h) before the buffer is reused. */
-#ifndef TAISHI_EVENT_H
-#define TAISHI_EVENT_H
+#ifndef TAISHI_JW_H
+#define TAISHI_JW_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -55,6 +55,6 @@ static inline void jw_kobj(struct jw *w, const char *k) { jw_key(w, k); jw_obj_b
 static inline void jw_karr(struct jw *w, const char *k) { jw_key(w, k); jw_arr_begin(w); }
 static inline void jw_ktime(struct jw *w, const char *k, uint64_t ns) { jw_key(w, k); jw_time(w, ns); }
 
-int event_selftest(void);
+int jw_selftest(void);
 
 #endif

@@ -1,4 +1,4 @@
-/* event_json.c - the JSON writer (see event.h).
+/* jw.c - the JSON writer (see jw.h).
  *
  * Commas are managed by a small stack: need_comma[depth] says whether the
  * next member at this depth needs a separator. Every append checks the room
@@ -7,7 +7,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "taishi/core/json.h"
+#include "taishi/core/jw.h"
 #include "taishi/core/util.h"
 
 void jw_init(struct jw *w, char *buf, size_t cap)
@@ -284,7 +284,7 @@ void jw_time(struct jw *w, uint64_t ns)
     value_raw(w, b, n + 2);
 }
 
-int event_selftest(void)
+int jw_selftest(void)
 {
     char buf[256];
     struct jw w;
