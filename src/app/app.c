@@ -1,30 +1,20 @@
-/* app.c - the app-layer dispatcher: an app_flow is a tagged union of one
- * parser's state (HTTP, DNS over TCP, TLS, SSH); feed/gap/end/free route
- * to it. Also the accounted allocator and the capped byte buffer every
- * parser uses (app_internal.h), and the default limits.
- *
- * Memory accounting: app_stats.memory is the sum of what every app_flow of
- * the worker holds (state structs, buffers, zlib state). It is adjusted at
- * each allocation and free, so it is exact at any time; the worker may use
- * it to refuse new parsers past a budget.
+/* app.c - the app-layer dispatcher: an app_flow is one parser's entry and
+ * its state; new/feed/gap/end/free and datagrams route through the entry's
+ * functions, so this file names no parser. Also the default limits and the
+ * counter look-up of app_stats.
  *
  * Ownership: an app_flow belongs to one flow of one worker; no locks. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "taishi/core/util.h"
-#include "app_internal.h"
+#include "app_buf.h"
 
 struct app_flow {
-    uint8_t proto;
+    const struct app_parser *p;
+    int id;
     struct app_limits lim;
     struct app_stats *st;
-    union {
-        struct http_state *http;
-        struct dns_tcp *dns;
-        struct tls_state *tls;
-        struct ssh_state *ssh;
-    } u;
+    void *state;
 };
 
 void app_limits_default(struct app_limits *l)
@@ -38,102 +28,28 @@ void app_limits_default(struct app_limits *l)
     l->rule_bufs = 1;
 }
 
-void *app_mem_alloc(struct app_stats *st, size_t n)
+uint64_t app_stats_get(const struct app_stats *st, const char *parser, const char *counter)
 {
-    void *p = xcalloc(1, n ? n : 1);
-    st->memory += n;
-    return p;
-}
+    int id = app_parser_id(parser);
+    const struct app_parser *p = app_parser_get(id);
 
-void app_mem_free(struct app_stats *st, void *p, size_t n)
-{
     if (!p)
-        return;
-    st->memory -= n;
-    free(p);
-}
-
-int abuf_reserve(struct app_stats *st, struct abuf *b, size_t need, size_t max)
-{
-    if (need > max || need > UINT32_MAX)
-        return -1;
-    if (need <= b->cap)
         return 0;
-    size_t nc = b->cap ? (size_t)b->cap * 2 : 256;
-    if (nc < need)
-        nc = need;
-    if (nc > max)
-        nc = max;
-    uint8_t *d = xreallocarray(b->d, nc, 1);
-    st->memory += nc - b->cap;
-    b->d = d;
-    b->cap = (uint32_t)nc;
+    for (int i = 0; p->counters[i] && i < APP_COUNTERS_MAX; i++)
+        if (!strcmp(p->counters[i], counter))
+            return st->counters[id - 1][i];
     return 0;
 }
 
-int abuf_append(struct app_stats *st, struct abuf *b, const void *data, size_t n, size_t max)
+struct app_flow *app_flow_new(int id, const struct app_limits *lim, struct app_stats *stats)
 {
-    if (n > max || b->len > max - n)
-        return -1;
-    if (abuf_reserve(st, b, b->len + n, max) < 0)
-        return -1;
-    if (n)
-        memcpy(b->d + b->len, data, n);
-    b->len += (uint32_t)n;
-    return 0;
-}
+    const struct app_parser *p = app_parser_get(id);
 
-void abuf_consume(struct abuf *b, size_t n)
-{
-    if (n >= b->len) {
-        b->len = 0;
-        return;
-    }
-    memmove(b->d, b->d + n, b->len - n);
-    b->len -= (uint32_t)n;
-}
-
-void abuf_free(struct app_stats *st, struct abuf *b)
-{
-    if (b->d) {
-        st->memory -= b->cap;
-        free(b->d);
-    }
-    b->d = NULL;
-    b->len = b->cap = 0;
-}
-
-int app_strncaseeq(const uint8_t *a, size_t alen, const char *lit)
-{
-    size_t n = strlen(lit);
-    if (alen != n)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (app_lc(a[i]) != app_lc((unsigned char)lit[i]))
-            return 0;
-    return 1;
-}
-
-void app_emit(const struct app_sink *sink, int proto, int kind, int dir, int event,
-              const struct txb *t, const void *meta)
-{
-    struct app_tx tx = {
-        .proto = (uint8_t)proto, .kind = (uint8_t)kind, .dir = (uint8_t)dir,
-        .event = (uint8_t)event, .bufs = t ? t->b : NULL, .nbufs = t ? t->n : 0, .meta = meta,
-    };
-    if (sink && sink->tx)
-        sink->tx(sink->ud, &tx);
-}
-
-struct app_flow *app_flow_new(enum app_proto_id p, const struct app_limits *lim,
-                              struct app_stats *stats)
-{
-    struct app_flow *a;
-
-    if (p <= APP_NONE || p >= APP_MAX || !stats)
+    if (!p || !(p->transports & APP_TCP) || !stats)
         return NULL;
-    a = app_mem_alloc(stats, sizeof(*a));
-    a->proto = (uint8_t)p;
+    struct app_flow *a = app_buf_alloc(stats, sizeof(*a));
+    a->p = p;
+    a->id = id;
     if (lim)
         a->lim = *lim;
     else
@@ -141,19 +57,13 @@ struct app_flow *app_flow_new(enum app_proto_id p, const struct app_limits *lim,
     if (a->lim.http_max_tx == 0)
         a->lim.http_max_tx = 1;
     a->st = stats;
-    switch (p) {
-    case APP_HTTP: a->u.http = http_new(&a->lim, stats); break;
-    case APP_DNS: a->u.dns = dns_tcp_new(&a->lim, stats); break;
-    case APP_TLS: a->u.tls = tls_new(&a->lim, stats); break;
-    case APP_SSH: a->u.ssh = ssh_new(stats); break;
-    default: break;
-    }
+    a->state = p->create(&a->lim, stats, id);
     return a;
 }
 
-enum app_proto_id app_flow_proto(const struct app_flow *a)
+int app_flow_proto(const struct app_flow *a)
 {
-    return a ? (enum app_proto_id)a->proto : APP_NONE;
+    return a ? a->id : 0;
 }
 
 void app_flow_feed(struct app_flow *a, int dir, const uint8_t *data, size_t len,
@@ -161,50 +71,55 @@ void app_flow_feed(struct app_flow *a, int dir, const uint8_t *data, size_t len,
 {
     if (!a || !len || !data)
         return;
-    dir = dir ? APP_DIR_TOCLIENT : APP_DIR_TOSERVER;
-    switch (a->proto) {
-    case APP_HTTP: http_feed(a->u.http, dir, data, len, sink); break;
-    case APP_DNS: dns_tcp_feed(a->u.dns, dir, data, len, sink); break;
-    case APP_TLS: tls_feed(a->u.tls, dir, data, len, sink); break;
-    case APP_SSH: ssh_feed(a->u.ssh, dir, data, len, sink); break;
-    }
+    a->p->feed(a->state, dir ? APP_DIR_TOCLIENT : APP_DIR_TOSERVER, data, len, sink);
 }
 
 void app_flow_gap(struct app_flow *a, int dir, size_t len, const struct app_sink *sink)
 {
     if (!a || !len)
         return;
-    dir = dir ? APP_DIR_TOCLIENT : APP_DIR_TOSERVER;
     a->st->gaps++;
-    switch (a->proto) {
-    case APP_HTTP: http_gap(a->u.http, dir, len, sink); break;
-    case APP_DNS: dns_tcp_gap(a->u.dns, dir); break;
-    case APP_TLS: tls_gap(a->u.tls, dir); break;
-    case APP_SSH: ssh_gap(a->u.ssh, dir); break;
-    }
+    a->p->gap(a->state, dir ? APP_DIR_TOCLIENT : APP_DIR_TOSERVER, len, sink);
 }
 
 void app_flow_end(struct app_flow *a, const struct app_sink *sink)
 {
-    if (!a)
-        return;
-    switch (a->proto) {
-    case APP_HTTP: http_end(a->u.http, sink); break;
-    case APP_TLS: tls_end(a->u.tls, sink); break;
-    case APP_SSH: ssh_end(a->u.ssh, sink); break;
-    default: break;
-    }
+    if (a)
+        a->p->end(a->state, sink);
 }
 
 void app_flow_free(struct app_flow *a)
 {
     if (!a)
         return;
-    switch (a->proto) {
-    case APP_HTTP: http_free(a->u.http); break;
-    case APP_DNS: dns_tcp_free(a->u.dns); break;
-    case APP_TLS: tls_free(a->u.tls); break;
-    case APP_SSH: ssh_free(a->u.ssh); break;
+    a->p->destroy(a->state);
+    app_buf_release(a->st, a, sizeof(*a));
+}
+
+void app_datagram(int id, const uint8_t *msg, size_t len, int dir, const struct app_limits *lim,
+                  struct app_stats *stats, const struct app_sink *sink)
+{
+    const struct app_parser *p = app_parser_get(id);
+    struct app_limits def;
+
+    if (!p || !p->datagram || !msg || !stats)
+        return;
+    if (!lim) {
+        app_limits_default(&def);
+        lim = &def;
     }
-    app_mem_free(a->st, a, sizeof(*a));
+    p->datagram(msg, len, dir ? APP_DIR_TOCLIENT : APP_DIR_TOSERVER, lim, stats, id, sink);
+}
+
+void app_event_body(struct jw *w, const struct app_tx *tx)
+{
+    const struct app_parser *p = app_parser_get(tx->proto);
+    if (p && tx->meta)
+        p->event_body(w, tx);
+}
+
+const char *app_event_type(const struct app_tx *tx)
+{
+    const struct app_parser *p = app_parser_get(tx->proto);
+    return p ? p->event_type : "app";
 }

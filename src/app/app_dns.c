@@ -17,13 +17,14 @@
  * TCP: each direction keeps the bytes of the message being assembled (at
  * most 2 + 65535); after a gap the framing is lost and that direction stops.
  *
- * Ownership: dns_tcp belongs to one app_flow; app_dns_datagram keeps nothing. */
+ * Ownership: dns_tcp belongs to one app_flow; a datagram keeps nothing. */
 #include <arpa/inet.h>
+#include <ndpi/ndpi_protocol_ids.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "taishi/core/util.h"
-#include "app_internal.h"
+#include "app_buf.h"
 
 #define DNS_MAX_JUMPS     32
 #define DNS_MAX_QUESTIONS 16
@@ -158,17 +159,20 @@ static const char *dns_rdata(const uint8_t *m, size_t len, size_t off, uint16_t 
 }
 
 /* Parses one message and reports it. Returns 0 or -1 (malformed). */
+enum { DNS_C_MESSAGES, DNS_C_PARSE_ERRORS };   /* counters, named in the entry */
+
 static int dns_message(const uint8_t *m, size_t len, int dir, uint32_t tx_id,
-                       const struct app_limits *lim, struct app_stats *st,
+                       const struct app_limits *lim, struct app_stats *stats, int id,
                        const struct app_sink *sink)
 {
+    uint64_t *ctr = app_stats_row(stats, id);
     struct dns_scratch s;
     struct app_dns_meta meta;
     size_t off = 12;
     uint32_t maxans = lim ? lim->dns_max_answers : 32;
 
     if (len < 12) {
-        st->dns_parse_errors++;
+        ctr[DNS_C_PARSE_ERRORS]++;
         return -1;
     }
     s.txb.n = 0;
@@ -189,7 +193,7 @@ static int dns_message(const uint8_t *m, size_t len, int dir, uint32_t tx_id,
         char tmp[DNS_NAME_MAX];
         int nl = dns_name(m, len, &off, tmp, sizeof(tmp));
         if (nl < 0 || off + 4 > len) {
-            st->dns_parse_errors++;
+            ctr[DNS_C_PARSE_ERRORS]++;
             if (s.txb.n == 0)
                 return -1;
             an = 0;             /* report the questions read so far, no answers */
@@ -213,14 +217,14 @@ static int dns_message(const uint8_t *m, size_t len, int dir, uint32_t tx_id,
         char tmp[DNS_NAME_MAX];
         int nl = dns_name(m, len, &off, tmp, sizeof(tmp));
         if (nl < 0 || off + 10 > len) {
-            st->dns_parse_errors++;
+            ctr[DNS_C_PARSE_ERRORS]++;
             break;              /* keep the questions and answers read so far */
         }
         uint16_t type = rd16(m + off), rdlen = rd16(m + off + 8);
         uint32_t ttl = rd32(m + off + 4);
         off += 10;
         if (off + rdlen > len) {
-            st->dns_parse_errors++;
+            ctr[DNS_C_PARSE_ERRORS]++;
             break;
         }
         if (meta.nanswers < maxans) {
@@ -237,44 +241,45 @@ static int dns_message(const uint8_t *m, size_t len, int dir, uint32_t tx_id,
         }
         off += rdlen;
     }
-    st->dns_messages++;
-    app_emit(sink, APP_DNS, TX_DNS, dir, 1, &s.txb, &meta);
+    ctr[DNS_C_MESSAGES]++;
+    app_buf_emit(sink, id, TX_DNS, dir, 1, &s.txb, &meta);
     return 0;
 }
 
-void app_dns_datagram(const uint8_t *msg, size_t len, int dir, const struct app_limits *lim,
-                      struct app_stats *stats, const struct app_sink *sink)
+static void dns_datagram(const uint8_t *msg, size_t len, int dir, const struct app_limits *lim,
+                         struct app_stats *stats, int id, const struct app_sink *sink)
 {
-    if (!msg || !stats)
-        return;
-    dns_message(msg, len, dir ? APP_DIR_TOCLIENT : APP_DIR_TOSERVER, 0, lim, stats, sink);
+    dns_message(msg, len, dir, 0, lim, stats, id, sink);
 }
 
 struct dns_tcp {
     struct app_stats *st;
+    int id;
     const struct app_limits *lim;
     struct abuf buf[2];
     uint8_t dead[2];
     uint32_t tx_id;
 };
 
-struct dns_tcp *dns_tcp_new(const struct app_limits *lim, struct app_stats *st)
+static void *dns_tcp_create(const struct app_limits *lim, struct app_stats *st, int id)
 {
-    struct dns_tcp *d = app_mem_alloc(st, sizeof(*d));
+    struct dns_tcp *d = app_buf_alloc(st, sizeof(*d));
     d->st = st;
+    d->id = id;
     d->lim = lim;
     return d;
 }
 
-void dns_tcp_feed(struct dns_tcp *d, int dir, const uint8_t *p, size_t n, const struct app_sink *s)
+static void dns_tcp_feed(void *state, int dir, const uint8_t *p, size_t n, const struct app_sink *s)
 {
+    struct dns_tcp *d = state;
     struct abuf *b = &d->buf[dir];
 
     while (n && !d->dead[dir]) {
         /* whole messages straight from the caller's bytes when nothing is pending */
         if (b->len == 0 && n >= 2 && n >= 2 + (size_t)rd16(p)) {
             size_t ml = rd16(p);
-            if (dns_message(p + 2, ml, dir, d->tx_id++, d->lim, d->st, s) < 0)
+            if (dns_message(p + 2, ml, dir, d->tx_id++, d->lim, d->st, d->id, s) < 0)
                 d->dead[dir] = 1;
             p += 2 + ml;
             n -= 2 + ml;
@@ -282,31 +287,120 @@ void dns_tcp_feed(struct dns_tcp *d, int dir, const uint8_t *p, size_t n, const 
         }
         size_t need = b->len < 2 ? 2 - b->len : 2 + (size_t)rd16(b->d) - b->len;
         size_t take = MIN(need, n);
-        if (abuf_append(d->st, b, p, take, 2 + 65535) < 0) {
+        if (app_buf_append(d->st, b, p, take, 2 + 65535) < 0) {
             d->dead[dir] = 1;
             break;
         }
         p += take;
         n -= take;
         if (b->len >= 2 && b->len == 2 + (size_t)rd16(b->d)) {
-            if (dns_message(b->d + 2, b->len - 2, dir, d->tx_id++, d->lim, d->st, s) < 0)
+            if (dns_message(b->d + 2, b->len - 2, dir, d->tx_id++, d->lim, d->st, d->id, s) < 0)
                 d->dead[dir] = 1;
             b->len = 0;
         }
     }
 }
 
-void dns_tcp_gap(struct dns_tcp *d, int dir)
+static void dns_tcp_gap(void *state, int dir, size_t n, const struct app_sink *s)
 {
+    struct dns_tcp *d = state;
+    (void)n;
+    (void)s;
     d->dead[dir] = 1;
     d->buf[dir].len = 0;
 }
 
-void dns_tcp_free(struct dns_tcp *d)
+static void dns_tcp_end(void *state, const struct app_sink *s)
 {
+    (void)state;                /* nothing pending: a message is reported whole or not at all */
+    (void)s;
+}
+
+static void dns_tcp_destroy(void *state)
+{
+    struct dns_tcp *d = state;
     if (!d)
         return;
-    abuf_free(d->st, &d->buf[0]);
-    abuf_free(d->st, &d->buf[1]);
-    app_mem_free(d->st, d, sizeof(*d));
+    app_buf_free(d->st, &d->buf[0]);
+    app_buf_free(d->st, &d->buf[1]);
+    app_buf_release(d->st, d, sizeof(*d));
 }
+
+/* EVE's dns object, format v2:
+ *   query:  {type:"query", id, rrname, rrtype, tx_id, opcode}
+ *   answer: {version:2, type:"answer", id, flags (hex), qr, aa, tc, rd, ra
+ *            (the set ones), opcode, rrname, rrtype, rcode (name),
+ *            answers:[{rrname, rrtype, ttl, rdata}]} */
+static const char *rcode_name(unsigned r)
+{
+    static const char *const n[] = {
+        "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN",
+        "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE",
+    };
+    return r < sizeof(n) / sizeof(n[0]) ? n[r] : NULL;
+}
+
+static void dns_event_body(struct jw *w, const struct app_tx *tx)
+{
+    const struct app_dns_meta *m = tx->meta;
+    jw_kobj(w, "dns");
+    if (!m->is_response) {
+        jw_kstr(w, "type", "query");
+        jw_ku64(w, "id", m->id);
+        app_buf_kstr(w, "rrname", m->rrname);
+        app_buf_kstr(w, "rrtype", m->rrtype);
+        jw_ku64(w, "tx_id", m->tx_id);
+        jw_ku64(w, "opcode", m->opcode);
+        jw_obj_end(w);
+        return;
+    }
+    static const char hex[] = "0123456789abcdef";
+    char fl[5] = { hex[m->flags >> 12 & 15], hex[m->flags >> 8 & 15], hex[m->flags >> 4 & 15],
+                   hex[m->flags & 15], 0 };
+    jw_ku64(w, "version", 2);
+    jw_kstr(w, "type", "answer");
+    jw_ku64(w, "id", m->id);
+    jw_kstr(w, "flags", fl);
+    jw_key(w, "qr");
+    jw_bool(w, 1);
+    static const struct { uint16_t bit; const char *name; } bits[] = {
+        { 0x0400, "aa" }, { 0x0200, "tc" }, { 0x0100, "rd" }, { 0x0080, "ra" },
+    };
+    for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+        if (m->flags & bits[i].bit) {
+            jw_key(w, bits[i].name);
+            jw_bool(w, 1);
+        }
+    jw_ku64(w, "opcode", m->opcode);
+    app_buf_kstr(w, "rrname", m->rrname);
+    app_buf_kstr(w, "rrtype", m->rrtype);
+    const char *rc = rcode_name(m->rcode);
+    if (rc)
+        jw_kstr(w, "rcode", rc);
+    else
+        jw_ku64(w, "rcode", m->rcode);
+    if (m->nanswers) {
+        jw_karr(w, "answers");
+        for (uint32_t i = 0; i < m->nanswers; i++) {
+            const struct app_dns_answer *a = &m->answers[i];
+            jw_obj_begin(w);
+            app_buf_kstr(w, "rrname", a->rrname);
+            app_buf_kstr(w, "rrtype", a->rrtype);
+            jw_ku64(w, "ttl", a->ttl);
+            app_buf_kstr(w, "rdata", a->rdata);
+            jw_obj_end(w);
+        }
+        jw_arr_end(w);
+    }
+    jw_obj_end(w);
+}
+
+const struct app_parser app_dns_parser = {
+    .name = "dns", .rule_proto = "dns", .event_type = "dns", .event_id = 4,
+    .transports = APP_TCP | APP_UDP,
+    .ndpi = (const uint16_t[]){ NDPI_PROTOCOL_DNS, 0 },
+    .counters = (const char *const[]){ "messages", "parse_errors", NULL },
+    .create = dns_tcp_create, .feed = dns_tcp_feed, .gap = dns_tcp_gap, .end = dns_tcp_end,
+    .destroy = dns_tcp_destroy, .datagram = dns_datagram,
+    .event_body = dns_event_body,
+};

@@ -35,6 +35,7 @@
  * 64 KiB without one.
  *
  * Ownership: http_state belongs to one app_flow. */
+#include <ndpi/ndpi_protocol_ids.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -44,34 +45,40 @@
 #define HTTP_RESYNC_MAX (64 * 1024)
 
 
-struct http_state *http_new(const struct app_limits *lim, struct app_stats *st)
+static void http_feed_state(struct http_state *h, int dir, const uint8_t *p, size_t n,
+                            const struct app_sink *s);
+
+static void *http_create(const struct app_limits *lim, struct app_stats *st, int id)
 {
-    struct http_state *h = app_mem_alloc(st, sizeof(*h));
+    struct http_state *h = app_buf_alloc(st, sizeof(*h));
     h->st = st;
+    h->ctr = app_stats_row(st, id);
+    h->id = id;
     h->lim = lim;
-    h->q = app_mem_alloc(st, sizeof(struct hslot) * lim->http_max_tx);
+    h->q = app_buf_alloc(st, sizeof(struct hslot) * lim->http_max_tx);
     return h;
 }
 
-void http_free(struct http_state *h)
+static void http_destroy(void *state)
 {
+    struct http_state *h = state;
     if (!h)
         return;
     for (int i = 0; i < 2; i++) {
-        abuf_free(h->st, &h->d[i].hdr);
-        abuf_free(h->st, &h->d[i].m.arena);
-        http_body_free(h, i);
+        app_buf_free(h->st, &h->d[i].hdr);
+        app_buf_free(h->st, &h->d[i].m.arena);
+        app_http_body_free(h, i);
     }
     for (uint32_t i = 0; i < h->lim->http_max_tx; i++)
-        abuf_free(h->st, &h->q[i].s);
-    app_mem_free(h->st, h->q, sizeof(struct hslot) * h->lim->http_max_tx);
-    app_mem_free(h->st, h, sizeof(*h));
+        app_buf_free(h->st, &h->q[i].s);
+    app_buf_release(h->st, h->q, sizeof(struct hslot) * h->lim->http_max_tx);
+    app_buf_release(h->st, h, sizeof(*h));
 }
 
 static void kill_flow(struct http_state *h)
 {
     if (h->d[0].state != HS_DEAD || h->d[1].state != HS_DEAD)
-        h->st->http_parse_errors++;
+        h->ctr[HTTP_C_PARSE_ERRORS]++;
     h->d[0].state = h->d[1].state = HS_DEAD;
 }
 
@@ -89,8 +96,8 @@ static uint32_t slot_put(struct http_state *h, struct hslot *s, const char *str,
         return 0;
     n = MIN(n, HTTP_SLOT_MAX - 1 - s->s.len);
     uint32_t off = s->s.len;
-    if (abuf_append(h->st, &s->s, str, n, HTTP_SLOT_MAX) < 0 ||
-        abuf_append(h->st, &s->s, "", 1, HTTP_SLOT_MAX) < 0)
+    if (app_buf_append(h->st, &s->s, str, n, HTTP_SLOT_MAX) < 0 ||
+        app_buf_append(h->st, &s->s, "", 1, HTTP_SLOT_MAX) < 0)
         return 0;
     return off + 1;
 }
@@ -131,7 +138,7 @@ static void q_report_oldest(struct http_state *h, const struct app_sink *sink)
     if (!s)
         return;
     slot_meta(s, &m);
-    app_emit(sink, APP_HTTP, TX_HTTP_REQUEST, APP_DIR_TOSERVER, 1, NULL, &m);
+    app_buf_emit(sink, h->id, TX_HTTP_REQUEST, APP_DIR_TOSERVER, 1, NULL, &m);
     q_pop(h);
 }
 
@@ -165,14 +172,14 @@ static void push_request(struct http_state *h, const struct app_sink *sink)
     s->uri = slot_put(h, s, hstr_p(m, m->uri_raw), m->uri_raw.len);
     s->host = slot_put(h, s, hstr_p(m, m->host), m->host.len);
     s->protocol = slot_put(h, s, hstr_p(m, m->protocol), m->protocol.len);
-    if ((v = http_msg_get(m, "user-agent", &l)))
+    if ((v = app_http_msg_get(m, "user-agent", &l)))
         s->ua = slot_put(h, s, v, l);
-    if ((v = http_msg_get(m, "referer", &l)))
+    if ((v = app_http_msg_get(m, "referer", &l)))
         s->referer = slot_put(h, s, v, l);
-    s->is_head = m->method.set && app_strncaseeq(m->arena.d + m->method.off, m->method.len, "HEAD");
+    s->is_head = m->method.set && app_buf_caseeq(m->arena.d + m->method.off, m->method.len, "HEAD");
     s->is_connect = m->method.set &&
-                    app_strncaseeq(m->arena.d + m->method.off, m->method.len, "CONNECT");
-    h->st->http_tx++;
+                    app_buf_caseeq(m->arena.d + m->method.off, m->method.len, "CONNECT");
+    h->ctr[HTTP_C_TX]++;
 }
 
 static void emit_request(struct http_state *h, const struct app_sink *sink, uint32_t tx_id)
@@ -183,7 +190,7 @@ static void emit_request(struct http_state *h, const struct app_sink *sink, uint
     struct app_http_meta meta;
 
     if (h->lim->rule_bufs)
-        http_msg_bufs(m, APP_DIR_TOSERVER, &t);
+        app_http_msg_bufs(m, APP_DIR_TOSERVER, &t);
     if (d->body.len) {
         txb_add(&t, BUF_HTTP_REQUEST_BODY, d->body.d, d->body.len);
         txb_add(&t, BUF_FILE_DATA, d->body.d, d->body.len);
@@ -193,16 +200,16 @@ static void emit_request(struct http_state *h, const struct app_sink *sink, uint
     meta.uri = hstr_p(m, m->uri_raw);
     meta.host = hstr_p(m, m->host);
     meta.protocol = hstr_p(m, m->protocol);
-    meta.user_agent = http_msg_get(m, "user-agent", NULL);
-    meta.referer = http_msg_get(m, "referer", NULL);
-    meta.content_type = http_msg_get(m, "content-type", NULL);
+    meta.user_agent = app_http_msg_get(m, "user-agent", NULL);
+    meta.referer = app_http_msg_get(m, "referer", NULL);
+    meta.content_type = app_http_msg_get(m, "content-type", NULL);
     meta.request_body_len = d->body_len;
     meta.tx_id = tx_id;
     struct hslot *s = q_find(h, tx_id);
     if (s)
         s->req_body_len = d->body_len;
     d->emitted = 1;
-    app_emit(sink, APP_HTTP, TX_HTTP_REQUEST, APP_DIR_TOSERVER, 0, &t, &meta);
+    app_buf_emit(sink, h->id, TX_HTTP_REQUEST, APP_DIR_TOSERVER, 0, &t, &meta);
 }
 
 static void emit_response(struct http_state *h, const struct app_sink *sink)
@@ -214,7 +221,7 @@ static void emit_response(struct http_state *h, const struct app_sink *sink)
     struct hslot *s = q_head(h);
 
     if (h->lim->rule_bufs)
-        http_msg_bufs(m, APP_DIR_TOCLIENT, &t);
+        app_http_msg_bufs(m, APP_DIR_TOCLIENT, &t);
     if (d->body.len) {
         txb_add(&t, BUF_HTTP_RESPONSE_BODY, d->body.d, d->body.len);
         txb_add(&t, BUF_FILE_DATA, d->body.d, d->body.len);
@@ -235,17 +242,17 @@ static void emit_response(struct http_state *h, const struct app_sink *sink)
     }
     if (!s) {
         meta.tx_id = h->next_tx++;
-        h->st->http_tx++;
+        h->ctr[HTTP_C_TX]++;
     }
     meta.status = m->status;
-    meta.location = http_msg_get(m, "location", NULL);
-    meta.server = http_msg_get(m, "server", NULL);
-    meta.content_type = http_msg_get(m, "content-type", NULL);
+    meta.location = app_http_msg_get(m, "location", NULL);
+    meta.server = app_http_msg_get(m, "server", NULL);
+    meta.content_type = app_http_msg_get(m, "content-type", NULL);
     meta.response_body_len = d->body_len;
     meta.have_response = 1;
     if (!meta.protocol)
         meta.protocol = hstr_p(m, m->protocol);
-    app_emit(sink, APP_HTTP, TX_HTTP_RESPONSE, APP_DIR_TOCLIENT, 1, &t, &meta);
+    app_buf_emit(sink, h->id, TX_HTTP_RESPONSE, APP_DIR_TOCLIENT, 1, &t, &meta);
     q_pop(h);
 }
 
@@ -262,7 +269,7 @@ static void message_done(struct http_state *h, int dir, const struct app_sink *s
     } else {
         emit_response(h, sink);
     }
-    http_body_reset(h, dir);
+    app_http_body_reset(h, dir);
     d->emitted = 0;
     d->hdr.len = 0;
     if (d->state != HS_DEAD)
@@ -273,7 +280,7 @@ static void headers_done(struct http_state *h, int dir, const struct app_sink *s
 {
     struct hdir *d = &h->d[dir];
 
-    if (http_msg_parse(h, dir) < 0) {
+    if (app_http_msg_parse(h, dir) < 0) {
         kill_flow(h);
         return;
     }
@@ -281,7 +288,7 @@ static void headers_done(struct http_state *h, int dir, const struct app_sink *s
     d->emitted = 0;
     if (dir == APP_DIR_TOSERVER) {
         push_request(h, sink);
-        if (http_body_begin(h, dir, NULL))
+        if (app_http_body_begin(h, dir, NULL))
             d->state = HS_BODY;
         else
             message_done(h, dir, sink);
@@ -290,7 +297,7 @@ static void headers_done(struct http_state *h, int dir, const struct app_sink *s
     int st = d->m.status;
     struct hslot *s = q_head(h);
     if (st == 101 || (s && s->is_connect && st / 100 == 2)) {
-        http_body_reset(h, dir);
+        app_http_body_reset(h, dir);
         emit_response(h, sink);
         h->tunnel = 1;
         h->d[0].state = h->d[1].state = HS_DEAD;     /* not HTTP any more: no error */
@@ -301,7 +308,7 @@ static void headers_done(struct http_state *h, int dir, const struct app_sink *s
         d->hdr.len = 0;
         return;
     }
-    if (http_body_begin(h, dir, s))
+    if (app_http_body_begin(h, dir, s))
         d->state = HS_BODY;
     else
         message_done(h, dir, sink);
@@ -314,7 +321,7 @@ static int probe_match(const uint8_t *p, size_t n, int dir)
         "GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "CONNECT ", "TRACE ", "PATCH ",
     };
     if (dir == APP_DIR_TOCLIENT)
-        return http_start_check(p, n, dir);
+        return app_http_msg_start_check(p, n, dir);
     int undecided = 0;
     for (size_t i = 0; i < ARRAY_SIZE(methods); i++) {
         size_t ml = strlen(methods[i]);
@@ -334,7 +341,7 @@ static size_t resync(struct http_state *h, int dir, const uint8_t *p, size_t n)
         uint8_t c = p[i];
         if (++d->resync_seen > HTTP_RESYNC_MAX) {
             d->state = HS_DEAD;
-            h->st->http_parse_errors++;
+            h->ctr[HTTP_C_PARSE_ERRORS]++;
             return n;
         }
         if (!d->at_line_start) {
@@ -350,7 +357,7 @@ static size_t resync(struct http_state *h, int dir, const uint8_t *p, size_t n)
         int r = probe_match(d->probe, d->probe_len, dir);
         if (r > 0) {
             d->hdr.len = 0;
-            if (abuf_append(h->st, &d->hdr, d->probe, d->probe_len, h->lim->http_header_max) < 0) {
+            if (app_buf_append(h->st, &d->hdr, d->probe, d->probe_len, h->lim->http_header_max) < 0) {
                 d->state = HS_DEAD;
                 return n;
             }
@@ -386,12 +393,13 @@ static void bad_start(struct http_state *h, int dir, const struct app_sink *s)
     size_t n = MIN((size_t)d->hdr.len, sizeof(tmp));
 
     memcpy(tmp, d->hdr.d, n);
-    h->st->http_parse_errors++;
+    h->ctr[HTTP_C_PARSE_ERRORS]++;
     start_resync(d);
-    http_feed(h, dir, tmp, n, s);
+    http_feed_state(h, dir, tmp, n, s);
 }
 
-void http_feed(struct http_state *h, int dir, const uint8_t *p, size_t n, const struct app_sink *s)
+static void http_feed_state(struct http_state *h, int dir, const uint8_t *p, size_t n,
+                            const struct app_sink *s)
 {
     struct hdir *d = &h->d[dir];
 
@@ -427,14 +435,14 @@ void http_feed(struct http_state *h, int dir, const uint8_t *p, size_t n, const 
                     d->line_empty = 0;
                 }
             }
-            if (abuf_append(h->st, &d->hdr, p, i, h->lim->http_header_max) < 0) {
+            if (app_buf_append(h->st, &d->hdr, p, i, h->lim->http_header_max) < 0) {
                 kill_flow(h);
                 return;
             }
             p += i;
             n -= i;
             if (!d->start_ok) {
-                int r = http_start_check(d->hdr.d, d->hdr.len, dir);
+                int r = app_http_msg_start_check(d->hdr.d, d->hdr.len, dir);
                 if (r < 0 || (r == 0 && found)) {
                     if (!h->seen_msg) {
                         kill_flow(h);           /* never was HTTP */
@@ -451,7 +459,7 @@ void http_feed(struct http_state *h, int dir, const uint8_t *p, size_t n, const 
         }
         case HS_BODY: {
             int done = 0;
-            long k = http_body_feed(h, dir, p, n, &done);
+            long k = app_http_body_feed(h, dir, p, n, &done);
             if (k < 0) {
                 message_done(h, dir, s);        /* report what there is, then stop */
                 kill_flow(h);
@@ -477,8 +485,14 @@ void http_feed(struct http_state *h, int dir, const uint8_t *p, size_t n, const 
     }
 }
 
-void http_gap(struct http_state *h, int dir, size_t n, const struct app_sink *s)
+static void http_feed(void *state, int dir, const uint8_t *p, size_t n, const struct app_sink *s)
 {
+    http_feed_state(state, dir, p, n, s);
+}
+
+static void http_gap(void *state, int dir, size_t n, const struct app_sink *s)
+{
+    struct http_state *h = state;
     struct hdir *d = &h->d[dir];
 
     if (d->state == HS_DEAD || d->state == HS_RESYNC)
@@ -489,7 +503,7 @@ void http_gap(struct http_state *h, int dir, size_t n, const struct app_sink *s)
                         d->bm == BM_CLOSE;
         if (!d->truncated) {
             d->truncated = 1;
-            h->st->http_truncated_bodies++;
+            h->ctr[HTTP_C_TRUNCATED_BODIES]++;
         }
         if (d->enc != ENC_NONE)
             d->z_state = 2;                     /* the deflate stream is broken */
@@ -511,14 +525,15 @@ void http_gap(struct http_state *h, int dir, size_t n, const struct app_sink *s)
     start_resync(d);
 }
 
-void http_end(struct http_state *h, const struct app_sink *s)
+static void http_end(void *state, const struct app_sink *s)
 {
+    struct http_state *h = state;
     for (int dir = 0; dir < 2; dir++) {
         struct hdir *d = &h->d[dir];
         if (d->state == HS_BODY) {
             if (d->bm != BM_CLOSE && !d->truncated) {
                 d->truncated = 1;
-                h->st->http_truncated_bodies++;
+                h->ctr[HTTP_C_TRUNCATED_BODIES]++;
             }
             message_done(h, dir, s);
         }
@@ -526,3 +541,38 @@ void http_end(struct http_state *h, const struct app_sink *s)
     while (h->qlen)
         q_report_oldest(h, s);
 }
+
+/* http{hostname, url, http_user_agent, http_content_type, http_refer,
+ *      http_method, protocol, status, redirect, length, server}: url is the
+ * request URI as sent; length the response body bytes as sent, dechunked,
+ * not decompressed, as Suricata's; http_content_type the response's;
+ * server is ours. */
+static void http_event_body(struct jw *w, const struct app_tx *tx)
+{
+    const struct app_http_meta *m = tx->meta;
+    jw_kobj(w, "http");
+    app_buf_kstr(w, "hostname", m->host);
+    app_buf_kstr(w, "url", m->uri);
+    app_buf_kstr(w, "http_user_agent", m->user_agent);
+    if (m->have_response)
+        app_buf_kstr(w, "http_content_type", m->content_type);
+    app_buf_kstr(w, "http_refer", m->referer);
+    app_buf_kstr(w, "http_method", m->method);
+    app_buf_kstr(w, "protocol", m->protocol);
+    if (m->have_response) {
+        jw_ku64(w, "status", (uint64_t)m->status);
+        app_buf_kstr(w, "redirect", m->location);
+        app_buf_kstr(w, "server", m->server);
+        jw_ku64(w, "length", m->response_body_len);
+    }
+    jw_obj_end(w);
+}
+
+const struct app_parser app_http_parser = {
+    .name = "http", .rule_proto = "http", .event_type = "http", .event_id = 6,
+    .transports = APP_TCP,
+    .ndpi = (const uint16_t[]){ NDPI_PROTOCOL_HTTP, NDPI_PROTOCOL_HTTP_PROXY, NDPI_PROTOCOL_HTTP_CONNECT, 0 },
+    .counters = (const char *const[]){ "tx", "parse_errors", "truncated_bodies", "gzip_errors", NULL },
+    .create = http_create, .feed = http_feed, .gap = http_gap, .end = http_end, .destroy = http_destroy,
+    .event_body = http_event_body,
+};

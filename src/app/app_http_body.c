@@ -59,21 +59,21 @@ static int contains_ci(const char *v, uint32_t len, const char *word)
 {
     size_t wl = strlen(word);
     for (size_t i = 0; i + wl <= len; i++)
-        if (app_strncaseeq((const uint8_t *)v + i, wl, word))
+        if (app_buf_caseeq((const uint8_t *)v + i, wl, word))
             return 1;
     return 0;
 }
 
-int http_body_begin(struct http_state *h, int dir, const struct hslot *req)
+int app_http_body_begin(struct http_state *h, int dir, const struct hslot *req)
 {
     struct hdir *d = &h->d[dir];
     const struct hmsg *m = &d->m;
     uint32_t tl = 0, cl = 0, el = 0;
-    const char *te = http_msg_get(m, "transfer-encoding", &tl);
-    const char *cv = http_msg_get(m, "content-length", &cl);
-    const char *ce = http_msg_get(m, "content-encoding", &el);
+    const char *te = app_http_msg_get(m, "transfer-encoding", &tl);
+    const char *cv = app_http_msg_get(m, "content-length", &cl);
+    const char *ce = app_http_msg_get(m, "content-encoding", &el);
 
-    http_body_reset(h, dir);
+    app_http_body_reset(h, dir);
     d->inspect = h->lim->http_body_inspect;
     if (dir == APP_DIR_TOCLIENT) {
         int s = m->status;
@@ -106,7 +106,7 @@ int http_body_begin(struct http_state *h, int dir, const struct hslot *req)
             d->left = v;
             return v != 0;
         }
-        h->st->http_parse_errors++;         /* not a number: no body assumed */
+        h->ctr[HTTP_C_PARSE_ERRORS]++;         /* not a number: no body assumed */
     }
     if (dir == APP_DIR_TOCLIENT) {
         d->bm = BM_CLOSE;
@@ -120,11 +120,11 @@ static void body_store(struct http_state *h, struct hdir *d, const uint8_t *p, s
     size_t cap = h->lim->http_body_max, room = cap > d->body.len ? cap - d->body.len : 0;
     size_t k = MIN(n, room);
 
-    if (k && abuf_append(h->st, &d->body, p, k, cap) < 0)
+    if (k && app_buf_append(h->st, &d->body, p, k, cap) < 0)
         k = 0;
     if (n > k && !d->truncated) {
         d->truncated = 1;
-        h->st->http_truncated_bodies++;
+        h->ctr[HTTP_C_TRUNCATED_BODIES]++;
     }
 }
 
@@ -149,7 +149,7 @@ static void inflate_chunk(struct http_state *h, struct hdir *d, const uint8_t *i
                 d->z_state = 2;             /* full: stop decoding (zip bomb bound) */
                 if (!d->truncated) {
                     d->truncated = 1;
-                    h->st->http_truncated_bodies++;
+                    h->ctr[HTTP_C_TRUNCATED_BODIES]++;
                 }
                 break;
             }
@@ -166,7 +166,7 @@ static void inflate_chunk(struct http_state *h, struct hdir *d, const uint8_t *i
             continue;
         }
         /* a decoding error: keep what was decoded */
-        h->st->http_gzip_errors++;
+        h->ctr[HTTP_C_GZIP_ERRORS]++;
         d->z_state = 2;
         break;
     }
@@ -198,7 +198,7 @@ static void body_data(struct http_state *h, struct hdir *d, const uint8_t *p, si
             wbits = 15 + 32;
             if (!(b0 == 0x1f && b1 == 0x8b) && !zlib_hdr) {
                 /* says gzip, is not: keep it as sent */
-                h->st->http_gzip_errors++;
+                h->ctr[HTTP_C_GZIP_ERRORS]++;
                 d->enc = ENC_NONE;
                 d->z_state = 2;
                 body_store(h, d, d->zraw, d->zraw_len);
@@ -208,7 +208,7 @@ static void body_data(struct http_state *h, struct hdir *d, const uint8_t *p, si
             }
         }
         if (!d->z)
-            d->z = app_mem_alloc(h->st, sizeof(z_stream));
+            d->z = app_buf_alloc(h->st, sizeof(z_stream));
         memset(d->z, 0, sizeof(*d->z));
         d->z->zalloc = z_alloc;
         d->z->zfree = z_free;
@@ -253,7 +253,7 @@ static int chunk_size(struct hdir *d, uint64_t *out)
     return 0;
 }
 
-long http_body_feed(struct http_state *h, int dir, const uint8_t *p, size_t n, int *done)
+long app_http_body_feed(struct http_state *h, int dir, const uint8_t *p, size_t n, int *done)
 {
     struct hdir *d = &h->d[dir];
     size_t i = 0;
@@ -337,7 +337,7 @@ long http_body_feed(struct http_state *h, int dir, const uint8_t *p, size_t n, i
     return (long)i;
 }
 
-void http_body_reset(struct http_state *h, int dir)
+void app_http_body_reset(struct http_state *h, int dir)
 {
     struct hdir *d = &h->d[dir];
 
@@ -357,13 +357,13 @@ void http_body_reset(struct http_state *h, int dir)
     d->body_len = 0;
 }
 
-void http_body_free(struct http_state *h, int dir)
+void app_http_body_free(struct http_state *h, int dir)
 {
     struct hdir *d = &h->d[dir];
 
-    http_body_reset(h, dir);
+    app_http_body_reset(h, dir);
     if (d->z)
-        app_mem_free(h->st, d->z, sizeof(z_stream));
+        app_buf_release(h->st, d->z, sizeof(z_stream));
     d->z = NULL;
-    abuf_free(h->st, &d->body);
+    app_buf_free(h->st, &d->body);
 }

@@ -11,7 +11,7 @@
 
 #include <zlib.h>
 
-#include "app_internal.h"
+#include "app_buf.h"
 
 #define HTTP_MAX_FIELDS 128
 #define HTTP_SLOT_MAX   8192    /* bytes of request strings kept for the pairing */
@@ -86,8 +86,13 @@ struct hdir {
     uint64_t resync_seen;
 };
 
+/* counters, named in the entry (app_http.c) */
+enum { HTTP_C_TX, HTTP_C_PARSE_ERRORS, HTTP_C_TRUNCATED_BODIES, HTTP_C_GZIP_ERRORS };
+
 struct http_state {
     struct app_stats *st;
+    uint64_t *ctr;
+    int id;
     const struct app_limits *lim;
     struct hdir d[2];
     struct hslot *q;            /* ring of lim->http_max_tx pending requests */
@@ -99,26 +104,26 @@ struct http_state {
 
 /* app_http_msg.c */
 /* Parses h->d[dir].hdr (a complete block) into h->d[dir].m. 0 or -1. */
-int http_msg_parse(struct http_state *h, int dir);
+int app_http_msg_parse(struct http_state *h, int dir);
 /* Value of a header (duplicates joined), or NULL. */
-const char *http_msg_get(const struct hmsg *m, const char *name, uint32_t *len);
+const char *app_http_msg_get(const struct hmsg *m, const char *name, uint32_t *len);
 static inline const char *hstr_p(const struct hmsg *m, struct hstr s)
 {
     return s.set ? (const char *)m->arena.d + s.off : NULL;
 }
 /* The buffers of the message (no body) into t. */
-void http_msg_bufs(const struct hmsg *m, int dir, struct txb *t);
+void app_http_msg_bufs(const struct hmsg *m, int dir, struct txb *t);
 /* Does this line prefix look like a request (dir 0) or response (1)?
  * 1 yes, 0 not yet known (need more bytes), -1 no. */
-int http_start_check(const uint8_t *p, size_t n, int dir);
+int app_http_msg_start_check(const uint8_t *p, size_t n, int dir);
 
 /* app_http_body.c */
 /* Sets up body framing after the headers; returns 1 when a body follows. */
-int http_body_begin(struct http_state *h, int dir, const struct hslot *req);
+int app_http_body_begin(struct http_state *h, int dir, const struct hslot *req);
 /* Consumes body bytes; returns how many were used (less than n when the
  * message ends inside p), or -1 on a framing error. Sets *done at the end. */
-long http_body_feed(struct http_state *h, int dir, const uint8_t *p, size_t n, int *done);
-void http_body_reset(struct http_state *h, int dir);
-void http_body_free(struct http_state *h, int dir);
+long app_http_body_feed(struct http_state *h, int dir, const uint8_t *p, size_t n, int *done);
+void app_http_body_reset(struct http_state *h, int dir);
+void app_http_body_free(struct http_state *h, int dir);
 
 #endif

@@ -35,14 +35,14 @@ static int is_tchar(uint8_t c)
            c == '-' || c == '_' || c == '.' || c == '!' || c == '+' || c == '~';
 }
 
-int http_start_check(const uint8_t *p, size_t n, int dir)
+int app_http_msg_start_check(const uint8_t *p, size_t n, int dir)
 {
     if (dir == APP_DIR_TOCLIENT) {
         static const char pre[] = "HTTP/";
         for (size_t i = 0; i < 5; i++) {
             if (i >= n)
                 return 0;
-            if (app_lc(p[i]) != app_lc(pre[i]))
+            if (app_buf_lc(p[i]) != app_buf_lc(pre[i]))
                 return -1;
         }
         return 1;
@@ -67,7 +67,7 @@ static int put(struct http_state *h, struct hmsg *m, const void *d, size_t n, ui
 
     if (off)
         *off = m->arena.len;
-    if (n > max || m->arena.len > max - n || abuf_reserve(h->st, &m->arena, m->arena.len + n, max) < 0)
+    if (n > max || m->arena.len > max - n || app_buf_reserve(h->st, &m->arena, m->arena.len + n, max) < 0)
         return -1;
     if (n)
         memmove(m->arena.d + m->arena.len, inside ? m->arena.d + so : (const uint8_t *)d, n);
@@ -80,7 +80,7 @@ static int same_name(const struct hmsg *m, const struct hfield *a, const struct 
     if (a->nlen != b->nlen)
         return 0;
     for (uint32_t k = 0; k < a->nlen; k++)
-        if (app_lc(m->arena.d[a->noff + k]) != app_lc(m->arena.d[b->noff + k]))
+        if (app_buf_lc(m->arena.d[a->noff + k]) != app_buf_lc(m->arena.d[b->noff + k]))
             return 0;
     return 1;
 }
@@ -112,7 +112,7 @@ static size_t uri_normalize(const uint8_t *u, size_t len, char *out, const uint8
 
     *auth = NULL;
     *auth_len = 0;
-    if ((len >= 7 && app_strncaseeq(u, 7, "http://")) || (len >= 8 && app_strncaseeq(u, 8, "https://"))) {
+    if ((len >= 7 && app_buf_caseeq(u, 7, "http://")) || (len >= 8 && app_buf_caseeq(u, 8, "https://"))) {
         i = u[4] == ':' ? 7 : 8;
         size_t a = i;
         while (i < len && u[i] != '/' && u[i] != '?' && u[i] != '#')
@@ -193,11 +193,11 @@ static size_t uri_normalize(const uint8_t *u, size_t len, char *out, const uint8
     return o;
 }
 
-const char *http_msg_get(const struct hmsg *m, const char *name, uint32_t *len)
+const char *app_http_msg_get(const struct hmsg *m, const char *name, uint32_t *len)
 {
     for (uint32_t i = 0; i < m->nf; i++) {
         const struct hfield *f = &m->f[i];
-        if (!f->dup && app_strncaseeq(m->arena.d + f->noff, f->nlen, name)) {
+        if (!f->dup && app_buf_caseeq(m->arena.d + f->noff, f->nlen, name)) {
             if (len)
                 *len = f->jlen;
             return (const char *)m->arena.d + f->joff;
@@ -209,10 +209,10 @@ const char *http_msg_get(const struct hmsg *m, const char *name, uint32_t *len)
 static int is_cookie(const struct hmsg *m, const struct hfield *f)
 {
     const uint8_t *n = m->arena.d + f->noff;
-    return app_strncaseeq(n, f->nlen, "cookie") || app_strncaseeq(n, f->nlen, "set-cookie");
+    return app_buf_caseeq(n, f->nlen, "cookie") || app_buf_caseeq(n, f->nlen, "set-cookie");
 }
 
-int http_msg_parse(struct http_state *h, int dir)
+int app_http_msg_parse(struct http_state *h, int dir)
 {
     struct hdir *d = &h->d[dir];
     struct hmsg *m = &d->m;
@@ -318,7 +318,7 @@ int http_msg_parse(struct http_state *h, int dir)
         size_t last = ll;
         while (last > sp1 + 1 && m->arena.d[loff + last - 1] != ' ')
             last--;
-        if (last > sp1 + 1 && ll - last >= 5 && app_strncaseeq(m->arena.d + loff + last, 5, "HTTP/"))
+        if (last > sp1 + 1 && ll - last >= 5 && app_buf_caseeq(m->arena.d + loff + last, 5, "HTTP/"))
             ue = last - 1;
         else
             ue = ll;
@@ -329,7 +329,7 @@ int http_msg_parse(struct http_state *h, int dir)
             return -1;
         /* normalized uri */
         uint32_t ulen = m->uri_raw.len, uoff;
-        if (abuf_reserve(h->st, &m->arena, m->arena.len + (size_t)ulen + 3,
+        if (app_buf_reserve(h->st, &m->arena, m->arena.len + (size_t)ulen + 3,
                          HTTP_ARENA_MAX(h->lim)) < 0)
             return -1;
         const uint8_t *auth;
@@ -343,7 +343,7 @@ int http_msg_parse(struct http_state *h, int dir)
         size_t aoff = auth ? (size_t)(auth - m->arena.d) : 0;
         /* host */
         uint32_t hl;
-        const char *hv = http_msg_get(m, "host", &hl);
+        const char *hv = app_http_msg_get(m, "host", &hl);
         size_t hoff = 0;
         if (hv) {
             hoff = (size_t)((const uint8_t *)hv - m->arena.d);
@@ -371,7 +371,7 @@ int http_msg_parse(struct http_state *h, int dir)
             if (put_str(h, m, m->arena.d + a, b - a, &m->host) < 0)
                 return -1;
             for (uint32_t k = 0; k < m->host.len; k++)
-                m->arena.d[m->host.off + k] = (uint8_t)app_lc(m->arena.d[m->host.off + k]);
+                m->arena.d[m->host.off + k] = (uint8_t)app_buf_lc(m->arena.d[m->host.off + k]);
         }
     } else {
         if (put_str(h, m, m->arena.d + loff, sp1, &m->protocol) < 0)
@@ -433,7 +433,7 @@ int http_msg_parse(struct http_state *h, int dir)
 static void add_field(const struct hmsg *m, struct txb *t, int id, const char *name)
 {
     uint32_t l;
-    const char *v = http_msg_get(m, name, &l);
+    const char *v = app_http_msg_get(m, name, &l);
     if (v)
         txb_add(t, id, v, l);
 }
@@ -444,7 +444,7 @@ static void add_str(const struct hmsg *m, struct txb *t, int id, struct hstr s)
         txb_add(t, id, m->arena.d + s.off, s.len);
 }
 
-void http_msg_bufs(const struct hmsg *m, int dir, struct txb *t)
+void app_http_msg_bufs(const struct hmsg *m, int dir, struct txb *t)
 {
     if (dir == APP_DIR_TOSERVER) {
         add_str(m, t, BUF_HTTP_URI, m->uri);

@@ -10,11 +10,14 @@
  * with a single banner reports it then (event=1, no buffers). After its
  * banner a direction is done (the binary protocol is not parsed).
  *
+ * The ssh event: ssh{client{proto_version, software_version}, server{...}}.
+ *
  * Ownership: ssh_state belongs to one app_flow. */
+#include <ndpi/ndpi_protocol_ids.h>
 #include <string.h>
 
 #include "taishi/core/util.h"
-#include "app_internal.h"
+#include "app_buf.h"
 
 #define SSH_LINE_MAX 255
 #define SSH_PRE_MAX  8192
@@ -26,16 +29,23 @@ struct ssh_side {
     char proto[SSH_LINE_MAX + 1], software[SSH_LINE_MAX + 1];
 };
 
+enum { SSH_C_BANNERS };                 /* counters, named in the entry */
+
 struct ssh_state {
     struct app_stats *st;
+    uint64_t *ctr;
+    int id;
     struct ssh_side side[2];
     uint8_t evented;
 };
 
-struct ssh_state *ssh_new(struct app_stats *st)
+static void *ssh_create(const struct app_limits *lim, struct app_stats *st, int id)
 {
-    struct ssh_state *s = app_mem_alloc(st, sizeof(*s));
+    struct ssh_state *s = app_buf_alloc(st, sizeof(*s));
+    (void)lim;
     s->st = st;
+    s->ctr = app_stats_row(st, id);
+    s->id = id;
     return s;
 }
 
@@ -83,7 +93,7 @@ static int ssh_line(struct ssh_state *s, int dir, const struct app_sink *sink)
     memcpy(sd->software, sw, sl);
     sd->software[sl] = 0;
     sd->done = 1;
-    s->st->ssh_banners++;
+    s->ctr[SSH_C_BANNERS]++;
 
     struct txb t = { .n = 0 };
     struct app_ssh_meta m;
@@ -91,14 +101,15 @@ static int ssh_line(struct ssh_state *s, int dir, const struct app_sink *sink)
     txb_add(&t, BUF_SSH_SOFTWARE, sd->software, sl);
     ssh_meta(s, dir, &m);
     int both = s->side[0].done && s->side[1].done;
-    app_emit(sink, APP_SSH, TX_SSH_BANNER, dir, both && !s->evented, &t, &m);
+    app_buf_emit(sink, s->id, TX_SSH_BANNER, dir, both && !s->evented, &t, &m);
     if (both)
         s->evented = 1;
     return 1;
 }
 
-void ssh_feed(struct ssh_state *s, int dir, const uint8_t *p, size_t n, const struct app_sink *sk)
+static void ssh_feed(void *state, int dir, const uint8_t *p, size_t n, const struct app_sink *sk)
 {
+    struct ssh_state *s = state;
     struct ssh_side *sd = &s->side[dir];
 
     for (size_t i = 0; i < n && !sd->done && !sd->dead; i++) {
@@ -119,28 +130,62 @@ void ssh_feed(struct ssh_state *s, int dir, const uint8_t *p, size_t n, const st
     }
 }
 
-void ssh_gap(struct ssh_state *s, int dir)
+static void ssh_gap(void *state, int dir, size_t n, const struct app_sink *sk)
 {
+    struct ssh_state *s = state;
+    (void)n;
+    (void)sk;
     if (!s->side[dir].done)
         s->side[dir].dead = 1;
 }
 
-void ssh_end(struct ssh_state *s, const struct app_sink *sk)
+static void ssh_end(void *state, const struct app_sink *sk)
 {
+    struct ssh_state *s = state;
     if (s->evented)
         return;
     for (int d = 0; d < 2; d++)
         if (s->side[d].done) {
             struct app_ssh_meta m;
             ssh_meta(s, d, &m);
-            app_emit(sk, APP_SSH, TX_SSH_BANNER, d, 1, NULL, &m);
+            app_buf_emit(sk, s->id, TX_SSH_BANNER, d, 1, NULL, &m);
             s->evented = 1;
             return;
         }
 }
 
-void ssh_free(struct ssh_state *s)
+static void ssh_destroy(void *state)
 {
+    struct ssh_state *s = state;
     if (s)
-        app_mem_free(s->st, s, sizeof(*s));
+        app_buf_release(s->st, s, sizeof(*s));
 }
+
+/* ssh{client{proto_version, software_version}, server{...}} */
+static void ssh_side_json(struct jw *w, const char *k, const char *proto, const char *sw)
+{
+    if (!proto)
+        return;
+    jw_kobj(w, k);
+    jw_kstr(w, "proto_version", proto);
+    app_buf_kstr(w, "software_version", sw);
+    jw_obj_end(w);
+}
+
+static void ssh_event_body(struct jw *w, const struct app_tx *tx)
+{
+    const struct app_ssh_meta *m = tx->meta;
+    jw_kobj(w, "ssh");
+    ssh_side_json(w, "client", m->client_proto, m->client_software);
+    ssh_side_json(w, "server", m->server_proto, m->server_software);
+    jw_obj_end(w);
+}
+
+const struct app_parser app_ssh_parser = {
+    .name = "ssh", .rule_proto = "ssh", .event_type = "ssh", .event_id = 9,
+    .transports = APP_TCP,
+    .ndpi = (const uint16_t[]){ NDPI_PROTOCOL_SSH, 0 },
+    .counters = (const char *const[]){ "banners", NULL },
+    .create = ssh_create, .feed = ssh_feed, .gap = ssh_gap, .end = ssh_end, .destroy = ssh_destroy,
+    .event_body = ssh_event_body,
+};

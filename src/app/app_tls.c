@@ -27,12 +27,14 @@
  * A gap stops both directions (the handshake cannot be trusted after it).
  *
  * Ownership: tls_state belongs to one app_flow. */
+#include <ndpi/ndpi_protocol_ids.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "taishi/core/md5.h"
 #include "taishi/core/util.h"
-#include "app_internal.h"
+#include "app_buf.h"
+#include "app_x509.h"
 
 #define TLS_REC_MAX (16384 + 2048)
 
@@ -46,8 +48,12 @@ struct tls_dir {
     uint8_t dead, encrypted;
 };
 
+enum { TLS_C_HANDSHAKES, TLS_C_PARSE_ERRORS };     /* counters, named in the entry */
+
 struct tls_state {
     struct app_stats *st;
+    uint64_t *ctr;
+    int id;
     const struct app_limits *lim;
     struct tls_dir d[2];
     uint8_t client_hello, server_hello, server_done, errored;
@@ -62,29 +68,32 @@ struct tls_state {
 
 static int is_grease(uint16_t v) { return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff); }
 
-struct tls_state *tls_new(const struct app_limits *lim, struct app_stats *st)
+static void *tls_create(const struct app_limits *lim, struct app_stats *st, int id)
 {
-    struct tls_state *t = app_mem_alloc(st, sizeof(*t));
+    struct tls_state *t = app_buf_alloc(st, sizeof(*t));
     t->st = st;
+    t->ctr = app_stats_row(st, id);
+    t->id = id;
     t->lim = lim;
     return t;
 }
 
-void tls_free(struct tls_state *t)
+static void tls_destroy(void *state)
 {
+    struct tls_state *t = state;
     if (!t)
         return;
     for (int i = 0; i < 2; i++)
-        abuf_free(t->st, &t->d[i].hs);
-    abuf_free(t->st, &t->ja3_str);
-    abuf_free(t->st, &t->ja3s_str);
-    app_mem_free(t->st, t, sizeof(*t));
+        app_buf_free(t->st, &t->d[i].hs);
+    app_buf_free(t->st, &t->ja3_str);
+    app_buf_free(t->st, &t->ja3s_str);
+    app_buf_release(t->st, t, sizeof(*t));
 }
 
 static void parse_error(struct tls_state *t, int dir)
 {
     if (!t->errored)
-        t->st->tls_parse_errors++;
+        t->ctr[TLS_C_PARSE_ERRORS]++;
     t->errored = 1;
     t->d[dir].dead = 1;
 }
@@ -114,7 +123,7 @@ struct jb {
 
 static void jb_sep(struct jb *j, char c)
 {
-    if (!j->err && abuf_append(j->t->st, j->b, &c, 1, (size_t)j->t->lim->tls_record_max * 3 + 64) < 0)
+    if (!j->err && app_buf_append(j->t->st, j->b, &c, 1, (size_t)j->t->lim->tls_record_max * 3 + 64) < 0)
         j->err = 1;
     j->n = 0;
 }
@@ -123,7 +132,7 @@ static void jb_num(struct jb *j, unsigned v)
 {
     char s[8];
     int l = snprintf(s, sizeof(s), "%s%u", j->n ? "-" : "", v);
-    if (!j->err && abuf_append(j->t->st, j->b, s, (size_t)l, (size_t)j->t->lim->tls_record_max * 3 + 64) < 0)
+    if (!j->err && app_buf_append(j->t->st, j->b, s, (size_t)l, (size_t)j->t->lim->tls_record_max * 3 + 64) < 0)
         j->err = 1;
     j->n++;
 }
@@ -232,7 +241,7 @@ static void client_hello(struct tls_state *t, const uint8_t *m, size_t len, cons
         txb_add(&b, BUF_TLS_SNI, t->sni, strlen(t->sni));
     txb_add(&b, BUF_JA3_HASH, t->ja3, 32);
     txb_add(&b, BUF_JA3_STRING, t->ja3_str.d, t->ja3_str.len - 1);
-    app_emit(s, APP_TLS, TX_TLS_CLIENT_HELLO, APP_DIR_TOSERVER, 0, &b, &meta);
+    app_buf_emit(s, t->id, TX_TLS_CLIENT_HELLO, APP_DIR_TOSERVER, 0, &b, &meta);
     return;
 bad:
     t->ja3_str.len = 0;
@@ -318,7 +327,7 @@ static void server_done(struct tls_state *t, const uint8_t *certs, size_t certs_
     if (t->server_done)
         return;
     t->server_done = 1;
-    t->st->tls_handshakes++;
+    t->ctr[TLS_C_HANDSHAKES]++;
     fill_meta(t, &meta);
     if (t->server_hello) {
         txb_add(&b, BUF_JA3S_HASH, t->ja3s, 32);
@@ -337,7 +346,7 @@ static void server_done(struct tls_state *t, const uint8_t *certs, size_t certs_
         txb_add(&b, BUF_TLS_CERTS, certs + p + 3, cl);
         p += 3 + cl;
     }
-    app_emit(s, APP_TLS, TX_TLS_SERVER, APP_DIR_TOCLIENT, 1, &b, &meta);
+    app_buf_emit(s, t->id, TX_TLS_SERVER, APP_DIR_TOCLIENT, 1, &b, &meta);
 }
 
 static void certificate(struct tls_state *t, const uint8_t *m, size_t len, const struct app_sink *s)
@@ -355,8 +364,8 @@ static void certificate(struct tls_state *t, const uint8_t *m, size_t len, const
         if (cl > ll - 3)
             goto bad;
         t->have_cert = 1;
-        if (x509_parse(c + 3, cl, &t->cert) < 0)
-            t->st->tls_parse_errors++;      /* keep what was read, the fingerprint at least */
+        if (app_x509_parse(c + 3, cl, &t->cert) < 0)
+            t->ctr[TLS_C_PARSE_ERRORS]++;      /* keep what was read, the fingerprint at least */
     }
     server_done(t, c, ll, s);
     return;
@@ -397,7 +406,7 @@ static void hs_messages(struct tls_state *t, int dir, const struct app_sink *s)
             certificate(t, b, ml, s);
         off += 4 + ml;
     }
-    abuf_consume(&d->hs, off);
+    app_buf_consume(&d->hs, off);
 }
 
 static void record_body(struct tls_state *t, int dir, const uint8_t *p, size_t n,
@@ -415,7 +424,7 @@ static void record_body(struct tls_state *t, int dir, const uint8_t *p, size_t n
         if (!n)
             return;
     }
-    if (abuf_append(t->st, &d->hs, p, n, (size_t)t->lim->tls_record_max + 4 + TLS_REC_MAX) < 0) {
+    if (app_buf_append(t->st, &d->hs, p, n, (size_t)t->lim->tls_record_max + 4 + TLS_REC_MAX) < 0) {
         parse_error(t, dir);
         return;
     }
@@ -442,8 +451,9 @@ static void record_start(struct tls_state *t, int dir, const struct app_sink *s)
     }
 }
 
-void tls_feed(struct tls_state *t, int dir, const uint8_t *p, size_t n, const struct app_sink *s)
+static void tls_feed(void *state, int dir, const uint8_t *p, size_t n, const struct app_sink *s)
 {
+    struct tls_state *t = state;
     struct tls_dir *d = &t->d[dir];
 
     while (n && !d->dead) {
@@ -469,14 +479,56 @@ void tls_feed(struct tls_state *t, int dir, const uint8_t *p, size_t n, const st
     }
 }
 
-void tls_gap(struct tls_state *t, int dir)
+static void tls_gap(void *state, int dir, size_t n, const struct app_sink *s)
 {
+    struct tls_state *t = state;
     (void)dir;
+    (void)n;
+    (void)s;
     t->d[0].dead = t->d[1].dead = 1;
 }
 
-void tls_end(struct tls_state *t, const struct app_sink *s)
+static void tls_end(void *state, const struct app_sink *s)
 {
+    struct tls_state *t = state;
     if (!t->server_done && (t->server_hello || t->client_hello))
         server_done(t, NULL, 0, s);
 }
+
+/* tls{subject, issuerdn, serial, fingerprint, sni, version, notbefore,
+ *     notafter, ja3{hash,string}, ja3s{hash,string}} */
+static void tls_event_body(struct jw *w, const struct app_tx *tx)
+{
+    const struct app_tls_meta *m = tx->meta;
+    jw_kobj(w, "tls");
+    app_buf_kstr(w, "subject", m->subject);
+    app_buf_kstr(w, "issuerdn", m->issuer);
+    app_buf_kstr(w, "serial", m->serial);
+    app_buf_kstr(w, "fingerprint", m->fingerprint);
+    app_buf_kstr(w, "sni", m->sni);
+    app_buf_kstr(w, "version", m->version);
+    app_buf_kstr(w, "notbefore", m->notbefore);
+    app_buf_kstr(w, "notafter", m->notafter);
+    if (m->ja3) {
+        jw_kobj(w, "ja3");
+        jw_kstr(w, "hash", m->ja3);
+        app_buf_kstr(w, "string", m->ja3_string);
+        jw_obj_end(w);
+    }
+    if (m->ja3s) {
+        jw_kobj(w, "ja3s");
+        jw_kstr(w, "hash", m->ja3s);
+        app_buf_kstr(w, "string", m->ja3s_string);
+        jw_obj_end(w);
+    }
+    jw_obj_end(w);
+}
+
+const struct app_parser app_tls_parser = {
+    .name = "tls", .rule_proto = "tls", .event_type = "tls", .event_id = 5,
+    .transports = APP_TCP,
+    .ndpi = (const uint16_t[]){ NDPI_PROTOCOL_TLS, 0 },
+    .counters = (const char *const[]){ "handshakes", "parse_errors", NULL },
+    .create = tls_create, .feed = tls_feed, .gap = tls_gap, .end = tls_end, .destroy = tls_destroy,
+    .event_body = tls_event_body,
+};

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "taishi/core/sha1.h"
-#include "app_internal.h"
+#include "app_x509.h"
 
 /* Reads one TLV at *off (< end): tag, value start and length. */
 static int der_tlv(const uint8_t *p, size_t end, size_t *off, uint8_t *tag, size_t *voff,
@@ -175,7 +175,7 @@ static int time_text(const uint8_t *p, uint8_t tag, size_t vo, size_t vl, char *
     return 0;
 }
 
-int x509_parse(const uint8_t *der, size_t len, struct x509_info *out)
+int app_x509_parse(const uint8_t *der, size_t len, struct x509_info *out)
 {
     static const char hx[] = "0123456789ABCDEF", lx[] = "0123456789abcdef";
     size_t off = 0, co, cl, to, tl, vo, vl;

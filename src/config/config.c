@@ -18,6 +18,7 @@
 #include <yaml.h>
 
 #include "taishi/config/config.h"
+#include "taishi/app/app.h"
 #include "taishi/core/netset.h"
 #include "taishi/core/util.h"
 
@@ -111,16 +112,16 @@ static const struct key keys[] = {
 
 #define KAFKA_PROPS "outputs.kafka.properties."
 
-enum kafka_family kafka_family_of(enum event_type t)
+enum kafka_family config_kafka_family(enum event_type t)
 {
     switch (t) {
     case ET_ALERT: return KF_ALERTS;
     case ET_FLOW: return KF_FLOWS;
-    case ET_DNS: case ET_TLS: case ET_HTTP: case ET_SSH: return KF_APP;
     case ET_ANOMALY: return KF_ANOMALIES;
     case ET_ASSET: return KF_ASSETS;
     case ET_RISK: return KF_RISKS;
-    default: return KF_STATS;
+    case ET_STATS: return KF_STATS;
+    default: return KF_APP;        /* the parsers' events */
     }
 }
 
@@ -218,14 +219,58 @@ static int set_kafka_prop(struct config *c, const char *name, const char *v, cha
     return 0;
 }
 
-static const char *const event_names[ET_MAX] = {
-    "alert", "flow", "anomaly", "stats", "dns", "tls", "http", "asset", "risk", "ssh",
+/* The sensor's own event types; the parsers' come from the registry. */
+static const char *const own_events[ET_MAX] = {
+    [ET_ALERT] = "alert", [ET_FLOW] = "flow", [ET_ANOMALY] = "anomaly", [ET_STATS] = "stats",
+    [ET_ASSET] = "asset", [ET_RISK] = "risk",
 };
 static const char *const level_names[] = { "error", "warning", "notice", "info", "debug" };
 
-const char *event_type_name(enum event_type t)
+const char *config_event_name(enum event_type t)
 {
-    return (unsigned)t < ET_MAX ? event_names[t] : "unknown";
+    if ((unsigned)t >= ET_MAX)
+        return NULL;
+    if (own_events[t])
+        return own_events[t];
+    for (int id = 1; id <= app_parser_count(); id++)
+        if (app_parser_get(id)->event_id == (unsigned)t)
+            return app_parser_get(id)->event_type;
+    return NULL;
+}
+
+int config_event_type(const char *name)
+{
+    for (int i = 0; i < ET_MAX; i++) {
+        const char *n = config_event_name((enum event_type)i);
+        if (n && !strcmp(n, name))
+            return i;
+    }
+    return -1;
+}
+
+uint32_t config_events_all(void)
+{
+    uint32_t m = 0;
+    for (int i = 0; i < ET_MAX; i++)
+        if (config_event_name((enum event_type)i))
+            m |= 1u << i;
+    return m;
+}
+
+int config_event_types_check(char *err, size_t errlen)
+{
+    for (int id = 1; id <= app_parser_count(); id++) {
+        const struct app_parser *p = app_parser_get(id);
+        int clash = p->event_id >= ET_MAX || own_events[p->event_id];
+        for (int i = 0; i < ET_MAX && !clash; i++)
+            clash = own_events[i] && !strcmp(own_events[i], p->event_type);
+        if (clash) {
+            snprintf(err, errlen, "app parser %s: event type %s (%u) clashes with the sensor's own",
+                     p->name, p->event_type, p->event_id);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 static const struct key *find_key(const char *name)
@@ -259,16 +304,14 @@ static int add_event(const char *item, void *arg)
     uint32_t *mask = arg;
 
     if (!strcmp(item, "all")) {
-        *mask = (1u << ET_MAX) - 1;
+        *mask = config_events_all();
         return 0;
     }
-    for (int i = 0; i < ET_MAX; i++) {
-        if (!strcmp(item, event_names[i])) {
-            *mask |= 1u << i;
-            return 0;
-        }
-    }
-    return -1;
+    int t = config_event_type(item);
+    if (t < 0)
+        return -1;
+    *mask |= 1u << t;
+    return 0;
 }
 
 int config_set(struct config *c, const char *name, const char *v, char *err, size_t errlen)
@@ -342,7 +385,9 @@ int config_set(struct config *c, const char *name, const char *v, char *err, siz
         if (util_parse_list(v, add_event, &mask) < 0 || mask == 0) {
             snprintf(err, errlen, "%s: bad value '%s' (expected a list of: all", name, v);
             for (int i = 0; i < ET_MAX; i++)
-                snprintf(err + strlen(err), errlen - strlen(err), ", %s", event_names[i]);
+                if (config_event_name((enum event_type)i))
+                    snprintf(err + strlen(err), errlen - strlen(err), ", %s",
+                             config_event_name((enum event_type)i));
             snprintf(err + strlen(err), errlen - strlen(err), ")");
             return -1;
         }
@@ -610,10 +655,10 @@ static void value_text(const struct config *c, const struct key *k, char *out, s
         out[0] = 0;
         strncat(out, "[", outlen - 1);
         for (int i = 0; i < ET_MAX; i++)
-            if (m & (1u << i)) {
+            if ((m & (1u << i)) && config_event_name((enum event_type)i)) {
                 if (out[1])
                     strncat(out, ", ", outlen - strlen(out) - 1);
-                strncat(out, event_names[i], outlen - strlen(out) - 1);
+                strncat(out, config_event_name((enum event_type)i), outlen - strlen(out) - 1);
             }
         strncat(out, "]", outlen - strlen(out) - 1);
         break;

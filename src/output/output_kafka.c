@@ -146,7 +146,7 @@ static int produce(struct kafka_sink *k, uint8_t family, uint64_t key, const voi
 /* One event of chunk c: produced (pointing into c), or spooled. */
 static void produce_one(struct kafka_sink *k, struct chunk *c, const struct out_event *e)
 {
-    uint8_t family = (uint8_t)kafka_family_of((enum event_type)e->type);
+    uint8_t family = (uint8_t)config_kafka_family((enum event_type)e->type);
     const char *line = c->buf + e->off;
     size_t len = e->len;
 

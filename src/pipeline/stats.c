@@ -4,6 +4,7 @@
  * Every field is documented in README.md ("The stats event"). Sums do not
  * depend on the number of workers, except the peak of active flows, which is
  * the sum of each worker's peak. */
+#include <stdio.h>
 #include <string.h>
 
 #include "taishi/enrich/assets.h"
@@ -244,15 +245,14 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
     jw_obj_end(w);
 
     jw_kobj(w, "app_layer");
-    jw_ku64(w, "http_tx", as.http_tx);
-    jw_ku64(w, "http_parse_errors", as.http_parse_errors);
-    jw_ku64(w, "http_truncated_bodies", as.http_truncated_bodies);
-    jw_ku64(w, "http_gzip_errors", as.http_gzip_errors);
-    jw_ku64(w, "dns_messages", as.dns_messages);
-    jw_ku64(w, "dns_parse_errors", as.dns_parse_errors);
-    jw_ku64(w, "tls_handshakes", as.tls_handshakes);
-    jw_ku64(w, "tls_parse_errors", as.tls_parse_errors);
-    jw_ku64(w, "ssh_banners", as.ssh_banners);
+    for (int id = 1; id <= app_parser_count(); id++) {     /* "<parser>_<counter>" */
+        const struct app_parser *p = app_parser_get(id);
+        for (int c = 0; c < APP_COUNTERS_MAX && p->counters[c]; c++) {
+            char k[64];
+            snprintf(k, sizeof(k), "%s_%s", p->name, p->counters[c]);
+            jw_ku64(w, k, as.counters[id - 1][c]);
+        }
+    }
     jw_ku64(w, "gaps", as.gaps);
     jw_ku64(w, "memory", as.memory);
     jw_obj_end(w);
@@ -275,8 +275,8 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
 
     jw_kobj(w, "events");
     for (int e = 0; e < ET_MAX; e++)
-        if (e != ET_STATS)
-            jw_ku64(w, event_type_name((enum event_type)e), ws.events[e]);
+        if (e != ET_STATS && config_event_name((enum event_type)e))
+            jw_ku64(w, config_event_name((enum event_type)e), ws.events[e]);
     jw_ku64(w, "dropped", ws.events_dropped);
     jw_ku64(w, "anomalies_suppressed", ws.anomalies_suppressed);
     jw_obj_end(w);

@@ -175,6 +175,7 @@ struct worker *worker_create(int id, const struct config *cfg, struct output *ou
 {
     struct worker *w = xcalloc(1, sizeof(*w));
 
+    worker_l7_init();
     w->id = id;
     w->enrich = en;
     w->ec = en ? enrich_cache_create(en) : NULL;

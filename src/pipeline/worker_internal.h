@@ -10,6 +10,8 @@ int worker_wants(const struct worker *w, enum event_type t);
 /* Ends the event being written in w->jw and notes its type and key. */
 void worker_finish_event(struct worker *w, enum event_type t, uint64_t key);
 /* worker_l7.c */
+/* Builds the nDPI -> rule protocol and parser index once per process. */
+void worker_l7_init(void);
 void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, int to_server);
 void worker_l7_end(struct worker *w, struct flow *f);
 /* After a rule reload: moves every flow's detect state to the new ruleset

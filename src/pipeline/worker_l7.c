@@ -7,7 +7,7 @@
  * when rules are loaded or app events are wanted, freed with the flow:
  *   detect_packet (IP-only, header and packet-payload rules)
  *   -> TCP: stream_segment -> in-order chunks -> detect_stream, app parser
- *   -> UDP DNS: app_dns_datagram
+ *   -> UDP: app_datagram (DNS)
  *   -> each app transaction: detect_tx, then its event
  * Which parser runs is nDPI's verdict, never the port. Until nDPI has one,
  * the first bytes of each direction are kept (L7_PENDING_MAX) and handed to
@@ -18,6 +18,7 @@
  * Ownership: flow_l7 belongs to its flow (one worker); the detect thread,
  * stream context and app counters belong to the worker. */
 #include <ndpi/ndpi_protocol_ids.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,66 +50,48 @@ struct l7_call {
     struct worker *w;
     struct flow *f;
     struct detect_ctx c;
+    int parser;                     /* the parser nDPI's verdict asks for; 0: none */
 };
 
-static int rule_app_of(uint16_t id)
+/* nDPI protocol id -> the rule protocol (enum rule_app) and the parser it
+ * asks for, from the parser registry and the rules' protocol names; built
+ * once for the process, read by every worker. */
+#define NDPI_IDS (NDPI_LAST_IMPLEMENTED_PROTOCOL + 1)
+static uint8_t rapp_of_ndpi[NDPI_IDS], parser_of_ndpi[NDPI_IDS];
+static uint32_t app_events_mask;        /* the parsers' event types */
+static pthread_once_t ndpi_index_once = PTHREAD_ONCE_INIT;
+
+static void ndpi_index_build(void)
 {
-    switch (id) {
-    case NDPI_PROTOCOL_HTTP: case NDPI_PROTOCOL_HTTP_PROXY: case NDPI_PROTOCOL_HTTP_CONNECT:
-        return RAPP_HTTP;
-    case NDPI_PROTOCOL_TLS: return RAPP_TLS;
-    case NDPI_PROTOCOL_DNS: return RAPP_DNS;
-    case NDPI_PROTOCOL_SSH: return RAPP_SSH;
-    case NDPI_PROTOCOL_MAIL_SMTP: return RAPP_SMTP;
-    case NDPI_PROTOCOL_FTP_CONTROL: return RAPP_FTP;
-    case NDPI_PROTOCOL_SMBV1: case NDPI_PROTOCOL_SMBV23: return RAPP_SMB;
-    case NDPI_PROTOCOL_DCERPC: return RAPP_DCERPC;
-    case NDPI_PROTOCOL_NFS: return RAPP_NFS;
-    case NDPI_PROTOCOL_NTP: return RAPP_NTP;
-    case NDPI_PROTOCOL_DHCP: return RAPP_DHCP;
-    case NDPI_PROTOCOL_SNMP: return RAPP_SNMP;
-    case NDPI_PROTOCOL_SIP: return RAPP_SIP;
-    case NDPI_PROTOCOL_RDP: return RAPP_RDP;
-    case NDPI_PROTOCOL_KERBEROS: return RAPP_KRB5;
-    case NDPI_PROTOCOL_MAIL_IMAP: return RAPP_IMAP;
-    case NDPI_PROTOCOL_MAIL_POP: return RAPP_POP3;
-    case NDPI_PROTOCOL_MODBUS: return RAPP_MODBUS;
-    case NDPI_PROTOCOL_DNP3: return RAPP_DNP3;
-    case NDPI_PROTOCOL_TFTP: return RAPP_TFTP;
-    case NDPI_PROTOCOL_MQTT: return RAPP_MQTT;
-    case NDPI_PROTOCOL_VNC: return RAPP_RFB;
-    case NDPI_PROTOCOL_TELNET: return RAPP_TELNET;
-    case NDPI_PROTOCOL_IRC: return RAPP_IRC;
-    case NDPI_PROTOCOL_QUIC: return RAPP_QUIC;
-    default: return RAPP_NONE;
+    for (uint16_t i = 1; i < NDPI_IDS; i++) {
+        const char *rp = app_rule_proto_for_ndpi(i);
+        rapp_of_ndpi[i] = (uint8_t)(rp ? rules_app_lookup(rp) : RAPP_NONE);
+        parser_of_ndpi[i] = (uint8_t)app_parser_for_ndpi(i);
     }
+    for (int id = 1; id <= app_parser_count(); id++)
+        app_events_mask |= 1u << app_parser_get(id)->event_id;
 }
 
-/* The flow's app-layer protocol for rules, from nDPI's verdict so far. */
-static int flow_rule_app(const struct flow *f)
+void worker_l7_init(void)
+{
+    pthread_once(&ndpi_index_once, ndpi_index_build);
+}
+
+/* From nDPI's verdict so far: the flow's app-layer protocol for rules and
+ * the parser for it (0: none). The master protocol decides when rules know
+ * it (DNS over TLS is TLS), else the application. */
+static void flow_app(const struct flow *f, int *rule_app, int *parser)
 {
     uint16_t m, a;
     dpi_peek(&f->dpi, &m, &a);
-    int app = rule_app_of(m);
-    return app != RAPP_NONE ? app : rule_app_of(a);
-}
-
-/* Which parser, if any, nDPI's verdict asks for. */
-static enum app_proto_id parser_of(int rule_app)
-{
-    switch (rule_app) {
-    case RAPP_HTTP: return APP_HTTP;
-    case RAPP_TLS: return APP_TLS;
-    case RAPP_DNS: return APP_DNS;
-    case RAPP_SSH: return APP_SSH;
-    default: return APP_NONE;
-    }
+    uint16_t id = m < NDPI_IDS && rapp_of_ndpi[m] != RAPP_NONE ? m : a;
+    *rule_app = id < NDPI_IDS ? rapp_of_ndpi[id] : RAPP_NONE;
+    *parser = id < NDPI_IDS ? parser_of_ndpi[id] : 0;
 }
 
 static int app_events_wanted(const struct worker *w)
 {
-    return worker_wants(w, ET_HTTP) || worker_wants(w, ET_DNS) || worker_wants(w, ET_TLS) ||
-           worker_wants(w, ET_SSH);
+    return (w->cfg->events_mask & app_events_mask) != 0;
 }
 
 static void on_alert(void *ud, const struct detect_ctx *c, const struct rule *r, const uint8_t *buf,
@@ -137,8 +120,7 @@ static void on_tx(void *ud, const struct app_tx *tx)
         detect_tx(w->dt, k->f->l7->df, &c, tx->bufs, tx->nbufs, &cb);
     if (!tx->event)
         return;
-    enum event_type et = tx->proto == APP_HTTP ? ET_HTTP : tx->proto == APP_DNS ? ET_DNS :
-                         tx->proto == APP_TLS ? ET_TLS : ET_SSH;
+    enum event_type et = (enum event_type)app_parser_get(tx->proto)->event_id;
     if (!worker_wants(w, et))
         return;
     event_app(&w->jw, w->cfg, w->dpi, w->ec, k->f, tx, c.ts_ns);
@@ -161,8 +143,8 @@ static void app_decide(struct l7_call *k)
     struct worker *w = k->w;
     if (l->app_state != APPST_WAIT)
         return;
-    enum app_proto_id p = parser_of(k->c.app);
-    if (p == APP_NONE) {
+    int p = k->parser;
+    if (!p) {
         if (!k->f->dpi.done)
             return;                 /* no verdict yet: keep waiting */
         l->app_state = APPST_OFF;
@@ -172,7 +154,7 @@ static void app_decide(struct l7_call *k)
         return;
     }
     l->app_state = APPST_ON;
-    if (k->f->key.proto != 6) {     /* DNS over UDP: per datagram, no app_flow */
+    if (k->f->key.proto != 6) {     /* UDP: per datagram (app_datagram), no app_flow */
         pending_free(l);
         return;
     }
@@ -228,14 +210,16 @@ static void on_gap(void *ud, int dir, uint64_t off, uint64_t len)
     }
 }
 
-static void fill_ctx(struct detect_ctx *c, const struct flow *f, const struct packet *p, int dir,
+static void fill_ctx(struct l7_call *k, const struct flow *f, const struct packet *p, int dir,
                      uint64_t ts)
 {
+    struct detect_ctx *c = &k->c;
+
     c->key = &f->key;
     c->p = p;
     c->dir = dir;
     c->established = f->pkts[0] && f->pkts[1] && (f->key.proto != 6 || (f->tcp_seen[0] & TCP_ACK));
-    c->app = flow_rule_app(f);
+    flow_app(f, &c->app, &k->parser);
     c->tls_version = f->dpi.tls_version;
     c->ts_ns = ts;
     for (int d = 0; d < 2; d++)         /* sequence space used so far, the SYN counting one */
@@ -267,7 +251,7 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
     if (l->df && !detect_flow_current(w->dt, l->df))
         l->df = detect_flow_migrate(w->dt, l->df);     /* rules were reloaded */
 
-    fill_ctx(&k.c, f, p, dir, p->ts_ns);
+    fill_ctx(&k, f, p, dir, p->ts_ns);
     if (l->df)
         detect_packet(w->dt, l->df, &k.c, &cb);
     app_decide(&k);
@@ -280,7 +264,7 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
                        p->data + p->ip.pl_off, len, &scb);
     } else if (f->key.proto == 17 && l->app_state == APPST_ON && len) {
         struct app_sink sink = { on_tx, &k };
-        app_dns_datagram(p->data + p->ip.pl_off, len, dir, &w->al, &w->as, &sink);
+        app_datagram(k.parser, p->data + p->ip.pl_off, len, dir, &w->al, &w->as, &sink);
     }
     if (l->stream_off && !l->df) {              /* nothing left to do for this flow */
         stream_free(&w->sc, &l->st);
@@ -297,7 +281,7 @@ void worker_l7_end(struct worker *w, struct flow *f)
         return;
     struct l7_call k = { .w = w, .f = f };
     struct stream_cb scb = { on_chunk, on_gap, &k };
-    fill_ctx(&k.c, f, NULL, 0, f->last_ns);
+    fill_ctx(&k, f, NULL, 0, f->last_ns);
     app_decide(&k);                             /* dpi_finish has given its final verdict */
     stream_flush(&w->sc, &l->st, &scb);
     if (l->app) {

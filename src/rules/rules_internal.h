@@ -75,7 +75,6 @@ void rules_payload_finish(struct rparse *rp);
 /* Parses a comparison "N", "<N", ">=N", "!N", "N<>M", "N-M" with values up
  * to max. Returns 0, -1 on bad syntax. */
 int rules_parse_num(const char *s, struct rule_num *n, uint64_t max);
-int rules_app_lookup(const char *name);
 
 /* rules_buffers.c: the sticky-buffer and legacy-modifier keyword table. */
 enum sticky_kind { SK_STICKY = 1, SK_MODIFIER, SK_PKT_DATA };

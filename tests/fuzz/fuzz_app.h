@@ -79,15 +79,13 @@ static void fa_tx(void *ud, const struct app_tx *tx)
         c->hash = fa_mix(c->hash, b->data, b->len);
     }
     FUZZ_ASSERT(tx->meta);
-    switch (tx->proto) {
-    case APP_HTTP: {
+    const char *pn = app_parser_get(tx->proto)->name;
+    if (!strcmp(pn, "http")) {
         const struct app_http_meta *m = tx->meta;
         const char *s[] = { m->method, m->uri, m->host, m->protocol, m->user_agent, m->referer,
                             m->content_type, m->location, m->server };
         fa_strs(s, ARRAY_SIZE(s));
-        break;
-    }
-    case APP_DNS: {
+    } else if (!strcmp(pn, "dns")) {
         const struct app_dns_meta *m = tx->meta;
         const char *s[] = { m->rrname, m->rrtype };
         fa_strs(s, ARRAY_SIZE(s));
@@ -95,22 +93,16 @@ static void fa_tx(void *ud, const struct app_tx *tx)
             const char *a[] = { m->answers[i].rrname, m->answers[i].rrtype, m->answers[i].rdata };
             fa_strs(a, ARRAY_SIZE(a));
         }
-        break;
-    }
-    case APP_TLS: {
+    } else if (!strcmp(pn, "tls")) {
         const struct app_tls_meta *m = tx->meta;
         const char *s[] = { m->sni, m->version, m->subject, m->issuer, m->serial, m->fingerprint,
                             m->notbefore, m->notafter, m->ja3, m->ja3_string, m->ja3s, m->ja3s_string };
         fa_strs(s, ARRAY_SIZE(s));
-        break;
-    }
-    case APP_SSH: {
+    } else if (!strcmp(pn, "ssh")) {
         const struct app_ssh_meta *m = tx->meta;
         const char *s[] = { m->proto, m->software, m->client_proto, m->client_software,
                             m->server_proto, m->server_software };
         fa_strs(s, ARRAY_SIZE(s));
-        break;
-    }
     }
     jw_init(&w, jbuf, sizeof(jbuf));
     jw_begin(&w);
@@ -172,8 +164,8 @@ static uint64_t fa_run(int proto, const uint8_t *data, size_t size, int bytewise
 
     fa_limits(flags, &lim);
     uint64_t m0 = st->memory, bound = fa_mem_bound(&lim);
-    struct app_flow *a = app_flow_new((enum app_proto_id)proto, &lim, st);
-    FUZZ_ASSERT(a && app_flow_proto(a) == (enum app_proto_id)proto);
+    struct app_flow *a = app_flow_new(proto, &lim, st);
+    FUZZ_ASSERT(a && app_flow_proto(a) == proto);
     while (off + 2 <= size) {
         unsigned hdr = (unsigned)data[off] << 8 | data[off + 1];
         off += 2;
@@ -186,7 +178,7 @@ static uint64_t fa_run(int proto, const uint8_t *data, size_t size, int bytewise
         if (len > size - off)
             len = size - off;
         if (datagrams)
-            app_dns_datagram(data + off, len, dir, &lim, st, &sink);
+            app_datagram(app_parser_id("dns"), data + off, len, dir, &lim, st, &sink);
         if (bytewise) {
             for (size_t i = 0; i < len; i++)
                 app_flow_feed(a, dir, data + off + i, 1, &sink);

@@ -72,7 +72,7 @@ static void on_tx(void *ud, const struct app_tx *tx)
         if (k)
             print_str(k, (const char *)b->data, b->len);
     }
-    if (tx->proto == APP_TLS && tx->kind == TX_TLS_SERVER) {
+    if (tx->proto == app_parser_id("tls") && tx->kind == TX_TLS_SERVER) {
         const struct app_tls_meta *m = tx->meta;
         if (m->version)
             print_str("tls.version", m->version, strlen(m->version));
@@ -84,12 +84,12 @@ static const struct app_sink sink = { on_tx, NULL };
 static enum app_proto_id by_port(uint16_t p)
 {
     switch (p) {
-    case 80: case 8080: case 8000: case 3128: return APP_HTTP;
-    case 443: case 8443: return APP_TLS;
-    case 53: return APP_DNS;
-    case 22: return APP_SSH;
+    case 80: case 8080: case 8000: case 3128: return app_parser_id("http");
+    case 443: case 8443: return app_parser_id("tls");
+    case 53: return app_parser_id("dns");
+    case 22: return app_parser_id("ssh");
     }
-    return APP_NONE;
+    return 0;
 }
 
 static uint32_t khash(const struct flow_key *k)
@@ -130,11 +130,11 @@ static void tcp_packet(const struct ip_layer *l, const uint8_t *base)
         int syn_only = (l->tcp_flags & 0x12) == 0x02, synack = (l->tcp_flags & 0x12) == 0x12;
         enum app_proto_id p = by_port(k->dport);
         int client_is_src = 1;
-        if (synack || (!syn_only && p == APP_NONE && by_port(k->sport) != APP_NONE)) {
+        if (synack || (!syn_only && p == 0 && by_port(k->sport) != 0)) {
             client_is_src = 0;
             p = by_port(k->sport);
         }
-        if (p == APP_NONE)
+        if (p == 0)
             return;
         f = calloc(1, sizeof(*f));
         f->key = *k;
@@ -166,10 +166,10 @@ static void tcp_packet(const struct ip_layer *l, const uint8_t *base)
     } else if (d > 0) {
         app_flow_gap(f->app, dir, (size_t)d, &sink);
     }
-    uint64_t e0 = st.http_parse_errors + st.tls_parse_errors + st.dns_parse_errors;
+    uint64_t e0 = app_stats_get(&st, "http", "parse_errors") + app_stats_get(&st, "tls", "parse_errors") + app_stats_get(&st, "dns", "parse_errors");
     app_flow_feed(f->app, dir, pl, len, &sink);
     f->next_seq[dir] = seq + (d < 0 ? (uint32_t)-d : 0) + len;
-    if (getenv("APP_REPLAY_DEBUG") && st.http_parse_errors + st.tls_parse_errors + st.dns_parse_errors != e0) {
+    if (getenv("APP_REPLAY_DEBUG") && app_stats_get(&st, "http", "parse_errors") + app_stats_get(&st, "tls", "parse_errors") + app_stats_get(&st, "dns", "parse_errors") != e0) {
         fprintf(stderr, "parse error: ports %u -> %u dir %d, %u bytes at seq %u: ", k->sport, k->dport,
                 dir, len, seq);
         for (uint32_t i = 0; i < len && i < 48; i++)
@@ -220,7 +220,7 @@ int main(int argc, char **argv)
         } else if (l->key.proto == 17 && (l->key.dport == 53 || l->key.sport == 53 ||
                                           l->key.dport == 5353)) {
             int dir = l->key.dport == 53 || l->key.dport == 5353 ? APP_DIR_TOSERVER : APP_DIR_TOCLIENT;
-            app_dns_datagram(base + l->pl_off, l->pl_len, dir, &lim, &st, &sink);
+            app_datagram(app_parser_id("dns"), base + l->pl_off, l->pl_len, dir, &lim, &st, &sink);
         }
     }
     for (int i = 0; i < NB; i++)
@@ -234,10 +234,10 @@ int main(int argc, char **argv)
     pcap_close(pc);
     fprintf(stderr, "http_tx=%llu http_errors=%llu dns=%llu dns_errors=%llu tls=%llu tls_errors=%llu "
                     "ssh=%llu gaps=%llu memory_left=%llu\n",
-            (unsigned long long)st.http_tx, (unsigned long long)st.http_parse_errors,
-            (unsigned long long)st.dns_messages, (unsigned long long)st.dns_parse_errors,
-            (unsigned long long)st.tls_handshakes, (unsigned long long)st.tls_parse_errors,
-            (unsigned long long)st.ssh_banners, (unsigned long long)st.gaps,
+            (unsigned long long)app_stats_get(&st, "http", "tx"), (unsigned long long)app_stats_get(&st, "http", "parse_errors"),
+            (unsigned long long)app_stats_get(&st, "dns", "messages"), (unsigned long long)app_stats_get(&st, "dns", "parse_errors"),
+            (unsigned long long)app_stats_get(&st, "tls", "handshakes"), (unsigned long long)app_stats_get(&st, "tls", "parse_errors"),
+            (unsigned long long)app_stats_get(&st, "ssh", "banners"), (unsigned long long)st.gaps,
             (unsigned long long)st.memory);
     return 0;
 }

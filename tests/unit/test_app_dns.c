@@ -44,7 +44,7 @@ static void datagram(const struct msg *m, int dir, const struct app_limits *lim,
 {
     struct app_sink s = coll_sink(c);
     const uint8_t *g = guard_copy(m->b, m->n);
-    app_dns_datagram(g, m->n, dir, lim, &st, &s);
+    app_datagram(app_parser_id("dns"), g, m->n, dir, lim, &st, &s);
     guard_release(g, m->n);
 }
 
@@ -124,7 +124,7 @@ static void test_hostile(void)
 {
     struct coll c;
     struct msg m;
-    uint64_t e0 = st.dns_parse_errors;
+    uint64_t e0 = app_stats_get(&st, "dns", "parse_errors");
     memset(&c, 0, sizeof(c));
     /* a pointer to itself */
     hdr(&m, 1, 0x0100, 1, 0);
@@ -160,7 +160,7 @@ static void test_hostile(void)
     name(&m, "trunc.example"); u16(&m, 1);
     datagram(&m, 0, NULL, &c);
     CHECK_EQ_U(c.n, 0);
-    CHECK_EQ_U(st.dns_parse_errors, e0 + 7);
+    CHECK_EQ_U(app_stats_get(&st, "dns", "parse_errors"), e0 + 7);
     /* answer count lies: the questions are still reported */
     hdr(&m, 9, 0x8180, 1, 40);
     name(&m, "ok.example"); u16(&m, 1); u16(&m, 1);
@@ -179,7 +179,7 @@ static void test_hostile(void)
         datagram(&m, (int)(i & 1), NULL, &c);
         coll_reset(&c);
     }
-    CHECK(st.dns_parse_errors > e0 + 7);
+    CHECK(app_stats_get(&st, "dns", "parse_errors") > e0 + 7);
 }
 
 static void test_tcp(void)
@@ -205,7 +205,7 @@ static void test_tcp(void)
         memset(&c, 0, sizeof(c));
         struct app_sink s = coll_sink(&c);
         uint64_t m0 = st.memory;
-        struct app_flow *a = app_flow_new(APP_DNS, NULL, &st);
+        struct app_flow *a = app_flow_new(app_parser_id("dns"), NULL, &st);
         coll_feed(a, 0, stream, sn, mode > 2 ? 2 : mode, &s);
         coll_feed(a, 1, rs, rn, mode > 2 ? 2 : mode, &s);
         app_flow_end(a, &s);
@@ -227,7 +227,7 @@ static void test_tcp(void)
     struct coll c;
     memset(&c, 0, sizeof(c));
     struct app_sink s = coll_sink(&c);
-    struct app_flow *a = app_flow_new(APP_DNS, NULL, &st);
+    struct app_flow *a = app_flow_new(app_parser_id("dns"), NULL, &st);
     app_flow_feed(a, 0, stream, 5, &s);
     app_flow_gap(a, 0, 10, &s);
     app_flow_feed(a, 0, stream, sn, &s);

@@ -41,7 +41,7 @@ static char *run(const struct step *s, int nsteps, int mode, const struct app_li
 {
     memset(c, 0, sizeof(*c));
     struct app_sink sink = coll_sink(c);
-    struct app_flow *a = app_flow_new(APP_HTTP, lim, &st);
+    struct app_flow *a = app_flow_new(app_parser_id("http"), lim, &st);
     for (int i = 0; i < nsteps; i++) {
         size_t len = s[i].len ? s[i].len : strlen(s[i].data);
         if (s[i].dir >= 2)
@@ -176,9 +176,9 @@ static void test_big_headers(void)
     o += sprintf(req + o, "\r\n");
     CHECK(o <= 32 * 1024);
     struct step s[] = { { 0, req, (size_t)o } };
-    uint64_t e0 = st.http_parse_errors;
+    uint64_t e0 = app_stats_get(&st, "http", "parse_errors");
     free(run(s, 1, 0, NULL, &c));
-    CHECK_EQ_U(st.http_parse_errors, e0);
+    CHECK_EQ_U(app_stats_get(&st, "http", "parse_errors"), e0);
     CHECK_EQ_U(c.n, 2);
     CHECK_EQ_U(coll_buflen(&c, 0, BUF_HTTP_USER_AGENT), 30000);
     CHECK_STR(coll_buf(&c, 0, BUF_HTTP_HOST, 0), "big");
@@ -297,12 +297,12 @@ static void test_bodies(void)
     }
 
     /* "gzip" that is not: kept as sent, error counted */
-    uint64_t e0 = st.http_gzip_errors;
+    uint64_t e0 = app_stats_get(&st, "http", "gzip_errors");
     static const struct step s3[] = { { 0, "GET / HTTP/1.1\r\n\r\n", 0 },
         { 1, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 11\r\n\r\nplain text!", 0 } };
     free(run(s3, 2, 0, NULL, &c));
     CHECK_STR(coll_buf(&c, 1, BUF_HTTP_RESPONSE_BODY, 0), "plain text!");
-    CHECK(st.http_gzip_errors > e0);
+    CHECK(app_stats_get(&st, "http", "gzip_errors") > e0);
     coll_reset(&c);
     check_segmentation(s3, 2, NULL);
 
@@ -319,7 +319,7 @@ static void test_bodies(void)
     uint32_t bl = coll_buflen(&c, 1, BUF_HTTP_RESPONSE_BODY);
     /* inflate may turn some of the 0xff bytes into output before it sees the error */
     CHECK(bl > 1000 && memcmp(coll_buf(&c, 1, BUF_FILE_DATA, 0) ? coll_buf(&c, 1, BUF_FILE_DATA, 0) : "", plain, 1000) == 0);
-    CHECK(st.http_gzip_errors > e0 + 1);
+    CHECK(app_stats_get(&st, "http", "gzip_errors") > e0 + 1);
     coll_reset(&c);
 
     /* TE chunked wins over Content-Length (smuggling) */
@@ -351,7 +351,7 @@ static void test_zip_bomb(void)
     struct app_sink sink;
     memset(&c, 0, sizeof(c));
     sink = coll_sink(&c);
-    struct app_flow *a = app_flow_new(APP_HTTP, &lim, &st);
+    struct app_flow *a = app_flow_new(app_parser_id("http"), &lim, &st);
     app_flow_feed(a, 0, (const uint8_t *)"GET /bomb HTTP/1.1\r\n\r\n", 22, &sink);
     uint64_t peak = 0;
     for (size_t off = 0; off < (size_t)o + cl; off += 1000) {
@@ -366,7 +366,7 @@ static void test_zip_bomb(void)
     CHECK_EQ_U(coll_buflen(&c, 1, BUF_HTTP_RESPONSE_BODY), 16384);
     CHECK(json_has_u64(c.tx[1].json, "length", cl));
     CHECK(peak < 16384 + 64 * 1024 + 48 * 1024);        /* body cap + zlib state + header buffers */
-    CHECK(st.http_truncated_bodies > s0.http_truncated_bodies);
+    CHECK(app_stats_get(&st, "http", "truncated_bodies") > app_stats_get(&s0, "http", "truncated_bodies"));
     CHECK_EQ_U(st.memory, s0.memory);
     coll_reset(&c);
     free(zeros);
@@ -402,7 +402,7 @@ static void test_count_only(void)
     CHECK(coll_buf(&c, 2, BUF_FILE_DATA, 0) == NULL);
     CHECK(json_has_u64(c.tx[2].json, "length", cl));
     CHECK(json_has_u64(c.tx[3].json, "length", 11));
-    CHECK(st.http_gzip_errors == s0.http_gzip_errors);
+    CHECK(app_stats_get(&st, "http", "gzip_errors") == app_stats_get(&s0, "http", "gzip_errors"));
     CHECK_EQ_U(st.memory, s0.memory);
     coll_reset(&c);
     check_segmentation(s, 2, &lim);
@@ -446,31 +446,31 @@ static void test_no_rule_bufs(void)
 static void test_not_http(void)
 {
     struct coll c;
-    uint64_t e0 = st.http_parse_errors;
+    uint64_t e0 = app_stats_get(&st, "http", "parse_errors");
     static const struct step s[] = { { 0, "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 random tls bytes", 0 },
                                      { 1, "\x16\x03\x03 more", 0 } };
     free(run(s, 2, 0, NULL, &c));
     CHECK_EQ_U(c.n, 0);
-    CHECK_EQ_U(st.http_parse_errors, e0 + 1);
+    CHECK_EQ_U(app_stats_get(&st, "http", "parse_errors"), e0 + 1);
     coll_reset(&c);
     /* a never-ending header block: stops at the cap, error counted */
     struct app_limits lim;
     app_limits_default(&lim);
     lim.http_header_max = 1024;
-    struct app_flow *a = app_flow_new(APP_HTTP, &lim, &st);
+    struct app_flow *a = app_flow_new(app_parser_id("http"), &lim, &st);
     struct app_sink sink = coll_sink(&c);
     app_flow_feed(a, 0, (const uint8_t *)"GET / HTTP/1.1\r\n", 16, &sink);
     uint64_t m0 = st.memory;
     for (int i = 0; i < 1000; i++)
         app_flow_feed(a, 0, (const uint8_t *)"X-Long: aaaaaaaaaaaaaaaaaaaaaa\r\n", 32, &sink);
     CHECK(st.memory - m0 <= 2048);
-    CHECK_EQ_U(st.http_parse_errors, e0 + 2);
+    CHECK_EQ_U(app_stats_get(&st, "http", "parse_errors"), e0 + 2);
     app_flow_free(a);
     coll_reset(&c);
     /* a bad chunk size stops the flow */
     static const struct step s3[] = { { 1, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 0 } };
     free(run(s3, 1, 0, NULL, &c));
-    CHECK_EQ_U(st.http_parse_errors, e0 + 3);
+    CHECK_EQ_U(app_stats_get(&st, "http", "parse_errors"), e0 + 3);
     coll_reset(&c);
 }
 
@@ -503,7 +503,7 @@ static void test_gaps_and_end(void)
     check_segmentation(s2, 4, NULL);
     /* a flow that was HTTP and loses sync (capture began mid-response):
      * one error, that direction resyncs at the next response */
-    uint64_t e1 = st.http_parse_errors;
+    uint64_t e1 = app_stats_get(&st, "http", "parse_errors");
     static const struct step s7[] = {
         { 0, "GET /1 HTTP/1.1\r\nHost: a\r\n\r\n", 0 },
         { 1, "\x89PNG\r\n\x1a\n binary body of a lost response\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 0 },
@@ -511,7 +511,7 @@ static void test_gaps_and_end(void)
         { 1, "HTTP/1.1 204 No Content\r\n\r\n", 0 },
     };
     free(run(s7, 4, 0, NULL, &c));
-    CHECK_EQ_U(st.http_parse_errors, e1 + 1);
+    CHECK_EQ_U(app_stats_get(&st, "http", "parse_errors"), e1 + 1);
     CHECK_EQ_U(c.n, 4);
     CHECK(strstr(c.tx[1].json, "\"url\":\"/1\"") && strstr(c.tx[1].json, "\"status\":200"));
     CHECK(strstr(c.tx[3].json, "\"url\":\"/2\"") && strstr(c.tx[3].json, "\"status\":204"));
@@ -547,12 +547,12 @@ static void test_gaps_and_end(void)
     coll_reset(&c);
     check_segmentation(s5, 1, &lim);
     /* CONNECT tunnel: parsing stops without an error */
-    uint64_t e0 = st.http_parse_errors;
+    uint64_t e0 = app_stats_get(&st, "http", "parse_errors");
     static const struct step s6[] = { { 0, "CONNECT h:443 HTTP/1.1\r\n\r\n", 0 },
         { 1, "HTTP/1.1 200 Connection established\r\n\r\n", 0 }, { 0, "\x16\x03\x01 tls", 0 } };
     free(run(s6, 3, 0, NULL, &c));
     CHECK_EQ_U(c.n, 2);
-    CHECK_EQ_U(st.http_parse_errors, e0);
+    CHECK_EQ_U(app_stats_get(&st, "http", "parse_errors"), e0);
     coll_reset(&c);
 }
 

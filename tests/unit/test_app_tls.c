@@ -167,7 +167,7 @@ static char *conversation(const struct b *cli, const struct b *srv, int mode, st
 {
     memset(c, 0, sizeof(*c));
     struct app_sink s = coll_sink(c);
-    struct app_flow *a = app_flow_new(APP_TLS, NULL, &st);
+    struct app_flow *a = app_flow_new(app_parser_id("tls"), NULL, &st);
     coll_feed(a, 0, cli->d, cli->n, mode, &s);
     coll_feed(a, 1, srv->d, srv->n, mode, &s);
     app_flow_end(a, &s);
@@ -272,7 +272,7 @@ static void test_tls_hostile(void)
 {
     struct b ch, cli, srv;
     struct coll c;
-    uint64_t e0 = st.tls_parse_errors;
+    uint64_t e0 = app_stats_get(&st, "tls", "parse_errors");
     client_hello(&ch);
     /* not TLS at all */
     cli.n = 0;
@@ -280,14 +280,14 @@ static void test_tls_hostile(void)
     srv.n = 0;
     free(conversation(&cli, &srv, 0, &c));
     CHECK_EQ_U(c.n, 0);
-    CHECK_EQ_U(st.tls_parse_errors, e0 + 1);
+    CHECK_EQ_U(app_stats_get(&st, "tls", "parse_errors"), e0 + 1);
     coll_reset(&c);
     /* record length over the maximum */
     cli.n = 0;
     b8(&cli, 22); b16(&cli, 0x0301); b16(&cli, 0xffff);
     free(conversation(&cli, &srv, 0, &c));
     CHECK_EQ_U(c.n, 0);
-    CHECK_EQ_U(st.tls_parse_errors, e0 + 2);
+    CHECK_EQ_U(app_stats_get(&st, "tls", "parse_errors"), e0 + 2);
     coll_reset(&c);
     /* handshake length lies: 16 MB announced; skipped without buffering */
     cli.n = 0;
@@ -304,7 +304,7 @@ static void test_tls_hostile(void)
     free(conversation(&cli, &srv, 1, &c));
     CHECK_EQ_U(c.n, 0);
     CHECK_EQ_U(st.memory, m0);
-    CHECK_EQ_U(st.tls_parse_errors, e0 + 3);
+    CHECK_EQ_U(app_stats_get(&st, "tls", "parse_errors"), e0 + 3);
     coll_reset(&c);
     /* inner lengths that lie: every length field of the ClientHello set
      * past its end, one at a time; and every byte cut; no crash, no read
@@ -327,7 +327,7 @@ static void test_tls_hostile(void)
         free(conversation(&cli, &srv, 0, &c));
         coll_reset(&c);
     }
-    CHECK(st.tls_parse_errors > e0 + 3);
+    CHECK(app_stats_get(&st, "tls", "parse_errors") > e0 + 3);
     /* a certificate whose DER is cut: the fingerprint is still given */
     struct b hs;
     hs.n = 0;
@@ -367,7 +367,7 @@ static void test_oversized_message(void)
         struct coll c;
         memset(&c, 0, sizeof(c));
         struct app_sink s = coll_sink(&c);
-        struct app_flow *a = app_flow_new(APP_TLS, &lim, &st);
+        struct app_flow *a = app_flow_new(app_parser_id("tls"), &lim, &st);
         coll_feed(a, 0, cli.d, cli.n, mode, &s);
         coll_feed(a, 1, srv.d, srv.n, mode, &s);
         app_flow_end(a, &s);
@@ -401,7 +401,7 @@ static void ssh_run(const char *cli, const char *srv, int mode, struct coll *c)
 {
     memset(c, 0, sizeof(*c));
     struct app_sink s = coll_sink(c);
-    struct app_flow *a = app_flow_new(APP_SSH, NULL, &st);
+    struct app_flow *a = app_flow_new(app_parser_id("ssh"), NULL, &st);
     coll_feed(a, 0, cli, strlen(cli), mode, &s);
     coll_feed(a, 1, srv, strlen(srv), mode, &s);
     app_flow_end(a, &s);

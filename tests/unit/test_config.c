@@ -52,7 +52,7 @@ static void test_defaults(void)
     CHECK_EQ_U(c.workers, 0);
     CHECK_EQ_U(c.log_level, 2);                    /* notice */
     CHECK_STR(c.output, "-");
-    CHECK_EQ_U(c.events_mask, (1u << ET_MAX) - 1);
+    CHECK_EQ_U(c.events_mask, config_events_all());
     CHECK_EQ_U(c.flow_memcap, 512ULL << 20);
     CHECK_EQ_U(c.flow_hash_size, 65536);
     CHECK_EQ_U(c.flow_active_timeout, 1800);
@@ -74,7 +74,7 @@ static void test_defaults(void)
     CHECK_EQ_U(c.vxlan_port, 4789);
     CHECK_EQ_U(c.teredo_port, 3544);
     CHECK_EQ_U(c.gtpu_port, 2152);
-    CHECK_STR(event_type_name(ET_ANOMALY), "anomaly");
+    CHECK_STR(config_event_name(ET_ANOMALY), "anomaly");
     CHECK_EQ_U(config_selftest(), 0);
 }
 
@@ -113,7 +113,7 @@ static void test_yaml(void)
     CHECK_EQ_U(c.workers, 4);
     CHECK_EQ_U(c.log_level, 4);
     CHECK_STR(c.output, "/var/log/taishi/eve.json");
-    CHECK_EQ_U(c.events_mask, 1u << ET_ALERT | 1u << ET_FLOW | 1u << ET_DNS);
+    CHECK_EQ_U(c.events_mask, 1u << ET_ALERT | 1u << ET_FLOW | 1u << config_event_type("dns"));
     CHECK_EQ_U(c.flow_memcap, 1ULL << 30);
     CHECK_EQ_U(c.flow_hash_size, 131072);
     CHECK_EQ_U(c.flow_timeout[FG_TCP][FS_ESTABLISHED], 3600);
@@ -126,9 +126,9 @@ static void test_yaml(void)
     CHECK_EQ_U(c.vxlan_port, 8472);
 
     CHECK_EQ_U(load(&c, "outputs:\n  events: [tls, http]\n"), 0);
-    CHECK_EQ_U(c.events_mask, 1u << ET_TLS | 1u << ET_HTTP);
+    CHECK_EQ_U(c.events_mask, 1u << config_event_type("tls") | 1u << config_event_type("http"));
     CHECK_EQ_U(load(&c, "outputs: {events: [all]}\n"), 0);
-    CHECK_EQ_U(c.events_mask, (1u << ET_MAX) - 1);
+    CHECK_EQ_U(c.events_mask, config_events_all());
 
     struct config d;                               /* empty documents change nothing */
     config_defaults(&d);
@@ -340,9 +340,9 @@ static void test_set(void)
         CHECK_EQ_U(c.log_level, i);
     }
     CHECK_EQ_U(config_set(&c, "outputs.events", "[all]", err, sizeof(err)), 0);
-    CHECK_EQ_U(c.events_mask, (1u << ET_MAX) - 1);
+    CHECK_EQ_U(c.events_mask, config_events_all());
     CHECK_EQ_U(config_set(&c, "outputs.events", " [ dns ] ", err, sizeof(err)), 0);
-    CHECK_EQ_U(c.events_mask, 1u << ET_DNS);
+    CHECK_EQ_U(c.events_mask, 1u << config_event_type("dns"));
     CHECK_EQ_U(config_set(&c, "flow.memcap", "1GiB", err, sizeof(err)), 0);
     CHECK_EQ_U(c.flow_memcap, 1ULL << 30);
     CHECK_EQ_U(config_set(&c, "no.such.key", "1", err, sizeof(err)), -1);
@@ -377,7 +377,7 @@ static void test_roundtrip(void)
     CHECK_STR(b.sensor_id, "fz \"bb\" \\01: #x");
     CHECK_STR(b.output, "/data/eve's log.json");
     CHECK_EQ_U(b.flow_memcap, 1048577);
-    CHECK_EQ_U(b.events_mask, 1u << ET_DNS | 1u << ET_TLS | 1u << ET_RISK);
+    CHECK_EQ_U(b.events_mask, 1u << config_event_type("dns") | 1u << config_event_type("tls") | 1u << ET_RISK);
     CHECK_EQ_U(b.flow_timeout[FG_ICMP][FS_NEW], 3600);
     free(d1);
     free(d2);

@@ -1,24 +1,32 @@
-/* app.h - application-layer parsers: HTTP/1.x, DNS, TLS, SSH.
+/* app.h - application-layer parsers and their registry.
+ *
+ * Each parser is one `const struct app_parser` (its name, the nDPI protocols
+ * that select it, its rule protocol, its event, its counters and its
+ * new/feed/gap/end/free and datagram functions), listed in one table
+ * (app_registry.c). Nothing outside app/ names a parser: the dispatcher
+ * here, the worker (which parser for nDPI's verdict), the event types
+ * (config.h), the stats event and the rules find them through the table.
  *
  * The flow stage reassembles each TCP direction into in-order bytes
  * (stream.h) and nDPI says what the flow speaks; once it does, the worker
- * creates an `app_flow` for that protocol and feeds it the stream from its
+ * creates an `app_flow` for that parser and feeds it the stream from its
  * first byte (the stream keeps what came before the verdict, up to a cap).
- * UDP DNS messages go to app_dns_datagram() one datagram at a time.
+ * UDP messages go to app_datagram() one datagram at a time.
  *
  * A parser reports each unit it completes (an HTTP request or response, a
  * DNS message, a TLS handshake message, an SSH banner) as a `struct app_tx`
  * through the sink: the inspection buffers it filled (buffers.h), for the
- * detect stage, and a protocol record (`meta`) for the http/dns/tls events
- * (event_app.c writes them). Everything an app_tx points to is valid only
- * during the callback.
+ * detect stage, and a protocol record (`meta`) its event_body() writes as
+ * the protocol object of its event. Everything an app_tx points to is valid
+ * only during the callback.
  *
  * Hostile input: every parser takes (bytes, length), reads nothing past it,
  * keeps at most its configured caps per flow (app_limits), and turns what it
  * cannot parse into a counter in app_stats, never a crash.
  *
  * Ownership: an app_flow belongs to one flow of one worker (no locks); the
- * worker frees it with the flow. app_stats belongs to the worker. */
+ * worker frees it with the flow. app_stats belongs to the worker. The
+ * registry is constant data, read by every thread. */
 #ifndef TAISHI_APP_H
 #define TAISHI_APP_H
 
@@ -27,7 +35,9 @@
 
 #include "taishi/app/buffers.h"
 
-enum app_proto_id { APP_NONE = 0, APP_HTTP, APP_DNS, APP_TLS, APP_SSH, APP_MAX };
+/* Parser ids are 1 + the parser's position in the registry; 0 = none. */
+#define APP_PARSERS_MAX  16
+#define APP_COUNTERS_MAX 6     /* counters per parser in app_stats */
 
 /* One occurrence of an inspection buffer. */
 struct app_buf {
@@ -96,7 +106,7 @@ enum app_tx_kind {
  *  - TX_SSH_BANNER: one per side; event=1 on the second banner (meta has
  *    both sides), or at app_flow_end when only one side sent its banner. */
 struct app_tx {
-    uint8_t proto;              /* enum app_proto_id */
+    uint8_t proto;              /* the parser's id */
     uint8_t kind;               /* enum app_tx_kind */
     uint8_t dir;                /* APP_DIR_*: direction of the data this tx carries */
     uint8_t event;              /* 1: this tx completes a unit an event should be written for */
@@ -124,18 +134,63 @@ struct app_limits {
 void app_limits_default(struct app_limits *l);
 
 struct app_stats {
-    uint64_t http_tx, http_parse_errors, http_truncated_bodies, http_gzip_errors;
-    uint64_t dns_messages, dns_parse_errors;
-    uint64_t tls_handshakes, tls_parse_errors;
-    uint64_t ssh_banners;
+    /* Row id - 1 is parser id's counters, named by its entry's `counters`
+     * ("tx", "parse_errors", ...; the stats event writes "<parser>_<name>"). */
+    uint64_t counters[APP_PARSERS_MAX][APP_COUNTERS_MAX];
     uint64_t gaps;              /* stream holes handed to parsers */
     uint64_t memory;            /* bytes the app_flows of this worker hold now */
 };
+/* Parser id's row of counters. */
+static inline uint64_t *app_stats_row(struct app_stats *st, int id)
+{
+    return st->counters[(unsigned)(id - 1) % APP_PARSERS_MAX];
+}
+/* A counter by names ("http", "parse_errors"); 0 when either is unknown. */
+uint64_t app_stats_get(const struct app_stats *st, const char *parser, const char *counter);
+
+struct jw;
+/* One parser. Every field is set (datagram only for parsers that take UDP):
+ * app_registry_check() refuses a half-filled entry at start-up. */
+struct app_parser {
+    const char *name;           /* "http": EVE app_proto, stats prefix, config */
+    const char *rule_proto;     /* protocol keyword of rules ("http") */
+    const char *event_type;     /* its event's event_type ("http") */
+    uint8_t event_id;           /* the event type's number (config.h: the free ids) */
+    uint8_t transports;         /* APP_TCP and/or APP_UDP */
+    const uint16_t *ndpi;       /* nDPI protocol ids that select it, 0-terminated */
+    const char *const *counters;/* names of its counters, NULL-terminated */
+    /* TCP: a parser for one flow; stats is the worker's (memory, counters). */
+    void *(*create)(const struct app_limits *lim, struct app_stats *stats, int id);
+    void (*feed)(void *state, int dir, const uint8_t *data, size_t len, const struct app_sink *sink);
+    void (*gap)(void *state, int dir, size_t len, const struct app_sink *sink);
+    void (*end)(void *state, const struct app_sink *sink);
+    void (*destroy)(void *state);
+    /* UDP: one datagram, stateless. */
+    void (*datagram)(const uint8_t *msg, size_t len, int dir, const struct app_limits *lim,
+                     struct app_stats *stats, int id, const struct app_sink *sink);
+    /* The protocol object of its event ("http":{...}) from tx->meta. */
+    void (*event_body)(struct jw *w, const struct app_tx *tx);
+};
+#define APP_TCP 1
+#define APP_UDP 2
+
+/* The registry (app_registry.c). */
+int app_parser_count(void);
+const struct app_parser *app_parser_get(int id);           /* NULL when no such id */
+int app_parser_id(const char *name);                       /* 0 when unknown */
+/* The parser nDPI's protocol id asks for (0 when none), and the rule protocol
+ * name of that nDPI protocol (NULL when rules have none for it): parsers'
+ * entries first, then the protocols rules can name that have no parser. */
+int app_parser_for_ndpi(uint16_t ndpi_id);
+const char *app_rule_proto_for_ndpi(uint16_t ndpi_id);
+/* Refuses an entry with a field missing, two parsers with one name, event id
+ * or nDPI protocol, more counters than fit: 0, or -1 with the reason in err. */
+int app_registry_check(char *err, size_t errlen);
 
 struct app_flow;
-/* A parser for one flow. stats is the worker's (counters and memory). */
-struct app_flow *app_flow_new(enum app_proto_id p, const struct app_limits *lim,
-                              struct app_stats *stats);
+/* A parser for one flow (id: app_parser_id()); NULL for an id that is no
+ * TCP parser. stats is the worker's (counters and memory). */
+struct app_flow *app_flow_new(int id, const struct app_limits *lim, struct app_stats *stats);
 /* In-order bytes of one direction. */
 void app_flow_feed(struct app_flow *a, int dir, const uint8_t *data, size_t len,
                    const struct app_sink *sink);
@@ -145,17 +200,15 @@ void app_flow_gap(struct app_flow *a, int dir, size_t len, const struct app_sink
 /* The flow ends: report what is pending (a request without a response). */
 void app_flow_end(struct app_flow *a, const struct app_sink *sink);
 void app_flow_free(struct app_flow *a);
-enum app_proto_id app_flow_proto(const struct app_flow *a);
+int app_flow_proto(const struct app_flow *a);
 
-/* One DNS message over UDP (stateless). */
-void app_dns_datagram(const uint8_t *msg, size_t len, int dir, const struct app_limits *lim,
-                      struct app_stats *stats, const struct app_sink *sink);
+/* One UDP datagram for parser id (one that takes UDP; others ignore it). */
+void app_datagram(int id, const uint8_t *msg, size_t len, int dir, const struct app_limits *lim,
+                  struct app_stats *stats, const struct app_sink *sink);
 
-/* Event bodies (event_app.c): writes the "http"/"dns"/"tls"/"ssh" object of
- * an EVE event for tx->meta into w (the caller writes the common header). */
-struct jw;
+/* The protocol object of tx's event (the caller writes the common fields)
+ * and its event_type ("http"); "app" for a tx of no parser. */
 void app_event_body(struct jw *w, const struct app_tx *tx);
-/* "http", "dns", "tls", "ssh" */
 const char *app_event_type(const struct app_tx *tx);
 
 #endif

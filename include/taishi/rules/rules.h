@@ -41,6 +41,9 @@ enum rule_app {
     RAPP_RFB, RAPP_TELNET, RAPP_IRC, RAPP_HTTP2, RAPP_QUIC, RAPP_MAX
 };
 const char *rule_app_name(enum rule_app a);
+/* A protocol name as Suricata spells it (header or app-layer-protocol:);
+ * RAPP_NONE when unknown. */
+int rules_app_lookup(const char *name);
 
 /* One address entry: a prefix of `ver` (4 or 6), possibly negated. */
 struct rule_cidr {

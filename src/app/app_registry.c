@@ -1,0 +1,147 @@
+/* app_registry.c - the table of app-layer parsers, and the protocols rules
+ * can name that have no parser yet.
+ *
+ * Adding a protocol is one file (its parser, ending with its
+ * `const struct app_parser`) and one row in `parsers` below; README.md
+ * "Adding a protocol" has the steps. A parser's id is 1 + its row, so the
+ * order of rows is the order of the app_layer counters in the stats event.
+ *
+ * `unparsed` lists, for the detect stage, the nDPI protocols that rules can
+ * name by a protocol keyword (alert smtp ...) although no parser reads them
+ * yet: rules on such flows inspect the packets and the raw stream. When a
+ * parser for one of them arrives, its row moves from there to `parsers`.
+ *
+ * Everything here is constant; the nDPI look-up is a linear scan (the worker
+ * keeps its own index of the answers). */
+#include <ndpi/ndpi_protocol_ids.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "taishi/app/app.h"
+
+extern const struct app_parser app_http_parser, app_dns_parser, app_tls_parser, app_ssh_parser;
+
+static const struct app_parser *const parsers[] = {
+    &app_http_parser,
+    &app_dns_parser,
+    &app_tls_parser,
+    &app_ssh_parser,
+};
+#define NPARSERS ((int)(sizeof(parsers) / sizeof(parsers[0])))
+_Static_assert(NPARSERS <= APP_PARSERS_MAX, "more parsers than APP_PARSERS_MAX");
+
+struct unparsed {
+    const char *rule_proto;
+    uint16_t ndpi[3];           /* 0-terminated */
+};
+static const struct unparsed unparsed[] = {
+    { "smtp", { NDPI_PROTOCOL_MAIL_SMTP } },
+    { "ftp", { NDPI_PROTOCOL_FTP_CONTROL } },
+    { "smb", { NDPI_PROTOCOL_SMBV1, NDPI_PROTOCOL_SMBV23 } },
+    { "dcerpc", { NDPI_PROTOCOL_DCERPC } },
+    { "nfs", { NDPI_PROTOCOL_NFS } },
+    { "ntp", { NDPI_PROTOCOL_NTP } },
+    { "dhcp", { NDPI_PROTOCOL_DHCP } },
+    { "snmp", { NDPI_PROTOCOL_SNMP } },
+    { "sip", { NDPI_PROTOCOL_SIP } },
+    { "rdp", { NDPI_PROTOCOL_RDP } },
+    { "krb5", { NDPI_PROTOCOL_KERBEROS } },
+    { "imap", { NDPI_PROTOCOL_MAIL_IMAP } },
+    { "pop3", { NDPI_PROTOCOL_MAIL_POP } },
+    { "modbus", { NDPI_PROTOCOL_MODBUS } },
+    { "dnp3", { NDPI_PROTOCOL_DNP3 } },
+    { "tftp", { NDPI_PROTOCOL_TFTP } },
+    { "mqtt", { NDPI_PROTOCOL_MQTT } },
+    { "rfb", { NDPI_PROTOCOL_VNC } },
+    { "telnet", { NDPI_PROTOCOL_TELNET } },
+    { "irc", { NDPI_PROTOCOL_IRC } },
+    { "quic", { NDPI_PROTOCOL_QUIC } },
+};
+
+int app_parser_count(void)
+{
+    return NPARSERS;
+}
+
+const struct app_parser *app_parser_get(int id)
+{
+    return id >= 1 && id <= NPARSERS ? parsers[id - 1] : NULL;
+}
+
+int app_parser_id(const char *name)
+{
+    for (int i = 0; name && i < NPARSERS; i++)
+        if (!strcmp(parsers[i]->name, name))
+            return i + 1;
+    return 0;
+}
+
+static int has_ndpi(const uint16_t *ids, uint16_t id)
+{
+    for (; *ids; ids++)
+        if (*ids == id)
+            return 1;
+    return 0;
+}
+
+int app_parser_for_ndpi(uint16_t ndpi_id)
+{
+    for (int i = 0; ndpi_id && i < NPARSERS; i++)
+        if (has_ndpi(parsers[i]->ndpi, ndpi_id))
+            return i + 1;
+    return 0;
+}
+
+const char *app_rule_proto_for_ndpi(uint16_t ndpi_id)
+{
+    const struct app_parser *p = app_parser_get(app_parser_for_ndpi(ndpi_id));
+    if (p)
+        return p->rule_proto;
+    for (size_t i = 0; ndpi_id && i < sizeof(unparsed) / sizeof(unparsed[0]); i++)
+        if (has_ndpi(unparsed[i].ndpi, ndpi_id))
+            return unparsed[i].rule_proto;
+    return NULL;
+}
+
+int app_registry_check(char *err, size_t errlen)
+{
+    for (int i = 0; i < NPARSERS; i++) {
+        const struct app_parser *p = parsers[i];
+        const char *missing =
+            !p->name || !*p->name ? "name" : !p->rule_proto || !*p->rule_proto ? "rule_proto" :
+            !p->event_type || !*p->event_type ? "event_type" : !p->event_id ? "event_id" :
+            !p->ndpi || !p->ndpi[0] ? "ndpi" : !p->counters ? "counters" :
+            !p->event_body ? "event_body" : !(p->transports & (APP_TCP | APP_UDP)) ? "transports" :
+            (p->transports & APP_TCP) && !p->create ? "create" :
+            (p->transports & APP_TCP) && !p->feed ? "feed" :
+            (p->transports & APP_TCP) && !p->gap ? "gap" :
+            (p->transports & APP_TCP) && !p->end ? "end" :
+            (p->transports & APP_TCP) && !p->destroy ? "destroy" :
+            (p->transports & APP_UDP) && !p->datagram ? "datagram" : NULL;
+        if (missing) {
+            snprintf(err, errlen, "app parser %d (%s): no %s", i + 1, p->name ? p->name : "?", missing);
+            return -1;
+        }
+        int nc = 0;
+        while (p->counters[nc])
+            nc++;
+        if (nc > APP_COUNTERS_MAX) {
+            snprintf(err, errlen, "app parser %s: %d counters, at most %d", p->name, nc, APP_COUNTERS_MAX);
+            return -1;
+        }
+        for (int j = 0; j < i; j++) {
+            const struct app_parser *q = parsers[j];
+            const char *same = !strcmp(p->name, q->name) ? "name" :
+                               !strcmp(p->event_type, q->event_type) ? "event type" :
+                               p->event_id == q->event_id ? "event id" : NULL;
+            for (const uint16_t *n = p->ndpi; !same && *n; n++)
+                if (has_ndpi(q->ndpi, *n))
+                    same = "nDPI protocol";
+            if (same) {
+                snprintf(err, errlen, "app parsers %s and %s: the same %s", q->name, p->name, same);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
