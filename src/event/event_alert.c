@@ -1,4 +1,5 @@
-/* event_alert.c - the `alert` event of a rule match (EVE field names).
+/* event_alert.c - the `alert` events: a rule matched, or an indicator (EVE
+ * field names).
  *
  * src/dest follow the packet that matched, as Suricata's alerts do (a
  * to_client alert has the server as src_ip); flow_id and community_id are
@@ -6,7 +7,9 @@
  * for alert rules and the rule's own action ("drop", "reject") for the
  * others: the sensor is passive, it says what an inline device would do.
  * payload_printable is the matched buffer with non-printable bytes as '.',
- * capped at ALERT_PAYLOAD_MAX bytes.
+ * capped at ALERT_PAYLOAD_MAX bytes. A threat-intelligence hit is an alert
+ * too (gid intel.gid, the indicator in metadata), about the flow as a whole
+ * (src is the client).
  *
  * Ownership: writes into the caller's jw; keeps nothing. */
 #include <stdio.h>
@@ -47,7 +50,8 @@ static void write_metadata(struct jw *w, const struct rule *r)
     jw_obj_end(w);
 }
 
-void event_alert_flow(struct jw *w, const struct flow *f)
+/* The part every alert (rule or intel) ends with: ndpi.hostname, flow counters. */
+static void alert_flow(struct jw *w, const struct flow *f)
 {
     if (f->dpi.host[0]) {
         jw_kobj(w, "ndpi");
@@ -59,11 +63,10 @@ void event_alert_flow(struct jw *w, const struct flow *f)
     jw_obj_end(w);
 }
 
-void event_rule_alert(struct jw *w, const struct config *cfg, struct dpi *d, struct enrich_cache *ec,
-                      const struct flow *f, int dir, const struct rule *r, const struct packet *p,
-                      const uint8_t *buf, uint32_t len, uint64_t ts)
+void event_rule_alert(struct jw *w, const struct event_ctx *c, const struct flow *f, int dir,
+                      const struct rule *r, const struct packet *p, const uint8_t *buf,
+                      uint32_t len, uint64_t ts)
 {
-    char app[32], cid[32];
     struct flow_key k = f->key;
 
     if (dir) {                                  /* the packet's sender is src */
@@ -72,15 +75,12 @@ void event_rule_alert(struct jw *w, const struct config *cfg, struct dpi *d, str
         k.sport = f->key.dport;
         k.dport = f->key.sport;
     }
-    event_header(w, cfg, "alert", ts);
-    jw_ku64(w, "flow_id", f->flow_id);
-    if (p)
-        jw_ku64(w, "pcap_cnt", p->pcap_cnt);
-    event_addresses(w, &k, 1, f->icmp_type, f->icmp_code);
-    jw_kstr(w, "direction", dir ? "to_client" : "to_server");
-    jw_kstr(w, "app_proto", dpi_app_proto(d, &f->dpi, app, sizeof(app)));
-    flow_community_id(f, cid);
-    jw_kstr(w, "community_id", cid);
+    struct event_head h = event_head_of_flow("alert", f, ts);
+    h.key = &k;
+    h.parts |= EP_DIRECTION | (p ? EP_PCAP_CNT : 0);
+    h.p = p;
+    h.dir = dir;
+    event_head(w, c, &h);
     jw_kobj(w, "alert");
     jw_kstr(w, "action", action_name(r));
     jw_ku64(w, "gid", r->gid);
@@ -92,7 +92,7 @@ void event_rule_alert(struct jw *w, const struct config *cfg, struct dpi *d, str
     if (r->nmetadata)
         write_metadata(w, r);
     jw_obj_end(w);
-    event_alert_flow(w, f);
+    alert_flow(w, f);
     if (buf && len) {
         char pp[ALERT_PAYLOAD_MAX];
         uint32_t n = len < ALERT_PAYLOAD_MAX ? len : ALERT_PAYLOAD_MAX;
@@ -101,5 +101,33 @@ void event_rule_alert(struct jw *w, const struct config *cfg, struct dpi *d, str
         jw_key(w, "payload_printable");
         jw_strn(w, pp, n);
     }
-    event_context(w, ec, &k);
+    event_tail(w, c, &h);
 }
+
+void event_intel_alert(struct jw *w, const struct event_ctx *c, const struct flow *f,
+                       const struct indicator *ind, const char *matched, uint64_t ts)
+{
+    char sig[400];
+    struct event_head h = event_head_of_flow("alert", f, ts);
+
+    event_head(w, c, &h);
+    jw_kobj(w, "alert");
+    jw_kstr(w, "action", "allowed");
+    jw_ku64(w, "gid", c->cfg->intel_gid);
+    jw_ku64(w, "signature_id", ind->sid);
+    jw_ku64(w, "rev", 1);
+    snprintf(sig, sizeof(sig), "TAISHI INTEL %s %s (%s)", ioc_type_name(ind->type), ind->value, ind->source);
+    jw_kstr(w, "signature", sig);
+    jw_kstr(w, "category", "Threat Intelligence");
+    jw_ku64(w, "severity", ind->severity);
+    jw_kobj(w, "metadata");
+    jw_karr(w, "indicator_type"); jw_str(w, ioc_type_name(ind->type)); jw_arr_end(w);
+    jw_karr(w, "indicator"); jw_str(w, ind->value); jw_arr_end(w);
+    jw_karr(w, "source"); jw_str(w, ind->source); jw_arr_end(w);
+    jw_karr(w, "matched"); jw_str(w, matched); jw_arr_end(w);
+    jw_obj_end(w);
+    jw_obj_end(w);
+    alert_flow(w, f);
+    event_tail(w, c, &h);
+}
+

@@ -181,7 +181,8 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
             ws.events[e] += s->events[e];
     }
 
-    event_header(w, cfg, "stats", cs->last_ts_ns);
+    event_head(w, &(struct event_ctx){ .cfg = cfg },
+               &(struct event_head){ .type = "stats", .ts = cs->last_ts_ns });
     jw_kobj(w, "stats");
     jw_kobj(w, "capture");
     jw_ku64(w, "files", cs->files);

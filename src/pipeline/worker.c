@@ -67,7 +67,7 @@ static void intel_alert(struct worker *w, struct flow *f, const struct indicator
 {
     if (!ind || !worker_wants(w, ET_ALERT))
         return;
-    event_intel_alert(&w->jw, w->cfg, w->dpi, w->ec, f, ind, matched, ts);
+    event_intel_alert(&w->jw, &w->ectx, f, ind, matched, ts);
     worker_finish_event(w, ET_ALERT, f->flow_id);
     w->st.alerts_by_severity[ind->severity >= 1 && ind->severity <= 3 ? ind->severity - 1 : 3]++;
 }
@@ -123,7 +123,7 @@ static void cross_border(struct worker *w, struct flow *f, uint64_t ts)
         return;
     char iso[sizeof(g->country_iso)];
     memcpy(iso, g->country_iso, sizeof(iso));
-    event_risk_cross_border(&w->jw, w->cfg, w->dpi, w->ec, f, iso, src_home, ts);
+    event_risk_cross_border(&w->jw, &w->ectx, f, iso, src_home, ts);
     worker_finish_event(w, ET_RISK, f->flow_id);
 }
 
@@ -136,7 +136,7 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
         worker_l7_end(w, f);                /* alerts on the last stream bytes first */
     }
     if (worker_wants(w, ET_FLOW)) {
-        event_flow(&w->jw, w->cfg, w->dpi, w->ec, f, why);
+        event_flow(&w->jw, &w->ectx, f, why);
         worker_finish_event(w, ET_FLOW, f->flow_id);
     }
     /* The protocol mix and the top talkers of the stats event. */
@@ -157,13 +157,13 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
         (f->key.proto != 6 || (f->tcp_seen[1] & TCP_SYN) || f->state == FS_ESTABLISHED) &&
         worker_wants(w, ET_ASSET) &&
         assets_first_seen(w->assets, f->key.ipver, f->key.dst, f->key.dport, f->key.proto, f->start_ns)) {
-        event_asset(&w->jw, w->cfg, w->dpi, w->ec, f);
+        event_asset(&w->jw, &w->ectx, f);
         worker_finish_event(w, ET_ASSET, f->flow_id);
     }
     if (f->dpi.risk && worker_wants(w, ET_RISK)) {
         uint16_t cli, srv;
         if (dpi_risk_score(f->dpi.risk, &cli, &srv) >= w->cfg->risk_min_score) {
-            event_risk_ndpi(&w->jw, w->cfg, w->dpi, w->ec, f);
+            event_risk_ndpi(&w->jw, &w->ectx, f);
             worker_finish_event(w, ET_RISK, f->flow_id);
         }
     }
@@ -183,9 +183,11 @@ struct worker *worker_create(int id, const struct config *cfg, struct output *ou
     w->out = out;
     w->dpi = dpi_create(cfg);
     if (!w->dpi) {
+        enrich_cache_destroy(w->ec);
         free(w);
         return NULL;
     }
+    w->ectx = (struct event_ctx){ cfg, w->dpi, w->ec };
     w->flows = flow_table_create(cfg, flow_memcap, on_flow_end, extra_mem, w);
     app_limits_default(&w->al);
     w->al.http_body_inspect = 0;            /* until a ruleset reads bodies */
@@ -237,7 +239,7 @@ void worker_process(struct worker *w, const struct packet *p)
             w->anomaly_count = 0;
         }
         if (!w->cfg->anomaly_rate_limit || ++w->anomaly_count <= w->cfg->anomaly_rate_limit) {
-            event_anomaly(&w->jw, w->cfg, w->ec, p);
+            event_anomaly(&w->jw, &w->ectx, p);
             worker_finish_event(w, ET_ANOMALY, 0);
         } else {
             w->st.anomalies_suppressed++;
@@ -278,6 +280,7 @@ static void catch_up(struct worker *w)
         enrich_cache_destroy(w->ec);
         w->enrich = en;
         w->ec = en ? enrich_cache_create(en) : NULL;
+        w->ectx.ec = w->ec;
     }
     w->intel = in && intel_count(in) ? in : NULL;
     struct detect_engine *de = atomic_load(&w->sh->detect);

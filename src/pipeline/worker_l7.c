@@ -102,7 +102,7 @@ static void on_alert(void *ud, const struct detect_ctx *c, const struct rule *r,
 
     if (!worker_wants(w, ET_ALERT))
         return;
-    event_rule_alert(&w->jw, w->cfg, w->dpi, w->ec, k->f, c->dir, r, c->p, buf, len, c->ts_ns);
+    event_rule_alert(&w->jw, &w->ectx, k->f, c->dir, r, c->p, buf, len, c->ts_ns);
     worker_finish_event(w, ET_ALERT, k->f->flow_id);
     int sev = r->priority;
     w->st.alerts_by_severity[sev >= 1 && sev <= 3 ? sev - 1 : 3]++;
@@ -123,7 +123,7 @@ static void on_tx(void *ud, const struct app_tx *tx)
     enum event_type et = (enum event_type)app_parser_get(tx->proto)->event_id;
     if (!worker_wants(w, et))
         return;
-    event_app(&w->jw, w->cfg, w->dpi, w->ec, k->f, tx, c.ts_ns);
+    event_app(&w->jw, &w->ectx, k->f, tx, c.ts_ns);
     worker_finish_event(w, et, k->f->flow_id);
 }
 

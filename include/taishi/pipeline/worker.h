@@ -25,6 +25,7 @@
 #include "taishi/detect/detect.h"
 #include "taishi/app/app.h"
 #include "taishi/core/talkers.h"
+#include "taishi/event/event.h"
 
 #define WORKER_MIX_SLOTS 512        /* nDPI protocol ids (built-in and custom) */
 
@@ -93,6 +94,7 @@ struct worker {
     struct worker_stats st;
     const struct enrich *enrich;        /* shared, read-only; NULL = no enrichment */
     struct enrich_cache *ec;            /* this worker's cache of enrich answers */
+    struct event_ctx ectx;              /* cfg, dpi and ec, as the event builders take them */
     struct asset_inventory *assets;     /* shared service inventory; NULL = no asset events */
     const struct intel *intel;          /* shared, read-only indicators; NULL = none */
     struct shared *sh;                  /* NULL: enrich/intel fixed at creation (tests, fuzzing) */
