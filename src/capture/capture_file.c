@@ -145,13 +145,13 @@ static void send_batch(struct capture *c, int i, int end)
 
     b->clock_ns = c->st.last_ts_ns;
     b->end = end;
-    while (ring_push(w->in, b) < 0)
+    while (ring_push(worker_in(w), b) < 0)
         util_backoff(&spins, 20000);
     c->cur[i] = NULL;
     if (end)
         return;
     spins = 0;
-    while (!(c->cur[i] = ring_pop(w->back))) {
+    while (!(c->cur[i] = ring_pop(worker_back(w)))) {
         if (spins == 0)
             c->st.reader_waits++;
         util_backoff(&spins, 20000);
@@ -254,7 +254,7 @@ int capture_run(struct capture *c, struct worker **workers, int nworkers)
     c->nworkers = nworkers;
     c->cur = xcalloc((size_t)nworkers, sizeof(*c->cur));
     for (int i = 0; i < nworkers; i++)
-        c->cur[i] = ring_pop(workers[i]->back);
+        c->cur[i] = ring_pop(worker_back(workers[i]));
 
     for (int s = 0; s < c->nsrc; s++) {
         struct source *src = &c->src[s];

@@ -257,7 +257,7 @@ static void lose(struct handle *hd, const char *why)
     const struct config *cfg = t->c->cfg;
 
     LOG(LOG_ERROR, "interface %s lost (worker %d): %s; trying again every %u s",
-        t->c->ifaces[hd->iface], t->w->id, why, cfg->capture_retry_interval);
+        t->c->ifaces[hd->iface], worker_id(t->w), why, cfg->capture_retry_interval);
     close_handle(hd);
     hd->down = 0;
     t->st.interface_errors++;
@@ -276,14 +276,14 @@ static void try_reopen(struct handle *hd, uint64_t now)
     if (!hd->h) {
         hd->retry_ns = now + (uint64_t)cfg->capture_retry_interval * 1000000000ULL;
         if (!hd->retry_logged++)        /* once per loss; the rest at debug level */
-            LOG(LOG_WARNING, "%s (worker %d); still trying", err, t->w->id);
+            LOG(LOG_WARNING, "%s (worker %d); still trying", err, worker_id(t->w));
         else
-            LOG_DBG("%s (worker %d)", err, t->w->id);
+            LOG_DBG("%s (worker %d)", err, worker_id(t->w));
         return;
     }
     hd->linktype = pcap_datalink(hd->h);
     t->st.reconnects++;
-    LOG(LOG_NOTICE, "interface %s: capturing again (worker %d)", t->c->ifaces[hd->iface], t->w->id);
+    LOG(LOG_NOTICE, "interface %s: capturing again (worker %d)", t->c->ifaces[hd->iface], worker_id(t->w));
 }
 
 /* Logs (and counts) a link going down or coming back. */
@@ -302,11 +302,11 @@ static void check_link(struct handle *hd)
         hd->down = 1;
         t->st.interface_errors++;
         LOG(LOG_ERROR, "interface %s is down%s (worker %d); capture resumes when it is up", name,
-            ifr.ifr_flags & IFF_UP ? " (no carrier)" : "", t->w->id);
+            ifr.ifr_flags & IFF_UP ? " (no carrier)" : "", worker_id(t->w));
     } else if (up && hd->down) {
         hd->down = 0;
         t->st.reconnects++;
-        LOG(LOG_NOTICE, "interface %s: up again, capturing (worker %d)", name, t->w->id);
+        LOG(LOG_NOTICE, "interface %s: up again, capturing (worker %d)", name, worker_id(t->w));
     }
 }
 

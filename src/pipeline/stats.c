@@ -11,6 +11,7 @@
 #include "taishi/event/event.h"
 #include "taishi/output/output.h"
 #include "taishi/pipeline/stats.h"
+#include "worker_internal.h"
 
 static void write_decoder(struct jw *w, const struct decode_stats *d)
 {

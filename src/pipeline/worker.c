@@ -13,7 +13,6 @@
 #include <time.h>
 
 #include "taishi/enrich/assets.h"
-#include "taishi/capture/capture.h"
 #include "taishi/enrich/enrich.h"
 #include "taishi/enrich/intel.h"
 #include "taishi/event/event.h"
@@ -22,41 +21,13 @@
 #include "taishi/pipeline/worker.h"
 #include "worker_internal.h"
 
-#define JBUF_SIZE     (1u << 20)
-#define JBUF_HEADROOM (64u * 1024u)    /* flush when less than this is left */
+#define JBUF_SIZE (1u << 20)          /* a worker's event buffer */
+
 
 static uint64_t extra_mem(void *arg)
 {
     struct worker *w = arg;
     return dpi_stats(w->dpi)->active_ndpi_flows * dpi_flow_state_bytes() + w->sc.st.memory;
-}
-
-int worker_wants(const struct worker *w, enum event_type t)
-{
-    return (w->cfg->events_mask >> t) & 1;
-}
-
-void worker_flush(struct worker *w)
-{
-    output_write_events(w->out, w->jbuf, w->ev, w->nev);
-    w->jw.len = 0;
-    w->nev = 0;
-}
-
-/* Ends the event being written and notes its type and key for the sinks. */
-void worker_finish_event(struct worker *w, enum event_type t, uint64_t key)
-{
-    size_t start = w->jw.mark;
-
-    if (jw_end(&w->jw) < 0) {
-        w->st.events_dropped++;
-        return;
-    }
-    w->st.events[t]++;
-    w->ev[w->nev++] = (struct out_event){ (uint32_t)start, (uint32_t)(w->jw.len - start),
-                                          (uint8_t)t, key };
-    if (w->jw.cap - w->jw.len < JBUF_HEADROOM || w->nev == WORKER_MAX_EVENTS)
-        worker_flush(w);
 }
 
 /* Threat intelligence: the flow's addresses once, on its first packet; the
@@ -428,4 +399,19 @@ int worker_start(struct worker *w)
 void worker_join(struct worker *w)
 {
     pthread_join(w->thread, NULL);
+}
+
+int worker_id(const struct worker *w)
+{
+    return w->id;
+}
+
+struct ring *worker_in(const struct worker *w)
+{
+    return w->in;
+}
+
+struct ring *worker_back(const struct worker *w)
+{
+    return w->back;
 }

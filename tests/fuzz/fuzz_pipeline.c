@@ -59,6 +59,7 @@
 #include "taishi/core/util.h"
 #include "taishi/detect/detect.h"
 #include "taishi/pipeline/worker.h"
+#include "pipeline/worker_internal.h"
 #include "fuzz_helpers.h"
 #include "json_check.h"
 

@@ -9,6 +9,9 @@
  * SPSC ring and an empty one comes back through another. A reader that finds
  * no empty batch waits: offline replay applies backpressure and never drops.
  *
+ * Batches (struct batch) are the workers' input and are defined with them
+ * (worker.h); the counters (capture_stats) with the stats event (stats.h).
+ *
  * Ownership: a batch belongs to whichever side last took it from a ring. */
 #ifndef TAISHI_CAPTURE_H
 #define TAISHI_CAPTURE_H
@@ -18,38 +21,10 @@
 #include "taishi/decode/decode.h"
 #include "taishi/decode/defrag.h"
 #include "taishi/decode/packet.h"
+#include "taishi/pipeline/stats.h"
+#include "taishi/pipeline/worker.h"
 
-#define BATCH_PKTS  256
-#define BATCH_BYTES (512u * 1024u)
 #define CAPTURE_MAX_FRAME (256u * 1024u)   /* frames beyond this are cut to it */
-
-struct batch {
-    uint32_t n, used;
-    uint64_t clock_ns;          /* reader's packet clock when the batch was sent */
-    int end;                    /* last batch: flush everything and stop */
-    struct packet pkts[BATCH_PKTS];
-    uint8_t data[BATCH_BYTES];
-};
-
-struct capture_stats {
-    uint64_t files, packets, bytes, read_errors, oversized;
-    uint64_t last_ts_ns;        /* packet clock at the end */
-    uint64_t reader_waits;      /* times the reader waited for a worker (backpressure) */
-    /* live capture only (zero offline): */
-    uint64_t interfaces;        /* -i given this many */
-    uint64_t kernel_drops;      /* the kernel ring was full (PACKET_STATISTICS tp_drops) */
-    uint64_t interface_drops;   /* dropped by the interface/driver, as libpcap reports it */
-    uint64_t internal_drops;    /* captured but not processed by taishi */
-    uint64_t interface_errors;  /* times an interface was lost (down, removed) */
-    uint64_t reconnects;        /* times a lost interface was opened again */
-};
-
-/* Everything the capture side counts, for the stats event. */
-struct capture_totals {
-    struct capture_stats cap;
-    struct decode_stats dec;
-    struct defrag_stats frag;
-};
 
 struct worker;
 struct config;

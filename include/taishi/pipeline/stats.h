@@ -5,9 +5,31 @@
 #ifndef TAISHI_STATS_H
 #define TAISHI_STATS_H
 
-#include "taishi/capture/capture.h"
 #include "taishi/core/jw.h"
+#include "taishi/decode/decode.h"
+#include "taishi/decode/defrag.h"
 #include "taishi/pipeline/worker.h"
+
+/* What the capture side counts (capture/), for the stats event. */
+struct capture_stats {
+    uint64_t files, packets, bytes, read_errors, oversized;
+    uint64_t last_ts_ns;        /* packet clock at the end */
+    uint64_t reader_waits;      /* times the reader waited for a worker (backpressure) */
+    /* live capture only (zero offline): */
+    uint64_t interfaces;        /* -i given this many */
+    uint64_t kernel_drops;      /* the kernel ring was full (PACKET_STATISTICS tp_drops) */
+    uint64_t interface_drops;   /* dropped by the interface/driver, as libpcap reports it */
+    uint64_t internal_drops;    /* captured but not processed by taishi */
+    uint64_t interface_errors;  /* times an interface was lost (down, removed) */
+    uint64_t reconnects;        /* times a lost interface was opened again */
+};
+
+/* Everything the capture side counts, for the stats event. */
+struct capture_totals {
+    struct capture_stats cap;
+    struct decode_stats dec;
+    struct defrag_stats frag;
+};
 
 struct output;
 struct asset_inventory;

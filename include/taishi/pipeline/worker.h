@@ -70,41 +70,27 @@ struct worker_snapshot {
     struct app_stats as;
 };
 
+/* The unit the reader hands a worker: packets whose bytes are in `data`. */
+#define BATCH_PKTS  256
+#define BATCH_BYTES (512u * 1024u)
+struct batch {
+    uint32_t n, used;
+    uint64_t clock_ns;          /* reader's packet clock when the batch was sent */
+    int end;                    /* last batch: flush everything and stop */
+    struct packet pkts[BATCH_PKTS];
+    uint8_t data[BATCH_BYTES];
+};
+
 #define WORKER_BATCHES 8
 #define WORKER_MAX_EVENTS 4096      /* events per chunk handed to the output */
 
-struct worker {
-    int id;
-    const struct config *cfg;
-    struct output *out;
-    struct flow_table *flows;
-    struct dpi *dpi;
-    struct detect_thread *dt;           /* NULL: no rules loaded */
-    struct detect_engine *cur_detect;   /* the shared engine last caught up with */
-    struct stream_ctx sc;               /* TCP reassembly limits and counters */
-    struct app_limits al;               /* app-layer parser caps */
-    struct app_stats as;                /* app-layer counters */
-    struct ring *in, *back;
-    struct batch *batches[WORKER_BATCHES];
-    pthread_t thread;
-    struct jw jw;
-    char *jbuf;
-    struct out_event *ev;       /* one per event in jbuf: type and key for the sinks */
-    size_t nev;
-    struct worker_stats st;
-    const struct enrich *enrich;        /* shared, read-only; NULL = no enrichment */
-    struct enrich_cache *ec;            /* this worker's cache of enrich answers */
-    struct event_ctx ectx;              /* cfg, dpi and ec, as the event builders take them */
-    struct asset_inventory *assets;     /* shared service inventory; NULL = no asset events */
-    const struct intel *intel;          /* shared, read-only indicators; NULL = none */
-    struct shared *sh;                  /* NULL: enrich/intel fixed at creation (tests, fuzzing) */
-    _Atomic uint64_t seen_epoch;        /* the shared epoch this worker has caught up with */
-    pthread_mutex_t pub_mu;             /* guards pub: the only counters others may read */
-    struct worker_snapshot pub;
-    uint64_t pub_ns;                    /* monotonic time of the last publication */
-    uint64_t anomaly_sec;       /* packet-time second of the anomaly rate limit */
-    uint32_t anomaly_count;
-};
+/* A worker is opaque outside pipeline/ (worker_internal.h has its body).
+ * Sharing rule: everything in it belongs to the worker's own thread, except
+ * the published snapshot (pub, behind its mutex: worker_snapshot()), the
+ * epoch it has seen (atomic: worker_wait_epoch()), and the two rings, whose
+ * other ends the capture side holds (worker_in/worker_back). */
+struct worker;
+
 
 /* en may be NULL: no GeoIP, assets or policies. */
 struct worker *worker_create(int id, const struct config *cfg, struct output *out,
@@ -134,6 +120,10 @@ void worker_enter(struct worker *w);
 void worker_burst_done(struct worker *w, uint64_t clock_ns);
 void worker_leave(struct worker *w);
 void worker_set_thread_name(const struct worker *w);
+int worker_id(const struct worker *w);
+/* The rings of full batches into the worker and of empty ones back. */
+struct ring *worker_in(const struct worker *w);
+struct ring *worker_back(const struct worker *w);
 
 /* The pipeline for one packet (exposed for tests and fuzzing). */
 void worker_process(struct worker *w, const struct packet *p);
