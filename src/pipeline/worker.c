@@ -1,12 +1,31 @@
-/* worker.c - the per-packet pipeline and the worker thread.
+/* worker.c - the worker thread and worker_process(), the per-packet
+ * pipeline. Like Suricata's FlowWorker, worker_process() only sequences the
+ * stages for one packet, by pointer, with no queue between them:
+ *
+ *   anomaly event (decode's verdict, rate-limited)
+ *   -> flow table (flow/: the flow, its direction, TCP state)
+ *   -> threat intelligence on the addresses, once (enrich/policy.c)
+ *   -> nDPI until its verdict (dpi/), then intelligence on what it found
+ *   -> layer 7 (worker_l7.c: reassembly, app parsers, detect, their events)
+ *   -> the cross-border policy, once the flow has moved min-bytes
+ *
+ * and a flow's end (on_flow_end, called by the flow table) runs layer 7's
+ * last bytes, the flow event, the protocol mix and top talkers, then the
+ * end-of-flow verdicts: intelligence, cross-border, the asset rule, nDPI's
+ * risk gate. The verdicts are enrich/policy.c's and the events event/'s;
+ * this file decides only when to ask and what to write.
  *
  * The thread pops full batches from its `in` ring, runs worker_process() on
  * each packet, lets the flow table expire idle flows at the batch's packet
- * clock, sends its buffered events to the output, and returns the batch
- * through `back`. An `end` batch makes it end every flow and stop.
+ * clock, sends its buffered events to the output (worker_emit.c), and
+ * returns the batch through `back`. An `end` batch makes it end every flow
+ * and stop.
  *
  * Waiting: an empty ring is polled with a short spin, then with 50 us
- * sleeps, so an idle worker costs nothing and a busy one no syscalls. */
+ * sleeps, so an idle worker costs nothing and a busy one no syscalls.
+ *
+ * Ownership: everything in struct worker is this thread's, except what
+ * worker_internal.h names as shared (the snapshot, the epoch, the rings). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +34,7 @@
 #include "taishi/enrich/assets.h"
 #include "taishi/enrich/enrich.h"
 #include "taishi/enrich/intel.h"
+#include "taishi/enrich/policy.h"
 #include "taishi/event/event.h"
 #include "taishi/output/output.h"
 #include "taishi/core/util.h"
@@ -30,9 +50,10 @@ static uint64_t extra_mem(void *arg)
     return dpi_stats(w->dpi)->active_ndpi_flows * dpi_flow_state_bytes() + w->sc.st.memory;
 }
 
-/* Threat intelligence: the flow's addresses once, on its first packet; the
- * names and fingerprints nDPI found once, when detection ends. One alert per
- * matching indicator kind and flow. */
+/* Threat intelligence (the verdicts are enrich/policy.c's): the flow's
+ * addresses once, on its first packet; the names and fingerprints nDPI
+ * found once, when detection ends. One alert per matching indicator kind
+ * and flow. */
 static void intel_alert(struct worker *w, struct flow *f, const struct indicator *ind,
                         const char *matched, uint64_t ts)
 {
@@ -43,58 +64,41 @@ static void intel_alert(struct worker *w, struct flow *f, const struct indicator
     w->st.alerts_by_severity[ind->severity >= 1 && ind->severity <= 3 ? ind->severity - 1 : 3]++;
 }
 
+static void intel_alerts(struct worker *w, struct flow *f, const struct policy_intel_hit *hits, int n,
+                         uint64_t ts)
+{
+    for (int i = 0; i < n; i++)
+        intel_alert(w, f, hits[i].ind, hits[i].matched, ts);
+}
+
 static void intel_ips(struct worker *w, struct flow *f, uint64_t ts)
 {
+    struct policy_intel_hit hits[2];
+
     f->intel_done |= INTEL_IPS_DONE;
-    const struct indicator *s = intel_match_ip(w->intel, f->key.src, f->key.ipver);
-    const struct indicator *d = intel_match_ip(w->intel, f->key.dst, f->key.ipver);
-    intel_alert(w, f, s, "src_ip", ts);
-    if (d != s)
-        intel_alert(w, f, d, "dest_ip", ts);
+    intel_alerts(w, f, hits, policy_intel_addresses(w->intel, f, hits), ts);
 }
 
 static void intel_meta(struct worker *w, struct flow *f, uint64_t ts)
 {
+    struct policy_intel_hit hits[3];
     char app[32];
     const char *ap = dpi_app_proto(w->dpi, &f->dpi, app, sizeof(app));
 
     f->intel_done |= INTEL_META_DONE;
-    if (f->dpi.host[0]) {
-        const char *what = !strcmp(ap, "tls") || !strcmp(ap, "quic") ? "tls.sni" :
-                           !strcmp(ap, "http") ? "http.hostname" : !strcmp(ap, "dns") ? "dns.rrname" :
-                           "ndpi.hostname";
-        intel_alert(w, f, intel_match_domain(w->intel, f->dpi.host), what, ts);
-    }
-    if (f->dpi.ja3c[0])
-        intel_alert(w, f, intel_match_ja3(w->intel, f->dpi.ja3c), "tls.ja3.hash", ts);
-    if (f->dpi.url && f->dpi.host[0]) {     /* nDPI keeps host + path */
-        const char *path = strchr(f->dpi.url, '/');
-        if (path)
-            intel_alert(w, f, intel_match_url(w->intel, f->dpi.host, path), "http.url", ts);
-    }
+    intel_alerts(w, f, hits, policy_intel_metadata(w->intel, f, ap, hits), ts);
 }
 
-/* Cross-border policy: one end in HOME_NET, the other in a country that is
- * not allowed. Decided once per flow: when it has moved min-bytes, or when
- * it ends. An end without a known country is not judged. */
+/* The cross-border policy is judged once per flow: when it has moved
+ * min-bytes, or when it ends. */
 static void cross_border(struct worker *w, struct flow *f, uint64_t ts)
 {
-    const struct geo_info *g;
-    const struct asset_info *a;
+    struct policy_cross_border v;
 
     f->policy_done = 1;
-    if (!w->enrich || !w->cfg->xborder_enabled || !enrich_has_geo(w->enrich) || !worker_wants(w, ET_RISK))
+    if (!worker_wants(w, ET_RISK) || !policy_cross_border(w->enrich, w->ec, w->cfg, f, &v))
         return;
-    int src_home = enrich_is_home(w->enrich, f->key.src, f->key.ipver);
-    int dst_home = enrich_is_home(w->enrich, f->key.dst, f->key.ipver);
-    if (src_home == dst_home)
-        return;
-    enrich_lookup(w->ec, src_home ? f->key.dst : f->key.src, f->key.ipver, &g, &a);
-    if (!g->country_iso[0] || enrich_country_allowed(w->enrich, g->country_iso))
-        return;
-    char iso[sizeof(g->country_iso)];
-    memcpy(iso, g->country_iso, sizeof(iso));
-    event_risk_cross_border(&w->jw, &w->ectx, f, iso, src_home, ts);
+    event_risk_cross_border(&w->jw, &w->ectx, f, v.country, v.outbound, ts);
     worker_finish_event(w, ET_RISK, f->flow_id);
 }
 
@@ -123,20 +127,15 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
         intel_meta(w, f, f->last_ns);
     if (!f->policy_done)
         cross_border(w, f, f->last_ns);
-    /* A service (TCP, UDP, SCTP) that answered, seen for the first time. */
-    if (w->assets && f->pkts[1] && (f->key.proto == 6 || f->key.proto == 17 || f->key.proto == 132) &&
-        (f->key.proto != 6 || (f->tcp_seen[1] & TCP_SYN) || f->state == FS_ESTABLISHED) &&
-        worker_wants(w, ET_ASSET) &&
+    /* A service that answered, seen for the first time. */
+    if (w->assets && policy_answered_service(f) && worker_wants(w, ET_ASSET) &&
         assets_first_seen(w->assets, f->key.ipver, f->key.dst, f->key.dport, f->key.proto, f->start_ns)) {
         event_asset(&w->jw, &w->ectx, f);
         worker_finish_event(w, ET_ASSET, f->flow_id);
     }
-    if (f->dpi.risk && worker_wants(w, ET_RISK)) {
-        uint16_t cli, srv;
-        if (dpi_risk_score(f->dpi.risk, &cli, &srv) >= w->cfg->risk_min_score) {
-            event_risk_ndpi(&w->jw, &w->ectx, f);
-            worker_finish_event(w, ET_RISK, f->flow_id);
-        }
+    if (worker_wants(w, ET_RISK) && policy_risk_due(w->cfg, f)) {
+        event_risk_ndpi(&w->jw, &w->ectx, f);
+        worker_finish_event(w, ET_RISK, f->flow_id);
     }
     dpi_release(w->dpi, &f->dpi);
 }
@@ -228,8 +227,7 @@ void worker_process(struct worker *w, const struct packet *p)
             intel_meta(w, f, p->ts_ns);
     }
     worker_l7_packet(w, f, p, to_server);
-    if (unlikely(!f->policy_done && w->cfg->xborder_min_bytes &&
-                 f->bytes[0] + f->bytes[1] >= w->cfg->xborder_min_bytes))
+    if (unlikely(!f->policy_done && policy_cross_border_due(w->cfg, f)))
         cross_border(w, f, p->ts_ns);
 }
 
