@@ -105,8 +105,14 @@ const char *app_rule_proto_for_ndpi(uint16_t ndpi_id)
 
 int app_registry_check(char *err, size_t errlen)
 {
-    for (int i = 0; i < NPARSERS; i++) {
-        const struct app_parser *p = parsers[i];
+    return app_registry_check_table(parsers, NPARSERS, err, errlen);
+}
+
+int app_registry_check_table(const struct app_parser *const *t, int n, char *err,
+                             size_t errlen)
+{
+    for (int i = 0; i < n; i++) {
+        const struct app_parser *p = t[i];
         const char *missing =
             !p->name || !*p->name ? "name" : !p->rule_proto || !*p->rule_proto ? "rule_proto" :
             !p->event_type || !*p->event_type ? "event_type" : !p->event_id ? "event_id" :
@@ -130,12 +136,12 @@ int app_registry_check(char *err, size_t errlen)
             return -1;
         }
         for (int j = 0; j < i; j++) {
-            const struct app_parser *q = parsers[j];
+            const struct app_parser *q = t[j];
             const char *same = !strcmp(p->name, q->name) ? "name" :
                                !strcmp(p->event_type, q->event_type) ? "event type" :
                                p->event_id == q->event_id ? "event id" : NULL;
-            for (const uint16_t *n = p->ndpi; !same && *n; n++)
-                if (has_ndpi(q->ndpi, *n))
+            for (const uint16_t *id = p->ndpi; !same && *id; id++)
+                if (has_ndpi(q->ndpi, *id))
                     same = "nDPI protocol";
             if (same) {
                 snprintf(err, errlen, "app parsers %s and %s: the same %s", q->name, p->name, same);

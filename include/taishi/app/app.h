@@ -186,6 +186,8 @@ const char *app_rule_proto_for_ndpi(uint16_t ndpi_id);
 /* Refuses an entry with a field missing, two parsers with one name, event id
  * or nDPI protocol, more counters than fit: 0, or -1 with the reason in err. */
 int app_registry_check(char *err, size_t errlen);
+/* The same check on any table (for tests). */
+int app_registry_check_table(const struct app_parser *const *t, int n, char *err, size_t errlen);
 
 struct app_flow;
 /* A parser for one flow (id: app_parser_id()); NULL for an id that is no
