@@ -18,14 +18,14 @@
 const char *event_proto_name(uint8_t proto, char *buf, size_t len)
 {
     switch (proto) {
-    case 6: return "TCP";
-    case 17: return "UDP";
-    case 1: return "ICMP";
-    case 58: return "IPv6-ICMP";
-    case 132: return "SCTP";
-    case 47: return "GRE";
-    case 50: return "ESP";
-    case 51: return "AH";
+    case IPPROTO_TCP: return "TCP";
+    case IPPROTO_UDP: return "UDP";
+    case IPPROTO_ICMP: return "ICMP";
+    case IPPROTO_ICMPV6: return "IPv6-ICMP";
+    case IPPROTO_SCTP: return "SCTP";
+    case IPPROTO_GRE: return "GRE";
+    case IPPROTO_ESP: return "ESP";
+    case IPPROTO_AH: return "AH";
     }
     snprintf(buf, len, "%u", proto);       /* numbers, as ndpiReader prints them */
     return buf;
@@ -33,7 +33,7 @@ const char *event_proto_name(uint8_t proto, char *buf, size_t len)
 
 static int has_ports(uint8_t proto)
 {
-    return proto == 6 || proto == 17 || proto == 132;
+    return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
 }
 
 static void write_tunnel(struct jw *w, const struct tunnel_info *t)
@@ -76,7 +76,7 @@ static void write_vlan(struct jw *w, uint32_t vlan)
 void event_community_id(const struct flow *f, char out[32])
 {
     const struct flow_key *k = &f->key;
-    int icmp = k->proto == 1 || k->proto == 58;
+    int icmp = k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6;
 
     if (!f->cid[0])
         community_id_v1(0, k->ipver, k->src, k->dst, k->proto, icmp ? f->icmp_type : k->sport,
@@ -109,7 +109,7 @@ static void write_addresses(struct jw *w, const struct flow_key *k, int l4_known
     if (ports)
         jw_ku64(w, "dest_port", k->dport);
     jw_kstr(w, "proto", event_proto_name(k->proto, b, sizeof(b)));
-    if (l4_known && (k->proto == 1 || k->proto == 58)) {
+    if (l4_known && (k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6)) {
         jw_ku64(w, "icmp_type", icmp_type);
         jw_ku64(w, "icmp_code", icmp_code);
     }

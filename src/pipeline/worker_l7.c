@@ -18,6 +18,7 @@
  * Ownership: flow_l7 belongs to its flow (one worker); the detect thread,
  * stream context and app counters belong to the worker. */
 #include <ndpi/ndpi_protocol_ids.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,7 +155,7 @@ static void app_decide(struct l7_call *k)
         return;
     }
     l->app_state = APPST_ON;
-    if (k->f->key.proto != 6) {     /* UDP: per datagram (app_datagram), no app_flow */
+    if (k->f->key.proto != IPPROTO_TCP) {     /* UDP: per datagram (app_datagram), no app_flow */
         pending_free(l);
         return;
     }
@@ -218,7 +219,7 @@ static void fill_ctx(struct l7_call *k, const struct flow *f, const struct packe
     c->key = &f->key;
     c->p = p;
     c->dir = dir;
-    c->established = f->pkts[0] && f->pkts[1] && (f->key.proto != 6 || (f->tcp_seen[0] & TCP_ACK));
+    c->established = f->pkts[0] && f->pkts[1] && (f->key.proto != IPPROTO_TCP || (f->tcp_seen[0] & TCP_ACK));
     flow_app(f, &c->app, &k->parser);
     c->tls_version = f->dpi.tls_version;
     c->ts_ns = ts;
@@ -233,7 +234,7 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
         return;
     if (!f->l7) {
         struct detect_flow *df = w->dt ? detect_flow_new(w->dt) : NULL;
-        int tcp_udp = f->key.proto == 6 || f->key.proto == 17;
+        int tcp_udp = f->key.proto == IPPROTO_TCP || f->key.proto == IPPROTO_UDP;
         if (!df && !(tcp_udp && app_events_wanted(w))) {
             f->l7_off = 1;
             return;
@@ -258,11 +259,11 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
     uint32_t len = p->ip.pl_len;
     if (p->ip.pl_off > p->len || len > p->len - p->ip.pl_off)
         len = 0;
-    if (f->key.proto == 6 && p->ip.l4_ok && !l->stream_off) {
+    if (f->key.proto == IPPROTO_TCP && p->ip.l4_ok && !l->stream_off) {
         struct stream_cb scb = { on_chunk, on_gap, &k };
         stream_segment(&w->sc, &l->st, dir, p->ip.tcp_seq, p->ip.tcp_flags,
                        p->data + p->ip.pl_off, len, &scb);
-    } else if (f->key.proto == 17 && l->app_state == APPST_ON && len) {
+    } else if (f->key.proto == IPPROTO_UDP && l->app_state == APPST_ON && len) {
         struct app_sink sink = { on_tx, &k };
         app_datagram(k.parser, p->data + p->ip.pl_off, len, dir, &w->al, &w->as, &sink);
     }
