@@ -3,6 +3,7 @@
 #   make SANITIZE=address,undefined   an instrumented build/taishi (O=DIR to build elsewhere;
 #                        make test builds its own in build/san-address-undefined/)
 #   make demo | test | corpus | bench | bench-live | deps | clean
+#   make check-layers    the stage folders' rule (README "Source code layout")
 #   make install [PREFIX=/usr/local] [DESTDIR=...]   binary, man page, example config,
 #                        systemd unit, logrotate file (contrib/)
 #   make fuzz | fuzz-regress | fuzz-run FUZZ_TARGET=decode FUZZ_TIME=600   (tests/fuzz/fuzz.mk)
@@ -47,6 +48,13 @@ $(O)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBOBJS)
 
 units: $(UNIT_BINS)
 
+# The house rule of src/'s stage folders: includes and link-level calls only
+# to the own folder or lower ranks, no call cycle outside decode/
+# (tests/tools/check_layers.py reads the objects of $(O)).
+check-layers: all
+	@python3 tests/tools/check_layers.py --selftest
+	@python3 tests/tools/check_layers.py $(O)
+
 # The rule loader as a measuring tool: build/rules-stat FILE... (tests/tools/rules_stat.c)
 $(O)/rules-stat: tests/tools/rules_stat.c $(LIBOBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
@@ -72,11 +80,14 @@ demo: deps
 
 # Unit, pcap regression, CLI, fuzz-corpus and Kafka tests, on the normal
 # build and under ASan+UBSan; the multi-worker pipeline under TSan.
+# The builds run as many jobs as the machine has cores.
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 test: deps
-	@$(MAKE) --no-print-directory all units build/kafka-mock
-	@$(MAKE) --no-print-directory SANITIZE=address,undefined O=build/san-address-undefined all units
-	@$(MAKE) --no-print-directory SANITIZE=thread O=build/san-thread all
-	@$(MAKE) --no-print-directory $(FUZZ_RBINS)
+	@$(MAKE) --no-print-directory -j$(JOBS) all units build/kafka-mock
+	@$(MAKE) --no-print-directory check-layers
+	@$(MAKE) --no-print-directory -j$(JOBS) SANITIZE=address,undefined O=build/san-address-undefined all units
+	@$(MAKE) --no-print-directory -j$(JOBS) SANITIZE=thread O=build/san-thread all
+	@$(MAKE) --no-print-directory -j$(JOBS) $(FUZZ_RBINS)
 	@tests/run.sh build build/san-address-undefined
 
 corpus: deps all
@@ -120,6 +131,6 @@ clean:
 	rm -rf build
 
 FORCE:
-.PHONY: all units deps demo test corpus bench bench-live install uninstall clean FORCE
+.PHONY: all units check-layers deps demo test corpus bench bench-live install uninstall clean FORCE
 -include $(OBJS:.o=.d)
 include tests/fuzz/fuzz.mk
