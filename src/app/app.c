@@ -30,8 +30,8 @@ void app_limits_default(struct app_limits *l)
 
 uint64_t app_stats_get(const struct app_stats *st, const char *parser, const char *counter)
 {
-    int id = app_parser_id(parser);
-    const struct app_parser *p = app_parser_get(id);
+    int id = app_registry_id(parser);
+    const struct app_parser *p = app_registry_get(id);
 
     if (!p)
         return 0;
@@ -43,7 +43,7 @@ uint64_t app_stats_get(const struct app_stats *st, const char *parser, const cha
 
 struct app_flow *app_flow_new(int id, const struct app_limits *lim, struct app_stats *stats)
 {
-    const struct app_parser *p = app_parser_get(id);
+    const struct app_parser *p = app_registry_get(id);
 
     if (!p || !(p->transports & APP_TCP) || !stats)
         return NULL;
@@ -99,7 +99,7 @@ void app_flow_free(struct app_flow *a)
 void app_datagram(int id, const uint8_t *msg, size_t len, int dir, const struct app_limits *lim,
                   struct app_stats *stats, const struct app_sink *sink)
 {
-    const struct app_parser *p = app_parser_get(id);
+    const struct app_parser *p = app_registry_get(id);
     struct app_limits def;
 
     if (!p || !p->datagram || !msg || !stats)
@@ -113,13 +113,13 @@ void app_datagram(int id, const uint8_t *msg, size_t len, int dir, const struct 
 
 void app_event_body(struct jw *w, const struct app_tx *tx)
 {
-    const struct app_parser *p = app_parser_get(tx->proto);
+    const struct app_parser *p = app_registry_get(tx->proto);
     if (p && tx->meta)
         p->event_body(w, tx);
 }
 
 const char *app_event_type(const struct app_tx *tx)
 {
-    const struct app_parser *p = app_parser_get(tx->proto);
+    const struct app_parser *p = app_registry_get(tx->proto);
     return p ? p->event_type : "app";
 }

@@ -58,17 +58,17 @@ static const struct unparsed unparsed[] = {
     { "quic", { NDPI_PROTOCOL_QUIC } },
 };
 
-int app_parser_count(void)
+int app_registry_count(void)
 {
     return NPARSERS;
 }
 
-const struct app_parser *app_parser_get(int id)
+const struct app_parser *app_registry_get(int id)
 {
     return id >= 1 && id <= NPARSERS ? parsers[id - 1] : NULL;
 }
 
-int app_parser_id(const char *name)
+int app_registry_id(const char *name)
 {
     for (int i = 0; name && i < NPARSERS; i++)
         if (!strcmp(parsers[i]->name, name))
@@ -84,7 +84,7 @@ static int has_ndpi(const uint16_t *ids, uint16_t id)
     return 0;
 }
 
-int app_parser_for_ndpi(uint16_t ndpi_id)
+int app_registry_for_ndpi(uint16_t ndpi_id)
 {
     for (int i = 0; ndpi_id && i < NPARSERS; i++)
         if (has_ndpi(parsers[i]->ndpi, ndpi_id))
@@ -92,9 +92,9 @@ int app_parser_for_ndpi(uint16_t ndpi_id)
     return 0;
 }
 
-const char *app_rule_proto_for_ndpi(uint16_t ndpi_id)
+const char *app_registry_rule_proto(uint16_t ndpi_id)
 {
-    const struct app_parser *p = app_parser_get(app_parser_for_ndpi(ndpi_id));
+    const struct app_parser *p = app_registry_get(app_registry_for_ndpi(ndpi_id));
     if (p)
         return p->rule_proto;
     for (size_t i = 0; ndpi_id && i < sizeof(unparsed) / sizeof(unparsed[0]); i++)

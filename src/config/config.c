@@ -232,9 +232,9 @@ const char *config_event_name(enum event_type t)
         return NULL;
     if (own_events[t])
         return own_events[t];
-    for (int id = 1; id <= app_parser_count(); id++)
-        if (app_parser_get(id)->event_id == (unsigned)t)
-            return app_parser_get(id)->event_type;
+    for (int id = 1; id <= app_registry_count(); id++)
+        if (app_registry_get(id)->event_id == (unsigned)t)
+            return app_registry_get(id)->event_type;
     return NULL;
 }
 
@@ -259,8 +259,8 @@ uint32_t config_events_all(void)
 
 int config_event_types_check(char *err, size_t errlen)
 {
-    for (int id = 1; id <= app_parser_count(); id++) {
-        const struct app_parser *p = app_parser_get(id);
+    for (int id = 1; id <= app_registry_count(); id++) {
+        const struct app_parser *p = app_registry_get(id);
         int clash = p->event_id >= ET_MAX || own_events[p->event_id];
         for (int i = 0; i < ET_MAX && !clash; i++)
             clash = own_events[i] && !strcmp(own_events[i], p->event_type);

@@ -22,7 +22,7 @@ struct intel {
     size_t nslots;
 };
 
-const char *ioc_type_name(enum ioc_type t)
+const char *intel_ioc_type_name(enum ioc_type t)
 {
     static const char *const n[IOC_MAX] = { "ip", "domain", "ja3", "url" };
     return (unsigned)t < IOC_MAX ? n[t] : "unknown";
@@ -151,7 +151,7 @@ static int add(struct intel *in, enum ioc_type t, const char *value, const char 
         v[strlen(v) - 1] = 0;               /* "example.net." is example.net */
     if ((t == IOC_IP && guess_type(v) != IOC_IP) || (t == IOC_JA3 && !is_hex32(v)) ||
         (t == IOC_DOMAIN && !is_domain(v)) || (t == IOC_URL && !strchr(v, '/'))) {
-        snprintf(why, whylen, "'%s' is not a valid %s indicator", value, ioc_type_name(t));
+        snprintf(why, whylen, "'%s' is not a valid %s indicator", value, intel_ioc_type_name(t));
         return -1;
     }
     if (in->n == in->cap) {
@@ -200,7 +200,7 @@ static int load_file(struct intel *in, const char *path, char *err, size_t errle
         const char *value = fld[0], *src = deflt;
         if (n >= 2) {
             for (int t = 0; t < IOC_MAX; t++)
-                if (!strcasecmp(fld[0], ioc_type_name((enum ioc_type)t)))
+                if (!strcasecmp(fld[0], intel_ioc_type_name((enum ioc_type)t)))
                     type = t;
             if (type < 0 && !strcasecmp(fld[0], "type"))
                 continue;                   /* a header line */
@@ -247,7 +247,7 @@ static int apply_update(struct intel *in, const char *line, char *why, size_t wh
     }
     int type = -1;
     for (int t = 0; t < IOC_MAX; t++)
-        if (!strcasecmp(fld[1], ioc_type_name((enum ioc_type)t)))
+        if (!strcasecmp(fld[1], intel_ioc_type_name((enum ioc_type)t)))
             type = t;
     if (type < 0) {
         snprintf(why, whylen, "unknown indicator type '%s'", fld[1]);

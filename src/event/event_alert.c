@@ -59,11 +59,11 @@ static void alert_flow(struct jw *w, const struct flow *f)
         jw_obj_end(w);
     }
     jw_kobj(w, "flow");
-    event_flow_counters(w, f);
+    event_head_flow_counters(w, f);
     jw_obj_end(w);
 }
 
-void event_rule_alert(struct jw *w, const struct event_ctx *c, const struct flow *f, int dir,
+void event_alert_rule(struct jw *w, const struct event_ctx *c, const struct flow *f, int dir,
                       const struct rule *r, const struct packet *p, const uint8_t *buf,
                       uint32_t len, uint64_t ts)
 {
@@ -101,10 +101,10 @@ void event_rule_alert(struct jw *w, const struct event_ctx *c, const struct flow
         jw_key(w, "payload_printable");
         jw_strn(w, pp, n);
     }
-    event_tail(w, c, &h);
+    event_head_context(w, c, &h);
 }
 
-void event_intel_alert(struct jw *w, const struct event_ctx *c, const struct flow *f,
+void event_alert_intel(struct jw *w, const struct event_ctx *c, const struct flow *f,
                        const struct indicator *ind, const char *matched, uint64_t ts)
 {
     char sig[400];
@@ -116,18 +116,18 @@ void event_intel_alert(struct jw *w, const struct event_ctx *c, const struct flo
     jw_ku64(w, "gid", c->cfg->intel_gid);
     jw_ku64(w, "signature_id", ind->sid);
     jw_ku64(w, "rev", 1);
-    snprintf(sig, sizeof(sig), "TAISHI INTEL %s %s (%s)", ioc_type_name(ind->type), ind->value, ind->source);
+    snprintf(sig, sizeof(sig), "TAISHI INTEL %s %s (%s)", intel_ioc_type_name(ind->type), ind->value, ind->source);
     jw_kstr(w, "signature", sig);
     jw_kstr(w, "category", "Threat Intelligence");
     jw_ku64(w, "severity", ind->severity);
     jw_kobj(w, "metadata");
-    jw_karr(w, "indicator_type"); jw_str(w, ioc_type_name(ind->type)); jw_arr_end(w);
+    jw_karr(w, "indicator_type"); jw_str(w, intel_ioc_type_name(ind->type)); jw_arr_end(w);
     jw_karr(w, "indicator"); jw_str(w, ind->value); jw_arr_end(w);
     jw_karr(w, "source"); jw_str(w, ind->source); jw_arr_end(w);
     jw_karr(w, "matched"); jw_str(w, matched); jw_arr_end(w);
     jw_obj_end(w);
     jw_obj_end(w);
     alert_flow(w, f);
-    event_tail(w, c, &h);
+    event_head_context(w, c, &h);
 }
 

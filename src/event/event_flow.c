@@ -1,12 +1,9 @@
-/* event_flow.c - the `flow` event (a flow ended or reached its active
- * timeout), the `anomaly` event (a malformed packet) and the app-layer
- * events (http, dns, tls, ssh, ...: the protocol object comes from the
- * transaction's parser). The common fields are event_head.c's.
+/* event_flow.c - the `flow` event: a flow ended or reached its active
+ * timeout. The common fields are event_head.c's.
  *
  * Field meanings are documented in README.md ("Events"). */
 #include <string.h>
 
-#include "taishi/app/app.h"
 #include "taishi/decode/decode.h"
 #include "taishi/event/event.h"
 
@@ -32,7 +29,7 @@ void event_flow(struct jw *w, const struct event_ctx *c, const struct flow *f,
     event_head(w, c, &h);
 
     jw_kobj(w, "flow");
-    event_flow_counters(w, f);
+    event_head_flow_counters(w, f);
     jw_ktime(w, "end", f->last_ns);
     jw_ku64(w, "age", (f->last_ns - f->start_ns) / 1000000000ULL);
     jw_kstr(w, "state", flow_state_name((enum flow_state)f->state));
@@ -81,37 +78,5 @@ void event_flow(struct jw *w, const struct event_ctx *c, const struct flow *f,
         jw_kstr(w, "rrname", f->dpi.host);
         jw_obj_end(w);
     }
-    event_tail(w, c, &h);
-}
-
-void event_anomaly(struct jw *w, const struct event_ctx *c, const struct packet *p)
-{
-    struct event_head h = { .type = "anomaly", .ts = p->ts_ns, .p = p };
-
-    if (p->flags & PKT_HAS_IP) {            /* the context comes before pcap_cnt here */
-        h.parts = EP_ADDR | EP_TUNNEL | EP_CONTEXT_EARLY;
-        h.key = &p->ip.key;
-        h.l4_known = p->ip.l4_ok;
-        h.tun = &p->tun;
-    }
-    event_head(w, c, &h);
-    jw_ku64(w, "pcap_cnt", p->pcap_cnt);
-    jw_kobj(w, "anomaly");
-    jw_kstr(w, "type", "decode");
-    jw_kstr(w, "event", decode_event_name(p->anomaly));
-    jw_kstr(w, "layer", decode_event_layer(p->anomaly));
-    jw_ku64(w, "ip_layer", p->anomaly_layer);
-    jw_obj_end(w);
-}
-
-/* An application event (http, dns, tls, ssh, ...): the flow's fields, then
- * the protocol object its parser writes (app_event_body), then the context. */
-void event_app(struct jw *w, const struct event_ctx *c, const struct flow *f,
-               const struct app_tx *tx, uint64_t ts)
-{
-    struct event_head h = event_head_of_flow(app_event_type(tx), f, ts);
-
-    event_head(w, c, &h);
-    app_event_body(w, tx);
-    event_tail(w, c, &h);
+    event_head_context(w, c, &h);
 }

@@ -15,7 +15,7 @@
 #include "taishi/event/event.h"
 #include "taishi/flow/community_id.h"
 
-const char *event_proto_name(uint8_t proto, char *buf, size_t len)
+const char *event_head_proto_name(uint8_t proto, char *buf, size_t len)
 {
     switch (proto) {
     case IPPROTO_TCP: return "TCP";
@@ -73,7 +73,7 @@ static void write_vlan(struct jw *w, uint32_t vlan)
  * which never change, so the cache is never stale; writing it through a
  * const flow is a memo, not a change of the flow (flows are never const
  * objects, and only the owning worker touches them). */
-void event_community_id(const struct flow *f, char out[32])
+void event_head_community_id(const struct flow *f, char out[32])
 {
     const struct flow_key *k = &f->key;
     int icmp = k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6;
@@ -85,7 +85,7 @@ void event_community_id(const struct flow *f, char out[32])
 }
 
 /* Inside a "flow" object: the counters so far and the start. */
-void event_flow_counters(struct jw *w, const struct flow *f)
+void event_head_flow_counters(struct jw *w, const struct flow *f)
 {
     jw_ku64(w, "pkts_toserver", f->pkts[0]);
     jw_ku64(w, "pkts_toclient", f->pkts[1]);
@@ -108,7 +108,7 @@ static void write_addresses(struct jw *w, const struct flow_key *k, int l4_known
     jw_ip(w, k->dst, k->ipver);
     if (ports)
         jw_ku64(w, "dest_port", k->dport);
-    jw_kstr(w, "proto", event_proto_name(k->proto, b, sizeof(b)));
+    jw_kstr(w, "proto", event_head_proto_name(k->proto, b, sizeof(b)));
     if (l4_known && (k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6)) {
         jw_ku64(w, "icmp_type", icmp_type);
         jw_ku64(w, "icmp_code", icmp_code);
@@ -188,14 +188,14 @@ void event_head(struct jw *w, const struct event_ctx *c, const struct event_head
     if (parts & EP_APP) {
         char app[32], cid[32];
         jw_kstr(w, "app_proto", dpi_app_proto(c->dpi, &h->f->dpi, app, sizeof(app)));
-        event_community_id(h->f, cid);
+        event_head_community_id(h->f, cid);
         jw_kstr(w, "community_id", cid);
     }
     if ((parts & EP_CONTEXT_EARLY) && h->key)
         write_context(w, c->ec, h->key);
 }
 
-void event_tail(struct jw *w, const struct event_ctx *c, const struct event_head *h)
+void event_head_context(struct jw *w, const struct event_ctx *c, const struct event_head *h)
 {
     if (!(h->parts & EP_CONTEXT_EARLY) && h->key)
         write_context(w, c->ec, h->key);

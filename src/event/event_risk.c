@@ -1,8 +1,6 @@
-/* event_risk.c - the `risk` events (nDPI's flow risks, the cross-border
- * policy's verdict) and the `asset` event (a server answering for the first
- * time). The decisions are made elsewhere (enrich/policy.c, the asset
- * inventory); these only write them. Field names are documented in
- * README.md ("risk", "asset"). */
+/* event_risk.c - the `risk` events: nDPI's flow risks and the cross-border
+ * policy's verdict. The decisions are enrich/policy.c's; these only write
+ * them. Field names are documented in README.md ("risk"). */
 #include <string.h>
 
 #include "taishi/event/event.h"
@@ -41,7 +39,7 @@ void event_risk_ndpi(struct jw *w, const struct event_ctx *c, const struct flow 
     jw_arr_end(w);
     jw_ku64(w, "score", score);
     jw_obj_end(w);
-    event_tail(w, c, &h);
+    event_head_context(w, c, &h);
 }
 
 void event_risk_cross_border(struct jw *w, const struct event_ctx *c, const struct flow *f,
@@ -57,41 +55,5 @@ void event_risk_cross_border(struct jw *w, const struct event_ctx *c, const stru
     jw_ku64(w, "bytes_toclient", f->bytes[1]);
     jw_ku64(w, "bytes_out", outbound ? f->bytes[0] : f->bytes[1]);
     jw_obj_end(w);
-    event_tail(w, c, &h);
-}
-
-void event_asset(struct jw *w, const struct event_ctx *c, const struct flow *f)
-{
-    char app[32], name[64], b[8], ver[32];
-    const struct flow_key *k = &f->key;
-    struct dpi *d = c->dpi;
-    struct event_head h = { .type = "asset", .ts = f->start_ns, .parts = EP_FLOW_ID, .f = f, .key = k };
-
-    event_head(w, c, &h);
-    jw_kobj(w, "asset");
-    jw_key(w, "ip");
-    jw_ip(w, k->dst, k->ipver);
-    jw_ku64(w, "port", k->dport);
-    jw_kstr(w, "proto", event_proto_name(k->proto, b, sizeof(b)));
-    const char *ap = dpi_app_proto(d, &f->dpi, app, sizeof(app));
-    jw_kstr(w, "app_proto", ap);
-    dpi_protocol_name(d, &f->dpi, name, sizeof(name));
-    jw_kstr(w, "ndpi_protocol", name);
-    if (f->dpi.host[0] && (!strcmp(ap, "tls") || !strcmp(ap, "http") || !strcmp(ap, "quic")))
-        jw_kstr(w, "hostname", f->dpi.host);   /* SNI or Host: names the server (a DNS query does not) */
-    if (f->dpi.tls_version || f->dpi.cert_subject) {
-        jw_kobj(w, "tls");
-        if (f->dpi.tls_version)
-            jw_kstr(w, "version", dpi_tls_version_name(&f->dpi, ver, sizeof(ver)));
-        if (f->dpi.cert_subject)
-            jw_kstr(w, "subject", f->dpi.cert_subject);
-        jw_obj_end(w);
-    }
-    if (f->dpi.server_sw) {
-        jw_kobj(w, "ssh");
-        jw_kstr(w, "software", f->dpi.server_sw);
-        jw_obj_end(w);
-    }
-    jw_obj_end(w);
-    event_tail(w, c, &h);
+    event_head_context(w, c, &h);
 }

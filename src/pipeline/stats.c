@@ -247,8 +247,8 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
     jw_obj_end(w);
 
     jw_kobj(w, "app_layer");
-    for (int id = 1; id <= app_parser_count(); id++) {     /* "<parser>_<counter>" */
-        const struct app_parser *p = app_parser_get(id);
+    for (int id = 1; id <= app_registry_count(); id++) {     /* "<parser>_<counter>" */
+        const struct app_parser *p = app_registry_get(id);
         for (int c = 0; c < APP_COUNTERS_MAX && p->counters[c]; c++) {
             char k[64];
             snprintf(k, sizeof(k), "%s_%s", p->name, p->counters[c]);

@@ -59,8 +59,8 @@ static void intel_alert(struct worker *w, struct flow *f, const struct indicator
 {
     if (!ind || !worker_wants(w, ET_ALERT))
         return;
-    event_intel_alert(&w->jw, &w->ectx, f, ind, matched, ts);
-    worker_finish_event(w, ET_ALERT, f->flow_id);
+    event_alert_intel(&w->jw, &w->ectx, f, ind, matched, ts);
+    worker_emit_event(w, ET_ALERT, f->flow_id);
     w->st.alerts_by_severity[ind->severity >= 1 && ind->severity <= 3 ? ind->severity - 1 : 3]++;
 }
 
@@ -99,7 +99,7 @@ static void cross_border(struct worker *w, struct flow *f, uint64_t ts)
     if (!worker_wants(w, ET_RISK) || !policy_cross_border(w->enrich, w->ec, w->cfg, f, &v))
         return;
     event_risk_cross_border(&w->jw, &w->ectx, f, v.country, v.outbound, ts);
-    worker_finish_event(w, ET_RISK, f->flow_id);
+    worker_emit_event(w, ET_RISK, f->flow_id);
 }
 
 static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
@@ -112,7 +112,7 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
     }
     if (worker_wants(w, ET_FLOW)) {
         event_flow(&w->jw, &w->ectx, f, why);
-        worker_finish_event(w, ET_FLOW, f->flow_id);
+        worker_emit_event(w, ET_FLOW, f->flow_id);
     }
     /* The protocol mix and the top talkers of the stats event. */
     uint64_t bytes = f->bytes[0] + f->bytes[1];
@@ -131,11 +131,11 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
     if (w->assets && policy_answered_service(f) && worker_wants(w, ET_ASSET) &&
         assets_first_seen(w->assets, f->key.ipver, f->key.dst, f->key.dport, f->key.proto, f->start_ns)) {
         event_asset(&w->jw, &w->ectx, f);
-        worker_finish_event(w, ET_ASSET, f->flow_id);
+        worker_emit_event(w, ET_ASSET, f->flow_id);
     }
     if (worker_wants(w, ET_RISK) && policy_risk_due(w->cfg, f)) {
         event_risk_ndpi(&w->jw, &w->ectx, f);
-        worker_finish_event(w, ET_RISK, f->flow_id);
+        worker_emit_event(w, ET_RISK, f->flow_id);
     }
     dpi_release(w->dpi, &f->dpi);
 }
@@ -182,7 +182,7 @@ void worker_destroy(struct worker *w)
     if (!w)
         return;
     flow_table_destroy(w->flows);           /* ends remaining flows: events go out */
-    worker_flush(w);
+    worker_emit_flush(w);
     dpi_destroy(w->dpi);
     detect_thread_free(w->dt);
     ring_destroy(w->in);
@@ -210,7 +210,7 @@ void worker_process(struct worker *w, const struct packet *p)
         }
         if (!w->cfg->anomaly_rate_limit || ++w->anomaly_count <= w->cfg->anomaly_rate_limit) {
             event_anomaly(&w->jw, &w->ectx, p);
-            worker_finish_event(w, ET_ANOMALY, 0);
+            worker_emit_event(w, ET_ANOMALY, 0);
         } else {
             w->st.anomalies_suppressed++;
         }
@@ -234,7 +234,7 @@ void worker_process(struct worker *w, const struct packet *p)
 void worker_finish(struct worker *w)
 {
     flow_table_flush(w->flows, FR_SHUTDOWN);
-    worker_flush(w);
+    worker_emit_flush(w);
 }
 
 /* Picks up what a reload published, then says which epoch it has reached. */
@@ -313,7 +313,7 @@ void worker_enter(struct worker *w)
 void worker_burst_done(struct worker *w, uint64_t clock_ns)
 {
     flow_table_expire(w->flows, clock_ns);
-    worker_flush(w);
+    worker_emit_flush(w);
     maybe_publish(w);
 }
 

@@ -1,6 +1,6 @@
 /* worker_emit.c - a worker's event buffer: builders write each event into
- * w->jw (event.h); worker_finish_event() closes it and notes its type and
- * key (the Kafka message key) for the sinks; worker_flush() hands the whole
+ * w->jw (event.h); worker_emit_event() closes it and notes its type and
+ * key (the Kafka message key) for the sinks; worker_emit_flush() hands the whole
  * chunk of events to the output (output.h), which copies what it keeps.
  * A chunk is flushed when less than JBUF_HEADROOM is left or it holds
  * WORKER_MAX_EVENTS events, and at the end of every batch.
@@ -11,7 +11,7 @@
 
 #define JBUF_HEADROOM (64u * 1024u)    /* flush when less than this is left */
 
-void worker_flush(struct worker *w)
+void worker_emit_flush(struct worker *w)
 {
     output_write_events(w->out, w->jbuf, w->ev, w->nev);
     w->jw.len = 0;
@@ -19,7 +19,7 @@ void worker_flush(struct worker *w)
 }
 
 /* Ends the event being written and notes its type and key for the sinks. */
-void worker_finish_event(struct worker *w, enum event_type t, uint64_t key)
+void worker_emit_event(struct worker *w, enum event_type t, uint64_t key)
 {
     size_t start = w->jw.mark;
 
@@ -31,5 +31,5 @@ void worker_finish_event(struct worker *w, enum event_type t, uint64_t key)
     w->ev[w->nev++] = (struct out_event){ (uint32_t)start, (uint32_t)(w->jw.len - start),
                                           (uint8_t)t, key };
     if (w->jw.cap - w->jw.len < JBUF_HEADROOM || w->nev == WORKER_MAX_EVENTS)
-        worker_flush(w);
+        worker_emit_flush(w);
 }

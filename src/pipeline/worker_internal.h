@@ -50,7 +50,7 @@ static inline int worker_wants(const struct worker *w, enum event_type t)
 
 /* worker_emit.c: ends the event being written in w->jw and notes its type
  * and key; hands full chunks to the output. */
-void worker_finish_event(struct worker *w, enum event_type t, uint64_t key);
+void worker_emit_event(struct worker *w, enum event_type t, uint64_t key);
 /* worker_l7.c */
 /* Builds the nDPI -> rule protocol and parser index once per process. */
 void worker_l7_init(void);

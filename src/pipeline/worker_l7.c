@@ -65,12 +65,12 @@ static pthread_once_t ndpi_index_once = PTHREAD_ONCE_INIT;
 static void ndpi_index_build(void)
 {
     for (uint16_t i = 1; i < NDPI_IDS; i++) {
-        const char *rp = app_rule_proto_for_ndpi(i);
+        const char *rp = app_registry_rule_proto(i);
         rapp_of_ndpi[i] = (uint8_t)(rp ? rules_app_lookup(rp) : RAPP_NONE);
-        parser_of_ndpi[i] = (uint8_t)app_parser_for_ndpi(i);
+        parser_of_ndpi[i] = (uint8_t)app_registry_for_ndpi(i);
     }
-    for (int id = 1; id <= app_parser_count(); id++)
-        app_events_mask |= 1u << app_parser_get(id)->event_id;
+    for (int id = 1; id <= app_registry_count(); id++)
+        app_events_mask |= 1u << app_registry_get(id)->event_id;
 }
 
 void worker_l7_init(void)
@@ -103,8 +103,8 @@ static void on_alert(void *ud, const struct detect_ctx *c, const struct rule *r,
 
     if (!worker_wants(w, ET_ALERT))
         return;
-    event_rule_alert(&w->jw, &w->ectx, k->f, c->dir, r, c->p, buf, len, c->ts_ns);
-    worker_finish_event(w, ET_ALERT, k->f->flow_id);
+    event_alert_rule(&w->jw, &w->ectx, k->f, c->dir, r, c->p, buf, len, c->ts_ns);
+    worker_emit_event(w, ET_ALERT, k->f->flow_id);
     int sev = r->priority;
     w->st.alerts_by_severity[sev >= 1 && sev <= 3 ? sev - 1 : 3]++;
 }
@@ -121,11 +121,11 @@ static void on_tx(void *ud, const struct app_tx *tx)
         detect_tx(w->dt, k->f->l7->df, &c, tx->bufs, tx->nbufs, &cb);
     if (!tx->event)
         return;
-    enum event_type et = (enum event_type)app_parser_get(tx->proto)->event_id;
+    enum event_type et = (enum event_type)app_registry_get(tx->proto)->event_id;
     if (!worker_wants(w, et))
         return;
     event_app(&w->jw, &w->ectx, k->f, tx, c.ts_ns);
-    worker_finish_event(w, et, k->f->flow_id);
+    worker_emit_event(w, et, k->f->flow_id);
 }
 
 static void pending_free(struct flow_l7 *l)

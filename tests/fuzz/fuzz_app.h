@@ -79,7 +79,7 @@ static void fa_tx(void *ud, const struct app_tx *tx)
         c->hash = fa_mix(c->hash, b->data, b->len);
     }
     FUZZ_ASSERT(tx->meta);
-    const char *pn = app_parser_get(tx->proto)->name;
+    const char *pn = app_registry_get(tx->proto)->name;
     if (!strcmp(pn, "http")) {
         const struct app_http_meta *m = tx->meta;
         const char *s[] = { m->method, m->uri, m->host, m->protocol, m->user_agent, m->referer,
@@ -178,7 +178,7 @@ static uint64_t fa_run(int proto, const uint8_t *data, size_t size, int bytewise
         if (len > size - off)
             len = size - off;
         if (datagrams)
-            app_datagram(app_parser_id("dns"), data + off, len, dir, &lim, st, &sink);
+            app_datagram(app_registry_id("dns"), data + off, len, dir, &lim, st, &sink);
         if (bytewise) {
             for (size_t i = 0; i < len; i++)
                 app_flow_feed(a, dir, data + off + i, 1, &sink);

@@ -4,5 +4,5 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    return fa_one(app_parser_id("dns"), data, size, 1);
+    return fa_one(app_registry_id("dns"), data, size, 1);
 }

@@ -23,7 +23,7 @@
  *                             8 close the array (after a key: an empty
  *                             string), 9 small u64
  * After each event one byte: bit 0 set = flush (the buffer starts again at
- * 0, as worker_flush() does). When the input runs out, the open containers
+ * 0, as worker_emit_flush() does). When the input runs out, the open containers
  * are closed and the event ended.
  *
  * Invariants (abort() when violated), per event:
@@ -457,7 +457,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(prefix, buf, w.len);
         one_event(&w, &in, &r, prefix);
         if (byte(&in) & 1)
-            w.len = 0;                      /* worker_flush() */
+            w.len = 0;                      /* worker_emit_flush() */
     }
     free(r.b);
     free(prefix);

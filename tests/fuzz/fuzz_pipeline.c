@@ -217,7 +217,7 @@ static void end_batch(struct worker *w, uint64_t clock)
 {
     flow_table_expire(w->flows, clock);
     check_events(w);
-    worker_flush(w);
+    worker_emit_flush(w);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -5,5 +5,5 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* flags bit 3: SSH instead of TLS */
-    return fa_one(size && (data[0] & 8) ? app_parser_id("ssh") : app_parser_id("tls"), data, size, 0);
+    return fa_one(size && (data[0] & 8) ? app_registry_id("ssh") : app_registry_id("tls"), data, size, 0);
 }

@@ -72,7 +72,7 @@ static void on_tx(void *ud, const struct app_tx *tx)
         if (k)
             print_str(k, (const char *)b->data, b->len);
     }
-    if (tx->proto == app_parser_id("tls") && tx->kind == TX_TLS_SERVER) {
+    if (tx->proto == app_registry_id("tls") && tx->kind == TX_TLS_SERVER) {
         const struct app_tls_meta *m = tx->meta;
         if (m->version)
             print_str("tls.version", m->version, strlen(m->version));
@@ -84,10 +84,10 @@ static const struct app_sink sink = { on_tx, NULL };
 static enum app_proto_id by_port(uint16_t p)
 {
     switch (p) {
-    case 80: case 8080: case 8000: case 3128: return app_parser_id("http");
-    case 443: case 8443: return app_parser_id("tls");
-    case 53: return app_parser_id("dns");
-    case 22: return app_parser_id("ssh");
+    case 80: case 8080: case 8000: case 3128: return app_registry_id("http");
+    case 443: case 8443: return app_registry_id("tls");
+    case 53: return app_registry_id("dns");
+    case 22: return app_registry_id("ssh");
     }
     return 0;
 }
@@ -220,7 +220,7 @@ int main(int argc, char **argv)
         } else if (l->key.proto == 17 && (l->key.dport == 53 || l->key.sport == 53 ||
                                           l->key.dport == 5353)) {
             int dir = l->key.dport == 53 || l->key.dport == 5353 ? APP_DIR_TOSERVER : APP_DIR_TOCLIENT;
-            app_datagram(app_parser_id("dns"), base + l->pl_off, l->pl_len, dir, &lim, &st, &sink);
+            app_datagram(app_registry_id("dns"), base + l->pl_off, l->pl_len, dir, &lim, &st, &sink);
         }
     }
     for (int i = 0; i < NB; i++)

@@ -44,7 +44,7 @@ static void datagram(const struct msg *m, int dir, const struct app_limits *lim,
 {
     struct app_sink s = coll_sink(c);
     const uint8_t *g = guard_copy(m->b, m->n);
-    app_datagram(app_parser_id("dns"), g, m->n, dir, lim, &st, &s);
+    app_datagram(app_registry_id("dns"), g, m->n, dir, lim, &st, &s);
     guard_release(g, m->n);
 }
 
@@ -205,7 +205,7 @@ static void test_tcp(void)
         memset(&c, 0, sizeof(c));
         struct app_sink s = coll_sink(&c);
         uint64_t m0 = st.memory;
-        struct app_flow *a = app_flow_new(app_parser_id("dns"), NULL, &st);
+        struct app_flow *a = app_flow_new(app_registry_id("dns"), NULL, &st);
         coll_feed(a, 0, stream, sn, mode > 2 ? 2 : mode, &s);
         coll_feed(a, 1, rs, rn, mode > 2 ? 2 : mode, &s);
         app_flow_end(a, &s);
@@ -227,7 +227,7 @@ static void test_tcp(void)
     struct coll c;
     memset(&c, 0, sizeof(c));
     struct app_sink s = coll_sink(&c);
-    struct app_flow *a = app_flow_new(app_parser_id("dns"), NULL, &st);
+    struct app_flow *a = app_flow_new(app_registry_id("dns"), NULL, &st);
     app_flow_feed(a, 0, stream, 5, &s);
     app_flow_gap(a, 0, 10, &s);
     app_flow_feed(a, 0, stream, sn, &s);

@@ -41,7 +41,7 @@ static char *run(const struct step *s, int nsteps, int mode, const struct app_li
 {
     memset(c, 0, sizeof(*c));
     struct app_sink sink = coll_sink(c);
-    struct app_flow *a = app_flow_new(app_parser_id("http"), lim, &st);
+    struct app_flow *a = app_flow_new(app_registry_id("http"), lim, &st);
     for (int i = 0; i < nsteps; i++) {
         size_t len = s[i].len ? s[i].len : strlen(s[i].data);
         if (s[i].dir >= 2)
@@ -351,7 +351,7 @@ static void test_zip_bomb(void)
     struct app_sink sink;
     memset(&c, 0, sizeof(c));
     sink = coll_sink(&c);
-    struct app_flow *a = app_flow_new(app_parser_id("http"), &lim, &st);
+    struct app_flow *a = app_flow_new(app_registry_id("http"), &lim, &st);
     app_flow_feed(a, 0, (const uint8_t *)"GET /bomb HTTP/1.1\r\n\r\n", 22, &sink);
     uint64_t peak = 0;
     for (size_t off = 0; off < (size_t)o + cl; off += 1000) {
@@ -457,7 +457,7 @@ static void test_not_http(void)
     struct app_limits lim;
     app_limits_default(&lim);
     lim.http_header_max = 1024;
-    struct app_flow *a = app_flow_new(app_parser_id("http"), &lim, &st);
+    struct app_flow *a = app_flow_new(app_registry_id("http"), &lim, &st);
     struct app_sink sink = coll_sink(&c);
     app_flow_feed(a, 0, (const uint8_t *)"GET / HTTP/1.1\r\n", 16, &sink);
     uint64_t m0 = st.memory;

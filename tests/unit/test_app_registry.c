@@ -58,32 +58,32 @@ static void refused(const struct app_parser *p, const char *field)
 int main(void)
 {
     char err[256];
-    int n = app_parser_count();
+    int n = app_registry_count();
 
     /* the real table */
     CHECK_EQ_U(app_registry_check(err, sizeof(err)), 0);
     CHECK_EQ_U(config_event_types_check(err, sizeof(err)), 0);
     CHECK(n >= 4 && n <= APP_PARSERS_MAX);
     for (int id = 1; id <= n; id++) {
-        const struct app_parser *p = app_parser_get(id);
+        const struct app_parser *p = app_registry_get(id);
         CHECK(p != NULL);
-        CHECK_EQ_U(app_parser_id(p->name), id);
+        CHECK_EQ_U(app_registry_id(p->name), id);
         CHECK_STR(config_event_name((enum event_type)p->event_id), p->event_type);
         CHECK_EQ_U(config_kafka_family((enum event_type)p->event_id), KF_APP);
-        CHECK_EQ_U(app_parser_for_ndpi(p->ndpi[0]), id);
+        CHECK_EQ_U(app_registry_for_ndpi(p->ndpi[0]), id);
         CHECK(config_events_all() & (1u << p->event_id));
     }
-    CHECK(app_parser_get(0) == NULL && app_parser_get(n + 1) == NULL);
-    CHECK_EQ_U(app_parser_id("nonesuch"), 0);
+    CHECK(app_registry_get(0) == NULL && app_registry_get(n + 1) == NULL);
+    CHECK_EQ_U(app_registry_id("nonesuch"), 0);
     /* nDPI ids: a parser's, one of several for a parser, one with a rule
      * protocol but no parser, one rules cannot name */
-    CHECK_EQ_U(app_parser_for_ndpi(NDPI_PROTOCOL_HTTP_PROXY), app_parser_id("http"));
-    CHECK_STR(app_rule_proto_for_ndpi(NDPI_PROTOCOL_HTTP_CONNECT), "http");
-    CHECK_EQ_U(app_parser_for_ndpi(NDPI_PROTOCOL_MAIL_SMTP), 0);
-    CHECK_STR(app_rule_proto_for_ndpi(NDPI_PROTOCOL_MAIL_SMTP), "smtp");
-    CHECK_STR(app_rule_proto_for_ndpi(NDPI_PROTOCOL_SMBV23), "smb");
-    CHECK(app_rule_proto_for_ndpi(NDPI_PROTOCOL_UNKNOWN) == NULL);
-    CHECK(app_rule_proto_for_ndpi(NDPI_PROTOCOL_BITTORRENT) == NULL);
+    CHECK_EQ_U(app_registry_for_ndpi(NDPI_PROTOCOL_HTTP_PROXY), app_registry_id("http"));
+    CHECK_STR(app_registry_rule_proto(NDPI_PROTOCOL_HTTP_CONNECT), "http");
+    CHECK_EQ_U(app_registry_for_ndpi(NDPI_PROTOCOL_MAIL_SMTP), 0);
+    CHECK_STR(app_registry_rule_proto(NDPI_PROTOCOL_MAIL_SMTP), "smtp");
+    CHECK_STR(app_registry_rule_proto(NDPI_PROTOCOL_SMBV23), "smb");
+    CHECK(app_registry_rule_proto(NDPI_PROTOCOL_UNKNOWN) == NULL);
+    CHECK(app_registry_rule_proto(NDPI_PROTOCOL_BITTORRENT) == NULL);
     /* the events the sensor had before the registry keep their numbers */
     CHECK_EQ_U(config_event_type("dns"), 4);
     CHECK_EQ_U(config_event_type("tls"), 5);
@@ -94,7 +94,7 @@ int main(void)
     /* counters by name */
     struct app_stats st;
     memset(&st, 0, sizeof(st));
-    app_stats_row(&st, app_parser_id("tls"))[1] = 7;
+    app_stats_row(&st, app_registry_id("tls"))[1] = 7;
     CHECK_EQ_U(app_stats_get(&st, "tls", "parse_errors"), 7);
     CHECK_EQ_U(app_stats_get(&st, "tls", "nonesuch"), 0);
     CHECK_EQ_U(app_stats_get(&st, "nonesuch", "parse_errors"), 0);

@@ -167,7 +167,7 @@ static char *conversation(const struct b *cli, const struct b *srv, int mode, st
 {
     memset(c, 0, sizeof(*c));
     struct app_sink s = coll_sink(c);
-    struct app_flow *a = app_flow_new(app_parser_id("tls"), NULL, &st);
+    struct app_flow *a = app_flow_new(app_registry_id("tls"), NULL, &st);
     coll_feed(a, 0, cli->d, cli->n, mode, &s);
     coll_feed(a, 1, srv->d, srv->n, mode, &s);
     app_flow_end(a, &s);
@@ -367,7 +367,7 @@ static void test_oversized_message(void)
         struct coll c;
         memset(&c, 0, sizeof(c));
         struct app_sink s = coll_sink(&c);
-        struct app_flow *a = app_flow_new(app_parser_id("tls"), &lim, &st);
+        struct app_flow *a = app_flow_new(app_registry_id("tls"), &lim, &st);
         coll_feed(a, 0, cli.d, cli.n, mode, &s);
         coll_feed(a, 1, srv.d, srv.n, mode, &s);
         app_flow_end(a, &s);
@@ -401,7 +401,7 @@ static void ssh_run(const char *cli, const char *srv, int mode, struct coll *c)
 {
     memset(c, 0, sizeof(*c));
     struct app_sink s = coll_sink(c);
-    struct app_flow *a = app_flow_new(app_parser_id("ssh"), NULL, &st);
+    struct app_flow *a = app_flow_new(app_registry_id("ssh"), NULL, &st);
     coll_feed(a, 0, cli, strlen(cli), mode, &s);
     coll_feed(a, 1, srv, strlen(srv), mode, &s);
     app_flow_end(a, &s);

@@ -175,14 +175,14 @@ struct app_parser {
 #define APP_UDP 2
 
 /* The registry (app_registry.c). */
-int app_parser_count(void);
-const struct app_parser *app_parser_get(int id);           /* NULL when no such id */
-int app_parser_id(const char *name);                       /* 0 when unknown */
+int app_registry_count(void);
+const struct app_parser *app_registry_get(int id);           /* NULL when no such id */
+int app_registry_id(const char *name);                       /* 0 when unknown */
 /* The parser nDPI's protocol id asks for (0 when none), and the rule protocol
  * name of that nDPI protocol (NULL when rules have none for it): parsers'
  * entries first, then the protocols rules can name that have no parser. */
-int app_parser_for_ndpi(uint16_t ndpi_id);
-const char *app_rule_proto_for_ndpi(uint16_t ndpi_id);
+int app_registry_for_ndpi(uint16_t ndpi_id);
+const char *app_registry_rule_proto(uint16_t ndpi_id);
 /* Refuses an entry with a field missing, two parsers with one name, event id
  * or nDPI protocol, more counters than fit: 0, or -1 with the reason in err. */
 int app_registry_check(char *err, size_t errlen);
@@ -190,7 +190,7 @@ int app_registry_check(char *err, size_t errlen);
 int app_registry_check_table(const struct app_parser *const *t, int n, char *err, size_t errlen);
 
 struct app_flow;
-/* A parser for one flow (id: app_parser_id()); NULL for an id that is no
+/* A parser for one flow (id: app_registry_id()); NULL for an id that is no
  * TCP parser. stats is the worker's (counters and memory). */
 struct app_flow *app_flow_new(int id, const struct app_limits *lim, struct app_stats *stats);
 /* In-order bytes of one direction. */

@@ -23,7 +23,7 @@
 #include "taishi/config/config.h"
 
 enum ioc_type { IOC_IP, IOC_DOMAIN, IOC_JA3, IOC_URL, IOC_MAX };
-const char *ioc_type_name(enum ioc_type t);
+const char *intel_ioc_type_name(enum ioc_type t);
 
 struct indicator {
     enum ioc_type type;

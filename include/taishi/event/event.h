@@ -1,8 +1,8 @@
 /* event.h - builders of the event types (one JSON line each).
  *
  * Every builder starts its event with event_head() and ends it with
- * event_tail(), both driven by one `struct event_head`: they write the
- * fields every event shares, in EVE's order
+ * event_head_context(), both driven by one `struct event_head`: together
+ * they write the fields every event shares, in EVE's order
  *   timestamp, event_type, sensor_id, flow_id, pcap_cnt, src_ip, src_port,
  *   dest_ip, dest_port, proto, icmp_type, icmp_code, vlan, tunnel,
  *   direction, app_proto, community_id, ... (the event's own body) ...,
@@ -59,20 +59,21 @@ struct event_head {
 /* The common fields at the start of an event, and the context at its end
  * (nothing when EP_CONTEXT_EARLY put it at the start). */
 void event_head(struct jw *w, const struct event_ctx *c, const struct event_head *h);
-void event_tail(struct jw *w, const struct event_ctx *c, const struct event_head *h);
+void event_head_context(struct jw *w, const struct event_ctx *c, const struct event_head *h);
 /* A head for an event about a flow: flow_id, its addresses, app_proto and
  * community_id (add parts as needed). */
 struct event_head event_head_of_flow(const char *type, const struct flow *f, uint64_t ts);
 
 /* "TCP", "UDP", ...; the number as text for others (into buf). */
-const char *event_proto_name(uint8_t proto, char *buf, size_t len);
+const char *event_head_proto_name(uint8_t proto, char *buf, size_t len);
 /* Inside a "flow" object: the counters so far and the start. */
-void event_flow_counters(struct jw *w, const struct flow *f);
+void event_head_flow_counters(struct jw *w, const struct flow *f);
 /* "1:..." Community ID v1 of a flow (memoized in the flow). */
-void event_community_id(const struct flow *f, char out[32]);
+void event_head_community_id(const struct flow *f, char out[32]);
 
-/* event_flow.c: a flow ended (or an active timeout); a malformed packet;
- * an app-layer transaction's http/dns/tls/ssh/... event (app.h). */
+/* event_flow.c: a flow ended (or an active timeout). event_anomaly.c: a
+ * malformed packet. event_app.c: an app-layer transaction's http, dns, tls,
+ * ssh, ... event (its parser writes the protocol object, app.h). */
 void event_flow(struct jw *w, const struct event_ctx *c, const struct flow *f,
                 enum flow_end_reason why);
 void event_anomaly(struct jw *w, const struct event_ctx *c, const struct packet *p);
@@ -81,8 +82,8 @@ void event_app(struct jw *w, const struct event_ctx *c, const struct flow *f,
                const struct app_tx *tx, uint64_t ts);
 
 /* event_risk.c: nDPI's risks of a flow; the cross-border policy's verdict
- * (outbound: the home end is the client); the first answer of a server (the
- * flow's dest: ip, port, proto, app, banners) for the asset inventory. */
+ * (outbound: the home end is the client). event_asset.c: the first answer of
+ * a server (the flow's dest: ip, port, proto, app, banners). */
 void event_risk_ndpi(struct jw *w, const struct event_ctx *c, const struct flow *f);
 void event_risk_cross_border(struct jw *w, const struct event_ctx *c, const struct flow *f,
                              const char *country, int outbound, uint64_t ts);
@@ -92,10 +93,10 @@ void event_asset(struct jw *w, const struct event_ctx *c, const struct flow *f);
  * the buffer it matched, for payload_printable); a threat-intelligence hit
  * (an EVE alert with intel.gid; matched names the field). */
 struct rule;
-void event_rule_alert(struct jw *w, const struct event_ctx *c, const struct flow *f, int dir,
+void event_alert_rule(struct jw *w, const struct event_ctx *c, const struct flow *f, int dir,
                       const struct rule *r, const struct packet *p, const uint8_t *buf,
                       uint32_t len, uint64_t ts);
-void event_intel_alert(struct jw *w, const struct event_ctx *c, const struct flow *f,
+void event_alert_intel(struct jw *w, const struct event_ctx *c, const struct flow *f,
                        const struct indicator *ind, const char *matched, uint64_t ts);
 
 #endif

@@ -130,6 +130,6 @@ void worker_process(struct worker *w, const struct packet *p);
 /* Ends all flows and writes out pending events. */
 void worker_finish(struct worker *w);
 /* Sends buffered events to the output. */
-void worker_flush(struct worker *w);
+void worker_emit_flush(struct worker *w);
 
 #endif
