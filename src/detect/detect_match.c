@@ -22,6 +22,7 @@
 
 #include "detect_internal.h"
 #include "taishi/core/sha1.h"
+#include "taishi/core/util.h"
 
 static int64_t val(const struct rule_val *v, const struct match_state *ms)
 {
@@ -287,12 +288,6 @@ int detect_transform_supported(const struct ibuf *ib)
     return 1;
 }
 
-static int hexval(int c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-           c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 /* One transform from in to out (room for len + 32 bytes). */
 static uint32_t tr_one(int tr, const uint8_t *in, uint32_t len, uint8_t *out)
 {
@@ -331,7 +326,7 @@ static uint32_t tr_one(int tr, const uint8_t *in, uint32_t len, uint8_t *out)
         for (uint32_t i = 0; i < len; i++) {
             int h, l;
             if (in[i] == '%' && i + 2 < len &&
-                (h = hexval(in[i + 1])) >= 0 && (l = hexval(in[i + 2])) >= 0) {
+                (h = util_hexval(in[i + 1])) >= 0 && (l = util_hexval(in[i + 2])) >= 0) {
                 out[n++] = (uint8_t)(h << 4 | l);
                 i += 2;
             } else if (in[i] == '+') {

@@ -85,14 +85,6 @@ static int no_value(struct rparse *rp, const char *name, const char *value)
     return 0;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* "[!]\"...\"" into bytes: |hex| blocks and \" \; \: \\ escapes. */
 static int decode_pattern(struct rparse *rp, const char *kw, char *v, uint8_t **out, uint32_t *outlen,
                           int *neg)
@@ -133,11 +125,11 @@ static int decode_pattern(struct rparse *rp, const char *kw, char *v, uint8_t **
             } else if (c == ' ' || c == '\t') {
                 if (nib >= 0)
                     goto badhex;
-            } else if (hexval(c) >= 0) {
+            } else if (util_hexval(c) >= 0) {
                 if (nib < 0) {
-                    nib = hexval(c);
+                    nib = util_hexval(c);
                 } else {
-                    p[len++] = (uint8_t)(nib << 4 | hexval(c));
+                    p[len++] = (uint8_t)(nib << 4 | util_hexval(c));
                     nib = -1;
                 }
             } else {
@@ -759,7 +751,7 @@ static int xor_key_parse(struct rparse *rp, char *value)
     if (n / 2 > sizeof(rp->xor_key))
         return rp_skip(rp, "unsupported xor key longer than %zu bytes", sizeof(rp->xor_key));
     for (size_t i = 0; i < n; i += 2) {
-        int h = hexval((unsigned char)value[i]), l = hexval((unsigned char)value[i + 1]);
+        int h = util_hexval((unsigned char)value[i]), l = util_hexval((unsigned char)value[i + 1]);
         if (h < 0 || l < 0)
             return rp_fail(rp, "xor: key must be hex digits");
         rp->xor_key[i / 2] = (uint8_t)(h << 4 | l);
