@@ -35,144 +35,6 @@
 
 /* ---- small helpers ---- */
 
-/* Reasons go to logs: bytes from the rule that are not printable become '?'. */
-static void clean_reason(char *s)
-{
-    for (; *s; s++)
-        if (!isprint((unsigned char)*s))
-            *s = '?';
-}
-
-int rp_fail(struct rparse *rp, const char *fmt, ...)
-{
-    if (rp->status != RS_FAILED) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(rp->reason, sizeof(rp->reason), fmt, ap);
-        va_end(ap);
-        clean_reason(rp->reason);
-        rp->status = RS_FAILED;
-    }
-    return -1;
-}
-
-int rp_skip(struct rparse *rp, const char *fmt, ...)
-{
-    if (rp->status == RS_LOADED) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(rp->reason, sizeof(rp->reason), fmt, ap);
-        va_end(ap);
-        clean_reason(rp->reason);
-        rp->status = RS_SKIPPED;
-    }
-    return -1;
-}
-
-char *rules_next_item(char **p)
-{
-    if (!*p)
-        return NULL;
-    char *c = strchr(*p, ',');
-    if (c)
-        *c = 0;
-    char *item = rules_trim(*p);
-    *p = c ? c + 1 : NULL;
-    return item;
-}
-
-char *rules_trim(char *s)
-{
-    while (isspace((unsigned char)*s))
-        s++;
-    char *e = s + strlen(s);
-    while (e > s && isspace((unsigned char)e[-1]))
-        *--e = 0;
-    return s;
-}
-
-int rules_unquote(char *s)
-{
-    size_t n = strlen(s);
-    char *r = s, *w = s;
-
-    if (n && s[0] == '"') {
-        size_t bs = 0;                          /* backslashes before the last quote */
-        while (n >= 3 + bs && s[n - 2 - bs] == '\\')
-            bs++;
-        if (n < 2 || s[n - 1] != '"' || bs % 2)
-            return -1;
-        s[n - 1] = 0;
-        r = s + 1;
-    }
-    while (*r) {
-        if (*r == '\\' && r[1]) {
-            r++;
-            *w++ = *r++;
-        } else if (*r == '"') {
-            return -1;                          /* an unescaped quote inside */
-        } else {
-            *w++ = *r++;
-        }
-    }
-    *w = 0;
-    return 0;
-}
-
-int rules_parse_i64(const char *s, int64_t *out)
-{
-    char *end;
-    int neg = 0;
-    uint64_t v;
-
-    while (isspace((unsigned char)*s))
-        s++;
-    if (*s == '-' || *s == '+') {
-        neg = *s == '-';
-        s++;
-    }
-    if (!isdigit((unsigned char)*s))
-        return -1;
-    errno = 0;
-    v = strtoull(s, &end, (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10);
-    while (isspace((unsigned char)*end))
-        end++;
-    if (errno || *end || v > (uint64_t)INT64_MAX)
-        return -1;
-    *out = neg ? -(int64_t)v : (int64_t)v;
-    return 0;
-}
-
-int rules_parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-
-    while (isspace((unsigned char)*s))
-        s++;
-    if (!isdigit((unsigned char)*s))
-        return -1;
-    errno = 0;
-    *out = strtoull(s, &end, (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10);
-    while (isspace((unsigned char)*end))
-        end++;
-    return errno || *end ? -1 : 0;
-}
-
-uint16_t rules_intern(char ***names, uint32_t *n, const char *name, size_t len)
-{
-    for (uint32_t i = 0; i < *n; i++)
-        if (strlen((*names)[i]) == len && !memcmp((*names)[i], name, len))
-            return (uint16_t)i;
-    if (*n >= UINT16_MAX)
-        return UINT16_MAX;                      /* caller fails the rule */
-    *names = xreallocarray(*names, *n + 1, sizeof(**names));
-    char *s = xmalloc(len + 1);
-    memcpy(s, name, len);
-    s[len] = 0;
-    (*names)[*n] = s;
-    return (uint16_t)(*n)++;
-}
-
 static const char *const app_names[RAPP_MAX] = {
     [RAPP_NONE] = "none", [RAPP_HTTP] = "http", [RAPP_TLS] = "tls", [RAPP_DNS] = "dns",
     [RAPP_SSH] = "ssh", [RAPP_SMTP] = "smtp", [RAPP_FTP] = "ftp", [RAPP_SMB] = "smb",
@@ -338,7 +200,7 @@ static int parse_action(struct rparse *rp, const char *a)
             rp->r->action = acts[i].a;
             return 0;
         }
-    return rp_fail(rp, "unknown action '%.40s'", a);
+    return rules_util_fail(rp, "unknown action '%.40s'", a);
 }
 
 static int parse_proto(struct rparse *rp, const char *p)
@@ -368,15 +230,15 @@ static int parse_proto(struct rparse *rp, const char *p)
     }
     for (size_t i = 0; i < ARRAY_SIZE(unsupported); i++)
         if (!strcasecmp(unsupported[i], p))
-            return rp_skip(rp, "unsupported protocol '%s'", p);
-    return rp_fail(rp, "unknown protocol '%.40s'", p);
+            return rules_util_skip(rp, "unsupported protocol '%s'", p);
+    return rules_util_fail(rp, "unknown protocol '%.40s'", p);
 }
 
 static void apply_option(struct rparse *rp, char *name, char *value)
 {
     for (char *q = name; *q; q++) {
         if (!(isalnum((unsigned char)*q) || *q == '.' || *q == '_' || *q == '-')) {
-            rp_fail(rp, "invalid keyword '%.40s'", name);
+            rules_util_fail(rp, "invalid keyword '%.40s'", name);
             return;
         }
         *q = (char)tolower((unsigned char)*q);
@@ -412,21 +274,21 @@ static void parse_options(struct rparse *rp, char *s)
                 p++;
             }
             if (!*p) {
-                rp_fail(rp, "%s: option not terminated by ';'", name);
+                rules_util_fail(rp, "%s: option not terminated by ';'", name);
                 return;
             }
             *p++ = 0;
-            value = rules_trim(value);
+            value = rules_util_trim(value);
         } else if (*p == ';') {
             *name_end = 0;
             p++;
         } else {
             *name_end = 0;
-            rp_fail(rp, "%s: option not terminated by ';'", *name ? name : "(empty)");
+            rules_util_fail(rp, "%s: option not terminated by ';'", *name ? name : "(empty)");
             return;
         }
         if (!*name) {
-            rp_fail(rp, "empty option");
+            rules_util_fail(rp, "empty option");
             return;
         }
         apply_option(rp, name, value);
@@ -446,14 +308,14 @@ static void parse_rule(struct rparse *rp, char *line)
     for (int i = 0; i < 7; i++) {
         tok[i] = next_token(&p);
         if (!tok[i]) {
-            rp_fail(rp, i == 0 ? "empty rule" : "rule header too short (%d of 7 fields)", i);
+            rules_util_fail(rp, i == 0 ? "empty rule" : "rule header too short (%d of 7 fields)", i);
             return;
         }
     }
     while (isspace((unsigned char)*p))
         p++;
     if (*p != '(') {
-        rp_fail(rp, *p ? "rule header has extra field '%.40s'" : "rule has no options", p);
+        rules_util_fail(rp, *p ? "rule header has extra field '%.40s'" : "rule has no options", p);
         return;
     }
     open = p + 1;
@@ -461,7 +323,7 @@ static void parse_rule(struct rparse *rp, char *line)
     while (close > open && isspace((unsigned char)close[-1]))
         close--;
     if (close == open || close[-1] != ')') {
-        rp_fail(rp, "rule does not end with ')'");
+        rules_util_fail(rp, "rule does not end with ')'");
         return;
     }
     close[-1] = 0;
@@ -471,14 +333,14 @@ static void parse_rule(struct rparse *rp, char *line)
     if (!strcmp(tok[4], "<>"))
         r->bidir = 1;
     else if (strcmp(tok[4], "->")) {
-        rp_fail(rp, "bad direction '%.10s' (-> or <>)", tok[4]);
+        rules_util_fail(rp, "bad direction '%.10s' (-> or <>)", tok[4]);
         return;
     }
     if (rules_addrs_parse(rp->vars, tok[2], &r->src, err, sizeof(err)) < 0 ||
         rules_addrs_parse(rp->vars, tok[5], &r->dst, err, sizeof(err)) < 0 ||
         rules_ports_parse(rp->vars, tok[3], &r->sport, err, sizeof(err)) < 0 ||
         rules_ports_parse(rp->vars, tok[6], &r->dport, err, sizeof(err)) < 0) {
-        rp_fail(rp, "%s", err);
+        rules_util_fail(rp, "%s", err);
         return;
     }
     parse_options(rp, open);
@@ -503,9 +365,9 @@ static void handle_line(struct loadctx *lc, const char *file, uint32_t lineno, c
     rp.r->priority = 3;
 
     if (memchr(line, 0, len)) {
-        rp_fail(&rp, "NUL byte in rule");
+        rules_util_fail(&rp, "NUL byte in rule");
     } else if (len > RULE_LINE_MAX) {
-        rp_fail(&rp, "rule longer than %d bytes", RULE_LINE_MAX);
+        rules_util_fail(&rp, "rule longer than %d bytes", RULE_LINE_MAX);
     } else {
         rp.r->text = xstrdup(line);
         parse_rule(&rp, line);
@@ -513,7 +375,7 @@ static void handle_line(struct loadctx *lc, const char *file, uint32_t lineno, c
     uint32_t sid = rp.have_sid ? rp.r->sid
                                : (rp.r->text ? peek_sid(rp.r->text) : 0);
     if (rp.status != RS_FAILED && rp.have_sid && sid_seen(lc, rp.r->gid, rp.r->sid))
-        rp_fail(&rp, "duplicate sid %u (gid %u)", rp.r->sid, rp.r->gid);
+        rules_util_fail(&rp, "duplicate sid %u (gid %u)", rp.r->sid, rp.r->gid);
     if (rp.status == RS_LOADED) {
         struct rule *r = rp.r;
         if (rs->nrules == lc->cap_rules) {
