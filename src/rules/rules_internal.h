@@ -90,6 +90,9 @@ rules_kw_fn rules_payload_lookup(const char *name);
 int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value);
 /* Payload checks at the end of the rule (fast_pattern, bsize, directions). */
 void rules_payload_finish(struct rparse *rp);
+
+/* rules_app.c: an app-layer protocol name as Suricata spells it (header or
+ * app-layer-protocol:, aliases too) -> enum rule_app; RAPP_NONE when unknown. */
 int rules_app_lookup(const char *name);
 
 /* rules_buffers.c: the sticky-buffer and legacy-modifier keyword table. */

@@ -743,7 +743,8 @@ int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value)
         }
         uint8_t app = r->app;
         if (r->proto == RP_APP && !app_compatible(app, k->app) && !rp->lenient) {
-            rules_util_fail(rp, "%s: a %s buffer in a %s rule", name, rule_app_name(k->app), rule_app_name(app));
+            rules_util_fail(rp, "%s: a %s buffer in a %s rule", name, rules_app_name(k->app),
+                            rules_app_name(app));
             return 1;
         }
         if (k->kind == SK_STICKY) {

@@ -21,7 +21,7 @@ static void dump_rule(const struct ruleset *rs, const struct rule *r)
 {
     printf("sid %u rev %u gid %u action %u proto %u app %s%s bidir %u flow 0x%x has 0x%x prio %d "
            "class %s (%s)\n", r->sid, r->rev, r->gid, r->action, r->proto, r->app_neg ? "!" : "",
-           rule_app_name(r->app), r->bidir, r->flow, r->has, r->priority,
+           rules_app_name(r->app), r->bidir, r->flow, r->has, r->priority,
            r->classtype ? r->classtype : "-", r->category ? r->category : "-");
     printf("  src %s%u entries, sport %s%u, dst %s%u, dport %s%u\n", r->src.any ? "any " : "", r->src.n,
            r->sport.any ? "any " : "", r->sport.n, r->dst.any ? "any " : "", r->dst.n,

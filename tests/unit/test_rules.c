@@ -108,7 +108,7 @@ static void test_header(void)
     r = parse("alert http1 any any -> any any (sid:3;)");
     CHECK(r && r->proto == RP_APP && r->app == RAPP_HTTP);
     r = parse("alert dns any any -> any any (sid:3;)");
-    CHECK(r && r->proto == RP_APP && r->app == RAPP_DNS && !strcmp(rule_app_name(r->app), "dns"));
+    CHECK(r && r->proto == RP_APP && r->app == RAPP_DNS && !strcmp(rules_app_name(r->app), "dns"));
     r = parse("alert tcp-pkt any any -> any any (sid:3;)");
     CHECK(r && r->proto == RP_TCP && (r->flow & RF_NO_STREAM));
     r = parse("alert tcp-stream any any -> any any (sid:3;)");

@@ -40,7 +40,8 @@ enum rule_app {
     RAPP_IMAP, RAPP_POP3, RAPP_MODBUS, RAPP_DNP3, RAPP_ENIP, RAPP_TFTP, RAPP_IKE, RAPP_MQTT,
     RAPP_RFB, RAPP_TELNET, RAPP_IRC, RAPP_HTTP2, RAPP_QUIC, RAPP_MAX
 };
-const char *rule_app_name(enum rule_app a);
+/* "dns", "http"... (rules_app.c); "?" when out of range. */
+const char *rules_app_name(enum rule_app a);
 
 /* One address entry: a prefix of `ver` (4 or 6), possibly negated. */
 struct rule_cidr {
