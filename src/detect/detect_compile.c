@@ -808,7 +808,7 @@ static void engine_free(struct detect_engine *e)
     free(e->dr);
     hs_free_scratch(e->proto_scratch);
     pcre2_match_context_free(e->mctx);
-    ruleset_free(e->rs);
+    rules_set_free(e->rs);
     free(e);
 }
 

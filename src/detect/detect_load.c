@@ -80,7 +80,7 @@ static struct ruleset *load_rules(const struct config *cfg, char *const *sfiles,
         }
     }
     struct rule_load_opts o = { vars, cfg->rule_classification[0] ? cfg->rule_classification : NULL };
-    struct ruleset *rs = ruleset_load(&o, (const char *const *)fl.v, fl.n);
+    struct ruleset *rs = rules_set_load(&o, (const char *const *)fl.v, fl.n);
     rule_vars_free(vars);
     free_files(&fl);
     /* A rule file that cannot be read at all is a configuration error. */
@@ -88,7 +88,7 @@ static struct ruleset *load_rules(const struct config *cfg, char *const *sfiles,
         const struct rule_problem *p = &rs->problems[i];
         if (p->line == 0 && p->status == RS_FAILED) {
             snprintf(err, errlen, "%s: %s", p->file ? p->file : "?", p->reason);
-            ruleset_free(rs);
+            rules_set_free(rs);
             return NULL;
         }
     }

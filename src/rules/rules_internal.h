@@ -1,7 +1,9 @@
-/* rules_internal.h - what the rule parser's files share (rules_parse.c,
- * rules_opts.c, rules_payload.c, rules_vars.c, rules_buffers.c,
- * rules_class.c, and rules_util.c below them all); not part of the
- * interface (include/taishi/rules/rules.h is).
+/* rules_internal.h - what the rule parser's files share; not part of the
+ * interface (include/taishi/rules/rules.h is). From the top: rules_set.c
+ * (files, the ruleset), rules_parse.c (one rule), rules_opts.c (the
+ * keywords) over rules_payload.c (the payload ones), then rules_class.c, rules_vars.c,
+ * rules_buffers.c, rules_app.c, and rules_util.c below them all; a file
+ * calls only files below it.
  *
  * `struct rparse` is the state of one rule being parsed: the rule under
  * construction, the sticky buffer in force and its transforms, the last
@@ -10,7 +12,7 @@
  * reason wins over any SKIPPED one; parsing goes on after a skip so a
  * genuine error later in the rule is still reported as FAILED.
  *
- * Ownership: the rparse owns the rule until rules_parse.c hands it to the
+ * Ownership: the rparse owns the rule until rules_set.c hands it to the
  * ruleset (loaded) or frees it (skipped, failed). */
 #ifndef TAISHI_RULES_INTERNAL_H
 #define TAISHI_RULES_INTERNAL_H
@@ -22,6 +24,7 @@
 #include "taishi/rules/rules.h"
 
 #define RULE_REASON_MAX 256
+#define RULE_LINE_MAX (64 * 1024)      /* longest rule, continuations joined */
 #define RULE_VARNAME_MAX 32
 
 struct rparse {
@@ -49,6 +52,13 @@ struct rparse {
     uint32_t cap_m, cap_meta, cap_refs, cap_fb, cap_fi;
     char varname[RULE_MAX_VARS][RULE_VARNAME_MAX];
 };
+
+/* rules_parse.c: one logical line of a rule file (len bytes, NUL-terminated,
+ * trimmed) into rp, which it sets up: rp->r a new rule (the caller keeps or
+ * frees it), rp->status and rp->reason the verdict. Returns the sid to file
+ * a problem under: the rule's, else a "sid:N" found in the text, else 0. */
+uint32_t rules_parse_rule(struct rparse *rp, struct ruleset *rs, const struct rule_vars *vars,
+                          const char *file, uint32_t lineno, char *line, size_t len);
 
 /* rules_util.c: the helpers below every other file of the parser.
  * Records a failure (the first reason is kept) / a skip (kept unless a
@@ -78,7 +88,6 @@ int rules_util_parse_num(const char *s, struct rule_num *n, uint64_t max);
 int rules_opt_apply(struct rparse *rp, const char *name, char *value);
 /* Checks after all options (sid present, fast_pattern sanity...). */
 void rules_opt_finish(struct rparse *rp);
-void rules_free_rule(struct rule *r);
 
 /* rules_payload.c: payload keywords (content and its modifiers, pcre,
  * byte_*, isdataat, bsize, urilen, dsize), buffers and transforms. Each

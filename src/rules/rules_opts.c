@@ -2,15 +2,16 @@
  * (those are in rules_payload.c): meta (msg, sid, rev, gid, classtype,
  * priority, reference, metadata, target), flow, flowbits, flowint,
  * threshold, detection_filter, noalert, ip_proto, ttl, flags, itype, icode,
- * tls.version, ssl_version, app-layer-protocol; the dispatcher; the checks
- * at the end of a rule; and freeing a rule.
+ * tls.version, ssl_version, app-layer-protocol; the dispatcher; and the
+ * checks at the end of a rule.
  *
  * Keywords Suricata has that are not implemented here make the rule
  * SKIPPED with "unsupported keyword 'NAME'" (a stable prefix, so reasons
  * group); rp->lenient is then set so that checks depending on buffer state
  * (which an unknown sticky buffer would have changed) cannot FAIL the rule.
  *
- * Ownership: strings and arrays hang off the rule (rules_free_rule). */
+ * Ownership: strings and arrays hang off the rule (rules_set.c frees it
+ * with them). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -660,40 +661,4 @@ void rules_opt_finish(struct rparse *rp)
         return;
     }
     rules_payload_finish(rp);
-}
-
-void rules_free_rule(struct rule *r)
-{
-    if (!r)
-        return;
-    free(r->text);
-    free(r->src.v);
-    free(r->dst.v);
-    free(r->sport.v);
-    free(r->dport.v);
-    free(r->msg);
-    free(r->classtype);
-    for (uint32_t i = 0; i < r->nmetadata; i++) {
-        free(r->metadata[i].key);
-        free(r->metadata[i].value);
-    }
-    free(r->metadata);
-    for (uint32_t i = 0; i < r->nreferences; i++)
-        free(r->references[i]);
-    free(r->references);
-    free(r->target);
-    for (uint32_t i = 0; i < r->nm; i++) {
-        struct rule_match *m = &r->m[i];
-        free(m->xor_key);
-        if (m->type == RM_CONTENT)
-            free(m->u.c.pat);
-        else if (m->type == RM_PCRE)
-            free(m->u.p.re);
-    }
-    free(r->m);
-    for (uint32_t i = 0; i < r->nflowbits; i++)
-        free(r->flowbits[i].ids);
-    free(r->flowbits);
-    free(r->flowints);
-    free(r);
 }

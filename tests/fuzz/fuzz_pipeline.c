@@ -115,7 +115,7 @@ static void setup(void)
     memcaps[1] = SMALL_MEMCAP;
     struct rule_vars *v = rule_vars_new();
     struct rule_load_opts o = { v, NULL };
-    struct ruleset *rs = ruleset_parse_string(&o, FUZZ_RULES);
+    struct ruleset *rs = rules_set_parse_string(&o, FUZZ_RULES);
     rule_vars_free(v);
     FUZZ_ASSERT(rs->loaded == 12);
     struct detect_build_opts bo = { NULL };

@@ -1,5 +1,5 @@
-/* fuzz_rules.c - ruleset_parse_string() on hostile rule text, then the
- * reporting functions and ruleset_free().
+/* fuzz_rules.c - rules_set_parse_string() on hostile rule text, then the
+ * reporting functions and rules_set_free().
  *
  * Input: rules text (any bytes; a NUL ends the string, as for a caller
  * passing a C string). No classification table (any classtype is
@@ -86,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(text, data, size);
     text[size] = 0;
     struct rule_load_opts o = { .vars = vars, .classification_file = NULL };
-    struct ruleset *rs = ruleset_parse_string(&o, text);
+    struct ruleset *rs = rules_set_parse_string(&o, text);
     FUZZ_ASSERT(rs != NULL);
     FUZZ_ASSERT(rs->loaded == rs->nrules);
     FUZZ_ASSERT(rs->nproblems + rs->problems_dropped == rs->skipped + rs->failed);
@@ -99,11 +99,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t blen = 0;
     FILE *f = open_memstream(&buf, &blen);
     FUZZ_ASSERT(f != NULL);
-    ruleset_print_problems(rs, f);
-    ruleset_top_reasons(rs, f, 10);
+    rules_set_print_problems(rs, f);
+    rules_set_top_reasons(rs, f, 10);
     fclose(f);
     free(buf);
-    ruleset_free(rs);
+    rules_set_free(rs);
     free(text);
     return 0;
 }

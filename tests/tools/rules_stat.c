@@ -72,11 +72,11 @@ int main(int argc, char **argv)
         }
     }
     uint64_t t0 = util_mono_ns();
-    struct ruleset *rs = ruleset_load(&o, (const char *const *)(argv + optind),
-                                      (unsigned)(argc - optind));
+    struct ruleset *rs = rules_set_load(&o, (const char *const *)(argv + optind),
+                                        (unsigned)(argc - optind));
     uint64_t t1 = util_mono_ns();
     if (!quiet)
-        ruleset_print_problems(rs, stdout);
+        rules_set_print_problems(rs, stdout);
     for (uint32_t i = 0; dump >= 0 && i < rs->nrules; i++)
         if (rs->rules[i]->sid == (uint32_t)dump)
             dump_rule(rs, rs->rules[i]);
@@ -86,8 +86,8 @@ int main(int argc, char **argv)
     printf("load rate: %.2f%% of %u rules; %u classes, %u flowbit names, %u flowint names\n",
            total ? 100.0 * rs->loaded / total : 0.0, total, rs->nclasses, rs->nflowbits, rs->nflowints);
     printf("top reasons:\n");
-    ruleset_top_reasons(rs, stdout, top);
+    rules_set_top_reasons(rs, stdout, top);
     printf("parse time: %.1f ms\n", (double)(t1 - t0) / 1e6);
-    ruleset_free(rs);
+    rules_set_free(rs);
     return 0;
 }

@@ -46,7 +46,7 @@ static struct detect_engine *build(const char *text, const char *cache)
 {
     struct rule_vars *v = rule_vars_new();
     struct rule_load_opts o = { v, NULL };
-    struct ruleset *rs = ruleset_parse_string(&o, text);
+    struct ruleset *rs = rules_set_parse_string(&o, text);
     rule_vars_free(v);
     if (rs->failed || rs->skipped) {
         for (uint32_t i = 0; i < rs->nproblems; i++)
@@ -332,7 +332,7 @@ int main(void)
     struct detect_build_info bi;
     char err[256];
     struct detect_build_opts bo = { cache };
-    struct detect_engine *e2 = detect_build(ruleset_parse_string(&o, RULES), &bo, &bi, err, sizeof(err));
+    struct detect_engine *e2 = detect_build(rules_set_parse_string(&o, RULES), &bo, &bi, err, sizeof(err));
     rule_vars_free(v);
     CHECK(e2 != NULL);
     CHECK_EQ_U(bi.from_cache, 1);

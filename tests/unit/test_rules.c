@@ -20,8 +20,8 @@ static struct ruleset *cur;
 /* Parses text; returns the only rule when it loaded, else NULL. */
 static const struct rule *parse(const char *text)
 {
-    ruleset_free(cur);
-    cur = ruleset_parse_string(&opts, text);
+    rules_set_free(cur);
+    cur = rules_set_parse_string(&opts, text);
     return cur->nrules == 1 ? cur->rules[0] : NULL;
 }
 
@@ -198,7 +198,7 @@ static void test_vars(void)
     CHECK(rule_vars_set(v, 0, "BAD", "$NOPE", err, sizeof(err)) == -1 && strstr(err, "unknown variable"));
     CHECK(rule_vars_set(v, 0, "b@d", "any", err, sizeof(err)) == -1);
     CHECK(rule_vars_set(v, 1, "BADP", "[80,", err, sizeof(err)) == -1);
-    struct ruleset *rs = ruleset_parse_string(&o,
+    struct ruleset *rs = rules_set_parse_string(&o,
         "alert tcp $MY_NET any -> $EXTERNAL_NET $HTTP_PORTS (sid:1;)\n");
     CHECK_EQ_U(rs->loaded, 1);
     if (rs->nrules) {
@@ -207,14 +207,14 @@ static void test_vars(void)
         CHECK(!addr_in(&r->dst, "10.2.3.4") && !addr_in(&r->dst, "v6") && addr_in(&r->dst, "192.168.1.1"));
         CHECK(rule_ports_match(&r->dport, 8085) && !rule_ports_match(&r->dport, 8091));
     }
-    ruleset_free(rs);
+    rules_set_free(rs);
     /* a loop through variables is an error, not a hang */
     CHECK(rule_vars_set(v, 0, "LOOP_A", "any", err, sizeof(err)) == 0);
     CHECK(rule_vars_set(v, 0, "LOOP_B", "$LOOP_A", err, sizeof(err)) == 0);
     CHECK(rule_vars_set(v, 0, "LOOP_A", "$LOOP_B", err, sizeof(err)) == 0);
-    rs = ruleset_parse_string(&o, "alert tcp $LOOP_A any -> any any (sid:1;)\n");
+    rs = rules_set_parse_string(&o, "alert tcp $LOOP_A any -> any any (sid:1;)\n");
     CHECK(rs->failed == 1 && rs->nproblems == 1 && strstr(rs->problems[0].reason, "nested too deeply"));
-    ruleset_free(rs);
+    rules_set_free(rs);
     rule_vars_free(v);
     rule_vars_free(NULL);
 }
@@ -289,15 +289,15 @@ static void test_meta(void)
 
     /* without a classification file any classtype is accepted */
     struct rule_load_opts o = { .vars = NULL, .classification_file = NULL };
-    struct ruleset *rs = ruleset_parse_string(&o, "alert tcp any any -> any any (classtype:whatever; sid:1;)");
+    struct ruleset *rs = rules_set_parse_string(&o, "alert tcp any any -> any any (classtype:whatever; sid:1;)");
     CHECK(rs->loaded == 1 && rs->nclasses == 0 && rs->rules[0]->category == NULL &&
           rs->rules[0]->priority == 3);
-    ruleset_free(rs);
+    rules_set_free(rs);
     /* a classification file that does not exist is one problem, not a crash */
     o.classification_file = "/nonexistent/classification.config";
-    rs = ruleset_parse_string(&o, "alert tcp any any -> any any (sid:1;)");
+    rs = rules_set_parse_string(&o, "alert tcp any any -> any any (sid:1;)");
     CHECK(rs->loaded == 1 && rs->nproblems == 1 && strstr(rs->problems[0].reason, "classification"));
-    ruleset_free(rs);
+    rules_set_free(rs);
 }
 
 static const struct rule_match *m_at(const struct rule *r, uint32_t i)
@@ -653,7 +653,7 @@ static void test_files(void)
     fwrite(content, 1, sizeof(content) - 1, f);
     fclose(f);
     const char *files[] = { rpath, "/nonexistent/x.rules" };
-    struct ruleset *rs = ruleset_load(&opts, files, 2);
+    struct ruleset *rs = rules_set_load(&opts, files, 2);
     CHECK_EQ_U(rs->loaded, 2);
     CHECK_EQ_U(rs->skipped, 1);
     CHECK_EQ_U(rs->failed, 4);                  /* duplicate, NUL, junk, junk with NUL */
@@ -674,20 +674,20 @@ static void test_files(void)
     char *out = NULL;
     size_t outlen = 0;
     FILE *m = open_memstream(&out, &outlen);
-    ruleset_print_problems(rs, m);
-    ruleset_top_reasons(rs, m, 10);
+    rules_set_print_problems(rs, m);
+    rules_set_top_reasons(rs, m, 10);
     fclose(m);
     CHECK(strstr(out, ":7: sid 1: duplicate sid 1") != NULL);
     CHECK(strstr(out, "skipped: ") && strstr(out, "unsupported keyword 'xbits'"));
     CHECK(strstr(out, "       1  skipped unsupported keyword 'xbits'") != NULL);
     free(out);
-    ruleset_free(rs);
+    rules_set_free(rs);
 
     /* a comment ending in a backslash does not swallow the next line */
-    rs = ruleset_parse_string(&opts, "# note \\\nalert tcp any any -> any any (sid:5;)\n"
+    rs = rules_set_parse_string(&opts, "# note \\\nalert tcp any any -> any any (sid:5;)\n"
                                      "  # indented \\\n\talert tcp any any -> any any (sid:6;)");
     CHECK(rs->loaded == 2 && rs->nproblems == 0 && rs->nrules == 2 && rs->rules[1]->line == 4);
-    ruleset_free(rs);
+    rules_set_free(rs);
 
     /* a rule longer than 64 KiB is one FAILED line; the next line still loads */
     size_t big = 70000;
@@ -695,13 +695,13 @@ static void test_files(void)
     strcpy(text, "alert tcp any any -> any any (msg:\"");
     memset(text + strlen(text), 'a', big);
     strcpy(text + 35 + big, "\"; sid:1;)\nalert tcp any any -> any any (sid:2;)\n");
-    rs = ruleset_parse_string(&opts, text);
+    rs = rules_set_parse_string(&opts, text);
     CHECK(rs->loaded == 1 && rs->failed == 1 && rs->nproblems == 1 &&
           strstr(rs->problems[0].reason, "longer than"));
-    ruleset_free(rs);
+    rules_set_free(rs);
     free(text);
     unlink(rpath);
-    ruleset_free(NULL);
+    rules_set_free(NULL);
 }
 
 int main(void)
@@ -725,7 +725,7 @@ int main(void)
     test_num();
     test_files();
     CHECK_EQ_U(cur ? cur->nclasses : 0, 2);
-    ruleset_free(cur);
+    rules_set_free(cur);
     unlink(class_path);
     return unit_done("rules");
 }

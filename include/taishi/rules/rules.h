@@ -1,8 +1,8 @@
 /* rules.h - Suricata-syntax rules: text in, an immutable `struct ruleset` out.
  *
- * The parser (rules_parse.c, rules_opts.c) turns one rule line into a
- * `struct rule`: header (action, protocol, addresses, ports, direction) and
- * options. Payload keywords (content, pcre, byte_*, isdataat, bsize) become
+ * rules_set.c reads rule files into a ruleset; the parser (rules_parse.c,
+ * rules_opts.c, rules_payload.c) turns one rule line into a `struct rule`:
+ * header (action, protocol, addresses, ports, direction) and options. Payload keywords (content, pcre, byte_*, isdataat, bsize) become
  * `struct rule_match` elements kept in rule order, each tagged with the
  * buffer it inspects (a sticky buffer such as http.uri, or a legacy modifier
  * such as http_uri that moves the content before it) and the transforms
@@ -323,19 +323,19 @@ struct rule_load_opts {
                                            first rule file, else the built-in table */
 };
 
-/* Parses every rule in the files (a missing file is a FAILED problem with
- * line 0). Duplicate gid:sid: the later one FAILS ("duplicate sid").
- * Never returns NULL. */
-struct ruleset *ruleset_load(const struct rule_load_opts *o, const char *const *files,
-                             unsigned nfiles);
+/* The ruleset (rules_set.c). Parses every rule in the files (a missing file
+ * is a FAILED problem with line 0). Duplicate gid:sid: the later one FAILS
+ * ("duplicate sid"). Never returns NULL. */
+struct ruleset *rules_set_load(const struct rule_load_opts *o, const char *const *files,
+                               unsigned nfiles);
 /* Parses one rule from a string (tests, fuzzing); same ruleset semantics. */
-struct ruleset *ruleset_parse_string(const struct rule_load_opts *o, const char *text);
-void ruleset_free(struct ruleset *rs);
+struct ruleset *rules_set_parse_string(const struct rule_load_opts *o, const char *text);
+void rules_set_free(struct ruleset *rs);
 /* One line per problem: "skipped|error: file:line: sid N: reason". */
-void ruleset_print_problems(const struct ruleset *rs, FILE *out);
+void rules_set_print_problems(const struct ruleset *rs, FILE *out);
 /* The `top` most frequent reason groups with their counts ("unsupported
  * keyword 'xbits'" as is; other reasons with numbers and quoted text
  * folded so that one kind of error is one group). */
-void ruleset_top_reasons(const struct ruleset *rs, FILE *out, unsigned top);
+void rules_set_top_reasons(const struct ruleset *rs, FILE *out, unsigned top);
 
 #endif
