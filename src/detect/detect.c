@@ -403,14 +403,15 @@ static int aset_ok(struct detect_thread *t, uint32_t set, const struct rule_addr
     if (a->any)
         return 1;
     if (set >= t->nmemo)
-        return rule_addrs_match(a, which ? k->dst : k->src, k->ipver);
+        return rules_vars_addrs_match(a, which ? k->dst : k->src, k->ipver);
     if (t->memo_stamp[set] != t->stamp) {
         t->memo_stamp[set] = t->stamp;
         t->memo[set] = 0;
     }
     uint8_t known = which ? 8 : 2, yes = which ? 4 : 1;
     if (!(t->memo[set] & known))
-        t->memo[set] |= known | (rule_addrs_match(a, which ? k->dst : k->src, k->ipver) ? yes : 0);
+        t->memo[set] |= known |
+                        (rules_vars_addrs_match(a, which ? k->dst : k->src, k->ipver) ? yes : 0);
     return (t->memo[set] & yes) != 0;
 }
 
@@ -421,9 +422,9 @@ static int addr_ports_ok(struct detect_thread *t, const struct drule *d, const s
     int rev = dir ^ swap;               /* the rule's src is the flow's dst */
     uint16_t sp = rev ? k->dport : k->sport, dp = rev ? k->sport : k->dport;
     int has_ports = k->proto == 6 || k->proto == 17 || k->proto == 132;
-    if (!r->sport.any && (!has_ports || !rule_ports_match(&r->sport, sp)))
+    if (!r->sport.any && (!has_ports || !rules_vars_ports_match(&r->sport, sp)))
         return 0;
-    if (!r->dport.any && (!has_ports || !rule_ports_match(&r->dport, dp)))
+    if (!r->dport.any && (!has_ports || !rules_vars_ports_match(&r->dport, dp)))
         return 0;
     return aset_ok(t, d->aset[0], &r->src, k, rev) && aset_ok(t, d->aset[1], &r->dst, k, !rev);
 }
@@ -469,29 +470,29 @@ static int header_ok(struct detect_thread *t, const struct drule *d, const struc
     if (r->has & (RH_DSIZE | RH_TTL | RH_ITYPE | RH_ICODE | RH_FLAGS)) {
         if (!p)
             return 0;
-        if ((r->has & RH_DSIZE) && !rule_num_match(&r->dsize, p->ip.pl_len))
+        if ((r->has & RH_DSIZE) && !rules_vars_num_match(&r->dsize, p->ip.pl_len))
             return 0;
         if (r->has & RH_TTL) {
             unsigned off = k->ipver == 4 ? 8 : 7;
-            if (p->len <= off || !rule_num_match(&r->ttl, p->data[off]))
+            if (p->len <= off || !rules_vars_num_match(&r->ttl, p->data[off]))
                 return 0;
         }
         if ((r->has & (RH_ITYPE | RH_ICODE)) && k->proto != 1 && k->proto != 58)
             return 0;
-        if ((r->has & RH_ITYPE) && !rule_num_match(&r->itype, p->ip.icmp_type))
+        if ((r->has & RH_ITYPE) && !rules_vars_num_match(&r->itype, p->ip.icmp_type))
             return 0;
-        if ((r->has & RH_ICODE) && !rule_num_match(&r->icode, p->ip.icmp_code))
+        if ((r->has & RH_ICODE) && !rules_vars_num_match(&r->icode, p->ip.icmp_code))
             return 0;
         if ((r->has & RH_FLAGS) && (k->proto != 6 || !tcpflags_ok(&r->tcpflags, p->ip.tcp_flags)))
             return 0;
     }
-    if ((r->has & RH_IPPROTO) && !rule_num_match(&r->ip_proto, k->proto))
+    if ((r->has & RH_IPPROTO) && !rules_vars_num_match(&r->ip_proto, k->proto))
         return 0;
     if (r->has & RH_STREAMSIZE) {
         if (k->proto != 6)
             return 0;
-        int srv = rule_num_match(&r->stream_size, c->stream_size[1]);
-        int cli = rule_num_match(&r->stream_size, c->stream_size[0]);
+        int srv = rules_vars_num_match(&r->stream_size, c->stream_size[1]);
+        int cli = rules_vars_num_match(&r->stream_size, c->stream_size[0]);
         int ok = r->ss_which == SS_SERVER ? srv : r->ss_which == SS_CLIENT ? cli :
                  r->ss_which == SS_BOTH ? srv && cli : srv || cli;
         if (!ok)

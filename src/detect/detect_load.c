@@ -61,9 +61,9 @@ static struct ruleset *load_rules(const struct config *cfg, char *const *sfiles,
         free_files(&fl);
         return NULL;
     }
-    struct rule_vars *vars = rule_vars_new();
-    if (cfg->home_net[0] && rule_vars_set(vars, 0, "HOME_NET", cfg->home_net, err, errlen) < 0) {
-        rule_vars_free(vars);
+    struct rule_vars *vars = rules_vars_new();
+    if (cfg->home_net[0] && rules_vars_set(vars, 0, "HOME_NET", cfg->home_net, err, errlen) < 0) {
+        rules_vars_free(vars);
         free_files(&fl);
         return NULL;
     }
@@ -72,16 +72,16 @@ static struct ruleset *load_rules(const struct config *cfg, char *const *sfiles,
         size_t nl = strlen(n);
         int is_port = nl > 6 && !strcmp(n + nl - 6, "_PORTS");
         char why[256];
-        if (rule_vars_set(vars, is_port, n, cfg->rule_vars[i].value, why, sizeof(why)) < 0) {
+        if (rules_vars_set(vars, is_port, n, cfg->rule_vars[i].value, why, sizeof(why)) < 0) {
             snprintf(err, errlen, "vars.%s: %s", n, why);
-            rule_vars_free(vars);
+            rules_vars_free(vars);
             free_files(&fl);
             return NULL;
         }
     }
     struct rule_load_opts o = { vars, cfg->rule_classification[0] ? cfg->rule_classification : NULL };
     struct ruleset *rs = rules_set_load(&o, (const char *const *)fl.v, fl.n);
-    rule_vars_free(vars);
+    rules_vars_free(vars);
     free_files(&fl);
     /* A rule file that cannot be read at all is a configuration error. */
     for (uint32_t i = 0; i < rs->nproblems; i++) {

@@ -254,7 +254,7 @@ static int inspect(const struct drule *d, const struct dsec *s, unsigned i, cons
             break;
         }
         case RM_BSIZE:
-            if (!rule_num_match(&m->u.n, b->len))
+            if (!rules_vars_num_match(&m->u.n, b->len))
                 return 0;
             break;
         default:

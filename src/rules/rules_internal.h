@@ -85,13 +85,13 @@ int rules_util_parse_num(const char *s, struct rule_num *n, uint64_t max);
 /* rules_opts.c: applies one option (name already lower-cased, value NULL
  * when the option has none; value is raw: quotes and escapes as written).
  * Returns 0, or -1 after rules_util_fail/skip (a skip lets parsing go on). */
-int rules_opt_apply(struct rparse *rp, const char *name, char *value);
+int rules_opts_apply(struct rparse *rp, const char *name, char *value);
 /* Checks after all options (sid present, fast_pattern sanity...). */
-void rules_opt_finish(struct rparse *rp);
+void rules_opts_finish(struct rparse *rp);
 
 /* rules_payload.c: payload keywords (content and its modifiers, pcre,
  * byte_*, isdataat, bsize, urilen, dsize), buffers and transforms. Each
- * returns 0 or -1 (after rules_util_fail/skip); value as in rules_opt_apply. */
+ * returns 0 or -1 (after rules_util_fail/skip); value as in rules_opts_apply. */
 typedef int (*rules_kw_fn)(struct rparse *rp, const char *name, char *value);
 rules_kw_fn rules_payload_lookup(const char *name);
 /* Buffer keywords (sticky, legacy modifier, pkt_data) and transforms;
@@ -112,15 +112,15 @@ struct sticky_kw {
     uint8_t kind;                   /* enum sticky_kind */
     uint8_t app;                    /* enum rule_app the buffer belongs to */
 };
-const struct sticky_kw *rules_sticky_lookup(const char *name);
+const struct sticky_kw *rules_buffers_sticky_lookup(const char *name);
 /* Transform keyword -> enum rule_transform, TR_NONE when unknown. */
-int rules_transform_lookup(const char *name);
+int rules_buffers_transform_lookup(const char *name);
 
 /* rules_vars.c: address and port expressions, resolved against vars. */
-int rules_addrs_parse(const struct rule_vars *v, const char *s, struct rule_addrs *out,
-                      char *err, size_t errlen);
-int rules_ports_parse(const struct rule_vars *v, const char *s, struct rule_ports *out,
-                      char *err, size_t errlen);
+int rules_vars_addrs_parse(const struct rule_vars *v, const char *s, struct rule_addrs *out,
+                           char *err, size_t errlen);
+int rules_vars_ports_parse(const struct rule_vars *v, const char *s, struct rule_ports *out,
+                           char *err, size_t errlen);
 
 /* rules_class.c: classification.config into rs->classes. Returns 0, -1 when
  * the file cannot be opened (then the table stays empty). */

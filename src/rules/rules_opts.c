@@ -637,7 +637,7 @@ static const struct { const char *name; kw_fn fn; } kw_table[] = {
     { "app-layer-protocol", kw_app_layer_protocol }, { "stream_size", kw_stream_size },
 };
 
-int rules_opt_apply(struct rparse *rp, const char *name, char *value)
+int rules_opts_apply(struct rparse *rp, const char *name, char *value)
 {
     char copy[64];
 
@@ -654,7 +654,7 @@ int rules_opt_apply(struct rparse *rp, const char *name, char *value)
     return rules_util_skip(rp, "unsupported keyword '%s'", copy);
 }
 
-void rules_opt_finish(struct rparse *rp)
+void rules_opts_finish(struct rparse *rp)
 {
     if (!rp->have_sid) {
         rules_util_fail(rp, "no sid");

@@ -125,7 +125,7 @@ static void apply_option(struct rparse *rp, char *name, char *value)
         }
         *q = (char)tolower((unsigned char)*q);
     }
-    rules_opt_apply(rp, name, value);
+    rules_opts_apply(rp, name, value);
 }
 
 /* Splits the options between '(' and the last ')' and applies each. */
@@ -218,16 +218,16 @@ static void parse_rule(struct rparse *rp, char *line)
         rules_util_fail(rp, "bad direction '%.10s' (-> or <>)", tok[4]);
         return;
     }
-    if (rules_addrs_parse(rp->vars, tok[2], &r->src, err, sizeof(err)) < 0 ||
-        rules_addrs_parse(rp->vars, tok[5], &r->dst, err, sizeof(err)) < 0 ||
-        rules_ports_parse(rp->vars, tok[3], &r->sport, err, sizeof(err)) < 0 ||
-        rules_ports_parse(rp->vars, tok[6], &r->dport, err, sizeof(err)) < 0) {
+    if (rules_vars_addrs_parse(rp->vars, tok[2], &r->src, err, sizeof(err)) < 0 ||
+        rules_vars_addrs_parse(rp->vars, tok[5], &r->dst, err, sizeof(err)) < 0 ||
+        rules_vars_ports_parse(rp->vars, tok[3], &r->sport, err, sizeof(err)) < 0 ||
+        rules_vars_ports_parse(rp->vars, tok[6], &r->dport, err, sizeof(err)) < 0) {
         rules_util_fail(rp, "%s", err);
         return;
     }
     parse_options(rp, open);
     if (rp->status != RS_FAILED)
-        rules_opt_finish(rp);
+        rules_opts_finish(rp);
 }
 
 uint32_t rules_parse_rule(struct rparse *rp, struct ruleset *rs, const struct rule_vars *vars,

@@ -723,7 +723,7 @@ static int xor_key_parse(struct rparse *rp, char *value)
 
 int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value)
 {
-    const struct sticky_kw *k = rules_sticky_lookup(name);
+    const struct sticky_kw *k = rules_buffers_sticky_lookup(name);
     struct rule *r = rp->r;
 
     if (k) {
@@ -773,7 +773,7 @@ int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value)
             m->buf = k->buf;
         return 1;
     }
-    int tr = rules_transform_lookup(name);
+    int tr = rules_buffers_transform_lookup(name);
     if (tr == TR_NONE)
         return 0;
     if (rp->lenient)

@@ -236,7 +236,7 @@ static struct ruleset *ctx_init(struct loadctx *lc, const struct rule_load_opts 
     if (o && o->vars) {
         lc->vars = o->vars;
     } else {
-        lc->own_vars = rule_vars_new();
+        lc->own_vars = rules_vars_new();
         lc->vars = lc->own_vars;
     }
     return lc->rs;
@@ -245,7 +245,7 @@ static struct ruleset *ctx_init(struct loadctx *lc, const struct rule_load_opts 
 static void ctx_done(struct loadctx *lc)
 {
     free(lc->sids);
-    rule_vars_free(lc->own_vars);
+    rules_vars_free(lc->own_vars);
 }
 
 static void load_classes(struct loadctx *lc, const struct rule_load_opts *o, const char *first_file)

@@ -67,8 +67,8 @@ static void check_rule(const struct ruleset *rs, const struct rule *r, uint32_t 
     for (uint32_t i = 0; i < r->nflowints; i++)
         FUZZ_ASSERT(r->flowints[i].id < rs->nflowints);
     uint8_t a[16] = {10, 1, 2, 3};
-    (void)rule_addrs_match(&r->src, a, 4);
-    (void)rule_ports_match(&r->dport, 80);
+    (void)rules_vars_addrs_match(&r->src, a, 4);
+    (void)rules_vars_ports_match(&r->dport, 80);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -77,9 +77,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[256];
 
     if (!vars) {
-        vars = rule_vars_new();
-        FUZZ_ASSERT(rule_vars_set(vars, 0, "HOME_NET", "[10.0.0.0/8, 2001:db8::/32, !10.1.0.0/16]",
-                                  err, sizeof(err)) == 0);
+        vars = rules_vars_new();
+        FUZZ_ASSERT(rules_vars_set(vars, 0, "HOME_NET", "[10.0.0.0/8, 2001:db8::/32, !10.1.0.0/16]",
+                                   err, sizeof(err)) == 0);
     }
     char *text = malloc(size + 1);
     FUZZ_ASSERT(text != NULL);

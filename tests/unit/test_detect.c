@@ -44,10 +44,10 @@ static int fired(uint32_t sid)
 
 static struct detect_engine *build(const char *text, const char *cache)
 {
-    struct rule_vars *v = rule_vars_new();
+    struct rule_vars *v = rules_vars_new();
     struct rule_load_opts o = { v, NULL };
     struct ruleset *rs = rules_set_parse_string(&o, text);
-    rule_vars_free(v);
+    rules_vars_free(v);
     if (rs->failed || rs->skipped) {
         for (uint32_t i = 0; i < rs->nproblems; i++)
             fprintf(stderr, "rule problem: line %u: %s\n", rs->problems[i].line, rs->problems[i].reason);
@@ -327,13 +327,13 @@ int main(void)
     }
 
     /* The cache: the same rules again load their databases from disk. */
-    struct rule_vars *v = rule_vars_new();
+    struct rule_vars *v = rules_vars_new();
     struct rule_load_opts o = { v, NULL };
     struct detect_build_info bi;
     char err[256];
     struct detect_build_opts bo = { cache };
     struct detect_engine *e2 = detect_build(rules_set_parse_string(&o, RULES), &bo, &bi, err, sizeof(err));
-    rule_vars_free(v);
+    rules_vars_free(v);
     CHECK(e2 != NULL);
     CHECK_EQ_U(bi.from_cache, 1);
     detect_engine_unref(e2);

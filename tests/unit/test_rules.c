@@ -74,10 +74,10 @@ static int addr_in(const struct rule_addrs *a, const char *ip)
     if (sscanf(ip, "%u.%u.%u.%u", &x[0], &x[1], &x[2], &x[3]) == 4) {
         for (int i = 0; i < 4; i++)
             b[i] = (uint8_t)x[i];
-        return rule_addrs_match(a, b, 4);
+        return rules_vars_addrs_match(a, b, 4);
     }
     b[0] = 0x20; b[1] = 0x01; b[2] = 0x0d; b[3] = 0xb8; b[15] = 1;    /* 2001:db8::1 */
-    return rule_addrs_match(a, b, 6);
+    return rules_vars_addrs_match(a, b, 6);
 }
 
 static void test_header(void)
@@ -88,8 +88,8 @@ static void test_header(void)
           addr_in(&r->src, "172.31.0.1") && !addr_in(&r->src, "8.8.8.8") && !addr_in(&r->src, "v6"));
     CHECK(r && !addr_in(&r->dst, "10.1.2.3") && addr_in(&r->dst, "8.8.8.8") && addr_in(&r->dst, "v6"));
     CHECK(r && r->dst.n == 3 && r->dst.v[0].neg);          /* EXTERNAL_NET as 3 negated prefixes */
-    CHECK(r && r->src.any == 0 && r->sport.any && r->dport.n == 1 && rule_ports_match(&r->dport, 80) &&
-          !rule_ports_match(&r->dport, 81));
+    CHECK(r && r->src.any == 0 && r->sport.any && r->dport.n == 1 && rules_vars_ports_match(&r->dport, 80) &&
+          !rules_vars_ports_match(&r->dport, 81));
 
     static const struct { const char *a; uint8_t act; } acts[] = {
         { "alert", RA_ALERT }, { "drop", RA_DROP }, { "reject", RA_REJECT }, { "rejectsrc", RA_REJECT },
@@ -166,18 +166,19 @@ static void test_header(void)
 
     /* ports */
     r = parse("alert tcp any [1024:,!8080] -> any [:1023,$HTTP_PORTS,!22] (sid:10;)");
-    CHECK(r && rule_ports_match(&r->sport, 1024) && rule_ports_match(&r->sport, 65535) &&
-          !rule_ports_match(&r->sport, 8080) && !rule_ports_match(&r->sport, 80));
-    CHECK(r && rule_ports_match(&r->dport, 80) && rule_ports_match(&r->dport, 0) &&
-          !rule_ports_match(&r->dport, 22) && !rule_ports_match(&r->dport, 2000));
+    CHECK(r && rules_vars_ports_match(&r->sport, 1024) && rules_vars_ports_match(&r->sport, 65535) &&
+          !rules_vars_ports_match(&r->sport, 8080) && !rules_vars_ports_match(&r->sport, 80));
+    CHECK(r && rules_vars_ports_match(&r->dport, 80) && rules_vars_ports_match(&r->dport, 0) &&
+          !rules_vars_ports_match(&r->dport, 22) && !rules_vars_ports_match(&r->dport, 2000));
     r = parse("alert tcp any $SHELLCODE_PORTS -> any 100:200 (sid:11;)");
-    CHECK(r && r->sport.n == 1 && r->sport.v[0].neg && !rule_ports_match(&r->sport, 80) &&
-          rule_ports_match(&r->sport, 81));
-    CHECK(r && rule_ports_match(&r->dport, 100) && rule_ports_match(&r->dport, 200) &&
-          !rule_ports_match(&r->dport, 201));
+    CHECK(r && r->sport.n == 1 && r->sport.v[0].neg && !rules_vars_ports_match(&r->sport, 80) &&
+          rules_vars_ports_match(&r->sport, 81));
+    CHECK(r && rules_vars_ports_match(&r->dport, 100) && rules_vars_ports_match(&r->dport, 200) &&
+          !rules_vars_ports_match(&r->dport, 201));
     r = parse("alert tcp any $FILE_DATA_PORTS -> any ![1:65535] (sid:12;)");
-    CHECK(r && rule_ports_match(&r->sport, 110) && rule_ports_match(&r->sport, 143) &&
-          rule_ports_match(&r->sport, 80) && rule_ports_match(&r->dport, 0) && !rule_ports_match(&r->dport, 1));
+    CHECK(r && rules_vars_ports_match(&r->sport, 110) && rules_vars_ports_match(&r->sport, 143) &&
+          rules_vars_ports_match(&r->sport, 80) && rules_vars_ports_match(&r->dport, 0) &&
+          !rules_vars_ports_match(&r->dport, 1));
     fails_line("alert tcp any 70000 -> any any (sid:13;)", "out of range");
     fails_line("alert tcp any 200:100 -> any any (sid:13;)", "ends before");
     fails_line("alert tcp any !any -> any any (sid:13;)", "negating 'any'");
@@ -188,16 +189,16 @@ static void test_header(void)
 static void test_vars(void)
 {
     char err[256];
-    struct rule_vars *v = rule_vars_new();
+    struct rule_vars *v = rules_vars_new();
     struct rule_load_opts o = { .vars = v, .classification_file = class_path };
 
-    CHECK(rule_vars_set(v, 0, "HOME_NET", "[10.0.0.0/8, 2001:db8::/32]", err, sizeof(err)) == 0);
-    CHECK(rule_vars_set(v, 1, "HTTP_PORTS", "[80,8080:8090]", err, sizeof(err)) == 0);
-    CHECK(rule_vars_set(v, 0, "MY_NET", "[$HOME_NET,!10.1.0.0/16]", err, sizeof(err)) == 0);
-    CHECK(rule_vars_set(v, 0, "BAD", "[1.2.3.4", err, sizeof(err)) == -1 && strstr(err, "unterminated"));
-    CHECK(rule_vars_set(v, 0, "BAD", "$NOPE", err, sizeof(err)) == -1 && strstr(err, "unknown variable"));
-    CHECK(rule_vars_set(v, 0, "b@d", "any", err, sizeof(err)) == -1);
-    CHECK(rule_vars_set(v, 1, "BADP", "[80,", err, sizeof(err)) == -1);
+    CHECK(rules_vars_set(v, 0, "HOME_NET", "[10.0.0.0/8, 2001:db8::/32]", err, sizeof(err)) == 0);
+    CHECK(rules_vars_set(v, 1, "HTTP_PORTS", "[80,8080:8090]", err, sizeof(err)) == 0);
+    CHECK(rules_vars_set(v, 0, "MY_NET", "[$HOME_NET,!10.1.0.0/16]", err, sizeof(err)) == 0);
+    CHECK(rules_vars_set(v, 0, "BAD", "[1.2.3.4", err, sizeof(err)) == -1 && strstr(err, "unterminated"));
+    CHECK(rules_vars_set(v, 0, "BAD", "$NOPE", err, sizeof(err)) == -1 && strstr(err, "unknown variable"));
+    CHECK(rules_vars_set(v, 0, "b@d", "any", err, sizeof(err)) == -1);
+    CHECK(rules_vars_set(v, 1, "BADP", "[80,", err, sizeof(err)) == -1);
     struct ruleset *rs = rules_set_parse_string(&o,
         "alert tcp $MY_NET any -> $EXTERNAL_NET $HTTP_PORTS (sid:1;)\n");
     CHECK_EQ_U(rs->loaded, 1);
@@ -205,18 +206,18 @@ static void test_vars(void)
         const struct rule *r = rs->rules[0];
         CHECK(addr_in(&r->src, "10.2.3.4") && !addr_in(&r->src, "10.1.3.4") && addr_in(&r->src, "v6"));
         CHECK(!addr_in(&r->dst, "10.2.3.4") && !addr_in(&r->dst, "v6") && addr_in(&r->dst, "192.168.1.1"));
-        CHECK(rule_ports_match(&r->dport, 8085) && !rule_ports_match(&r->dport, 8091));
+        CHECK(rules_vars_ports_match(&r->dport, 8085) && !rules_vars_ports_match(&r->dport, 8091));
     }
     rules_set_free(rs);
     /* a loop through variables is an error, not a hang */
-    CHECK(rule_vars_set(v, 0, "LOOP_A", "any", err, sizeof(err)) == 0);
-    CHECK(rule_vars_set(v, 0, "LOOP_B", "$LOOP_A", err, sizeof(err)) == 0);
-    CHECK(rule_vars_set(v, 0, "LOOP_A", "$LOOP_B", err, sizeof(err)) == 0);
+    CHECK(rules_vars_set(v, 0, "LOOP_A", "any", err, sizeof(err)) == 0);
+    CHECK(rules_vars_set(v, 0, "LOOP_B", "$LOOP_A", err, sizeof(err)) == 0);
+    CHECK(rules_vars_set(v, 0, "LOOP_A", "$LOOP_B", err, sizeof(err)) == 0);
     rs = rules_set_parse_string(&o, "alert tcp $LOOP_A any -> any any (sid:1;)\n");
     CHECK(rs->failed == 1 && rs->nproblems == 1 && strstr(rs->problems[0].reason, "nested too deeply"));
     rules_set_free(rs);
-    rule_vars_free(v);
-    rule_vars_free(NULL);
+    rules_vars_free(v);
+    rules_vars_free(NULL);
 }
 
 static void test_meta(void)
@@ -621,15 +622,16 @@ static void test_other(void)
 static void test_num(void)
 {
     struct rule_num n = { CMP_RANGE, 10, 20 };
-    CHECK(!rule_num_match(&n, 10) && rule_num_match(&n, 11) && rule_num_match(&n, 19) && !rule_num_match(&n, 20));
+    CHECK(!rules_vars_num_match(&n, 10) && rules_vars_num_match(&n, 11) &&
+          rules_vars_num_match(&n, 19) && !rules_vars_num_match(&n, 20));
     n.op = CMP_LE;
-    CHECK(rule_num_match(&n, 10) && !rule_num_match(&n, 11));
+    CHECK(rules_vars_num_match(&n, 10) && !rules_vars_num_match(&n, 11));
     n.op = CMP_NE;
-    CHECK(!rule_num_match(&n, 10) && rule_num_match(&n, 9));
+    CHECK(!rules_vars_num_match(&n, 10) && rules_vars_num_match(&n, 9));
     n.op = CMP_GE;
-    CHECK(rule_num_match(&n, 10) && !rule_num_match(&n, 9));
+    CHECK(rules_vars_num_match(&n, 10) && !rules_vars_num_match(&n, 9));
     n.op = CMP_EQ;
-    CHECK(rule_num_match(&n, 10) && !rule_num_match(&n, 11));
+    CHECK(rules_vars_num_match(&n, 10) && !rules_vars_num_match(&n, 11));
 }
 
 static void test_files(void)

@@ -67,15 +67,16 @@ struct rule_ports {
 };
 /* Matchers for the detect stage (rules_vars.c): 1 when the address (4 or
  * 16 bytes, ver 4 or 6) / port is in the flattened set. */
-int rule_addrs_match(const struct rule_addrs *a, const uint8_t *addr, int ver);
-int rule_ports_match(const struct rule_ports *p, uint16_t port);
+int rules_vars_addrs_match(const struct rule_addrs *a, const uint8_t *addr, int ver);
+int rules_vars_ports_match(const struct rule_ports *p, uint16_t port);
 
 /* Numeric comparison used by dsize, ttl, itype, icode, ip_proto, bsize,
  * urilen, flowint, byte_test: `lo` alone for =,<,>,<=,>=,!=; lo<>hi is the
  * open range (lo < x < hi), as Suricata's. */
 enum rule_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_GT, CMP_LE, CMP_GE, CMP_RANGE };
 struct rule_num { uint8_t op; uint64_t lo, hi; };
-int rule_num_match(const struct rule_num *n, uint64_t v);
+/* 1 when v satisfies n (rules_vars.c, with the other header matchers). */
+int rules_vars_num_match(const struct rule_num *n, uint64_t v);
 
 enum rule_transform {
     TR_NONE = 0, TR_DOTPREFIX, TR_STRIP_WHITESPACE, TR_COMPRESS_WHITESPACE, TR_TO_LOWERCASE,
@@ -274,21 +275,18 @@ struct rule {
     uint32_t index;             /* position in ruleset->rules */
 };
 
-/* Address and port variables. Defaults: Suricata's suricata.yaml. */
+/* Address and port variables (rules_vars.c). Defaults: Suricata's
+ * suricata.yaml. The caller of rules_vars_new frees with rules_vars_free. */
 struct rule_vars;
-struct rule_vars *rule_vars_new(void);      /* with the defaults */
-void rule_vars_free(struct rule_vars *v);
+struct rule_vars *rules_vars_new(void);     /* with the defaults */
+void rules_vars_free(struct rule_vars *v);
 /* Sets (or adds) a variable: name without '$', value as in suricata.yaml
  * ("[10.0.0.0/8,!10.1.0.0/16]", "!$HOME_NET", "[80,8080]", "any").
  * Address variables end in _NET/_SERVERS/_IP or are known address names;
  * the rest are ports (Suricata keeps two namespaces; so do we: is_port).
  * Returns 0, or -1 with a reason in err. */
-int rule_vars_set(struct rule_vars *v, int is_port, const char *name, const char *value,
-                  char *err, size_t errlen);
-
-/* Header matching (rules_vars.c); addr is 4 or 16 bytes by ver. */
-int rule_addrs_match(const struct rule_addrs *a, const uint8_t *addr, int ver);
-int rule_ports_match(const struct rule_ports *p, uint16_t port);
+int rules_vars_set(struct rule_vars *v, int is_port, const char *name, const char *value,
+                   char *err, size_t errlen);
 
 /* Problems found while loading, for --check-rules and the log. */
 enum rule_status { RS_LOADED = 0, RS_SKIPPED, RS_FAILED };
