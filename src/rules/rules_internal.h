@@ -100,10 +100,6 @@ int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value);
 /* Payload checks at the end of the rule (fast_pattern, bsize, directions). */
 void rules_payload_finish(struct rparse *rp);
 
-/* rules_app.c: an app-layer protocol name as Suricata spells it (header or
- * app-layer-protocol:, aliases too) -> enum rule_app; RAPP_NONE when unknown. */
-int rules_app_lookup(const char *name);
-
 /* rules_buffers.c: the sticky-buffer and legacy-modifier keyword table. */
 enum sticky_kind { SK_STICKY = 1, SK_MODIFIER, SK_PKT_DATA };
 struct sticky_kw {

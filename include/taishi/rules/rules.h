@@ -42,6 +42,9 @@ enum rule_app {
 };
 /* "dns", "http"... (rules_app.c); "?" when out of range. */
 const char *rules_app_name(enum rule_app a);
+/* A protocol name as Suricata spells it (header or app-layer-protocol:);
+ * RAPP_NONE when unknown. */
+int rules_app_lookup(const char *name);
 
 /* One address entry: a prefix of `ver` (4 or 6), possibly negated. */
 struct rule_cidr {
