@@ -100,6 +100,22 @@ struct scan {
     uint64_t chunk_start;           /* stream: hs offset of the chunk's first byte */
 };
 
+/* The protocol group (enum dgroup) of an IP protocol number. */
+static int group_of(uint8_t ipproto)
+{
+    switch (ipproto) {
+    case 6: return DG_TCP;
+    case 17: return DG_UDP;
+    case 1: case 58: return DG_ICMP;
+    default: return DG_OTHER;
+    }
+}
+
+static const struct slot *slot_of(const struct detect_engine *e, int group, int dir, unsigned ibuf)
+{
+    return e->slots[((unsigned)group * 2 + (unsigned)dir) * e->nibufs + ibuf];
+}
+
 static void marks_fit(struct detect_thread *t, uint32_t n)
 {
     if (n <= t->marks)
@@ -449,7 +465,7 @@ static int header_ok(struct detect_thread *t, const struct drule *d, const struc
     const struct flow_key *k = c->key;
     const struct packet *p = c->p;
 
-    if (!(d->groups >> detect_group_of(k->proto) & 1) || !(d->dirs >> c->dir & 1))
+    if (!(d->groups >> group_of(k->proto) & 1) || !(d->dirs >> c->dir & 1))
         return 0;
     if (r->proto == RP_APP || (r->has & RH_APPLAYER)) {
         int same = c->app == r->app;
@@ -774,7 +790,7 @@ static void index_lookup(struct detect_thread *t, const struct addr_index *x, co
                 int bits = (int)plen - (int)b * 8;
                 m[b] = a[b] & (bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits)));
             }
-            uint32_t h = detect_ipo_hash(m, k->ipver, plen) & (x->size - 1);
+            uint32_t h = detect_compile_ipo_hash(m, k->ipver, plen) & (x->size - 1);
             for (uint32_t n = 0; n < x->size && x->tab[h].ver; n++, h = (h + 1) & (x->size - 1)) {
                 const struct ipo_entry *en = &x->tab[h];
                 if (en->ver == k->ipver && en->plen == plen && !memcmp(en->addr, m, 16)) {
@@ -811,7 +827,7 @@ void detect_packet(struct detect_thread *t, struct detect_flow *f, const struct 
     if (!f || !c->p)
         return;
     const struct detect_engine *e = f->e;
-    int g = detect_group_of(c->key->proto);
+    int g = group_of(c->key->proto);
     struct unit u = { .c = c, .f = f, .cur_ibuf = e->ibuf_packet };
 
     new_unit(t);
@@ -837,7 +853,7 @@ void detect_packet(struct detect_thread *t, struct detect_flow *f, const struct 
     u.cur.len = p->ip.pl_len;
     if (p->ip.pl_off > p->len || p->ip.pl_len > p->len - p->ip.pl_off)
         u.cur.len = 0;      /* never trust lengths that point outside the packet */
-    const struct slot *s = detect_slot(e, g, c->dir, e->ibuf_packet);
+    const struct slot *s = slot_of(e, g, c->dir, e->ibuf_packet);
     if (u.cur.len && s->db) {
         struct scan sc = { t, s, 0 };
         hs_scan(s->db, (const char *)u.cur.data, u.cur.len, 0, f->u->scratch, on_hit, &sc);
@@ -913,7 +929,7 @@ void detect_tx(struct detect_thread *t, struct detect_flow *f, const struct dete
     if (!f || !nbufs)
         return;
     const struct detect_engine *e = f->e;
-    int g = detect_group_of(c->key->proto);
+    int g = group_of(c->key->proto);
     struct unit u = { .c = c, .f = f, .bufs = bufs, .nbufs = nbufs };
 
     new_unit(t);
@@ -924,7 +940,7 @@ void detect_tx(struct detect_thread *t, struct detect_flow *f, const struct dete
             continue;
         for (unsigned k = 0; k < e->nibufs_of_buf[ab->id]; k++) {
             unsigned ib = e->ibufs_of_buf[ab->id][k];
-            const struct slot *s = detect_slot(e, g, c->dir, ib);
+            const struct slot *s = slot_of(e, g, c->dir, ib);
             if (!s->db && !s->nnofp)
                 continue;
             const struct ibuf *ibd = &e->ibufs[ib];

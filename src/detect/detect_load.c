@@ -120,10 +120,10 @@ struct detect_engine *detect_load(const struct config *cfg, char *const *sfiles,
     }
     struct detect_build_opts bo = { cfg->detect_cache_dir };
     struct detect_build_info bi;
-    struct detect_engine *e = detect_build(rs, &bo, &bi, err, errlen);
+    struct detect_engine *e = detect_compile(rs, &bo, &bi, err, errlen);
     if (!e)
         return NULL;
-    rs = (struct ruleset *)detect_ruleset(e);
+    rs = (struct ruleset *)detect_engine_ruleset(e);
     log_problems(rs);
     LOG(LOG_NOTICE, "rules: %u loaded, %u skipped (unsupported), %u failed; %s in %.2f s, "
         "%u databases, %.1f MiB", rs->loaded, rs->skipped, rs->failed,
@@ -132,7 +132,8 @@ struct detect_engine *detect_load(const struct config *cfg, char *const *sfiles,
     return e;
 }
 
-int detect_check_rules(const struct config *cfg, char *const *sfiles, int nsfiles, FILE *out)
+int detect_load_check_rules(const struct config *cfg, char *const *sfiles, int nsfiles,
+                            FILE *out)
 {
     char err[512] = "";
     int none;
@@ -145,12 +146,12 @@ int detect_check_rules(const struct config *cfg, char *const *sfiles, int nsfile
     double parse_s = (double)(util_mono_ns() - t0) / 1e9;
     struct detect_build_opts bo = { cfg->detect_cache_dir };
     struct detect_build_info bi;
-    struct detect_engine *e = detect_build(rs, &bo, &bi, err, sizeof(err));
+    struct detect_engine *e = detect_compile(rs, &bo, &bi, err, sizeof(err));
     if (!e) {
         fprintf(out, "taishi: %s\n", err);
         return 1;
     }
-    rs = (struct ruleset *)detect_ruleset(e);
+    rs = (struct ruleset *)detect_engine_ruleset(e);
     for (uint32_t i = 0; i < rs->nproblems; i++) {
         const struct rule_problem *p = &rs->problems[i];
         fprintf(out, "%s:%u: sid %u: %s: %s\n", p->file ? p->file : "?", p->line, p->sid,

@@ -119,7 +119,7 @@ static void setup(void)
     rules_vars_free(v);
     FUZZ_ASSERT(rs->loaded == 12);
     struct detect_build_opts bo = { NULL };
-    engine = detect_build(rs, &bo, NULL, err, sizeof(err));
+    engine = detect_compile(rs, &bo, NULL, err, sizeof(err));
     FUZZ_ASSERT_MSG(engine != NULL, "%s", err);
 }
 

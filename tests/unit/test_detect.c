@@ -55,7 +55,7 @@ static struct detect_engine *build(const char *text, const char *cache)
     struct detect_build_opts bo = { cache };
     struct detect_build_info bi;
     char err[256];
-    struct detect_engine *e = detect_build(rs, &bo, &bi, err, sizeof(err));
+    struct detect_engine *e = detect_compile(rs, &bo, &bi, err, sizeof(err));
     if (!e)
         fprintf(stderr, "build: %s\n", err);
     return e;
@@ -186,7 +186,7 @@ int main(void)
     CHECK(e != NULL);
     if (!e)
         return unit_done("detect");
-    CHECK_EQ_U(detect_ruleset(e)->loaded, 20);
+    CHECK_EQ_U(detect_engine_ruleset(e)->loaded, 20);
     struct sflow x;
     mk_key(6, 80);
 
@@ -332,7 +332,8 @@ int main(void)
     struct detect_build_info bi;
     char err[256];
     struct detect_build_opts bo = { cache };
-    struct detect_engine *e2 = detect_build(rules_set_parse_string(&o, RULES), &bo, &bi, err, sizeof(err));
+    struct detect_engine *e2 = detect_compile(rules_set_parse_string(&o, RULES), &bo, &bi, err,
+                                              sizeof(err));
     rules_vars_free(v);
     CHECK(e2 != NULL);
     CHECK_EQ_U(bi.from_cache, 1);
