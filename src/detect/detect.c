@@ -26,6 +26,7 @@
  * taken when a rule that has one matches, never on the packet path.
  *
  * Ownership: see detect.h. */
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,9 +105,9 @@ struct scan {
 static int group_of(uint8_t ipproto)
 {
     switch (ipproto) {
-    case 6: return DG_TCP;
-    case 17: return DG_UDP;
-    case 1: case 58: return DG_ICMP;
+    case IPPROTO_TCP: return DG_TCP;
+    case IPPROTO_UDP: return DG_UDP;
+    case IPPROTO_ICMP: case IPPROTO_ICMPV6: return DG_ICMP;
     default: return DG_OTHER;
     }
 }
@@ -437,7 +438,7 @@ static int addr_ports_ok(struct detect_thread *t, const struct drule *d, const s
     const struct rule *r = d->r;
     int rev = dir ^ swap;               /* the rule's src is the flow's dst */
     uint16_t sp = rev ? k->dport : k->sport, dp = rev ? k->sport : k->dport;
-    int has_ports = k->proto == 6 || k->proto == 17 || k->proto == 132;
+    int has_ports = k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP || k->proto == IPPROTO_SCTP;
     if (!r->sport.any && (!has_ports || !rules_vars_ports_match(&r->sport, sp)))
         return 0;
     if (!r->dport.any && (!has_ports || !rules_vars_ports_match(&r->dport, dp)))
@@ -493,19 +494,21 @@ static int header_ok(struct detect_thread *t, const struct drule *d, const struc
             if (p->len <= off || !rules_vars_num_match(&r->ttl, p->data[off]))
                 return 0;
         }
-        if ((r->has & (RH_ITYPE | RH_ICODE)) && k->proto != 1 && k->proto != 58)
+        if ((r->has & (RH_ITYPE | RH_ICODE)) && k->proto != IPPROTO_ICMP &&
+            k->proto != IPPROTO_ICMPV6)
             return 0;
         if ((r->has & RH_ITYPE) && !rules_vars_num_match(&r->itype, p->ip.icmp_type))
             return 0;
         if ((r->has & RH_ICODE) && !rules_vars_num_match(&r->icode, p->ip.icmp_code))
             return 0;
-        if ((r->has & RH_FLAGS) && (k->proto != 6 || !tcpflags_ok(&r->tcpflags, p->ip.tcp_flags)))
+        if ((r->has & RH_FLAGS) &&
+            (k->proto != IPPROTO_TCP || !tcpflags_ok(&r->tcpflags, p->ip.tcp_flags)))
             return 0;
     }
     if ((r->has & RH_IPPROTO) && !rules_vars_num_match(&r->ip_proto, k->proto))
         return 0;
     if (r->has & RH_STREAMSIZE) {
-        if (k->proto != 6)
+        if (k->proto != IPPROTO_TCP)
             return 0;
         int srv = rules_vars_num_match(&r->stream_size, c->stream_size[1]);
         int cli = rules_vars_num_match(&r->stream_size, c->stream_size[0]);

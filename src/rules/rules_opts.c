@@ -13,6 +13,7 @@
  * Ownership: strings and arrays hang off the rule (rules_set.c frees it
  * with them). */
 #include <ctype.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -460,12 +461,17 @@ static int kw_stream_size(struct rparse *rp, const char *name, char *value)
 
 static int kw_ip_proto(struct rparse *rp, const char *name, char *value)
 {
+    /* IANA numbers that <netinet/in.h> has no name for */
+    enum { PROTO_EIGRP = 88, PROTO_OSPF = 89, PROTO_VRRP = 112, PROTO_L2TP = 115 };
     static const struct { const char *n; uint8_t p; } names[] = {
-        { "icmp", 1 }, { "igmp", 2 }, { "ipip", 4 }, { "tcp", 6 }, { "egp", 8 }, { "udp", 17 },
-        { "ipv6", 41 }, { "ipv6-route", 43 }, { "ipv6-frag", 44 }, { "rsvp", 46 }, { "gre", 47 },
-        { "esp", 50 }, { "ah", 51 }, { "ipv6-icmp", 58 }, { "icmpv6", 58 }, { "ipv6-nonxt", 59 },
-        { "ipv6-opts", 60 }, { "eigrp", 88 }, { "ospf", 89 }, { "pim", 103 }, { "vrrp", 112 },
-        { "l2tp", 115 }, { "sctp", 132 },
+        { "icmp", IPPROTO_ICMP }, { "igmp", IPPROTO_IGMP }, { "ipip", IPPROTO_IPIP },
+        { "tcp", IPPROTO_TCP }, { "egp", IPPROTO_EGP }, { "udp", IPPROTO_UDP },
+        { "ipv6", IPPROTO_IPV6 }, { "ipv6-route", IPPROTO_ROUTING },
+        { "ipv6-frag", IPPROTO_FRAGMENT }, { "rsvp", IPPROTO_RSVP }, { "gre", IPPROTO_GRE },
+        { "esp", IPPROTO_ESP }, { "ah", IPPROTO_AH }, { "ipv6-icmp", IPPROTO_ICMPV6 },
+        { "icmpv6", IPPROTO_ICMPV6 }, { "ipv6-nonxt", IPPROTO_NONE }, { "ipv6-opts", IPPROTO_DSTOPTS },
+        { "eigrp", PROTO_EIGRP }, { "ospf", PROTO_OSPF }, { "pim", IPPROTO_PIM },
+        { "vrrp", PROTO_VRRP }, { "l2tp", PROTO_L2TP }, { "sctp", IPPROTO_SCTP },
     };
     struct rule *r = rp->r;
     char buf[64];
