@@ -60,28 +60,6 @@ struct rparse {
 uint32_t rules_parse_rule(struct rparse *rp, struct ruleset *rs, const struct rule_vars *vars,
                           const char *file, uint32_t lineno, char *line, size_t len);
 
-/* rules_util.c: the helpers below every other file of the parser.
- * Records a failure (the first reason is kept) / a skip (kept unless a
- * failure comes). Both return -1 so handlers can `return rules_util_fail(...)`. */
-int rules_util_fail(struct rparse *rp, const char *fmt, ...) PRINTF_LIKE(2, 3);
-int rules_util_skip(struct rparse *rp, const char *fmt, ...) PRINTF_LIKE(2, 3);
-/* Fails "NAME: needs a value" when value is NULL or empty; 0 otherwise. */
-int rules_util_need_value(struct rparse *rp, const char *name, const char *value);
-/* Small string helpers (in place). */
-char *rules_util_trim(char *s);
-/* The next comma-separated item of *p, trimmed (cut in place), or NULL at
- * the end; *p moves past it. `for (char *p = v, *w; (w = rules_util_next_item(&p));)` */
-char *rules_util_next_item(char **p);
-/* Strips surrounding quotes and resolves \" \; \\ \: escapes in place.
- * Returns 0, -1 on an unterminated quote. */
-int rules_util_unquote(char *s);
-/* Decimal (or 0x hex) integer with optional sign; -1 on junk or overflow. */
-int rules_util_parse_i64(const char *s, int64_t *out);
-int rules_util_parse_u64(const char *s, uint64_t *out);
-/* Parses a comparison "N", "<N", ">=N", "!N", "N<>M", "N-M" with values up
- * to max. Returns 0, -1 on bad syntax. */
-int rules_util_parse_num(const char *s, struct rule_num *n, uint64_t max);
-
 /* rules_opts.c: applies one option (name already lower-cased, value NULL
  * when the option has none; value is raw: quotes and escapes as written).
  * Returns 0, or -1 after rules_util_fail/skip (a skip lets parsing go on). */
@@ -122,5 +100,27 @@ int rules_vars_ports_parse(const struct rule_vars *v, const char *s, struct rule
  * the file cannot be opened (then the table stays empty). */
 int rules_class_load(struct ruleset *rs, const char *path);
 const struct rule_class *rules_class_find(const struct ruleset *rs, const char *name);
+
+/* rules_util.c: the helpers below every other file of the parser.
+ * Records a failure (the first reason is kept) / a skip (kept unless a
+ * failure comes). Both return -1 so handlers can `return rules_util_fail(...)`. */
+int rules_util_fail(struct rparse *rp, const char *fmt, ...) PRINTF_LIKE(2, 3);
+int rules_util_skip(struct rparse *rp, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Fails "NAME: needs a value" when value is NULL or empty; 0 otherwise. */
+int rules_util_need_value(struct rparse *rp, const char *name, const char *value);
+/* Small string helpers (in place). */
+char *rules_util_trim(char *s);
+/* The next comma-separated item of *p, trimmed (cut in place), or NULL at
+ * the end; *p moves past it. `for (char *p = v, *w; (w = rules_util_next_item(&p));)` */
+char *rules_util_next_item(char **p);
+/* Strips surrounding quotes and resolves \" \; \\ \: escapes in place.
+ * Returns 0, -1 on an unterminated quote. */
+int rules_util_unquote(char *s);
+/* Decimal (or 0x hex) integer with optional sign; -1 on junk or overflow. */
+int rules_util_parse_i64(const char *s, int64_t *out);
+int rules_util_parse_u64(const char *s, uint64_t *out);
+/* Parses a comparison "N", "<N", ">=N", "!N", "N<>M", "N-M" with values up
+ * to max. Returns 0, -1 on bad syntax. */
+int rules_util_parse_num(const char *s, struct rule_num *n, uint64_t max);
 
 #endif

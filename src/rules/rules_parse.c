@@ -14,7 +14,6 @@
  *
  * Ownership: the rule made here (rp->r) is the caller's, loaded or not. */
 #include <ctype.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
