@@ -239,7 +239,7 @@ static void maybe_reload(struct reload_ctx *r)
         return;
     }
     size_t count = intel_count(in);         /* before a feed update may replace it */
-    unsigned nrules = de ? detect_ruleset(de)->loaded : 0;
+    unsigned nrules = de ? detect_engine_ruleset(de)->loaded : 0;
     publish(r, en, in, de);
     pthread_mutex_unlock(&r->swap_mu);
     LOG(LOG_NOTICE, "reloaded: %zu indicators, %u rules, enrichment sources reopened", count, nrules);
@@ -338,7 +338,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
     }
     util_log_level = (enum log_level)cfg.log_level;
     if (check)
-        return detect_check_rules(&cfg, sfiles, nsfiles, stdout);
+        return detect_load_check_rules(&cfg, sfiles, nsfiles, stdout);
     if (nreads == 0 && nifaces == 0) {
         fprintf(stderr, "taishi: nothing to read: give -r FILE or -i IFACE\n");
         usage(stderr);

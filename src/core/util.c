@@ -304,3 +304,9 @@ int util_selftest(void)
     bad += util_parse_duration("-1", &v) != -1;
     return bad ? -1 : 0;
 }
+
+int util_hexval(int c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+           c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}

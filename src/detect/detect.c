@@ -26,6 +26,7 @@
  * taken when a rule that has one matches, never on the packet path.
  *
  * Ownership: see detect.h. */
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,22 @@ struct scan {
     const struct slot *s;
     uint64_t chunk_start;           /* stream: hs offset of the chunk's first byte */
 };
+
+/* The protocol group (enum dgroup) of an IP protocol number. */
+static int group_of(uint8_t ipproto)
+{
+    switch (ipproto) {
+    case IPPROTO_TCP: return DG_TCP;
+    case IPPROTO_UDP: return DG_UDP;
+    case IPPROTO_ICMP: case IPPROTO_ICMPV6: return DG_ICMP;
+    default: return DG_OTHER;
+    }
+}
+
+static const struct slot *slot_of(const struct detect_engine *e, int group, int dir, unsigned ibuf)
+{
+    return e->slots[((unsigned)group * 2 + (unsigned)dir) * e->nibufs + ibuf];
+}
 
 static void marks_fit(struct detect_thread *t, uint32_t n)
 {
@@ -403,14 +420,15 @@ static int aset_ok(struct detect_thread *t, uint32_t set, const struct rule_addr
     if (a->any)
         return 1;
     if (set >= t->nmemo)
-        return rule_addrs_match(a, which ? k->dst : k->src, k->ipver);
+        return rules_vars_addrs_match(a, which ? k->dst : k->src, k->ipver);
     if (t->memo_stamp[set] != t->stamp) {
         t->memo_stamp[set] = t->stamp;
         t->memo[set] = 0;
     }
     uint8_t known = which ? 8 : 2, yes = which ? 4 : 1;
     if (!(t->memo[set] & known))
-        t->memo[set] |= known | (rule_addrs_match(a, which ? k->dst : k->src, k->ipver) ? yes : 0);
+        t->memo[set] |= known |
+                        (rules_vars_addrs_match(a, which ? k->dst : k->src, k->ipver) ? yes : 0);
     return (t->memo[set] & yes) != 0;
 }
 
@@ -420,10 +438,10 @@ static int addr_ports_ok(struct detect_thread *t, const struct drule *d, const s
     const struct rule *r = d->r;
     int rev = dir ^ swap;               /* the rule's src is the flow's dst */
     uint16_t sp = rev ? k->dport : k->sport, dp = rev ? k->sport : k->dport;
-    int has_ports = k->proto == 6 || k->proto == 17 || k->proto == 132;
-    if (!r->sport.any && (!has_ports || !rule_ports_match(&r->sport, sp)))
+    int has_ports = k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP || k->proto == IPPROTO_SCTP;
+    if (!r->sport.any && (!has_ports || !rules_vars_ports_match(&r->sport, sp)))
         return 0;
-    if (!r->dport.any && (!has_ports || !rule_ports_match(&r->dport, dp)))
+    if (!r->dport.any && (!has_ports || !rules_vars_ports_match(&r->dport, dp)))
         return 0;
     return aset_ok(t, d->aset[0], &r->src, k, rev) && aset_ok(t, d->aset[1], &r->dst, k, !rev);
 }
@@ -448,7 +466,7 @@ static int header_ok(struct detect_thread *t, const struct drule *d, const struc
     const struct flow_key *k = c->key;
     const struct packet *p = c->p;
 
-    if (!(d->groups >> detect_group_of(k->proto) & 1) || !(d->dirs >> c->dir & 1))
+    if (!(d->groups >> group_of(k->proto) & 1) || !(d->dirs >> c->dir & 1))
         return 0;
     if (r->proto == RP_APP || (r->has & RH_APPLAYER)) {
         int same = c->app == r->app;
@@ -469,29 +487,31 @@ static int header_ok(struct detect_thread *t, const struct drule *d, const struc
     if (r->has & (RH_DSIZE | RH_TTL | RH_ITYPE | RH_ICODE | RH_FLAGS)) {
         if (!p)
             return 0;
-        if ((r->has & RH_DSIZE) && !rule_num_match(&r->dsize, p->ip.pl_len))
+        if ((r->has & RH_DSIZE) && !rules_vars_num_match(&r->dsize, p->ip.pl_len))
             return 0;
         if (r->has & RH_TTL) {
             unsigned off = k->ipver == 4 ? 8 : 7;
-            if (p->len <= off || !rule_num_match(&r->ttl, p->data[off]))
+            if (p->len <= off || !rules_vars_num_match(&r->ttl, p->data[off]))
                 return 0;
         }
-        if ((r->has & (RH_ITYPE | RH_ICODE)) && k->proto != 1 && k->proto != 58)
+        if ((r->has & (RH_ITYPE | RH_ICODE)) && k->proto != IPPROTO_ICMP &&
+            k->proto != IPPROTO_ICMPV6)
             return 0;
-        if ((r->has & RH_ITYPE) && !rule_num_match(&r->itype, p->ip.icmp_type))
+        if ((r->has & RH_ITYPE) && !rules_vars_num_match(&r->itype, p->ip.icmp_type))
             return 0;
-        if ((r->has & RH_ICODE) && !rule_num_match(&r->icode, p->ip.icmp_code))
+        if ((r->has & RH_ICODE) && !rules_vars_num_match(&r->icode, p->ip.icmp_code))
             return 0;
-        if ((r->has & RH_FLAGS) && (k->proto != 6 || !tcpflags_ok(&r->tcpflags, p->ip.tcp_flags)))
+        if ((r->has & RH_FLAGS) &&
+            (k->proto != IPPROTO_TCP || !tcpflags_ok(&r->tcpflags, p->ip.tcp_flags)))
             return 0;
     }
-    if ((r->has & RH_IPPROTO) && !rule_num_match(&r->ip_proto, k->proto))
+    if ((r->has & RH_IPPROTO) && !rules_vars_num_match(&r->ip_proto, k->proto))
         return 0;
     if (r->has & RH_STREAMSIZE) {
-        if (k->proto != 6)
+        if (k->proto != IPPROTO_TCP)
             return 0;
-        int srv = rule_num_match(&r->stream_size, c->stream_size[1]);
-        int cli = rule_num_match(&r->stream_size, c->stream_size[0]);
+        int srv = rules_vars_num_match(&r->stream_size, c->stream_size[1]);
+        int cli = rules_vars_num_match(&r->stream_size, c->stream_size[0]);
         int ok = r->ss_which == SS_SERVER ? srv : r->ss_which == SS_CLIENT ? cli :
                  r->ss_which == SS_BOTH ? srv && cli : srv || cli;
         if (!ok)
@@ -773,7 +793,7 @@ static void index_lookup(struct detect_thread *t, const struct addr_index *x, co
                 int bits = (int)plen - (int)b * 8;
                 m[b] = a[b] & (bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits)));
             }
-            uint32_t h = detect_ipo_hash(m, k->ipver, plen) & (x->size - 1);
+            uint32_t h = detect_compile_ipo_hash(m, k->ipver, plen) & (x->size - 1);
             for (uint32_t n = 0; n < x->size && x->tab[h].ver; n++, h = (h + 1) & (x->size - 1)) {
                 const struct ipo_entry *en = &x->tab[h];
                 if (en->ver == k->ipver && en->plen == plen && !memcmp(en->addr, m, 16)) {
@@ -810,7 +830,7 @@ void detect_packet(struct detect_thread *t, struct detect_flow *f, const struct 
     if (!f || !c->p)
         return;
     const struct detect_engine *e = f->e;
-    int g = detect_group_of(c->key->proto);
+    int g = group_of(c->key->proto);
     struct unit u = { .c = c, .f = f, .cur_ibuf = e->ibuf_packet };
 
     new_unit(t);
@@ -836,7 +856,7 @@ void detect_packet(struct detect_thread *t, struct detect_flow *f, const struct 
     u.cur.len = p->ip.pl_len;
     if (p->ip.pl_off > p->len || p->ip.pl_len > p->len - p->ip.pl_off)
         u.cur.len = 0;      /* never trust lengths that point outside the packet */
-    const struct slot *s = detect_slot(e, g, c->dir, e->ibuf_packet);
+    const struct slot *s = slot_of(e, g, c->dir, e->ibuf_packet);
     if (u.cur.len && s->db) {
         struct scan sc = { t, s, 0 };
         hs_scan(s->db, (const char *)u.cur.data, u.cur.len, 0, f->u->scratch, on_hit, &sc);
@@ -912,7 +932,7 @@ void detect_tx(struct detect_thread *t, struct detect_flow *f, const struct dete
     if (!f || !nbufs)
         return;
     const struct detect_engine *e = f->e;
-    int g = detect_group_of(c->key->proto);
+    int g = group_of(c->key->proto);
     struct unit u = { .c = c, .f = f, .bufs = bufs, .nbufs = nbufs };
 
     new_unit(t);
@@ -923,7 +943,7 @@ void detect_tx(struct detect_thread *t, struct detect_flow *f, const struct dete
             continue;
         for (unsigned k = 0; k < e->nibufs_of_buf[ab->id]; k++) {
             unsigned ib = e->ibufs_of_buf[ab->id][k];
-            const struct slot *s = detect_slot(e, g, c->dir, ib);
+            const struct slot *s = slot_of(e, g, c->dir, ib);
             if (!s->db && !s->nnofp)
                 continue;
             const struct ibuf *ibd = &e->ibufs[ib];

@@ -1,6 +1,6 @@
 /* detect_compile.c - a ruleset into Hyperscan databases and rule lists.
  *
- * Steps (detect_build):
+ * Steps (detect_compile):
  *  1. ibufs: every distinct (buffer, transforms) the rules inspect;
  *  2. per rule: its sections (matches grouped by ibuf), PCRE2 codes (JIT),
  *     the protocol groups and directions it applies to, its kind (IP-only,
@@ -39,21 +39,6 @@ struct lit_set {
 static double now_s(void)
 {
     return (double)util_mono_ns() / 1e9;
-}
-
-int detect_group_of(uint8_t ipproto)
-{
-    switch (ipproto) {
-    case 6: return DG_TCP;
-    case 17: return DG_UDP;
-    case 1: case 58: return DG_ICMP;
-    default: return DG_OTHER;
-    }
-}
-
-struct slot *detect_slot(const struct detect_engine *e, int group, int dir, unsigned ibuf)
-{
-    return e->slots[((unsigned)group * 2 + (unsigned)dir) * e->nibufs + ibuf];
 }
 
 static unsigned ibuf_find_add(struct detect_engine *e, const struct rule_match *m)
@@ -367,7 +352,7 @@ static int ipo_pair_cmp(const void *a, const void *b)
     return c ? c : (x->rule < y->rule ? -1 : x->rule > y->rule);
 }
 
-uint32_t detect_ipo_hash(const uint8_t *addr, uint8_t ver, uint8_t plen)
+uint32_t detect_compile_ipo_hash(const uint8_t *addr, uint8_t ver, uint8_t plen)
 {
     uint64_t h = 1469598103934665603ULL ^ ver ^ ((uint64_t)plen << 8);
     for (int i = 0; i < (ver == 4 ? 4 : 16); i++)
@@ -458,7 +443,8 @@ static void build_index(struct addr_index *x, const struct detect_engine *e, con
     uint32_t nr = 0;
     for (size_t i = 0; i < np; ) {
         size_t j = i;
-        uint32_t h = detect_ipo_hash(pairs[i].addr, pairs[i].ver, pairs[i].plen) & (size - 1);
+        uint32_t h = detect_compile_ipo_hash(pairs[i].addr, pairs[i].ver, pairs[i].plen) &
+                     (size - 1);
         while (x->tab[h].ver)
             h = (h + 1) & (size - 1);
         struct ipo_entry *en = &x->tab[h];
@@ -546,13 +532,6 @@ static struct port_index *build_ports(const struct detect_engine *e, const uint3
     return x;
 }
 
-static void index_free(struct addr_index *x)
-{
-    free(x->tab);
-    free(x->rules);
-    free(x->any);
-}
-
 /* Gives every distinct address list an id, so a worker can remember a
  * list's answer for a flow's two addresses instead of walking it for every
  * candidate rule (most rules share $HOME_NET / $EXTERNAL_NET). */
@@ -595,10 +574,8 @@ static void number_asets(struct detect_engine *e)
 
 /* ---- the build ---- */
 
-static void engine_free(struct detect_engine *e);
-
-struct detect_engine *detect_build(struct ruleset *rs, const struct detect_build_opts *o,
-                                   struct detect_build_info *info, char *err, size_t errlen)
+struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_build_opts *o,
+                                     struct detect_build_info *info, char *err, size_t errlen)
 {
     struct detect_engine *e = xcalloc(1, sizeof(*e));
     double t0 = now_s();
@@ -705,7 +682,7 @@ struct detect_engine *detect_build(struct ruleset *rs, const struct detect_build
                 free(ls);
                 free(all);
                 free(modes);
-                engine_free(e);
+                detect_engine_unref(e);     /* the one reference: frees e and rs */
                 return NULL;
             }
         }
@@ -725,7 +702,7 @@ struct detect_engine *detect_build(struct ruleset *rs, const struct detect_build
                 free(ls);
                 free(all);
                 free(modes);
-                engine_free(e);
+                detect_engine_unref(e);
                 return NULL;
             }
         }
@@ -759,76 +736,4 @@ struct detect_engine *detect_build(struct ruleset *rs, const struct detect_build
     if (info)
         *info = e->info;
     return e;
-}
-
-static void slot_free(struct slot *s)
-{
-    if (!s)
-        return;
-    hs_free_database(s->db);
-    free(s->pat_first);
-    free(s->pat_rules);
-    free(s->pat_len);
-    free(s->nofp);
-    free(s);
-}
-
-static void engine_free(struct detect_engine *e)
-{
-    for (uint32_t i = 0; i < e->nrules; i++) {
-        struct drule *d = &e->dr[i];
-        for (unsigned s = 0; s < d->nsec; s++)
-            free(d->sec[s].mi);
-        free(d->sec);
-        if (d->pcre) {
-            for (uint32_t k = 0; k < (d->r ? d->r->nm : 0); k++)
-                pcre2_code_free(d->pcre[k]);
-            free(d->pcre);
-        }
-    }
-    if (e->slots)
-        for (unsigned k = 0; k < DG_MAX * 2 * e->nibufs; k++)
-            slot_free(e->slots[k]);
-    free(e->slots);
-    slot_free(e->stream_slot[0]);
-    slot_free(e->stream_slot[1]);
-    for (int b = 0; b < BUF_MAX; b++)
-        free(e->ibufs_of_buf[b]);
-    index_free(&e->ipo);
-    for (int g = 0; g < DG_MAX; g++)
-        for (int d = 0; d < 2; d++) {
-            index_free(&e->pktx[g][d]);
-            if (e->pktp[g][d]) {
-                free(e->pktp[g][d]->rules[0]);
-                free(e->pktp[g][d]->rules[1]);
-                free(e->pktp[g][d]);
-            }
-        }
-    free(e->ibufs);
-    free(e->dr);
-    hs_free_scratch(e->proto_scratch);
-    pcre2_match_context_free(e->mctx);
-    ruleset_free(e->rs);
-    free(e);
-}
-
-const struct ruleset *detect_ruleset(const struct detect_engine *e)
-{
-    return e->rs;
-}
-
-void detect_engine_ref(struct detect_engine *e)
-{
-    atomic_fetch_add(&e->refs, 1);
-}
-
-int detect_engine_uses_buf(const struct detect_engine *e, unsigned b)
-{
-    return b < BUF_MAX && e->nibufs_of_buf[b] > 0;
-}
-
-void detect_engine_unref(struct detect_engine *e)
-{
-    if (e && atomic_fetch_sub(&e->refs, 1) == 1)
-        engine_free(e);
 }

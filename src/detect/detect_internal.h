@@ -1,6 +1,8 @@
 /* detect_internal.h - the compiled engine's layout, shared by
- * detect_compile.c (builds it), detect_match.c (verifies one rule against
- * a buffer) and detect.c (runs it per packet, chunk and transaction).
+ * detect_compile.c (builds it), detect_cache.c (its databases on disk),
+ * detect_engine.c (its references, frees it), detect_match.c (verifies one
+ * rule against a buffer), detect_transform.c (a buffer's transforms) and
+ * detect.c (runs it per packet, chunk and transaction).
  *
  * An "ibuf" is an inspection buffer together with the transforms applied to
  * it (http.uri, or dns.query + dotprefix): each distinct one gets its own
@@ -104,10 +106,9 @@ struct detect_engine {
     struct detect_build_info info;
 };
 
-struct slot *detect_slot(const struct detect_engine *e, int group, int dir, unsigned ibuf);
-int detect_group_of(uint8_t ipproto);
-
-uint32_t detect_ipo_hash(const uint8_t *addr, uint8_t ver, uint8_t plen);
+/* detect_compile.c: the hash of an address prefix in an addr_index (the
+ * build fills the index with it, detect.c looks up with it). */
+uint32_t detect_compile_ipo_hash(const uint8_t *addr, uint8_t ver, uint8_t plen);
 
 /* detect_cache.c: every slot's database in one file named by the key.
  * load: 0 when the file was there and whole (databases set), else -1. */
@@ -128,7 +129,9 @@ struct match_state {
 /* Does the section's payload list match buffer b? */
 int detect_match_section(const struct detect_engine *e, const struct drule *d,
                          const struct dsec *s, const struct vbuf *b, struct match_state *ms);
-/* Applies ibuf's transforms to in; out has room for 2 * (len + 32) bytes. */
+
+/* detect_transform.c: applies ibuf's transforms to in; out has room for
+ * 2 * (len + 32) bytes. */
 uint32_t detect_transform(const struct ibuf *ib, const uint8_t *in, uint32_t len, uint8_t *out);
 /* Is every transform of ib implemented? */
 int detect_transform_supported(const struct ibuf *ib);

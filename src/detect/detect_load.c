@@ -61,9 +61,9 @@ static struct ruleset *load_rules(const struct config *cfg, char *const *sfiles,
         free_files(&fl);
         return NULL;
     }
-    struct rule_vars *vars = rule_vars_new();
-    if (cfg->home_net[0] && rule_vars_set(vars, 0, "HOME_NET", cfg->home_net, err, errlen) < 0) {
-        rule_vars_free(vars);
+    struct rule_vars *vars = rules_vars_new();
+    if (cfg->home_net[0] && rules_vars_set(vars, 0, "HOME_NET", cfg->home_net, err, errlen) < 0) {
+        rules_vars_free(vars);
         free_files(&fl);
         return NULL;
     }
@@ -72,23 +72,23 @@ static struct ruleset *load_rules(const struct config *cfg, char *const *sfiles,
         size_t nl = strlen(n);
         int is_port = nl > 6 && !strcmp(n + nl - 6, "_PORTS");
         char why[256];
-        if (rule_vars_set(vars, is_port, n, cfg->rule_vars[i].value, why, sizeof(why)) < 0) {
+        if (rules_vars_set(vars, is_port, n, cfg->rule_vars[i].value, why, sizeof(why)) < 0) {
             snprintf(err, errlen, "vars.%s: %s", n, why);
-            rule_vars_free(vars);
+            rules_vars_free(vars);
             free_files(&fl);
             return NULL;
         }
     }
     struct rule_load_opts o = { vars, cfg->rule_classification[0] ? cfg->rule_classification : NULL };
-    struct ruleset *rs = ruleset_load(&o, (const char *const *)fl.v, fl.n);
-    rule_vars_free(vars);
+    struct ruleset *rs = rules_set_load(&o, (const char *const *)fl.v, fl.n);
+    rules_vars_free(vars);
     free_files(&fl);
     /* A rule file that cannot be read at all is a configuration error. */
     for (uint32_t i = 0; i < rs->nproblems; i++) {
         const struct rule_problem *p = &rs->problems[i];
         if (p->line == 0 && p->status == RS_FAILED) {
             snprintf(err, errlen, "%s: %s", p->file ? p->file : "?", p->reason);
-            ruleset_free(rs);
+            rules_set_free(rs);
             return NULL;
         }
     }
@@ -120,10 +120,10 @@ struct detect_engine *detect_load(const struct config *cfg, char *const *sfiles,
     }
     struct detect_build_opts bo = { cfg->detect_cache_dir };
     struct detect_build_info bi;
-    struct detect_engine *e = detect_build(rs, &bo, &bi, err, errlen);
+    struct detect_engine *e = detect_compile(rs, &bo, &bi, err, errlen);
     if (!e)
         return NULL;
-    rs = (struct ruleset *)detect_ruleset(e);
+    rs = (struct ruleset *)detect_engine_ruleset(e);
     log_problems(rs);
     LOG(LOG_NOTICE, "rules: %u loaded, %u skipped (unsupported), %u failed; %s in %.2f s, "
         "%u databases, %.1f MiB", rs->loaded, rs->skipped, rs->failed,
@@ -132,7 +132,8 @@ struct detect_engine *detect_load(const struct config *cfg, char *const *sfiles,
     return e;
 }
 
-int detect_check_rules(const struct config *cfg, char *const *sfiles, int nsfiles, FILE *out)
+int detect_load_check_rules(const struct config *cfg, char *const *sfiles, int nsfiles,
+                            FILE *out)
 {
     char err[512] = "";
     int none;
@@ -145,12 +146,12 @@ int detect_check_rules(const struct config *cfg, char *const *sfiles, int nsfile
     double parse_s = (double)(util_mono_ns() - t0) / 1e9;
     struct detect_build_opts bo = { cfg->detect_cache_dir };
     struct detect_build_info bi;
-    struct detect_engine *e = detect_build(rs, &bo, &bi, err, sizeof(err));
+    struct detect_engine *e = detect_compile(rs, &bo, &bi, err, sizeof(err));
     if (!e) {
         fprintf(out, "taishi: %s\n", err);
         return 1;
     }
-    rs = (struct ruleset *)detect_ruleset(e);
+    rs = (struct ruleset *)detect_engine_ruleset(e);
     for (uint32_t i = 0; i < rs->nproblems; i++) {
         const struct rule_problem *p = &rs->problems[i];
         fprintf(out, "%s:%u: sid %u: %s: %s\n", p->file ? p->file : "?", p->line, p->sid,

@@ -140,7 +140,7 @@ static const struct sticky_kw sticky_table[] = {
     ST("ssh.software", BUF_SSH_SOFTWARE, RAPP_SSH),     ST("ssh_software", BUF_SSH_SOFTWARE, RAPP_SSH),
 };
 
-const struct sticky_kw *rules_sticky_lookup(const char *name)
+const struct sticky_kw *rules_buffers_sticky_lookup(const char *name)
 {
     for (size_t i = 0; i < ARRAY_SIZE(sticky_table); i++)
         if (!strcasecmp(sticky_table[i].name, name))
@@ -163,7 +163,7 @@ static const struct { const char *name; uint8_t tr; } transform_table[] = {
     { "xor", TR_XOR },
 };
 
-int rules_transform_lookup(const char *name)
+int rules_buffers_transform_lookup(const char *name)
 {
     for (size_t i = 0; i < ARRAY_SIZE(transform_table); i++)
         if (!strcasecmp(transform_table[i].name, name))

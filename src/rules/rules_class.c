@@ -43,7 +43,7 @@ int rules_class_load(struct ruleset *rs, const char *path)
     if (!f)
         return -1;
     while (fgets(line, sizeof(line), f)) {
-        char *p = rules_trim(line);
+        char *p = rules_util_trim(line);
         if (strncasecmp(p, key, sizeof(key) - 1))
             continue;
         p += sizeof(key) - 1;
@@ -51,9 +51,10 @@ int rules_class_load(struct ruleset *rs, const char *path)
         if (!c1 || !c2)
             continue;
         *c1 = *c2 = 0;
-        char *name = rules_trim(p), *desc = rules_trim(c1 + 1), *pr = rules_trim(c2 + 1);
+        char *name = rules_util_trim(p), *desc = rules_util_trim(c1 + 1);
+        char *pr = rules_util_trim(c2 + 1);
         int64_t prio;
-        if (!*name || rules_parse_i64(pr, &prio) < 0 || prio < 0 || prio > 255)
+        if (!*name || rules_util_parse_i64(pr, &prio) < 0 || prio < 0 || prio > 255)
             continue;
         int ok = 1;
         for (char *q = name; *q; q++)

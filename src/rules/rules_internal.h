@@ -1,6 +1,9 @@
-/* rules_internal.h - what the rule parser's files share (rules_parse.c,
- * rules_opts.c, rules_vars.c, rules_buffers.c, rules_class.c); not part of
- * the interface (include/taishi/rules.h is).
+/* rules_internal.h - what the rule parser's files share; not part of the
+ * interface (include/taishi/rules/rules.h is). From the top: rules_set.c
+ * (files, the ruleset), rules_parse.c (one rule), rules_opts.c (the
+ * keywords) over rules_payload.c (the payload ones), then rules_class.c, rules_vars.c,
+ * rules_buffers.c, rules_app.c, and rules_util.c below them all; a file
+ * calls only files below it.
  *
  * `struct rparse` is the state of one rule being parsed: the rule under
  * construction, the sticky buffer in force and its transforms, the last
@@ -9,7 +12,7 @@
  * reason wins over any SKIPPED one; parsing goes on after a skip so a
  * genuine error later in the rule is still reported as FAILED.
  *
- * Ownership: the rparse owns the rule until rules_parse.c hands it to the
+ * Ownership: the rparse owns the rule until rules_set.c hands it to the
  * ruleset (loaded) or frees it (skipped, failed). */
 #ifndef TAISHI_RULES_INTERNAL_H
 #define TAISHI_RULES_INTERNAL_H
@@ -21,6 +24,7 @@
 #include "taishi/rules/rules.h"
 
 #define RULE_REASON_MAX 256
+#define RULE_LINE_MAX (64 * 1024)      /* longest rule, continuations joined */
 #define RULE_VARNAME_MAX 32
 
 struct rparse {
@@ -49,22 +53,23 @@ struct rparse {
     char varname[RULE_MAX_VARS][RULE_VARNAME_MAX];
 };
 
-/* Records a failure (the first reason is kept) / a skip (kept unless a
- * failure comes). Both return -1 so handlers can `return rp_fail(...)`. */
-int rp_fail(struct rparse *rp, const char *fmt, ...) PRINTF_LIKE(2, 3);
-int rp_skip(struct rparse *rp, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* rules_parse.c: one logical line of a rule file (len bytes, NUL-terminated,
+ * trimmed) into rp, which it sets up: rp->r a new rule (the caller keeps or
+ * frees it), rp->status and rp->reason the verdict. Returns the sid to file
+ * a problem under: the rule's, else a "sid:N" found in the text, else 0. */
+uint32_t rules_parse_rule(struct rparse *rp, struct ruleset *rs, const struct rule_vars *vars,
+                          const char *file, uint32_t lineno, char *line, size_t len);
 
 /* rules_opts.c: applies one option (name already lower-cased, value NULL
  * when the option has none; value is raw: quotes and escapes as written).
- * Returns 0, or -1 after rp_fail/rp_skip (a skip lets parsing go on). */
-int rules_opt_apply(struct rparse *rp, const char *name, char *value);
+ * Returns 0, or -1 after rules_util_fail/skip (a skip lets parsing go on). */
+int rules_opts_apply(struct rparse *rp, const char *name, char *value);
 /* Checks after all options (sid present, fast_pattern sanity...). */
-void rules_opt_finish(struct rparse *rp);
-void rules_free_rule(struct rule *r);
+void rules_opts_finish(struct rparse *rp);
 
 /* rules_payload.c: payload keywords (content and its modifiers, pcre,
  * byte_*, isdataat, bsize, urilen, dsize), buffers and transforms. Each
- * returns 0 or -1 (after rp_fail/rp_skip); value as in rules_opt_apply. */
+ * returns 0 or -1 (after rules_util_fail/skip); value as in rules_opts_apply. */
 typedef int (*rules_kw_fn)(struct rparse *rp, const char *name, char *value);
 rules_kw_fn rules_payload_lookup(const char *name);
 /* Buffer keywords (sticky, legacy modifier, pkt_data) and transforms;
@@ -72,9 +77,6 @@ rules_kw_fn rules_payload_lookup(const char *name);
 int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value);
 /* Payload checks at the end of the rule (fast_pattern, bsize, directions). */
 void rules_payload_finish(struct rparse *rp);
-/* Parses a comparison "N", "<N", ">=N", "!N", "N<>M", "N-M" with values up
- * to max. Returns 0, -1 on bad syntax. */
-int rules_parse_num(const char *s, struct rule_num *n, uint64_t max);
 
 /* rules_buffers.c: the sticky-buffer and legacy-modifier keyword table. */
 enum sticky_kind { SK_STICKY = 1, SK_MODIFIER, SK_PKT_DATA };
@@ -84,34 +86,41 @@ struct sticky_kw {
     uint8_t kind;                   /* enum sticky_kind */
     uint8_t app;                    /* enum rule_app the buffer belongs to */
 };
-const struct sticky_kw *rules_sticky_lookup(const char *name);
+const struct sticky_kw *rules_buffers_sticky_lookup(const char *name);
 /* Transform keyword -> enum rule_transform, TR_NONE when unknown. */
-int rules_transform_lookup(const char *name);
+int rules_buffers_transform_lookup(const char *name);
 
 /* rules_vars.c: address and port expressions, resolved against vars. */
-int rules_addrs_parse(const struct rule_vars *v, const char *s, struct rule_addrs *out,
-                      char *err, size_t errlen);
-int rules_ports_parse(const struct rule_vars *v, const char *s, struct rule_ports *out,
-                      char *err, size_t errlen);
+int rules_vars_addrs_parse(const struct rule_vars *v, const char *s, struct rule_addrs *out,
+                           char *err, size_t errlen);
+int rules_vars_ports_parse(const struct rule_vars *v, const char *s, struct rule_ports *out,
+                           char *err, size_t errlen);
 
 /* rules_class.c: classification.config into rs->classes. Returns 0, -1 when
  * the file cannot be opened (then the table stays empty). */
 int rules_class_load(struct ruleset *rs, const char *path);
 const struct rule_class *rules_class_find(const struct ruleset *rs, const char *name);
 
-/* rules_parse.c: interned flowbit/flowint names. */
-uint16_t rules_intern(char ***names, uint32_t *n, const char *name, size_t len);
-
-/* Small string helpers shared by the parser files. */
-char *rules_trim(char *s);
+/* rules_util.c: the helpers below every other file of the parser.
+ * Records a failure (the first reason is kept) / a skip (kept unless a
+ * failure comes). Both return -1 so handlers can `return rules_util_fail(...)`. */
+int rules_util_fail(struct rparse *rp, const char *fmt, ...) PRINTF_LIKE(2, 3);
+int rules_util_skip(struct rparse *rp, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Fails "NAME: needs a value" when value is NULL or empty; 0 otherwise. */
+int rules_util_need_value(struct rparse *rp, const char *name, const char *value);
+/* Small string helpers (in place). */
+char *rules_util_trim(char *s);
 /* The next comma-separated item of *p, trimmed (cut in place), or NULL at
- * the end; *p moves past it. `for (char *p = v, *w; (w = rules_next_item(&p));)` */
-char *rules_next_item(char **p);
+ * the end; *p moves past it. `for (char *p = v, *w; (w = rules_util_next_item(&p));)` */
+char *rules_util_next_item(char **p);
 /* Strips surrounding quotes and resolves \" \; \\ \: escapes in place.
  * Returns 0, -1 on an unterminated quote. */
-int rules_unquote(char *s);
+int rules_util_unquote(char *s);
 /* Decimal (or 0x hex) integer with optional sign; -1 on junk or overflow. */
-int rules_parse_i64(const char *s, int64_t *out);
-int rules_parse_u64(const char *s, uint64_t *out);
+int rules_util_parse_i64(const char *s, int64_t *out);
+int rules_util_parse_u64(const char *s, uint64_t *out);
+/* Parses a comparison "N", "<N", ">=N", "!N", "N<>M", "N-M" with values up
+ * to max. Returns 0, -1 on bad syntax. */
+int rules_util_parse_num(const char *s, struct rule_num *n, uint64_t max);
 
 #endif

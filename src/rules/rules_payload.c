@@ -65,32 +65,17 @@ static void set_buf_plain(struct rule_match *m, uint8_t buf)
 static struct rule_match *last_content(struct rparse *rp, const char *kw)
 {
     if (rp->last_content < 0) {
-        rp_fail(rp, "%s: no content before it", kw);
+        rules_util_fail(rp, "%s: no content before it", kw);
         return NULL;
     }
     return &rp->r->m[rp->last_content];
 }
 
-static int need_value(struct rparse *rp, const char *name, const char *value)
-{
-    if (!value || !*value)
-        return rp_fail(rp, "%s: needs a value", name);
-    return 0;
-}
-
 static int no_value(struct rparse *rp, const char *name, const char *value)
 {
     if (value)
-        return rp_fail(rp, "%s: takes no value", name);
+        return rules_util_fail(rp, "%s: takes no value", name);
     return 0;
-}
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 /* "[!]\"...\"" into bytes: |hex| blocks and \" \; \: \\ escapes. */
@@ -109,13 +94,13 @@ static int decode_pattern(struct rparse *rp, const char *kw, char *v, uint8_t **
     size_t n = strlen(v);
     if (n && v[0] == '"') {
         if (n < 2 || v[n - 1] != '"')
-            return rp_fail(rp, "%s: unterminated quote", kw);
+            return rules_util_fail(rp, "%s: unterminated quote", kw);
         /* the closing quote must not be escaped: count backslashes before it */
         size_t bs = 0;
         while (n - 2 - bs >= 1 && v[n - 2 - bs] == '\\')
             bs++;
         if (bs % 2)
-            return rp_fail(rp, "%s: unterminated quote", kw);
+            return rules_util_fail(rp, "%s: unterminated quote", kw);
         v[n - 1] = 0;
         v++;
         n -= 2;
@@ -133,11 +118,11 @@ static int decode_pattern(struct rparse *rp, const char *kw, char *v, uint8_t **
             } else if (c == ' ' || c == '\t') {
                 if (nib >= 0)
                     goto badhex;
-            } else if (hexval(c) >= 0) {
+            } else if (util_hexval(c) >= 0) {
                 if (nib < 0) {
-                    nib = hexval(c);
+                    nib = util_hexval(c);
                 } else {
-                    p[len++] = (uint8_t)(nib << 4 | hexval(c));
+                    p[len++] = (uint8_t)(nib << 4 | util_hexval(c));
                     nib = -1;
                 }
             } else {
@@ -148,35 +133,35 @@ static int decode_pattern(struct rparse *rp, const char *kw, char *v, uint8_t **
         } else if (c == '\\') {
             if (i + 1 >= n) {
                 free(p);
-                return rp_fail(rp, "%s: trailing backslash", kw);
+                return rules_util_fail(rp, "%s: trailing backslash", kw);
             }
             c = (unsigned char)v[++i];
             if (c != '"' && c != ';' && c != ':' && c != '\\' && c != '|' && c != ',') {
                 free(p);
-                return rp_fail(rp, "%s: invalid escape '\\%c'", kw, isprint(c) ? c : '?');
+                return rules_util_fail(rp, "%s: invalid escape '\\%c'", kw, isprint(c) ? c : '?');
             }
             p[len++] = (uint8_t)c;
         } else if (c == '"') {
             free(p);
-            return rp_fail(rp, "%s: unescaped '\"' in pattern", kw);
+            return rules_util_fail(rp, "%s: unescaped '\"' in pattern", kw);
         } else {
             p[len++] = (uint8_t)c;
         }
     }
     if (inhex) {
         free(p);
-        return rp_fail(rp, "%s: unterminated hex (missing '|')", kw);
+        return rules_util_fail(rp, "%s: unterminated hex (missing '|')", kw);
     }
     if (!len) {
         free(p);
-        return rp_fail(rp, "%s: empty pattern", kw);
+        return rules_util_fail(rp, "%s: empty pattern", kw);
     }
     *out = p;
     *outlen = len;
     return 0;
 badhex:
     free(p);
-    return rp_fail(rp, "%s: bad hex in |...|", kw);
+    return rules_util_fail(rp, "%s: bad hex in |...|", kw);
 }
 
 static int kw_content(struct rparse *rp, const char *name, char *value)
@@ -185,7 +170,8 @@ static int kw_content(struct rparse *rp, const char *name, char *value)
     uint32_t len = 0;
     int neg = 0;
 
-    if (need_value(rp, name, value) < 0 || decode_pattern(rp, name, value, &pat, &len, &neg) < 0)
+    if (rules_util_need_value(rp, name, value) < 0 ||
+        decode_pattern(rp, name, value, &pat, &len, &neg) < 0)
         return -1;
     struct rule_match *m = add_match(rp, RM_CONTENT);
     m->u.c.pat = pat;
@@ -206,13 +192,13 @@ static int parse_val_w(struct rparse *rp, const char *kw, const char *s, struct 
     uint64_t u;
     v->var = -1;
     v->v = 0;
-    if (wide && rules_parse_u64(s, &u) == 0) {
+    if (wide && rules_util_parse_u64(s, &u) == 0) {
         v->v = (int64_t)u;                      /* byte_test compares up to 64 bits */
         return 0;
     }
-    if (rules_parse_i64(s, &x) == 0) {
+    if (rules_util_parse_i64(s, &x) == 0) {
         if (x < INT32_MIN || x > INT32_MAX)
-            return rp_fail(rp, "%s: value %.30s out of range", kw, s);
+            return rules_util_fail(rp, "%s: value %.30s out of range", kw, s);
         v->v = x;
         return 0;
     }
@@ -221,7 +207,7 @@ static int parse_val_w(struct rparse *rp, const char *kw, const char *s, struct 
             v->var = (int8_t)i;
             return 0;
         }
-    return rp_fail(rp, "%s: bad value '%.40s' (not a number or byte_extract variable)", kw, s);
+    return rules_util_fail(rp, "%s: bad value '%.40s' (not a number or byte_extract variable)", kw, s);
 }
 
 static int parse_val(struct rparse *rp, const char *kw, const char *s, struct rule_val *v)
@@ -235,7 +221,7 @@ static int kw_nocase(struct rparse *rp, const char *name, char *value)
     if (no_value(rp, name, value) < 0 || !(m = last_content(rp, name)))
         return -1;
     if (m->flags & M_NOCASE)
-        return rp_fail(rp, "nocase: used twice on one content");
+        return rules_util_fail(rp, "nocase: used twice on one content");
     m->flags |= M_NOCASE;
     return 0;
 }
@@ -247,7 +233,7 @@ static int kw_position(struct rparse *rp, const char *name, char *value)
     uint16_t flag;
     struct rule_val *dst;
 
-    if (need_value(rp, name, value) < 0 || !(m = last_content(rp, name)) ||
+    if (rules_util_need_value(rp, name, value) < 0 || !(m = last_content(rp, name)) ||
         parse_val(rp, name, value, &v) < 0)
         return -1;
     int absolute = name[0] == 'o' || name[0] == 'd' ? name[1] != 'i' : 0;   /* offset, depth */
@@ -261,21 +247,21 @@ static int kw_position(struct rparse *rp, const char *name, char *value)
         flag = M_WITHIN, dst = &m->u.c.within;
     }
     if (m->flags & flag)
-        return rp_fail(rp, "%s: used twice on one content", name);
+        return rules_util_fail(rp, "%s: used twice on one content", name);
     if (m->flags & M_STARTSWITH)
-        return rp_fail(rp, "%s: cannot be combined with startswith", name);
+        return rules_util_fail(rp, "%s: cannot be combined with startswith", name);
     if (absolute && (m->flags & (M_DISTANCE | M_WITHIN)))
-        return rp_fail(rp, "%s: cannot mix absolute (offset/depth) and relative (distance/within) "
-                       "positions", name);
+        return rules_util_fail(rp, "%s: cannot mix absolute (offset/depth) and relative "
+                               "(distance/within) positions", name);
     if (!absolute && (m->flags & (M_OFFSET | M_DEPTH)))
-        return rp_fail(rp, "%s: cannot mix absolute (offset/depth) and relative (distance/within) "
-                       "positions", name);
+        return rules_util_fail(rp, "%s: cannot mix absolute (offset/depth) and relative "
+                               "(distance/within) positions", name);
     if (v.var < 0) {
         if ((flag == M_OFFSET || flag == M_DEPTH) && v.v < 0)
-            return rp_fail(rp, "%s: negative value %lld", name, (long long)v.v);
+            return rules_util_fail(rp, "%s: negative value %lld", name, (long long)v.v);
         if ((flag == M_DEPTH || flag == M_WITHIN) && v.v < (int64_t)m->u.c.len)
-            return rp_fail(rp, "%s: %lld smaller than content length %u", name, (long long)v.v,
-                           m->u.c.len);
+            return rules_util_fail(rp, "%s: %lld smaller than content length %u", name,
+                                   (long long)v.v, m->u.c.len);
     }
     *dst = v;
     m->flags |= flag;
@@ -290,9 +276,9 @@ static int kw_startswith(struct rparse *rp, const char *name, char *value)
     if (no_value(rp, name, value) < 0 || !(m = last_content(rp, name)))
         return -1;
     if (m->flags & M_STARTSWITH)
-        return rp_fail(rp, "startswith: used twice on one content");
+        return rules_util_fail(rp, "startswith: used twice on one content");
     if (m->flags & (M_OFFSET | M_DEPTH | M_DISTANCE | M_WITHIN))
-        return rp_fail(rp, "startswith: cannot be combined with offset/depth/distance/within");
+        return rules_util_fail(rp, "startswith: cannot be combined with offset/depth/distance/within");
     m->flags |= M_STARTSWITH;
     return 0;
 }
@@ -303,7 +289,7 @@ static int kw_endswith(struct rparse *rp, const char *name, char *value)
     if (no_value(rp, name, value) < 0 || !(m = last_content(rp, name)))
         return -1;
     if (m->flags & M_ENDSWITH)
-        return rp_fail(rp, "endswith: used twice on one content");
+        return rules_util_fail(rp, "endswith: used twice on one content");
     m->flags |= M_ENDSWITH;
     return 0;
 }
@@ -314,7 +300,7 @@ static int kw_rawbytes(struct rparse *rp, const char *name, char *value)
     if (no_value(rp, name, value) < 0 || !(m = last_content(rp, name)))
         return -1;
     if (m->buf != BUF_PACKET && !rp->lenient)
-        return rp_fail(rp, "rawbytes: cannot be used on buffer %s", buf_name(m->buf));
+        return rules_util_fail(rp, "rawbytes: cannot be used on buffer %s", buf_name(m->buf));
     m->flags |= M_RAWBYTES;
     return 0;
 }
@@ -325,7 +311,7 @@ static int kw_fast_pattern(struct rparse *rp, const char *name, char *value)
     if (!(m = last_content(rp, name)))
         return -1;
     if (rp->fast_pattern_seen)
-        return rp_fail(rp, "fast_pattern: used on more than one content");
+        return rules_util_fail(rp, "fast_pattern: used on more than one content");
     rp->fast_pattern_seen = 1;
     m->flags |= M_FAST_PATTERN;
     if (!value)
@@ -337,13 +323,13 @@ static int kw_fast_pattern(struct rparse *rp, const char *name, char *value)
     char *comma = strchr(value, ',');
     int64_t o, l;
     if (!comma)
-        return rp_fail(rp, "fast_pattern: bad value '%.40s'", value);
+        return rules_util_fail(rp, "fast_pattern: bad value '%.40s'", value);
     *comma = 0;
-    if (rules_parse_i64(value, &o) < 0 || rules_parse_i64(comma + 1, &l) < 0 || o < 0 || l <= 0 ||
-        o > 65535 || l > 65535)
-        return rp_fail(rp, "fast_pattern: bad offset,length");
+    if (rules_util_parse_i64(value, &o) < 0 || rules_util_parse_i64(comma + 1, &l) < 0 || o < 0 ||
+        l <= 0 || o > 65535 || l > 65535)
+        return rules_util_fail(rp, "fast_pattern: bad offset,length");
     if ((uint64_t)o + (uint64_t)l > m->u.c.len)
-        return rp_fail(rp, "fast_pattern: offset+length %lld beyond content length %u",
+        return rules_util_fail(rp, "fast_pattern: offset+length %lld beyond content length %u",
                        (long long)(o + l), m->u.c.len);
     m->flags |= M_FP_CHOP;
     m->u.c.fp_off = (uint32_t)o;
@@ -366,20 +352,20 @@ static int kw_pcre(struct rparse *rp, const char *name, char *value)
     int neg = 0;
     char *v = value;
 
-    if (need_value(rp, name, value) < 0)
+    if (rules_util_need_value(rp, name, value) < 0)
         return -1;
     if (*v == '!') {
         neg = 1;
-        v = rules_trim(v + 1);
+        v = rules_util_trim(v + 1);
     }
     size_t n = strlen(v);
     if (n < 2 || v[0] != '"' || v[n - 1] != '"')
-        return rp_fail(rp, "pcre: must be a quoted \"/regex/flags\"");
+        return rules_util_fail(rp, "pcre: must be a quoted \"/regex/flags\"");
     v[n - 1] = 0;
     v++;
     char *first = strchr(v, '/'), *last = strrchr(v, '/');
     if (!first || first != v || last == first)
-        return rp_fail(rp, "pcre: must be a quoted \"/regex/flags\"");
+        return rules_util_fail(rp, "pcre: must be a quoted \"/regex/flags\"");
     *last = 0;
     const char *re = first + 1, *flags = last + 1;
     uint32_t opts = 0;
@@ -403,9 +389,10 @@ static int kw_pcre(struct rparse *rp, const char *name, char *value)
                 if (pcre_bufs[i].c == *f)
                     break;
             if (i == ARRAY_SIZE(pcre_bufs))
-                return rp_fail(rp, "pcre: unknown modifier '%c'", isprint((unsigned char)*f) ? *f : '?');
+                return rules_util_fail(rp, "pcre: unknown modifier '%c'",
+                                       isprint((unsigned char)*f) ? *f : '?');
             if (buf >= 0 && buf != pcre_bufs[i].buf)
-                return rp_fail(rp, "pcre: more than one buffer modifier");
+                return rules_util_fail(rp, "pcre: more than one buffer modifier");
             buf = pcre_bufs[i].buf;
         }
         }
@@ -415,12 +402,12 @@ static int kw_pcre(struct rparse *rp, const char *name, char *value)
     if (buf == BUF_HTTP_RESPONSE_BODY && rp->sticky && rp->buf == BUF_FILE_DATA)
         buf = BUF_FILE_DATA;
     if (buf >= 0 && rp->sticky && buf != rp->buf && !rp->lenient)
-        return rp_fail(rp, "pcre: buffer modifier '/%s' with another sticky buffer %s", flags,
-                       buf_name(rp->buf));
+        return rules_util_fail(rp, "pcre: buffer modifier '/%s' with another sticky buffer %s",
+                               flags, buf_name(rp->buf));
     if (buf >= 0 && buf == rp->buf)
         buf = -1;                               /* same buffer: the sticky one, transforms kept */
     if ((mflags & M_RAWBYTES) && (rp->sticky || buf >= 0) && !rp->lenient)
-        return rp_fail(rp, "pcre: B (rawbytes) on a sticky buffer");
+        return rules_util_fail(rp, "pcre: B (rawbytes) on a sticky buffer");
 
     int errcode;
     PCRE2_SIZE erroff;
@@ -429,7 +416,7 @@ static int kw_pcre(struct rparse *rp, const char *name, char *value)
         PCRE2_UCHAR msg[160];
         if (pcre2_get_error_message(errcode, msg, sizeof(msg)) < 0)
             snprintf((char *)msg, sizeof(msg), "error %d", errcode);
-        return rp_fail(rp, "pcre: %s at offset %zu", (char *)msg, (size_t)erroff);
+        return rules_util_fail(rp, "pcre: %s at offset %zu", (char *)msg, (size_t)erroff);
     }
     pcre2_code_free(code);
 
@@ -451,7 +438,7 @@ static int kw_pcre(struct rparse *rp, const char *name, char *value)
 static int split_args(char *v, char **a, int max)
 {
     int n = 0;
-    for (char *p = v, *item; (item = rules_next_item(&p));) {
+    for (char *p = v, *item; (item = rules_util_next_item(&p));) {
         if (n == max)
             return -1;
         a[n++] = item;
@@ -464,20 +451,20 @@ static int kw_isdataat(struct rparse *rp, const char *name, char *value)
     char *a[MAX_ARGS];
     int n, neg = 0;
 
-    if (need_value(rp, name, value) < 0)
+    if (rules_util_need_value(rp, name, value) < 0)
         return -1;
     if ((n = split_args(value, a, MAX_ARGS)) < 0)
-        return rp_fail(rp, "isdataat: too many arguments");
+        return rules_util_fail(rp, "isdataat: too many arguments");
     char *pos = a[0];
     if (*pos == '!') {
         neg = 1;
-        pos = rules_trim(pos + 1);
+        pos = rules_util_trim(pos + 1);
     }
     struct rule_val v;
     if (parse_val(rp, name, pos, &v) < 0)
         return -1;
     if (v.var < 0 && (v.v < 0 || v.v > 65535))
-        return rp_fail(rp, "isdataat: position %lld out of range", (long long)v.v);
+        return rules_util_fail(rp, "isdataat: position %lld out of range", (long long)v.v);
     uint16_t flags = neg ? M_NEGATED : 0;
     for (int i = 1; i < n; i++) {
         if (!strcmp(a[i], "relative"))
@@ -485,7 +472,7 @@ static int kw_isdataat(struct rparse *rp, const char *name, char *value)
         else if (!strcmp(a[i], "rawbytes"))
             flags |= M_RAWBYTES;
         else
-            return rp_fail(rp, "isdataat: unknown option '%.30s'", a[i]);
+            return rules_util_fail(rp, "isdataat: unknown option '%.30s'", a[i]);
     }
     struct rule_match *m = add_match(rp, RM_ISDATAAT);
     m->flags = flags;
@@ -507,16 +494,16 @@ static int kw_byte(struct rparse *rp, const char *name, char *value)
     int64_t nb;
     int min = type == RM_BYTE_TEST ? 4 : type == RM_BYTE_JUMP ? 2 : 3;
 
-    if (need_value(rp, name, value) < 0)
+    if (rules_util_need_value(rp, name, value) < 0)
         return -1;
     if ((n = split_args(value, a, MAX_ARGS)) < 0)
-        return rp_fail(rp, "%s: too many arguments", name);
+        return rules_util_fail(rp, "%s: too many arguments", name);
     if (n < min)
-        return rp_fail(rp, "%s: needs at least %d arguments", name, min);
-    if (rules_parse_i64(a[0], &nb) < 0) {
+        return rules_util_fail(rp, "%s: needs at least %d arguments", name, min);
+    if (rules_util_parse_i64(a[0], &nb) < 0) {
         if (rp->r->nvars)
-            return rp_skip(rp, "unsupported %s: number of bytes from a variable", name);
-        return rp_fail(rp, "%s: bad number of bytes '%.20s'", name, a[0]);
+            return rules_util_skip(rp, "unsupported %s: number of bytes from a variable", name);
+        return rules_util_fail(rp, "%s: bad number of bytes '%.20s'", name, a[0]);
     }
     struct rule_match mm;
     memset(&mm, 0, sizeof(mm));
@@ -527,7 +514,7 @@ static int kw_byte(struct rparse *rp, const char *name, char *value)
         char *op = a[1];
         if (*op == '!') {
             mm.u.b.flags |= BY_NEGATE;
-            op = rules_trim(op + 1);
+            op = rules_util_trim(op + 1);
         }
         if (!strcmp(op, "<")) mm.u.b.op = BYOP_LT;
         else if (!strcmp(op, ">")) mm.u.b.op = BYOP_GT;
@@ -537,7 +524,7 @@ static int kw_byte(struct rparse *rp, const char *name, char *value)
         else if (!strcmp(op, "&")) mm.u.b.op = BYOP_AND;
         else if (!strcmp(op, "^")) mm.u.b.op = BYOP_XOR;
         else
-            return rp_fail(rp, "byte_test: bad operator '%.10s'", a[1]);
+            return rules_util_fail(rp, "byte_test: bad operator '%.10s'", a[1]);
         if (parse_val_w(rp, name, a[2], &mm.u.b.value, 1) < 0)
             return -1;
         i = 3;
@@ -548,12 +535,13 @@ static int kw_byte(struct rparse *rp, const char *name, char *value)
     if (type == RM_BYTE_EXTRACT) {
         const char *vn = a[i++];
         if (!*vn || strlen(vn) >= RULE_VARNAME_MAX || isdigit((unsigned char)vn[0]))
-            return rp_fail(rp, "byte_extract: bad variable name '%.40s'", vn);
+            return rules_util_fail(rp, "byte_extract: bad variable name '%.40s'", vn);
         for (int k = 0; k < rp->r->nvars; k++)
             if (!strcmp(rp->varname[k], vn))
-                return rp_fail(rp, "byte_extract: variable '%s' defined twice", vn);
+                return rules_util_fail(rp, "byte_extract: variable '%s' defined twice", vn);
         if (rp->r->nvars >= RULE_MAX_VARS)
-            return rp_skip(rp, "unsupported byte_extract: more than %d variables", RULE_MAX_VARS);
+            return rules_util_skip(rp, "unsupported byte_extract: more than %d variables",
+                                   RULE_MAX_VARS);
         snprintf(rp->varname[rp->r->nvars], RULE_VARNAME_MAX, "%s", vn);
         mm.u.b.store = (int8_t)rp->r->nvars;
     }
@@ -561,7 +549,7 @@ static int kw_byte(struct rparse *rp, const char *name, char *value)
         char *w = a[i], *sp = w;
         while (*sp && !isspace((unsigned char)*sp))
             sp++;
-        char *arg = *sp ? rules_trim(sp + 1) : sp;
+        char *arg = *sp ? rules_util_trim(sp + 1) : sp;
         *sp = 0;
         int64_t x;
         if (!strcmp(w, "relative")) mm.u.b.flags |= BY_RELATIVE;
@@ -576,19 +564,19 @@ static int kw_byte(struct rparse *rp, const char *name, char *value)
             mm.u.b.base = (uint8_t)parse_base(w);
         } else if (!strcmp(w, "align") && type != RM_BYTE_TEST) {
             mm.u.b.flags |= BY_ALIGN;
-            if (*arg && (rules_parse_i64(arg, &x) < 0 || (x != 2 && x != 4)))
-                return rp_fail(rp, "%s: bad align", name);
+            if (*arg && (rules_util_parse_i64(arg, &x) < 0 || (x != 2 && x != 4)))
+                return rules_util_fail(rp, "%s: bad align", name);
         } else if (!strcmp(w, "from_beginning") && type == RM_BYTE_JUMP) {
             mm.u.b.flags |= BY_FROM_BEGIN;
         } else if (!strcmp(w, "from_end") && type == RM_BYTE_JUMP) {
             mm.u.b.flags |= BY_FROM_END;
         } else if (!strcmp(w, "multiplier") && type != RM_BYTE_TEST) {
-            if (rules_parse_i64(arg, &x) < 0 || x < 1 || x > 65535)
-                return rp_fail(rp, "%s: bad multiplier", name);
+            if (rules_util_parse_i64(arg, &x) < 0 || x < 1 || x > 65535)
+                return rules_util_fail(rp, "%s: bad multiplier", name);
             mm.u.b.multiplier = (uint32_t)x;
         } else if (!strcmp(w, "post_offset") && type == RM_BYTE_JUMP) {
-            if (rules_parse_i64(arg, &x) < 0 || x < INT32_MIN || x > INT32_MAX)
-                return rp_fail(rp, "%s: bad post_offset", name);
+            if (rules_util_parse_i64(arg, &x) < 0 || x < INT32_MIN || x > INT32_MAX)
+                return rules_util_fail(rp, "%s: bad post_offset", name);
             mm.u.b.post_offset = (int32_t)x;
         } else if (!strcmp(w, "bitmask")) {
             uint64_t bm;
@@ -596,26 +584,27 @@ static int kw_byte(struct rparse *rp, const char *name, char *value)
             const char *h = (arg[0] == '0' && (arg[1] == 'x' || arg[1] == 'X')) ? arg + 2 : arg;
             bm = isxdigit((unsigned char)*h) ? strtoull(h, &e, 16) : 0;   /* hex, as Suricata */
             if (!isxdigit((unsigned char)*h) || *e || !bm || bm > UINT32_MAX)
-                return rp_fail(rp, "%s: bad bitmask", name);
+                return rules_util_fail(rp, "%s: bad bitmask", name);
             mm.u.b.flags |= BY_BITMASK;
             mm.u.b.bitmask = bm;
         } else {
-            return rp_fail(rp, "%s: unknown option '%.30s'", name, w);
+            return rules_util_fail(rp, "%s: unknown option '%.30s'", name, w);
         }
     }
     if (mm.u.b.base && !(mm.u.b.flags & BY_STRING))
-        return rp_fail(rp, "%s: base given without 'string'", name);
+        return rules_util_fail(rp, "%s: base given without 'string'", name);
     if ((mm.u.b.flags & BY_FROM_BEGIN) && (mm.u.b.flags & BY_FROM_END))
-        return rp_fail(rp, "byte_jump: from_beginning and from_end together");
+        return rules_util_fail(rp, "byte_jump: from_beginning and from_end together");
     if (mm.u.b.flags & BY_STRING) {
         /* 0: Suricata reads the digits there are (ET ships such rules) */
         if (nb < 0 || nb > 10 || (nb == 0 && type != RM_BYTE_TEST))
-            return rp_fail(rp, "%s: %lld bytes (string: 1 to 10, byte_test also 0)", name, (long long)nb);
+            return rules_util_fail(rp, "%s: %lld bytes (string: 1 to 10, byte_test also 0)", name,
+                                   (long long)nb);
     } else if (nb < 1 || nb > 8) {
-        return rp_fail(rp, "%s: %lld bytes (binary: 1 to 8)", name, (long long)nb);
+        return rules_util_fail(rp, "%s: %lld bytes (binary: 1 to 8)", name, (long long)nb);
     }
     if ((mm.u.b.flags & BY_DCE) && !rp->lenient)
-        return rp_skip(rp, "unsupported %s option 'dce'", name);
+        return rules_util_skip(rp, "unsupported %s option 'dce'", name);
     if (type == RM_BYTE_EXTRACT)
         rp->r->nvars++;
     struct rule_match *m = add_match(rp, (uint8_t)type);
@@ -634,51 +623,15 @@ static int kw_byte(struct rparse *rp, const char *name, char *value)
 
 /* ---- sizes ---- */
 
-int rules_parse_num(const char *s, struct rule_num *n, uint64_t max)
-{
-    char buf[64], *p, *sep;
-    uint64_t a, b;
-
-    memset(n, 0, sizeof(*n));
-    if (strlen(s) >= sizeof(buf))
-        return -1;
-    snprintf(buf, sizeof(buf), "%s", s);
-    p = rules_trim(buf);
-    if ((sep = strstr(p, "<>")) || ((sep = strchr(p, '-')) && sep != p)) {
-        int w = sep[0] == '<' ? 2 : 1;
-        *sep = 0;
-        if (rules_parse_u64(p, &a) < 0 || rules_parse_u64(sep + w, &b) < 0 || a >= b || b > max)
-            return -1;
-        n->op = CMP_RANGE;
-        n->lo = a;
-        n->hi = b;
-        return 0;
-    }
-    if (!strncmp(p, "<=", 2)) n->op = CMP_LE, p += 2;
-    else if (!strncmp(p, ">=", 2)) n->op = CMP_GE, p += 2;
-    else if (!strncmp(p, "!=", 2)) n->op = CMP_NE, p += 2;
-    else if (*p == '<') n->op = CMP_LT, p++;
-    else if (*p == '>') n->op = CMP_GT, p++;
-    else if (*p == '!') n->op = CMP_NE, p++;
-    else if (*p == '=') n->op = CMP_EQ, p++;
-    else n->op = CMP_EQ;
-    if (rules_parse_u64(p, &a) < 0 || a > max)
-        return -1;
-    if ((n->op == CMP_LT && a == 0) || (n->op == CMP_GT && a == max))
-        return -1;                              /* can never match */
-    n->lo = a;
-    return 0;
-}
-
 static int kw_bsize(struct rparse *rp, const char *name, char *value)
 {
     struct rule_num num;
-    if (need_value(rp, name, value) < 0)
+    if (rules_util_need_value(rp, name, value) < 0)
         return -1;
-    if (rules_parse_num(value, &num, UINT32_MAX) < 0)
-        return rp_fail(rp, "bsize: bad value '%.40s'", value);
+    if (rules_util_parse_num(value, &num, UINT32_MAX) < 0)
+        return rules_util_fail(rp, "bsize: bad value '%.40s'", value);
     if (!rp->sticky && !rp->lenient)
-        return rp_fail(rp, "bsize: needs a sticky buffer before it");
+        return rules_util_fail(rp, "bsize: needs a sticky buffer before it");
     struct rule_match *m = add_match(rp, RM_BSIZE);
     m->u.n = num;
     return 0;
@@ -690,18 +643,18 @@ static int kw_urilen(struct rparse *rp, const char *name, char *value)
     char *comma;
     int raw = 0;
 
-    if (need_value(rp, name, value) < 0)
+    if (rules_util_need_value(rp, name, value) < 0)
         return -1;
     if ((comma = strchr(value, ','))) {
         *comma = 0;
-        char *w = rules_trim(comma + 1);
+        char *w = rules_util_trim(comma + 1);
         if (!strcmp(w, "raw"))
             raw = 1;
         else if (strcmp(w, "norm"))
-            return rp_fail(rp, "urilen: bad option '%.20s' (raw or norm)", w);
+            return rules_util_fail(rp, "urilen: bad option '%.20s' (raw or norm)", w);
     }
-    if (rules_parse_num(value, &num, 65535) < 0)
-        return rp_fail(rp, "urilen: bad value '%.40s'", value);
+    if (rules_util_parse_num(value, &num, 65535) < 0)
+        return rules_util_fail(rp, "urilen: bad value '%.40s'", value);
     uint8_t used = rp->buf_used;                /* not a match on the sticky buffer */
     struct rule_match *m = add_match(rp, RM_BSIZE);
     rp->buf_used = used;
@@ -712,12 +665,12 @@ static int kw_urilen(struct rparse *rp, const char *name, char *value)
 
 static int kw_dsize(struct rparse *rp, const char *name, char *value)
 {
-    if (need_value(rp, name, value) < 0)
+    if (rules_util_need_value(rp, name, value) < 0)
         return -1;
     if (rp->r->has & RH_DSIZE)
-        return rp_fail(rp, "dsize: used twice");
-    if (rules_parse_num(value, &rp->r->dsize, 65535) < 0)
-        return rp_fail(rp, "dsize: bad value '%.40s'", value);
+        return rules_util_fail(rp, "dsize: used twice");
+    if (rules_util_parse_num(value, &rp->r->dsize, 65535) < 0)
+        return rules_util_fail(rp, "dsize: bad value '%.40s'", value);
     rp->r->has |= RH_DSIZE;
     return 0;
 }
@@ -751,17 +704,17 @@ static int app_compatible(uint8_t rule_app, uint8_t buf_app)
 
 static int xor_key_parse(struct rparse *rp, char *value)
 {
-    if (!value || rules_unquote(value) < 0)
-        return rp_fail(rp, "xor: needs a quoted hex key");
+    if (!value || rules_util_unquote(value) < 0)
+        return rules_util_fail(rp, "xor: needs a quoted hex key");
     size_t n = strlen(value);
     if (!n || n % 2)
-        return rp_fail(rp, "xor: key must be an even number of hex digits");
+        return rules_util_fail(rp, "xor: key must be an even number of hex digits");
     if (n / 2 > sizeof(rp->xor_key))
-        return rp_skip(rp, "unsupported xor key longer than %zu bytes", sizeof(rp->xor_key));
+        return rules_util_skip(rp, "unsupported xor key longer than %zu bytes", sizeof(rp->xor_key));
     for (size_t i = 0; i < n; i += 2) {
-        int h = hexval((unsigned char)value[i]), l = hexval((unsigned char)value[i + 1]);
+        int h = util_hexval((unsigned char)value[i]), l = util_hexval((unsigned char)value[i + 1]);
         if (h < 0 || l < 0)
-            return rp_fail(rp, "xor: key must be hex digits");
+            return rules_util_fail(rp, "xor: key must be hex digits");
         rp->xor_key[i / 2] = (uint8_t)(h << 4 | l);
     }
     rp->xor_len = (uint8_t)(n / 2);
@@ -770,14 +723,14 @@ static int xor_key_parse(struct rparse *rp, char *value)
 
 int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value)
 {
-    const struct sticky_kw *k = rules_sticky_lookup(name);
+    const struct sticky_kw *k = rules_buffers_sticky_lookup(name);
     struct rule *r = rp->r;
 
     if (k) {
         if (no_value(rp, name, value) < 0)
             return 1;
         if (rp->sticky && !rp->buf_used && k->kind != SK_MODIFIER && !rp->lenient) {
-            rp_fail(rp, "%s: sticky buffer %s has no match after it", name, buf_name(rp->buf));
+            rules_util_fail(rp, "%s: sticky buffer %s has no match after it", name, buf_name(rp->buf));
             return 1;
         }
         if (k->kind == SK_PKT_DATA) {
@@ -790,7 +743,8 @@ int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value)
         }
         uint8_t app = r->app;
         if (r->proto == RP_APP && !app_compatible(app, k->app) && !rp->lenient) {
-            rp_fail(rp, "%s: a %s buffer in a %s rule", name, rule_app_name(k->app), rule_app_name(app));
+            rules_util_fail(rp, "%s: a %s buffer in a %s rule", name, rules_app_name(k->app),
+                            rules_app_name(app));
             return 1;
         }
         if (k->kind == SK_STICKY) {
@@ -809,23 +763,24 @@ int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value)
         if (rp->lenient)
             return 1;
         if (rp->sticky)
-            rp_fail(rp, "%s: content modifier used after sticky buffer %s", name, buf_name(rp->buf));
+            rules_util_fail(rp, "%s: content modifier used after sticky buffer %s", name,
+                            buf_name(rp->buf));
         else if (m->buf != BUF_PACKET)
-            rp_fail(rp, "%s: content already in buffer %s", name, buf_name(m->buf));
+            rules_util_fail(rp, "%s: content already in buffer %s", name, buf_name(m->buf));
         else if (m->flags & M_RAWBYTES)
-            rp_fail(rp, "%s: cannot be combined with rawbytes", name);
+            rules_util_fail(rp, "%s: cannot be combined with rawbytes", name);
         else
             m->buf = k->buf;
         return 1;
     }
-    int tr = rules_transform_lookup(name);
+    int tr = rules_buffers_transform_lookup(name);
     if (tr == TR_NONE)
         return 0;
     if (rp->lenient)
         return 1;
     if (tr == TR_XOR) {
         if (memchr(rp->tr, TR_XOR, rp->ntr)) {
-            rp_skip(rp, "unsupported: two xor transforms on one buffer");
+            rules_util_skip(rp, "unsupported: two xor transforms on one buffer");
             return 1;
         }
         if (xor_key_parse(rp, value) < 0)
@@ -834,9 +789,9 @@ int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value)
         return 1;
     }
     if (!rp->sticky)
-        rp_fail(rp, "%s: transform without a sticky buffer", name);
+        rules_util_fail(rp, "%s: transform without a sticky buffer", name);
     else if (rp->ntr >= RULE_MAX_TRANSFORMS)
-        rp_skip(rp, "unsupported: more than %d transforms on a buffer", RULE_MAX_TRANSFORMS);
+        rules_util_skip(rp, "unsupported: more than %d transforms on a buffer", RULE_MAX_TRANSFORMS);
     else {
         /* Suricata applies a buffer's transforms to the whole buffer, also
          * to matches written before the transform keyword */
@@ -874,7 +829,7 @@ void rules_payload_finish(struct rparse *rp)
 
     /* as Suricata: "rule N setup buffer X but didn't add matches to it" */
     if (rp->sticky && !rp->buf_used && !rp->lenient) {
-        rp_fail(rp, "sticky buffer %s has no match after it", buf_name(rp->buf));
+        rules_util_fail(rp, "sticky buffer %s has no match after it", buf_name(rp->buf));
         return;
     }
 
@@ -882,12 +837,12 @@ void rules_payload_finish(struct rparse *rp)
         const struct rule_match *m = &r->m[i];
         if (m->type == RM_CONTENT && (m->flags & M_FAST_PATTERN) && (m->flags & M_NEGATED) &&
             (m->flags & (M_OFFSET | M_DEPTH | M_DISTANCE | M_WITHIN)) && (m->flags & M_FP_ONLY)) {
-            rp_fail(rp, "fast_pattern:only on a negated content with a position");
+            rules_util_fail(rp, "fast_pattern:only on a negated content with a position");
             return;
         }
         if (m->type == RM_CONTENT && (m->flags & M_FP_ONLY) &&
             (m->flags & (M_OFFSET | M_DEPTH | M_DISTANCE | M_WITHIN))) {
-            rp_fail(rp, "fast_pattern:only on a content with offset/depth/distance/within");
+            rules_util_fail(rp, "fast_pattern:only on a content with offset/depth/distance/within");
             return;
         }
         if (m->type == RM_BSIZE && !rp->lenient) {
@@ -896,8 +851,9 @@ void rules_payload_finish(struct rparse *rp)
                 const struct rule_match *c = &r->m[j];
                 if (c->type == RM_CONTENT && c->buf == m->buf && !(c->flags & M_NEGATED) &&
                     c->ntr == 0 && m->ntr == 0 && c->u.c.len > max) {
-                    rp_fail(rp, "bsize: content of length %u can never fit in %s of at most %llu bytes",
-                            c->u.c.len, buf_name(m->buf), (unsigned long long)max);
+                    rules_util_fail(rp, "bsize: content of length %u can never fit in %s of at "
+                                    "most %llu bytes", c->u.c.len, buf_name(m->buf),
+                                    (unsigned long long)max);
                     return;
                 }
             }
@@ -911,10 +867,12 @@ void rules_payload_finish(struct rparse *rp)
     if (rp->lenient)
         return;
     if (to_server >= 0 && to_client >= 0)
-        rp_fail(rp, "rule mixes to-server buffer %s and to-client buffer %s",
-                buf_name(r->m[to_server].buf), buf_name(r->m[to_client].buf));
+        rules_util_fail(rp, "rule mixes to-server buffer %s and to-client buffer %s",
+                        buf_name(r->m[to_server].buf), buf_name(r->m[to_client].buf));
     else if (to_client >= 0 && (r->flow & RF_TO_SERVER))
-        rp_fail(rp, "buffer %s is to-client but rule is to_server", buf_name(r->m[to_client].buf));
+        rules_util_fail(rp, "buffer %s is to-client but rule is to_server",
+                        buf_name(r->m[to_client].buf));
     else if (to_server >= 0 && (r->flow & RF_TO_CLIENT))
-        rp_fail(rp, "buffer %s is to-server but rule is to_client", buf_name(r->m[to_server].buf));
+        rules_util_fail(rp, "buffer %s is to-server but rule is to_client",
+                        buf_name(r->m[to_server].buf));
 }

@@ -1,6 +1,6 @@
 /* rules_vars.c - address and port variables ($HOME_NET, $HTTP_PORTS), the
  * address and port expressions of rule headers, and the matchers the detect
- * stage calls on them.
+ * stage calls on them (and on the numeric comparisons, rules_vars_num_match).
  *
  * An expression is evaluated as a set, exactly: each address family (and
  * the port space) is a sorted list of disjoint closed intervals, so nesting
@@ -488,8 +488,8 @@ static uint32_t aset_cidrs(const struct aset *a, uint8_t neg, struct rule_cidr *
     return n;
 }
 
-int rules_addrs_parse(const struct rule_vars *v, const char *s, struct rule_addrs *out,
-                      char *err, size_t errlen)
+int rules_vars_addrs_parse(const struct rule_vars *v, const char *s, struct rule_addrs *out,
+                           char *err, size_t errlen)
 {
     struct expr e = { .vars = v, .is_port = 0, .err = err, .errlen = errlen };
     struct aset set = {0};
@@ -519,8 +519,8 @@ int rules_addrs_parse(const struct rule_vars *v, const char *s, struct rule_addr
     return 0;
 }
 
-int rules_ports_parse(const struct rule_vars *v, const char *s, struct rule_ports *out,
-                      char *err, size_t errlen)
+int rules_vars_ports_parse(const struct rule_vars *v, const char *s, struct rule_ports *out,
+                           char *err, size_t errlen)
 {
     struct expr e = { .vars = v, .is_port = 1, .err = err, .errlen = errlen };
     struct aset set = {0};
@@ -569,7 +569,7 @@ static int cidr_has(const struct rule_cidr *c, const uint8_t *addr)
     return 1;
 }
 
-int rule_addrs_match(const struct rule_addrs *a, const uint8_t *addr, int ver)
+int rules_vars_addrs_match(const struct rule_addrs *a, const uint8_t *addr, int ver)
 {
     uint32_t npos = 0;
     int pos = 0;
@@ -589,7 +589,7 @@ int rule_addrs_match(const struct rule_addrs *a, const uint8_t *addr, int ver)
     return npos == 0 || pos;
 }
 
-int rule_ports_match(const struct rule_ports *p, uint16_t port)
+int rules_vars_ports_match(const struct rule_ports *p, uint16_t port)
 {
     uint32_t npos = 0;
     int pos = 0;
@@ -609,7 +609,7 @@ int rule_ports_match(const struct rule_ports *p, uint16_t port)
     return npos == 0 || pos;
 }
 
-int rule_num_match(const struct rule_num *n, uint64_t v)
+int rules_vars_num_match(const struct rule_num *n, uint64_t v)
 {
     switch (n->op) {
     case CMP_EQ: return v == n->lo;
@@ -654,19 +654,19 @@ static const struct { const char *name, *value; uint8_t is_port; } var_defaults[
     { "TEREDO_PORTS", "3544", 1 },
 };
 
-struct rule_vars *rule_vars_new(void)
+struct rule_vars *rules_vars_new(void)
 {
     struct rule_vars *v = xcalloc(1, sizeof(*v));
     char err[RULE_REASON_MAX];
 
     for (size_t i = 0; i < ARRAY_SIZE(var_defaults); i++)
-        if (rule_vars_set(v, var_defaults[i].is_port, var_defaults[i].name, var_defaults[i].value,
-                          err, sizeof(err)) < 0)
+        if (rules_vars_set(v, var_defaults[i].is_port, var_defaults[i].name, var_defaults[i].value,
+                           err, sizeof(err)) < 0)
             abort();                    /* the built-in table is wrong */
     return v;
 }
 
-void rule_vars_free(struct rule_vars *v)
+void rules_vars_free(struct rule_vars *v)
 {
     if (!v)
         return;
@@ -678,8 +678,8 @@ void rule_vars_free(struct rule_vars *v)
     free(v);
 }
 
-int rule_vars_set(struct rule_vars *v, int is_port, const char *name, const char *value,
-                  char *err, size_t errlen)
+int rules_vars_set(struct rule_vars *v, int is_port, const char *name, const char *value,
+                   char *err, size_t errlen)
 {
     if (!name || !*name || !value) {
         snprintf(err, errlen, "variable without a name or value");
@@ -695,12 +695,12 @@ int rule_vars_set(struct rule_vars *v, int is_port, const char *name, const char
     int rc;
     if (is_port) {
         struct rule_ports p;
-        rc = rules_ports_parse(v, value, &p, err, errlen);
+        rc = rules_vars_ports_parse(v, value, &p, err, errlen);
         if (!rc)
             free(p.v);
     } else {
         struct rule_addrs a;
-        rc = rules_addrs_parse(v, value, &a, err, errlen);
+        rc = rules_vars_addrs_parse(v, value, &a, err, errlen);
         if (!rc)
             free(a.v);
     }

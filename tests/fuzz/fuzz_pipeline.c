@@ -114,13 +114,13 @@ static void setup(void)
     FUZZ_ASSERT_MSG(out != NULL, "%s", err);
     memcaps[0] = cfg.flow_memcap;
     memcaps[1] = SMALL_MEMCAP;
-    struct rule_vars *v = rule_vars_new();
+    struct rule_vars *v = rules_vars_new();
     struct rule_load_opts o = { v, NULL };
-    struct ruleset *rs = ruleset_parse_string(&o, FUZZ_RULES);
-    rule_vars_free(v);
+    struct ruleset *rs = rules_set_parse_string(&o, FUZZ_RULES);
+    rules_vars_free(v);
     FUZZ_ASSERT(rs->loaded == 12);
     struct detect_build_opts bo = { NULL };
-    engine = detect_build(rs, &bo, NULL, err, sizeof(err));
+    engine = detect_compile(rs, &bo, NULL, err, sizeof(err));
     FUZZ_ASSERT_MSG(engine != NULL, "%s", err);
 }
 

@@ -1,5 +1,5 @@
-/* fuzz_rules.c - ruleset_parse_string() on hostile rule text, then the
- * reporting functions and ruleset_free().
+/* fuzz_rules.c - rules_set_parse_string() on hostile rule text, then the
+ * reporting functions and rules_set_free().
  *
  * Input: rules text (any bytes; a NUL ends the string, as for a caller
  * passing a C string). No classification table (any classtype is
@@ -67,8 +67,8 @@ static void check_rule(const struct ruleset *rs, const struct rule *r, uint32_t 
     for (uint32_t i = 0; i < r->nflowints; i++)
         FUZZ_ASSERT(r->flowints[i].id < rs->nflowints);
     uint8_t a[16] = {10, 1, 2, 3};
-    (void)rule_addrs_match(&r->src, a, 4);
-    (void)rule_ports_match(&r->dport, 80);
+    (void)rules_vars_addrs_match(&r->src, a, 4);
+    (void)rules_vars_ports_match(&r->dport, 80);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -77,16 +77,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[256];
 
     if (!vars) {
-        vars = rule_vars_new();
-        FUZZ_ASSERT(rule_vars_set(vars, 0, "HOME_NET", "[10.0.0.0/8, 2001:db8::/32, !10.1.0.0/16]",
-                                  err, sizeof(err)) == 0);
+        vars = rules_vars_new();
+        FUZZ_ASSERT(rules_vars_set(vars, 0, "HOME_NET", "[10.0.0.0/8, 2001:db8::/32, !10.1.0.0/16]",
+                                   err, sizeof(err)) == 0);
     }
     char *text = malloc(size + 1);
     FUZZ_ASSERT(text != NULL);
     memcpy(text, data, size);
     text[size] = 0;
     struct rule_load_opts o = { .vars = vars, .classification_file = NULL };
-    struct ruleset *rs = ruleset_parse_string(&o, text);
+    struct ruleset *rs = rules_set_parse_string(&o, text);
     FUZZ_ASSERT(rs != NULL);
     FUZZ_ASSERT(rs->loaded == rs->nrules);
     FUZZ_ASSERT(rs->nproblems + rs->problems_dropped == rs->skipped + rs->failed);
@@ -99,11 +99,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t blen = 0;
     FILE *f = open_memstream(&buf, &blen);
     FUZZ_ASSERT(f != NULL);
-    ruleset_print_problems(rs, f);
-    ruleset_top_reasons(rs, f, 10);
+    rules_set_print_problems(rs, f);
+    rules_set_top_reasons(rs, f, 10);
     fclose(f);
     free(buf);
-    ruleset_free(rs);
+    rules_set_free(rs);
     free(text);
     return 0;
 }

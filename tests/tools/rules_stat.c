@@ -21,7 +21,7 @@ static void dump_rule(const struct ruleset *rs, const struct rule *r)
 {
     printf("sid %u rev %u gid %u action %u proto %u app %s%s bidir %u flow 0x%x has 0x%x prio %d "
            "class %s (%s)\n", r->sid, r->rev, r->gid, r->action, r->proto, r->app_neg ? "!" : "",
-           rule_app_name(r->app), r->bidir, r->flow, r->has, r->priority,
+           rules_app_name(r->app), r->bidir, r->flow, r->has, r->priority,
            r->classtype ? r->classtype : "-", r->category ? r->category : "-");
     printf("  src %s%u entries, sport %s%u, dst %s%u, dport %s%u\n", r->src.any ? "any " : "", r->src.n,
            r->sport.any ? "any " : "", r->sport.n, r->dst.any ? "any " : "", r->dst.n,
@@ -72,11 +72,11 @@ int main(int argc, char **argv)
         }
     }
     uint64_t t0 = util_mono_ns();
-    struct ruleset *rs = ruleset_load(&o, (const char *const *)(argv + optind),
-                                      (unsigned)(argc - optind));
+    struct ruleset *rs = rules_set_load(&o, (const char *const *)(argv + optind),
+                                        (unsigned)(argc - optind));
     uint64_t t1 = util_mono_ns();
     if (!quiet)
-        ruleset_print_problems(rs, stdout);
+        rules_set_print_problems(rs, stdout);
     for (uint32_t i = 0; dump >= 0 && i < rs->nrules; i++)
         if (rs->rules[i]->sid == (uint32_t)dump)
             dump_rule(rs, rs->rules[i]);
@@ -86,8 +86,8 @@ int main(int argc, char **argv)
     printf("load rate: %.2f%% of %u rules; %u classes, %u flowbit names, %u flowint names\n",
            total ? 100.0 * rs->loaded / total : 0.0, total, rs->nclasses, rs->nflowbits, rs->nflowints);
     printf("top reasons:\n");
-    ruleset_top_reasons(rs, stdout, top);
+    rules_set_top_reasons(rs, stdout, top);
     printf("parse time: %.1f ms\n", (double)(t1 - t0) / 1e6);
-    ruleset_free(rs);
+    rules_set_free(rs);
     return 0;
 }

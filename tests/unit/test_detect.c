@@ -44,10 +44,10 @@ static int fired(uint32_t sid)
 
 static struct detect_engine *build(const char *text, const char *cache)
 {
-    struct rule_vars *v = rule_vars_new();
+    struct rule_vars *v = rules_vars_new();
     struct rule_load_opts o = { v, NULL };
-    struct ruleset *rs = ruleset_parse_string(&o, text);
-    rule_vars_free(v);
+    struct ruleset *rs = rules_set_parse_string(&o, text);
+    rules_vars_free(v);
     if (rs->failed || rs->skipped) {
         for (uint32_t i = 0; i < rs->nproblems; i++)
             fprintf(stderr, "rule problem: line %u: %s\n", rs->problems[i].line, rs->problems[i].reason);
@@ -55,7 +55,7 @@ static struct detect_engine *build(const char *text, const char *cache)
     struct detect_build_opts bo = { cache };
     struct detect_build_info bi;
     char err[256];
-    struct detect_engine *e = detect_build(rs, &bo, &bi, err, sizeof(err));
+    struct detect_engine *e = detect_compile(rs, &bo, &bi, err, sizeof(err));
     if (!e)
         fprintf(stderr, "build: %s\n", err);
     return e;
@@ -186,7 +186,7 @@ int main(void)
     CHECK(e != NULL);
     if (!e)
         return unit_done("detect");
-    CHECK_EQ_U(detect_ruleset(e)->loaded, 20);
+    CHECK_EQ_U(detect_engine_ruleset(e)->loaded, 20);
     struct sflow x;
     mk_key(6, 80);
 
@@ -327,13 +327,14 @@ int main(void)
     }
 
     /* The cache: the same rules again load their databases from disk. */
-    struct rule_vars *v = rule_vars_new();
+    struct rule_vars *v = rules_vars_new();
     struct rule_load_opts o = { v, NULL };
     struct detect_build_info bi;
     char err[256];
     struct detect_build_opts bo = { cache };
-    struct detect_engine *e2 = detect_build(ruleset_parse_string(&o, RULES), &bo, &bi, err, sizeof(err));
-    rule_vars_free(v);
+    struct detect_engine *e2 = detect_compile(rules_set_parse_string(&o, RULES), &bo, &bi, err,
+                                              sizeof(err));
+    rules_vars_free(v);
     CHECK(e2 != NULL);
     CHECK_EQ_U(bi.from_cache, 1);
     detect_engine_unref(e2);

@@ -20,8 +20,8 @@ static struct ruleset *cur;
 /* Parses text; returns the only rule when it loaded, else NULL. */
 static const struct rule *parse(const char *text)
 {
-    ruleset_free(cur);
-    cur = ruleset_parse_string(&opts, text);
+    rules_set_free(cur);
+    cur = rules_set_parse_string(&opts, text);
     return cur->nrules == 1 ? cur->rules[0] : NULL;
 }
 
@@ -74,10 +74,10 @@ static int addr_in(const struct rule_addrs *a, const char *ip)
     if (sscanf(ip, "%u.%u.%u.%u", &x[0], &x[1], &x[2], &x[3]) == 4) {
         for (int i = 0; i < 4; i++)
             b[i] = (uint8_t)x[i];
-        return rule_addrs_match(a, b, 4);
+        return rules_vars_addrs_match(a, b, 4);
     }
     b[0] = 0x20; b[1] = 0x01; b[2] = 0x0d; b[3] = 0xb8; b[15] = 1;    /* 2001:db8::1 */
-    return rule_addrs_match(a, b, 6);
+    return rules_vars_addrs_match(a, b, 6);
 }
 
 static void test_header(void)
@@ -88,8 +88,8 @@ static void test_header(void)
           addr_in(&r->src, "172.31.0.1") && !addr_in(&r->src, "8.8.8.8") && !addr_in(&r->src, "v6"));
     CHECK(r && !addr_in(&r->dst, "10.1.2.3") && addr_in(&r->dst, "8.8.8.8") && addr_in(&r->dst, "v6"));
     CHECK(r && r->dst.n == 3 && r->dst.v[0].neg);          /* EXTERNAL_NET as 3 negated prefixes */
-    CHECK(r && r->src.any == 0 && r->sport.any && r->dport.n == 1 && rule_ports_match(&r->dport, 80) &&
-          !rule_ports_match(&r->dport, 81));
+    CHECK(r && r->src.any == 0 && r->sport.any && r->dport.n == 1 && rules_vars_ports_match(&r->dport, 80) &&
+          !rules_vars_ports_match(&r->dport, 81));
 
     static const struct { const char *a; uint8_t act; } acts[] = {
         { "alert", RA_ALERT }, { "drop", RA_DROP }, { "reject", RA_REJECT }, { "rejectsrc", RA_REJECT },
@@ -108,7 +108,7 @@ static void test_header(void)
     r = parse("alert http1 any any -> any any (sid:3;)");
     CHECK(r && r->proto == RP_APP && r->app == RAPP_HTTP);
     r = parse("alert dns any any -> any any (sid:3;)");
-    CHECK(r && r->proto == RP_APP && r->app == RAPP_DNS && !strcmp(rule_app_name(r->app), "dns"));
+    CHECK(r && r->proto == RP_APP && r->app == RAPP_DNS && !strcmp(rules_app_name(r->app), "dns"));
     r = parse("alert tcp-pkt any any -> any any (sid:3;)");
     CHECK(r && r->proto == RP_TCP && (r->flow & RF_NO_STREAM));
     r = parse("alert tcp-stream any any -> any any (sid:3;)");
@@ -166,18 +166,19 @@ static void test_header(void)
 
     /* ports */
     r = parse("alert tcp any [1024:,!8080] -> any [:1023,$HTTP_PORTS,!22] (sid:10;)");
-    CHECK(r && rule_ports_match(&r->sport, 1024) && rule_ports_match(&r->sport, 65535) &&
-          !rule_ports_match(&r->sport, 8080) && !rule_ports_match(&r->sport, 80));
-    CHECK(r && rule_ports_match(&r->dport, 80) && rule_ports_match(&r->dport, 0) &&
-          !rule_ports_match(&r->dport, 22) && !rule_ports_match(&r->dport, 2000));
+    CHECK(r && rules_vars_ports_match(&r->sport, 1024) && rules_vars_ports_match(&r->sport, 65535) &&
+          !rules_vars_ports_match(&r->sport, 8080) && !rules_vars_ports_match(&r->sport, 80));
+    CHECK(r && rules_vars_ports_match(&r->dport, 80) && rules_vars_ports_match(&r->dport, 0) &&
+          !rules_vars_ports_match(&r->dport, 22) && !rules_vars_ports_match(&r->dport, 2000));
     r = parse("alert tcp any $SHELLCODE_PORTS -> any 100:200 (sid:11;)");
-    CHECK(r && r->sport.n == 1 && r->sport.v[0].neg && !rule_ports_match(&r->sport, 80) &&
-          rule_ports_match(&r->sport, 81));
-    CHECK(r && rule_ports_match(&r->dport, 100) && rule_ports_match(&r->dport, 200) &&
-          !rule_ports_match(&r->dport, 201));
+    CHECK(r && r->sport.n == 1 && r->sport.v[0].neg && !rules_vars_ports_match(&r->sport, 80) &&
+          rules_vars_ports_match(&r->sport, 81));
+    CHECK(r && rules_vars_ports_match(&r->dport, 100) && rules_vars_ports_match(&r->dport, 200) &&
+          !rules_vars_ports_match(&r->dport, 201));
     r = parse("alert tcp any $FILE_DATA_PORTS -> any ![1:65535] (sid:12;)");
-    CHECK(r && rule_ports_match(&r->sport, 110) && rule_ports_match(&r->sport, 143) &&
-          rule_ports_match(&r->sport, 80) && rule_ports_match(&r->dport, 0) && !rule_ports_match(&r->dport, 1));
+    CHECK(r && rules_vars_ports_match(&r->sport, 110) && rules_vars_ports_match(&r->sport, 143) &&
+          rules_vars_ports_match(&r->sport, 80) && rules_vars_ports_match(&r->dport, 0) &&
+          !rules_vars_ports_match(&r->dport, 1));
     fails_line("alert tcp any 70000 -> any any (sid:13;)", "out of range");
     fails_line("alert tcp any 200:100 -> any any (sid:13;)", "ends before");
     fails_line("alert tcp any !any -> any any (sid:13;)", "negating 'any'");
@@ -188,35 +189,35 @@ static void test_header(void)
 static void test_vars(void)
 {
     char err[256];
-    struct rule_vars *v = rule_vars_new();
+    struct rule_vars *v = rules_vars_new();
     struct rule_load_opts o = { .vars = v, .classification_file = class_path };
 
-    CHECK(rule_vars_set(v, 0, "HOME_NET", "[10.0.0.0/8, 2001:db8::/32]", err, sizeof(err)) == 0);
-    CHECK(rule_vars_set(v, 1, "HTTP_PORTS", "[80,8080:8090]", err, sizeof(err)) == 0);
-    CHECK(rule_vars_set(v, 0, "MY_NET", "[$HOME_NET,!10.1.0.0/16]", err, sizeof(err)) == 0);
-    CHECK(rule_vars_set(v, 0, "BAD", "[1.2.3.4", err, sizeof(err)) == -1 && strstr(err, "unterminated"));
-    CHECK(rule_vars_set(v, 0, "BAD", "$NOPE", err, sizeof(err)) == -1 && strstr(err, "unknown variable"));
-    CHECK(rule_vars_set(v, 0, "b@d", "any", err, sizeof(err)) == -1);
-    CHECK(rule_vars_set(v, 1, "BADP", "[80,", err, sizeof(err)) == -1);
-    struct ruleset *rs = ruleset_parse_string(&o,
+    CHECK(rules_vars_set(v, 0, "HOME_NET", "[10.0.0.0/8, 2001:db8::/32]", err, sizeof(err)) == 0);
+    CHECK(rules_vars_set(v, 1, "HTTP_PORTS", "[80,8080:8090]", err, sizeof(err)) == 0);
+    CHECK(rules_vars_set(v, 0, "MY_NET", "[$HOME_NET,!10.1.0.0/16]", err, sizeof(err)) == 0);
+    CHECK(rules_vars_set(v, 0, "BAD", "[1.2.3.4", err, sizeof(err)) == -1 && strstr(err, "unterminated"));
+    CHECK(rules_vars_set(v, 0, "BAD", "$NOPE", err, sizeof(err)) == -1 && strstr(err, "unknown variable"));
+    CHECK(rules_vars_set(v, 0, "b@d", "any", err, sizeof(err)) == -1);
+    CHECK(rules_vars_set(v, 1, "BADP", "[80,", err, sizeof(err)) == -1);
+    struct ruleset *rs = rules_set_parse_string(&o,
         "alert tcp $MY_NET any -> $EXTERNAL_NET $HTTP_PORTS (sid:1;)\n");
     CHECK_EQ_U(rs->loaded, 1);
     if (rs->nrules) {
         const struct rule *r = rs->rules[0];
         CHECK(addr_in(&r->src, "10.2.3.4") && !addr_in(&r->src, "10.1.3.4") && addr_in(&r->src, "v6"));
         CHECK(!addr_in(&r->dst, "10.2.3.4") && !addr_in(&r->dst, "v6") && addr_in(&r->dst, "192.168.1.1"));
-        CHECK(rule_ports_match(&r->dport, 8085) && !rule_ports_match(&r->dport, 8091));
+        CHECK(rules_vars_ports_match(&r->dport, 8085) && !rules_vars_ports_match(&r->dport, 8091));
     }
-    ruleset_free(rs);
+    rules_set_free(rs);
     /* a loop through variables is an error, not a hang */
-    CHECK(rule_vars_set(v, 0, "LOOP_A", "any", err, sizeof(err)) == 0);
-    CHECK(rule_vars_set(v, 0, "LOOP_B", "$LOOP_A", err, sizeof(err)) == 0);
-    CHECK(rule_vars_set(v, 0, "LOOP_A", "$LOOP_B", err, sizeof(err)) == 0);
-    rs = ruleset_parse_string(&o, "alert tcp $LOOP_A any -> any any (sid:1;)\n");
+    CHECK(rules_vars_set(v, 0, "LOOP_A", "any", err, sizeof(err)) == 0);
+    CHECK(rules_vars_set(v, 0, "LOOP_B", "$LOOP_A", err, sizeof(err)) == 0);
+    CHECK(rules_vars_set(v, 0, "LOOP_A", "$LOOP_B", err, sizeof(err)) == 0);
+    rs = rules_set_parse_string(&o, "alert tcp $LOOP_A any -> any any (sid:1;)\n");
     CHECK(rs->failed == 1 && rs->nproblems == 1 && strstr(rs->problems[0].reason, "nested too deeply"));
-    ruleset_free(rs);
-    rule_vars_free(v);
-    rule_vars_free(NULL);
+    rules_set_free(rs);
+    rules_vars_free(v);
+    rules_vars_free(NULL);
 }
 
 static void test_meta(void)
@@ -289,15 +290,15 @@ static void test_meta(void)
 
     /* without a classification file any classtype is accepted */
     struct rule_load_opts o = { .vars = NULL, .classification_file = NULL };
-    struct ruleset *rs = ruleset_parse_string(&o, "alert tcp any any -> any any (classtype:whatever; sid:1;)");
+    struct ruleset *rs = rules_set_parse_string(&o, "alert tcp any any -> any any (classtype:whatever; sid:1;)");
     CHECK(rs->loaded == 1 && rs->nclasses == 0 && rs->rules[0]->category == NULL &&
           rs->rules[0]->priority == 3);
-    ruleset_free(rs);
+    rules_set_free(rs);
     /* a classification file that does not exist is one problem, not a crash */
     o.classification_file = "/nonexistent/classification.config";
-    rs = ruleset_parse_string(&o, "alert tcp any any -> any any (sid:1;)");
+    rs = rules_set_parse_string(&o, "alert tcp any any -> any any (sid:1;)");
     CHECK(rs->loaded == 1 && rs->nproblems == 1 && strstr(rs->problems[0].reason, "classification"));
-    ruleset_free(rs);
+    rules_set_free(rs);
 }
 
 static const struct rule_match *m_at(const struct rule *r, uint32_t i)
@@ -621,15 +622,16 @@ static void test_other(void)
 static void test_num(void)
 {
     struct rule_num n = { CMP_RANGE, 10, 20 };
-    CHECK(!rule_num_match(&n, 10) && rule_num_match(&n, 11) && rule_num_match(&n, 19) && !rule_num_match(&n, 20));
+    CHECK(!rules_vars_num_match(&n, 10) && rules_vars_num_match(&n, 11) &&
+          rules_vars_num_match(&n, 19) && !rules_vars_num_match(&n, 20));
     n.op = CMP_LE;
-    CHECK(rule_num_match(&n, 10) && !rule_num_match(&n, 11));
+    CHECK(rules_vars_num_match(&n, 10) && !rules_vars_num_match(&n, 11));
     n.op = CMP_NE;
-    CHECK(!rule_num_match(&n, 10) && rule_num_match(&n, 9));
+    CHECK(!rules_vars_num_match(&n, 10) && rules_vars_num_match(&n, 9));
     n.op = CMP_GE;
-    CHECK(rule_num_match(&n, 10) && !rule_num_match(&n, 9));
+    CHECK(rules_vars_num_match(&n, 10) && !rules_vars_num_match(&n, 9));
     n.op = CMP_EQ;
-    CHECK(rule_num_match(&n, 10) && !rule_num_match(&n, 11));
+    CHECK(rules_vars_num_match(&n, 10) && !rules_vars_num_match(&n, 11));
 }
 
 static void test_files(void)
@@ -653,7 +655,7 @@ static void test_files(void)
     fwrite(content, 1, sizeof(content) - 1, f);
     fclose(f);
     const char *files[] = { rpath, "/nonexistent/x.rules" };
-    struct ruleset *rs = ruleset_load(&opts, files, 2);
+    struct ruleset *rs = rules_set_load(&opts, files, 2);
     CHECK_EQ_U(rs->loaded, 2);
     CHECK_EQ_U(rs->skipped, 1);
     CHECK_EQ_U(rs->failed, 4);                  /* duplicate, NUL, junk, junk with NUL */
@@ -674,20 +676,20 @@ static void test_files(void)
     char *out = NULL;
     size_t outlen = 0;
     FILE *m = open_memstream(&out, &outlen);
-    ruleset_print_problems(rs, m);
-    ruleset_top_reasons(rs, m, 10);
+    rules_set_print_problems(rs, m);
+    rules_set_top_reasons(rs, m, 10);
     fclose(m);
     CHECK(strstr(out, ":7: sid 1: duplicate sid 1") != NULL);
     CHECK(strstr(out, "skipped: ") && strstr(out, "unsupported keyword 'xbits'"));
     CHECK(strstr(out, "       1  skipped unsupported keyword 'xbits'") != NULL);
     free(out);
-    ruleset_free(rs);
+    rules_set_free(rs);
 
     /* a comment ending in a backslash does not swallow the next line */
-    rs = ruleset_parse_string(&opts, "# note \\\nalert tcp any any -> any any (sid:5;)\n"
+    rs = rules_set_parse_string(&opts, "# note \\\nalert tcp any any -> any any (sid:5;)\n"
                                      "  # indented \\\n\talert tcp any any -> any any (sid:6;)");
     CHECK(rs->loaded == 2 && rs->nproblems == 0 && rs->nrules == 2 && rs->rules[1]->line == 4);
-    ruleset_free(rs);
+    rules_set_free(rs);
 
     /* a rule longer than 64 KiB is one FAILED line; the next line still loads */
     size_t big = 70000;
@@ -695,13 +697,13 @@ static void test_files(void)
     strcpy(text, "alert tcp any any -> any any (msg:\"");
     memset(text + strlen(text), 'a', big);
     strcpy(text + 35 + big, "\"; sid:1;)\nalert tcp any any -> any any (sid:2;)\n");
-    rs = ruleset_parse_string(&opts, text);
+    rs = rules_set_parse_string(&opts, text);
     CHECK(rs->loaded == 1 && rs->failed == 1 && rs->nproblems == 1 &&
           strstr(rs->problems[0].reason, "longer than"));
-    ruleset_free(rs);
+    rules_set_free(rs);
     free(text);
     unlink(rpath);
-    ruleset_free(NULL);
+    rules_set_free(NULL);
 }
 
 int main(void)
@@ -725,7 +727,7 @@ int main(void)
     test_num();
     test_files();
     CHECK_EQ_U(cur ? cur->nclasses : 0, 2);
-    ruleset_free(cur);
+    rules_set_free(cur);
     unlink(class_path);
     return unit_done("rules");
 }

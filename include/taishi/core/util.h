@@ -85,4 +85,7 @@ int util_parse_list(const char *v, int (*fn)(const char *item, void *arg), void 
 
 int util_selftest(void);
 
+/* The value of hex digit c (0-9, a-f, A-F), -1 for anything else. */
+int util_hexval(int c);
+
 #endif

@@ -12,16 +12,17 @@
  * Suricata does. The databases are cached on disk (hs_serialize_database),
  * keyed by a hash of everything given to the compiler.
  *
- * Match (detect.c, detect_match.c): a literal hit only nominates a rule; the
- * rule is then verified whole (header, flow, flowbits, every content with
- * its positions, PCRE2 with JIT, byte_*, thresholds) and alerts at most once
- * per rule per packet, stream chunk or transaction.
+ * Match (detect.c, detect_match.c, detect_transform.c): a literal hit only
+ * nominates a rule; the rule is then verified whole (header, flow, flowbits,
+ * every content with its positions, PCRE2 with JIT, byte_*, thresholds) and
+ * alerts at most once per rule per packet, stream chunk or transaction.
  *
- * Ownership: a detect_engine is immutable after detect_build and shared by
- * every worker through a reference count (the engine owns its ruleset). A
- * detect_thread (scratch, thresholds) belongs to one worker; a detect_flow
- * (flowbits, flowints, Hyperscan streams, stream window) to one flow of that
- * worker, and it pins the engine it was opened with until detect_flow_free. */
+ * Ownership: a detect_engine is immutable after detect_compile and shared by
+ * every worker through a reference count (detect_engine.c; the engine owns
+ * its ruleset). A detect_thread (scratch, thresholds) belongs to one worker;
+ * a detect_flow (flowbits, flowints, Hyperscan streams, stream window) to one
+ * flow of that worker, and it pins the engine it was opened with until
+ * detect_flow_free. */
 #ifndef TAISHI_DETECT_H
 #define TAISHI_DETECT_H
 
@@ -50,9 +51,11 @@ struct detect_build_info {
 
 /* Takes ownership of rs (also on failure). NULL on a Hyperscan failure,
  * with the reason in err. */
-struct detect_engine *detect_build(struct ruleset *rs, const struct detect_build_opts *o,
-                                   struct detect_build_info *info, char *err, size_t errlen);
-const struct ruleset *detect_ruleset(const struct detect_engine *e);
+struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_build_opts *o,
+                                     struct detect_build_info *info, char *err, size_t errlen);
+/* detect_engine.c: the engine's ruleset; references (the last unref frees
+ * the engine and its ruleset). */
+const struct ruleset *detect_engine_ruleset(const struct detect_engine *e);
 void detect_engine_ref(struct detect_engine *e);
 void detect_engine_unref(struct detect_engine *e);
 /* 1 when some rule inspects buffer b (enum buf_id): the app layer keeps

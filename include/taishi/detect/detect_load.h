@@ -14,6 +14,6 @@
 struct detect_engine *detect_load(const struct config *cfg, char *const *sfiles, int nsfiles,
                                   char *err, size_t errlen);
 /* Prints every problem and the summary line on out; 1 when a rule failed. */
-int detect_check_rules(const struct config *cfg, char *const *sfiles, int nsfiles, FILE *out);
+int detect_load_check_rules(const struct config *cfg, char *const *sfiles, int nsfiles, FILE *out);
 
 #endif

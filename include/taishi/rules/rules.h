@@ -1,8 +1,8 @@
 /* rules.h - Suricata-syntax rules: text in, an immutable `struct ruleset` out.
  *
- * The parser (rules_parse.c, rules_opts.c) turns one rule line into a
- * `struct rule`: header (action, protocol, addresses, ports, direction) and
- * options. Payload keywords (content, pcre, byte_*, isdataat, bsize) become
+ * rules_set.c reads rule files into a ruleset; the parser (rules_parse.c,
+ * rules_opts.c, rules_payload.c) turns one rule line into a `struct rule`:
+ * header (action, protocol, addresses, ports, direction) and options. Payload keywords (content, pcre, byte_*, isdataat, bsize) become
  * `struct rule_match` elements kept in rule order, each tagged with the
  * buffer it inspects (a sticky buffer such as http.uri, or a legacy modifier
  * such as http_uri that moves the content before it) and the transforms
@@ -40,7 +40,8 @@ enum rule_app {
     RAPP_IMAP, RAPP_POP3, RAPP_MODBUS, RAPP_DNP3, RAPP_ENIP, RAPP_TFTP, RAPP_IKE, RAPP_MQTT,
     RAPP_RFB, RAPP_TELNET, RAPP_IRC, RAPP_HTTP2, RAPP_QUIC, RAPP_MAX
 };
-const char *rule_app_name(enum rule_app a);
+/* "dns", "http"... (rules_app.c); "?" when out of range. */
+const char *rules_app_name(enum rule_app a);
 /* A protocol name as Suricata spells it (header or app-layer-protocol:);
  * RAPP_NONE when unknown. */
 int rules_app_lookup(const char *name);
@@ -69,15 +70,16 @@ struct rule_ports {
 };
 /* Matchers for the detect stage (rules_vars.c): 1 when the address (4 or
  * 16 bytes, ver 4 or 6) / port is in the flattened set. */
-int rule_addrs_match(const struct rule_addrs *a, const uint8_t *addr, int ver);
-int rule_ports_match(const struct rule_ports *p, uint16_t port);
+int rules_vars_addrs_match(const struct rule_addrs *a, const uint8_t *addr, int ver);
+int rules_vars_ports_match(const struct rule_ports *p, uint16_t port);
 
 /* Numeric comparison used by dsize, ttl, itype, icode, ip_proto, bsize,
  * urilen, flowint, byte_test: `lo` alone for =,<,>,<=,>=,!=; lo<>hi is the
  * open range (lo < x < hi), as Suricata's. */
 enum rule_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_GT, CMP_LE, CMP_GE, CMP_RANGE };
 struct rule_num { uint8_t op; uint64_t lo, hi; };
-int rule_num_match(const struct rule_num *n, uint64_t v);
+/* 1 when v satisfies n (rules_vars.c, with the other header matchers). */
+int rules_vars_num_match(const struct rule_num *n, uint64_t v);
 
 enum rule_transform {
     TR_NONE = 0, TR_DOTPREFIX, TR_STRIP_WHITESPACE, TR_COMPRESS_WHITESPACE, TR_TO_LOWERCASE,
@@ -276,21 +278,18 @@ struct rule {
     uint32_t index;             /* position in ruleset->rules */
 };
 
-/* Address and port variables. Defaults: Suricata's suricata.yaml. */
+/* Address and port variables (rules_vars.c). Defaults: Suricata's
+ * suricata.yaml. The caller of rules_vars_new frees with rules_vars_free. */
 struct rule_vars;
-struct rule_vars *rule_vars_new(void);      /* with the defaults */
-void rule_vars_free(struct rule_vars *v);
+struct rule_vars *rules_vars_new(void);     /* with the defaults */
+void rules_vars_free(struct rule_vars *v);
 /* Sets (or adds) a variable: name without '$', value as in suricata.yaml
  * ("[10.0.0.0/8,!10.1.0.0/16]", "!$HOME_NET", "[80,8080]", "any").
  * Address variables end in _NET/_SERVERS/_IP or are known address names;
  * the rest are ports (Suricata keeps two namespaces; so do we: is_port).
  * Returns 0, or -1 with a reason in err. */
-int rule_vars_set(struct rule_vars *v, int is_port, const char *name, const char *value,
-                  char *err, size_t errlen);
-
-/* Header matching (rules_vars.c); addr is 4 or 16 bytes by ver. */
-int rule_addrs_match(const struct rule_addrs *a, const uint8_t *addr, int ver);
-int rule_ports_match(const struct rule_ports *p, uint16_t port);
+int rules_vars_set(struct rule_vars *v, int is_port, const char *name, const char *value,
+                   char *err, size_t errlen);
 
 /* Problems found while loading, for --check-rules and the log. */
 enum rule_status { RS_LOADED = 0, RS_SKIPPED, RS_FAILED };
@@ -325,19 +324,19 @@ struct rule_load_opts {
                                            first rule file, else the built-in table */
 };
 
-/* Parses every rule in the files (a missing file is a FAILED problem with
- * line 0). Duplicate gid:sid: the later one FAILS ("duplicate sid").
- * Never returns NULL. */
-struct ruleset *ruleset_load(const struct rule_load_opts *o, const char *const *files,
-                             unsigned nfiles);
+/* The ruleset (rules_set.c). Parses every rule in the files (a missing file
+ * is a FAILED problem with line 0). Duplicate gid:sid: the later one FAILS
+ * ("duplicate sid"). Never returns NULL. */
+struct ruleset *rules_set_load(const struct rule_load_opts *o, const char *const *files,
+                               unsigned nfiles);
 /* Parses one rule from a string (tests, fuzzing); same ruleset semantics. */
-struct ruleset *ruleset_parse_string(const struct rule_load_opts *o, const char *text);
-void ruleset_free(struct ruleset *rs);
+struct ruleset *rules_set_parse_string(const struct rule_load_opts *o, const char *text);
+void rules_set_free(struct ruleset *rs);
 /* One line per problem: "skipped|error: file:line: sid N: reason". */
-void ruleset_print_problems(const struct ruleset *rs, FILE *out);
+void rules_set_print_problems(const struct ruleset *rs, FILE *out);
 /* The `top` most frequent reason groups with their counts ("unsupported
  * keyword 'xbits'" as is; other reasons with numbers and quoted text
  * folded so that one kind of error is one group). */
-void ruleset_top_reasons(const struct ruleset *rs, FILE *out, unsigned top);
+void rules_set_top_reasons(const struct ruleset *rs, FILE *out, unsigned top);
 
 #endif
