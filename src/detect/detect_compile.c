@@ -123,13 +123,13 @@ static int build_rule(struct detect_engine *e, uint32_t i, char *why, size_t why
         if (m->ntr) {
             d->has_tr = 1;
             if (!detect_transform_supported(&e->ibufs[ib])) {
-                snprintf(why, whylen, "unsupported transform on %s", buf_name(m->buf));
+                snprintf(why, whylen, "unsupported transform on %s", buffers_name(m->buf));
                 free(tmp);
                 return -1;
             }
         }
         if (m->buf != BUF_PACKET && m->buf != BUF_STREAM) {
-            enum buf_dir bd = buf_direction(m->buf);
+            enum buf_dir bd = buffers_direction(m->buf);
             bufdirs |= bd == BUF_DIR_TOSERVER ? 1 : bd == BUF_DIR_TOCLIENT ? 2 : 0;
         }
     }

@@ -300,7 +300,7 @@ static int kw_rawbytes(struct rparse *rp, const char *name, char *value)
     if (no_value(rp, name, value) < 0 || !(m = last_content(rp, name)))
         return -1;
     if (m->buf != BUF_PACKET && !rp->lenient)
-        return rules_util_fail(rp, "rawbytes: cannot be used on buffer %s", buf_name(m->buf));
+        return rules_util_fail(rp, "rawbytes: cannot be used on buffer %s", buffers_name(m->buf));
     m->flags |= M_RAWBYTES;
     return 0;
 }
@@ -403,7 +403,7 @@ static int kw_pcre(struct rparse *rp, const char *name, char *value)
         buf = BUF_FILE_DATA;
     if (buf >= 0 && rp->sticky && buf != rp->buf && !rp->lenient)
         return rules_util_fail(rp, "pcre: buffer modifier '/%s' with another sticky buffer %s",
-                               flags, buf_name(rp->buf));
+                               flags, buffers_name(rp->buf));
     if (buf >= 0 && buf == rp->buf)
         buf = -1;                               /* same buffer: the sticky one, transforms kept */
     if ((mflags & M_RAWBYTES) && (rp->sticky || buf >= 0) && !rp->lenient)
@@ -730,7 +730,7 @@ int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value)
         if (no_value(rp, name, value) < 0)
             return 1;
         if (rp->sticky && !rp->buf_used && k->kind != SK_MODIFIER && !rp->lenient) {
-            rules_util_fail(rp, "%s: sticky buffer %s has no match after it", name, buf_name(rp->buf));
+            rules_util_fail(rp, "%s: sticky buffer %s has no match after it", name, buffers_name(rp->buf));
             return 1;
         }
         if (k->kind == SK_PKT_DATA) {
@@ -764,9 +764,9 @@ int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value)
             return 1;
         if (rp->sticky)
             rules_util_fail(rp, "%s: content modifier used after sticky buffer %s", name,
-                            buf_name(rp->buf));
+                            buffers_name(rp->buf));
         else if (m->buf != BUF_PACKET)
-            rules_util_fail(rp, "%s: content already in buffer %s", name, buf_name(m->buf));
+            rules_util_fail(rp, "%s: content already in buffer %s", name, buffers_name(m->buf));
         else if (m->flags & M_RAWBYTES)
             rules_util_fail(rp, "%s: cannot be combined with rawbytes", name);
         else
@@ -829,7 +829,7 @@ void rules_payload_finish(struct rparse *rp)
 
     /* as Suricata: "rule N setup buffer X but didn't add matches to it" */
     if (rp->sticky && !rp->buf_used && !rp->lenient) {
-        rules_util_fail(rp, "sticky buffer %s has no match after it", buf_name(rp->buf));
+        rules_util_fail(rp, "sticky buffer %s has no match after it", buffers_name(rp->buf));
         return;
     }
 
@@ -852,13 +852,13 @@ void rules_payload_finish(struct rparse *rp)
                 if (c->type == RM_CONTENT && c->buf == m->buf && !(c->flags & M_NEGATED) &&
                     c->ntr == 0 && m->ntr == 0 && c->u.c.len > max) {
                     rules_util_fail(rp, "bsize: content of length %u can never fit in %s of at "
-                                    "most %llu bytes", c->u.c.len, buf_name(m->buf),
+                                    "most %llu bytes", c->u.c.len, buffers_name(m->buf),
                                     (unsigned long long)max);
                     return;
                 }
             }
         }
-        enum buf_dir d = buf_direction(m->buf);
+        enum buf_dir d = buffers_direction(m->buf);
         if (d == BUF_DIR_TOSERVER && to_server < 0)
             to_server = (int)i;
         if (d == BUF_DIR_TOCLIENT && to_client < 0)
@@ -868,11 +868,11 @@ void rules_payload_finish(struct rparse *rp)
         return;
     if (to_server >= 0 && to_client >= 0)
         rules_util_fail(rp, "rule mixes to-server buffer %s and to-client buffer %s",
-                        buf_name(r->m[to_server].buf), buf_name(r->m[to_client].buf));
+                        buffers_name(r->m[to_server].buf), buffers_name(r->m[to_client].buf));
     else if (to_client >= 0 && (r->flow & RF_TO_SERVER))
         rules_util_fail(rp, "buffer %s is to-client but rule is to_server",
-                        buf_name(r->m[to_client].buf));
+                        buffers_name(r->m[to_client].buf));
     else if (to_server >= 0 && (r->flow & RF_TO_CLIENT))
         rules_util_fail(rp, "buffer %s is to-server but rule is to_client",
-                        buf_name(r->m[to_server].buf));
+                        buffers_name(r->m[to_server].buf));
 }

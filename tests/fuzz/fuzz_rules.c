@@ -46,7 +46,7 @@ static void check_rule(const struct ruleset *rs, const struct rule *r, uint32_t 
         FUZZ_ASSERT(m->buf < BUF_MAX && m->type <= RM_BSIZE && m->ntr <= RULE_MAX_TRANSFORMS);
         for (unsigned t = 0; t < m->ntr; t++)
             FUZZ_ASSERT(m->tr[t] > TR_NONE && m->tr[t] < TR_MAX);
-        FUZZ_ASSERT(buf_name((enum buf_id)m->buf) != NULL);
+        FUZZ_ASSERT(buffers_name((enum buf_id)m->buf) != NULL);
         if (m->type == RM_CONTENT) {
             FUZZ_ASSERT(m->u.c.len > 0 && m->u.c.pat);
             FUZZ_ASSERT(!(m->flags & M_FP_CHOP) || m->u.c.fp_off + m->u.c.fp_len <= m->u.c.len);

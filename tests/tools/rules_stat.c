@@ -28,7 +28,7 @@ static void dump_rule(const struct ruleset *rs, const struct rule *r)
            r->dport.any ? "any " : "", r->dport.n);
     for (uint32_t i = 0; i < r->nm; i++) {
         const struct rule_match *m = &r->m[i];
-        printf("  %-12s %-18s flags 0x%04x tr %u", mtype[m->type], buf_name((enum buf_id)m->buf), m->flags,
+        printf("  %-12s %-18s flags 0x%04x tr %u", mtype[m->type], buffers_name((enum buf_id)m->buf), m->flags,
                m->ntr);
         if (m->type == RM_CONTENT) {
             printf(" len %u \"", m->u.c.len);

@@ -394,8 +394,8 @@ static void test_buffers(void)
         snprintf(b, sizeof(b), "alert http any any -> any any (%s; content:\"x\"; sid:1;)", st[i].kw);
         r = parse(b);
         CHECK(m_at(r, 0) && m_at(r, 0)->buf == st[i].buf);
-        CHECK_STR(buf_name((enum buf_id)st[i].buf), strchr(st[i].kw, '.') && st[i].buf != BUF_HTTP_CONTENT_TYPE
-                  ? st[i].kw : buf_name((enum buf_id)st[i].buf));
+        CHECK_STR(buffers_name((enum buf_id)st[i].buf), strchr(st[i].kw, '.') && st[i].buf != BUF_HTTP_CONTENT_TYPE
+                  ? st[i].kw : buffers_name((enum buf_id)st[i].buf));
     }
     static const struct { const char *line; uint8_t buf; } st2[] = {
         { "alert dns any any -> any any (dns_query; content:\"x\"; sid:1;)", BUF_DNS_QUERY },
@@ -415,9 +415,9 @@ static void test_buffers(void)
         r = parse(st2[i].line);
         CHECK(m_at(r, 0) && m_at(r, 0)->buf == st2[i].buf);
     }
-    CHECK(buf_direction(BUF_HTTP_URI) == BUF_DIR_TOSERVER && buf_direction(BUF_HTTP_STAT_CODE) == BUF_DIR_TOCLIENT &&
-          buf_direction(BUF_FILE_DATA) == BUF_DIR_ANY && buf_direction(BUF_MAX) == BUF_DIR_ANY);
-    CHECK_STR(buf_name(BUF_MAX), "?");
+    CHECK(buffers_direction(BUF_HTTP_URI) == BUF_DIR_TOSERVER && buffers_direction(BUF_HTTP_STAT_CODE) == BUF_DIR_TOCLIENT &&
+          buffers_direction(BUF_FILE_DATA) == BUF_DIR_ANY && buffers_direction(BUF_MAX) == BUF_DIR_ANY);
+    CHECK_STR(buffers_name(BUF_MAX), "?");
 
     /* transforms: xor key, applied to the whole buffer, errors */
     r = parse("alert http any any -> any any (http.request_body; xor:\"0d0a\"; content:\"abc\"; sid:1;)");

@@ -68,9 +68,9 @@ enum buf_id {
  * to server, responses to client; BUF_DIR_ANY buffers exist in both. */
 enum buf_dir { BUF_DIR_ANY = 0, BUF_DIR_TOSERVER = 1, BUF_DIR_TOCLIENT = 2 };
 
-/* Name used in logs and --check-rules ("http.uri"), and the buffer's
- * direction. Defined in rules_buffers.c. */
-const char *buf_name(enum buf_id b);
-enum buf_dir buf_direction(enum buf_id b);
+/* Name used in logs and --check-rules ("http.uri"; "?" out of range), and
+ * the buffer's direction (buffers.c). */
+const char *buffers_name(enum buf_id b);
+enum buf_dir buffers_direction(enum buf_id b);
 
 #endif

@@ -1,0 +1,64 @@
+/* buffers.c - the inspection buffers' names (as rules and --check-rules
+ * spell them) and the direction each belongs to (buffers.h). The parsers
+ * fill them, the rule parser selects them, the detect stage scans them.
+ *
+ * Ownership: constant tables only. */
+#include <stdint.h>
+
+#include "taishi/app/buffers.h"
+
+static const struct { const char *name; uint8_t dir; } buf_info[BUF_MAX] = {
+    [BUF_PACKET] = { "pkt_data", BUF_DIR_ANY },
+    [BUF_STREAM] = { "stream", BUF_DIR_ANY },
+    [BUF_HTTP_URI] = { "http.uri", BUF_DIR_TOSERVER },
+    [BUF_HTTP_URI_RAW] = { "http.uri.raw", BUF_DIR_TOSERVER },
+    [BUF_HTTP_METHOD] = { "http.method", BUF_DIR_TOSERVER },
+    [BUF_HTTP_PROTOCOL] = { "http.protocol", BUF_DIR_ANY },
+    [BUF_HTTP_REQUEST_LINE] = { "http.request_line", BUF_DIR_TOSERVER },
+    [BUF_HTTP_HOST] = { "http.host", BUF_DIR_TOSERVER },
+    [BUF_HTTP_HOST_RAW] = { "http.host.raw", BUF_DIR_TOSERVER },
+    [BUF_HTTP_USER_AGENT] = { "http.user_agent", BUF_DIR_TOSERVER },
+    [BUF_HTTP_COOKIE] = { "http.cookie", BUF_DIR_ANY },
+    [BUF_HTTP_REFERER] = { "http.referer", BUF_DIR_TOSERVER },
+    [BUF_HTTP_ACCEPT] = { "http.accept", BUF_DIR_TOSERVER },
+    [BUF_HTTP_ACCEPT_ENC] = { "http.accept_enc", BUF_DIR_TOSERVER },
+    [BUF_HTTP_ACCEPT_LANG] = { "http.accept_lang", BUF_DIR_TOSERVER },
+    [BUF_HTTP_CONNECTION] = { "http.connection", BUF_DIR_ANY },
+    [BUF_HTTP_CONTENT_TYPE] = { "http.content_type", BUF_DIR_ANY },
+    [BUF_HTTP_CONTENT_LEN] = { "http.content_len", BUF_DIR_ANY },
+    [BUF_HTTP_HEADER] = { "http.header", BUF_DIR_ANY },
+    [BUF_HTTP_HEADER_RAW] = { "http.header.raw", BUF_DIR_ANY },
+    [BUF_HTTP_HEADER_NAMES] = { "http.header_names", BUF_DIR_ANY },
+    [BUF_HTTP_START] = { "http.start", BUF_DIR_ANY },
+    [BUF_HTTP_REQUEST_BODY] = { "http.request_body", BUF_DIR_TOSERVER },
+    [BUF_HTTP_RESPONSE_LINE] = { "http.response_line", BUF_DIR_TOCLIENT },
+    [BUF_HTTP_STAT_CODE] = { "http.stat_code", BUF_DIR_TOCLIENT },
+    [BUF_HTTP_STAT_MSG] = { "http.stat_msg", BUF_DIR_TOCLIENT },
+    [BUF_HTTP_SERVER] = { "http.server", BUF_DIR_TOCLIENT },
+    [BUF_HTTP_LOCATION] = { "http.location", BUF_DIR_TOCLIENT },
+    [BUF_HTTP_RESPONSE_BODY] = { "http.response_body", BUF_DIR_TOCLIENT },
+    [BUF_FILE_DATA] = { "file.data", BUF_DIR_ANY },
+    [BUF_DNS_QUERY] = { "dns.query", BUF_DIR_TOSERVER },
+    [BUF_TLS_SNI] = { "tls.sni", BUF_DIR_TOSERVER },
+    [BUF_TLS_CERT_SUBJECT] = { "tls.cert_subject", BUF_DIR_TOCLIENT },
+    [BUF_TLS_CERT_ISSUER] = { "tls.cert_issuer", BUF_DIR_TOCLIENT },
+    [BUF_TLS_CERT_SERIAL] = { "tls.cert_serial", BUF_DIR_TOCLIENT },
+    [BUF_TLS_CERT_FINGERPRINT] = { "tls.cert_fingerprint", BUF_DIR_TOCLIENT },
+    [BUF_TLS_CERTS] = { "tls.certs", BUF_DIR_TOCLIENT },
+    [BUF_JA3_HASH] = { "ja3.hash", BUF_DIR_TOSERVER },
+    [BUF_JA3_STRING] = { "ja3.string", BUF_DIR_TOSERVER },
+    [BUF_JA3S_HASH] = { "ja3s.hash", BUF_DIR_TOCLIENT },
+    [BUF_JA3S_STRING] = { "ja3s.string", BUF_DIR_TOCLIENT },
+    [BUF_SSH_PROTO] = { "ssh.proto", BUF_DIR_ANY },
+    [BUF_SSH_SOFTWARE] = { "ssh.software", BUF_DIR_ANY },
+};
+
+const char *buffers_name(enum buf_id b)
+{
+    return (unsigned)b < BUF_MAX && buf_info[b].name ? buf_info[b].name : "?";
+}
+
+enum buf_dir buffers_direction(enum buf_id b)
+{
+    return (unsigned)b < BUF_MAX ? (enum buf_dir)buf_info[b].dir : BUF_DIR_ANY;
+}
