@@ -29,7 +29,7 @@
 
 struct source {
     pcap_t *h;
-    struct pcap_fast *fast;     /* classic pcap read by capture_pcap.c; NULL: libpcap */
+    struct capture_pcap *fast;  /* classic pcap read by capture_pcap.c; NULL: libpcap */
     char *name;
     char *iobuf;                /* the FILE's buffer, freed after pcap_close */
     int linktype;
@@ -97,7 +97,7 @@ struct capture *capture_open_files(const struct config *cfg, char *const *paths,
         }
         c->src[c->nsrc].h = h;
         c->src[c->nsrc].iobuf = iobuf;
-        c->src[c->nsrc].fast = pcap_fast_open(h);
+        c->src[c->nsrc].fast = capture_pcap_open(h);
         c->src[c->nsrc].name = xstrdup(paths[i]);
         c->src[c->nsrc].linktype = pcap_datalink(h);
         c->nsrc++;
@@ -125,7 +125,7 @@ void capture_close(struct capture *c)
     if (!c)
         return;
     for (int i = 0; i < c->nsrc; i++) {
-        pcap_fast_close(c->src[i].fast);
+        capture_pcap_close(c->src[i].fast);
         pcap_close(c->src[i].h);        /* fclose()s the FILE (not stdin) */
         free(c->src[i].iobuf);
         free(c->src[i].name);
@@ -263,7 +263,7 @@ int capture_run(struct capture *c, struct worker **workers, int nworkers)
         int r;
 
         c->st.files++;
-        while ((r = src->fast ? pcap_fast_next(src->fast, &hdr, &data)
+        while ((r = src->fast ? capture_pcap_next(src->fast, &hdr, &data)
                               : pcap_next_ex(src->h, &hdr, &data)) == 1) {
             uint64_t ts = (uint64_t)hdr->ts.tv_sec * 1000000000ULL + (uint64_t)hdr->ts.tv_usec;
             uint32_t caplen = hdr->caplen;
