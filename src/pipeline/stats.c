@@ -294,7 +294,7 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
 
     if (output_has_kafka(out)) {            /* as of this event; the final flush comes after */
         struct kafka_stats ks;
-        output_kafka_stats(out, &ks);
+        output_stats(out, &ks);
         jw_kobj(w, "kafka");
         jw_ku64(w, "produced", ks.produced);
         jw_ku64(w, "delivered", ks.delivered);
