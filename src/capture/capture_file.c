@@ -234,7 +234,7 @@ static void dispatch(struct capture *c, const uint8_t *frame, uint64_t cnt)
     unsigned n = (unsigned)c->nworkers;
 
     for (unsigned li = 0; li < d->nlayers; li++) {
-        uint64_t h = flow_key_hash(&d->layer[li].key);
+        uint64_t h = decode_flow_hash(&d->layer[li].key);
         int wi = (int)(((h >> 32) * n) >> 32);
         struct packet *p = slot(c, wi, capture_layer_len(d, li));
         capture_layer_packet(d, li, cnt, h, (uint8_t *)p->data, p);

@@ -202,7 +202,7 @@ static void process_decoded(struct live_thread *t, const uint8_t *frame)
             t->st.internal_drops++;
             continue;
         }
-        capture_layer_packet(d, li, t->cnt, flow_key_hash(&d->layer[li].key), t->scratch, &p);
+        capture_layer_packet(d, li, t->cnt, decode_flow_hash(&d->layer[li].key), t->scratch, &p);
         worker_process(t->w, &p);
     }
     if (d->nlayers == 0 && d->anomaly) {

@@ -2,12 +2,10 @@
  * (QinQ), LLC/SNAP, MPLS (with the pseudowire control word), PPPoE, PPP,
  * Linux cooked (SLL, SLL2), BSD loopback, raw IP and Cisco HDLC.
  *
- * decode_frame() is the entry point of the whole decoder; it lives here
- * because the link layer is where a frame starts. Frames that are not IP
- * (ARP, LLDP, PPPoE discovery, unknown EtherTypes) are counted in
- * st->non_ip and otherwise left alone: they are not malformed. */
-#include <string.h>
-
+ * decode_frame() (decode.c) starts every frame here, at the link layer of
+ * its capture. Frames that are not IP (ARP, LLDP, PPPoE discovery, unknown
+ * EtherTypes) are counted in st->non_ip and otherwise left alone: they are
+ * not malformed. */
 #include "decode_internal.h"
 
 #define ETH_P_IP     0x0800
@@ -175,80 +173,4 @@ int decode_link(struct dctx *c, int linktype, const uint8_t *buf, uint32_t end)
         return decode_ethertype(c, buf, end, 20, rd16(buf));
     }
     return non_ip(c);
-}
-
-int decode_frame(const struct decode_config *cfg, struct decode_stats *st,
-                 struct defrag *df, int linktype, const uint8_t *frame,
-                 uint32_t caplen, uint32_t wirelen, uint64_t ts_ns,
-                 struct decoded *d)
-{
-    struct dctx c = { .cfg = cfg, .st = st, .df = df, .d = d };
-
-    d->ts_ns = ts_ns;
-    d->caplen = caplen;
-    d->wirelen = wirelen;
-    d->nlayers = 0;
-    d->nvlan = 0;
-    d->anomaly = EV_NONE;
-    d->anomaly_layer = 0;
-    d->consumed = 0;
-    d->truncated = caplen < wirelen;
-    st->frames++;
-    st->bytes += wirelen;
-    if (d->truncated)
-        st->snaplen_truncated++;
-    if (caplen == 0)
-        decode_event(&c, EV_PKT_EMPTY);
-    else
-        decode_link(&c, linktype, frame, caplen);
-    if (d->anomaly)
-        st->invalid++;
-    return 0;
-}
-
-const char *tunnel_type_name(enum tunnel_type t)
-{
-    static const char *const names[TUNNEL_MAX] = {
-        "none", "gre", "erspan", "vxlan", "gtpu", "ipip", "teredo",
-    };
-    return (unsigned)t < TUNNEL_MAX ? names[t] : "unknown";
-}
-
-#define X_NAME(e, n, l) n,
-#define X_LAYER(e, n, l) l,
-static const char *const event_names[] = { DECODE_EVENTS(X_NAME) };
-static const char *const event_layers[] = { DECODE_EVENTS(X_LAYER) };
-
-const char *decode_event_name(unsigned ev)
-{
-    return ev < EV_MAX ? event_names[ev] : "unknown";
-}
-
-const char *decode_event_layer(unsigned ev)
-{
-    return ev < EV_MAX ? event_layers[ev] : "unknown";
-}
-
-/* The flow hash is symmetric: both endpoints are ordered before mixing, so
- * both directions of a flow land on the same worker and bucket. */
-uint64_t flow_key_hash(const struct flow_key *k)
-{
-    const uint8_t *a = k->src, *b = k->dst;
-    uint16_t ap = k->sport, bp = k->dport;
-    int cmp = memcmp(a, b, 16);
-
-    if (cmp > 0 || (cmp == 0 && ap > bp)) {
-        const uint8_t *t = a; a = b; b = t;
-        uint16_t tp = ap; ap = bp; bp = tp;
-    }
-    uint64_t w[4];
-    memcpy(&w[0], a, 8); memcpy(&w[1], a + 8, 8);
-    memcpy(&w[2], b, 8); memcpy(&w[3], b + 8, 8);
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)k->proto << 56 | (uint64_t)k->ipver << 48 |
-                                          (uint64_t)ap << 16 | bp);
-    h = mix64(h ^ w[0]);
-    h = mix64(h ^ w[1]);
-    h = mix64(h ^ w[2]);
-    h = mix64(h ^ w[3]);
-    return mix64(h ^ ((uint64_t)k->vlan << 32 | k->tunnel_id));
 }

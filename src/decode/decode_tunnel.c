@@ -34,6 +34,14 @@ int decode_tunnel_enter(struct dctx *c, unsigned outer, enum tunnel_type type,
     return 0;
 }
 
+const char *decode_tunnel_name(enum tunnel_type t)
+{
+    static const char *const names[TUNNEL_MAX] = {
+        "none", "gre", "erspan", "vxlan", "gtpu", "ipip", "teredo",
+    };
+    return (unsigned)t < TUNNEL_MAX ? names[t] : "unknown";
+}
+
 static int decode_erspan(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end,
                          uint32_t off, int type3, int has_seq)
 {

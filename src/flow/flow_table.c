@@ -217,7 +217,7 @@ static struct flow *new_flow(struct flow_table *t, const struct packet *p, uint6
 struct flow *flow_table_update(struct flow_table *t, const struct packet *p, int *to_server)
 {
     const struct flow_key *k = &p->ip.key;
-    uint64_t h = p->hash ? p->hash : flow_key_hash(k);
+    uint64_t h = p->hash ? p->hash : decode_flow_hash(k);
     struct flow *f;
     int same = 1;
 

@@ -13,10 +13,6 @@
 
 static void write_decoder(struct jw *w, const struct decode_stats *d)
 {
-    static const char *const tnames[TUNNEL_MAX] = {
-        NULL, "gre", "erspan", "vxlan", "gtpu", "ipip", "teredo",
-    };
-
     jw_kobj(w, "decoder");
     jw_ku64(w, "ipv4", d->ipv4);
     jw_ku64(w, "ipv6", d->ipv6);
@@ -30,7 +26,7 @@ static void write_decoder(struct jw *w, const struct decode_stats *d)
     jw_ku64(w, "mpls", d->mpls);
     jw_ku64(w, "pppoe", d->pppoe);
     for (int t = 1; t < TUNNEL_MAX; t++)
-        jw_ku64(w, tnames[t], d->tunnel[t]);
+        jw_ku64(w, decode_tunnel_name((enum tunnel_type)t), d->tunnel[t]);
     jw_ku64(w, "non_ip", d->non_ip);
     jw_ku64(w, "snaplen_truncated", d->snaplen_truncated);
     jw_ku64(w, "invalid", d->invalid);

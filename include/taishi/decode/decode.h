@@ -129,9 +129,11 @@ int decode_frame(const struct decode_config *cfg, struct decode_stats *st,
                  uint32_t caplen, uint32_t wirelen, uint64_t ts_ns,
                  struct decoded *d);
 
-/* Fills `out` with the symmetric hash of a flow key: the same for both
- * directions of a flow. */
-uint64_t flow_key_hash(const struct flow_key *k);
+/* The symmetric hash of a flow key: the same for both directions of a
+ * flow (it picks the worker and the flow table's bucket). */
+uint64_t decode_flow_hash(const struct flow_key *k);
+/* "gre", "vxlan", ...; "none" for TUNNEL_NONE (decode_tunnel.c). */
+const char *decode_tunnel_name(enum tunnel_type t);
 
 
 #endif

@@ -19,7 +19,6 @@ enum tunnel_type {
     TUNNEL_IPIP,     /* IPv4 or IPv6 directly in IPv4/IPv6 (4in4, 6in4, 4in6, 6in6) */
     TUNNEL_TEREDO, TUNNEL_MAX
 };
-const char *tunnel_type_name(enum tunnel_type t);
 
 /* A flow's identity. IPv4 addresses use the first 4 bytes, the rest is zero.
  * For ICMP and protocols without ports both ports are 0. */
@@ -76,7 +75,7 @@ struct packet {
     uint32_t wirelen;       /* length of the whole frame on the wire */
     uint64_t ts_ns;         /* packet time, ns since the epoch */
     uint64_t pcap_cnt;      /* 1-based number of the frame in the capture */
-    uint64_t hash;          /* flow_key_hash(&ip.key) when the reader computed it, else 0 */
+    uint64_t hash;          /* decode_flow_hash(&ip.key) when the reader computed it, else 0 */
     struct ip_layer ip;     /* offsets relative to `data` (l3_off == 0) */
     struct tunnel_info tun;
     uint16_t anomaly;       /* enum decode_event reported with this packet; 0 = none */
