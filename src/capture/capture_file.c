@@ -101,7 +101,7 @@ struct capture *capture_open_files(const struct config *cfg, char *const *paths,
         c->src[c->nsrc].name = xstrdup(paths[i]);
         c->src[c->nsrc].linktype = pcap_datalink(h);
         c->nsrc++;
-        if (!decode_link_supported(pcap_datalink(h))) {
+        if (!decode_l2_link_supported(pcap_datalink(h))) {
             snprintf(err, errlen, "capture '%s': link type %s (%d) is not supported", paths[i],
                      pcap_datalink_val_to_name(pcap_datalink(h)) ? pcap_datalink_val_to_name(pcap_datalink(h)) : "?",
                      pcap_datalink(h));

@@ -154,7 +154,7 @@ static pcap_t *open_handle(const struct capture_live *c, int iface, int *status,
     if (rc > 0)
         LOG(LOG_WARNING, "interface %s: %s", name, pcap_statustostr(rc));
     int lt = pcap_datalink(h);
-    if (!decode_link_supported(lt)) {
+    if (!decode_l2_link_supported(lt)) {
         snprintf(err, errlen, "interface %s: link type %d is not supported", name, lt);
         pcap_close(h);
         return NULL;

@@ -33,7 +33,7 @@ int decode_frame(const struct decode_config *cfg, struct decode_stats *st,
     if (caplen == 0)
         decode_event(&c, EV_PKT_EMPTY);
     else
-        decode_link(&c, linktype, frame, caplen);
+        decode_l2_link(&c, linktype, frame, caplen);
     if (d->anomaly)
         st->invalid++;
     return 0;

@@ -45,13 +45,14 @@ static inline int decode_event(struct dctx *c, enum decode_event ev)
     } while (0)
 
 /* decode_l2.c */
-int decode_link(struct dctx *c, int linktype, const uint8_t *buf, uint32_t end);
-int decode_ethernet(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off);
-int decode_ethertype(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off, uint16_t type);
+int decode_l2_link(struct dctx *c, int linktype, const uint8_t *buf, uint32_t end);
+int decode_l2_ethernet(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off);
+int decode_l2_ethertype(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off,
+                        uint16_t type);
 /* decode_ip.c */
 int decode_ip(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off);
-int decode_ipv4(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off);
-int decode_ipv6(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off);
+int decode_ip_v4(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off);
+int decode_ip_v6(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off);
 /* decode_l4.c: `avail` = L4 bytes captured, `declared` = L4 bytes the IP header claims */
 int decode_l4(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t off,
               uint32_t avail, uint32_t declared);
@@ -60,8 +61,8 @@ int decode_template(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t o
 /* decode_tunnel.c */
 int decode_tunnel_enter(struct dctx *c, unsigned outer, enum tunnel_type type,
                         uint32_t id, uint32_t key_id);
-int decode_gre(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end, uint32_t off);
+int decode_tunnel_gre(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end, uint32_t off);
 /* Tries VXLAN, GTP-U and Teredo on a UDP payload; returns 0 when it is none. */
-int decode_udp_tunnel(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end, uint32_t off);
+int decode_tunnel_udp(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end, uint32_t off);
 
 #endif

@@ -49,8 +49,8 @@ int decode_ip(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
 {
     NEED(1, EV_IPV4_TRUNC);
     switch (buf[off] >> 4) {
-    case 4: return decode_ipv4(c, buf, end, off);
-    case 6: return decode_ipv6(c, buf, end, off);
+    case 4: return decode_ip_v4(c, buf, end, off);
+    case 6: return decode_ip_v6(c, buf, end, off);
     }
     return decode_event(c, EV_IP_WRONG_VERSION);
 }
@@ -82,7 +82,7 @@ static int decode_reassembled(struct dctx *c, const uint8_t *rb, uint32_t rlen, 
 {
     unsigned li = c->d->nlayers;            /* the layer the datagram will become */
     c->reassembled++;
-    int r = v6 ? decode_ipv6(c, rb, rlen, 0) : decode_ipv4(c, rb, rlen, 0);
+    int r = v6 ? decode_ip_v6(c, rb, rlen, 0) : decode_ip_v4(c, rb, rlen, 0);
     if (c->d->nlayers > li)
         c->d->layer[li].reassembled = 1;
     return r;
@@ -100,7 +100,7 @@ static int defrag_result(struct dctx *c, int r, uint16_t ev, const uint8_t *rb,
     return 0;
 }
 
-int decode_ipv4(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
+int decode_ip_v4(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
 {
     NEED(20, EV_IPV4_TRUNC);
     const uint8_t *h = buf + off;
@@ -150,7 +150,7 @@ int decode_ipv4(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
     return decode_l4(c, (unsigned)li, buf, off + hlen, avail - hlen, tot - hlen);
 }
 
-int decode_ipv6(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
+int decode_ip_v6(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
 {
     NEED(40, EV_IPV6_TRUNC);
     const uint8_t *h = buf + off;

@@ -54,7 +54,7 @@ int decode_l4(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t off,
         }
         set_payload(l, off + 8, MIN(ulen, avail) - 8);
         if (ulen <= avail)                  /* a tunnel needs its whole payload */
-            return decode_udp_tunnel(c, li, buf, off + ulen, off + 8);
+            return decode_tunnel_udp(c, li, buf, off + ulen, off + 8);
         return 0;
     }
     case 1:
@@ -85,14 +85,14 @@ int decode_l4(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t off,
         c->st->other_l4++;
         l->l4_ok = 1;
         set_payload(l, off, avail);
-        return decode_gre(c, li, buf, end, off);
+        return decode_tunnel_gre(c, li, buf, end, off);
     case 4: case 41:                        /* IPv4 / IPv6 directly inside IP */
         c->st->other_l4++;
         l->l4_ok = 1;
         set_payload(l, off, avail);
         if (decode_tunnel_enter(c, li, TUNNEL_IPIP, 0, c->tunnel_key) < 0)
             return -1;
-        return l->key.proto == 4 ? decode_ipv4(c, buf, end, off) : decode_ipv6(c, buf, end, off);
+        return l->key.proto == 4 ? decode_ip_v4(c, buf, end, off) : decode_ip_v6(c, buf, end, off);
     }
     c->st->other_l4++;
     l->l4_ok = 1;

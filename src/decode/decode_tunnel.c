@@ -60,10 +60,10 @@ static int decode_erspan(struct dctx *c, unsigned li, const uint8_t *buf, uint32
     }                                       /* type I: no header at all */
     if (decode_tunnel_enter(c, li, TUNNEL_ERSPAN, session, session) < 0)
         return -1;
-    return decode_ethernet(c, buf, end, off);
+    return decode_l2_ethernet(c, buf, end, off);
 }
 
-int decode_gre(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end, uint32_t off)
+int decode_tunnel_gre(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end, uint32_t off)
 {
     NEED(4, EV_GRE_TRUNC);
     uint16_t flags = rd16(buf + off), proto = rd16(buf + off + 2);
@@ -90,11 +90,11 @@ int decode_gre(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end, ui
     case 0x0800: case 0x86dd:
         if (decode_tunnel_enter(c, li, TUNNEL_GRE, key, key) < 0)
             return -1;
-        return proto == 0x0800 ? decode_ipv4(c, buf, end, off) : decode_ipv6(c, buf, end, off);
+        return proto == 0x0800 ? decode_ip_v4(c, buf, end, off) : decode_ip_v6(c, buf, end, off);
     case 0x6558:                            /* transparent Ethernet bridging */
         if (decode_tunnel_enter(c, li, TUNNEL_GRE, key, key) < 0)
             return -1;
-        return decode_ethernet(c, buf, end, off);
+        return decode_l2_ethernet(c, buf, end, off);
     case 0x880b: {                          /* PPP (PPTP): address/control, protocol */
         if (end - off >= 2 && buf[off] == 0xff && buf[off + 1] == 0x03)
             off += 2;
@@ -105,7 +105,8 @@ int decode_gre(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end, ui
             return 0;                       /* LCP, compressed data: not IP */
         if (decode_tunnel_enter(c, li, TUNNEL_GRE, key, 0) < 0)
             return -1;
-        return pp == 0x21 ? decode_ipv4(c, buf, end, off + pl) : decode_ipv6(c, buf, end, off + pl);
+        return pp == 0x21 ? decode_ip_v4(c, buf, end, off + pl)
+                          : decode_ip_v6(c, buf, end, off + pl);
     }
     case 0x88be:
         return decode_erspan(c, li, buf, end, off, 0, (flags & 0x1000) != 0);
@@ -124,7 +125,7 @@ static int decode_vxlan(struct dctx *c, unsigned li, const uint8_t *buf, uint32_
     NEED(8 + 14, EV_VXLAN_TRUNC);
     if (decode_tunnel_enter(c, li, TUNNEL_VXLAN, vni, vni) < 0)
         return -1;
-    return decode_ethernet(c, buf, end, off + 8);
+    return decode_l2_ethernet(c, buf, end, off + 8);
 }
 
 static int decode_gtpu(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end, uint32_t off)
@@ -159,7 +160,7 @@ static int decode_gtpu(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t
         return 0;
     if (decode_tunnel_enter(c, li, TUNNEL_GTPU, teid, 0) < 0)
         return -1;
-    return v == 4 ? decode_ipv4(c, buf, end, off + hl) : decode_ipv6(c, buf, end, off + hl);
+    return v == 4 ? decode_ip_v4(c, buf, end, off + hl) : decode_ip_v6(c, buf, end, off + hl);
 }
 
 static int decode_teredo(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end, uint32_t off)
@@ -184,10 +185,10 @@ static int decode_teredo(struct dctx *c, unsigned li, const uint8_t *buf, uint32
         return 0;
     if (decode_tunnel_enter(c, li, TUNNEL_TEREDO, 0, 0) < 0)
         return -1;
-    return decode_ipv6(c, buf, end, p);
+    return decode_ip_v6(c, buf, end, p);
 }
 
-int decode_udp_tunnel(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end, uint32_t off)
+int decode_tunnel_udp(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end, uint32_t off)
 {
     const struct ip_layer *l = &c->d->layer[li];
     const struct decode_config *cfg = c->cfg;

@@ -157,7 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint32_t caplen = (uint32_t)(size - 1);
     uint32_t wirelen = (data[0] & 0x10) ? caplen + 100 : caplen;
 
-    FUZZ_ASSERT(decode_link_supported(link));
+    FUZZ_ASSERT(decode_l2_link_supported(link));
     memset(&d0, 0xa5, sizeof(d0));      /* nothing may depend on what was there */
     memset(&d1, 0x5a, sizeof(d1));
 

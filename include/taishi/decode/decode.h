@@ -34,7 +34,7 @@ struct defrag;
 #define LINK_IPV4      228
 #define LINK_IPV6      229
 #define LINK_SLL2      276
-int decode_link_supported(int linktype);
+int decode_l2_link_supported(int linktype);   /* 1 for the link types above (decode_l2.c) */
 
 /* X(enum, "name", "layer") — names follow Suricata's decoder events. */
 #define DECODE_EVENTS(X) \
