@@ -132,7 +132,7 @@ struct reload_ctx {
     struct shared *sh;
     struct worker **w;
     int n;
-    struct capture *cap;                    /* offline, or: */
+    struct capture_file *cap;               /* offline, or: */
     struct capture_live *live;
     struct output *out;
     struct asset_inventory *inv;
@@ -195,7 +195,7 @@ static void write_stats(struct reload_ctx *r)
     if (r->live)
         capture_live_totals(r->live, &ct);
     else
-        capture_totals(r->cap, &ct);
+        capture_file_totals(r->cap, &ct);
     jw_init(&sj, sbuf, sizeof(sbuf));
     stats_write_event(&sj, r->cfg, &ct, r->w, r->n, r->out, r->inv);
     if (jw_end(&sj) == 0) {
@@ -354,7 +354,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
     if (nw < 1)
         nw = 1;
 
-    struct capture *cap = NULL;
+    struct capture_file *cap = NULL;
     struct capture_live *live = NULL;
     if (nifaces) {
         /* From now on SIGTERM/SIGINT mean "stop cleanly", even during start-up. */
@@ -366,7 +366,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
         live = capture_live_open(&cfg, ifaces, nifaces, nw, err, sizeof(err));
     }
     else
-        cap = capture_open_files(&cfg, reads, nreads, err, sizeof(err));
+        cap = capture_file_open(&cfg, reads, nreads, err, sizeof(err));
     if (!cap && !live) {
         fprintf(stderr, "taishi: %s\n", err);
         return 1;
@@ -374,21 +374,21 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
     if ((cfg.pidfile[0] && service_write_pidfile(cfg.pidfile, err, sizeof(err)) < 0) ||
         service_drop_privileges(&cfg, live != NULL, err, sizeof(err)) < 0) {
         fprintf(stderr, "taishi: %s\n", err);
-        capture_close(cap);
+        capture_file_close(cap);
         capture_live_close(live);
         return 1;
     }
     struct enrich *en = enrich_open(&cfg, err, sizeof(err));
     if (!en) {
         fprintf(stderr, "taishi: %s\n", err);
-        capture_close(cap);
+        capture_file_close(cap);
         capture_live_close(live);
         return 1;
     }
     struct intel *intel = intel_open(&cfg, err, sizeof(err));
     if (!intel) {
         fprintf(stderr, "taishi: %s\n", err);
-        capture_close(cap);
+        capture_file_close(cap);
         capture_live_close(live);
         enrich_close(en);
         return 1;
@@ -397,7 +397,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
     struct output *out = output_open(&cfg, err, sizeof(err));
     if (!out) {
         fprintf(stderr, "taishi: %s\n", err);
-        capture_close(cap);
+        capture_file_close(cap);
         capture_live_close(live);
         enrich_close(en);
         intel_close(intel);
@@ -406,7 +406,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
     struct detect_engine *de = detect_load(&cfg, sfiles, nsfiles, err, sizeof(err));
     if (!de && err[0]) {
         fprintf(stderr, "taishi: rules: %s\n", err);
-        capture_close(cap);
+        capture_file_close(cap);
         capture_live_close(live);
         enrich_close(en);
         intel_close(intel);
@@ -472,14 +472,14 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
         intel_feed_stop(feed);              /* before the workers go: it waits on their epochs */
         capture_live_join(live);
     } else {
-        capture_set_hook(cap, between_packets, &rctx);
+        capture_file_set_hook(cap, between_packets, &rctx);
         for (int i = 0; i < nw; i++)
             if (worker_start(w[i]) < 0) {
                 fprintf(stderr, "taishi: cannot start worker threads\n");
                 return 2;
             }
         threads_start_end();
-        rc = capture_run(cap, w, nw) < 0 ? 1 : 0;
+        rc = capture_file_run(cap, w, nw) < 0 ? 1 : 0;
         intel_feed_stop(feed);              /* before the workers go: it waits on their epochs */
         for (int i = 0; i < nw; i++)
             worker_join(w[i]);
@@ -491,7 +491,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
     free(w);
     assets_close(inv);
     intel_close(atomic_load(&sh.intel));    /* what a reload may have put in place */
-    capture_close(cap);
+    capture_file_close(cap);
     capture_live_close(live);
     enrich_close(atomic_load(&sh.enrich));
     detect_engine_unref(atomic_load(&sh.detect));
