@@ -38,7 +38,7 @@ struct flow_table {
     struct flow_stats st;
 };
 
-const char *flow_reason_name(enum flow_end_reason r)
+const char *flow_table_reason_name(enum flow_end_reason r)
 {
     static const char *const n[FR_MAX] = {
         "timeout", "tcp_fin", "tcp_rst", "active_timeout", "memcap", "shutdown", "tcp_reuse",
@@ -46,7 +46,7 @@ const char *flow_reason_name(enum flow_end_reason r)
     return (unsigned)r < FR_MAX ? n[r] : "unknown";
 }
 
-const char *flow_state_name(enum flow_state s)
+const char *flow_table_state_name(enum flow_state s)
 {
     static const char *const n[FS_MAX] = { "new", "established", "closed" };
     return (unsigned)s < FS_MAX ? n[s] : "unknown";

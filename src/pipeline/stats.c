@@ -213,7 +213,7 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
     jw_kobj(w, "ended");
     for (int r = 0; r < FR_MAX; r++)
         if (r != FR_REUSED)
-            jw_ku64(w, flow_reason_name((enum flow_end_reason)r), fs.ended[r]);
+            jw_ku64(w, flow_table_reason_name((enum flow_end_reason)r), fs.ended[r]);
     jw_obj_end(w);
     jw_ku64(w, "bytes_per_flow", flow_table_bytes_per_flow());
     jw_ku64(w, "bytes_per_flow_in_dpi", dpi_flow_state_bytes());

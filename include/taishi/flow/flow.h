@@ -23,8 +23,8 @@
 enum flow_end_reason {
     FR_TIMEOUT, FR_TCP_FIN, FR_TCP_RST, FR_ACTIVE, FR_MEMCAP, FR_SHUTDOWN, FR_REUSED, FR_MAX
 };
-const char *flow_reason_name(enum flow_end_reason r);
-const char *flow_state_name(enum flow_state s);
+const char *flow_table_reason_name(enum flow_end_reason r);
+const char *flow_table_state_name(enum flow_state s);
 
 struct flow {
     struct flow *hnext;                 /* hash chain */
