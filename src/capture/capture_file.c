@@ -232,7 +232,7 @@ int capture_file_run(struct capture_file *c, struct worker **workers, int nworke
             c->hook(c->hook_arg);
         if (r == -1) {
             c->st.read_errors++;
-            LOG(LOG_ERROR, "capture '%s' is corrupt after %llu packets: %s", src->name,
+            LOG(LVL_ERROR, "capture '%s' is corrupt after %llu packets: %s", src->name,
                 (unsigned long long)cnt, pcap_geterr(src->h));
             rc = -1;
         }

@@ -152,7 +152,7 @@ static pcap_t *open_handle(const struct capture_live *c, int iface, int *status,
         return NULL;
     }
     if (rc > 0)
-        LOG(LOG_WARNING, "interface %s: %s", name, pcap_statustostr(rc));
+        LOG(LVL_WARNING, "interface %s: %s", name, pcap_statustostr(rc));
     int lt = pcap_datalink(h);
     if (!decode_l2_link_supported(lt)) {
         snprintf(err, errlen, "interface %s: link type %d is not supported", name, lt);
@@ -256,7 +256,7 @@ static void lose(struct handle *hd, const char *why)
     struct live_thread *t = hd->t;
     const struct config *cfg = t->c->cfg;
 
-    LOG(LOG_ERROR, "interface %s lost (worker %d): %s; trying again every %u s",
+    LOG(LVL_ERROR, "interface %s lost (worker %d): %s; trying again every %u s",
         t->c->ifaces[hd->iface], t->w->id, why, cfg->capture_retry_interval);
     close_handle(hd);
     hd->down = 0;
@@ -276,14 +276,14 @@ static void try_reopen(struct handle *hd, uint64_t now)
     if (!hd->h) {
         hd->retry_ns = now + (uint64_t)cfg->capture_retry_interval * 1000000000ULL;
         if (!hd->retry_logged++)        /* once per loss; the rest at debug level */
-            LOG(LOG_WARNING, "%s (worker %d); still trying", err, t->w->id);
+            LOG(LVL_WARNING, "%s (worker %d); still trying", err, t->w->id);
         else
             LOG_DBG("%s (worker %d)", err, t->w->id);
         return;
     }
     hd->linktype = pcap_datalink(hd->h);
     t->st.reconnects++;
-    LOG(LOG_NOTICE, "interface %s: capturing again (worker %d)", t->c->ifaces[hd->iface], t->w->id);
+    LOG(LVL_NOTICE, "interface %s: capturing again (worker %d)", t->c->ifaces[hd->iface], t->w->id);
 }
 
 /* Logs (and counts) a link going down or coming back. */
@@ -301,12 +301,12 @@ static void check_link(struct handle *hd)
     if (!up && !hd->down) {
         hd->down = 1;
         t->st.interface_errors++;
-        LOG(LOG_ERROR, "interface %s is down%s (worker %d); capture resumes when it is up", name,
+        LOG(LVL_ERROR, "interface %s is down%s (worker %d); capture resumes when it is up", name,
             ifr.ifr_flags & IFF_UP ? " (no carrier)" : "", t->w->id);
     } else if (up && hd->down) {
         hd->down = 0;
         t->st.reconnects++;
-        LOG(LOG_NOTICE, "interface %s: up again, capturing (worker %d)", name, t->w->id);
+        LOG(LVL_NOTICE, "interface %s: up again, capturing (worker %d)", name, t->w->id);
     }
 }
 
@@ -442,7 +442,7 @@ struct capture_live *capture_live_open(const struct config *cfg, char *const *if
                 hd->linktype = pcap_datalink(hd->h);
             } else if (status == PCAP_ERROR_IFACE_NOT_UP) {
                 if (w == 0)
-                    LOG(LOG_WARNING, "%s; capture starts when it comes up", err);
+                    LOG(LVL_WARNING, "%s; capture starts when it comes up", err);
                 hd->retry_logged = 1;
             } else {
                 goto fail;

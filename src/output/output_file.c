@@ -47,7 +47,7 @@ int output_file_reopen(struct output_file *o)
         return 0;
     FILE *f = fopen(o->path, "a");
     if (!f) {
-        LOG(LOG_ERROR, "cannot reopen output '%s': %s; still writing to the old file", o->path,
+        LOG(LVL_ERROR, "cannot reopen output '%s': %s; still writing to the old file", o->path,
             strerror(errno));
         return -1;
     }
@@ -56,7 +56,7 @@ int output_file_reopen(struct output_file *o)
     o->f = f;
     if ((fflush(old) != 0 || ferror(old)) && !o->failed) {
         o->failed = 1;
-        LOG(LOG_ERROR, "writing events: %s", strerror(errno));
+        LOG(LVL_ERROR, "writing events: %s", strerror(errno));
     }
     pthread_mutex_unlock(&o->mu);
     fclose(old);
@@ -68,7 +68,7 @@ void output_file_write(struct output_file *o, const char *buf, size_t len)
     pthread_mutex_lock(&o->mu);
     if (fwrite(buf, 1, len, o->f) != len && !o->failed) {
         o->failed = 1;
-        LOG(LOG_ERROR, "writing events: %s", strerror(errno));
+        LOG(LVL_ERROR, "writing events: %s", strerror(errno));
     }
     pthread_mutex_unlock(&o->mu);
 }

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "taishi/output/output.h"
@@ -228,10 +229,10 @@ void output_kafka_submit(struct output_kafka *k, const char *buf, const struct o
 static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     (void)rk;
-    if (level <= 4)                         /* syslog warning and worse */
-        LOG(LOG_WARNING, "kafka: %s: %s", fac, buf);
+    if (level <= LOG_WARNING)               /* librdkafka's levels are syslog's */
+        LOG(LVL_WARNING, "kafka: %s: %s", fac, buf);
     else
-        LOG(LOG_DEBUG, "kafka: %s: %s", fac, buf);
+        LOG(LVL_DEBUG, "kafka: %s: %s", fac, buf);
 }
 
 /* Is the cluster answering? A metadata request, at most once a second. */
@@ -417,12 +418,12 @@ void output_kafka_close(struct output_kafka *k)
     spool_flush(k->spool);
     struct spool_stats ss;
     spool_stats(k->spool, &ss);
-    LOG(LOG_NOTICE, "kafka: produced %llu, delivered %llu, spooled %llu, replayed %llu, "
+    LOG(LVL_NOTICE, "kafka: produced %llu, delivered %llu, spooled %llu, replayed %llu, "
         "dropped %llu (spool full)", (unsigned long long)atomic_load(&k->produced),
         (unsigned long long)atomic_load(&k->delivered), (unsigned long long)atomic_load(&k->spooled),
         (unsigned long long)atomic_load(&k->replayed), (unsigned long long)ss.dropped);
     if (ss.bytes)
-        LOG(LOG_NOTICE, "kafka: %llu bytes left in the spool %s; the next start replays them",
+        LOG(LVL_NOTICE, "kafka: %llu bytes left in the spool %s; the next start replays them",
             (unsigned long long)ss.bytes, k->cfg->kafka_spool_dir);
     for (int f = 0; f < KF_MAX; f++)
         rd_kafka_topic_destroy(k->topic[f]);
