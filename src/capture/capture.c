@@ -12,6 +12,7 @@
  * PKT_NO_FLOW. Only the innermost layer carries the frame's anomaly. A frame
  * without an IP layer becomes an anomaly-only packet of at most its first
  * 256 bytes. */
+#include <netinet/in.h>
 #include <string.h>
 
 #include "taishi/capture/capture.h"
@@ -42,8 +43,9 @@ void capture_layer_packet(const struct decoded *d, unsigned li, uint64_t cnt, ui
     p->tun = d->tun[li];
     p->wirelen = (li == 0 && !l->reassembled) ? d->wirelen : (l->l4_off - l->l3_off) + l->l4_len;
     p->flags = PKT_HAS_IP | (d->truncated ? PKT_TRUNCATED : 0);
-    if (!l->l4_ok && (l->key.proto == 6 || l->key.proto == 17 || l->key.proto == 132 ||
-                      l->key.proto == 1 || l->key.proto == 58))
+    uint8_t proto = l->key.proto;
+    if (!l->l4_ok && (proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP ||
+                      proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6))
         p->flags |= PKT_NO_FLOW;            /* no ports: it would only make a bogus flow */
     p->anomaly = last ? d->anomaly : 0;
     p->anomaly_layer = last ? d->anomaly_layer : 0;

@@ -8,6 +8,7 @@
  * TCP state is deliberately light (stream reassembly is detect's business):
  * a flow is established once both sides have sent, closed after a RST or a
  * FIN from each side. A SYN on a closed flow starts a new flow (port reuse). */
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,9 +175,9 @@ static int key_match(const struct flow_key *a, const struct flow_key *b, int *sa
 static uint8_t group_of(uint8_t proto)
 {
     switch (proto) {
-    case 6: return FG_TCP;
-    case 17: return FG_UDP;
-    case 1: case 58: return FG_ICMP;
+    case IPPROTO_TCP: return FG_TCP;
+    case IPPROTO_UDP: return FG_UDP;
+    case IPPROTO_ICMP: case IPPROTO_ICMPV6: return FG_ICMP;
     }
     return FG_OTHER;
 }
@@ -189,7 +190,7 @@ static struct flow *new_flow(struct flow_table *t, const struct packet *p, uint6
         evict_one(t);
     struct flow *f = pool_get(&t->pool);
     f->key = *k;
-    if (k->proto == 6 && (p->ip.tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK)) {
+    if (k->proto == IPPROTO_TCP && (p->ip.tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK)) {
         memcpy(f->key.src, k->dst, 16);     /* first packet is the answer to a SYN */
         memcpy(f->key.dst, k->src, 16);
         f->key.sport = k->dport;
@@ -229,7 +230,7 @@ struct flow *flow_table_update(struct flow_table *t, const struct packet *p, int
          * then do not depend on when scans happen (or on the worker count). */
         end_flow(t, f, FR_TIMEOUT);
         f = NULL;
-    } else if (f && f->state == FS_CLOSED && k->proto == 6 &&
+    } else if (f && f->state == FS_CLOSED && k->proto == IPPROTO_TCP &&
                (p->ip.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
         end_flow(t, f, FR_REUSED);          /* a new connection on the same ports */
         f = NULL;
@@ -253,7 +254,7 @@ struct flow *flow_table_update(struct flow_table *t, const struct packet *p, int
         f->last_ns = p->ts_ns;
 
     uint8_t old_state = f->state;
-    if (k->proto == 6 && p->ip.l4_ok) {
+    if (k->proto == IPPROTO_TCP && p->ip.l4_ok) {
         uint8_t fl = p->ip.tcp_flags;
         f->tcp_seen[dir] |= fl;
         if (fl & TCP_RST) {
