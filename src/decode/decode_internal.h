@@ -1,11 +1,26 @@
-/* decode_internal.h - what the decode_*.c files share; not a public interface.
+/* decode_internal.h - what the decode*.c files share; not a public interface.
  *
- * Every decoder has the shape
+ * decode_frame() (decode.c) keeps the state of one frame's walk in a
+ * `struct dctx` on its stack and calls decode_l2_link(); from there each
+ * decoder calls the next one for what its header says follows. A decoder
+ * takes the context, the buffer its layer lives in (`buf`: the frame, or the
+ * defragmenter's output for a reassembled datagram), the offset of its
+ * header (`off`) and the first byte the header and its payload may not reach
+ * (`end`: the end of the capture, of the enclosing datagram or of the tunnel
+ * payload); invariant: off <= end. Most have the shape
  *     int decode_X(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off);
- * `buf` is the buffer the layer lives in, `off` the offset of the X header
- * and `end` the first byte the header and its payload may not reach (the end
- * of the capture, or of the enclosing datagram). Invariant: off <= end.
- * NEED(n, ev) checks that n bytes are there before anything is read. */
+ * those that belong to an IP layer (decode_l4(), the tunnels) also take its
+ * index `li`, and decode_l4() the L4 byte counts in place of `end`;
+ * decode_l2_link() takes the link type, decode_l2_ethertype() the EtherType.
+ * NEED(n, ev) makes the calling decoder return the anomaly ev when fewer
+ * than n bytes are left at `off`; nothing is read before it.
+ *
+ * A decoder returns 0 when it is done (also when the payload turns out not
+ * to be its protocol: it stays payload, no anomaly) and -1 when it stopped
+ * at an anomaly (decode_event()'s value); a few anomalies are only reported
+ * and the walk goes on (IPv4 options, the defragmenter's events).
+ * decode_frame() ignores the value: d->anomaly and the counters are the
+ * report. */
 #ifndef TAISHI_DECODE_INTERNAL_H
 #define TAISHI_DECODE_INTERNAL_H
 
@@ -23,13 +38,14 @@ struct dctx {
     struct decoded *d;
     unsigned depth;               /* tunnels entered so far */
     unsigned l2_depth;            /* Ethernet headers entered (MPLS pseudowires nest them) */
-    unsigned reassembled;         /* datagrams reassembled in this frame */
+    unsigned reassembled;         /* datagrams reassembled in this frame (at most 2) */
     struct tunnel_info tun;       /* enclosing tunnel for the next IP layer */
     uint32_t tunnel_key;          /* flow-key tunnel id for the next IP layer */
 };
 
-/* Records the first anomaly of the frame and counts every one. Returns -1 so
- * decoders can `return decode_event(c, EV_X);`. */
+/* Records the first anomaly of the frame (and how many IP layers were
+ * complete then) and counts every one. Returns -1 so decoders can
+ * `return decode_event(c, EV_X);`. */
 static inline int decode_event(struct dctx *c, enum decode_event ev)
 {
     c->st->events[ev]++;

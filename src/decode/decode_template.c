@@ -16,7 +16,10 @@
  *   5. A tunnel calls decode_tunnel_enter() (which enforces the depth cap)
  *      before decoding its inner packet.
  *   6. Unit tests go in tests/unit/test_decode.c: the well-formed frame, every
- *      truncation of it against the guard page, and each malformation. */
+ *      truncation of it against the guard page, and each malformation.
+ *   7. Names: a decoder in its own decode_X.c is decode_X() (more exported
+ *      ones decode_X_*); one added to an existing file takes that file's
+ *      prefix, or is static when only that file calls it. */
 #include "decode_internal.h"
 
 /* Example header: 1 byte version, 1 byte flags, 2 bytes EtherType of the
