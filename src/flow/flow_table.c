@@ -1,13 +1,35 @@
-/* flow_table.c - see flow.h for the design (hash chains + one LRU list per
- * timeout class). Everything here runs in the owning worker thread.
+/* flow_table.c - see flow.h for the design (hash chains, and one list per
+ * protocol group and state, each in last-packet order). Everything here
+ * runs in the owning worker thread.
  *
- * Direction: a flow's key is stored client first. The client is the sender
- * of a TCP SYN (the receiver of a SYN-ACK when that is the first packet we
- * see) and otherwise the sender of the first packet.
+ * Lookup: the packet's hash (the reader's, or decode_flow_hash()) picks the
+ * bucket; a key matches in either direction. Direction: a flow's key is
+ * stored client first. The client is the sender of the flow's first packet,
+ * or its receiver when that packet is a SYN-ACK.
  *
- * TCP state is deliberately light (stream reassembly is detect's business):
- * a flow is established once both sides have sent, closed after a RST or a
- * FIN from each side. A SYN on a closed flow starts a new flow (port reuse). */
+ * State, for every protocol: new, established once both sides have sent,
+ * and (TCP only) closed after a RST or a FIN from each side. The state is
+ * light on purpose; TCP reassembly is stream.c's, driven by the worker's
+ * layer 7. A closed flow moves to its closed list (the closed timeout);
+ * when it then times out, is flushed or its ports are reused, the reason it
+ * ends with is how it closed (tcp_fin or tcp_rst).
+ *
+ * A flow ends when:
+ *   - a packet finds it idle past its timeout: it ends (timeout) and the
+ *     packet starts a new flow, whether or not the expiry scan has run, so
+ *     the events do not depend on when scans happen;
+ *   - the expiry scan finds it idle past its timeout (flow_table_expire,
+ *     at most once a second of packet time, popping list heads);
+ *   - a SYN (without ACK) arrives on it once closed: a new connection on
+ *     the same ports starts a new flow;
+ *   - a new flow would take the table past its memcap (the flows' bytes
+ *     plus what the owner's extra_mem callback reports): the longest-idle
+ *     flows end first (memcap);
+ *   - the table is flushed (end of input, shutdown), oldest first so the
+ *     output order is stable.
+ * Active timeout: at the first packet flow.active-timeout or more after a
+ * flow's start, it gets an interval record (on_end with FR_ACTIVE); its
+ * counters and start time restart and the flow goes on. */
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
