@@ -1,6 +1,6 @@
 /* capture_file.c - the offline reader: pcap and pcapng files through
- * libpcap (classic pcap files on a seekable descriptor through
- * capture_pcap.c's faster reader), in command-line order, "-" for stdin.
+ * libpcap (classic pcap regular files through capture_pcap.c's faster
+ * reader), in command-line order, "-" for stdin.
  *
  * Runs in the main thread. For each frame: decode (with fragment
  * reassembly), then for every IP layer copy the layer's bytes into the batch

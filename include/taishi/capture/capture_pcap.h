@@ -11,8 +11,9 @@
  *   - the file is opened by libpcap first (header checks, link type,
  *     snapshot length, error messages stay libpcap's);
  *   - only a classic pcap file (magic a1b2c3d4 or a1b23c4d, either byte
- *     order, version 2.4) on a seekable descriptor is read here; pcapng,
- *     stdin, pipes and the old variants stay with libpcap;
+ *     order, version 2.4) opened as a regular file is read here; pcapng,
+ *     stdin (even redirected from a file), pipes and the old variants stay
+ *     with libpcap;
  *   - a record it would have to judge (caplen above the snapshot length, a
  *     record cut by the end of the file, a read error) is handed back:
  *     libpcap's FILE is positioned at that record and every later record
