@@ -1,5 +1,6 @@
 /* decode_tunnel.c - GRE (v0 and PPTP's v1), ERSPAN I/II/III, VXLAN, GTP-U and
- * Teredo. IP-in-IP is two lines in decode_l4.c.
+ * Teredo, and the tunnel types' names. IP-in-IP is a few lines in
+ * decode_l4.c.
  *
  * Entering a tunnel records, for the next IP layer, which tunnel it is in
  * (type, outer addresses, id) and the tunnel id that goes into its flow key:
