@@ -1,5 +1,6 @@
 /* capture_file.c - the offline reader: pcap and pcapng files through
- * libpcap, in command-line order, "-" for stdin.
+ * libpcap (classic pcap regular files through capture_pcap.c's faster
+ * reader), in command-line order, "-" for stdin.
  *
  * Runs in the main thread. For each frame: decode (with fragment
  * reassembly), then for every IP layer copy the layer's bytes into the batch
@@ -29,13 +30,13 @@
 
 struct source {
     pcap_t *h;
-    struct pcap_fast *fast;     /* classic pcap read by capture_pcap.c; NULL: libpcap */
+    struct capture_pcap *fast;  /* classic pcap read by capture_pcap.c; NULL: libpcap */
     char *name;
     char *iobuf;                /* the FILE's buffer, freed after pcap_close */
     int linktype;
 };
 
-struct capture {
+struct capture_file {
     const struct config *cfg;
     struct source *src;
     int nsrc;
@@ -51,16 +52,16 @@ struct capture {
     void *hook_arg;
 };
 
-void capture_set_hook(struct capture *c, void (*fn)(void *arg), void *arg)
+void capture_file_set_hook(struct capture_file *c, void (*fn)(void *arg), void *arg)
 {
     c->hook = fn;
     c->hook_arg = arg;
 }
 
-struct capture *capture_open_files(const struct config *cfg, char *const *paths, int n,
-                                   char *err, size_t errlen)
+struct capture_file *capture_file_open(const struct config *cfg, char *const *paths, int n,
+                                       char *err, size_t errlen)
 {
-    struct capture *c = xcalloc(1, sizeof(*c));
+    struct capture_file *c = xcalloc(1, sizeof(*c));
     char perr[PCAP_ERRBUF_SIZE];
     int stdin_used = 0;
 
@@ -97,11 +98,11 @@ struct capture *capture_open_files(const struct config *cfg, char *const *paths,
         }
         c->src[c->nsrc].h = h;
         c->src[c->nsrc].iobuf = iobuf;
-        c->src[c->nsrc].fast = pcap_fast_open(h);
+        c->src[c->nsrc].fast = capture_pcap_open(h);
         c->src[c->nsrc].name = xstrdup(paths[i]);
         c->src[c->nsrc].linktype = pcap_datalink(h);
         c->nsrc++;
-        if (!decode_link_supported(pcap_datalink(h))) {
+        if (!decode_l2_link_supported(pcap_datalink(h))) {
             snprintf(err, errlen, "capture '%s': link type %s (%d) is not supported", paths[i],
                      pcap_datalink_val_to_name(pcap_datalink(h)) ? pcap_datalink_val_to_name(pcap_datalink(h)) : "?",
                      pcap_datalink(h));
@@ -116,16 +117,16 @@ struct capture *capture_open_files(const struct config *cfg, char *const *paths,
     c->df = defrag_create(&dc);
     return c;
 fail:
-    capture_close(c);
+    capture_file_close(c);
     return NULL;
 }
 
-void capture_close(struct capture *c)
+void capture_file_close(struct capture_file *c)
 {
     if (!c)
         return;
     for (int i = 0; i < c->nsrc; i++) {
-        pcap_fast_close(c->src[i].fast);
+        capture_pcap_close(c->src[i].fast);
         pcap_close(c->src[i].h);        /* fclose()s the FILE (not stdin) */
         free(c->src[i].iobuf);
         free(c->src[i].name);
@@ -137,7 +138,7 @@ void capture_close(struct capture *c)
 }
 
 /* Sends worker i's current batch and takes an empty one (waiting if need be). */
-static void send_batch(struct capture *c, int i, int end)
+static void send_batch(struct capture_file *c, int i, int end)
 {
     struct worker *w = c->workers[i];
     struct batch *b = c->cur[i];
@@ -158,7 +159,7 @@ static void send_batch(struct capture *c, int i, int end)
     }
 }
 
-static struct packet *slot(struct capture *c, int wi, uint32_t bytes)
+static struct packet *slot(struct capture_file *c, int wi, uint32_t bytes)
 {
     struct batch *b = c->cur[wi];
 
@@ -172,69 +173,13 @@ static struct packet *slot(struct capture *c, int wi, uint32_t bytes)
     return p;
 }
 
-uint32_t capture_layer_len(const struct decoded *d, unsigned li)
-{
-    return d->base_len[li] - d->layer[li].l3_off;
-}
-
-void capture_layer_packet(const struct decoded *d, unsigned li, uint64_t cnt, uint64_t hash,
-                          uint8_t *dst, struct packet *p)
-{
-    const struct ip_layer *l = &d->layer[li];
-    uint32_t len = capture_layer_len(d, li);
-    int last = li + 1 == d->nlayers;
-
-    memcpy(dst, d->base[li] + l->l3_off, len);
-    p->data = dst;
-    p->len = len;
-    p->ts_ns = d->ts_ns;
-    p->pcap_cnt = cnt;
-    p->hash = hash;
-    p->ip = *l;
-    p->ip.l4_off -= l->l3_off;
-    p->ip.pl_off -= l->l3_off;
-    p->ip.l3_off = 0;
-    p->tun = d->tun[li];
-    p->wirelen = (li == 0 && !l->reassembled) ? d->wirelen : (l->l4_off - l->l3_off) + l->l4_len;
-    p->flags = PKT_HAS_IP | (d->truncated ? PKT_TRUNCATED : 0);
-    if (!l->l4_ok && (l->key.proto == 6 || l->key.proto == 17 || l->key.proto == 132 ||
-                      l->key.proto == 1 || l->key.proto == 58))
-        p->flags |= PKT_NO_FLOW;            /* no ports: it would only make a bogus flow */
-    p->anomaly = last ? d->anomaly : 0;
-    p->anomaly_layer = last ? d->anomaly_layer : 0;
-}
-
-uint32_t capture_anomaly_len(const struct decoded *d)
-{
-    return MIN(d->caplen, 256u);
-}
-
-void capture_anomaly_packet(const struct decoded *d, const uint8_t *frame, uint64_t cnt,
-                            uint8_t *dst, struct packet *p)
-{
-    uint32_t len = capture_anomaly_len(d);
-
-    memcpy(dst, frame, len);
-    memset(&p->ip, 0, sizeof(p->ip));
-    memset(&p->tun, 0, sizeof(p->tun));
-    p->data = dst;
-    p->len = len;
-    p->ts_ns = d->ts_ns;
-    p->pcap_cnt = cnt;
-    p->hash = 0;
-    p->wirelen = d->wirelen;
-    p->flags = 0;
-    p->anomaly = d->anomaly;
-    p->anomaly_layer = d->anomaly_layer;
-}
-
-static void dispatch(struct capture *c, const uint8_t *frame, uint64_t cnt)
+static void dispatch(struct capture_file *c, const uint8_t *frame, uint64_t cnt)
 {
     struct decoded *d = &c->d;
     unsigned n = (unsigned)c->nworkers;
 
     for (unsigned li = 0; li < d->nlayers; li++) {
-        uint64_t h = flow_key_hash(&d->layer[li].key);
+        uint64_t h = decode_flow_hash(&d->layer[li].key);
         int wi = (int)(((h >> 32) * n) >> 32);
         struct packet *p = slot(c, wi, capture_layer_len(d, li));
         capture_layer_packet(d, li, cnt, h, (uint8_t *)p->data, p);
@@ -245,7 +190,7 @@ static void dispatch(struct capture *c, const uint8_t *frame, uint64_t cnt)
     }
 }
 
-int capture_run(struct capture *c, struct worker **workers, int nworkers)
+int capture_file_run(struct capture_file *c, struct worker **workers, int nworkers)
 {
     int rc = 0;
     uint64_t cnt = 0;
@@ -263,7 +208,7 @@ int capture_run(struct capture *c, struct worker **workers, int nworkers)
         int r;
 
         c->st.files++;
-        while ((r = src->fast ? pcap_fast_next(src->fast, &hdr, &data)
+        while ((r = src->fast ? capture_pcap_next(src->fast, &hdr, &data)
                               : pcap_next_ex(src->h, &hdr, &data)) == 1) {
             uint64_t ts = (uint64_t)hdr->ts.tv_sec * 1000000000ULL + (uint64_t)hdr->ts.tv_usec;
             uint32_t caplen = hdr->caplen;
@@ -287,7 +232,7 @@ int capture_run(struct capture *c, struct worker **workers, int nworkers)
             c->hook(c->hook_arg);
         if (r == -1) {
             c->st.read_errors++;
-            LOG(LOG_ERROR, "capture '%s' is corrupt after %llu packets: %s", src->name,
+            LOG(LVL_ERROR, "capture '%s' is corrupt after %llu packets: %s", src->name,
                 (unsigned long long)cnt, pcap_geterr(src->h));
             rc = -1;
         }
@@ -297,22 +242,7 @@ int capture_run(struct capture *c, struct worker **workers, int nworkers)
     return rc;
 }
 
-const struct capture_stats *capture_stats(const struct capture *c)
-{
-    return &c->st;
-}
-
-const struct decode_stats *capture_decode_stats(const struct capture *c)
-{
-    return &c->dst;
-}
-
-const struct defrag_stats *capture_defrag_stats(const struct capture *c)
-{
-    return defrag_stats(c->df);
-}
-
-void capture_totals(const struct capture *c, struct capture_totals *t)
+void capture_file_totals(const struct capture_file *c, struct capture_totals *t)
 {
     t->cap = c->st;
     t->dec = c->dst;

@@ -152,9 +152,9 @@ static pcap_t *open_handle(const struct capture_live *c, int iface, int *status,
         return NULL;
     }
     if (rc > 0)
-        LOG(LOG_WARNING, "interface %s: %s", name, pcap_statustostr(rc));
+        LOG(LVL_WARNING, "interface %s: %s", name, pcap_statustostr(rc));
     int lt = pcap_datalink(h);
-    if (!decode_link_supported(lt)) {
+    if (!decode_l2_link_supported(lt)) {
         snprintf(err, errlen, "interface %s: link type %d is not supported", name, lt);
         pcap_close(h);
         return NULL;
@@ -202,7 +202,7 @@ static void process_decoded(struct live_thread *t, const uint8_t *frame)
             t->st.internal_drops++;
             continue;
         }
-        capture_layer_packet(d, li, t->cnt, flow_key_hash(&d->layer[li].key), t->scratch, &p);
+        capture_layer_packet(d, li, t->cnt, decode_flow_hash(&d->layer[li].key), t->scratch, &p);
         worker_process(t->w, &p);
     }
     if (d->nlayers == 0 && d->anomaly) {
@@ -256,7 +256,7 @@ static void lose(struct handle *hd, const char *why)
     struct live_thread *t = hd->t;
     const struct config *cfg = t->c->cfg;
 
-    LOG(LOG_ERROR, "interface %s lost (worker %d): %s; trying again every %u s",
+    LOG(LVL_ERROR, "interface %s lost (worker %d): %s; trying again every %u s",
         t->c->ifaces[hd->iface], worker_id(t->w), why, cfg->capture_retry_interval);
     close_handle(hd);
     hd->down = 0;
@@ -276,14 +276,14 @@ static void try_reopen(struct handle *hd, uint64_t now)
     if (!hd->h) {
         hd->retry_ns = now + (uint64_t)cfg->capture_retry_interval * 1000000000ULL;
         if (!hd->retry_logged++)        /* once per loss; the rest at debug level */
-            LOG(LOG_WARNING, "%s (worker %d); still trying", err, worker_id(t->w));
+            LOG(LVL_WARNING, "%s (worker %d); still trying", err, worker_id(t->w));
         else
             LOG_DBG("%s (worker %d)", err, worker_id(t->w));
         return;
     }
     hd->linktype = pcap_datalink(hd->h);
     t->st.reconnects++;
-    LOG(LOG_NOTICE, "interface %s: capturing again (worker %d)", t->c->ifaces[hd->iface], worker_id(t->w));
+    LOG(LVL_NOTICE, "interface %s: capturing again (worker %d)", t->c->ifaces[hd->iface], worker_id(t->w));
 }
 
 /* Logs (and counts) a link going down or coming back. */
@@ -301,12 +301,12 @@ static void check_link(struct handle *hd)
     if (!up && !hd->down) {
         hd->down = 1;
         t->st.interface_errors++;
-        LOG(LOG_ERROR, "interface %s is down%s (worker %d); capture resumes when it is up", name,
+        LOG(LVL_ERROR, "interface %s is down%s (worker %d); capture resumes when it is up", name,
             ifr.ifr_flags & IFF_UP ? " (no carrier)" : "", worker_id(t->w));
     } else if (up && hd->down) {
         hd->down = 0;
         t->st.reconnects++;
-        LOG(LOG_NOTICE, "interface %s: up again, capturing (worker %d)", name, worker_id(t->w));
+        LOG(LVL_NOTICE, "interface %s: up again, capturing (worker %d)", name, worker_id(t->w));
     }
 }
 
@@ -442,7 +442,7 @@ struct capture_live *capture_live_open(const struct config *cfg, char *const *if
                 hd->linktype = pcap_datalink(hd->h);
             } else if (status == PCAP_ERROR_IFACE_NOT_UP) {
                 if (w == 0)
-                    LOG(LOG_WARNING, "%s; capture starts when it comes up", err);
+                    LOG(LVL_WARNING, "%s; capture starts when it comes up", err);
                 hd->retry_logged = 1;
             } else {
                 goto fail;

@@ -15,11 +15,11 @@
 #include "taishi/capture/capture_pcap.h"
 #include "taishi/core/util.h"
 
-#define PCAP_FAST_BUF   (4u << 20)
-#define PCAP_FILE_HDR   24u
-#define PCAP_REC_HDR    16u
+#define CAPTURE_PCAP_BUF (4u << 20)
+#define PCAP_FILE_HDR    24u
+#define PCAP_REC_HDR     16u
 
-struct pcap_fast {
+struct capture_pcap {
     pcap_t *h;
     int fd;
     int big_endian;             /* the file's byte order */
@@ -27,7 +27,7 @@ struct pcap_fast {
     int handed;                 /* libpcap reads the rest of the file */
     int eof;                    /* pread() returned 0 */
     uint32_t snap;              /* libpcap's snapshot length for the file */
-    uint8_t *buf;               /* PCAP_FAST_BUF bytes, allocated on the first read */
+    uint8_t *buf;               /* CAPTURE_PCAP_BUF bytes, allocated on the first read */
     size_t len, pos;
     off_t base;                 /* file offset of buf[0] */
     struct pcap_pkthdr hdr;
@@ -44,7 +44,7 @@ static uint32_t rd32_order(const uint8_t *p, int big)
     return big ? rd32(p) : rd32le(p);
 }
 
-struct pcap_fast *pcap_fast_open(pcap_t *h)
+struct capture_pcap *capture_pcap_open(pcap_t *h)
 {
     FILE *fp = pcap_file(h);
     struct stat st;
@@ -70,7 +70,7 @@ struct pcap_fast *pcap_fast_open(pcap_t *h)
     uint16_t minor = big ? rd16(fh + 6) : rd16le(fh + 6);
     if (major != 2 || minor != 4 || pcap_snapshot(h) <= 0)
         return NULL;
-    struct pcap_fast *f = xcalloc(1, sizeof(*f));
+    struct capture_pcap *f = xcalloc(1, sizeof(*f));
     f->h = h;
     f->fd = fd;
     f->big_endian = big;
@@ -80,7 +80,7 @@ struct pcap_fast *pcap_fast_open(pcap_t *h)
     return f;
 }
 
-void pcap_fast_close(struct pcap_fast *f)
+void capture_pcap_close(struct capture_pcap *f)
 {
     if (!f)
         return;
@@ -89,7 +89,7 @@ void pcap_fast_close(struct pcap_fast *f)
 }
 
 /* libpcap takes over at file offset off (a record's start). */
-static int hand_over(struct pcap_fast *f, off_t off, struct pcap_pkthdr **hdr,
+static int hand_over(struct capture_pcap *f, off_t off, struct pcap_pkthdr **hdr,
                      const u_char **data)
 {
     free(f->buf);
@@ -104,12 +104,12 @@ static int hand_over(struct pcap_fast *f, off_t off, struct pcap_pkthdr **hdr,
 }
 
 /* Moves the unread bytes to the front and reads more; 0 on end of file. */
-static ssize_t refill(struct pcap_fast *f)
+static ssize_t refill(struct capture_pcap *f)
 {
     size_t keep = f->len - f->pos;
 
     if (!f->buf)
-        f->buf = xmalloc(PCAP_FAST_BUF);
+        f->buf = xmalloc(CAPTURE_PCAP_BUF);
     else if (keep && f->pos)
         memmove(f->buf, f->buf + f->pos, keep);
     f->base += (off_t)f->pos;
@@ -117,14 +117,14 @@ static ssize_t refill(struct pcap_fast *f)
     f->len = keep;
     ssize_t n;
     do
-        n = pread(f->fd, f->buf + f->len, PCAP_FAST_BUF - f->len, f->base + (off_t)f->len);
+        n = pread(f->fd, f->buf + f->len, CAPTURE_PCAP_BUF - f->len, f->base + (off_t)f->len);
     while (n < 0 && errno == EINTR);
     if (n > 0)
         f->len += (size_t)n;
     return n;
 }
 
-int pcap_fast_next(struct pcap_fast *f, struct pcap_pkthdr **hdr, const u_char **data)
+int capture_pcap_next(struct capture_pcap *f, struct pcap_pkthdr **hdr, const u_char **data)
 {
     if (f->handed)
         return pcap_next_ex(f->h, hdr, data);

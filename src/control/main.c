@@ -132,7 +132,7 @@ struct reload_ctx {
     struct shared *sh;
     struct worker **w;
     int n;
-    struct capture *cap;                    /* offline, or: */
+    struct capture_file *cap;               /* offline, or: */
     struct capture_live *live;
     struct output *out;
     struct asset_inventory *inv;
@@ -176,9 +176,9 @@ static void apply_feed(void *arg, char *const *ups, size_t n)
     struct intel *in = intel_open_with(r->cfg, r->updates, n, err, sizeof(err));
     if (in) {
         publish(r, NULL, in, NULL);
-        LOG(LOG_NOTICE, "intel feed: %zu indicators after %zu updates", intel_count(in), n);
+        LOG(LVL_NOTICE, "intel feed: %zu indicators after %zu updates", intel_count(in), n);
     } else {
-        LOG(LOG_ERROR, "intel feed: cannot rebuild the indicators: %s", err);
+        LOG(LVL_ERROR, "intel feed: cannot rebuild the indicators: %s", err);
     }
     pthread_mutex_unlock(&r->swap_mu);
 }
@@ -195,7 +195,7 @@ static void write_stats(struct reload_ctx *r)
     if (r->live)
         capture_live_totals(r->live, &ct);
     else
-        capture_totals(r->cap, &ct);
+        capture_file_totals(r->cap, &ct);
     jw_init(&sj, sbuf, sizeof(sbuf));
     stats_write_event(&sj, r->cfg, &ct, r->w, r->n, r->out, r->inv);
     if (jw_end(&sj) == 0) {
@@ -224,7 +224,7 @@ static void maybe_reload(struct reload_ctx *r)
     if (!atomic_exchange(&reload_requested, 0))
         return;
     if (output_reopen(r->out) == 0)
-        LOG(LOG_NOTICE, "output file reopened");
+        LOG(LVL_NOTICE, "output file reopened");
     pthread_mutex_lock(&r->swap_mu);
     struct enrich *en = enrich_open(r->cfg, err, sizeof(err));
     struct intel *in = en ? intel_open_with(r->cfg, r->updates, r->nupdates, err, sizeof(err)) : NULL;
@@ -232,7 +232,7 @@ static void maybe_reload(struct reload_ctx *r)
     struct detect_engine *de = en && in && r->has_rules ?
                                detect_load(r->cfg, r->sfiles, r->nsfiles, err, sizeof(err)) : NULL;
     if (!en || !in || (r->has_rules && !de)) {
-        LOG(LOG_ERROR, "reload failed, keeping what was loaded: %s", err);
+        LOG(LVL_ERROR, "reload failed, keeping what was loaded: %s", err);
         enrich_close(en);
         intel_close(in);
         pthread_mutex_unlock(&r->swap_mu);
@@ -242,7 +242,7 @@ static void maybe_reload(struct reload_ctx *r)
     unsigned nrules = de ? detect_engine_ruleset(de)->loaded : 0;
     publish(r, en, in, de);
     pthread_mutex_unlock(&r->swap_mu);
-    LOG(LOG_NOTICE, "reloaded: %zu indicators, %u rules, enrichment sources reopened", count, nrules);
+    LOG(LVL_NOTICE, "reloaded: %zu indicators, %u rules, enrichment sources reopened", count, nrules);
 }
 
 /* Runs in the reader thread between packets (offline): periodic stats, reloads. */
@@ -354,7 +354,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
     if (nw < 1)
         nw = 1;
 
-    struct capture *cap = NULL;
+    struct capture_file *cap = NULL;
     struct capture_live *live = NULL;
     if (nifaces) {
         /* From now on SIGTERM/SIGINT mean "stop cleanly", even during start-up. */
@@ -366,7 +366,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
         live = capture_live_open(&cfg, ifaces, nifaces, nw, err, sizeof(err));
     }
     else
-        cap = capture_open_files(&cfg, reads, nreads, err, sizeof(err));
+        cap = capture_file_open(&cfg, reads, nreads, err, sizeof(err));
     if (!cap && !live) {
         fprintf(stderr, "taishi: %s\n", err);
         return 1;
@@ -374,21 +374,21 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
     if ((cfg.pidfile[0] && service_write_pidfile(cfg.pidfile, err, sizeof(err)) < 0) ||
         service_drop_privileges(&cfg, live != NULL, err, sizeof(err)) < 0) {
         fprintf(stderr, "taishi: %s\n", err);
-        capture_close(cap);
+        capture_file_close(cap);
         capture_live_close(live);
         return 1;
     }
     struct enrich *en = enrich_open(&cfg, err, sizeof(err));
     if (!en) {
         fprintf(stderr, "taishi: %s\n", err);
-        capture_close(cap);
+        capture_file_close(cap);
         capture_live_close(live);
         return 1;
     }
     struct intel *intel = intel_open(&cfg, err, sizeof(err));
     if (!intel) {
         fprintf(stderr, "taishi: %s\n", err);
-        capture_close(cap);
+        capture_file_close(cap);
         capture_live_close(live);
         enrich_close(en);
         return 1;
@@ -397,7 +397,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
     struct output *out = output_open(&cfg, err, sizeof(err));
     if (!out) {
         fprintf(stderr, "taishi: %s\n", err);
-        capture_close(cap);
+        capture_file_close(cap);
         capture_live_close(live);
         enrich_close(en);
         intel_close(intel);
@@ -406,7 +406,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
     struct detect_engine *de = detect_load(&cfg, sfiles, nsfiles, err, sizeof(err));
     if (!de && err[0]) {
         fprintf(stderr, "taishi: rules: %s\n", err);
-        capture_close(cap);
+        capture_file_close(cap);
         capture_live_close(live);
         enrich_close(en);
         intel_close(intel);
@@ -448,9 +448,9 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
     struct intel_feed *feed = NULL;
     if (cfg.intel_kafka_topic[0]) {
         if (!cfg.kafka_brokers[0])
-            LOG(LOG_WARNING, "intel.kafka-topic is set but outputs.kafka.brokers is not: no live indicators");
+            LOG(LVL_WARNING, "intel.kafka-topic is set but outputs.kafka.brokers is not: no live indicators");
         else if (!(feed = intel_feed_start(&cfg, apply_feed, &rctx, err, sizeof(err))))
-            LOG(LOG_ERROR, "%s", err);
+            LOG(LVL_ERROR, "%s", err);
     }
     int rc = 0;
     if (live) {
@@ -459,7 +459,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
             return 2;
         }
         threads_start_end();
-        LOG(LOG_NOTICE, "capturing on %d interface%s with %d worker%s", nifaces,
+        LOG(LVL_NOTICE, "capturing on %d interface%s with %d worker%s", nifaces,
             nifaces > 1 ? "s" : "", nw, nw > 1 ? "s" : "");
         while (!atomic_load(&stop_requested)) {
             struct timespec ts = { 0, 100000000L };
@@ -467,19 +467,19 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
             periodic_stats(&rctx);
             maybe_reload(&rctx);
         }
-        LOG(LOG_NOTICE, "stopping: draining the capture, ending the flows");
+        LOG(LVL_NOTICE, "stopping: draining the capture, ending the flows");
         capture_live_stop(live);
         intel_feed_stop(feed);              /* before the workers go: it waits on their epochs */
         capture_live_join(live);
     } else {
-        capture_set_hook(cap, between_packets, &rctx);
+        capture_file_set_hook(cap, between_packets, &rctx);
         for (int i = 0; i < nw; i++)
             if (worker_start(w[i]) < 0) {
                 fprintf(stderr, "taishi: cannot start worker threads\n");
                 return 2;
             }
         threads_start_end();
-        rc = capture_run(cap, w, nw) < 0 ? 1 : 0;
+        rc = capture_file_run(cap, w, nw) < 0 ? 1 : 0;
         intel_feed_stop(feed);              /* before the workers go: it waits on their epochs */
         for (int i = 0; i < nw; i++)
             worker_join(w[i]);
@@ -491,7 +491,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
     free(w);
     assets_close(inv);
     intel_close(atomic_load(&sh.intel));    /* what a reload may have put in place */
-    capture_close(cap);
+    capture_file_close(cap);
     capture_live_close(live);
     enrich_close(atomic_load(&sh.enrich));
     detect_engine_unref(atomic_load(&sh.detect));
@@ -504,7 +504,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
     if (cfg.pidfile[0])
         service_remove_pidfile(cfg.pidfile);
     if (live)
-        LOG(LOG_NOTICE, "stopped");
+        LOG(LVL_NOTICE, "stopped");
     return rc;
 }
 

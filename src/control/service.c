@@ -45,7 +45,7 @@ int service_write_pidfile(const char *path, char *err, size_t errlen)
 void service_remove_pidfile(const char *path)
 {
     if (path[0] && unlink(path) < 0 && errno != ENOENT)
-        LOG(LOG_INFO, "pidfile: cannot remove '%s': %s", path, strerror(errno));
+        LOG(LVL_INFO, "pidfile: cannot remove '%s': %s", path, strerror(errno));
 }
 
 static int caps_get(struct __user_cap_data_struct d[2])
@@ -98,7 +98,7 @@ int service_drop_privileges(const struct config *cfg, int keep_net_raw, char *er
 {
     if (!cfg->run_as_user[0] && !cfg->run_as_group[0]) {
         if (geteuid() == 0) {
-            LOG(LOG_INFO, "running as root: set run-as.user to drop privileges after start-up");
+            LOG(LVL_INFO, "running as root: set run-as.user to drop privileges after start-up");
             return 0;
         }
         return limit_caps(keep_net_raw, err, errlen);   /* e.g. systemd's ambient capabilities */
@@ -140,7 +140,7 @@ int service_drop_privileges(const struct config *cfg, int keep_net_raw, char *er
         snprintf(err, errlen, "run-as: root could be regained after the drop; refusing to run");
         return -1;
     }
-    LOG(LOG_INFO, "running as uid %ld gid %ld%s", (long)getuid(), (long)getgid(),
+    LOG(LVL_INFO, "running as uid %ld gid %ld%s", (long)getuid(), (long)getgid(),
         keep_net_raw ? ", keeping only CAP_NET_RAW" : "");
     return 0;
 }

@@ -1,7 +1,12 @@
-/* util.c - logging (stderr, or syslog through util_syslog.c), allocation, time formatting and unit parsing.
+/* util.c - logging (stderr or syslog), allocation, time formatting and unit parsing.
  *
- * Allocation failures at start-up are fatal (xmalloc and friends abort with a
- * message): a sensor that cannot get its pools has nothing useful to do. */
+ * Logging: one line per call, "taishi: <level>: <message>" on stderr, or
+ * after util_log_to_syslog() a syslog message (facility daemon) at the
+ * matching priority. openlog() is called once at start-up from the main
+ * thread; syslog() is thread-safe in glibc.
+ *
+ * Allocation failures are fatal (xmalloc and friends abort with a message):
+ * a sensor that cannot get its pools has nothing useful to do. */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -9,22 +14,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "taishi/core/util.h"
 
-enum log_level util_log_level = LOG_NOTICE;
+enum log_level util_log_level = LVL_NOTICE;
 static int log_syslog;
 
 void util_log_to_syslog(void)
 {
-    util_syslog_open();
+    openlog("taishi", LOG_PID | LOG_NDELAY, LOG_DAEMON);
     log_syslog = 1;
 }
 
 void util_log(enum log_level lvl, const char *fmt, ...)
 {
     static const char *const names[] = { "error", "warning", "notice", "info", "debug" };
+    static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
+    unsigned i = (unsigned)lvl < ARRAY_SIZE(names) ? (unsigned)lvl : LVL_ERROR;
     char buf[1024];
     va_list ap;
 
@@ -32,9 +40,9 @@ void util_log(enum log_level lvl, const char *fmt, ...)
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     if (log_syslog)
-        util_syslog_write((int)lvl, buf);
+        syslog(prio[i], "%s", buf);
     else
-        fprintf(stderr, "taishi: %s: %s\n", names[lvl], buf);
+        fprintf(stderr, "taishi: %s: %s\n", names[i], buf);
 }
 
 static NORETURN void oom(size_t n)

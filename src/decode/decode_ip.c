@@ -10,11 +10,19 @@
  * Length rules (the same as Suricata's): an IPv4 total length beyond the
  * captured bytes is an anomaly, unless the capture's snaplen cut the frame,
  * in which case the layer is kept with the bytes we have. */
+#include <netinet/in.h>
 #include <string.h>
 
 #include "decode_internal.h"
 
 #define MAX_EXT_HEADERS 8
+/* Extension headers glibc's <netinet/in.h> has no name for. */
+#ifndef IPPROTO_HIP
+#define IPPROTO_HIP   139               /* Host Identity Protocol, RFC 7401 */
+#endif
+#ifndef IPPROTO_SHIM6
+#define IPPROTO_SHIM6 140               /* RFC 5533 */
+#endif
 
 /* The VLAN part of a flow key: outer id << 12 | inner id. */
 static uint32_t key_vlan(const struct decoded *d)
@@ -49,8 +57,8 @@ int decode_ip(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
 {
     NEED(1, EV_IPV4_TRUNC);
     switch (buf[off] >> 4) {
-    case 4: return decode_ipv4(c, buf, end, off);
-    case 6: return decode_ipv6(c, buf, end, off);
+    case 4: return decode_ip_v4(c, buf, end, off);
+    case 6: return decode_ip_v6(c, buf, end, off);
     }
     return decode_event(c, EV_IP_WRONG_VERSION);
 }
@@ -82,7 +90,7 @@ static int decode_reassembled(struct dctx *c, const uint8_t *rb, uint32_t rlen, 
 {
     unsigned li = c->d->nlayers;            /* the layer the datagram will become */
     c->reassembled++;
-    int r = v6 ? decode_ipv6(c, rb, rlen, 0) : decode_ipv4(c, rb, rlen, 0);
+    int r = v6 ? decode_ip_v6(c, rb, rlen, 0) : decode_ip_v4(c, rb, rlen, 0);
     if (c->d->nlayers > li)
         c->d->layer[li].reassembled = 1;
     return r;
@@ -100,7 +108,7 @@ static int defrag_result(struct dctx *c, int r, uint16_t ev, const uint8_t *rb,
     return 0;
 }
 
-int decode_ipv4(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
+int decode_ip_v4(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
 {
     NEED(20, EV_IPV4_TRUNC);
     const uint8_t *h = buf + off;
@@ -150,7 +158,7 @@ int decode_ipv4(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
     return decode_l4(c, (unsigned)li, buf, off + hlen, avail - hlen, tot - hlen);
 }
 
-int decode_ipv6(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
+int decode_ip_v6(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
 {
     NEED(40, EV_IPV6_TRUNC);
     const uint8_t *h = buf + off;
@@ -173,14 +181,15 @@ int decode_ipv6(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
     unsigned n = 0;
     for (;;) {
         uint32_t elen;
-        if (nh != 0 && nh != 43 && nh != 44 && nh != 60 && nh != 51 &&
-            nh != 135 && nh != 139 && nh != 140)
+        if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING && nh != IPPROTO_FRAGMENT &&
+            nh != IPPROTO_DSTOPTS && nh != IPPROTO_AH && nh != IPPROTO_MH &&
+            nh != IPPROTO_HIP && nh != IPPROTO_SHIM6)
             break;
         if (++n > MAX_EXT_HEADERS)
             return decode_event(c, EV_IPV6_EXTHDR_TOO_MANY);
         if (stop - p < 8)
             return decode_event(c, EV_IPV6_EXTHDR_TRUNC);
-        if (nh == 44) {                     /* Fragment header */
+        if (nh == IPPROTO_FRAGMENT) {
             uint16_t fo = rd16(buf + p + 2);
             uint32_t id = rd32(buf + p + 4);
             uint8_t fnh = buf[p];
@@ -201,7 +210,7 @@ int decode_ipv6(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
                                 &rb, &rlen, &ev);
             return defrag_result(c, r, ev, rb, rlen, 1);
         }
-        elen = nh == 51 ? ((uint32_t)buf[p + 1] + 2) * 4 : ((uint32_t)buf[p + 1] + 1) * 8;
+        elen = nh == IPPROTO_AH ? ((uint32_t)buf[p + 1] + 2) * 4 : ((uint32_t)buf[p + 1] + 1) * 8;
         if (stop - p < elen)
             return decode_event(c, EV_IPV6_EXTHDR_TRUNC);
         nh = buf[p];
@@ -218,7 +227,7 @@ int decode_ipv6(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
     l->l4_off = l->pl_off = p;
     l->l4_len = stop - p;
     c->d->nlayers++;
-    if (nh == 44 || nh == 59)               /* unreassembled fragment, or no next header */
+    if (nh == IPPROTO_FRAGMENT || nh == IPPROTO_NONE)   /* unreassembled fragment, no next header */
         return 0;
     return decode_l4(c, (unsigned)li, buf, p, stop - p, off + 40 + plen - p);
 }

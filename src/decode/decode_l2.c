@@ -2,12 +2,10 @@
  * (QinQ), LLC/SNAP, MPLS (with the pseudowire control word), PPPoE, PPP,
  * Linux cooked (SLL, SLL2), BSD loopback, raw IP and Cisco HDLC.
  *
- * decode_frame() is the entry point of the whole decoder; it lives here
- * because the link layer is where a frame starts. Frames that are not IP
- * (ARP, LLDP, PPPoE discovery, unknown EtherTypes) are counted in
- * st->non_ip and otherwise left alone: they are not malformed. */
-#include <string.h>
-
+ * decode_frame() (decode.c) starts every frame here, at the link layer of
+ * its capture. Frames that are not IP (ARP, LLDP, PPPoE discovery, unknown
+ * EtherTypes) are counted in st->non_ip and otherwise left alone: they are
+ * not malformed. */
 #include "decode_internal.h"
 
 #define ETH_P_IP     0x0800
@@ -19,7 +17,7 @@
 #define ETH_P_MPLS_M 0x8848
 #define ETH_P_PPPOES 0x8864
 
-int decode_link_supported(int linktype)
+int decode_l2_link_supported(int linktype)
 {
     switch (linktype) {
     case LINK_NULL: case LINK_ETHERNET: case LINK_PPP: case LINK_RAW: case LINK_RAW_BSD:
@@ -51,9 +49,9 @@ static int decode_ppp_proto(struct dctx *c, const uint8_t *buf, uint32_t end, ui
         off += 2;
     }
     switch (proto) {
-    case 0x0021: return decode_ipv4(c, buf, end, off);
-    case 0x0057: return decode_ipv6(c, buf, end, off);
-    case 0x0281: case 0x0283: return decode_ethertype(c, buf, end, off, ETH_P_MPLS);
+    case 0x0021: return decode_ip_v4(c, buf, end, off);
+    case 0x0057: return decode_ip_v6(c, buf, end, off);
+    case 0x0281: case 0x0283: return decode_l2_ethertype(c, buf, end, off, ETH_P_MPLS);
     }
     return non_ip(c);
 }
@@ -75,25 +73,26 @@ static int decode_mpls(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_
     /* No type field after the stack: guess from the first nibble, as routers do. */
     NEED(1, EV_MPLS_TRUNC);
     switch (buf[off] >> 4) {
-    case 4: return decode_ipv4(c, buf, end, off);
-    case 6: return decode_ipv6(c, buf, end, off);
+    case 4: return decode_ip_v4(c, buf, end, off);
+    case 6: return decode_ip_v6(c, buf, end, off);
     case 0:                                 /* pseudowire control word, then Ethernet */
         NEED(4, EV_MPLS_TRUNC);
-        return decode_ethernet(c, buf, end, off + 4);
+        return decode_l2_ethernet(c, buf, end, off + 4);
     }
     return decode_event(c, EV_MPLS_UNKNOWN);
 }
 
-int decode_ethertype(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off, uint16_t type)
+int decode_l2_ethertype(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off,
+                        uint16_t type)
 {
     struct decoded *d = c->d;
 
     for (;;) {
         switch (type) {
         case ETH_P_IP:
-            return decode_ipv4(c, buf, end, off);
+            return decode_ip_v4(c, buf, end, off);
         case ETH_P_IPV6:
-            return decode_ipv6(c, buf, end, off);
+            return decode_ip_v6(c, buf, end, off);
         case ETH_P_8021Q: case ETH_P_8021AD: case ETH_P_QINQ:
             NEED(4, EV_VLAN_TRUNC);
             if (d->nvlan >= DECODE_MAX_VLANS)
@@ -123,30 +122,30 @@ int decode_ethertype(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t 
     }
 }
 
-int decode_ethernet(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
+int decode_l2_ethernet(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off)
 {
     NEED(14, EV_ETH_TRUNC);
     if (++c->l2_depth > 8)                  /* e.g. MPLS pseudowire in pseudowire in ... */
         return decode_event(c, EV_TUNNEL_TOO_DEEP);
-    return decode_ethertype(c, buf, end, off + 14, rd16(buf + off + 12));
+    return decode_l2_ethertype(c, buf, end, off + 14, rd16(buf + off + 12));
 }
 
 static int decode_af(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t off, uint32_t af)
 {
     switch (af) {
-    case 2: return decode_ipv4(c, buf, end, off);
-    case 10: case 24: case 28: case 30: return decode_ipv6(c, buf, end, off);
+    case 2: return decode_ip_v4(c, buf, end, off);
+    case 10: case 24: case 28: case 30: return decode_ip_v6(c, buf, end, off);
     }
     return non_ip(c);
 }
 
-int decode_link(struct dctx *c, int linktype, const uint8_t *buf, uint32_t end)
+int decode_l2_link(struct dctx *c, int linktype, const uint8_t *buf, uint32_t end)
 {
     uint32_t off = 0;
 
     switch (linktype) {
     case LINK_ETHERNET:
-        return decode_ethernet(c, buf, end, 0);
+        return decode_l2_ethernet(c, buf, end, 0);
     case LINK_NULL: {                       /* address family in the writer's byte order */
         NEED(4, EV_LINK_TRUNC);
         uint32_t af = rd32le(buf);
@@ -161,7 +160,7 @@ int decode_link(struct dctx *c, int linktype, const uint8_t *buf, uint32_t end)
         return decode_ip(c, buf, end, 0);
     case LINK_C_HDLC:
         NEED(4, EV_LINK_TRUNC);
-        return decode_ethertype(c, buf, end, 4, rd16(buf + 2));
+        return decode_l2_ethertype(c, buf, end, 4, rd16(buf + 2));
     case LINK_PPP: case LINK_PPP_SERIAL:
         NEED(2, EV_LINK_TRUNC);
         if (buf[0] == 0xff && buf[1] == 0x03)
@@ -169,86 +168,10 @@ int decode_link(struct dctx *c, int linktype, const uint8_t *buf, uint32_t end)
         return decode_ppp_proto(c, buf, end, off);
     case LINK_SLL:
         NEED(16, EV_LINK_TRUNC);
-        return decode_ethertype(c, buf, end, 16, rd16(buf + 14));
+        return decode_l2_ethertype(c, buf, end, 16, rd16(buf + 14));
     case LINK_SLL2:
         NEED(20, EV_LINK_TRUNC);
-        return decode_ethertype(c, buf, end, 20, rd16(buf));
+        return decode_l2_ethertype(c, buf, end, 20, rd16(buf));
     }
     return non_ip(c);
-}
-
-int decode_frame(const struct decode_config *cfg, struct decode_stats *st,
-                 struct defrag *df, int linktype, const uint8_t *frame,
-                 uint32_t caplen, uint32_t wirelen, uint64_t ts_ns,
-                 struct decoded *d)
-{
-    struct dctx c = { .cfg = cfg, .st = st, .df = df, .d = d };
-
-    d->ts_ns = ts_ns;
-    d->caplen = caplen;
-    d->wirelen = wirelen;
-    d->nlayers = 0;
-    d->nvlan = 0;
-    d->anomaly = EV_NONE;
-    d->anomaly_layer = 0;
-    d->consumed = 0;
-    d->truncated = caplen < wirelen;
-    st->frames++;
-    st->bytes += wirelen;
-    if (d->truncated)
-        st->snaplen_truncated++;
-    if (caplen == 0)
-        decode_event(&c, EV_PKT_EMPTY);
-    else
-        decode_link(&c, linktype, frame, caplen);
-    if (d->anomaly)
-        st->invalid++;
-    return 0;
-}
-
-const char *tunnel_type_name(enum tunnel_type t)
-{
-    static const char *const names[TUNNEL_MAX] = {
-        "none", "gre", "erspan", "vxlan", "gtpu", "ipip", "teredo",
-    };
-    return (unsigned)t < TUNNEL_MAX ? names[t] : "unknown";
-}
-
-#define X_NAME(e, n, l) n,
-#define X_LAYER(e, n, l) l,
-static const char *const event_names[] = { DECODE_EVENTS(X_NAME) };
-static const char *const event_layers[] = { DECODE_EVENTS(X_LAYER) };
-
-const char *decode_event_name(unsigned ev)
-{
-    return ev < EV_MAX ? event_names[ev] : "unknown";
-}
-
-const char *decode_event_layer(unsigned ev)
-{
-    return ev < EV_MAX ? event_layers[ev] : "unknown";
-}
-
-/* The flow hash is symmetric: both endpoints are ordered before mixing, so
- * both directions of a flow land on the same worker and bucket. */
-uint64_t flow_key_hash(const struct flow_key *k)
-{
-    const uint8_t *a = k->src, *b = k->dst;
-    uint16_t ap = k->sport, bp = k->dport;
-    int cmp = memcmp(a, b, 16);
-
-    if (cmp > 0 || (cmp == 0 && ap > bp)) {
-        const uint8_t *t = a; a = b; b = t;
-        uint16_t tp = ap; ap = bp; bp = tp;
-    }
-    uint64_t w[4];
-    memcpy(&w[0], a, 8); memcpy(&w[1], a + 8, 8);
-    memcpy(&w[2], b, 8); memcpy(&w[3], b + 8, 8);
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)k->proto << 56 | (uint64_t)k->ipver << 48 |
-                                          (uint64_t)ap << 16 | bp);
-    h = mix64(h ^ w[0]);
-    h = mix64(h ^ w[1]);
-    h = mix64(h ^ w[2]);
-    h = mix64(h ^ w[3]);
-    return mix64(h ^ ((uint64_t)k->vlan << 32 | k->tunnel_id));
 }

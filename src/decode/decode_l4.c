@@ -4,6 +4,8 @@
  * `avail` is the number of L4 bytes captured, `declared` what the IP header
  * says; they differ only when the snaplen cut the frame. Protocols we do not
  * parse still make a flow (addresses and protocol number, no ports). */
+#include <netinet/in.h>
+
 #include "decode_internal.h"
 
 static void set_payload(struct ip_layer *l, uint32_t off, uint32_t len)
@@ -20,7 +22,7 @@ int decode_l4(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t off,
     const uint8_t *p = buf + off;
 
     switch (l->key.proto) {
-    case 6: {
+    case IPPROTO_TCP: {
         NEED(20, EV_TCP_TRUNC);
         uint32_t hl = (uint32_t)(p[12] >> 4) * 4;
         if (hl < 20)
@@ -38,7 +40,7 @@ int decode_l4(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t off,
         set_payload(l, off + hl, avail - hl);
         return 0;
     }
-    case 17: {
+    case IPPROTO_UDP: {
         NEED(8, EV_UDP_TRUNC);
         uint32_t ulen = rd16(p + 4);
         c->st->udp++;
@@ -54,10 +56,10 @@ int decode_l4(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t off,
         }
         set_payload(l, off + 8, MIN(ulen, avail) - 8);
         if (ulen <= avail)                  /* a tunnel needs its whole payload */
-            return decode_udp_tunnel(c, li, buf, off + ulen, off + 8);
+            return decode_tunnel_udp(c, li, buf, off + ulen, off + 8);
         return 0;
     }
-    case 1:
+    case IPPROTO_ICMP:
         NEED(8, EV_ICMP_TRUNC);
         c->st->icmp++;
         l->icmp_type = p[0];
@@ -65,7 +67,7 @@ int decode_l4(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t off,
         l->l4_ok = 1;
         set_payload(l, off + 8, avail - 8);
         return 0;
-    case 58:
+    case IPPROTO_ICMPV6:
         NEED(8, EV_ICMPV6_TRUNC);
         c->st->icmpv6++;
         l->icmp_type = p[0];
@@ -73,7 +75,7 @@ int decode_l4(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t off,
         l->l4_ok = 1;
         set_payload(l, off + 8, avail - 8);
         return 0;
-    case 132:
+    case IPPROTO_SCTP:
         NEED(12, EV_SCTP_TRUNC);
         c->st->sctp++;
         l->key.sport = rd16(p);
@@ -81,18 +83,19 @@ int decode_l4(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t off,
         l->l4_ok = 1;
         set_payload(l, off + 12, avail - 12);
         return 0;
-    case 47:
+    case IPPROTO_GRE:
         c->st->other_l4++;
         l->l4_ok = 1;
         set_payload(l, off, avail);
-        return decode_gre(c, li, buf, end, off);
-    case 4: case 41:                        /* IPv4 / IPv6 directly inside IP */
+        return decode_tunnel_gre(c, li, buf, end, off);
+    case IPPROTO_IPIP: case IPPROTO_IPV6:   /* IPv4 / IPv6 directly inside IP */
         c->st->other_l4++;
         l->l4_ok = 1;
         set_payload(l, off, avail);
         if (decode_tunnel_enter(c, li, TUNNEL_IPIP, 0, c->tunnel_key) < 0)
             return -1;
-        return l->key.proto == 4 ? decode_ipv4(c, buf, end, off) : decode_ipv6(c, buf, end, off);
+        return l->key.proto == IPPROTO_IPIP ? decode_ip_v4(c, buf, end, off)
+                                            : decode_ip_v6(c, buf, end, off);
     }
     c->st->other_l4++;
     l->l4_ok = 1;

@@ -1,7 +1,7 @@
 /* decode_template.c - the scaffold for a new decoder. Copy it, rename
  * "template" to your protocol, and wire the call from the layer below
- * (an EtherType in decode_ethertype(), an IP protocol in decode_l4(), a UDP
- * port in decode_udp_tunnel()). It is compiled but not called.
+ * (an EtherType in decode_l2_ethertype(), an IP protocol in decode_l4(), a UDP
+ * port in decode_tunnel_udp()). It is compiled but not called.
  *
  * The rules every decoder follows:
  *   1. NEED(n, EV_...) before reading n bytes at buf + off: `end - off` is
@@ -16,7 +16,10 @@
  *   5. A tunnel calls decode_tunnel_enter() (which enforces the depth cap)
  *      before decoding its inner packet.
  *   6. Unit tests go in tests/unit/test_decode.c: the well-formed frame, every
- *      truncation of it against the guard page, and each malformation. */
+ *      truncation of it against the guard page, and each malformation.
+ *   7. Names: a decoder in its own decode_X.c is decode_X() (more exported
+ *      ones decode_X_*); one added to an existing file takes that file's
+ *      prefix, or is static when only that file calls it. */
 #include "decode_internal.h"
 
 /* Example header: 1 byte version, 1 byte flags, 2 bytes EtherType of the
@@ -28,5 +31,5 @@ int decode_template(struct dctx *c, const uint8_t *buf, uint32_t end, uint32_t o
     if (h[0] != 1)                          /* 3. check what must hold */
         return 0;                           /*    not ours: leave it, no anomaly */
     uint16_t next = rd16(h + 2);
-    return decode_ethertype(c, buf, end, off + 4, next);   /* 4. next decoder */
+    return decode_l2_ethertype(c, buf, end, off + 4, next);   /* 4. next decoder */
 }

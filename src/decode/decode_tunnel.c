@@ -1,5 +1,6 @@
 /* decode_tunnel.c - GRE (v0 and PPTP's v1), ERSPAN I/II/III, VXLAN, GTP-U and
- * Teredo. IP-in-IP is two lines in decode_l4.c.
+ * Teredo, and the tunnel types' names. IP-in-IP is a few lines in
+ * decode_l4.c.
  *
  * Entering a tunnel records, for the next IP layer, which tunnel it is in
  * (type, outer addresses, id) and the tunnel id that goes into its flow key:
@@ -34,6 +35,14 @@ int decode_tunnel_enter(struct dctx *c, unsigned outer, enum tunnel_type type,
     return 0;
 }
 
+const char *decode_tunnel_name(enum tunnel_type t)
+{
+    static const char *const names[TUNNEL_MAX] = {
+        "none", "gre", "erspan", "vxlan", "gtpu", "ipip", "teredo",
+    };
+    return (unsigned)t < TUNNEL_MAX ? names[t] : "unknown";
+}
+
 static int decode_erspan(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end,
                          uint32_t off, int type3, int has_seq)
 {
@@ -52,10 +61,10 @@ static int decode_erspan(struct dctx *c, unsigned li, const uint8_t *buf, uint32
     }                                       /* type I: no header at all */
     if (decode_tunnel_enter(c, li, TUNNEL_ERSPAN, session, session) < 0)
         return -1;
-    return decode_ethernet(c, buf, end, off);
+    return decode_l2_ethernet(c, buf, end, off);
 }
 
-int decode_gre(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end, uint32_t off)
+int decode_tunnel_gre(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end, uint32_t off)
 {
     NEED(4, EV_GRE_TRUNC);
     uint16_t flags = rd16(buf + off), proto = rd16(buf + off + 2);
@@ -82,11 +91,11 @@ int decode_gre(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end, ui
     case 0x0800: case 0x86dd:
         if (decode_tunnel_enter(c, li, TUNNEL_GRE, key, key) < 0)
             return -1;
-        return proto == 0x0800 ? decode_ipv4(c, buf, end, off) : decode_ipv6(c, buf, end, off);
+        return proto == 0x0800 ? decode_ip_v4(c, buf, end, off) : decode_ip_v6(c, buf, end, off);
     case 0x6558:                            /* transparent Ethernet bridging */
         if (decode_tunnel_enter(c, li, TUNNEL_GRE, key, key) < 0)
             return -1;
-        return decode_ethernet(c, buf, end, off);
+        return decode_l2_ethernet(c, buf, end, off);
     case 0x880b: {                          /* PPP (PPTP): address/control, protocol */
         if (end - off >= 2 && buf[off] == 0xff && buf[off + 1] == 0x03)
             off += 2;
@@ -97,7 +106,8 @@ int decode_gre(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end, ui
             return 0;                       /* LCP, compressed data: not IP */
         if (decode_tunnel_enter(c, li, TUNNEL_GRE, key, 0) < 0)
             return -1;
-        return pp == 0x21 ? decode_ipv4(c, buf, end, off + pl) : decode_ipv6(c, buf, end, off + pl);
+        return pp == 0x21 ? decode_ip_v4(c, buf, end, off + pl)
+                          : decode_ip_v6(c, buf, end, off + pl);
     }
     case 0x88be:
         return decode_erspan(c, li, buf, end, off, 0, (flags & 0x1000) != 0);
@@ -116,7 +126,7 @@ static int decode_vxlan(struct dctx *c, unsigned li, const uint8_t *buf, uint32_
     NEED(8 + 14, EV_VXLAN_TRUNC);
     if (decode_tunnel_enter(c, li, TUNNEL_VXLAN, vni, vni) < 0)
         return -1;
-    return decode_ethernet(c, buf, end, off + 8);
+    return decode_l2_ethernet(c, buf, end, off + 8);
 }
 
 static int decode_gtpu(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end, uint32_t off)
@@ -151,7 +161,7 @@ static int decode_gtpu(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t
         return 0;
     if (decode_tunnel_enter(c, li, TUNNEL_GTPU, teid, 0) < 0)
         return -1;
-    return v == 4 ? decode_ipv4(c, buf, end, off + hl) : decode_ipv6(c, buf, end, off + hl);
+    return v == 4 ? decode_ip_v4(c, buf, end, off + hl) : decode_ip_v6(c, buf, end, off + hl);
 }
 
 static int decode_teredo(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end, uint32_t off)
@@ -176,10 +186,10 @@ static int decode_teredo(struct dctx *c, unsigned li, const uint8_t *buf, uint32
         return 0;
     if (decode_tunnel_enter(c, li, TUNNEL_TEREDO, 0, 0) < 0)
         return -1;
-    return decode_ipv6(c, buf, end, p);
+    return decode_ip_v6(c, buf, end, p);
 }
 
-int decode_udp_tunnel(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end, uint32_t off)
+int decode_tunnel_udp(struct dctx *c, unsigned li, const uint8_t *buf, uint32_t end, uint32_t off)
 {
     const struct ip_layer *l = &c->d->layer[li];
     const struct decode_config *cfg = c->cfg;

@@ -168,7 +168,7 @@ void detect_thread_set_engine(struct detect_thread *t, struct detect_engine *e)
         slot = t->cur;
     }
     if (slot < 0) {
-        LOG(LOG_WARNING, "detect: too many rule reloads in use at once; new flows go uninspected");
+        LOG(LVL_WARNING, "detect: too many rule reloads in use at once; new flows go uninspected");
         t->cur = -1;
         return;
     }

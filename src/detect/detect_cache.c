@@ -57,7 +57,7 @@ int detect_cache_load(const char *dir, uint64_t key, struct slot **all, unsigned
             hs_free_database(all[i]->db);
             all[i]->db = NULL;
         }
-        LOG(LOG_WARNING, "detect: cache %s unreadable, compiling", path);
+        LOG(LVL_WARNING, "detect: cache %s unreadable, compiling", path);
         return -1;
     }
     return 0;
@@ -71,13 +71,13 @@ void detect_cache_save(const char *dir, uint64_t key, struct slot **all, unsigne
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
         /* e.g. the default /var/cache/taishi for a rule author who is not
          * root: nothing is wrong, the next start compiles again */
-        LOG(errno == EACCES || errno == EROFS || errno == ENOENT ? LOG_INFO : LOG_WARNING,
+        LOG(errno == EACCES || errno == EROFS || errno == ENOENT ? LVL_INFO : LVL_WARNING,
             "detect: cannot create cache dir %s: %s (no cache)", dir, strerror(errno));
         return;
     }
     FILE *f = fopen(tmp, "wb");
     if (!f) {
-        LOG(errno == EACCES || errno == EROFS ? LOG_INFO : LOG_WARNING,
+        LOG(errno == EACCES || errno == EROFS ? LVL_INFO : LVL_WARNING,
             "detect: cannot write cache %s: %s (no cache)", tmp, strerror(errno));
         return;
     }
@@ -98,7 +98,7 @@ void detect_cache_save(const char *dir, uint64_t key, struct slot **all, unsigne
     ok = fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
     ok = fclose(f) == 0 && ok;
     if (!ok || rename(tmp, path) < 0) {
-        LOG(LOG_WARNING, "detect: cannot write cache %s", path);
+        LOG(LVL_WARNING, "detect: cannot write cache %s", path);
         unlink(tmp);
     }
 }

@@ -100,8 +100,8 @@ static void log_problems(const struct ruleset *rs)
     unsigned shown = 0;
     for (uint32_t i = 0; i < rs->nproblems; i++) {
         const struct rule_problem *p = &rs->problems[i];
-        if (p->status == RS_FAILED || util_log_level >= LOG_INFO || shown < 20) {
-            LOG(p->status == RS_FAILED ? LOG_WARNING : LOG_INFO, "%s:%u: sid %u: %s",
+        if (p->status == RS_FAILED || util_log_level >= LVL_INFO || shown < 20) {
+            LOG(p->status == RS_FAILED ? LVL_WARNING : LVL_INFO, "%s:%u: sid %u: %s",
                 p->file ? p->file : "?", p->line, p->sid, p->reason);
             shown++;
         }
@@ -125,7 +125,7 @@ struct detect_engine *detect_load(const struct config *cfg, char *const *sfiles,
         return NULL;
     rs = (struct ruleset *)detect_engine_ruleset(e);
     log_problems(rs);
-    LOG(LOG_NOTICE, "rules: %u loaded, %u skipped (unsupported), %u failed; %s in %.2f s, "
+    LOG(LVL_NOTICE, "rules: %u loaded, %u skipped (unsupported), %u failed; %s in %.2f s, "
         "%u databases, %.1f MiB", rs->loaded, rs->skipped, rs->failed,
         bi.from_cache ? "databases from the cache" : "compiled", bi.compile_s, bi.ndb,
         (double)bi.db_bytes / (1 << 20));

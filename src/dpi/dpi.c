@@ -14,6 +14,7 @@
  * (tried: two ndpi_init_detection_module() calls in parallel threads abort
  * now and then in nDPI 4.2), so main() creates the workers one by one. */
 #include <ctype.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <ndpi_api.h>
@@ -134,8 +135,8 @@ void dpi_process(struct dpi *d, struct dpi_flow *f, const struct packet *p, uint
     f->packets++;
     d->st.packets++;
     uint8_t proto = p->ip.key.proto;
-    int enough = (proto == 17 && f->packets > d->cfg->dpi_udp_max_packets) ||
-                 (proto == 6 && f->packets > d->cfg->dpi_tcp_max_packets);
+    int enough = (proto == IPPROTO_UDP && f->packets > d->cfg->dpi_udp_max_packets) ||
+                 (proto == IPPROTO_TCP && f->packets > d->cfg->dpi_tcp_max_packets);
     uint32_t len = p->ip.l3_cap > 65535 ? 65535 : p->ip.l3_cap;
     ndpi_protocol r = ndpi_detection_process_packet(d->nd, f->nf, p->data, (unsigned short)len,
                                                     ts_ns / 1000000ULL);

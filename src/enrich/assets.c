@@ -94,7 +94,7 @@ static void load(struct asset_inventory *a)
 
     if (!f) {
         if (errno != ENOENT)
-            LOG(LOG_WARNING, "asset.state-file: cannot read '%s': %s", a->state, strerror(errno));
+            LOG(LVL_WARNING, "asset.state-file: cannot read '%s': %s", a->state, strerror(errno));
         return;
     }
     while (fgets(line, sizeof(line), f)) {
@@ -113,7 +113,7 @@ static void load(struct asset_inventory *a)
     }
     fclose(f);
     if (bad)
-        LOG(LOG_WARNING, "asset.state-file %s: %u unreadable lines skipped", a->state, bad);
+        LOG(LVL_WARNING, "asset.state-file %s: %u unreadable lines skipped", a->state, bad);
 }
 
 struct asset_inventory *assets_open(const struct config *cfg, char *err, size_t errlen)
@@ -166,7 +166,7 @@ static void save(struct asset_inventory *a)
 
     snprintf(tmp, sizeof(tmp), "%s.tmp", a->state);
     if (!(f = fopen(tmp, "w"))) {
-        LOG(LOG_ERROR, "asset.state-file: cannot write '%s': %s", tmp, strerror(errno));
+        LOG(LVL_ERROR, "asset.state-file: cannot write '%s': %s", tmp, strerror(errno));
         return;
     }
     for (uint32_t k = 0; k < a->n; k++) {   /* oldest first, so a reload keeps the order */
@@ -176,7 +176,7 @@ static void save(struct asset_inventory *a)
                 (unsigned long long)en->first_ns);
     }
     if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 || rename(tmp, a->state) != 0) {
-        LOG(LOG_ERROR, "asset.state-file: cannot save '%s': %s", a->state, strerror(errno));
+        LOG(LVL_ERROR, "asset.state-file: cannot save '%s': %s", a->state, strerror(errno));
         unlink(tmp);
     }
 }

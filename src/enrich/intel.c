@@ -308,11 +308,11 @@ struct intel *intel_open_with(const struct config *cfg, char *const *updates, si
     for (size_t u = 0; u < nupdates; u++) {
         char why[300];
         if (apply_update(in, updates[u], why, sizeof(why)) < 0)
-            LOG(LOG_WARNING, "intel update '%.80s' ignored: %s", updates[u], why);
+            LOG(LVL_WARNING, "intel update '%.80s' ignored: %s", updates[u], why);
     }
     table_build(in);
     if (in->n)
-        LOG(LOG_INFO, "intel: %zu indicators loaded", in->n);
+        LOG(LVL_INFO, "intel: %zu indicators loaded", in->n);
     return in;
 }
 

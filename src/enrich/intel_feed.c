@@ -73,7 +73,7 @@ static void *feed_main(void *arg)
         if (m)
             rd_kafka_message_destroy(m);
         if (pending && (!m || pending >= 1000)) {
-            LOG(LOG_INFO, "intel feed: %zu new updates, applying", pending);
+            LOG(LVL_INFO, "intel feed: %zu new updates, applying", pending);
             f->apply(f->arg, f->up, f->n);
             pending = 0;
         }

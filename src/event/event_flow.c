@@ -32,8 +32,8 @@ void event_flow(struct jw *w, const struct event_ctx *c, const struct flow *f,
     event_head_flow_counters(w, f);
     jw_ktime(w, "end", f->last_ns);
     jw_ku64(w, "age", (f->last_ns - f->start_ns) / 1000000000ULL);
-    jw_kstr(w, "state", flow_state_name((enum flow_state)f->state));
-    jw_kstr(w, "reason", flow_reason_name(why));
+    jw_kstr(w, "state", flow_table_state_name((enum flow_state)f->state));
+    jw_kstr(w, "reason", flow_table_reason_name(why));
     jw_obj_end(w);
 
     jw_kobj(w, "ndpi");

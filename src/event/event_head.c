@@ -41,7 +41,7 @@ static void write_tunnel(struct jw *w, const struct tunnel_info *t)
     if (t->type == TUNNEL_NONE)
         return;
     jw_kobj(w, "tunnel");
-    jw_kstr(w, "type", tunnel_type_name((enum tunnel_type)t->type));
+    jw_kstr(w, "type", decode_tunnel_name((enum tunnel_type)t->type));
     jw_key(w, "src_ip");
     jw_ip(w, t->src, t->ipver);
     jw_key(w, "dest_ip");

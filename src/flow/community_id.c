@@ -4,6 +4,7 @@
  * hash alike; for ICMP the "ports" are the type and, for messages that come
  * in request/reply pairs, the type of the counterpart (otherwise the code,
  * and the flow is one-way: no reordering). Written from the specification. */
+#include <netinet/in.h>
 #include <string.h>
 
 #include "taishi/core/sha1.h"
@@ -17,8 +18,8 @@ static int icmp_counterpart(uint8_t proto, uint16_t type, uint16_t *peer)
     static const uint8_t v6[][2] = { {128, 129}, {129, 128}, {133, 134}, {134, 133},
                                      {135, 136}, {136, 135}, {130, 131}, {131, 130},
                                      {139, 140}, {140, 139}, {144, 145}, {145, 144} };
-    const uint8_t (*t)[2] = proto == 1 ? v4 : v6;
-    size_t n = proto == 1 ? sizeof(v4) / 2 : sizeof(v6) / 2;
+    const uint8_t (*t)[2] = proto == IPPROTO_ICMP ? v4 : v6;
+    size_t n = proto == IPPROTO_ICMP ? sizeof(v4) / 2 : sizeof(v6) / 2;
 
     for (size_t i = 0; i < n; i++)
         if (t[i][0] == type) {
@@ -55,10 +56,11 @@ void community_id_v1(uint16_t seed, int ipver, const uint8_t *saddr, const uint8
 {
     uint8_t buf[2 + 16 + 16 + 2 + 4], dig[20];
     size_t alen = ipver == 6 ? 16 : 4, n = 0;
-    int ports = proto == 6 || proto == 17 || proto == 132 || proto == 1 || proto == 58;
+    int ports = proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP ||
+                proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
     int one_way = 0;
 
-    if (proto == 1 || proto == 58) {
+    if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) {
         uint16_t peer;
         if (icmp_counterpart(proto, sport, &peer))
             dport = peer;
@@ -97,11 +99,11 @@ int community_id_selftest(void)
 
     sha1((const uint8_t *)"abc", 3, dig);
     bad += memcmp(dig, "\xa9\x99\x3e\x36\x47\x06\x81\x6a\xba\x3e\x25\x71\x78\x50\xc2\x6c\x9c\xd0\xd8\x9d", 20) != 0;
-    community_id_v1(0, 4, a, b, 6, 34855, 80, id);
+    community_id_v1(0, 4, a, b, IPPROTO_TCP, 34855, 80, id);
     bad += strcmp(id, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=") != 0;
-    community_id_v1(0, 4, b, a, 6, 80, 34855, id);           /* reply direction: same id */
+    community_id_v1(0, 4, b, a, IPPROTO_TCP, 80, 34855, id); /* reply direction: same id */
     bad += strcmp(id, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=") != 0;
-    community_id_v1(0, 4, c, d, 1, 8, 0, id);                /* ICMP echo request */
+    community_id_v1(0, 4, c, d, IPPROTO_ICMP, 8, 0, id);     /* ICMP echo request */
     bad += strcmp(id, "1:X0snYXpgwiv9TZtqg64sgzUn6Dk=") != 0;
     return bad ? -1 : 0;
 }

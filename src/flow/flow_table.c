@@ -1,13 +1,36 @@
-/* flow_table.c - see flow.h for the design (hash chains + one LRU list per
- * timeout class). Everything here runs in the owning worker thread.
+/* flow_table.c - see flow.h for the design (hash chains, and one list per
+ * protocol group and state, each in last-packet order). Everything here
+ * runs in the owning worker thread.
  *
- * Direction: a flow's key is stored client first. The client is the sender
- * of a TCP SYN (the receiver of a SYN-ACK when that is the first packet we
- * see) and otherwise the sender of the first packet.
+ * Lookup: the packet's hash (the reader's, or decode_flow_hash()) picks the
+ * bucket; a key matches in either direction. Direction: a flow's key is
+ * stored client first. The client is the sender of the flow's first packet,
+ * or its receiver when that packet is a SYN-ACK.
  *
- * TCP state is deliberately light (stream reassembly is detect's business):
- * a flow is established once both sides have sent, closed after a RST or a
- * FIN from each side. A SYN on a closed flow starts a new flow (port reuse). */
+ * State, for every protocol: new, established once both sides have sent,
+ * and (TCP only) closed after a RST or a FIN from each side. The state is
+ * light on purpose; TCP reassembly is stream.c's, driven by the worker's
+ * layer 7. A closed flow moves to its closed list (the closed timeout);
+ * when it then times out, is flushed or its ports are reused, the reason it
+ * ends with is how it closed (tcp_fin or tcp_rst).
+ *
+ * A flow ends when:
+ *   - a packet finds it idle past its timeout: it ends (timeout) and the
+ *     packet starts a new flow, whether or not the expiry scan has run, so
+ *     the events do not depend on when scans happen;
+ *   - the expiry scan finds it idle past its timeout (flow_table_expire,
+ *     at most once a second of packet time, popping list heads);
+ *   - a SYN (without ACK) arrives on it once closed: a new connection on
+ *     the same ports starts a new flow;
+ *   - a new flow would take the table past its memcap (the flows' bytes
+ *     plus what the owner's extra_mem callback reports): the longest-idle
+ *     flows end first (memcap);
+ *   - the table is flushed (end of input, shutdown), oldest first so the
+ *     output order is stable.
+ * Active timeout: at the first packet flow.active-timeout or more after a
+ * flow's start, it gets an interval record (on_end with FR_ACTIVE); its
+ * counters and start time restart and the flow goes on. */
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,7 +61,7 @@ struct flow_table {
     struct flow_stats st;
 };
 
-const char *flow_reason_name(enum flow_end_reason r)
+const char *flow_table_reason_name(enum flow_end_reason r)
 {
     static const char *const n[FR_MAX] = {
         "timeout", "tcp_fin", "tcp_rst", "active_timeout", "memcap", "shutdown", "tcp_reuse",
@@ -46,7 +69,7 @@ const char *flow_reason_name(enum flow_end_reason r)
     return (unsigned)r < FR_MAX ? n[r] : "unknown";
 }
 
-const char *flow_state_name(enum flow_state s)
+const char *flow_table_state_name(enum flow_state s)
 {
     static const char *const n[FS_MAX] = { "new", "established", "closed" };
     return (unsigned)s < FS_MAX ? n[s] : "unknown";
@@ -174,9 +197,9 @@ static int key_match(const struct flow_key *a, const struct flow_key *b, int *sa
 static uint8_t group_of(uint8_t proto)
 {
     switch (proto) {
-    case 6: return FG_TCP;
-    case 17: return FG_UDP;
-    case 1: case 58: return FG_ICMP;
+    case IPPROTO_TCP: return FG_TCP;
+    case IPPROTO_UDP: return FG_UDP;
+    case IPPROTO_ICMP: case IPPROTO_ICMPV6: return FG_ICMP;
     }
     return FG_OTHER;
 }
@@ -189,7 +212,7 @@ static struct flow *new_flow(struct flow_table *t, const struct packet *p, uint6
         evict_one(t);
     struct flow *f = pool_get(&t->pool);
     f->key = *k;
-    if (k->proto == 6 && (p->ip.tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK)) {
+    if (k->proto == IPPROTO_TCP && (p->ip.tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK)) {
         memcpy(f->key.src, k->dst, 16);     /* first packet is the answer to a SYN */
         memcpy(f->key.dst, k->src, 16);
         f->key.sport = k->dport;
@@ -217,7 +240,7 @@ static struct flow *new_flow(struct flow_table *t, const struct packet *p, uint6
 struct flow *flow_table_update(struct flow_table *t, const struct packet *p, int *to_server)
 {
     const struct flow_key *k = &p->ip.key;
-    uint64_t h = p->hash ? p->hash : flow_key_hash(k);
+    uint64_t h = p->hash ? p->hash : decode_flow_hash(k);
     struct flow *f;
     int same = 1;
 
@@ -229,7 +252,7 @@ struct flow *flow_table_update(struct flow_table *t, const struct packet *p, int
          * then do not depend on when scans happen (or on the worker count). */
         end_flow(t, f, FR_TIMEOUT);
         f = NULL;
-    } else if (f && f->state == FS_CLOSED && k->proto == 6 &&
+    } else if (f && f->state == FS_CLOSED && k->proto == IPPROTO_TCP &&
                (p->ip.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
         end_flow(t, f, FR_REUSED);          /* a new connection on the same ports */
         f = NULL;
@@ -253,7 +276,7 @@ struct flow *flow_table_update(struct flow_table *t, const struct packet *p, int
         f->last_ns = p->ts_ns;
 
     uint8_t old_state = f->state;
-    if (k->proto == 6 && p->ip.l4_ok) {
+    if (k->proto == IPPROTO_TCP && p->ip.l4_ok) {
         uint8_t fl = p->ip.tcp_flags;
         f->tcp_seen[dir] |= fl;
         if (fl & TCP_RST) {

@@ -5,7 +5,8 @@
  * queue (sorted; a single malloc per segment, header and bytes together).
  * After each in-order delivery the queue's head is drained while it touches
  * next_seq. Bytes before next_seq are never delivered twice: a retransmitted
- * or overlapping segment gives only its new tail (first seen wins).
+ * or overlapping segment gives only its new tail (what was delivered first
+ * wins).
  *
  * Bounds: a segment more than STREAM_MAX_AHEAD beyond next_seq is not
  * queued (a broken or hostile sequence number); at a queue bound the hole
@@ -108,8 +109,9 @@ static void enqueue(struct stream_ctx *c, struct stream_dir *d, uint32_t seq, co
 
     while (*pp && seq_diff((*pp)->seq, seq) < 0)
         pp = &(*pp)->next;
-    /* The same start again (a retransmitted out-of-order segment): keep the
-     * longer, first-seen bytes win where they overlap. */
+    /* The same start again (a retransmitted out-of-order segment): one no
+     * longer than the queued copy is dropped; a longer one goes in front of
+     * it, so its bytes win and the old copy is dropped when reached. */
     if (*pp && (*pp)->seq == seq && (*pp)->len >= len) {
         c->st.retransmits++;
         return;

@@ -7,8 +7,8 @@
 #include "taishi/core/util.h"
 
 struct output {
-    struct file_sink *file;
-    struct kafka_sink *kafka;
+    struct output_file *file;
+    struct output_kafka *kafka;
 };
 
 struct output *output_open(const struct config *cfg, char *err, size_t errlen)
@@ -17,13 +17,13 @@ struct output *output_open(const struct config *cfg, char *err, size_t errlen)
 
     /* With Kafka on, a file is written only when one was asked for (-o). */
     if (!cfg->kafka_brokers[0] || cfg->output_set) {
-        if (!(o->file = file_sink_open(cfg->output, err, errlen))) {
+        if (!(o->file = output_file_open(cfg->output, err, errlen))) {
             free(o);
             return NULL;
         }
     }
-    if (cfg->kafka_brokers[0] && !(o->kafka = kafka_sink_open(cfg, err, errlen))) {
-        file_sink_close(o->file);
+    if (cfg->kafka_brokers[0] && !(o->kafka = output_kafka_open(cfg, err, errlen))) {
+        output_file_close(o->file);
         free(o);
         return NULL;
     }
@@ -35,31 +35,31 @@ void output_write_events(struct output *o, const char *buf, const struct out_eve
     if (!n)
         return;
     if (o->file)
-        file_sink_write(o->file, buf + ev[0].off, ev[n - 1].off + ev[n - 1].len - ev[0].off);
+        output_file_write(o->file, buf + ev[0].off, ev[n - 1].off + ev[n - 1].len - ev[0].off);
     if (o->kafka)
-        kafka_sink_submit(o->kafka, buf, ev, n);
+        output_kafka_submit(o->kafka, buf, ev, n);
 }
 
 int output_close(struct output *o)
 {
     if (!o)
         return 0;
-    kafka_sink_close(o->kafka);
-    int rc = file_sink_close(o->file);
+    output_kafka_close(o->kafka);
+    int rc = output_file_close(o->file);
     free(o);
     return rc;
 }
 
 int output_reopen(struct output *o)
 {
-    return file_sink_reopen(o->file);
+    return output_file_reopen(o->file);
 }
 
-void output_kafka_stats(const struct output *o, struct kafka_stats *st)
+void output_stats(const struct output *o, struct kafka_stats *st)
 {
     memset(st, 0, sizeof(*st));
     if (o->kafka)
-        kafka_sink_stats(o->kafka, st);
+        output_kafka_counters(o->kafka, st);
 }
 
 int output_has_kafka(const struct output *o)

@@ -16,7 +16,7 @@
 #include "taishi/output/output.h"
 #include "taishi/core/util.h"
 
-struct file_sink {
+struct output_file {
     FILE *f;
     char *path;
     int is_stdout;
@@ -24,9 +24,9 @@ struct file_sink {
     pthread_mutex_t mu;
 };
 
-struct file_sink *file_sink_open(const char *path, char *err, size_t errlen)
+struct output_file *output_file_open(const char *path, char *err, size_t errlen)
 {
-    struct file_sink *o = xcalloc(1, sizeof(*o));
+    struct output_file *o = xcalloc(1, sizeof(*o));
 
     if (!strcmp(path, "-")) {
         o->f = stdout;
@@ -41,13 +41,13 @@ struct file_sink *file_sink_open(const char *path, char *err, size_t errlen)
     return o;
 }
 
-int file_sink_reopen(struct file_sink *o)
+int output_file_reopen(struct output_file *o)
 {
     if (!o || o->is_stdout)
         return 0;
     FILE *f = fopen(o->path, "a");
     if (!f) {
-        LOG(LOG_ERROR, "cannot reopen output '%s': %s; still writing to the old file", o->path,
+        LOG(LVL_ERROR, "cannot reopen output '%s': %s; still writing to the old file", o->path,
             strerror(errno));
         return -1;
     }
@@ -56,24 +56,24 @@ int file_sink_reopen(struct file_sink *o)
     o->f = f;
     if ((fflush(old) != 0 || ferror(old)) && !o->failed) {
         o->failed = 1;
-        LOG(LOG_ERROR, "writing events: %s", strerror(errno));
+        LOG(LVL_ERROR, "writing events: %s", strerror(errno));
     }
     pthread_mutex_unlock(&o->mu);
     fclose(old);
     return 0;
 }
 
-void file_sink_write(struct file_sink *o, const char *buf, size_t len)
+void output_file_write(struct output_file *o, const char *buf, size_t len)
 {
     pthread_mutex_lock(&o->mu);
     if (fwrite(buf, 1, len, o->f) != len && !o->failed) {
         o->failed = 1;
-        LOG(LOG_ERROR, "writing events: %s", strerror(errno));
+        LOG(LVL_ERROR, "writing events: %s", strerror(errno));
     }
     pthread_mutex_unlock(&o->mu);
 }
 
-int file_sink_close(struct file_sink *o)
+int output_file_close(struct output_file *o)
 {
     int rc;
 

@@ -16,7 +16,7 @@
  * Only a full spool (outputs.kafka.spool-max) drops events, counted.
  *
  * Threading: a worker hands a whole chunk of events over with
- * kafka_sink_submit(): one copy into a `struct chunk`, one lock, appended
+ * output_kafka_submit(): one copy into a `struct chunk`, one lock, appended
  * to a FIFO. The output thread drains the FIFO (librdkafka's produce calls,
  * about 1 us of CPU each, stay off the packet path), and owns polling
  * (delivery reports run there), spool flushing and replay. Messages point
@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "taishi/output/output.h"
@@ -53,7 +54,7 @@ struct chunk {
     char *buf;
 };
 
-struct kafka_sink {
+struct output_kafka {
     rd_kafka_t *rk;
     rd_kafka_topic_t *topic[KF_MAX];
     struct spool *spool;
@@ -73,7 +74,7 @@ struct kafka_sink {
     pthread_mutex_t drain_mu;           /* one drainer at a time: order kept */
 };
 
-static uint8_t family_of_topic(struct kafka_sink *k, const rd_kafka_topic_t *t)
+static uint8_t family_of_topic(struct output_kafka *k, const rd_kafka_topic_t *t)
 {
     for (uint8_t f = 0; f < KF_MAX; f++)
         if (k->topic[f] == t)
@@ -81,7 +82,8 @@ static uint8_t family_of_topic(struct kafka_sink *k, const rd_kafka_topic_t *t)
     return KF_STATS;
 }
 
-static void to_spool(struct kafka_sink *k, uint8_t family, uint64_t key, const void *p, size_t len)
+static void to_spool(struct output_kafka *k, uint8_t family, uint64_t key, const void *p,
+                     size_t len)
 {
     atomic_store(&k->spooling, 1);
     if (spool_append(k->spool, family, key, p, len) == 0)
@@ -91,7 +93,7 @@ static void to_spool(struct kafka_sink *k, uint8_t family, uint64_t key, const v
 /* Delivery reports: called from rd_kafka_poll() in the output thread. */
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
-    struct kafka_sink *k = opaque;
+    struct output_kafka *k = opaque;
     uintptr_t tag = (uintptr_t)m->_private;
     (void)rk;
 
@@ -127,7 +129,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 
 /* tag: REPLAY_TAG | record index (payload copied: the replay buffer is
  * reused), or the chunk the payload lives in (not copied). */
-static int produce(struct kafka_sink *k, uint8_t family, uint64_t key, const void *p, size_t len,
+static int produce(struct output_kafka *k, uint8_t family, uint64_t key, const void *p, size_t len,
                    uintptr_t tag)
 {
     /* The key is the flow id in decimal, as in the JSON: the same flow, the
@@ -144,7 +146,7 @@ static int produce(struct kafka_sink *k, uint8_t family, uint64_t key, const voi
 }
 
 /* One event of chunk c: produced (pointing into c), or spooled. */
-static void produce_one(struct kafka_sink *k, struct chunk *c, const struct out_event *e)
+static void produce_one(struct output_kafka *k, struct chunk *c, const struct out_event *e)
 {
     uint8_t family = (uint8_t)config_kafka_family((enum event_type)e->type);
     const char *line = c->buf + e->off;
@@ -163,7 +165,7 @@ static void produce_one(struct kafka_sink *k, struct chunk *c, const struct out_
 
 /* Produces (or spools) every chunk handed over so far, oldest first. The
  * caller holds drain_mu. */
-static void drain_locked(struct kafka_sink *k)
+static void drain_locked(struct output_kafka *k)
 {
     for (;;) {
         pthread_mutex_lock(&k->q_mu);
@@ -184,14 +186,15 @@ static void drain_locked(struct kafka_sink *k)
     }
 }
 
-static void drain(struct kafka_sink *k)
+static void drain(struct output_kafka *k)
 {
     pthread_mutex_lock(&k->drain_mu);
     drain_locked(k);
     pthread_mutex_unlock(&k->drain_mu);
 }
 
-void kafka_sink_submit(struct kafka_sink *k, const char *buf, const struct out_event *ev, size_t n)
+void output_kafka_submit(struct output_kafka *k, const char *buf, const struct out_event *ev,
+                         size_t n)
 {
     if (!n)
         return;
@@ -226,14 +229,14 @@ void kafka_sink_submit(struct kafka_sink *k, const char *buf, const struct out_e
 static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     (void)rk;
-    if (level <= 4)                         /* syslog warning and worse */
-        LOG(LOG_WARNING, "kafka: %s: %s", fac, buf);
+    if (level <= LOG_WARNING)               /* librdkafka's levels are syslog's */
+        LOG(LVL_WARNING, "kafka: %s: %s", fac, buf);
     else
-        LOG(LOG_DEBUG, "kafka: %s: %s", fac, buf);
+        LOG(LVL_DEBUG, "kafka: %s: %s", fac, buf);
 }
 
 /* Is the cluster answering? A metadata request, at most once a second. */
-static int probe(struct kafka_sink *k)
+static int probe(struct output_kafka *k)
 {
     const struct rd_kafka_metadata *md = NULL;
     uint64_t t = util_mono_ns();
@@ -252,7 +255,7 @@ static int probe(struct kafka_sink *k)
 
 /* Replays one segment and waits for its delivery reports. Returns 1 when
  * the whole segment was delivered (and removed). */
-static int replay_segment(struct kafka_sink *k, uint64_t deadline_ns)
+static int replay_segment(struct output_kafka *k, uint64_t deadline_ns)
 {
     uint32_t seg = spool_replay_open(k->spool);
     uint8_t family;
@@ -297,7 +300,7 @@ wait:                                   /* replay_ok[] of a record not produced 
 }
 
 /* One round of the output thread's work. */
-static void service(struct kafka_sink *k, uint64_t deadline_ns)
+static void service(struct output_kafka *k, uint64_t deadline_ns)
 {
     drain(k);
     /* 10 ms: delivery reports end the wait at once anyway; this bounds how
@@ -322,7 +325,7 @@ static void service(struct kafka_sink *k, uint64_t deadline_ns)
 
 static void *kafka_main(void *arg)
 {
-    struct kafka_sink *k = arg;
+    struct output_kafka *k = arg;
 
     pthread_setname_np(pthread_self(), "taishi-kafka");
     while (!atomic_load(&k->stop))
@@ -330,9 +333,9 @@ static void *kafka_main(void *arg)
     return NULL;
 }
 
-struct kafka_sink *kafka_sink_open(const struct config *cfg, char *err, size_t errlen)
+struct output_kafka *output_kafka_open(const struct config *cfg, char *err, size_t errlen)
 {
-    struct kafka_sink *k = xcalloc(1, sizeof(*k));
+    struct output_kafka *k = xcalloc(1, sizeof(*k));
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char e[512];
     const char *fixed[][2] = {
@@ -391,7 +394,7 @@ fail:
     return NULL;
 }
 
-void kafka_sink_close(struct kafka_sink *k)
+void output_kafka_close(struct output_kafka *k)
 {
     if (!k)
         return;
@@ -415,12 +418,12 @@ void kafka_sink_close(struct kafka_sink *k)
     spool_flush(k->spool);
     struct spool_stats ss;
     spool_stats(k->spool, &ss);
-    LOG(LOG_NOTICE, "kafka: produced %llu, delivered %llu, spooled %llu, replayed %llu, "
+    LOG(LVL_NOTICE, "kafka: produced %llu, delivered %llu, spooled %llu, replayed %llu, "
         "dropped %llu (spool full)", (unsigned long long)atomic_load(&k->produced),
         (unsigned long long)atomic_load(&k->delivered), (unsigned long long)atomic_load(&k->spooled),
         (unsigned long long)atomic_load(&k->replayed), (unsigned long long)ss.dropped);
     if (ss.bytes)
-        LOG(LOG_NOTICE, "kafka: %llu bytes left in the spool %s; the next start replays them",
+        LOG(LVL_NOTICE, "kafka: %llu bytes left in the spool %s; the next start replays them",
             (unsigned long long)ss.bytes, k->cfg->kafka_spool_dir);
     for (int f = 0; f < KF_MAX; f++)
         rd_kafka_topic_destroy(k->topic[f]);
@@ -432,9 +435,9 @@ void kafka_sink_close(struct kafka_sink *k)
     free(k);
 }
 
-void kafka_sink_stats(const struct kafka_sink *kc, struct kafka_stats *st)
+void output_kafka_counters(const struct output_kafka *kc, struct kafka_stats *st)
 {
-    struct kafka_sink *k = (struct kafka_sink *)kc;
+    struct output_kafka *k = (struct output_kafka *)kc;
     struct spool_stats ss;
 
     spool_stats(k->spool, &ss);

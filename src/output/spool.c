@@ -111,7 +111,7 @@ struct spool *spool_open(const char *dir, uint64_t max_bytes, char *err, size_t 
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->io, NULL);
     if (s->st.segments)
-        LOG(LOG_NOTICE, "spool %s: %llu segments (%llu bytes) from an earlier run to replay", dir,
+        LOG(LVL_NOTICE, "spool %s: %llu segments (%llu bytes) from an earlier run to replay", dir,
             (unsigned long long)s->st.segments, (unsigned long long)s->disk_bytes);
     return s;
 }
@@ -136,7 +136,7 @@ static void write_out(struct spool *s, const char *buf, size_t len)
             s->active_bytes = 0;
             s->st.segments++;
             if (s->active_fd < 0) {
-                LOG(LOG_ERROR, "spool: cannot create %s: %s", path, strerror(errno));
+                LOG(LVL_ERROR, "spool: cannot create %s: %s", path, strerror(errno));
                 return;
             }
         }
@@ -150,7 +150,7 @@ static void write_out(struct spool *s, const char *buf, size_t len)
         }
         ssize_t w = write(s->active_fd, buf + off, take);
         if (w != (ssize_t)take) {
-            LOG(LOG_ERROR, "spool: write failed: %s", w < 0 ? strerror(errno) : "short write");
+            LOG(LVL_ERROR, "spool: write failed: %s", w < 0 ? strerror(errno) : "short write");
             return;
         }
         s->active_bytes += take;
@@ -169,7 +169,7 @@ int spool_append(struct spool *s, uint8_t family, uint64_t key, const void *payl
     if (s->disk_bytes + s->fill_len + HDR + len > s->max_bytes) {
         s->st.dropped++;
         if (!s->warned_full++)
-            LOG(LOG_ERROR, "spool %s is full (%llu bytes): events are being dropped and counted",
+            LOG(LVL_ERROR, "spool %s is full (%llu bytes): events are being dropped and counted",
                 s->dir, (unsigned long long)s->max_bytes);
         pthread_mutex_unlock(&s->mu);
         return -1;

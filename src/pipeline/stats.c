@@ -15,10 +15,6 @@
 
 static void write_decoder(struct jw *w, const struct decode_stats *d)
 {
-    static const char *const tnames[TUNNEL_MAX] = {
-        NULL, "gre", "erspan", "vxlan", "gtpu", "ipip", "teredo",
-    };
-
     jw_kobj(w, "decoder");
     jw_ku64(w, "ipv4", d->ipv4);
     jw_ku64(w, "ipv6", d->ipv6);
@@ -32,7 +28,7 @@ static void write_decoder(struct jw *w, const struct decode_stats *d)
     jw_ku64(w, "mpls", d->mpls);
     jw_ku64(w, "pppoe", d->pppoe);
     for (int t = 1; t < TUNNEL_MAX; t++)
-        jw_ku64(w, tnames[t], d->tunnel[t]);
+        jw_ku64(w, decode_tunnel_name((enum tunnel_type)t), d->tunnel[t]);
     jw_ku64(w, "non_ip", d->non_ip);
     jw_ku64(w, "snaplen_truncated", d->snaplen_truncated);
     jw_ku64(w, "invalid", d->invalid);
@@ -220,7 +216,7 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
     jw_kobj(w, "ended");
     for (int r = 0; r < FR_MAX; r++)
         if (r != FR_REUSED)
-            jw_ku64(w, flow_reason_name((enum flow_end_reason)r), fs.ended[r]);
+            jw_ku64(w, flow_table_reason_name((enum flow_end_reason)r), fs.ended[r]);
     jw_obj_end(w);
     jw_ku64(w, "bytes_per_flow", flow_table_bytes_per_flow());
     jw_ku64(w, "bytes_per_flow_in_dpi", dpi_flow_state_bytes());
@@ -296,7 +292,7 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
 
     if (output_has_kafka(out)) {            /* as of this event; the final flush comes after */
         struct kafka_stats ks;
-        output_kafka_stats(out, &ks);
+        output_stats(out, &ks);
         jw_kobj(w, "kafka");
         jw_ku64(w, "produced", ks.produced);
         jw_ku64(w, "delivered", ks.delivered);

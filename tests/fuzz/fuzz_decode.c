@@ -29,7 +29,7 @@
  *     datagram the defragmenter put together (in a defrag buffer, at 0); no ports without l4_ok or for portless protocols;
  *     the outermost layer has no tunnel, every inner one has one no deeper
  *     than its index; every byte of every layer is read (ASan checks it);
- *   - flow_key_hash() is symmetric. */
+ *   - decode_flow_hash() is symmetric. */
 #include <stdint.h>
 #include <string.h>
 
@@ -54,7 +54,7 @@ static void check_hash(const struct flow_key *k)
     memcpy(r.dst, k->src, 16);
     r.sport = k->dport;
     r.dport = k->sport;
-    FUZZ_ASSERT(flow_key_hash(k) == flow_key_hash(&r));
+    FUZZ_ASSERT(decode_flow_hash(k) == decode_flow_hash(&r));
 }
 
 static void check_layer(const struct decoded *d, unsigned i, const uint8_t *frame, uint32_t caplen)
@@ -157,7 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint32_t caplen = (uint32_t)(size - 1);
     uint32_t wirelen = (data[0] & 0x10) ? caplen + 100 : caplen;
 
-    FUZZ_ASSERT(decode_link_supported(link));
+    FUZZ_ASSERT(decode_l2_link_supported(link));
     memset(&d0, 0xa5, sizeof(d0));      /* nothing may depend on what was there */
     memset(&d1, 0x5a, sizeof(d1));
 

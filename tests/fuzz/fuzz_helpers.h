@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
         } \
     } while (0)
 
-/* Link types decode_link_supported() accepts. An input's first byte picks
+/* Link types decode_l2_link_supported() accepts. An input's first byte picks
  * one: fuzz_link(byte & 0x0f). tests/fuzz/make_seeds.py has the same table
  * (LINKS): keep the two in the same order. */
 static const int fuzz_links[] = {

@@ -3,7 +3,7 @@
  *
  * Input: the bytes of a capture file. They go into a memfd, which both
  * readers open separately (their own FILE and offset): libpcap alone, and
- * pcap_fast_open() on a second libpcap handle (which falls back to libpcap
+ * capture_pcap_open() on a second libpcap handle (which falls back to libpcap
  * for what it does not take). Invariants (abort() when violated): both
  * open or both refuse; record by record the same return code, timestamp,
  * caplen, len and bytes; an error ends both with the same message; the
@@ -50,13 +50,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         close(fd);
         return 0;
     }
-    struct pcap_fast *f = pcap_fast_open(b);
+    struct capture_pcap *f = capture_pcap_open(b);
     size_t n = 0;
     for (;;) {
         struct pcap_pkthdr *ha, *hb;
         const u_char *da, *db;
         int ra = pcap_next_ex(a, &ha, &da);
-        int rb = f ? pcap_fast_next(f, &hb, &db) : pcap_next_ex(b, &hb, &db);
+        int rb = f ? capture_pcap_next(f, &hb, &db) : pcap_next_ex(b, &hb, &db);
         FUZZ_ASSERT(ra == rb);
         if (ra != 1) {
             if (ra == -1)
@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(memcmp(da, db, ha->caplen) == 0);
         FUZZ_ASSERT(++n <= size / 16 + 1);
     }
-    pcap_fast_close(f);
+    capture_pcap_close(f);
     pcap_close(a);
     pcap_close(b);
     close(fd);

@@ -188,7 +188,7 @@ static void dispatch(struct worker *w, const struct decoded *d, const uint8_t *f
         uint8_t *copy = xmalloc(len);
 
         memset(&p, 0, sizeof(p));
-        capture_layer_packet(d, li, cnt, flow_key_hash(&l->key), copy, &p);
+        capture_layer_packet(d, li, cnt, decode_flow_hash(&l->key), copy, &p);
         FUZZ_ASSERT_MSG(len >= 20 && (l->key.ipver == 4
                         ? !memcmp(copy + 12, l->key.src, 4) && !memcmp(copy + 16, l->key.dst, 4)
                         : len >= 40 && !memcmp(copy + 8, l->key.src, 16) &&

@@ -199,7 +199,7 @@ int main(int argc, char **argv)
         return 1;
     }
     int link = pcap_datalink(pc);
-    if (!decode_link_supported(link)) {
+    if (!decode_l2_link_supported(link)) {
         fprintf(stderr, "%s: link type %d not supported\n", argv[1], link);
         return 1;
     }

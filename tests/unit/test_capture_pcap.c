@@ -62,13 +62,13 @@ static long compare(const char *path, int *fast_used)
         if (b) pcap_close(b);
         return -1;
     }
-    struct pcap_fast *f = pcap_fast_open(b);
+    struct capture_pcap *f = capture_pcap_open(b);
     *fast_used = f != NULL;
     for (;;) {
         struct pcap_pkthdr *ha, *hb;
         const u_char *da, *db;
         int ra = pcap_next_ex(a, &ha, &da);
-        int rb = f ? pcap_fast_next(f, &hb, &db) : pcap_next_ex(b, &hb, &db);
+        int rb = f ? capture_pcap_next(f, &hb, &db) : pcap_next_ex(b, &hb, &db);
         if (ra != rb) {
             fprintf(stderr, "%s: record %ld: libpcap %d, fast %d\n", path, n, ra, rb);
             ok = 0;
@@ -96,7 +96,7 @@ static long compare(const char *path, int *fast_used)
         n++;
     }
     CHECK(ok);
-    pcap_fast_close(f);
+    capture_pcap_close(f);
     pcap_close(a);
     pcap_close(b);
     return n;

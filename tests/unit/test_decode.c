@@ -625,18 +625,18 @@ static void test_hash(void)
     a.sport = 1234; a.dport = 80; a.proto = 6; a.ipver = 4;
     b = a;
     memcpy(b.src, a.dst, 16); memcpy(b.dst, a.src, 16); b.sport = a.dport; b.dport = a.sport;
-    CHECK_EQ_U(flow_key_hash(&a), flow_key_hash(&b));
+    CHECK_EQ_U(decode_flow_hash(&a), decode_flow_hash(&b));
     b = a; b.sport = a.dport; b.dport = a.sport;   /* same hosts, ports swapped only */
-    CHECK(flow_key_hash(&a) != flow_key_hash(&b));
-    b = a; b.vlan = 1; CHECK(flow_key_hash(&a) != flow_key_hash(&b));
-    b = a; b.tunnel_id = 1; CHECK(flow_key_hash(&a) != flow_key_hash(&b));
-    b = a; b.proto = 17; CHECK(flow_key_hash(&a) != flow_key_hash(&b));
+    CHECK(decode_flow_hash(&a) != decode_flow_hash(&b));
+    b = a; b.vlan = 1; CHECK(decode_flow_hash(&a) != decode_flow_hash(&b));
+    b = a; b.tunnel_id = 1; CHECK(decode_flow_hash(&a) != decode_flow_hash(&b));
+    b = a; b.proto = 17; CHECK(decode_flow_hash(&a) != decode_flow_hash(&b));
 
     memset(&a, 0, sizeof(a));                     /* IPv6, equal addresses: ordered by port */
     addr("2001:db8::1", a.src); addr("2001:db8::1", a.dst);
     a.sport = 9; a.dport = 7; a.proto = 17; a.ipver = 6; a.vlan = 5; a.tunnel_id = 77;
     b = a; b.sport = 7; b.dport = 9;
-    CHECK_EQ_U(flow_key_hash(&a), flow_key_hash(&b));
+    CHECK_EQ_U(decode_flow_hash(&a), decode_flow_hash(&b));
 }
 
 /* Every strict prefix of every well-formed frame, ending at the guard page. */
@@ -723,7 +723,7 @@ int main(void)
     test_fuzz();
     CHECK_EQ_U(invariant_broken, 0);
     CHECK_STR(decode_event_name(EV_TUNNEL_TOO_DEEP), "tunnel.too_many_layers");
-    CHECK_STR(tunnel_type_name(TUNNEL_VXLAN), "vxlan");
+    CHECK_STR(decode_tunnel_name(TUNNEL_VXLAN), "vxlan");
     if (g_mem)
         guard_release(g_mem, g_len);
     defrag_destroy(df);

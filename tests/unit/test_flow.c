@@ -374,9 +374,9 @@ static void test_ids(void)
     flow_table_destroy(a);
     flow_table_destroy(b);
 
-    CHECK_STR(flow_reason_name(FR_MEMCAP), "memcap");
-    CHECK_STR(flow_reason_name(FR_ACTIVE), "active_timeout");
-    CHECK_STR(flow_state_name(FS_ESTABLISHED), "established");
+    CHECK_STR(flow_table_reason_name(FR_MEMCAP), "memcap");
+    CHECK_STR(flow_table_reason_name(FR_ACTIVE), "active_timeout");
+    CHECK_STR(flow_table_state_name(FS_ESTABLISHED), "established");
 }
 
 int main(void)

@@ -48,9 +48,9 @@ static void test_pidfile(void)
     CHECK(strstr(err, "no-such-dir/taishi.pid") != NULL);
 }
 
-static void write_line(struct file_sink *s, const char *line)
+static void write_line(struct output_file *s, const char *line)
 {
-    file_sink_write(s, line, strlen(line));
+    output_file_write(s, line, strlen(line));
 }
 
 static void test_reopen(void)
@@ -59,16 +59,16 @@ static void test_reopen(void)
 
     snprintf(path, sizeof(path), "%s/eve.json", dir);
     snprintf(rotated, sizeof(rotated), "%s.1", path);
-    struct file_sink *s = file_sink_open(path, err, sizeof(err));
+    struct output_file *s = output_file_open(path, err, sizeof(err));
     CHECK(s != NULL);
     if (!s)
         return;
     write_line(s, "{\"n\":1}\n");
     CHECK_EQ_U(rename(path, rotated), 0);   /* logrotate moves it */
     write_line(s, "{\"n\":2}\n");           /* still the old file until the SIGHUP */
-    CHECK_EQ_U(file_sink_reopen(s), 0);
+    CHECK_EQ_U(output_file_reopen(s), 0);
     write_line(s, "{\"n\":3}\n");
-    CHECK_EQ_U(file_sink_close(s), 0);
+    CHECK_EQ_U(output_file_close(s), 0);
     CHECK_STR(slurp(rotated), "{\"n\":1}\n{\"n\":2}\n");
     CHECK_STR(slurp(path), "{\"n\":3}\n");
 
@@ -77,18 +77,18 @@ static void test_reopen(void)
     snprintf(sub, sizeof(sub), "%s/sub", dir);
     mkdir(sub, 0755);
     snprintf(subpath, sizeof(subpath), "%s/eve.json", sub);
-    s = file_sink_open(subpath, err, sizeof(err));
+    s = output_file_open(subpath, err, sizeof(err));
     CHECK(s != NULL);
     if (!s)
         return;
     write_line(s, "a\n");
     CHECK_EQ_U(rename(subpath, path), 0);
     rmdir(sub);
-    CHECK_EQ_U(file_sink_reopen(s), (unsigned long long)-1);   /* logs why: expected */
+    CHECK_EQ_U(output_file_reopen(s), (unsigned long long)-1);   /* logs why: expected */
     write_line(s, "b\n");
-    CHECK_EQ_U(file_sink_close(s), 0);
+    CHECK_EQ_U(output_file_close(s), 0);
     CHECK_STR(slurp(path), "a\nb\n");
-    CHECK(file_sink_reopen(NULL) == 0);     /* no file output: nothing to do */
+    CHECK(output_file_reopen(NULL) == 0);   /* no file output: nothing to do */
     unlink(path);
     unlink(rotated);
 }

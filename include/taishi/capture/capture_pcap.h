@@ -11,8 +11,9 @@
  *   - the file is opened by libpcap first (header checks, link type,
  *     snapshot length, error messages stay libpcap's);
  *   - only a classic pcap file (magic a1b2c3d4 or a1b23c4d, either byte
- *     order, version 2.4) on a seekable descriptor is read here; pcapng,
- *     stdin, pipes and the old variants stay with libpcap;
+ *     order, version 2.4) opened as a regular file is read here; pcapng,
+ *     stdin (even redirected from a file), pipes and the old variants stay
+ *     with libpcap;
  *   - a record it would have to judge (caplen above the snapshot length, a
  *     record cut by the end of the file, a read error) is handed back:
  *     libpcap's FILE is positioned at that record and every later record
@@ -21,7 +22,7 @@
  * tests/unit/test_capture_pcap.c checks this against libpcap, record by
  * record, on valid, cut and damaged files.
  *
- * Ownership: a pcap_fast belongs to the caller, who closes it before
+ * Ownership: a struct capture_pcap belongs to the caller, who closes it before
  * pcap_close() of the handle it was opened on; a record's bytes and header
  * are valid until the next call. */
 #ifndef TAISHI_CAPTURE_PCAP_H
@@ -29,15 +30,15 @@
 
 #include <pcap/pcap.h>
 
-struct pcap_fast;
+struct capture_pcap;
 
 /* NULL when the file is not one this reader takes (then use h directly).
  * h must be a libpcap offline handle opened with nanosecond precision,
  * with nothing read from it yet. */
-struct pcap_fast *pcap_fast_open(pcap_t *h);
+struct capture_pcap *capture_pcap_open(pcap_t *h);
 /* pcap_next_ex()'s contract: 1 a record, -2 end of file, -1 an error
  * (pcap_geterr(h) says what). */
-int pcap_fast_next(struct pcap_fast *f, struct pcap_pkthdr **hdr, const u_char **data);
-void pcap_fast_close(struct pcap_fast *f);
+int capture_pcap_next(struct capture_pcap *f, struct pcap_pkthdr **hdr, const u_char **data);
+void capture_pcap_close(struct capture_pcap *f);
 
 #endif

@@ -1,4 +1,11 @@
-/* util.h - logging, allocation that aborts on OOM, byte-order reads, time format.
+/* util.h - logging, allocation that aborts on OOM, byte-order reads, time
+ * format, the monotonic clock, a wait helper, size/duration/list parsing.
+ *
+ * Names: the functions of util.c are util_*, except the allocators xmalloc,
+ * xcalloc, xreallocarray, xstrdup and xaligned_alloc: the x prefix is the
+ * convention for allocators that abort on failure, and they are called
+ * everywhere. The log levels are LVL_*: <syslog.h>'s LOG_* may be included
+ * beside them.
  *
  * Ownership: everything returned by x*alloc belongs to the caller. The log
  * level is set once at start-up (before threads start) and only read after. */
@@ -10,20 +17,17 @@
 #include <string.h>
 #include "taishi/core/compiler.h"
 
-enum log_level { LOG_ERROR = 0, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
+enum log_level { LVL_ERROR = 0, LVL_WARNING, LVL_NOTICE, LVL_INFO, LVL_DEBUG };
 extern enum log_level util_log_level;
 
 void util_log(enum log_level lvl, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* Sends the log to syslog (facility daemon) instead of stderr, from now on
  * (log.syslog: call once at start-up, before threads start). */
 void util_log_to_syslog(void);
-/* util_syslog.c (apart: <syslog.h> would clash with the names above). */
-void util_syslog_open(void);
-void util_syslog_write(int level, const char *msg);
 /* The level is checked before the arguments are evaluated (STYLE point 13). */
 #define LOG(lvl, ...) do { if ((lvl) <= util_log_level) util_log((lvl), __VA_ARGS__); } while (0)
 #ifdef TAISHI_DEBUG
-#define LOG_DBG(...) LOG(LOG_DEBUG, __VA_ARGS__)
+#define LOG_DBG(...) LOG(LVL_DEBUG, __VA_ARGS__)
 #else
 #define LOG_DBG(...) do { } while (0)
 #endif

@@ -3,12 +3,16 @@
  * decode_frame() walks a captured frame from the link layer down to the
  * innermost L4 header, through VLAN/QinQ, MPLS, PPPoE, IPv4 (options,
  * fragments), IPv6 (extension headers, fragments) and the tunnels GRE,
- * ERSPAN, VXLAN, GTP-U, IP-in-IP/6in4 and Teredo. It never allocates: the
- * only memory it uses is the caller's `struct decoded` and the defragmenter's
- * preallocated trackers (defrag.h).
+ * ERSPAN, VXLAN, GTP-U, IP-in-IP/6in4 and Teredo. It allocates nothing
+ * itself: the only memory it uses is the caller's `struct decoded` and the
+ * defragmenter's (defrag.h: a fixed pool of trackers, each tracker's buffer
+ * allocated on its first use and kept).
  *
  * Malformed input sets `d->anomaly` (the first problem found), bumps a
- * counter and stops the walk; the layers decoded before it stay valid.
+ * counter and, for most problems, stops the walk; the layers decoded before
+ * it stay valid. The code is in decode.c (entry points) and decode_l2.c,
+ * decode_ip.c, decode_l4.c, decode_tunnel.c (one per layer; see
+ * decode_internal.h).
  *
  * Ownership: layer buffers point into the caller's frame or into the
  * defragmenter's output buffers; both are valid until the next call. */
@@ -34,7 +38,7 @@ struct defrag;
 #define LINK_IPV4      228
 #define LINK_IPV6      229
 #define LINK_SLL2      276
-int decode_link_supported(int linktype);
+int decode_l2_link_supported(int linktype);   /* 1 for the link types above (decode_l2.c) */
 
 /* X(enum, "name", "layer") — names follow Suricata's decoder events. */
 #define DECODE_EVENTS(X) \
@@ -106,7 +110,8 @@ struct decoded {
     uint8_t nvlan;
     uint16_t vlan[DECODE_MAX_VLANS];
     uint16_t anomaly;         /* enum decode_event */
-    uint8_t anomaly_layer;    /* index of the IP layer being decoded when it was found */
+    uint8_t anomaly_layer;    /* IP layers complete when it was found: 0 = in or before the
+                               * outermost IP header, n = after layer n-1's IP header */
     uint8_t consumed;         /* a fragment went into the defragmenter: nothing to report yet */
     uint8_t truncated;        /* caplen < wirelen */
     struct ip_layer layer[DECODE_MAX_LAYERS];
@@ -129,9 +134,11 @@ int decode_frame(const struct decode_config *cfg, struct decode_stats *st,
                  uint32_t caplen, uint32_t wirelen, uint64_t ts_ns,
                  struct decoded *d);
 
-/* Fills `out` with the symmetric hash of a flow key: the same for both
- * directions of a flow. */
-uint64_t flow_key_hash(const struct flow_key *k);
+/* The symmetric hash of a flow key: the same for both directions of a
+ * flow. It picks the flow table's bucket, and offline the worker. */
+uint64_t decode_flow_hash(const struct flow_key *k);
+/* "gre", "vxlan", ...; "none" for TUNNEL_NONE (decode_tunnel.c). */
+const char *decode_tunnel_name(enum tunnel_type t);
 
 
 #endif

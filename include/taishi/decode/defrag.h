@@ -7,7 +7,8 @@
  * reported. When every tracker is busy the oldest is dropped for the new one,
  * so a flood of incomplete datagrams cannot stop reassembly of fresh ones.
  *
- * Threading: a defrag is owned by the one thread that decodes (the reader).
+ * Threading: a defrag is owned by the one thread that decodes with it (the
+ * reader; live, each worker has its own).
  * Ownership: the reassembled datagram is returned in one of two output
  * buffers owned by the defrag, valid until the next-but-one completion. */
 #ifndef TAISHI_DEFRAG_H
@@ -47,7 +48,9 @@ int defrag_ipv6(struct defrag *df, const uint8_t *ip6, const uint8_t *data, uint
                 uint8_t next_header, uint32_t frag_off, int more, uint32_t id,
                 uint32_t vlan, uint32_t tunnel_id, uint64_t ts_ns,
                 const uint8_t **out, uint32_t *outlen, uint16_t *event);
-/* Drops datagrams older than the timeout; call about once a second. */
+/* Drops datagrams whose first fragment is older than the timeout. Cheap to
+ * call for every packet: it scans at most once a second of packet time, and
+ * only while datagrams are held. */
 void defrag_expire(struct defrag *df, uint64_t now_ns);
 
 

@@ -1,14 +1,16 @@
 /* packet.h - the packet as it travels down one worker's pipeline.
  *
- * The reader thread decodes a frame (decode.h) into a `struct decoded`, which
- * may hold several IP layers when the frame carries a tunnel. Each IP layer is
- * a flow of its own (the tunnel's outer flow and the inner flow), so the
- * reader hands one `struct packet` per layer to the worker that owns that
- * layer's flow. A `struct packet` is a view of exactly one IP layer.
+ * The reader thread (live: the worker itself) decodes a frame (decode.h)
+ * into a `struct decoded`, which may hold several IP layers when the frame
+ * carries a tunnel. Each IP layer is a flow of its own (the tunnel's outer
+ * flow and the inner flow), so each layer becomes one `struct packet`
+ * (capture.c), handed to the worker that owns that layer's flow. A `struct
+ * packet` is a view of exactly one IP layer.
  *
  * Ownership: `data` points into the batch buffer the reader filled (ring.h,
- * capture.h); it is valid until the worker returns the batch. Anything that
- * must outlive the packet (events, flow metadata) is copied. */
+ * capture.h), valid until the worker returns the batch; live, into the
+ * worker's scratch buffer, valid while the packet is processed. Anything
+ * that must outlive the packet (events, flow metadata) is copied. */
 #ifndef TAISHI_PACKET_H
 #define TAISHI_PACKET_H
 
@@ -19,7 +21,6 @@ enum tunnel_type {
     TUNNEL_IPIP,     /* IPv4 or IPv6 directly in IPv4/IPv6 (4in4, 6in4, 4in6, 6in6) */
     TUNNEL_TEREDO, TUNNEL_MAX
 };
-const char *tunnel_type_name(enum tunnel_type t);
 
 /* A flow's identity. IPv4 addresses use the first 4 bytes, the rest is zero.
  * For ICMP and protocols without ports both ports are 0. */
@@ -30,7 +31,9 @@ struct flow_key {
     uint8_t ipver;          /* 4 or 6 */
     uint16_t pad0;
     uint32_t vlan;          /* outer VLAN id << 12 | inner VLAN id (0 if untagged) */
-    uint32_t tunnel_id;     /* VXLAN VNI, GRE key or ERSPAN session; 0 otherwise */
+    uint32_t tunnel_id;     /* VXLAN VNI, GRE key (not PPTP's) or ERSPAN session of the
+                             * tunnel the layer is in, IP-in-IP keeping the one around
+                             * it; 0 otherwise */
 };
 
 /* The tunnel that encloses a layer (type TUNNEL_NONE for the outermost). */
@@ -54,7 +57,7 @@ struct tunnel_info {
 struct ip_layer {
     struct flow_key key;
     uint32_t l3_off;        /* IP header */
-    uint32_t l3_cap;        /* captured bytes from the IP header to the end of the buffer */
+    uint32_t l3_cap;        /* bytes from the IP header to the end it was decoded against */
     uint32_t l4_off, l4_len;/* L4 header and the L4 bytes the IP length covers */
     uint32_t pl_off, pl_len;/* L4 payload */
     uint32_t tcp_seq, tcp_ack;
@@ -76,12 +79,12 @@ struct packet {
     uint32_t wirelen;       /* length of the whole frame on the wire */
     uint64_t ts_ns;         /* packet time, ns since the epoch */
     uint64_t pcap_cnt;      /* 1-based number of the frame in the capture */
-    uint64_t hash;          /* flow_key_hash(&ip.key) when the reader computed it, else 0 */
+    uint64_t hash;          /* decode_flow_hash(&ip.key) when capture computed it, else 0 */
     struct ip_layer ip;     /* offsets relative to `data` (l3_off == 0) */
     struct tunnel_info tun;
     uint16_t anomaly;       /* enum decode_event reported with this packet; 0 = none */
     uint8_t flags;          /* PKT_* */
-    uint8_t anomaly_layer;  /* which IP layer (0 = outermost) the anomaly was found in */
+    uint8_t anomaly_layer;  /* IP layers complete when it was found (struct decoded) */
 };
 
 #endif

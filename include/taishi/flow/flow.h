@@ -1,16 +1,19 @@
 /* flow.h - the per-worker flow table: lookup, TCP state, timeouts, memcap.
  *
  * Every worker owns one table and is the only thread that touches it; flows
- * are pinned to workers by the symmetric hash of their key, so there are no
+ * are pinned to workers (offline by the symmetric hash of their key,
+ * decode_flow_hash(); live by the kernel's fanout hash), so there are no
  * locks here. A flow lives in a hash bucket chain and on exactly one
- * "timeout list": one list per (protocol group, state) pair, ordered by last
- * packet time, because every flow on a list has the same idle timeout the
- * oldest is always at the head. Expiry pops heads; the memcap evicts the
- * oldest head among all lists (the longest-idle flow).
+ * "timeout list": one list per (protocol group, state) pair, in the order of
+ * the flows' last packets; because every flow on a list has the same idle
+ * timeout, the oldest is at the head. Expiry pops heads; the memcap evicts
+ * the oldest head among all lists (the longest-idle flow). flow_table.c
+ * says when a flow ends.
  *
  * Ownership: the table owns its flows. A flow handed to the `on_end`
  * callback is valid only during the call; the callback copies what it needs
- * (the event) and the table then frees the flow. */
+ * (the event) and the table then frees the flow, except after FR_ACTIVE (an
+ * interval record), when the flow goes on. */
 #ifndef TAISHI_FLOW_H
 #define TAISHI_FLOW_H
 
@@ -23,8 +26,8 @@
 enum flow_end_reason {
     FR_TIMEOUT, FR_TCP_FIN, FR_TCP_RST, FR_ACTIVE, FR_MEMCAP, FR_SHUTDOWN, FR_REUSED, FR_MAX
 };
-const char *flow_reason_name(enum flow_end_reason r);
-const char *flow_state_name(enum flow_state s);
+const char *flow_table_reason_name(enum flow_end_reason r);
+const char *flow_table_state_name(enum flow_state s);
 
 struct flow {
     struct flow *hnext;                 /* hash chain */
@@ -61,7 +64,8 @@ struct flow_stats {
 typedef void (*flow_end_fn)(void *arg, struct flow *f, enum flow_end_reason why);
 
 struct flow_table;
-/* Memory the flows hold outside the table (nDPI state), for the memcap. */
+/* Memory the flows hold outside the table (the worker's: nDPI state, queued
+ * TCP segments), for the memcap. */
 typedef uint64_t (*flow_extra_mem_fn)(void *arg);
 
 /* memcap is this table's share, in bytes. */
@@ -74,7 +78,8 @@ void flow_table_destroy(struct flow_table *t);
  * *to_server tells the packet's direction. Never returns NULL: when the
  * memcap is reached, the longest-idle flows are ended first. */
 struct flow *flow_table_update(struct flow_table *t, const struct packet *p, int *to_server);
-/* Ends every flow idle past its timeout at packet time now_ns. */
+/* Ends every flow idle past its timeout at packet time now_ns; cheap to call
+ * often: it scans at most once a second of packet time. */
 void flow_table_expire(struct flow_table *t, uint64_t now_ns);
 /* Ends every flow (end of capture, shutdown). */
 void flow_table_flush(struct flow_table *t, enum flow_end_reason why);

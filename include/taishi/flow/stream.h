@@ -3,17 +3,22 @@
  * A segment that arrives in order is handed on at once, with no copy (the
  * `deliver` callback sees the packet's own bytes); only out-of-order
  * segments are copied, into a per-direction queue kept sorted by sequence
- * number. Overlaps keep the bytes seen first (the data already delivered can
- * not change), as Suricata's default policy for most targets does. The
- * queue is bounded per direction (stream.ooo-max-bytes / -segments) and per
- * worker (stream.memcap): at a bound the oldest hole is given up on, the
- * `gap` callback says how many bytes are missing, and delivery goes on from
- * the queued data. A flow picked up mid-stream starts at its first seen
- * segment. Sequence arithmetic is modulo 2^32; stream offsets are 64-bit.
+ * number. Each byte is delivered once, from the first segment delivered
+ * that covers it: a retransmission or an overlap gives only its new tail.
+ * Queued segments go out in the order of their start (of two with the same
+ * start, the longer is kept). The queue is bounded per direction
+ * (stream.ooo-max-bytes / -segments) and per worker (stream.memcap): at a
+ * bound the oldest hole is given up on, the `gap` callback says how many
+ * bytes are missing, and delivery goes on from the queued data; a segment
+ * that cannot be queued even then is lost with the hole before it (one
+ * gap). A segment more than 16 MiB ahead is ignored. A flow picked up
+ * mid-stream starts at its first seen segment. Sequence arithmetic is
+ * modulo 2^32; stream offsets are 64-bit.
  *
  * Ownership: a struct stream belongs to one flow of one worker; the queued
  * segments are its own and are freed by stream_free (or as delivered).
- * stream_ctx (limits, counters, callbacks) belongs to the worker. */
+ * stream_ctx (limits, counters) belongs to the worker; the callbacks come
+ * with each call. */
 #ifndef TAISHI_STREAM_H
 #define TAISHI_STREAM_H
 
@@ -40,7 +45,8 @@ struct stream {
 struct stream_stats {
     uint64_t segments, bytes;   /* payload segments and bytes delivered in order */
     uint64_t ooo_segments;      /* segments that had to be queued */
-    uint64_t retransmits;       /* segments entirely already delivered */
+    uint64_t retransmits;       /* segments entirely already delivered or queued, or
+                                 * too far ahead */
     uint64_t overlaps;          /* segments partly already delivered */
     uint64_t gaps, gap_bytes;   /* holes given up on */
     uint64_t queue_limit;       /* holes given up on because of a bound */

@@ -41,23 +41,24 @@ int output_close(struct output *o);
 /* Reopens the output file (SIGHUP after logrotate moved it); the old one
  * stays in use when the path cannot be opened. 0, or -1 (logged). */
 int output_reopen(struct output *o);
-/* Kafka counters (all zero without Kafka); safe from any thread. */
-void output_kafka_stats(const struct output *o, struct kafka_stats *st);
+/* The outputs' counters: Kafka's (all zero without Kafka); safe from any thread. */
+void output_stats(const struct output *o, struct kafka_stats *st);
 int output_has_kafka(const struct output *o);
 
 /* The sinks (output_file.c, output_kafka.c). */
-struct file_sink;
-struct file_sink *file_sink_open(const char *path, char *err, size_t errlen);
-void file_sink_write(struct file_sink *f, const char *buf, size_t len);
-int file_sink_close(struct file_sink *f);
-int file_sink_reopen(struct file_sink *f);     /* NULL or stdout: nothing to do */
+struct output_file;
+struct output_file *output_file_open(const char *path, char *err, size_t errlen);
+void output_file_write(struct output_file *f, const char *buf, size_t len);
+int output_file_close(struct output_file *f);
+int output_file_reopen(struct output_file *f);  /* NULL or stdout: nothing to do */
 
-struct kafka_sink;
-struct kafka_sink *kafka_sink_open(const struct config *cfg, char *err, size_t errlen);
+struct output_kafka;
+struct output_kafka *output_kafka_open(const struct config *cfg, char *err, size_t errlen);
 /* Hands a chunk of events to the Kafka sink's thread (one copy, one lock);
  * the worker never calls librdkafka (see output_kafka.c). */
-void kafka_sink_submit(struct kafka_sink *k, const char *buf, const struct out_event *ev, size_t n);
-void kafka_sink_close(struct kafka_sink *k);
-void kafka_sink_stats(const struct kafka_sink *k, struct kafka_stats *st);
+void output_kafka_submit(struct output_kafka *k, const char *buf, const struct out_event *ev,
+                         size_t n);
+void output_kafka_close(struct output_kafka *k);
+void output_kafka_counters(const struct output_kafka *k, struct kafka_stats *st);
 
 #endif
