@@ -1,13 +1,17 @@
-/* worker.h - one pipeline thread: decode results in, events out.
+/* worker.h - one pipeline thread: decoded packets in, events out.
  *
  * worker_process() runs the stages for one packet, in order, by pointer:
- * flow (table, state), dpi (nDPI), and later detect and enrich; events are
- * formatted into the worker's own buffer and handed to the output in chunks.
- * A worker owns its flow table, its nDPI module, its counters and its event
- * buffer; it shares only the read-only config and the output sink.
+ * flow (table, TCP state), threat intelligence, dpi (nDPI), layer 7
+ * (reassembly, app parsers, detect) and the policies (worker.c says when
+ * each is asked); events are formatted into the worker's own buffer and
+ * handed to the output in chunks. A worker owns its flow table, its nDPI
+ * module, its detect thread state (Hyperscan scratch), its enrichment cache,
+ * its counters and its event buffer; it shares the read-only config, the
+ * output, and what a reload replaces (struct shared, read RCU-style).
  *
- * Ownership: created and destroyed by main(); batches come and go through
- * the rings in `in` (full batches) and `back` (empty ones). */
+ * Ownership: created and destroyed by the runtime (control/); batches come
+ * and go through the rings worker_in() (full) and worker_back() (empty),
+ * whose other ends the capture side holds. */
 #ifndef TAISHI_WORKER_H
 #define TAISHI_WORKER_H
 
