@@ -118,7 +118,6 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
         case 'i': ifaces[nifaces++] = optarg; break;
         case 'S': sfiles[nsfiles++] = optarg; break;
         case OPT_CHECK: check = 1; break;
-            return 1;
         default: usage(stderr); return 1;
         }
     }
@@ -183,7 +182,8 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
 
 int main(int argc, char **argv)
 {
-    /* Every early return in run() leaves these two for us to free. */
+    /* The lists the options fill (pointers into argv, at most argc of each), freed
+     * here whichever way run() returns. */
     char **reads = xcalloc((size_t)argc, sizeof(char *));
     char **sets = xcalloc((size_t)argc, sizeof(char *));
     char **ifaces = xcalloc((size_t)argc, sizeof(char *));
