@@ -17,6 +17,7 @@
  * Exit status: 0 success, 1 bad input (arguments, config, capture files),
  * 2 runtime failure (output could not be written). */
 #include <getopt.h>
+#include <ndpi/ndpi_protocol_ids.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include "taishi/core/util.h"
 #include "taishi/detect/detect_load.h"
 #include "taishi/flow/community_id.h"
+#include "taishi/rules/rules.h"
 #include "runtime_internal.h"
 
 #ifndef TAISHI_VERSION
@@ -54,12 +56,29 @@ static void usage(FILE *f)
         "  --check-rules    load and compile the rules, print each problem and a summary\n");
 }
 
-/* The parser registry and the event types it adds: a half-filled or
- * clashing entry is a build that must not run. 0, or -1 with the reason. */
+/* The parser registry, the event types it adds and the rule protocols its
+ * parsers claim: a half-filled or clashing entry, or a protocol keyword the
+ * rule language does not have, is a build that must not run. 0, or -1 with
+ * the reason in err. */
 static int registry_check(char *err, size_t errlen)
 {
     if (app_registry_check(err, errlen) < 0 || config_event_types_check(err, errlen) < 0)
         return -1;
+    for (int id = 1; id <= app_registry_count(); id++) {
+        const struct app_parser *p = app_registry_get(id);
+        if (rules_app_lookup(p->rule_proto) == RAPP_NONE) {
+            snprintf(err, errlen, "app parser %s: rule protocol '%s' is not one rules know",
+                     p->name, p->rule_proto);
+            return -1;
+        }
+    }
+    for (int i = 0; i <= NDPI_LAST_IMPLEMENTED_PROTOCOL; i++) {  /* what nDPI maps to rules, rules know */
+        const char *rp = app_registry_rule_proto((uint16_t)i);
+        if (rp && rules_app_lookup(rp) == RAPP_NONE) {
+            snprintf(err, errlen, "app registry: rule protocol '%s' (nDPI %d) is not one rules know", rp, i);
+            return -1;
+        }
+    }
     return 0;
 }
 
