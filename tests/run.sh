@@ -99,6 +99,19 @@ for B in "$@"; do
     expect "truncated file: says where" grep -q "corrupt after 30 packets" "$TMP/err"
     expect "truncated file: events for what was read" grep -q '"read_errors":1' "$TMP/out"
     expect "truncated file: flows before the cut" [ "$(grep -c '"event_type":"flow"' "$TMP/out")" -ge 5 ]
+    # a start-up that fails part-way (the k-th thread cannot be created, some
+    # workers already run): exit 2 with the reason, every started thread ended
+    # and joined (no hang), nothing leaked (ASan's leak check)
+    if [ ! -e "$TMP/fail_thread.so" ]; then
+        cc -shared -fPIC -o "$TMP/fail_thread.so" tests/tools/fail_thread.c -ldl || bad "fail_thread.so: cannot build"
+    fi
+    for k in 1 2 3; do
+        FAIL_THREAD_AT=$k LD_PRELOAD=$TMP/fail_thread.so ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0 \
+            timeout 60 "$T" -r pcaps/demo.pcap -w 3 >"$TMP/out" 2>"$TMP/err"; rc=$?
+        san_clean "$TMP/err" || bad "thread $k of 3 fails: sanitizer report $(head -5 "$TMP/err")"
+        expect "thread $k of 3 fails: exit 2" [ "$rc" -eq 2 ]
+        expect "thread $k of 3 fails: says so" grep -q "cannot start worker threads" "$TMP/err"
+    done
     taishi -r - -w 1 --set sensor-id=test <pcaps/demo.pcap
     expect "stdin: same events as the file" cmp -s "$TMP/out" tests/golden/demo.pcap.json
     taishi -r pcaps/encap-vlan.pcap -r pcaps/demo.pcap -w 1

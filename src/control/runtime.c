@@ -413,15 +413,12 @@ int runtime_run(struct runtime *rt)
 }
 
 /* Offline, a worker thread ends on the end batch the reader sends after the
- * last file. When the reader never ran (a start that failed part-way), a
- * capture of no file sends the started ones theirs. */
+ * last file. When the reader never ran (a start that failed part-way), each
+ * started worker is sent its end batch here. */
 static void end_workers(struct runtime *rt)
 {
-    char err[CONFIG_ERR_MAX];
-    struct capture_file *none = capture_file_open(rt->cfg, NULL, 0, err, sizeof(err));
-
-    capture_file_run(none, rt->w, rt->nstarted);
-    capture_file_close(none);
+    for (int i = 0; i < rt->nstarted; i++)
+        worker_stop(rt->w[i]);
     rt->ended = 1;
 }
 

@@ -413,3 +413,17 @@ struct ring *worker_back(const struct worker *w)
 {
     return w->back;
 }
+
+void worker_stop(struct worker *w)
+{
+    unsigned spins = 0;
+    struct batch *b;
+
+    while (!(b = ring_pop(w->back)))
+        util_backoff(&spins, 20000);
+    b->n = b->used = 0;
+    b->clock_ns = 0;                        /* no packet clock: nothing expires early */
+    b->end = 1;
+    while (ring_push(w->in, b) < 0)         /* cannot stay full: the ring holds every batch */
+        util_backoff(&spins, 20000);
+}

@@ -113,6 +113,10 @@ void worker_snapshot(struct worker *w, struct worker_snapshot *out);
 /* Waits until every worker has passed the current epoch of sh. */
 void worker_wait_epoch(struct worker **w, int n, uint64_t epoch);
 int worker_start(struct worker *w);
+/* Ends a worker started with worker_start() when no reader will send it its
+ * end batch (a start-up that failed part-way): sends an empty end batch.
+ * Only where no capture side uses the rings. */
+void worker_stop(struct worker *w);
 void worker_join(struct worker *w);
 /* For a capture loop that runs in the worker's own thread instead of
  * worker_start() (live capture, capture_live.c): worker_enter() before each
