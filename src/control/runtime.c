@@ -42,9 +42,8 @@
  * output last, since everything above wrote into it (Kafka flushed, what
  * is left spooled, its thread joined); then the pidfile.
  * A start that fails after the feed started but before every worker had a
- * thread: the threads that run are ended and joined as above (offline, an
- * empty capture_file_run() sends them their end batches), the workers that never
- * ran are marked gone with worker_leave() so that a feed update in flight
+ * thread: the threads that run are ended and joined as above (offline,
+ * worker_stop() sends each its end batch), the workers that never ran are marked gone with worker_leave() so that a feed update in flight
  * stops waiting for them, and only then is the feed stopped.
  *
  * Threads. The main thread runs all of this. Offline it is also the reader:
@@ -90,7 +89,7 @@ struct runtime {
     int nifaces;
     int nw;                                 /* workers */
     /* What start-up built, in its order; NULL or 0 until then. */
-    struct capture_file *cap;                    /* offline, or: */
+    struct capture_file *cap;               /* offline, or: */
     struct capture_live *live;
     int pidfile;                            /* written: removed at the end */
     struct output *out;
