@@ -395,11 +395,20 @@ static void dns_event_body(struct jw *w, const struct app_tx *tx)
     jw_obj_end(w);
 }
 
+/* Its rule keywords, as Suricata spells them: sticky buffers, and the
+ * legacy content modifiers. */
+static const struct app_keyword dns_keywords[] = {
+    APP_STICKY("dns.query", BUF_DNS_QUERY),
+    APP_STICKY("dns_query", BUF_DNS_QUERY),
+    APP_KEYWORDS_END,
+};
+
 const struct app_parser app_dns_parser = {
     .name = "dns", .rule_proto = "dns", .event_type = "dns", .event_id = 4,
     .transports = APP_TCP | APP_UDP,
     .ndpi = (const uint16_t[]){ NDPI_PROTOCOL_DNS, 0 },
     .counters = (const char *const[]){ "messages", "parse_errors", NULL },
+    .keywords = dns_keywords,
     .create = dns_tcp_create, .feed = dns_tcp_feed, .gap = dns_tcp_gap, .end = dns_tcp_end,
     .destroy = dns_tcp_destroy, .datagram = dns_datagram,
     .event_body = dns_event_body,

@@ -16,8 +16,10 @@
 #include <ndpi/ndpi_protocol_ids.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "taishi/app/app.h"
+#include "taishi/app/buffers.h"
 
 extern const struct app_parser app_http_parser, app_dns_parser, app_tls_parser, app_ssh_parser;
 
@@ -103,6 +105,17 @@ const char *app_registry_rule_proto(uint16_t ndpi_id)
     return NULL;
 }
 
+const struct app_keyword *app_registry_keyword(const char *name, const char **rule_proto)
+{
+    for (int i = 0; i < NPARSERS; i++)
+        for (const struct app_keyword *k = parsers[i]->keywords; k && k->name; k++)
+            if (!strcasecmp(k->name, name)) {
+                *rule_proto = parsers[i]->rule_proto;
+                return k;
+            }
+    return NULL;
+}
+
 int app_registry_check(char *err, size_t errlen)
 {
     return app_registry_check_table(parsers, NPARSERS, err, errlen);
@@ -128,6 +141,11 @@ int app_registry_check_table(const struct app_parser *const *t, int n, char *err
             snprintf(err, errlen, "app parser %d (%s): no %s", i + 1, p->name ? p->name : "?", missing);
             return -1;
         }
+        for (const struct app_keyword *k = p->keywords; k && k->name; k++)
+            if (k->buf <= BUF_STREAM || k->buf >= BUF_MAX) {
+                snprintf(err, errlen, "app parser %s: keyword %s: no such buffer", p->name, k->name);
+                return -1;
+            }
         int nc = 0;
         while (p->counters[nc])
             nc++;
@@ -143,6 +161,10 @@ int app_registry_check_table(const struct app_parser *const *t, int n, char *err
             for (const uint16_t *id = p->ndpi; !same && *id; id++)
                 if (has_ndpi(q->ndpi, *id))
                     same = "nDPI protocol";
+            for (const struct app_keyword *k = p->keywords; !same && k && k->name; k++)
+                for (const struct app_keyword *l = q->keywords; !same && l && l->name; l++)
+                    if (!strcasecmp(k->name, l->name))
+                        same = "rule keyword";
             if (same) {
                 snprintf(err, errlen, "app parsers %s and %s: the same %s", q->name, p->name, same);
                 return -1;

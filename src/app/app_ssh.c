@@ -181,11 +181,22 @@ static void ssh_event_body(struct jw *w, const struct app_tx *tx)
     jw_obj_end(w);
 }
 
+/* Its rule keywords, as Suricata spells them: sticky buffers, and the
+ * legacy content modifiers. */
+static const struct app_keyword ssh_keywords[] = {
+    APP_STICKY("ssh.proto", BUF_SSH_PROTO),
+    APP_STICKY("ssh_proto", BUF_SSH_PROTO),
+    APP_STICKY("ssh.software", BUF_SSH_SOFTWARE),
+    APP_STICKY("ssh_software", BUF_SSH_SOFTWARE),
+    APP_KEYWORDS_END,
+};
+
 const struct app_parser app_ssh_parser = {
     .name = "ssh", .rule_proto = "ssh", .event_type = "ssh", .event_id = 9,
     .transports = APP_TCP,
     .ndpi = (const uint16_t[]){ NDPI_PROTOCOL_SSH, 0 },
     .counters = (const char *const[]){ "banners", NULL },
+    .keywords = ssh_keywords,
     .create = ssh_create, .feed = ssh_feed, .gap = ssh_gap, .end = ssh_end, .destroy = ssh_destroy,
     .event_body = ssh_event_body,
 };

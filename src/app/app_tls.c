@@ -524,11 +524,37 @@ static void tls_event_body(struct jw *w, const struct app_tx *tx)
     jw_obj_end(w);
 }
 
+/* Its rule keywords, as Suricata spells them: sticky buffers, and the
+ * legacy content modifiers. */
+static const struct app_keyword tls_keywords[] = {
+    APP_STICKY("tls.sni", BUF_TLS_SNI),
+    APP_STICKY("tls_sni", BUF_TLS_SNI),
+    APP_STICKY("tls.cert_subject", BUF_TLS_CERT_SUBJECT),
+    APP_STICKY("tls_cert_subject", BUF_TLS_CERT_SUBJECT),
+    APP_STICKY("tls.cert_issuer", BUF_TLS_CERT_ISSUER),
+    APP_STICKY("tls_cert_issuer", BUF_TLS_CERT_ISSUER),
+    APP_STICKY("tls.cert_serial", BUF_TLS_CERT_SERIAL),
+    APP_STICKY("tls_cert_serial", BUF_TLS_CERT_SERIAL),
+    APP_STICKY("tls.cert_fingerprint", BUF_TLS_CERT_FINGERPRINT),
+    APP_STICKY("tls_cert_fingerprint", BUF_TLS_CERT_FINGERPRINT),
+    APP_STICKY("tls.certs", BUF_TLS_CERTS),
+    APP_STICKY("ja3.hash", BUF_JA3_HASH),
+    APP_STICKY("ja3_hash", BUF_JA3_HASH),
+    APP_STICKY("ja3.string", BUF_JA3_STRING),
+    APP_STICKY("ja3_string", BUF_JA3_STRING),
+    APP_STICKY("ja3s.hash", BUF_JA3S_HASH),
+    APP_STICKY("ja3s_hash", BUF_JA3S_HASH),
+    APP_STICKY("ja3s.string", BUF_JA3S_STRING),
+    APP_STICKY("ja3s_string", BUF_JA3S_STRING),
+    APP_KEYWORDS_END,
+};
+
 const struct app_parser app_tls_parser = {
     .name = "tls", .rule_proto = "tls", .event_type = "tls", .event_id = 5,
     .transports = APP_TCP,
     .ndpi = (const uint16_t[]){ NDPI_PROTOCOL_TLS, 0 },
     .counters = (const char *const[]){ "handshakes", "parse_errors", NULL },
+    .keywords = tls_keywords,
     .create = tls_create, .feed = tls_feed, .gap = tls_gap, .end = tls_end, .destroy = tls_destroy,
     .event_body = tls_event_body,
 };

@@ -14,82 +14,35 @@
 #include <strings.h>
 
 #include "rules_internal.h"
+#include "taishi/app/app.h"
 #include "taishi/app/buffers.h"
 
-#define ST(n, b, a) { n, b, SK_STICKY, a }
-#define MO(n, b, a) { n, b, SK_MODIFIER, a }
-static const struct sticky_kw sticky_table[] = {
+/* The keywords of no parser's: the packet payload and file.data (the HTTP
+ * bodies today; every protocol that carries files fills it). The parsers'
+ * own keywords are in their registry entries (app.h: app_keyword). */
+static const struct sticky_kw generic[] = {
     { "pkt_data", BUF_PACKET, SK_PKT_DATA, RAPP_NONE },
-    /* HTTP request */
-    ST("http.uri", BUF_HTTP_URI, RAPP_HTTP),            MO("http_uri", BUF_HTTP_URI, RAPP_HTTP),
-    ST("http.uri.raw", BUF_HTTP_URI_RAW, RAPP_HTTP),    MO("http_raw_uri", BUF_HTTP_URI_RAW, RAPP_HTTP),
-    ST("http.method", BUF_HTTP_METHOD, RAPP_HTTP),      MO("http_method", BUF_HTTP_METHOD, RAPP_HTTP),
-    ST("http.protocol", BUF_HTTP_PROTOCOL, RAPP_HTTP),  ST("http_protocol", BUF_HTTP_PROTOCOL, RAPP_HTTP),
-    ST("http.request_line", BUF_HTTP_REQUEST_LINE, RAPP_HTTP),
-    ST("http_request_line", BUF_HTTP_REQUEST_LINE, RAPP_HTTP),
-    ST("http.host", BUF_HTTP_HOST, RAPP_HTTP),          MO("http_host", BUF_HTTP_HOST, RAPP_HTTP),
-    ST("http.host.raw", BUF_HTTP_HOST_RAW, RAPP_HTTP),  MO("http_raw_host", BUF_HTTP_HOST_RAW, RAPP_HTTP),
-    ST("http.user_agent", BUF_HTTP_USER_AGENT, RAPP_HTTP),
-    MO("http_user_agent", BUF_HTTP_USER_AGENT, RAPP_HTTP),
-    ST("http.cookie", BUF_HTTP_COOKIE, RAPP_HTTP),      MO("http_cookie", BUF_HTTP_COOKIE, RAPP_HTTP),
-    ST("http.referer", BUF_HTTP_REFERER, RAPP_HTTP),    ST("http_referer", BUF_HTTP_REFERER, RAPP_HTTP),
-    ST("http.accept", BUF_HTTP_ACCEPT, RAPP_HTTP),      ST("http_accept", BUF_HTTP_ACCEPT, RAPP_HTTP),
-    ST("http.accept_enc", BUF_HTTP_ACCEPT_ENC, RAPP_HTTP),
-    ST("http_accept_enc", BUF_HTTP_ACCEPT_ENC, RAPP_HTTP),
-    ST("http.accept_lang", BUF_HTTP_ACCEPT_LANG, RAPP_HTTP),
-    ST("http_accept_lang", BUF_HTTP_ACCEPT_LANG, RAPP_HTTP),
-    ST("http.connection", BUF_HTTP_CONNECTION, RAPP_HTTP),
-    ST("http_connection", BUF_HTTP_CONNECTION, RAPP_HTTP),
-    ST("http.content_type", BUF_HTTP_CONTENT_TYPE, RAPP_HTTP),
-    ST("http_content_type", BUF_HTTP_CONTENT_TYPE, RAPP_HTTP),
-    ST("http.content_len", BUF_HTTP_CONTENT_LEN, RAPP_HTTP),
-    ST("http_content_len", BUF_HTTP_CONTENT_LEN, RAPP_HTTP),
-    ST("http.header", BUF_HTTP_HEADER, RAPP_HTTP),      MO("http_header", BUF_HTTP_HEADER, RAPP_HTTP),
-    ST("http.header.raw", BUF_HTTP_HEADER_RAW, RAPP_HTTP),
-    MO("http_raw_header", BUF_HTTP_HEADER_RAW, RAPP_HTTP),
-    ST("http.header_names", BUF_HTTP_HEADER_NAMES, RAPP_HTTP),
-    ST("http_header_names", BUF_HTTP_HEADER_NAMES, RAPP_HTTP),
-    ST("http.start", BUF_HTTP_START, RAPP_HTTP),        ST("http_start", BUF_HTTP_START, RAPP_HTTP),
-    ST("http.request_body", BUF_HTTP_REQUEST_BODY, RAPP_HTTP),
-    MO("http_client_body", BUF_HTTP_REQUEST_BODY, RAPP_HTTP),
-    /* HTTP response */
-    ST("http.response_line", BUF_HTTP_RESPONSE_LINE, RAPP_HTTP),
-    ST("http_response_line", BUF_HTTP_RESPONSE_LINE, RAPP_HTTP),
-    ST("http.stat_code", BUF_HTTP_STAT_CODE, RAPP_HTTP), MO("http_stat_code", BUF_HTTP_STAT_CODE, RAPP_HTTP),
-    ST("http.stat_msg", BUF_HTTP_STAT_MSG, RAPP_HTTP),  MO("http_stat_msg", BUF_HTTP_STAT_MSG, RAPP_HTTP),
-    ST("http.server", BUF_HTTP_SERVER, RAPP_HTTP),      ST("http_server", BUF_HTTP_SERVER, RAPP_HTTP),
-    ST("http.location", BUF_HTTP_LOCATION, RAPP_HTTP),  ST("http_location", BUF_HTTP_LOCATION, RAPP_HTTP),
-    ST("http.response_body", BUF_HTTP_RESPONSE_BODY, RAPP_HTTP),
-    MO("http_server_body", BUF_HTTP_RESPONSE_BODY, RAPP_HTTP),
-    ST("file.data", BUF_FILE_DATA, RAPP_NONE),          ST("file_data", BUF_FILE_DATA, RAPP_NONE),
-    /* DNS */
-    ST("dns.query", BUF_DNS_QUERY, RAPP_DNS),           ST("dns_query", BUF_DNS_QUERY, RAPP_DNS),
-    /* TLS */
-    ST("tls.sni", BUF_TLS_SNI, RAPP_TLS),               ST("tls_sni", BUF_TLS_SNI, RAPP_TLS),
-    ST("tls.cert_subject", BUF_TLS_CERT_SUBJECT, RAPP_TLS),
-    ST("tls_cert_subject", BUF_TLS_CERT_SUBJECT, RAPP_TLS),
-    ST("tls.cert_issuer", BUF_TLS_CERT_ISSUER, RAPP_TLS),
-    ST("tls_cert_issuer", BUF_TLS_CERT_ISSUER, RAPP_TLS),
-    ST("tls.cert_serial", BUF_TLS_CERT_SERIAL, RAPP_TLS),
-    ST("tls_cert_serial", BUF_TLS_CERT_SERIAL, RAPP_TLS),
-    ST("tls.cert_fingerprint", BUF_TLS_CERT_FINGERPRINT, RAPP_TLS),
-    ST("tls_cert_fingerprint", BUF_TLS_CERT_FINGERPRINT, RAPP_TLS),
-    ST("tls.certs", BUF_TLS_CERTS, RAPP_TLS),
-    ST("ja3.hash", BUF_JA3_HASH, RAPP_TLS),             ST("ja3_hash", BUF_JA3_HASH, RAPP_TLS),
-    ST("ja3.string", BUF_JA3_STRING, RAPP_TLS),         ST("ja3_string", BUF_JA3_STRING, RAPP_TLS),
-    ST("ja3s.hash", BUF_JA3S_HASH, RAPP_TLS),           ST("ja3s_hash", BUF_JA3S_HASH, RAPP_TLS),
-    ST("ja3s.string", BUF_JA3S_STRING, RAPP_TLS),       ST("ja3s_string", BUF_JA3S_STRING, RAPP_TLS),
-    /* SSH */
-    ST("ssh.proto", BUF_SSH_PROTO, RAPP_SSH),           ST("ssh_proto", BUF_SSH_PROTO, RAPP_SSH),
-    ST("ssh.software", BUF_SSH_SOFTWARE, RAPP_SSH),     ST("ssh_software", BUF_SSH_SOFTWARE, RAPP_SSH),
+    { "file.data", BUF_FILE_DATA, SK_STICKY, RAPP_NONE },
+    { "file_data", BUF_FILE_DATA, SK_STICKY, RAPP_NONE },
 };
 
-const struct sticky_kw *rules_buffers_sticky_lookup(const char *name)
+int rules_buffers_sticky_lookup(const char *name, struct sticky_kw *out)
 {
-    for (size_t i = 0; i < ARRAY_SIZE(sticky_table); i++)
-        if (!strcasecmp(sticky_table[i].name, name))
-            return &sticky_table[i];
-    return NULL;
+    const char *proto;
+    const struct app_keyword *k;
+
+    for (size_t i = 0; i < ARRAY_SIZE(generic); i++)
+        if (!strcasecmp(generic[i].name, name)) {
+            *out = generic[i];
+            return 1;
+        }
+    if (!(k = app_registry_keyword(name, &proto)))
+        return 0;
+    out->name = k->name;
+    out->buf = (uint8_t)k->buf;
+    out->kind = k->modifier ? SK_MODIFIER : SK_STICKY;
+    out->app = (uint8_t)rules_app_lookup(proto);
+    return 1;
 }
 
 static const struct { const char *name; uint8_t tr; } transform_table[] = {

@@ -78,7 +78,7 @@ int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value);
 /* Payload checks at the end of the rule (fast_pattern, bsize, directions). */
 void rules_payload_finish(struct rparse *rp);
 
-/* rules_buffers.c: the sticky-buffer and legacy-modifier keyword table. */
+/* rules_buffers.c: the sticky-buffer and legacy-modifier keywords. */
 enum sticky_kind { SK_STICKY = 1, SK_MODIFIER, SK_PKT_DATA };
 struct sticky_kw {
     const char *name;
@@ -86,7 +86,9 @@ struct sticky_kw {
     uint8_t kind;                   /* enum sticky_kind */
     uint8_t app;                    /* enum rule_app the buffer belongs to */
 };
-const struct sticky_kw *rules_buffers_sticky_lookup(const char *name);
+/* 1 and *out when name selects a buffer (a parser's keyword, through the
+ * registry, or a generic one); 0 when it does not. */
+int rules_buffers_sticky_lookup(const char *name, struct sticky_kw *out);
 /* Transform keyword -> enum rule_transform, TR_NONE when unknown. */
 int rules_buffers_transform_lookup(const char *name);
 

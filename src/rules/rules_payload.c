@@ -723,7 +723,8 @@ static int xor_key_parse(struct rparse *rp, char *value)
 
 int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value)
 {
-    const struct sticky_kw *k = rules_buffers_sticky_lookup(name);
+    struct sticky_kw kw;
+    const struct sticky_kw *k = rules_buffers_sticky_lookup(name, &kw) ? &kw : NULL;
     struct rule *r = rp->r;
 
     if (k) {

@@ -1,12 +1,14 @@
 /* test_app_registry.c - the parser registry (app/app_registry.c): the real
  * table passes its start-up check, half-filled or clashing entries are
  * refused with the field named, look-ups by name and by nDPI protocol, the
- * rule protocols of protocols without a parser, and the event types the
- * parsers add to config's (their numbers, names and Kafka family). */
+ * rule protocols of protocols without a parser, the rule keywords of the
+ * parsers, and the event types the parsers add to config's (their numbers,
+ * names and Kafka family). */
 #include <ndpi/ndpi_protocol_ids.h>
 #include <string.h>
 
 #include "taishi/app/app.h"
+#include "taishi/app/buffers.h"
 #include "taishi/config/config.h"
 #include "unit.h"
 
@@ -99,6 +101,17 @@ int main(void)
     CHECK_EQ_U(app_stats_get(&st, "tls", "nonesuch"), 0);
     CHECK_EQ_U(app_stats_get(&st, "nonesuch", "parse_errors"), 0);
 
+    /* rule keywords through the registry, with the parser's rule protocol */
+    const char *rp = NULL;
+    const struct app_keyword *kw = app_registry_keyword("HTTP.URI", &rp);
+    CHECK(kw && kw->buf == BUF_HTTP_URI && !kw->modifier && rp && !strcmp(rp, "http"));
+    kw = app_registry_keyword("http_uri", &rp);
+    CHECK(kw && kw->buf == BUF_HTTP_URI && kw->modifier);
+    kw = app_registry_keyword("ja3s.hash", &rp);
+    CHECK(kw && kw->buf == BUF_JA3S_HASH && !strcmp(rp, "tls"));
+    CHECK(app_registry_keyword("file.data", &rp) == NULL);          /* no parser's own */
+    CHECK(app_registry_keyword("nonesuch", &rp) == NULL);
+
     /* a good extra entry passes; half-filled or clashing ones do not */
     const struct app_parser *ok[] = { &good };
     CHECK_EQ_U(app_registry_check_table(ok, 1, err, sizeof(err)), 0);
@@ -115,8 +128,15 @@ int main(void)
     p = good; refused(&p, "name");                                  /* the same name */
     p = good; p.name = "fake2"; p.event_type = "fake2"; refused(&p, "event id");
     p = good; p.name = "fake2"; p.event_type = "fake2"; p.event_id = 21; refused(&p, "nDPI");
+    p = good; p.name = "fake2"; p.keywords = (const struct app_keyword[]){
+        APP_STICKY("fake.x", BUF_MAX), APP_KEYWORDS_END };
+    refused(&p, "buffer");
     p = good; p.name = "fake2"; p.event_type = "fake2"; p.event_id = 21;
     p.ndpi = (const uint16_t[]){ 9998, 0 };
+    p.keywords = (const struct app_keyword[]){ APP_STICKY("http.uri", BUF_HTTP_URI), APP_KEYWORDS_END };
+    const struct app_parser *clash[] = { app_registry_get(app_registry_id("http")), &p };
+    CHECK(app_registry_check_table(clash, 2, err, sizeof(err)) < 0 && strstr(err, "rule keyword"));
+    p.keywords = NULL;
     const struct app_parser *two[] = { &good, &p };
     CHECK_EQ_U(app_registry_check_table(two, 2, err, sizeof(err)), 0);
     return unit_done("app_registry");

@@ -148,6 +148,18 @@ static inline uint64_t *app_stats_row(struct app_stats *st, int id)
 /* A counter by names ("http", "parse_errors"); 0 when either is unknown. */
 uint64_t app_stats_get(const struct app_stats *st, const char *parser, const char *counter);
 
+/* A rule keyword that selects one of a parser's inspection buffers: a
+ * sticky buffer ("http.uri": every payload keyword after it), or a legacy
+ * content modifier ("http_uri": moves the one content before it). */
+struct app_keyword {
+    const char *name;
+    uint16_t buf;               /* enum buf_id */
+    uint8_t modifier;           /* 1: legacy content modifier; 0: sticky buffer */
+};
+#define APP_STICKY(name, buf)   { name, buf, 0 }
+#define APP_MODIFIER(name, buf) { name, buf, 1 }
+#define APP_KEYWORDS_END        { NULL, 0, 0 }
+
 struct jw;
 /* One parser. Every field is set (datagram only for parsers that take UDP):
  * app_registry_check() refuses a half-filled entry at start-up. */
@@ -159,6 +171,7 @@ struct app_parser {
     uint8_t transports;         /* APP_TCP and/or APP_UDP */
     const uint16_t *ndpi;       /* nDPI protocol ids that select it, 0-terminated */
     const char *const *counters;/* names of its counters, NULL-terminated */
+    const struct app_keyword *keywords; /* its rule keywords, name NULL at the end; NULL: none */
     /* TCP: a parser for one flow; stats is the worker's (memory, counters). */
     void *(*create)(const struct app_limits *lim, struct app_stats *stats, int id);
     void (*feed)(void *state, int dir, const uint8_t *data, size_t len, const struct app_sink *sink);
@@ -183,6 +196,9 @@ int app_registry_id(const char *name);                       /* 0 when unknown *
  * entries first, then the protocols rules can name that have no parser. */
 int app_registry_for_ndpi(uint16_t ndpi_id);
 const char *app_registry_rule_proto(uint16_t ndpi_id);
+/* The keyword of some parser's buffer (case-insensitive), and that parser's
+ * rule protocol in *rule_proto; NULL when no parser has it. */
+const struct app_keyword *app_registry_keyword(const char *name, const char **rule_proto);
 /* Refuses an entry with a field missing, two parsers with one name, event id
  * or nDPI protocol, more counters than fit: 0, or -1 with the reason in err. */
 int app_registry_check(char *err, size_t errlen);
