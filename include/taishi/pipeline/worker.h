@@ -15,7 +15,6 @@
 #ifndef TAISHI_WORKER_H
 #define TAISHI_WORKER_H
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
