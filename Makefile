@@ -83,7 +83,7 @@ demo: deps
 # The builds run as many jobs as the machine has cores.
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 test: deps
-	@$(MAKE) --no-print-directory -j$(JOBS) all units build/kafka-mock
+	@$(MAKE) --no-print-directory -j$(JOBS) all units build/kafka-mock build/app-replay build/rules-stat
 	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory -j$(JOBS) SANITIZE=address,undefined O=build/san-address-undefined all units
 	@$(MAKE) --no-print-directory -j$(JOBS) SANITIZE=thread O=build/san-thread all

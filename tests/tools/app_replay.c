@@ -81,7 +81,7 @@ static void on_tx(void *ud, const struct app_tx *tx)
 
 static const struct app_sink sink = { on_tx, NULL };
 
-static enum app_proto_id by_port(uint16_t p)
+static int by_port(uint16_t p)
 {
     switch (p) {
     case 80: case 8080: case 8000: case 3128: return app_registry_id("http");
@@ -128,7 +128,7 @@ static void tcp_packet(const struct ip_layer *l, const uint8_t *base)
     }
     if (!f) {
         int syn_only = (l->tcp_flags & 0x12) == 0x02, synack = (l->tcp_flags & 0x12) == 0x12;
-        enum app_proto_id p = by_port(k->dport);
+        int p = by_port(k->dport);
         int client_is_src = 1;
         if (synack || (!syn_only && p == 0 && by_port(k->sport) != 0)) {
             client_is_src = 0;
