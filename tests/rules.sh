@@ -60,8 +60,10 @@ for a in alerts:
     assert a["flow_id"] in flows and a["community_id"].startswith("1:")
     assert "flow" in a and "pkts_toserver" in a["flow"]
     assert al["signature"].startswith("TAISHI ")
+    assert a["ruleset"] == {"sha256": sys.argv[2], "rules": int(sys.argv[3])}, a["ruleset"]
 assert any("payload_printable" in a for a in alerts)
-assert any(e["event_type"] == "http" for e in ev)' "$TMP/ev.json"
+assert any(e["event_type"] == "http" for e in ev)' "$TMP/ev.json" "$(cat rules/*.rules | sha256sum | cut -d' ' -f1)" \
+    "$(grep -chE '^(alert|drop|reject|pass)' rules/*.rules | paste -sd+ | bc)"
 
 # --check-rules: the project's own rules all load.
 "$T" --check-rules "${RULES[@]}" --set "detect.cache-dir=$CACHE" >"$TMP/chk" 2>&1
@@ -110,6 +112,7 @@ expect "cache: a damaged file is rebuilt" [ $? -eq 0 ] && ! grep -q "from the ca
 
 # SIGHUP: a changed rule file is swapped in; a broken one keeps the old rules.
 printf 'alert tcp any any -> any any (msg:"first"; content:"PASS"; sid:7001; rev:1;)\n' >"$TMP/hup.rules"
+sha1st=$(sha256sum <"$TMP/hup.rules" | cut -d' ' -f1)
 mkfifo "$TMP/fifo"
 "$T" -r - -w 2 -S "$TMP/hup.rules" --set detect.cache-dir= --events alert -o "$TMP/hup.json" \
     <"$TMP/fifo" 2>"$TMP/hup.err" &
@@ -118,6 +121,7 @@ exec 7>"$TMP/fifo"
 cat pcaps/rules-mail.pcap >&7
 sleep 0.5
 printf 'alert tcp any any -> any any (msg:"second"; content:"PASS"; sid:7002; rev:1;)\n' >"$TMP/hup.rules"
+sha2nd=$(sha256sum <"$TMP/hup.rules" | cut -d' ' -f1)
 kill -HUP $tp; sleep 0.5
 tail -c +25 pcaps/rules-mail.pcap >&7          # the same records again, no file header
 sleep 0.3
@@ -129,6 +133,13 @@ rc=$?
 n1=$(grep -c '"signature_id":7001' "$TMP/hup.json"); n2=$(grep -c '"signature_id":7002' "$TMP/hup.json")
 expect "SIGHUP: old rules before, new rules after ($n1, $n2)" [ "$rc" -eq 0 ] && [ "$n1" -gt 0 ] && [ "$n2" -gt 0 ]
 expect "SIGHUP: reloaded logged" grep -q "reloaded" "$TMP/hup.err"
+expect "SIGHUP: each alert names the ruleset that raised it (sha256 of the file, 1 rule)" python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    a = json.loads(l)
+    want = {7001: sys.argv[2], 7002: sys.argv[3]}[a["alert"]["signature_id"]]
+    assert a["ruleset"] == {"sha256": want, "rules": 1}, (a["alert"]["signature_id"], a["ruleset"])' \
+    "$TMP/hup.json" "$sha1st" "$sha2nd"
 san_clean "$TMP/hup.err" || bad "sanitizer report on reload"
 
 echo "$pass passed, $fail failed"

@@ -26,6 +26,7 @@
 #include "taishi/config/config.h"
 #include "taishi/core/jw.h"
 #include "taishi/core/ring.h"
+#include "taishi/core/sha256.h"
 #include "taishi/core/util.h"
 #include "taishi/detect/detect_load.h"
 #include "taishi/flow/community_id.h"
@@ -94,6 +95,7 @@ static int selftest(void)
         { "util", util_selftest }, { "ring", ring_selftest },
         { "community_id", community_id_selftest }, { "jw", jw_selftest },
         { "config", config_selftest }, { "app_registry", registry_selftest },
+        { "sha256", sha256_selftest },
     };
     int failed = 0;
 
