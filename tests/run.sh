@@ -31,6 +31,7 @@ for n, l in enumerate(open(sys.argv[1]), 1):
 # stats (peaks are per worker) and assets (which flow announces a server
 # first depends on which worker ends its flow first; the set of servers is
 # compared on its own).
+absent_summary() { ! grep -q "taishi run summary" "$1"; }
 no_stats() { grep -v '"event_type":"stats"\|"event_type":"asset"' "$1" | sort; }
 asset_set() { grep '"event_type":"asset"' "$1" | sed 's/.*"asset":{"ip":"\([^"]*\)","port":\([0-9]*\),"proto":"\([^"]*\)".*/\1 \2 \3/' | sort; }
 
@@ -174,6 +175,49 @@ assert len(s) >= 3 and p == sorted(p) and p[0] < p[-1] == 2400 and s[-1]["flow"]
     python3 tests/tools/flood_pcap.py servers 200 >"$TMP/servers.pcap"
     taishi -r "$TMP/servers.pcap" --set asset.max-entries=16 --events asset,stats
     expect "asset memory bound: 200 servers through 16 entries" grep -q '"assets":{"known":16,"announced":200,"forgotten":184' "$TMP/out"
+    # the run summary (--summary; auto: -r with stderr a terminal): the stats event's numbers
+    taishi -r pcaps/enrich.pcap -w 2 --summary --set enrich.geoip.city=tests/data/taishi-test-city.mmdb \
+        --set enrich.geoip.asn=tests/data/taishi-test-asn.mmdb --set enrich.assets=tests/data/assets.csv
+    expect "--summary: the table on stderr, the same numbers as the stats event" python3 -c 'import json, re, sys
+st = [json.loads(l) for l in open(sys.argv[1]) if "\"event_type\":\"stats\"" in l][-1]["stats"]
+err = open(sys.argv[2]).read()
+assert "== taishi run summary ==" in err, err
+m = re.search(r"traffic +(\d+) packets, .*, (\d+) flows", err)
+assert m and int(m.group(1)) == st["capture"]["packets"] and int(m.group(2)) == st["flow"]["created"], m
+a = re.search(r"alerts +(\d+) \(severity 1: (\d+), 2: (\d+), 3: (\d+), other: (\d+)\)", err)
+assert a and [int(x) for x in a.groups()[1:]] == [st["alerts"][k] for k in ("severity_1", "severity_2", "severity_3", "other")], a
+xb = re.findall(r"^(?:  cross-border flows)? +(\d+)  ([A-Z?]{2})  ", err, re.M)
+n = sum(1 for l in open(sys.argv[1]) if "\"policy\":\"cross-border\"" in l)
+assert xb and sum(int(c) for c, _ in xb) == n, (xb, n)
+assert re.search(r"risks by cause +\d+  ", err) and "top talkers" in err and "protocols by bytes" in err
+ev = re.search(r"^  events +(.*)", err, re.M).group(1)
+for k, v in st["events"].items():
+    if v and k not in ("dropped", "anomalies_suppressed"):
+        assert "%s %d" % (k, v) in ev, (k, v, ev)' "$TMP/out" "$TMP/err"
+    taishi -r pcaps/demo.pcap
+    expect "summary auto: none when stderr is not a terminal" absent_summary "$TMP/err"
+    if command -v script >/dev/null; then
+        script -qec "$T -r pcaps/demo.pcap -o /dev/null" /dev/null >"$TMP/tty" 2>&1
+        expect "summary auto: shown when stderr is a terminal" grep -q "taishi run summary" "$TMP/tty"
+        script -qec "$T -r pcaps/demo.pcap -o /dev/null --no-summary" /dev/null >"$TMP/tty" 2>&1
+        expect "--no-summary: none at a terminal" absent_summary "$TMP/tty"
+        script -qec "$T -r pcaps/demo.pcap -o /dev/null --set summary=no" /dev/null >"$TMP/tty" 2>&1
+        expect "summary: no (the config key): none at a terminal" absent_summary "$TMP/tty"
+    else
+        bad "script (util-linux) missing: cannot test the summary at a terminal"
+    fi
+    taishi -r pcaps/demo.pcap --set summary=sometimes
+    expect "summary: bad value refused, key named" [ "$rc" -eq 1 ] && grep -q "summary: bad value 'sometimes'" "$TMP/err"
+    # the stats event says which ruleset is loaded, and since when
+    RULES=(); for f in rules/*.rules; do RULES+=(-S "$f"); done
+    t0=$(date +%s)
+    taishi -r pcaps/rules-http.pcap "${RULES[@]}" --set detect.cache-dir= --events stats
+    expect "stats: rules{sha256, rules, loaded_at, reloads}" python3 -c 'import json, sys, datetime
+st = json.loads(open(sys.argv[1]).read())["stats"]["rules"]
+at = datetime.datetime.strptime(st["loaded_at"], "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+assert st["sha256"] == sys.argv[2] and st["rules"] > 30 and st["reloads"] == 0 and st["reload_failures"] == 0, st
+assert int(sys.argv[3]) - 1 <= at <= int(sys.argv[3]) + 120, (at, sys.argv[3])' "$TMP/out" "$(cat rules/*.rules | sha256sum | cut -d' ' -f1)" "$t0"
+    expect "stats: no rules object without rules" [ "$(grep -c '"rules":{' tests/golden/demo.pcap.json)" -eq 0 ]
     taishi -r pcaps/demo.pcap -w 0x
     expect "bad -w: exit 1" [ "$rc" -eq 1 ]
     taishi -r pcaps/demo.pcap -S "$TMP/missing.rules"

@@ -112,6 +112,8 @@ struct runtime {
     /* Stats (main thread). */
     uint64_t last_stats_ns, calls;
     char sbuf[STATS_BUF];                   /* the stats event being written */
+    struct stats_totals *tot;               /* summed counters: stats event, summary, metrics */
+    uint64_t reloads, reload_failures;      /* rule reloads done, refused */
 };
 
 /* Set by the handlers, read by the main thread. Atomic (lock-free, so
@@ -223,6 +225,30 @@ static void apply_feed(void *arg, char *const *ups, size_t n)
     pthread_mutex_unlock(&rt->swap_mu);
 }
 
+/* Sums every counter into rt->tot, from what each worker last published. */
+static void collect(struct runtime *rt)
+{
+    struct capture_totals ct;
+    struct stats_rules rules;
+    struct detect_engine *de = atomic_load(&rt->sh.detect);
+
+    if (rt->live)
+        capture_live_totals(rt->live, &ct);
+    else
+        capture_file_totals(rt->cap, &ct);
+    memset(&rules, 0, sizeof(rules));
+    if (de) {
+        const struct ruleset *rs = detect_engine_ruleset(de);
+        rules.loaded = 1;
+        memcpy(rules.sha256, rs->sha256, sizeof(rules.sha256));
+        rules.rules = rs->loaded;
+        rules.loaded_at_ns = rs->loaded_at_ns;
+    }
+    rules.reloads = rt->reloads;
+    rules.reload_failures = rt->reload_failures;
+    stats_collect(rt->tot, &ct, rt->w, rt->nw, rt->out, rt->inv, &rules);
+}
+
 /* The stats event, from the counters each worker last published. */
 static void write_stats(struct runtime *rt)
 {
@@ -230,13 +256,9 @@ static void write_stats(struct runtime *rt)
 
     if (!(rt->cfg->events_mask & (1u << ET_STATS)))
         return;
-    struct capture_totals ct;
-    if (rt->live)
-        capture_live_totals(rt->live, &ct);
-    else
-        capture_file_totals(rt->cap, &ct);
+    collect(rt);
     jw_init(&sj, rt->sbuf, sizeof(rt->sbuf));
-    stats_write_event(&sj, rt->cfg, &ct, rt->w, rt->nw, rt->out, rt->inv);
+    stats_write_event(&sj, rt->cfg, rt->tot);
     if (jw_end(&sj) == 0) {
         struct out_event ev = { 0, (uint32_t)sj.len, ET_STATS, 0 };
         output_write_events(rt->out, rt->sbuf, &ev, 1);
@@ -273,6 +295,7 @@ void runtime_reload(struct runtime *rt)
                                detect_load(rt->cfg, rt->sfiles, rt->nsfiles, err, sizeof(err)) : NULL;
     if (!en || !in || (rt->has_rules && !de)) {
         LOG(LVL_ERROR, "reload failed, keeping what was loaded: %s", err);
+        rt->reload_failures += rt->has_rules;
         enrich_close(en);
         intel_close(in);
         pthread_mutex_unlock(&rt->swap_mu);
@@ -281,6 +304,7 @@ void runtime_reload(struct runtime *rt)
     size_t count = intel_count(in);         /* before a feed update may replace it */
     unsigned nrules = de ? detect_engine_ruleset(de)->loaded : 0;
     publish(rt, en, in, de);
+    rt->reloads += de != NULL;
     pthread_mutex_unlock(&rt->swap_mu);
     LOG(LVL_NOTICE, "reloaded: %zu indicators, %u rules, enrichment sources reopened", count, nrules);
 }
@@ -290,8 +314,9 @@ static void between_packets(void *arg)
 {
     struct runtime *rt = arg;
 
-    if (++rt->calls % 64 == 0)              /* the clock, not every packet */
+    if (++rt->calls % 64 == 0) {            /* the clock, not every packet */
         periodic_stats(rt);
+    }
     runtime_reload(rt);
 }
 
@@ -357,6 +382,7 @@ int runtime_start(const struct config *cfg, const struct runtime_inputs *in, str
         }
     }
     rt->inv = assets_open(cfg, err, sizeof(err));
+    rt->tot = stats_totals_new(rt->nw);
     for (int i = 0; i < rt->nw; i++) {
         worker_set_detect(rt->w[i], de, cfg->stream_memcap / (uint64_t)rt->nw);
         worker_set_assets(rt->w[i], rt->inv);
@@ -460,6 +486,11 @@ void runtime_stop(struct runtime *rt)
         LOG(LVL_NOTICE, "stopping: draining the capture, ending the flows");
     stop_threads(rt);
     write_stats(rt);                        /* the final one: workers published at their end */
+    if (rt->cfg->summary == SUMMARY_YES ||
+        (rt->cfg->summary == SUMMARY_AUTO && !rt->live && isatty(STDERR_FILENO))) {
+        collect(rt);
+        stats_summary(stderr, rt->tot);
+    }
     rt->stopped = 1;
 }
 
@@ -478,6 +509,7 @@ int runtime_destroy(struct runtime *rt)
     enrich_close(atomic_load(&rt->sh.enrich));
     detect_engine_unref(atomic_load(&rt->sh.detect));
     free(rt->updates);
+    stats_totals_free(rt->tot);
     pthread_mutex_destroy(&rt->swap_mu);
     int rc = output_close(rt->out) < 0 ? -1 : 0;
     if (rc < 0)
