@@ -6,7 +6,8 @@
 #      aside), and the reasoned checks of tests/pcap_checks.py;
 #   3. command-line behaviour: bad input gives a clear error and exit 1;
 #   ... 6b. the rule engine (tests/rules.sh) on every build;
-#   7. Suricata 7.0.10's alerts on pcaps/rules-*.pcap (the reference).
+#   7. Suricata 7.0.10's alerts on pcaps/rules-*.pcap (the reference);
+#   ... 10. Prometheus scraping /metrics of a live sensor (tests/metrics.sh).
 # Sanitizer builds (ASan+UBSan) must also print no sanitizer report.
 # UPDATE=1 rewrites the golden files from the first build (review the diff).
 # Ends with "N passed, M failed"; exit status 1 when anything failed.
@@ -218,6 +219,8 @@ at = datetime.datetime.strptime(st["loaded_at"], "%Y-%m-%dT%H:%M:%S.%f%z").times
 assert st["sha256"] == sys.argv[2] and st["rules"] > 30 and st["reloads"] == 0 and st["reload_failures"] == 0, st
 assert int(sys.argv[3]) - 1 <= at <= int(sys.argv[3]) + 120, (at, sys.argv[3])' "$TMP/out" "$(cat rules/*.rules | sha256sum | cut -d' ' -f1)" "$t0"
     expect "stats: no rules object without rules" [ "$(grep -c '"rules":{' tests/golden/demo.pcap.json)" -eq 0 ]
+    taishi -r pcaps/demo.pcap --set metrics.listen=nowhere
+    expect "metrics.listen: a bad address refused, key named" [ "$rc" -eq 1 ] && grep -q "metrics.listen: 'nowhere'" "$TMP/err"
     taishi -r pcaps/demo.pcap -w 0x
     expect "bad -w: exit 1" [ "$rc" -eq 1 ]
     taishi -r pcaps/demo.pcap -S "$TMP/missing.rules"
@@ -352,6 +355,19 @@ for LB in "$@"; do
         read -r lp lf ls <<<"$c"; pass=$((pass + lp)); fail=$((fail + lf)); skipped=$((${skipped:-0} + ls))
     else
         bad "live tests did not finish ($LB)"; tail -5 "$TMP/live"
+    fi
+done
+
+# 10. Prometheus scraping GET /metrics of a live sensor, every build (tests/metrics.sh)
+for LB in "$@"; do
+    B=metrics
+    tests/metrics.sh "$LB" >"$TMP/metrics" 2>&1
+    grep -E "^(FAIL|SKIP)" "$TMP/metrics"
+    c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$TMP/metrics")
+    if [ -n "$c" ]; then
+        read -r lp lf ls <<<"$c"; pass=$((pass + lp)); fail=$((fail + lf)); skipped=$((${skipped:-0} + ls))
+    else
+        bad "metrics tests did not finish ($LB)"; tail -5 "$TMP/metrics"
     fi
 done
 

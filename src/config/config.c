@@ -85,6 +85,7 @@ static const struct key keys[] = {
     { "defrag.max-fragments", K_UINT, OFF(defrag_max_fragments), 1, 8192, "256" },
     { "stats.interval", K_DURATION, OFF(stats_interval), 0, 86400, "30" },
     { "summary", K_SUMMARY, OFF(summary), 0, 0, "auto" },
+    { "metrics.listen", K_STRING, OFF(metrics_listen), 0, 128, "" },
     { "anomaly.rate-limit", K_UINT, OFF(anomaly_rate_limit), 0, 1u << 30, "100" },
     { "vars.HOME_NET", K_NETLIST, OFF(home_net), 0, 1024, "[192.168.0.0/16, 10.0.0.0/8, 172.16.0.0/12]" },
     { "enrich.geoip.city", K_STRING, OFF(geoip_city), 0, 512, "" },

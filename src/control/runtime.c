@@ -79,9 +79,11 @@
 #include "taishi/output/output.h"
 #include "taishi/pipeline/stats.h"
 #include "taishi/pipeline/worker.h"
+#include "metrics.h"
 #include "runtime_internal.h"
 
 #define STATS_BUF 32768
+#define METRICS_EVERY_NS 200000000ULL       /* the metrics text is rendered 5 times a second */
 
 struct runtime {
     const struct config *cfg;
@@ -114,6 +116,12 @@ struct runtime {
     char sbuf[STATS_BUF];                   /* the stats event being written */
     struct stats_totals *tot;               /* summed counters: stats event, summary, metrics */
     uint64_t reloads, reload_failures;      /* rule reloads done, refused */
+    /* Metrics (metrics.listen): rendered here, served by the HTTP thread. */
+    struct metrics *metrics;
+    char *mbuf;
+    size_t mbuf_len;
+    uint64_t last_metrics_ns;
+    char *const *ifaces;
 };
 
 /* Set by the handlers, read by the main thread. Atomic (lock-free, so
@@ -249,6 +257,29 @@ static void collect(struct runtime *rt)
     stats_collect(rt->tot, &ct, rt->w, rt->nw, rt->out, rt->inv, &rules);
 }
 
+/* The metrics text of the current totals, handed to the HTTP thread. */
+static void publish_metrics(struct runtime *rt)
+{
+    size_t n;
+
+    if (!rt->metrics)
+        return;
+    collect(rt);
+    while (!(n = stats_prometheus(rt->mbuf, rt->mbuf_len, rt->tot, (const char *const *)rt->ifaces,
+                                  rt->nifaces))) {
+        rt->mbuf_len *= 2;                  /* more signatures or countries than before */
+        rt->mbuf = xreallocarray(rt->mbuf, rt->mbuf_len, 1);
+    }
+    metrics_publish(rt->metrics, rt->mbuf, n);
+    rt->last_metrics_ns = util_mono_ns();
+}
+
+static void periodic_metrics(struct runtime *rt)
+{
+    if (rt->metrics && util_mono_ns() - rt->last_metrics_ns >= METRICS_EVERY_NS)
+        publish_metrics(rt);
+}
+
 /* The stats event, from the counters each worker last published. */
 static void write_stats(struct runtime *rt)
 {
@@ -316,6 +347,7 @@ static void between_packets(void *arg)
 
     if (++rt->calls % 64 == 0) {            /* the clock, not every packet */
         periodic_stats(rt);
+        periodic_metrics(rt);
     }
     runtime_reload(rt);
 }
@@ -335,6 +367,7 @@ int runtime_start(const struct config *cfg, const struct runtime_inputs *in, str
     rt->sfiles = in->sfiles;
     rt->nsfiles = in->nsfiles;
     rt->nifaces = in->nifaces;
+    rt->ifaces = in->ifaces;
     pthread_mutex_init(&rt->swap_mu, NULL);
     rt->nw = cfg->workers ? (int)cfg->workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (rt->nw < 1)
@@ -364,6 +397,10 @@ int runtime_start(const struct config *cfg, const struct runtime_inputs *in, str
     threads_start_begin(rt);                /* the output may start the Kafka thread */
     if (!(rt->out = output_open(cfg, err, sizeof(err))))
         goto fail;
+    if (cfg->metrics_listen[0] && !(rt->metrics = metrics_start(cfg->metrics_listen, err, sizeof(err)))) {
+        what = "metrics.listen: ";
+        goto fail;
+    }
     de = detect_load(cfg, rt->sfiles, rt->nsfiles, err, sizeof(err));
     if (!de && err[0]) {
         what = "rules: ";
@@ -383,6 +420,11 @@ int runtime_start(const struct config *cfg, const struct runtime_inputs *in, str
     }
     rt->inv = assets_open(cfg, err, sizeof(err));
     rt->tot = stats_totals_new(rt->nw);
+    if (rt->metrics) {
+        rt->mbuf_len = 65536;
+        rt->mbuf = xmalloc(rt->mbuf_len);
+        publish_metrics(rt);                /* zeros, before any packet */
+    }
     for (int i = 0; i < rt->nw; i++) {
         worker_set_detect(rt->w[i], de, cfg->stream_memcap / (uint64_t)rt->nw);
         worker_set_assets(rt->w[i], rt->inv);
@@ -433,6 +475,7 @@ int runtime_run(struct runtime *rt)
         struct timespec ts = { 0, 100000000L };
         nanosleep(&ts, NULL);               /* a signal cuts it short */
         periodic_stats(rt);
+        periodic_metrics(rt);
         runtime_reload(rt);
     }
     return 0;
@@ -486,6 +529,7 @@ void runtime_stop(struct runtime *rt)
         LOG(LVL_NOTICE, "stopping: draining the capture, ending the flows");
     stop_threads(rt);
     write_stats(rt);                        /* the final one: workers published at their end */
+    publish_metrics(rt);                    /* the same counters, until the server stops */
     if (rt->cfg->summary == SUMMARY_YES ||
         (rt->cfg->summary == SUMMARY_AUTO && !rt->live && isatty(STDERR_FILENO))) {
         collect(rt);
@@ -509,6 +553,8 @@ int runtime_destroy(struct runtime *rt)
     enrich_close(atomic_load(&rt->sh.enrich));
     detect_engine_unref(atomic_load(&rt->sh.detect));
     free(rt->updates);
+    metrics_stop(rt->metrics);              /* joins the HTTP thread */
+    free(rt->mbuf);
     stats_totals_free(rt->tot);
     pthread_mutex_destroy(&rt->swap_mu);
     int rc = output_close(rt->out) < 0 ? -1 : 0;

@@ -14,6 +14,8 @@
 #include "taishi/output/output.h"
 #include "taishi/pipeline/worker.h"
 
+#define STATS_IFACES_MAX 16
+
 /* What the capture side counts (capture/), for the stats event. */
 struct capture_stats {
     uint64_t files, packets, bytes, read_errors, oversized;
@@ -26,6 +28,9 @@ struct capture_stats {
     uint64_t internal_drops;    /* captured but not processed by taishi */
     uint64_t interface_errors;  /* times an interface was lost (down, removed) */
     uint64_t reconnects;        /* times a lost interface was opened again */
+    /* live, per interface (the -i order; the first STATS_IFACES_MAX): for the metrics */
+    uint64_t if_packets[STATS_IFACES_MAX], if_bytes[STATS_IFACES_MAX];
+    uint64_t if_kernel_drops[STATS_IFACES_MAX], if_interface_drops[STATS_IFACES_MAX];
 };
 
 /* Everything the capture side counts, for the stats event. */
@@ -101,5 +106,10 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct stat
 
 /* stats_summary.c: the run summary, a short human table (--summary). */
 void stats_summary(FILE *f, const struct stats_totals *t);
+/* stats_prom.c: the totals in Prometheus' text exposition format (0.0.4),
+ * names taishi_*; ifaces names the live interfaces (nifaces 0: files).
+ * Returns the length written, or 0 when buf is too small. */
+size_t stats_prometheus(char *buf, size_t len, const struct stats_totals *t,
+                        const char *const *ifaces, int nifaces);
 
 #endif
