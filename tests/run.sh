@@ -219,6 +219,21 @@ at = datetime.datetime.strptime(st["loaded_at"], "%Y-%m-%dT%H:%M:%S.%f%z").times
 assert st["sha256"] == sys.argv[2] and st["rules"] > 30 and st["reloads"] == 0 and st["reload_failures"] == 0, st
 assert int(sys.argv[3]) - 1 <= at <= int(sys.argv[3]) + 120, (at, sys.argv[3])' "$TMP/out" "$(cat rules/*.rules | sha256sum | cut -d' ' -f1)" "$t0"
     expect "stats: no rules object without rules" [ "$(grep -c '"rules":{' tests/golden/demo.pcap.json)" -eq 0 ]
+    # make demo's run (tests/tools/demo.sh): the situation, the summary, where the JSON went
+    tests/tools/demo.sh "$B" "$TMP/demo.json" >"$TMP/out" 2>"$TMP/err"; rc=$?
+    san_clean "$TMP/err" || bad "sanitizer report in the demo: $(head -5 "$TMP/err")"
+    expect "demo: exit 0, the summary, one line saying where the JSON went" [ "$rc" -eq 0 ] &&
+        grep -q "taishi run summary" "$TMP/err" && grep -q "events (JSON lines) in $TMP/demo.json" "$TMP/out"
+    expect "demo: alerts of the project's rules, geo/ASN, cross-border, asset, nDPI risk" python3 -c 'import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+al = [e for e in ev if e["event_type"] == "alert"]
+assert {a["alert"]["signature_id"] for a in al} >= {9100100, 9100200, 9100040, 9100210, 9100300}, al
+assert all(a["ruleset"]["rules"] > 30 for a in al)
+assert any(a.get("src_geo", {}).get("asn") == 64500 and a["src_geo"]["country_iso_code"] == "US" for a in al)
+risk = [e["risk"] for e in ev if e["event_type"] == "risk"]
+assert {r["country"] for r in risk if r["source"] == "policy"} == {"US", "GB", "JP"}, risk
+assert any("Clear-Text Credentials" in r.get("names", []) for r in risk), risk
+assert any(e["event_type"] == "asset" and e.get("dest_asset", {}).get("name") == "portal" for e in ev)' "$TMP/demo.json"
     taishi -r pcaps/demo.pcap --set metrics.listen=nowhere
     expect "metrics.listen: a bad address refused, key named" [ "$rc" -eq 1 ] && grep -q "metrics.listen: 'nowhere'" "$TMP/err"
     taishi -r pcaps/demo.pcap -w 0x
