@@ -82,7 +82,7 @@ deps-run:
 # The sensor on pcaps/situation.pcap with the project's rules, test GeoIP
 # databases and asset map: the run summary, and where the events went.
 demo: deps-run
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@tests/tools/demo.sh $(O)
 
 # Unit, pcap regression, CLI, fuzz-corpus and Kafka tests, on the normal
