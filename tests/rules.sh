@@ -148,5 +148,22 @@ for l in open(sys.argv[1]):
     "$TMP/hup.json" "$sha1st" "$sha2nd" "$sha3rd"
 san_clean "$TMP/hup.err" || bad "sanitizer report on reload"
 
+# A reload that fails (the rule file is gone): the old rules stay, the stats event counts it.
+cp rules/taishi-web.rules "$TMP/gone.rules"
+python3 tests/tools/slow_pcap.py pcaps/rules-http.pcap 2 |
+    "$T" -r - -w 1 -S "$TMP/gone.rules" --set detect.cache-dir= --events alert,stats -o "$TMP/gone.json" 2>"$TMP/gone.err" &
+gp=$!
+sleep 0.7; rm -f "$TMP/gone.rules"; kill -HUP $gp
+wait $gp; grc=$?
+expect "a failed reload: exit 0, logged, counted; the alerts and stats name the old ruleset" python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+st = [e for e in ev if e["event_type"] == "stats"][-1]["stats"]["rules"]
+assert st["reload_failures"] == 1 and st["reloads"] == 0 and st["sha256"] == sys.argv[2], st
+assert all(e["ruleset"]["sha256"] == sys.argv[2] for e in ev if e["event_type"] == "alert")' \
+    "$TMP/gone.json" "$(sha256sum <rules/taishi-web.rules | cut -d' ' -f1)" &&
+    [ $grc -eq 0 ] && grep -q "reload failed" "$TMP/gone.err"
+san_clean "$TMP/gone.err" || bad "sanitizer report on a failed reload"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

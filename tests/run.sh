@@ -290,6 +290,24 @@ if [ -x build/san-thread/taishi ]; then
     if [ $trc -eq 0 ] && ! grep -q "ThreadSanitizer" "$TMP/tsan" && [ "$(grep -c reloaded "$TMP/tsan")" -ge 1 ] &&
        grep -q '"event_type":"alert"' "$TMP/tsan-rules.json"; then ok; else
         bad "tsan rules + reload (exit $trc): $(grep -m2 -A6 WARNING "$TMP/tsan")"; fi
+    # the metrics endpoint: the HTTP thread copies what the main thread publishes, scraped mid-run
+    mp=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    python3 tests/tools/slow_pcap.py pcaps/many-flows.pcap 4 |
+        TSAN_OPTIONS=halt_on_error=0:exitcode=97 build/san-thread/taishi -r - -w 3 -o /dev/null \
+        --set stats.interval=1 --set "metrics.listen=127.0.0.1:$mp" 2>"$TMP/tsan" &
+    tp=$!
+    scraped=$(python3 -c 'import sys, time, urllib.request
+n = 0
+for _ in range(8):
+    time.sleep(0.3)
+    try:
+        n += b"taishi_capture_packets_total" in urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read()
+    except Exception:
+        pass
+print(n)' "$mp")
+    wait $tp; trc=$?
+    if [ $trc -eq 0 ] && ! grep -q "ThreadSanitizer" "$TMP/tsan" && [ "$scraped" -ge 3 ]; then ok; else
+        bad "tsan metrics (exit $trc, $scraped scrapes): $(grep -m2 -A6 WARNING "$TMP/tsan")"; fi
     for p in pcaps/demo.pcap pcaps/many-flows.pcap pcaps/malformed.pcap pcaps/encap-gre.pcap pcaps/ipv4-frag.pcap; do
         TSAN_OPTIONS=halt_on_error=0:exitcode=97 build/san-thread/taishi -r "$p" -w 3 -o /dev/null 2>"$TMP/tsan"
         trc=$?
