@@ -2,13 +2,13 @@
 #   make                 build build/taishi
 #   make SANITIZE=address,undefined   an instrumented build/taishi (O=DIR to build elsewhere;
 #                        make test builds its own in build/san-address-undefined/)
-#   make demo | test | corpus | bench | bench-live | deps | clean
+#   make demo | test | corpus | bench | bench-live | deps | deps-run | clean
 #   make check-layers    the stage folders' rule (README "Source code layout")
 #   make install [PREFIX=/usr/local] [DESTDIR=...]   binary, man page, example config,
 #                        systemd unit, logrotate file (contrib/)
 #   make fuzz | fuzz-regress | fuzz-run FUZZ_TARGET=decode FUZZ_TIME=600   (tests/fuzz/fuzz.mk)
 CC      ?= cc
-PKGS    := libndpi libpcap yaml-0.1 rdkafka zlib libmaxminddb libhs libpcre2-8
+PKGS    := libndpi libpcap yaml-0.1 rdkafka zlib libmaxminddb libhs libpcre2-8 libmicrohttpd
 comma   := ,
 O       ?= build
 ifneq ($(SANITIZE),)
@@ -71,12 +71,19 @@ $(O)/cpu-scaling: tests/tools/cpu_scaling.c
 $(O)/kafka-mock: contrib/kafka-mock/kafka-mock.c contrib/kafka-mock/Makefile
 	@$(MAKE) --no-print-directory -C contrib/kafka-mock OUT=$(CURDIR)/$@ CC=$(CC)
 
+# deps: everything (build, run, test, benchmark); deps-run: only what the
+# sensor needs to build and run (tests/tools/install-deps.sh --runtime).
 deps:
 	@tests/tools/install-deps.sh
 
-demo: deps
-	@$(MAKE) --no-print-directory all
-	$(O)/taishi -r pcaps/demo.pcap -w 2
+deps-run:
+	@tests/tools/install-deps.sh --runtime
+
+# The sensor on pcaps/situation.pcap with the project's rules, test GeoIP
+# databases and asset map: the run summary, and where the events went.
+demo: deps-run
+	@$(MAKE) --no-print-directory -j$(JOBS) all
+	@tests/tools/demo.sh $(O)
 
 # Unit, pcap regression, CLI, fuzz-corpus and Kafka tests, on the normal
 # build and under ASan+UBSan; the multi-worker pipeline under TSan.
@@ -131,6 +138,6 @@ clean:
 	rm -rf build
 
 FORCE:
-.PHONY: all units check-layers deps demo test corpus bench bench-live install uninstall clean FORCE
+.PHONY: all units check-layers deps deps-run demo test corpus bench bench-live install uninstall clean FORCE
 -include $(OBJS:.o=.d)
 include tests/fuzz/fuzz.mk

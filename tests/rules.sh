@@ -60,8 +60,10 @@ for a in alerts:
     assert a["flow_id"] in flows and a["community_id"].startswith("1:")
     assert "flow" in a and "pkts_toserver" in a["flow"]
     assert al["signature"].startswith("TAISHI ")
+    assert a["ruleset"] == {"sha256": sys.argv[2], "rules": int(sys.argv[3])}, a["ruleset"]
 assert any("payload_printable" in a for a in alerts)
-assert any(e["event_type"] == "http" for e in ev)' "$TMP/ev.json"
+assert any(e["event_type"] == "http" for e in ev)' "$TMP/ev.json" "$(cat rules/*.rules | sha256sum | cut -d' ' -f1)" \
+    "$(grep -chE '^(alert|drop|reject|pass)' rules/*.rules | paste -sd+ | bc)"
 
 # --check-rules: the project's own rules all load.
 "$T" --check-rules "${RULES[@]}" --set "detect.cache-dir=$CACHE" >"$TMP/chk" 2>&1
@@ -110,18 +112,21 @@ expect "cache: a damaged file is rebuilt" [ $? -eq 0 ] && ! grep -q "from the ca
 
 # SIGHUP: a changed rule file is swapped in; a broken one keeps the old rules.
 printf 'alert tcp any any -> any any (msg:"first"; content:"PASS"; sid:7001; rev:1;)\n' >"$TMP/hup.rules"
+sha1st=$(sha256sum <"$TMP/hup.rules" | cut -d' ' -f1)
 mkfifo "$TMP/fifo"
-"$T" -r - -w 2 -S "$TMP/hup.rules" --set detect.cache-dir= --events alert -o "$TMP/hup.json" \
+"$T" -r - -w 2 -S "$TMP/hup.rules" --set detect.cache-dir= --events alert,stats -o "$TMP/hup.json" \
     <"$TMP/fifo" 2>"$TMP/hup.err" &
 tp=$!
 exec 7>"$TMP/fifo"
 cat pcaps/rules-mail.pcap >&7
 sleep 0.5
 printf 'alert tcp any any -> any any (msg:"second"; content:"PASS"; sid:7002; rev:1;)\n' >"$TMP/hup.rules"
+sha2nd=$(sha256sum <"$TMP/hup.rules" | cut -d' ' -f1)
 kill -HUP $tp; sleep 0.5
 tail -c +25 pcaps/rules-mail.pcap >&7          # the same records again, no file header
 sleep 0.3
 printf 'alert tcp any any -> any any (msg:"broken"; content:"|zz|"; sid:7003; rev:1;)\nthis is not a rule\n' >"$TMP/hup.rules"
+sha3rd=$(sha256sum <"$TMP/hup.rules" | cut -d' ' -f1)
 kill -HUP $tp; sleep 0.5
 exec 7>&-
 wait $tp
@@ -129,7 +134,36 @@ rc=$?
 n1=$(grep -c '"signature_id":7001' "$TMP/hup.json"); n2=$(grep -c '"signature_id":7002' "$TMP/hup.json")
 expect "SIGHUP: old rules before, new rules after ($n1, $n2)" [ "$rc" -eq 0 ] && [ "$n1" -gt 0 ] && [ "$n2" -gt 0 ]
 expect "SIGHUP: reloaded logged" grep -q "reloaded" "$TMP/hup.err"
+expect "SIGHUP: each alert names the ruleset that raised it (sha256 of the file, 1 rule)" python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    a = json.loads(l)
+    if a["event_type"] == "stats":
+        # what is loaded at the end: the last file (its rules all fail to parse, so 0 rules)
+        assert a["stats"]["rules"]["sha256"] == sys.argv[4], a["stats"]["rules"]
+        assert a["stats"]["rules"]["reloads"] == 2 and a["stats"]["rules"]["rules"] == 0, a["stats"]["rules"]
+        continue
+    want = {7001: sys.argv[2], 7002: sys.argv[3]}[a["alert"]["signature_id"]]
+    assert a["ruleset"] == {"sha256": want, "rules": 1}, (a["alert"]["signature_id"], a["ruleset"])' \
+    "$TMP/hup.json" "$sha1st" "$sha2nd" "$sha3rd"
 san_clean "$TMP/hup.err" || bad "sanitizer report on reload"
+
+# A reload that fails (the rule file is gone): the old rules stay, the stats event counts it.
+cp rules/taishi-web.rules "$TMP/gone.rules"
+python3 tests/tools/slow_pcap.py pcaps/rules-http.pcap 2 |
+    "$T" -r - -w 1 -S "$TMP/gone.rules" --set detect.cache-dir= --events alert,stats -o "$TMP/gone.json" 2>"$TMP/gone.err" &
+gp=$!
+sleep 0.7; rm -f "$TMP/gone.rules"; kill -HUP $gp
+wait $gp; grc=$?
+expect "a failed reload: exit 0, logged, counted; the alerts and stats name the old ruleset" python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+st = [e for e in ev if e["event_type"] == "stats"][-1]["stats"]["rules"]
+assert st["reload_failures"] == 1 and st["reloads"] == 0 and st["sha256"] == sys.argv[2], st
+assert all(e["ruleset"]["sha256"] == sys.argv[2] for e in ev if e["event_type"] == "alert")' \
+    "$TMP/gone.json" "$(sha256sum <rules/taishi-web.rules | cut -d' ' -f1)" &&
+    [ $grc -eq 0 ] && grep -q "reload failed" "$TMP/gone.err"
+san_clean "$TMP/gone.err" || bad "sanitizer report on a failed reload"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -6,7 +6,8 @@
 #      aside), and the reasoned checks of tests/pcap_checks.py;
 #   3. command-line behaviour: bad input gives a clear error and exit 1;
 #   ... 6b. the rule engine (tests/rules.sh) on every build;
-#   7. Suricata 7.0.10's alerts on pcaps/rules-*.pcap (the reference).
+#   7. Suricata 7.0.10's alerts on pcaps/rules-*.pcap (the reference);
+#   ... 10. Prometheus scraping /metrics of a live sensor (tests/metrics.sh).
 # Sanitizer builds (ASan+UBSan) must also print no sanitizer report.
 # UPDATE=1 rewrites the golden files from the first build (review the diff).
 # Ends with "N passed, M failed"; exit status 1 when anything failed.
@@ -31,6 +32,7 @@ for n, l in enumerate(open(sys.argv[1]), 1):
 # stats (peaks are per worker) and assets (which flow announces a server
 # first depends on which worker ends its flow first; the set of servers is
 # compared on its own).
+absent_summary() { ! grep -q "taishi run summary" "$1"; }
 no_stats() { grep -v '"event_type":"stats"\|"event_type":"asset"' "$1" | sort; }
 asset_set() { grep '"event_type":"asset"' "$1" | sed 's/.*"asset":{"ip":"\([^"]*\)","port":\([0-9]*\),"proto":"\([^"]*\)".*/\1 \2 \3/' | sort; }
 
@@ -174,6 +176,66 @@ assert len(s) >= 3 and p == sorted(p) and p[0] < p[-1] == 2400 and s[-1]["flow"]
     python3 tests/tools/flood_pcap.py servers 200 >"$TMP/servers.pcap"
     taishi -r "$TMP/servers.pcap" --set asset.max-entries=16 --events asset,stats
     expect "asset memory bound: 200 servers through 16 entries" grep -q '"assets":{"known":16,"announced":200,"forgotten":184' "$TMP/out"
+    # the run summary (--summary; auto: -r with stderr a terminal): the stats event's numbers
+    taishi -r pcaps/enrich.pcap -w 2 --summary --set enrich.geoip.city=tests/data/taishi-test-city.mmdb \
+        --set enrich.geoip.asn=tests/data/taishi-test-asn.mmdb --set enrich.assets=tests/data/assets.csv
+    expect "--summary: the table on stderr, the same numbers as the stats event" python3 -c 'import json, re, sys
+st = [json.loads(l) for l in open(sys.argv[1]) if "\"event_type\":\"stats\"" in l][-1]["stats"]
+err = open(sys.argv[2]).read()
+assert "== taishi run summary ==" in err, err
+m = re.search(r"traffic +(\d+) packets, .*, (\d+) flows", err)
+assert m and int(m.group(1)) == st["capture"]["packets"] and int(m.group(2)) == st["flow"]["created"], m
+a = re.search(r"alerts +(\d+) \(severity 1: (\d+), 2: (\d+), 3: (\d+), other: (\d+)\)", err)
+assert a and [int(x) for x in a.groups()[1:]] == [st["alerts"][k] for k in ("severity_1", "severity_2", "severity_3", "other")], a
+xb = re.findall(r"^(?:  cross-border flows)? +(\d+)  ([A-Z?]{2})  ", err, re.M)
+n = sum(1 for l in open(sys.argv[1]) if "\"policy\":\"cross-border\"" in l)
+assert xb and sum(int(c) for c, _ in xb) == n, (xb, n)
+assert re.search(r"risks by cause +\d+  ", err) and "top talkers" in err and "protocols by bytes" in err
+ev = re.search(r"^  events +(.*)", err, re.M).group(1)
+for k, v in st["events"].items():
+    if v and k not in ("dropped", "anomalies_suppressed"):
+        assert "%s %d" % (k, v) in ev, (k, v, ev)' "$TMP/out" "$TMP/err"
+    taishi -r pcaps/demo.pcap
+    expect "summary auto: none when stderr is not a terminal" absent_summary "$TMP/err"
+    if command -v script >/dev/null; then
+        script -qec "$T -r pcaps/demo.pcap -o /dev/null" /dev/null >"$TMP/tty" 2>&1
+        expect "summary auto: shown when stderr is a terminal" grep -q "taishi run summary" "$TMP/tty"
+        script -qec "$T -r pcaps/demo.pcap -o /dev/null --no-summary" /dev/null >"$TMP/tty" 2>&1
+        expect "--no-summary: none at a terminal" absent_summary "$TMP/tty"
+        script -qec "$T -r pcaps/demo.pcap -o /dev/null --set summary=no" /dev/null >"$TMP/tty" 2>&1
+        expect "summary: no (the config key): none at a terminal" absent_summary "$TMP/tty"
+    else
+        bad "script (util-linux) missing: cannot test the summary at a terminal"
+    fi
+    taishi -r pcaps/demo.pcap --set summary=sometimes
+    expect "summary: bad value refused, key named" [ "$rc" -eq 1 ] && grep -q "summary: bad value 'sometimes'" "$TMP/err"
+    # the stats event says which ruleset is loaded, and since when
+    RULES=(); for f in rules/*.rules; do RULES+=(-S "$f"); done
+    t0=$(date +%s)
+    taishi -r pcaps/rules-http.pcap "${RULES[@]}" --set detect.cache-dir= --events stats
+    expect "stats: rules{sha256, rules, loaded_at, reloads}" python3 -c 'import json, sys, datetime
+st = json.loads(open(sys.argv[1]).read())["stats"]["rules"]
+at = datetime.datetime.strptime(st["loaded_at"], "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+assert st["sha256"] == sys.argv[2] and st["rules"] > 30 and st["reloads"] == 0 and st["reload_failures"] == 0, st
+assert int(sys.argv[3]) - 1 <= at <= int(sys.argv[3]) + 120, (at, sys.argv[3])' "$TMP/out" "$(cat rules/*.rules | sha256sum | cut -d' ' -f1)" "$t0"
+    expect "stats: no rules object without rules" [ "$(grep -c '"rules":{' tests/golden/demo.pcap.json)" -eq 0 ]
+    # make demo's run (tests/tools/demo.sh): the situation, the summary, where the JSON went
+    tests/tools/demo.sh "$B" "$TMP/demo.json" >"$TMP/out" 2>"$TMP/err"; rc=$?
+    san_clean "$TMP/err" || bad "sanitizer report in the demo: $(head -5 "$TMP/err")"
+    expect "demo: exit 0, the summary, one line saying where the JSON went" [ "$rc" -eq 0 ] &&
+        grep -q "taishi run summary" "$TMP/err" && grep -q "events (JSON lines) in $TMP/demo.json" "$TMP/out"
+    expect "demo: alerts of the project's rules, geo/ASN, cross-border, asset, nDPI risk" python3 -c 'import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+al = [e for e in ev if e["event_type"] == "alert"]
+assert {a["alert"]["signature_id"] for a in al} >= {9100100, 9100200, 9100040, 9100210, 9100300}, al
+assert all(a["ruleset"]["rules"] > 30 for a in al)
+assert any(a.get("src_geo", {}).get("asn") == 64500 and a["src_geo"]["country_iso_code"] == "US" for a in al)
+risk = [e["risk"] for e in ev if e["event_type"] == "risk"]
+assert {r["country"] for r in risk if r["source"] == "policy"} == {"US", "GB", "JP"}, risk
+assert any("Clear-Text Credentials" in r.get("names", []) for r in risk), risk
+assert any(e["event_type"] == "asset" and e.get("dest_asset", {}).get("name") == "portal" for e in ev)' "$TMP/demo.json"
+    taishi -r pcaps/demo.pcap --set metrics.listen=nowhere
+    expect "metrics.listen: a bad address refused, key named" [ "$rc" -eq 1 ] && grep -q "metrics.listen: 'nowhere'" "$TMP/err"
     taishi -r pcaps/demo.pcap -w 0x
     expect "bad -w: exit 1" [ "$rc" -eq 1 ]
     taishi -r pcaps/demo.pcap -S "$TMP/missing.rules"
@@ -228,6 +290,24 @@ if [ -x build/san-thread/taishi ]; then
     if [ $trc -eq 0 ] && ! grep -q "ThreadSanitizer" "$TMP/tsan" && [ "$(grep -c reloaded "$TMP/tsan")" -ge 1 ] &&
        grep -q '"event_type":"alert"' "$TMP/tsan-rules.json"; then ok; else
         bad "tsan rules + reload (exit $trc): $(grep -m2 -A6 WARNING "$TMP/tsan")"; fi
+    # the metrics endpoint: the HTTP thread copies what the main thread publishes, scraped mid-run
+    mp=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    python3 tests/tools/slow_pcap.py pcaps/many-flows.pcap 4 |
+        TSAN_OPTIONS=halt_on_error=0:exitcode=97 build/san-thread/taishi -r - -w 3 -o /dev/null \
+        --set stats.interval=1 --set "metrics.listen=127.0.0.1:$mp" 2>"$TMP/tsan" &
+    tp=$!
+    scraped=$(python3 -c 'import sys, time, urllib.request
+n = 0
+for _ in range(8):
+    time.sleep(0.3)
+    try:
+        n += b"taishi_capture_packets_total" in urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read()
+    except Exception:
+        pass
+print(n)' "$mp")
+    wait $tp; trc=$?
+    if [ $trc -eq 0 ] && ! grep -q "ThreadSanitizer" "$TMP/tsan" && [ "$scraped" -ge 3 ]; then ok; else
+        bad "tsan metrics (exit $trc, $scraped scrapes): $(grep -m2 -A6 WARNING "$TMP/tsan")"; fi
     for p in pcaps/demo.pcap pcaps/many-flows.pcap pcaps/malformed.pcap pcaps/encap-gre.pcap pcaps/ipv4-frag.pcap; do
         TSAN_OPTIONS=halt_on_error=0:exitcode=97 build/san-thread/taishi -r "$p" -w 3 -o /dev/null 2>"$TMP/tsan"
         trc=$?
@@ -308,6 +388,19 @@ for LB in "$@"; do
         read -r lp lf ls <<<"$c"; pass=$((pass + lp)); fail=$((fail + lf)); skipped=$((${skipped:-0} + ls))
     else
         bad "live tests did not finish ($LB)"; tail -5 "$TMP/live"
+    fi
+done
+
+# 10. Prometheus scraping GET /metrics of a live sensor, every build (tests/metrics.sh)
+for LB in "$@"; do
+    B=metrics
+    tests/metrics.sh "$LB" >"$TMP/metrics" 2>&1
+    grep -E "^(FAIL|SKIP)" "$TMP/metrics"
+    c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$TMP/metrics")
+    if [ -n "$c" ]; then
+        read -r lp lf ls <<<"$c"; pass=$((pass + lp)); fail=$((fail + lf)); skipped=$((${skipped:-0} + ls))
+    else
+        bad "metrics tests did not finish ($LB)"; tail -5 "$TMP/metrics"
     fi
 done
 

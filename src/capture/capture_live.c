@@ -221,6 +221,10 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *hdr, const u_char *
     t->cnt++;
     t->st.packets++;
     t->st.bytes += hdr->len;
+    if (hd->iface < STATS_IFACES_MAX) {
+        t->st.if_packets[hd->iface]++;
+        t->st.if_bytes[hd->iface] += hdr->len;
+    }
     if (caplen > CAPTURE_MAX_FRAME) {
         caplen = CAPTURE_MAX_FRAME;
         t->st.oversized++;
@@ -327,8 +331,14 @@ static void publish(struct live_thread *t, int force)
     }
     t->st.kernel_drops = t->st.interface_drops = 0;
     for (int i = 0; i < t->c->nifaces; i++) {
-        t->st.kernel_drops += t->hs[i].drops_before + t->hs[i].cur.ps_drop;
-        t->st.interface_drops += t->hs[i].ifdrops_before + t->hs[i].cur.ps_ifdrop;
+        uint64_t kd = t->hs[i].drops_before + t->hs[i].cur.ps_drop;
+        uint64_t id = t->hs[i].ifdrops_before + t->hs[i].cur.ps_ifdrop;
+        t->st.kernel_drops += kd;
+        t->st.interface_drops += id;
+        if (t->hs[i].iface < STATS_IFACES_MAX) {
+            t->st.if_kernel_drops[t->hs[i].iface] = kd;
+            t->st.if_interface_drops[t->hs[i].iface] = id;
+        }
     }
     pthread_mutex_lock(&t->mu);
     t->pub.cap = t->st;

@@ -23,7 +23,7 @@
 #include "taishi/core/util.h"
 
 enum ktype { K_UINT, K_SIZE, K_DURATION, K_BOOL, K_STRING, K_EVENTS, K_LOGLEVEL, K_NETLIST,
-             K_COUNTRIES };
+             K_COUNTRIES, K_SUMMARY };
 
 struct key {
     const char *name;
@@ -84,6 +84,8 @@ static const struct key keys[] = {
     { "defrag.timeout", K_DURATION, OFF(defrag_timeout), 1, 3600, "60" },
     { "defrag.max-fragments", K_UINT, OFF(defrag_max_fragments), 1, 8192, "256" },
     { "stats.interval", K_DURATION, OFF(stats_interval), 0, 86400, "30" },
+    { "summary", K_SUMMARY, OFF(summary), 0, 0, "auto" },
+    { "metrics.listen", K_STRING, OFF(metrics_listen), 0, 128, "" },
     { "anomaly.rate-limit", K_UINT, OFF(anomaly_rate_limit), 0, 1u << 30, "100" },
     { "vars.HOME_NET", K_NETLIST, OFF(home_net), 0, 1024, "[192.168.0.0/16, 10.0.0.0/8, 172.16.0.0/12]" },
     { "enrich.geoip.city", K_STRING, OFF(geoip_city), 0, 512, "" },
@@ -225,6 +227,7 @@ static const char *const own_events[ET_MAX] = {
     [ET_ASSET] = "asset", [ET_RISK] = "risk",
 };
 static const char *const level_names[] = { "error", "warning", "notice", "info", "debug" };
+static const char *const summary_names[] = { "auto", "yes", "no" };   /* enum summary_mode */
 
 const char *config_event_name(enum event_type t)
 {
@@ -425,6 +428,15 @@ int config_set(struct config *c, const char *name, const char *v, char *err, siz
         }
         snprintf(err, errlen, "%s: bad value '%s' (expected error, warning, notice, info or debug)",
                  name, v);
+        return -1;
+    case K_SUMMARY:
+        for (int i = 0; i < (int)ARRAY_SIZE(summary_names); i++) {
+            if (!strcmp(v, summary_names[i])) {
+                *(int *)dst = i;
+                return 0;
+            }
+        }
+        snprintf(err, errlen, "%s: bad value '%s' (expected auto, yes or no)", name, v);
         return -1;
     }
     return -1;
@@ -649,6 +661,9 @@ static void value_text(const struct config *c, const struct key *k, char *out, s
         break;
     case K_LOGLEVEL:
         snprintf(out, outlen, "%s", level_names[*(const int *)src]);
+        break;
+    case K_SUMMARY:
+        snprintf(out, outlen, "%s", summary_names[*(const int *)src]);
         break;
     case K_EVENTS: {
         uint32_t m = *(const uint32_t *)src;

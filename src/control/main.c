@@ -26,6 +26,7 @@
 #include "taishi/config/config.h"
 #include "taishi/core/jw.h"
 #include "taishi/core/ring.h"
+#include "taishi/core/sha256.h"
 #include "taishi/core/util.h"
 #include "taishi/detect/detect_load.h"
 #include "taishi/flow/community_id.h"
@@ -53,7 +54,9 @@ static void usage(FILE *f)
         "  --version, --help\n"
         "  --kafka BROKERS  send events to Kafka (host:port,...), as outputs.kafka.brokers\n"
         "  -S FILE          load rules from FILE (repeatable; replaces rules.files)\n"
-        "  --check-rules    load and compile the rules, print each problem and a summary\n");
+        "  --check-rules    load and compile the rules, print each problem and a summary\n"
+        "  --summary, --no-summary  a run summary on stderr at the end, or none (default:\n"
+        "                   with -r when stderr is a terminal; the config key summary)\n");
 }
 
 /* The parser registry, the event types it adds and the rule protocols its
@@ -94,6 +97,7 @@ static int selftest(void)
         { "util", util_selftest }, { "ring", ring_selftest },
         { "community_id", community_id_selftest }, { "jw", jw_selftest },
         { "config", config_selftest }, { "app_registry", registry_selftest },
+        { "sha256", sha256_selftest },
     };
     int failed = 0;
 
@@ -113,6 +117,7 @@ static int exit_status(int rc)
 }
 
 enum { OPT_EVENTS = 256, OPT_SET, OPT_DUMP, OPT_SELFTEST, OPT_VERSION, OPT_KAFKA, OPT_CHECK };
+enum { OPT_SUMMARY = 300, OPT_NO_SUMMARY };
 
 static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, char **sfiles)
 {
@@ -126,11 +131,14 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
         { "help", no_argument, NULL, 'h' },
         { "kafka", required_argument, NULL, OPT_KAFKA },
         { "check-rules", no_argument, NULL, OPT_CHECK },
+        { "summary", no_argument, NULL, OPT_SUMMARY },
+        { "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
         { NULL, 0, NULL, 0 },
     };
     static struct config cfg;
     char err[CONFIG_ERR_MAX];
     const char *conf = NULL, *out_path = NULL, *workers = NULL, *events = NULL, *kafka = NULL;
+    const char *summary = NULL;
     int nreads = 0, nsets = 0, nifaces = 0, nsfiles = 0, dump = 0, check = 0, opt;
 
     /* SIGHUP only sets a flag the run looks at: safe to take it from the
@@ -153,6 +161,8 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
         case 'i': ifaces[nifaces++] = optarg; break;
         case 'S': sfiles[nsfiles++] = optarg; break;
         case OPT_CHECK: check = 1; break;
+        case OPT_SUMMARY: summary = "yes"; break;
+        case OPT_NO_SUMMARY: summary = "no"; break;
         default: usage(stderr); return 1;
         }
     }
@@ -180,7 +190,8 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
     if ((out_path && config_set(&cfg, "outputs.file.path", out_path, err, sizeof(err)) < 0) ||
         (workers && config_set(&cfg, "workers", workers, err, sizeof(err)) < 0) ||
         (events && config_set(&cfg, "outputs.events", events, err, sizeof(err)) < 0) ||
-        (kafka && config_set(&cfg, "outputs.kafka.brokers", kafka, err, sizeof(err)) < 0)) {
+        (kafka && config_set(&cfg, "outputs.kafka.brokers", kafka, err, sizeof(err)) < 0) ||
+        (summary && config_set(&cfg, "summary", summary, err, sizeof(err)) < 0)) {
         fprintf(stderr, "taishi: %s\n", err);
         return 1;
     }

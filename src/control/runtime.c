@@ -78,9 +78,11 @@
 #include "taishi/output/output.h"
 #include "taishi/pipeline/stats.h"
 #include "taishi/pipeline/worker.h"
+#include "metrics.h"
 #include "runtime_internal.h"
 
 #define STATS_BUF 32768
+#define METRICS_EVERY_NS 200000000ULL       /* the metrics text is rendered 5 times a second */
 
 struct runtime {
     const struct config *cfg;
@@ -111,6 +113,14 @@ struct runtime {
     /* Stats (main thread). */
     uint64_t last_stats_ns, calls;
     char sbuf[STATS_BUF];                   /* the stats event being written */
+    struct stats_totals *tot;               /* summed counters: stats event, summary, metrics */
+    uint64_t reloads, reload_failures;      /* rule reloads done, refused */
+    /* Metrics (metrics.listen): rendered here, served by the HTTP thread. */
+    struct metrics *metrics;
+    char *mbuf;
+    size_t mbuf_len;
+    uint64_t last_metrics_ns;
+    char *const *ifaces;
 };
 
 /* Set by the handlers, read by the main thread. Atomic (lock-free, so
@@ -222,6 +232,53 @@ static void apply_feed(void *arg, char *const *ups, size_t n)
     pthread_mutex_unlock(&rt->swap_mu);
 }
 
+/* Sums every counter into rt->tot, from what each worker last published. */
+static void collect(struct runtime *rt)
+{
+    struct capture_totals ct;
+    struct stats_rules rules;
+    struct detect_engine *de = atomic_load(&rt->sh.detect);
+
+    if (rt->live)
+        capture_live_totals(rt->live, &ct);
+    else
+        capture_file_totals(rt->cap, &ct);
+    memset(&rules, 0, sizeof(rules));
+    if (de) {
+        const struct ruleset *rs = detect_engine_ruleset(de);
+        rules.loaded = 1;
+        memcpy(rules.sha256, rs->sha256, sizeof(rules.sha256));
+        rules.rules = rs->loaded;
+        rules.loaded_at_ns = rs->loaded_at_ns;
+    }
+    rules.reloads = rt->reloads;
+    rules.reload_failures = rt->reload_failures;
+    stats_collect(rt->tot, &ct, rt->w, rt->nw, rt->out, rt->inv, &rules);
+}
+
+/* The metrics text of the current totals, handed to the HTTP thread. */
+static void publish_metrics(struct runtime *rt)
+{
+    size_t n;
+
+    if (!rt->metrics)
+        return;
+    collect(rt);
+    while (!(n = stats_prometheus(rt->mbuf, rt->mbuf_len, rt->tot, (const char *const *)rt->ifaces,
+                                  rt->nifaces))) {
+        rt->mbuf_len *= 2;                  /* more signatures or countries than before */
+        rt->mbuf = xreallocarray(rt->mbuf, rt->mbuf_len, 1);
+    }
+    metrics_publish(rt->metrics, rt->mbuf, n);
+    rt->last_metrics_ns = util_mono_ns();
+}
+
+static void periodic_metrics(struct runtime *rt)
+{
+    if (rt->metrics && util_mono_ns() - rt->last_metrics_ns >= METRICS_EVERY_NS)
+        publish_metrics(rt);
+}
+
 /* The stats event, from the counters each worker last published. */
 static void write_stats(struct runtime *rt)
 {
@@ -229,13 +286,9 @@ static void write_stats(struct runtime *rt)
 
     if (!(rt->cfg->events_mask & (1u << ET_STATS)))
         return;
-    struct capture_totals ct;
-    if (rt->live)
-        capture_live_totals(rt->live, &ct);
-    else
-        capture_file_totals(rt->cap, &ct);
+    collect(rt);
     jw_init(&sj, rt->sbuf, sizeof(rt->sbuf));
-    stats_write_event(&sj, rt->cfg, &ct, rt->w, rt->nw, rt->out, rt->inv);
+    stats_write_event(&sj, rt->cfg, rt->tot);
     if (jw_end(&sj) == 0) {
         struct out_event ev = { 0, (uint32_t)sj.len, ET_STATS, 0 };
         output_write_events(rt->out, rt->sbuf, &ev, 1);
@@ -272,6 +325,7 @@ void runtime_reload(struct runtime *rt)
                                detect_load(rt->cfg, rt->sfiles, rt->nsfiles, err, sizeof(err)) : NULL;
     if (!en || !in || (rt->has_rules && !de)) {
         LOG(LVL_ERROR, "reload failed, keeping what was loaded: %s", err);
+        rt->reload_failures += rt->has_rules;
         enrich_close(en);
         intel_close(in);
         pthread_mutex_unlock(&rt->swap_mu);
@@ -280,6 +334,7 @@ void runtime_reload(struct runtime *rt)
     size_t count = intel_count(in);         /* before a feed update may replace it */
     unsigned nrules = de ? detect_engine_ruleset(de)->loaded : 0;
     publish(rt, en, in, de);
+    rt->reloads += de != NULL;
     pthread_mutex_unlock(&rt->swap_mu);
     LOG(LVL_NOTICE, "reloaded: %zu indicators, %u rules, enrichment sources reopened", count, nrules);
 }
@@ -289,8 +344,10 @@ static void between_packets(void *arg)
 {
     struct runtime *rt = arg;
 
-    if (++rt->calls % 64 == 0)              /* the clock, not every packet */
+    if (++rt->calls % 64 == 0) {            /* the clock, not every packet */
         periodic_stats(rt);
+        periodic_metrics(rt);
+    }
     runtime_reload(rt);
 }
 
@@ -309,6 +366,7 @@ int runtime_start(const struct config *cfg, const struct runtime_inputs *in, str
     rt->sfiles = in->sfiles;
     rt->nsfiles = in->nsfiles;
     rt->nifaces = in->nifaces;
+    rt->ifaces = in->ifaces;
     pthread_mutex_init(&rt->swap_mu, NULL);
     rt->nw = cfg->workers ? (int)cfg->workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (rt->nw < 1)
@@ -338,6 +396,10 @@ int runtime_start(const struct config *cfg, const struct runtime_inputs *in, str
     threads_start_begin(rt);                /* the output may start the Kafka thread */
     if (!(rt->out = output_open(cfg, err, sizeof(err))))
         goto fail;
+    if (cfg->metrics_listen[0] && !(rt->metrics = metrics_start(cfg->metrics_listen, err, sizeof(err)))) {
+        what = "metrics.listen: ";
+        goto fail;
+    }
     de = detect_load(cfg, rt->sfiles, rt->nsfiles, err, sizeof(err));
     if (!de && err[0]) {
         what = "rules: ";
@@ -356,6 +418,12 @@ int runtime_start(const struct config *cfg, const struct runtime_inputs *in, str
         }
     }
     rt->inv = assets_open(cfg, err, sizeof(err));
+    rt->tot = stats_totals_new(rt->nw);
+    if (rt->metrics) {
+        rt->mbuf_len = 65536;
+        rt->mbuf = xmalloc(rt->mbuf_len);
+        publish_metrics(rt);                /* zeros, before any packet */
+    }
     for (int i = 0; i < rt->nw; i++) {
         worker_set_detect(rt->w[i], de, cfg->stream_memcap / (uint64_t)rt->nw);
         worker_set_assets(rt->w[i], rt->inv);
@@ -406,6 +474,7 @@ int runtime_run(struct runtime *rt)
         struct timespec ts = { 0, 100000000L };
         nanosleep(&ts, NULL);               /* a signal cuts it short */
         periodic_stats(rt);
+        periodic_metrics(rt);
         runtime_reload(rt);
     }
     return 0;
@@ -459,6 +528,12 @@ void runtime_stop(struct runtime *rt)
         LOG(LVL_NOTICE, "stopping: draining the capture, ending the flows");
     stop_threads(rt);
     write_stats(rt);                        /* the final one: workers published at their end */
+    publish_metrics(rt);                    /* the same counters, until the server stops */
+    if (rt->cfg->summary == SUMMARY_YES ||
+        (rt->cfg->summary == SUMMARY_AUTO && !rt->live && isatty(STDERR_FILENO))) {
+        collect(rt);
+        stats_summary(stderr, rt->tot);
+    }
     rt->stopped = 1;
 }
 
@@ -477,6 +552,9 @@ int runtime_destroy(struct runtime *rt)
     enrich_close(atomic_load(&rt->sh.enrich));
     detect_engine_unref(atomic_load(&rt->sh.detect));
     free(rt->updates);
+    metrics_stop(rt->metrics);              /* joins the HTTP thread */
+    free(rt->mbuf);
+    stats_totals_free(rt->tot);
     pthread_mutex_destroy(&rt->swap_mu);
     int rc = output_close(rt->out) < 0 ? -1 : 0;
     if (rc < 0)

@@ -298,6 +298,11 @@ struct detect_flow *detect_flow_migrate(struct detect_thread *t, struct detect_f
     return n;
 }
 
+const struct ruleset *detect_flow_ruleset(const struct detect_flow *f)
+{
+    return detect_engine_ruleset(f->e);
+}
+
 uint64_t detect_flow_bytes(const struct detect_flow *f)
 {
     if (!f)

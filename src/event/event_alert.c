@@ -9,7 +9,9 @@
  * payload_printable is the matched buffer with non-printable bytes as '.',
  * capped at ALERT_PAYLOAD_MAX bytes. A threat-intelligence hit is an alert
  * too (gid intel.gid, the indicator in metadata), about the flow as a whole
- * (src is the client).
+ * (src is the client). A rule's alert names its ruleset: `ruleset{sha256,
+ * rules}`, the digest of the rule files as loaded and the rules loaded, so
+ * an alert raised before a reload still says which rules raised it.
  *
  * Ownership: writes into the caller's jw; keeps nothing. */
 #include <stdio.h>
@@ -64,8 +66,8 @@ static void alert_flow(struct jw *w, const struct flow *f)
 }
 
 void event_alert_rule(struct jw *w, const struct event_ctx *c, const struct flow *f, int dir,
-                      const struct rule *r, const struct packet *p, const uint8_t *buf,
-                      uint32_t len, uint64_t ts)
+                      const struct rule *r, const struct ruleset *rs, const struct packet *p,
+                      const uint8_t *buf, uint32_t len, uint64_t ts)
 {
     struct flow_key k = f->key;
 
@@ -92,6 +94,12 @@ void event_alert_rule(struct jw *w, const struct event_ctx *c, const struct flow
     if (r->nmetadata)
         write_metadata(w, r);
     jw_obj_end(w);
+    if (rs) {                                   /* which rules raised it: reproducible across reloads */
+        jw_kobj(w, "ruleset");
+        jw_kstr(w, "sha256", rs->sha256);
+        jw_ku64(w, "rules", rs->loaded);
+        jw_obj_end(w);
+    }
     alert_flow(w, f);
     if (buf && len) {
         char pp[ALERT_PAYLOAD_MAX];

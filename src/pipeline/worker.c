@@ -61,8 +61,11 @@ static void intel_alert(struct worker *w, struct flow *f, const struct indicator
         return;
     event_alert_intel(&w->jw, &w->ectx, f, ind, matched, ts);
     worker_emit_event(w, ET_ALERT, f->flow_id);
-    w->st.alerts_by_severity[ind->severity >= 1 && ind->severity <= 3 ? ind->severity - 1 : 3]++;
+    char sig[128];
+    snprintf(sig, sizeof(sig), "TAISHI INTEL %s %.96s", intel_ioc_type_name(ind->type), ind->value);
+    worker_stats_alert(&w->st, w->cfg->intel_gid, ind->sid, ind->severity, sig);
 }
+
 
 static void intel_alerts(struct worker *w, struct flow *f, const struct policy_intel_hit *hits, int n,
                          uint64_t ts)
@@ -100,6 +103,7 @@ static void cross_border(struct worker *w, struct flow *f, uint64_t ts)
         return;
     event_risk_cross_border(&w->jw, &w->ectx, f, v.country, v.outbound, ts);
     worker_emit_event(w, ET_RISK, f->flow_id);
+    worker_stats_cross_border(&w->st, v.country, f->bytes[0] + f->bytes[1]);
 }
 
 static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
@@ -136,6 +140,9 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
     if (worker_wants(w, ET_RISK) && policy_risk_due(w->cfg, f)) {
         event_risk_ndpi(&w->jw, &w->ectx, f);
         worker_emit_event(w, ET_RISK, f->flow_id);
+        w->st.risk_ndpi_events++;
+        for (int b = 0; b < WORKER_RISK_BITS; b++)
+            w->st.risk_ndpi[b] += (f->dpi.risk >> b) & 1;
     }
     dpi_release(w->dpi, &f->dpi);
 }

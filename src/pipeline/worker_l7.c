@@ -103,10 +103,11 @@ static void on_alert(void *ud, const struct detect_ctx *c, const struct rule *r,
 
     if (!worker_wants(w, ET_ALERT))
         return;
-    event_alert_rule(&w->jw, &w->ectx, k->f, c->dir, r, c->p, buf, len, c->ts_ns);
+    event_alert_rule(&w->jw, &w->ectx, k->f, c->dir, r,
+                     k->f->l7->df ? detect_flow_ruleset(k->f->l7->df) : NULL, c->p, buf, len,
+                     c->ts_ns);
     worker_emit_event(w, ET_ALERT, k->f->flow_id);
-    int sev = r->priority;
-    w->st.alerts_by_severity[sev >= 1 && sev <= 3 ? sev - 1 : 3]++;
+    worker_stats_alert(&w->st, r->gid, r->sid, r->priority, r->msg);
 }
 
 static void on_tx(void *ud, const struct app_tx *tx)

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "rules_internal.h"
+#include "taishi/core/sha256.h"
 #include "taishi/core/util.h"
 
 #define RULE_PROBLEMS_MAX 10000
@@ -272,7 +273,11 @@ struct ruleset *rules_set_load(const struct rule_load_opts *o, const char *const
 {
     struct loadctx lc;
     struct ruleset *rs = ctx_init(&lc, o);
+    struct sha256_ctx sc;
+    uint8_t digest[32];
 
+    sha256_init(&sc);
+    rs->loaded_at_ns = util_real_ns();
     load_classes(&lc, o, nfiles ? files[0] : NULL);
     for (unsigned i = 0; i < nfiles; i++) {
         const char *file = intern_file(rs, files[i]);
@@ -302,10 +307,14 @@ struct ruleset *rules_set_load(const struct rule_load_opts *o, const char *const
         fclose(f);
         if (toobig || rerr)
             add_problem(&lc, RS_FAILED, file, 0, 0, toobig ? "file larger than 1 GiB" : "read error");
-        else
+        else {
+            sha256_update(&sc, text, len);
             parse_text(&lc, file, text, len);
+        }
         free(text);
     }
+    sha256_final(&sc, digest);
+    sha256_to_hex(digest, rs->sha256);
     ctx_done(&lc);
     return rs;
 }
@@ -316,6 +325,7 @@ struct ruleset *rules_set_parse_string(const struct rule_load_opts *o, const cha
     struct ruleset *rs = ctx_init(&lc, o);
 
     load_classes(&lc, o, NULL);
+    sha256_hex(text, strlen(text), rs->sha256);
     parse_text(&lc, intern_file(rs, "<string>"), text, strlen(text));
     ctx_done(&lc);
     return rs;

@@ -624,6 +624,37 @@ def f_enrich():
     return srt(frames(it, link_eth))
 
 
+def situation_req(path, host, ua, extra=()):
+    return ('GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n%sAccept: */*\r\n\r\n'
+            % (path, host, ua, ''.join(h + '\r\n' for h in extra))).encode()
+
+
+def f_situation():
+    """The demo (make demo): what the sensor sees on a government network's
+    uplink, with the project's rules (rules/), test GeoIP databases
+    (tests/data/) and asset map: home 10.10.0.0/24. A dynamic-DNS query; a
+    TLS session to London (cross-border, GB); a sqlmap SQL injection from
+    San Diego into the portal (alerts, cross-border inbound, a new asset);
+    HTTP Basic authentication from Beijing (an alert, nDPI's clear-text
+    credentials risk; CN is allowed); a libssh client from Japan (an alert,
+    cross-border)."""
+    it = sched(dns_exchange('10.10.0.20', '10.10.0.53', 51000, 0x5a01, 'home-nas.duckdns.org',
+                            answers=('203.0.113.150',)), T(0), 2 * MS)
+    it += sched(tcp_session('10.10.0.20', '203.0.113.200', 51001, 443, [
+        (0, tls_client_hello('www.example.co.uk')), (1, tls_server_hello())]), T(0.5), 10 * MS)
+    it += sched(tcp_session('203.0.113.66', '10.10.0.80', 41000, 80, [
+        (0, situation_req('/products.php?id=1%20union%20select%20username,password%20from%20users--',
+                          'portal.example.gov', 'sqlmap/1.7.2#stable (https://sqlmap.org)')),
+        (1, http_resp())]), T(2), 10 * MS)
+    it += sched(tcp_session('198.51.100.7', '10.10.0.80', 41001, 80, [
+        (0, situation_req('/admin/', 'portal.example.gov', 'curl/7.88.1',
+                          ['Authorization: Basic YWRtaW46YWRtaW4='])),
+        (1, http_resp())]), T(3), 10 * MS)
+    it += sched(tcp_session('192.0.2.15', '10.10.0.22', 41002, 22, [
+        (0, b'SSH-2.0-libssh_0.9.6\r\n'), (1, SSH_SERVER)]), T(4), 10 * MS)
+    return srt(frames(it, link_eth))
+
+
 LINKS = [('link-sll.pcap', 113, link_sll), ('link-sll2.pcap', 276, link_sll2),
          ('link-null.pcap', 0, link_null), ('link-raw.pcap', 101, link_raw),
          ('link-chdlc.pcap', 104, link_chdlc)]
@@ -945,6 +976,7 @@ def build(outdir):
     files.append(('corrupt-truncated.pcap', demo[:off + 16 + clen // 2], k))
     add('many-flows.pcap', f_many_flows)
     add('enrich.pcap', f_enrich)
+    add('situation.pcap', f_situation)
 
     os.makedirs(outdir, exist_ok=True)
     for name, data, n in files:

@@ -40,6 +40,9 @@ int config_event_types_check(char *err, size_t errlen);
 enum kafka_family { KF_ALERTS, KF_FLOWS, KF_APP, KF_ANOMALIES, KF_ASSETS, KF_RISKS, KF_STATS, KF_MAX };
 enum kafka_family config_kafka_family(enum event_type t);
 
+/* summary: auto = offline runs whose stderr is a terminal. */
+enum summary_mode { SUMMARY_AUTO, SUMMARY_YES, SUMMARY_NO };
+
 #define KAFKA_MAX_PROPS 32
 #define CONFIG_MAX_RULE_VARS 32
 
@@ -72,6 +75,8 @@ struct config {
     uint32_t defrag_max_trackers, defrag_timeout, defrag_max_fragments;
     uint32_t vxlan_port, teredo_port, gtpu_port;
     uint32_t anomaly_rate_limit;
+    int summary;                            /* enum summary_mode: the run summary at the end */
+    char metrics_listen[128];               /* metrics.listen: host:port of /metrics; "" = off */
     uint32_t stats_interval;                /* seconds between stats events; 0 = only at the end */            /* anomaly events per second per worker; 0 = all */
 
     char home_net[1024];                    /* vars.HOME_NET: "[cidr, ...]" */

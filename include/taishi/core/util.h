@@ -70,6 +70,8 @@ int util_format_time(uint64_t ns, char *out, size_t outlen);
 void util_backoff(unsigned *spins, long sleep_ns);
 /* Monotonic clock in ns (for intervals and deadlines, never for events). */
 uint64_t util_mono_ns(void);
+/* The wall clock (CLOCK_REALTIME), ns since the epoch: only for what says when (never packet time). */
+uint64_t util_real_ns(void);
 /* Decimal digits of v into out (21 bytes), NUL-terminated; returns the length. */
 size_t util_u64_str(uint64_t v, char *out);
 /* Copies s (NULL = "") into out of cap > 0 bytes, cut to fit, always

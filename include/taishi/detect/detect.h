@@ -100,6 +100,8 @@ void detect_flow_free(struct detect_thread *t, struct detect_flow *f);
  * flowbits and flowints carried over by name; f is freed. */
 int detect_flow_current(const struct detect_thread *t, const struct detect_flow *f);
 struct detect_flow *detect_flow_migrate(struct detect_thread *t, struct detect_flow *f);
+/* The ruleset f inspects with (its engine's): what its alerts name. */
+const struct ruleset *detect_flow_ruleset(const struct detect_flow *f);
 /* Bytes a detect_flow holds (memcap accounting). */
 uint64_t detect_flow_bytes(const struct detect_flow *f);
 

@@ -90,12 +90,14 @@ void event_risk_cross_border(struct jw *w, const struct event_ctx *c, const stru
 void event_asset(struct jw *w, const struct event_ctx *c, const struct flow *f);
 
 /* event_alert.c: a rule matched (dir: the matching packet's direction; buf
- * the buffer it matched, for payload_printable); a threat-intelligence hit
+ * the buffer it matched, for payload_printable; rs the ruleset r belongs
+ * to, named in `ruleset`, or NULL); a threat-intelligence hit
  * (an EVE alert with intel.gid; matched names the field). */
 struct rule;
+struct ruleset;
 void event_alert_rule(struct jw *w, const struct event_ctx *c, const struct flow *f, int dir,
-                      const struct rule *r, const struct packet *p, const uint8_t *buf,
-                      uint32_t len, uint64_t ts);
+                      const struct rule *r, const struct ruleset *rs, const struct packet *p,
+                      const uint8_t *buf, uint32_t len, uint64_t ts);
 void event_alert_intel(struct jw *w, const struct event_ctx *c, const struct flow *f,
                        const struct indicator *ind, const char *matched, uint64_t ts);
 

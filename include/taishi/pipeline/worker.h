@@ -52,6 +52,23 @@ struct shared {
     _Atomic uint64_t epoch;
 };
 
+/* The run summary's and the metrics' finer counts (not in the stats event):
+ * the signatures that alerted (a space-saving summary, as the talkers), the
+ * risk events by cause and the cross-border flows by country. */
+#define WORKER_SIGS 32
+#define WORKER_COUNTRIES 64
+#define WORKER_RISK_BITS 64
+struct worker_sig {
+    uint32_t gid, sid;
+    uint32_t severity;
+    uint64_t count;
+    char msg[96];               /* copied: the ruleset may be reloaded */
+};
+struct worker_country {
+    char cc[4];
+    uint64_t flows, bytes;
+};
+
 struct worker_stats {
     uint64_t packets, bytes;
     uint64_t events[ET_MAX];
@@ -61,7 +78,20 @@ struct worker_stats {
     uint64_t mix_bytes[WORKER_MIX_SLOTS], mix_flows[WORKER_MIX_SLOTS];  /* by nDPI protocol */
     struct talkers talkers;
     uint64_t idle_waits;
+    struct worker_sig sigs[WORKER_SIGS];
+    int nsigs;
+    uint64_t risk_ndpi[WORKER_RISK_BITS];  /* risk events with this nDPI risk bit */
+    uint64_t risk_ndpi_events, risk_cross_border;
+    struct worker_country xb[WORKER_COUNTRIES];
+    int nxb;
+    uint64_t xb_other;          /* cross-border flows of countries beyond the table */
 };
+
+/* worker_tally.c: counts an alert (by severity, and its signature), a
+ * cross-border policy hit (by country). */
+void worker_stats_alert(struct worker_stats *st, uint32_t gid, uint32_t sid, int severity,
+                        const char *msg);
+void worker_stats_cross_border(struct worker_stats *st, const char *cc, uint64_t bytes);
 
 /* A copy of a worker's counters, published for other threads to read. */
 struct worker_snapshot {

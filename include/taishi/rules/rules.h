@@ -316,6 +316,8 @@ struct ruleset {
     struct rule_class { char *name, *desc; int priority; } *classes;
     uint32_t nclasses;
     uint32_t problems_dropped;  /* problems counted but not stored (cap reached) */
+    char sha256[65];            /* the rule files' bytes in load order (`cat FILES | sha256sum`) */
+    uint64_t loaded_at_ns;      /* wall clock (CLOCK_REALTIME) when the files were read */
 };
 
 struct rule_load_opts {
