@@ -302,6 +302,10 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct capt
         jw_ku64(w, "failed_deliveries", ks.failed_deliveries);
         jw_ku64(w, "spool_bytes", ks.spool_bytes);
         jw_ku64(w, "spool_segments", ks.spool_segments);
+        jw_ku64(w, "spool_segments_dropped", ks.spool_segments_dropped);
+        jw_ku64(w, "spool_write_errors", ks.spool_write_errors);
+        jw_ku64(w, "damaged", ks.damaged);
+        jw_ku64(w, "lost", ks.lost);
         jw_obj_end(w);
     }
     jw_obj_end(w);
