@@ -469,7 +469,7 @@ void output_kafka_submit(struct output_kafka *k, const char *buf, const struct o
             len = SPOOL_RECORD_MAX;     /* cannot happen: events are far smaller */
         memcpy(c->buf + o + SPOOL_HDR, line, len);
         spool_rec_start(c->buf + o, (uint8_t)config_kafka_family((enum event_type)ev[i].type),
-                        ev[i].key, len);
+                        ev[i].key, len, k->cfg->kafka_write_ahead);
         o += SPOOL_HDR + len;
     }
     c->next = NULL;

@@ -85,11 +85,11 @@ static uint32_t rec_crc(uint32_t payload_crc, const uint8_t *hdr)
     return (uint32_t)crc32(c, hdr + 12, SPOOL_HDR - 12);
 }
 
-void spool_rec_start(uint8_t *hdr, uint8_t family, uint64_t key, uint32_t len)
+void spool_rec_start(uint8_t *hdr, uint8_t family, uint64_t key, uint32_t len, int crc)
 {
     wr32(hdr, MAGIC);
     wr32(hdr + 4, len);
-    wr32(hdr + 8, (uint32_t)crc32(0, hdr + SPOOL_HDR, len));   /* partial: the payload's */
+    wr32(hdr + 8, crc ? (uint32_t)crc32(0, hdr + SPOOL_HDR, len) : 0);   /* partial: the payload's */
     hdr[12] = family;
     wr64(hdr + 13, key);
     wr64(hdr + 21, 0);
@@ -540,7 +540,7 @@ static void migrate_legacy(struct spool *s, const char *path)
             n = 0;
         }
         memcpy(out + n + SPOOL_HDR, in + off + LEGACY_HDR, plen);
-        spool_rec_start(out + n, in[off + 12] & (SPOOL_FAMILIES - 1), rd64(in + off + 13), plen);
+        spool_rec_start(out + n, in[off + 12] & (SPOOL_FAMILIES - 1), rd64(in + off + 13), plen, 1);
         n += SPOOL_HDR + plen;
         off += LEGACY_HDR + plen;
         moved++;

@@ -54,7 +54,7 @@ static size_t build(uint8_t *buf, uint8_t fam, unsigned first, unsigned n)
         char p[32];
         int len = snprintf(p, sizeof(p), "%u:%u", fam, first + i);
         memcpy(buf + o + SPOOL_HDR, p, (size_t)len);
-        spool_rec_start(buf + o, fam, 1000 + first + i, (uint32_t)len);
+        spool_rec_start(buf + o, fam, 1000 + first + i, (uint32_t)len, 1);
         o += SPOOL_HDR + (size_t)len;
     }
     return o;

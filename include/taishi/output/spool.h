@@ -64,9 +64,10 @@ struct spool_rec {
 /* --- The record format (pure functions; the fuzz target drives these) --- */
 
 /* Writes the header of a record whose payload (len bytes) already follows
- * hdr, with seq 0 and a partial CRC; spool_append fills in the seq and
+ * hdr, with seq 0 and a partial CRC (the payload's; with crc == 0 none: a
+ * record that never goes to disk); spool_append fills in the seq and
  * finishes the CRC under its lock. len <= SPOOL_RECORD_MAX. */
-void spool_rec_start(uint8_t *hdr, uint8_t family, uint64_t key, uint32_t len);
+void spool_rec_start(uint8_t *hdr, uint8_t family, uint64_t key, uint32_t len, int crc);
 /* Sets the seq of a started record and finishes its CRC. */
 void spool_rec_finish(uint8_t *hdr, uint64_t seq);
 /* The next valid record of buf[*off, len). 1: *r set, *off past it. 0: no
