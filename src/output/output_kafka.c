@@ -124,6 +124,17 @@ static void chunk_put(struct chunk *c)
         free(c);
 }
 
+/* Records of a worker's chunk from byte offset off on. */
+static uint64_t recs_from(const struct chunk *c, size_t off)
+{
+    uint64_t n = 0;
+    while (off + SPOOL_HDR <= c->len) {
+        off += SPOOL_HDR + rd32le(c->buf + off + 4);
+        n++;
+    }
+    return n;
+}
+
 static uint64_t dropped_sum(const struct spool_commit *c)
 {
     uint64_t n = 0;
@@ -288,7 +299,7 @@ static void drain(struct output_kafka *k)
             while (produce_mem(k, c, &off) < 0 && !atomic_load(&k->stop))
                 rd_kafka_poll(k->rk, 10);
             if (off < c->len)           /* stopping with the queue full: lost, counted */
-                atomic_fetch_add(&k->lost, 1);
+                atomic_fetch_add(&k->lost, recs_from(c, off));
         } else if (!k->catching_up && !k->rewind &&
                    (!spool_pos_cmp(c->w.prev, k->P) || !spool_pos_cmp(c->w.start, k->P))) {
             if (produce_mem(k, c, &off) == 0) {
@@ -443,7 +454,7 @@ static void enqueue(void *arg, const struct spool_wpos *w)
     while (trim) {
         struct chunk *next = trim->next;
         if (!trim->w.start.seg)
-            atomic_fetch_add(&k->lost, 1);
+            atomic_fetch_add(&k->lost, recs_from(trim, 0));
         chunk_put(trim);
         trim = next;
     }
