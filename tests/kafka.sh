@@ -179,12 +179,12 @@ audit crash
     ok crash-audit "killed after $n1 events in the file, $s1 segment(s) spooled; $audit_line" ||
     bad crash-audit "rc $audit_rc, $n1 events before the kill: $audit_line"
 
-# crash-cap (b): the same with a 512 KiB spool; the restart replays the same
-# capture, so every family has events after the dropped ones
+# crash-cap (b): the same with a 512 KiB spool; the restart (default bound)
+# replays the same capture, so every family has events after the dropped ones
 mock down all
 killed crash-cap "$TMP/cap1.json" 3 --set outputs.kafka.spool-max=512kb
 mock up all
-run crash-cap "$TMP/cap2.json" -r pcaps/many-flows.pcap -w 2 --set outputs.kafka.spool-max=512kb
+run crash-cap "$TMP/cap2.json" -r pcaps/many-flows.pcap -w 2
 audit crash-cap
 if [ "$audit_rc" -eq 0 ] && [ "${audit_missing:-0}" -gt 0 ] && [ "$audit_missing" = "$audit_drops" ]; then
     ok crash-cap-audit "gaps = counted drops: $audit_line"

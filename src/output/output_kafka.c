@@ -595,6 +595,22 @@ void output_kafka_close(struct output_kafka *k)
             nanosleep(&ts, NULL);       /* broker away: wait for it, or for the deadline */
         }
     }
+    if (all_delivered(k)) {
+        /* Everything the log still had is delivered: seqs numbered and
+         * never produced were dropped with their segments (spool-max)
+         * after the last message of their topic. Count them now, and let
+         * the next run's first message of the topic say so. */
+        uint64_t next[SPOOL_FAMILIES];
+        spool_next_seqs(k->spool, next);
+        for (int f = 0; f < KF_MAX; f++)
+            if (next[f] > k->snap.expected[f]) {
+                k->snap.dropped[f] += next[f] - k->snap.expected[f];
+                k->snap.expected[f] = next[f];
+            }
+        uint64_t ds = dropped_sum(&k->snap);
+        if (ds > atomic_load(&k->dropped))
+            atomic_store(&k->dropped, ds);
+    }
     atomic_store(&k->stop, 1);
     drain(k);                           /* memory-only chunks still queued are lost (counted) */
     /* What is not delivered stays in the log for the next start. */

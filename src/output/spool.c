@@ -178,6 +178,8 @@ static struct seg *seg_add(struct spool *s, uint32_t id)
  * ids go to ids[] for unlinking outside the lock. */
 static void seg_drop_front(struct spool *s, size_t n, uint32_t *ids)
 {
+    if (n == 0)
+        return;
     for (size_t i = 0; i < n; i++) {
         ids[i] = s->segs[i].id;
         if (s->segs[i].fd >= 0)
@@ -475,6 +477,13 @@ void spool_seal(struct spool *s)
 {
     pthread_mutex_lock(&s->mu);
     s->active = 0;
+    pthread_mutex_unlock(&s->mu);
+}
+
+void spool_next_seqs(struct spool *s, uint64_t *next)
+{
+    pthread_mutex_lock(&s->mu);
+    memcpy(next, s->next_seq, sizeof(s->next_seq));
     pthread_mutex_unlock(&s->mu);
 }
 

@@ -132,6 +132,8 @@ unsigned spool_enforce(struct spool *s);
 /* Stops appending to the current segment (at close: so that it can be
  * deleted once delivered). */
 void spool_seal(struct spool *s);
+/* The next seq of each family (what the next record would get). */
+void spool_next_seqs(struct spool *s, uint64_t *next);
 void spool_stats(struct spool *s, struct spool_stats *st);
 void spool_close(struct spool *s);
 
