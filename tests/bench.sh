@@ -10,7 +10,8 @@
 # events per second into librdkafka's mock cluster and what Kafka costs the
 # -w 2 run compared with writing to /dev/null. Last, Suricata 7.0.10 with all
 # ET Open rules on the same capture (tests/tools/suricata_bench.sh).
-#   ROUNDS=3 (default)  BENCH_PCAP=path (default build/bench-256MiB.pcap, built
+#   ROUNDS=3 (default)  BENCH_KAFKA_ONLY=1 (one round of the rest, stop after
+#   Kafka)  BENCH_SPOOL_DIR=dir (default build/bench-spool)  BENCH_PCAP=path (default build/bench-256MiB.pcap, built
 #   once with ../shared/bench/make-bench-pcap.sh and kept)
 set -eu
 cd "$(dirname "$0")/.."
@@ -39,7 +40,7 @@ run() {
     /usr/bin/time -f "%e %M %U %S" -o "$TMP/t" "$@" >/dev/null 2>"$TMP/err" || { echo "bench: $name failed"; cat "$TMP/err"; exit 1; }
     cat "$TMP/t" >>"$TMP/$name"
 }
-for r in $(seq "$ROUNDS"); do
+for r in $(seq "$([ "${BENCH_KAFKA_ONLY:-0}" = 1 ] && echo 1 || echo "$ROUNDS")"); do
     run w1 "$B/taishi" -r "$PCAP" -w 1 -o /dev/null
     run w2 "$B/taishi" -r "$PCAP" -w 2 -o /dev/null
     run ndpi ndpiReader -q -i "$PCAP"
@@ -48,7 +49,11 @@ for r in $(seq "$ROUNDS"); do
     echo "bench: round $r of $ROUNDS done" >&2
 done
 # Kafka: the same -w 2 run with events going to librdkafka's mock cluster
-# (contrib/kafka-mock, same machine) instead of /dev/null, alternating.
+# (contrib/kafka-mock, same machine) instead of /dev/null, alternating: with
+# the write-ahead spool (the default: every event written to the spool
+# directory, on this machine's disk, before it is produced) and without it
+# (outputs.kafka.write-ahead=no: from memory only), so the spool's cost is
+# the difference between two runs of the same round.
 KAFKA=0
 if [ -x build/kafka-mock ]; then
     mkfifo "$TMP/ctl"
@@ -57,13 +62,18 @@ if [ -x build/kafka-mock ]; then
     exec 7>"$TMP/ctl"
     for _ in $(seq 50); do grep -q '^bootstrap=' "$TMP/mock.out" && break; sleep 0.1; done
     BOOT=$(sed -n 's/^bootstrap=//p' "$TMP/mock.out")
+    SPOOL=${BENCH_SPOOL_DIR:-build/bench-spool}   # on disk, not tmpfs: the real cost
     for r in $(seq "$ROUNDS"); do
         run plain2 "$B/taishi" -r "$PCAP" -w 2 -o /dev/null
-        /usr/bin/time -f "%e %M" -o "$TMP/t" "$B/taishi" -r "$PCAP" -w 2 --kafka "$BOOT" \
-            --set "outputs.kafka.spool-dir=$TMP/spool" >/dev/null 2>"$TMP/kerr" || { echo "bench: kafka run failed"; cat "$TMP/kerr"; exit 1; }
-        cat "$TMP/t" >>"$TMP/kafka"
-        sed -n 's/.*kafka: produced \([0-9]*\), delivered \([0-9]*\),.*/\1 \2/p' "$TMP/kerr" >"$TMP/kcount"
+        rm -rf "$SPOOL"
+        run kafka "$B/taishi" -r "$PCAP" -w 2 --kafka "$BOOT" --set "outputs.kafka.spool-dir=$SPOOL"
+        sed -n 's/.*kafka: produced \([0-9]*\), delivered \([0-9]*\),.*/\1 \2/p' "$TMP/err" >"$TMP/kcount"
+        rm -rf "$SPOOL"
+        run kafkanw "$B/taishi" -r "$PCAP" -w 2 --kafka "$BOOT" --set "outputs.kafka.spool-dir=$SPOOL" \
+            --set outputs.kafka.write-ahead=no
+        sed -n 's/.*kafka: produced \([0-9]*\), delivered \([0-9]*\),.*/\1 \2/p' "$TMP/err" >"$TMP/kcountnw"
     done
+    rm -rf "$SPOOL"
     echo quit >&7; exec 7>&-; wait "$MOCKPID" 2>/dev/null
     KAFKA=1
 fi
@@ -71,12 +81,22 @@ med() { sort -n "$TMP/$1" | awk '{t[NR]=$1; m[NR]=$2; c[NR]=$3+$4} END {i=int((N
 read -r tw1 mw1 cw1 <<<"$(med w1)"; read -r tw2 mw2 cw2 <<<"$(med w2)"; read -r tn mn cn <<<"$(med ndpi)"
 read -r tf1 _ cf1 <<<"$(med f1)"; read -r tf2 _ cf2 <<<"$(med f2)"
 if [ $KAFKA = 1 ]; then
-    read -r tp _ <<<"$(med plain2)"; read -r tk _ <<<"$(med kafka)"; read -r kprod kdel <"$TMP/kcount"
+    read -r tp _ cp <<<"$(med plain2)"; read -r tk _ ck <<<"$(med kafka)"; read -r tn2 _ cn2 <<<"$(med kafkanw)"
+    read -r kprod kdel <"$TMP/kcount"; read -r nprod ndel <"$TMP/kcountnw"
     python3 -c 'import sys
-tp, tk, prod, dl = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+tp, tk, tn, cp, ck, cn = map(float, sys.argv[1:7])
+prod, dl, nprod, ndl = map(int, sys.argv[7:11])
 print(f"kafka (mock cluster on this machine): {prod} events produced, {dl} delivered, "
       f"{dl / tk:,.0f} events/s; -w 2 with Kafka {tk:.2f} s vs {tp:.2f} s to /dev/null: "
-      f"cost {100 * (tk - tp) / tp:+.0f}% (target under 10%)")' "$tp" "$tk" "$kprod" "$kdel"
+      f"cost {100 * (tk - tp) / tp:+.0f}% (target under 10%)")
+print(f"  -w 2, medians:        wall     CPU")
+print(f"  to /dev/null        {tp:6.2f} s {cp:6.2f} s")
+print(f"  Kafka, write-ahead  {tk:6.2f} s {ck:6.2f} s   ({prod} produced, {dl} delivered)")
+print(f"  Kafka, memory only  {tn:6.2f} s {cn:6.2f} s   ({nprod} produced, {ndl} delivered)")
+print(f"  the write-ahead spool costs {tk - tn:+.2f} s wall ({100 * (tk - tn) / tn:+.0f}%), "
+      f"{ck - cn:+.2f} s CPU ({100 * (ck - cn) / cn:+.0f}%)")' \
+        "$tp" "$tk" "$tn2" "$cp" "$ck" "$cn2" "$kprod" "$kdel" "$nprod" "$ndel"
+    [ "${BENCH_KAFKA_ONLY:-0}" = 1 ] && exit 0
 fi
 "$B/taishi" -r "$PCAP" -w 1 --events stats >"$TMP/stats"
 # the resident memory of a run with (almost) no flows: nDPI's module, buffers

@@ -65,6 +65,8 @@ static const struct key keys[] = {
     { "outputs.kafka.spool-dir", K_STRING, OFF(kafka_spool_dir), 1, 512, "/var/lib/taishi/spool" },
     { "outputs.kafka.spool-max", K_SIZE, OFF(kafka_spool_max), 1 << 16, 1ULL << 44, "1gb" },
     { "outputs.kafka.flush-timeout", K_DURATION, OFF(kafka_flush_timeout), 0, 3600, "10" },
+    { "outputs.kafka.fsync-interval", K_DURATION, OFF(kafka_fsync_interval), 0, 3600, "1" },
+    { "outputs.kafka.write-ahead", K_BOOL, OFF(kafka_write_ahead), 0, 1, "yes" },
     { "flow.memcap", K_SIZE, OFF(flow_memcap), 1 << 20, 1ULL << 40, "512mb" },
     { "flow.hash-size", K_UINT, OFF(flow_hash_size), 1024, 1u << 26, "65536" },
     { "flow.active-timeout", K_DURATION, OFF(flow_active_timeout), 0, 86400 * 7, "1800" },

@@ -34,10 +34,12 @@ void output_write_events(struct output *o, const char *buf, const struct out_eve
 {
     if (!n)
         return;
-    if (o->file)
-        output_file_write(o->file, buf + ev[0].off, ev[n - 1].off + ev[n - 1].len - ev[0].off);
+    /* Kafka's write-ahead log first: an event in the file is in the log,
+     * whenever the process dies. */
     if (o->kafka)
         output_kafka_submit(o->kafka, buf, ev, n);
+    if (o->file)
+        output_file_write(o->file, buf + ev[0].off, ev[n - 1].off + ev[n - 1].len - ev[0].off);
 }
 
 int output_close(struct output *o)

@@ -461,6 +461,10 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct stat
         jw_ku64(w, "failed_deliveries", ksp->failed_deliveries);
         jw_ku64(w, "spool_bytes", ksp->spool_bytes);
         jw_ku64(w, "spool_segments", ksp->spool_segments);
+        jw_ku64(w, "spool_segments_dropped", ksp->spool_segments_dropped);
+        jw_ku64(w, "spool_write_errors", ksp->spool_write_errors);
+        jw_ku64(w, "damaged", ksp->damaged);
+        jw_ku64(w, "lost", ksp->lost);
         jw_obj_end(w);
     }
     jw_obj_end(w);

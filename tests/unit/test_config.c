@@ -293,6 +293,8 @@ static void test_set(void)
         { "outputs.kafka.spool-dir", "/tmp/spool", STR, F(kafka_spool_dir), 0, "" },
         { "outputs.kafka.spool-max", "1mb", U64, F(kafka_spool_max), 1ULL << 20, "1kb" },
         { "outputs.kafka.flush-timeout", "5", U32, F(kafka_flush_timeout), 5, "3601" },
+        { "outputs.kafka.fsync-interval", "0", U32, F(kafka_fsync_interval), 0, "3601" },
+        { "outputs.kafka.write-ahead", "no", INT, F(kafka_write_ahead), 0, "maybe" },
     };
     struct config c;
     config_defaults(&c);

@@ -107,6 +107,8 @@ struct config {
     char kafka_spool_dir[512];
     uint64_t kafka_spool_max;
     uint32_t kafka_flush_timeout;           /* seconds */
+    uint32_t kafka_fsync_interval;          /* seconds between fsyncs of the write-ahead spool; 0 = each batch */
+    int kafka_write_ahead;                  /* every event through the spool before Kafka (default) */
     int nkafka_props;                       /* outputs.kafka.properties.* passed to librdkafka */
     struct { char name[128], value[512]; } kafka_props[KAFKA_MAX_PROPS];
 };

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "taishi/config/config.h"
 
@@ -26,7 +27,9 @@ struct out_event {
 
 struct kafka_stats {
     uint64_t produced, delivered, spooled, replayed, dropped, failed_deliveries;
-    uint64_t spool_bytes, spool_segments;
+    uint64_t damaged;               /* damaged stretches of the spool found while reading it */
+    uint64_t lost;                  /* events not in the spool (disk trouble) whose delivery failed */
+    uint64_t spool_bytes, spool_segments, spool_segments_dropped, spool_write_errors;
     int connected;              /* a delivery succeeded since the last failure */
 };
 
@@ -60,5 +63,10 @@ void output_kafka_submit(struct output_kafka *k, const char *buf, const struct o
                          size_t n);
 void output_kafka_close(struct output_kafka *k);
 void output_kafka_counters(const struct output_kafka *k, struct kafka_stats *st);
+
+/* --kafka-audit (kafka_audit.c): reads the topics from their beginning and
+ * reports, per sensor and topic, the seqs seen, gaps, duplicates and the
+ * sensor's drops. Returns 0 complete, 1 an unexplained gap, 2 unreadable. */
+int kafka_audit(const char *brokers, const char *const *topics, int ntopics, FILE *out);
 
 #endif
