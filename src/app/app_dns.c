@@ -327,7 +327,7 @@ static void dns_tcp_destroy(void *state)
 }
 
 /* EVE's dns object, format v2:
- *   query:  {type:"query", id, rrname, rrtype, tx_id, opcode}
+ *   query:  {version:2, type:"query", id, rrname, rrtype, tx_id, opcode}
  *   answer: {version:2, type:"answer", id, flags (hex), qr, aa, tc, rd, ra
  *            (the set ones), opcode, rrname, rrtype, rcode (name),
  *            answers:[{rrname, rrtype, ttl, rdata}]} */
@@ -344,6 +344,7 @@ static void dns_event_body(struct jw *w, const struct app_tx *tx)
 {
     const struct app_dns_meta *m = tx->meta;
     jw_kobj(w, "dns");
+    jw_ku64(w, "version", 2);
     if (!m->is_response) {
         jw_kstr(w, "type", "query");
         jw_ku64(w, "id", m->id);
@@ -357,7 +358,6 @@ static void dns_event_body(struct jw *w, const struct app_tx *tx)
     static const char hex[] = "0123456789abcdef";
     char fl[5] = { hex[m->flags >> 12 & 15], hex[m->flags >> 8 & 15], hex[m->flags >> 4 & 15],
                    hex[m->flags & 15], 0 };
-    jw_ku64(w, "version", 2);
     jw_kstr(w, "type", "answer");
     jw_ku64(w, "id", m->id);
     jw_kstr(w, "flags", fl);

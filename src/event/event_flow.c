@@ -75,6 +75,7 @@ void event_flow(struct jw *w, const struct event_ctx *c, const struct flow *f,
         jw_obj_end(w);
     } else if (f->dpi.host[0] && is_app(d, &f->dpi, "dns")) {
         jw_kobj(w, "dns");
+        jw_ku64(w, "version", 2);           /* EVE's dns object always says its format */
         jw_kstr(w, "rrname", f->dpi.host);
         jw_obj_end(w);
     }

@@ -83,7 +83,7 @@ static void test_query_response(void)
     CHECK_EQ_U(c.tx[0].kind, TX_DNS);
     CHECK_EQ_U(c.tx[0].event, 1);
     CHECK_STR(coll_buf(&c, 0, BUF_DNS_QUERY, 0), "www.Example.com");
-    CHECK_STR(c.tx[0].json, "{\"dns\":{\"type\":\"query\",\"id\":4660,\"rrname\":\"www.Example.com\","
+    CHECK_STR(c.tx[0].json, "{\"dns\":{\"version\":2,\"type\":\"query\",\"id\":4660,\"rrname\":\"www.Example.com\","
                             "\"rrtype\":\"A\",\"tx_id\":0,\"opcode\":0}}\n");
     build_response(&m);
     datagram(&m, 1, NULL, &c);
