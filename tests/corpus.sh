@@ -6,7 +6,8 @@
 #     loaded and 2 workers (normal build, then ASan+UBSan build when
 #     present); none may crash, hang (120 s), leak or print a sanitizer report;
 #   - the flow events are scored against what ndpiReader 4.2 reports
-#     (../shared/check/ndpi-agreement: detected >= 97%, all >= 98%);
+#     (../shared/check/ndpi-agreement: detected >= 97%, all >= 98%); every
+#     event against Suricata 7.0.10's EVE schema (../shared/check/eve-schema);
 #   - the alerts against Suricata 7.0.10's with the same rules
 #     (tests/golden/et-open/, made by tests/tools/make_et_golden.sh), count
 #     per sid; the differences explained in tests/golden/et-open/KNOWN.tsv are
@@ -87,6 +88,15 @@ for bin in "$B/taishi" build/san-address-undefined/taishi; do
     python3 $SHARED/check/ndpi-agreement "$OUT" || fail=1
     python3 tests/tools/app_agreement.py $SHARED/pcaps/ndpi/expected-ndpi42.tsv "$OUT" 95 || fail=1
     compare_alerts_dir "$OUT" tests/golden/et-open || fail=1
+    # every event held against Suricata 7.0.10's EVE schema: fields Suricata
+    # also writes must have its names, types and required members
+    cat "$OUT"/*.json >"$OUT/all-events.jsonl"
+    if python3 $SHARED/check/eve-schema "$OUT/all-events.jsonl" >"$OUT/eve-schema.txt"; then
+        echo "corpus: eve-schema: $(tail -1 "$OUT/eve-schema.txt")"
+    else
+        echo "corpus: eve-schema: mismatches with Suricata's EVE fields:"; grep MISMATCH "$OUT/eve-schema.txt"; fail=1
+    fi
+    rm -f "$OUT/all-events.jsonl"
 done
 # The same rules with EXTERNAL_NET=any (Suricata's reference in
 # tests/golden/et-open-extnet-any): rules written from outside to inside
