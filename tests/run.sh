@@ -378,31 +378,24 @@ grep -E "^FAIL" "$TMP/install"
 c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$TMP/install")
 if [ -n "$c" ]; then pass=$((pass + ${c%% *})); fail=$((fail + ${c##* })); else bad "install tests did not finish"; tail -5 "$TMP/install"; fi
 
+# sub_suite NAME SCRIPT BUILD: a suite of its own that ends with "N passed,
+# M failed, K skipped"; its counts join ours, its FAIL/SKIP lines are shown.
+sub_suite() {
+    local name=$1 script=$2 lb=$3 c lp lf ls
+    B=$name
+    "$script" "$lb" >"$TMP/$name" 2>&1
+    grep -E "^(FAIL|SKIP)" "$TMP/$name"
+    c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$TMP/$name")
+    if [ -n "$c" ]; then
+        read -r lp lf ls <<<"$c"; pass=$((pass + lp)); fail=$((fail + lf)); skipped=$((${skipped:-0} + ls))
+    else
+        bad "$name tests did not finish ($lb)"; tail -5 "$TMP/$name"
+    fi
+}
 # 9. live capture (-i) in a private network namespace, every build (tests/live.sh)
-for LB in "$@"; do
-    B=live
-    tests/live.sh "$LB" >"$TMP/live" 2>&1
-    grep -E "^(FAIL|SKIP)" "$TMP/live"
-    c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$TMP/live")
-    if [ -n "$c" ]; then
-        read -r lp lf ls <<<"$c"; pass=$((pass + lp)); fail=$((fail + lf)); skipped=$((${skipped:-0} + ls))
-    else
-        bad "live tests did not finish ($LB)"; tail -5 "$TMP/live"
-    fi
-done
-
+for LB in "$@"; do sub_suite live tests/live.sh "$LB"; done
 # 10. Prometheus scraping GET /metrics of a live sensor, every build (tests/metrics.sh)
-for LB in "$@"; do
-    B=metrics
-    tests/metrics.sh "$LB" >"$TMP/metrics" 2>&1
-    grep -E "^(FAIL|SKIP)" "$TMP/metrics"
-    c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$TMP/metrics")
-    if [ -n "$c" ]; then
-        read -r lp lf ls <<<"$c"; pass=$((pass + lp)); fail=$((fail + lf)); skipped=$((${skipped:-0} + ls))
-    else
-        bad "metrics tests did not finish ($LB)"; tail -5 "$TMP/metrics"
-    fi
-done
+for LB in "$@"; do sub_suite metrics tests/metrics.sh "$LB"; done
 
 echo "$pass passed, $fail failed${skipped:+, $skipped skipped}"
 [ "$fail" -eq 0 ]
