@@ -36,7 +36,7 @@
 #include "taishi/app/buffers.h"
 
 /* Parser ids are 1 + the parser's position in the registry; 0 = none. */
-#define APP_PARSERS_MAX  16
+#define APP_PARSERS_MAX  32
 #define APP_COUNTERS_MAX 6     /* counters per parser in app_stats */
 
 /* One occurrence of an inspection buffer. */
@@ -95,6 +95,7 @@ enum app_tx_kind {
     TX_TLS_CLIENT_HELLO,/* sni, ja3 */
     TX_TLS_SERVER,      /* ServerHello and Certificate seen (or the handshake ended) -> tls event */
     TX_SSH_BANNER,
+    TX_FILE,            /* a file (app_file.h): event=1 at its close -> fileinfo event */
 };
 
 /* How the parsers use the kinds (app_http.c, app_tls.c, app_ssh.c say more):

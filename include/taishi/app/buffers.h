@@ -61,6 +61,17 @@ enum buf_id {
     /* SSH */
     BUF_SSH_PROTO,          /* "2.0" */
     BUF_SSH_SOFTWARE,       /* "OpenSSH_8.9p1" */
+
+    /* Files (app_file.h): file.name, file.magic, ... */
+
+    /* SMTP, FTP */
+
+    /* SMB, DCE/RPC, Kerberos, NFS */
+
+    /* DHCP, SNMP, SIP, TFTP, IKE, MQTT, RFB, RDP */
+
+    /* QUIC, JA4 */
+
     BUF_MAX
 };
 

@@ -21,7 +21,11 @@ enum flow_state { FS_NEW, FS_ESTABLISHED, FS_CLOSED, FS_MAX };
  * type has the number in its registry entry (app.h, event_id), one of the
  * free ones (4-6, 9-31). The numbers order the event counters of the stats
  * event (and `outputs.events` in --dump-config): 4-6 and 9 are the numbers
- * dns, tls, http and ssh had before the registry, so that order is kept. */
+ * dns, tls, http and ssh had before the registry, so that order is kept.
+ * Numbers taken by the parsers being built (issues 15 and 16), so that
+ * branches do not collide: fileinfo 10, smtp 11, ftp 12, ftp_data 13,
+ * smb 14, dcerpc 15, krb5 16, quic 17, dhcp 18, mqtt 19, snmp 20, sip 21,
+ * rdp 22, nfs 23, tftp 24, ike 25, rfb 26; 27-31 are free. */
 enum event_type {
     ET_ALERT = 0, ET_FLOW = 1, ET_ANOMALY = 2, ET_STATS = 3, ET_ASSET = 7, ET_RISK = 8, ET_MAX = 32
 };

@@ -1,0 +1,82 @@
+/* app_file.h - file tracking, as a parser sees it (issue 15).
+ *
+ * A parser that sees a file cross the link (an HTTP body, a MIME attachment,
+ * an FTP data connection, an SMB read or write) opens it, feeds it the file's
+ * bytes in order (after dechunking, transfer decoding and decompression: what
+ * Suricata's `file.data` sees), reports the holes, and closes it with how it
+ * ended. The tracker (app_file.c) does the rest, the same way for every
+ * protocol:
+ *   - MD5, SHA-1 and SHA-256 as configured (files.hash), over the bytes fed;
+ *   - libmagic's verdict on the first bytes (file.magic);
+ *   - the window of the file's first bytes that rules inspect (file.data),
+ *     and the file's own buffers (file.name, file.magic) for the rules;
+ *   - the optional store (files.store.dir, named by SHA-256);
+ *   - at close, one transaction through the parser's sink: kind TX_FILE,
+ *     event=1, meta = struct app_file_meta, from which the `fileinfo` event
+ *     is written (with the parent transaction's protocol object, as Suricata
+ *     writes "http":{...} or "smtp":{...} beside "fileinfo":{...}).
+ *
+ * Nothing of a file is kept beyond what hashing, magic and the rules'
+ * window need: bytes fed are hashed and dropped.
+ *
+ * The signatures below are the contract between the tracker and the
+ * parsers (SMTP, FTP, SMB, HTTP); the tracker's configuration and its
+ * per-worker state are in include/taishi/app/files.h.
+ *
+ * Ownership: a struct app_file belongs to the parser's flow state that
+ * opened it (one worker, no locks) until app_file_close(), which frees it.
+ * Memory is accounted in the app_stats given at open. */
+#ifndef TAISHI_APP_FILE_H
+#define TAISHI_APP_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "taishi/app/app.h"
+
+enum app_file_state {
+    APP_FILE_OPEN = 0,
+    APP_FILE_CLOSED,        /* every byte seen, the protocol said it ended */
+    APP_FILE_TRUNCATED,     /* a gap it could not cross, a cap, the flow ended first */
+    APP_FILE_ERROR,         /* the protocol's framing broke inside the file */
+};
+
+/* The record of a closed file (the TX_FILE transaction's meta). Strings are
+ * NUL-terminated views valid during the sink's callback; NULL when absent. */
+struct app_file_meta {
+    const char *filename;       /* as the protocol named it (bytes kept as sent) */
+    const char *magic;          /* libmagic's description; NULL when off */
+    const char *md5, *sha1, *sha256;    /* lower-case hex; NULL when not computed
+                                         * (off, or the file had gaps) */
+    uint64_t size;              /* bytes fed (holes not counted) */
+    uint32_t tx_id;             /* the parent transaction's number in the flow */
+    uint32_t file_id;           /* 1, 2, ... per worker (fileinfo.file_id) */
+    uint8_t state;              /* enum app_file_state */
+    uint8_t gaps;               /* 1: some bytes were missing */
+    uint8_t stored;             /* 1: written to files.store.dir */
+    uint8_t dir;                /* APP_DIR_* the file travelled */
+    /* The transaction the file belongs to, whose parser's event_body() writes
+     * the protocol object of the fileinfo event; NULL when there is none. */
+    const struct app_tx *parent;
+};
+
+struct app_file;
+
+/* Opens a file of parser `proto` (its id) on direction dir, in transaction
+ * tx_id of the flow; name may be NULL or not NUL-terminated (namelen bytes).
+ * NULL when file tracking is off or the worker's open-file cap is reached
+ * (counted); every other call accepts NULL and does nothing. */
+struct app_file *app_file_open(struct app_stats *st, int proto, int dir, uint32_t tx_id,
+                               const uint8_t *name, size_t namelen);
+/* The file's next bytes, in order. sink: the tracker may hand the rules'
+ * file.data window to it (a TX_FILE transaction with event=0) once full. */
+void app_file_data(struct app_file *f, const uint8_t *data, size_t len,
+                   const struct app_sink *sink);
+/* len bytes of the file are missing: hashes are dropped, gaps=1. */
+void app_file_gap(struct app_file *f, size_t len);
+/* Ends the file with state (APP_FILE_CLOSED/TRUNCATED/ERROR), hands its
+ * TX_FILE transaction to sink (parent: see app_file_meta), and frees it. */
+void app_file_close(struct app_file *f, enum app_file_state state, const struct app_tx *parent,
+                    const struct app_sink *sink);
+
+#endif
