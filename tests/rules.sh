@@ -165,5 +165,30 @@ assert all(e["ruleset"]["sha256"] == sys.argv[2] for e in ev if e["event_type"] 
     [ $grc -eq 0 ] && grep -q "reload failed" "$TMP/gone.err"
 san_clean "$TMP/gone.err" || bad "sanitizer report on a failed reload"
 
+# A hostile payload against backtracking-prone PCREs (issue 19): 200
+# segments of 1,400 'a's. Each pcre run stops at pcre.match-limit (Suricata's
+# 3500 steps) and counts as no match, as in Suricata (no alert there either);
+# the stops are counted; a content that occurs at every offset does not
+# re-run an absolute pcre once per occurrence.
+python3 - "$TMP/aaaa.pcap" <<'PY'
+import sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, 'tests/tools')
+import gen_pcaps as g
+s = g.tcp_session('10.0.0.1', '10.0.0.2', 40000, 80, [(0, b'a' * 1400)] * 200)
+open(sys.argv[1], 'wb').write(g.pcap_bytes(g.frames(g.sched(s, g.T(0), 1000), g.link_eth)))
+PY
+printf '%s\n' 'alert tcp any any -> any any (msg:"redos 1"; content:"aaaa"; pcre:"/(a+)+b/"; sid:1;)' \
+    'alert tcp any any -> any any (msg:"redos 2"; pcre:"/^(a|aa)+$/"; sid:2;)' >"$TMP/redos.rules"
+"$T" -r "$TMP/aaaa.pcap" -S "$TMP/redos.rules" --set detect.cache-dir= --events alert,stats \
+    -o "$TMP/redos.json" 2>"$TMP/redos.err"
+expect "hostile PCREs: stopped at pcre.match-limit, counted, no alert" python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+assert not [e for e in ev if e["event_type"] == "alert"]
+d = [e for e in ev if e["event_type"] == "stats"][-1]["stats"]["detect"]
+assert d["pcre_limit"] >= 200, d' "$TMP/redos.json"
+san_clean "$TMP/redos.err" || bad "sanitizer report on the hostile PCREs"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

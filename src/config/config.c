@@ -104,6 +104,8 @@ static const struct key keys[] = {
     { "rules.files", K_STRING, OFF(rule_files), 0, 4096, "[]" },
     { "rules.classification-file", K_STRING, OFF(rule_classification), 0, 512, "" },
     { "detect.cache-dir", K_STRING, OFF(detect_cache_dir), 0, 512, "/var/cache/taishi" },
+    { "pcre.match-limit", K_UINT, OFF(pcre_match_limit), 1, 100000000, "3500" },
+    { "pcre.match-limit-recursion", K_UINT, OFF(pcre_depth_limit), 1, 100000000, "1500" },
     { "stream.memcap", K_SIZE, OFF(stream_memcap), 1 << 20, 1ULL << 40, "256mb" },
     { "stream.ooo-max-bytes", K_SIZE, OFF(stream_ooo_max_bytes), 4096, 1u << 30, "1mb" },
     { "stream.ooo-max-segments", K_UINT, OFF(stream_ooo_max_segs), 1, 65535, "1024" },

@@ -652,21 +652,18 @@ static int payload_ok(struct detect_thread *t, const struct detect_engine *e, co
 {
     struct match_state ms;
     ms.md = t->md;
+    ms.limit_hits = 0;
     memset(ms.vars, 0, sizeof(ms.vars));
+    int ok = 1;
     /* The scanned buffer's section first: it is the one most likely to fail. */
-    for (unsigned i = 0; i < d->nsec; i++) {
-        if (d->sec[i].ibuf != u->cur_ibuf)
-            continue;
-        if (!detect_match_section(e, d, &d->sec[i], use_alt ? &u->alt : &u->cur, &ms))
-            return 0;
-    }
-    for (unsigned i = 0; i < d->nsec; i++) {
+    for (unsigned i = 0; ok && i < d->nsec; i++)
         if (d->sec[i].ibuf == u->cur_ibuf)
-            continue;
-        if (!other_section(t, e, d, &d->sec[i], u, &ms))
-            return 0;
-    }
-    return 1;
+            ok = detect_match_section(e, d, &d->sec[i], use_alt ? &u->alt : &u->cur, &ms);
+    for (unsigned i = 0; ok && i < d->nsec; i++)
+        if (d->sec[i].ibuf != u->cur_ibuf)
+            ok = other_section(t, e, d, &d->sec[i], u, &ms);
+    t->st.pcre_limit += ms.limit_hits;
+    return ok;
 }
 
 static void fire(struct detect_thread *t, const struct drule *d, const struct unit *u,

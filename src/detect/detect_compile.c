@@ -730,8 +730,10 @@ struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_bui
             free(pkt_ids[g][dir]);
         }
     e->mctx = pcre2_match_context_create(NULL);
-    pcre2_set_match_limit(e->mctx, 10000);
-    pcre2_set_depth_limit(e->mctx, 1000);
+    /* Suricata's defaults (pcre.match-limit 3500, -recursion 1500): a hostile
+     * buffer costs a pcre at most that many steps, whatever the path. */
+    pcre2_set_match_limit(e->mctx, o && o->pcre_match_limit ? o->pcre_match_limit : 3500);
+    pcre2_set_depth_limit(e->mctx, o && o->pcre_depth_limit ? o->pcre_depth_limit : 1500);
     e->info.compile_s = now_s() - t0;
     if (info)
         *info = e->info;

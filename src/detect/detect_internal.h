@@ -125,6 +125,7 @@ struct match_state {
     pcre2_match_data *md;
     int64_t vars[RULE_MAX_VARS];
     unsigned steps;
+    unsigned limit_hits;        /* pcre runs stopped by the match limits */
 };
 /* Does the section's payload list match buffer b? */
 int detect_match_section(const struct detect_engine *e, const struct drule *d,

@@ -203,6 +203,12 @@ static int inspect(const struct drule *d, const struct dsec *s, unsigned i, cons
                 uint32_t npe = (uint32_t)(hit - b->data) + m->u.c.len;
                 if (i + 1 == s->n || inspect(d, s, i + 1, b, npe, ms, e))
                     return 1;
+                /* Backtrack only when the next keyword is relative to this
+                 * match (Suricata's "relative next"): otherwise another
+                 * occurrence cannot change what follows, and retrying would
+                 * run e.g. an absolute pcre once per occurrence. */
+                if (!(r->m[s->mi[i + 1]].flags & M_RELATIVE))
+                    return 0;
                 if (++ms->steps > DETECT_MAX_STEPS)
                     return 0;
                 start = hit - b->data + 1;      /* backtrack: the next occurrence */
@@ -219,8 +225,12 @@ static int inspect(const struct drule *d, const struct dsec *s, unsigned i, cons
             /* R: the subject starts at the cursor, so ^ anchors there (as Suricata). */
             int rc = pcre2_match(code, b->data + from, b->len - from, 0, 0, ms->md, e->mctx);
             int neg = (m->flags & M_NEGATED) != 0;
-            if (rc < 0 && rc != PCRE2_ERROR_NOMATCH && rc != PCRE2_ERROR_PARTIAL)
+            if (rc < 0 && rc != PCRE2_ERROR_NOMATCH && rc != PCRE2_ERROR_PARTIAL) {
+                if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+                    rc == PCRE2_ERROR_JIT_STACKLIMIT)
+                    ms->limit_hits++;
                 return 0;       /* match limit: no match, like Suricata */
+            }
             if (neg) {
                 if (rc >= 0)
                     return 0;

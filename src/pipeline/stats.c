@@ -392,6 +392,7 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct stat
     jw_ku64(w, "verified", dtp->verified);
     jw_ku64(w, "alerts", dtp->alerts);
     jw_ku64(w, "suppressed", dtp->suppressed);
+    jw_ku64(w, "pcre_limit", dtp->pcre_limit);
     jw_obj_end(w);
 
     if (t->rules.loaded) {                  /* the ruleset in use, and since when */

@@ -227,6 +227,8 @@ static void events(struct pbuf *b, const struct stats_totals *t)
         t->dts.verified);
     one(b, "taishi_detect_suppressed_total", "counter", "Alerts held back by thresholds.",
         t->dts.suppressed);
+    one(b, "taishi_detect_pcre_limit_total", "counter",
+        "pcre runs stopped by pcre.match-limit or pcre.match-limit-recursion.", t->dts.pcre_limit);
 }
 
 static void control(struct pbuf *b, const struct stats_totals *t)

@@ -52,7 +52,7 @@ static struct detect_engine *build(const char *text, const char *cache)
         for (uint32_t i = 0; i < rs->nproblems; i++)
             fprintf(stderr, "rule problem: line %u: %s\n", rs->problems[i].line, rs->problems[i].reason);
     }
-    struct detect_build_opts bo = { cache };
+    struct detect_build_opts bo = { .cache_dir = cache };
     struct detect_build_info bi;
     char err[256];
     struct detect_engine *e = detect_compile(rs, &bo, &bi, err, sizeof(err));
@@ -331,7 +331,7 @@ int main(void)
     struct rule_load_opts o = { v, NULL };
     struct detect_build_info bi;
     char err[256];
-    struct detect_build_opts bo = { cache };
+    struct detect_build_opts bo = { .cache_dir = cache };
     struct detect_engine *e2 = detect_compile(rules_set_parse_string(&o, RULES), &bo, &bi, err,
                                               sizeof(err));
     rules_vars_free(v);

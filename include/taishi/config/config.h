@@ -96,6 +96,8 @@ struct config {
     char rule_files[4096];                  /* rules.files: "[a.rules, b.rules]" (-S adds) */
     char rule_classification[512];          /* rules.classification-file; "" = beside the rules */
     char detect_cache_dir[512];             /* detect.cache-dir; "" = no cache */
+    uint32_t pcre_match_limit;              /* pcre.match-limit (Suricata's name and default) */
+    uint32_t pcre_depth_limit;              /* pcre.match-limit-recursion */
     uint64_t stream_memcap;                 /* stream.memcap: queued out-of-order bytes, all workers */
     uint64_t stream_ooo_max_bytes;          /* stream.ooo-max-bytes, per flow direction */
     uint32_t stream_ooo_max_segs;           /* stream.ooo-max-segments, per flow direction */

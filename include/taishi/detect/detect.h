@@ -39,6 +39,8 @@ struct detect_flow;
 
 struct detect_build_opts {
     const char *cache_dir;      /* NULL or "": no cache */
+    uint32_t pcre_match_limit;  /* pcre.match-limit (Suricata's 3500); 0: that default */
+    uint32_t pcre_depth_limit;  /* pcre.match-limit-recursion (1500); 0: that default */
 };
 
 struct detect_build_info {
@@ -83,7 +85,7 @@ struct detect_alert_cb {
 
 struct detect_stats {
     uint64_t candidates, verified, alerts, suppressed;  /* suppressed: threshold/detection_filter */
-    uint64_t pcre_errors;
+    uint64_t pcre_limit;    /* pcre runs stopped by pcre.match-limit / -recursion (no match) */
 };
 
 struct detect_thread *detect_thread_new(struct detect_engine *e);
