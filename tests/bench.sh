@@ -123,9 +123,17 @@ print(f"memory per flow: {f['bytes_per_flow']} B in the table, + {f['bytes_per_f
       f"state while under detection; (peak RSS - RSS without flows) / peak flows = "
       f"{(mw1 - base) * 1024 / max(f['peak_active'], 1):.0f} B ({f['peak_active']} flows at the peak)")
 PY
+# The figure for the rule engine (issue 19): taishi -w 1 against Suricata 7.0.10
+# --runmode single with every enabled ET Open rule, both at their defaults
+# (Suricata's shipped suricata.yaml), then at equal work (the parity
+# settings), then on the adversarial capture; RULES_ROUNDS alternating rounds
+# (default 5), medians (tests/tools/bench_rules.sh; BENCH_SURICATA=0 skips it).
+if [ "${BENCH_SURICATA:-1}" = 1 ] && command -v suricata >/dev/null && [ -d ../shared/rules/et-open ]; then
+    ROUNDS=${RULES_ROUNDS:-5} tests/tools/bench_rules.sh "$B" "$PCAP" ../shared/rules/et-open
+fi
 # Suricata 7.0.10 with every enabled ET Open rule on the same capture, one
-# thread: the reference for the rule engine's speed and start-up
-# (tests/tools/suricata_bench.sh; BENCH_SURICATA=0 skips it).
+# thread, on the parity configuration (tests/data/suricata.yaml): start-up,
+# rule load and the no-rules pipeline (tests/tools/suricata_bench.sh).
 if [ "${BENCH_SURICATA:-1}" = 1 ] && command -v suricata >/dev/null && [ -d ../shared/rules/et-open ]; then
     tests/tools/suricata_bench.sh "$PCAP" ../shared/rules/et-open build/suricata-bench
 fi
@@ -172,7 +180,7 @@ try:
     fp = float(m2.group(1)) if m2 else fr - sr
     print(f"Suricata 7.0.10 --runmode single + ET Open: total {fr:.2f} s, packets {fp:.2f} s "
           f"({g(fp):.2f} Gbit/s), start-up {sr:.2f} s")
-    print(f"taishi vs Suricata: packets only -w 1 {fp / max(t1 - warm, 1e-9):.2f}x, -w 2 "
+    print(f"taishi vs Suricata (parity configuration, taishi at its defaults): packets only -w 1 {fp / max(t1 - warm, 1e-9):.2f}x, -w 2 "
           f"{fp / max(t2 - warm, 1e-9):.2f}x (target >= 1.5x); total -w 1 {fr / t1:.2f}x; "
           f"start-up {sr / warm:.1f}x faster warm, {sr / cold:.1f}x cold")
 except (OSError, AttributeError):
