@@ -118,7 +118,7 @@ struct detect_engine *detect_load(const struct config *cfg, char *const *sfiles,
             err[0] = 0;     /* no rules asked for: not an error */
         return NULL;
     }
-    struct detect_build_opts bo = { cfg->detect_cache_dir };
+    struct detect_build_opts bo = { cfg->detect_cache_dir, cfg->action_rank };
     struct detect_build_info bi;
     struct detect_engine *e = detect_compile(rs, &bo, &bi, err, errlen);
     if (!e)
@@ -144,7 +144,7 @@ int detect_load_check_rules(const struct config *cfg, char *const *sfiles, int n
         return 1;
     }
     double parse_s = (double)(util_mono_ns() - t0) / 1e9;
-    struct detect_build_opts bo = { cfg->detect_cache_dir };
+    struct detect_build_opts bo = { cfg->detect_cache_dir, cfg->action_rank };
     struct detect_build_info bi;
     struct detect_engine *e = detect_compile(rs, &bo, &bi, err, sizeof(err));
     if (!e) {

@@ -148,6 +148,16 @@ static int kw_noalert(struct rparse *rp, const char *name, char *value)
     return 0;
 }
 
+/* alert: (Suricata 7) a pass rule whose match is also logged. */
+static int kw_alert(struct rparse *rp, const char *name, char *value)
+{
+    (void)name;
+    if (value)
+        return rules_util_fail(rp, "alert: takes no value");
+    rp->r->alert = 1;
+    return 0;
+}
+
 static int kw_flow(struct rparse *rp, const char *name, char *value)
 {
     static const struct { const char *n; uint16_t f; } words[] = {
@@ -636,6 +646,7 @@ static const struct { const char *name; kw_fn fn; } kw_table[] = {
     { "msg", kw_msg }, { "sid", kw_u32 }, { "rev", kw_u32 }, { "gid", kw_u32 },
     { "classtype", kw_classtype }, { "priority", kw_priority }, { "reference", kw_reference },
     { "metadata", kw_metadata }, { "target", kw_target }, { "noalert", kw_noalert },
+    { "alert", kw_alert },
     { "flow", kw_flow }, { "flowbits", kw_flowbits }, { "flowint", kw_flowint },
     { "threshold", kw_threshold }, { "detection_filter", kw_threshold },
     { "ttl", kw_num8 }, { "itype", kw_num8 }, { "icode", kw_num8 }, { "ip_proto", kw_ip_proto },

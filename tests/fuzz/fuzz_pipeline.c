@@ -119,7 +119,7 @@ static void setup(void)
     struct ruleset *rs = rules_set_parse_string(&o, FUZZ_RULES);
     rules_vars_free(v);
     FUZZ_ASSERT(rs->loaded == 12);
-    struct detect_build_opts bo = { NULL };
+    struct detect_build_opts bo = { NULL, NULL };
     engine = detect_compile(rs, &bo, NULL, err, sizeof(err));
     FUZZ_ASSERT_MSG(engine != NULL, "%s", err);
 }

@@ -18,6 +18,13 @@
 #include "taishi/flow/stream.h"
 #include "unit.h"
 
+/* Each call below is one unit of its own: its matches are finished (order,
+ * pass, thresholds) at once, as the worker does at the end of a packet. */
+#define detect_packet(t, f, c, cb) ((detect_packet)(t, f, c, cb), detect_packet_done(t, f, cb))
+#define detect_stream(t, f, c, d, n, o, cb) \
+    ((detect_stream)(t, f, c, d, n, o, cb), detect_packet_done(t, f, cb))
+#define detect_tx(t, f, c, b, n, cb) ((detect_tx)(t, f, c, b, n, cb), detect_packet_done(t, f, cb))
+
 static uint32_t alerts[64];
 static unsigned nalerts;
 
@@ -52,7 +59,7 @@ static struct detect_engine *build(const char *text, const char *cache)
         for (uint32_t i = 0; i < rs->nproblems; i++)
             fprintf(stderr, "rule problem: line %u: %s\n", rs->problems[i].line, rs->problems[i].reason);
     }
-    struct detect_build_opts bo = { cache };
+    struct detect_build_opts bo = { cache, NULL };
     struct detect_build_info bi;
     char err[256];
     struct detect_engine *e = detect_compile(rs, &bo, &bi, err, sizeof(err));
@@ -331,7 +338,7 @@ int main(void)
     struct rule_load_opts o = { v, NULL };
     struct detect_build_info bi;
     char err[256];
-    struct detect_build_opts bo = { cache };
+    struct detect_build_opts bo = { cache, NULL };
     struct detect_engine *e2 = detect_compile(rules_set_parse_string(&o, RULES), &bo, &bi, err,
                                               sizeof(err));
     rules_vars_free(v);
