@@ -557,6 +557,10 @@ static void fire(struct detect_thread *t, const struct drule *d, const struct un
     int flow_scope = u->flow_scope || d->kind == DK_IPONLY ||
                      (d->kind == DK_PKT && (r->proto == RP_APP || (r->has & RH_APPLAYER)));
     detect_alertq_push(t, d, u->c, b ? b->data : NULL, b ? b->len : 0, flow_scope);
+    /* Suricata makes a <> rule two rules, one each way: both alert when both match */
+    if (r->bidir && addr_ports_ok(t, d, u->c->key, u->c->dir, 0) &&
+        addr_ports_ok(t, d, u->c->key, u->c->dir, 1))
+        detect_alertq_push(t, d, u->c, b ? b->data : NULL, b ? b->len : 0, flow_scope);
 }
 
 static void cand_push(struct detect_thread *t, uint32_t rule, int span)
@@ -627,7 +631,7 @@ static void verify(struct detect_thread *t, const struct detect_engine *e, const
                 t->cand[i] |= 0x80000000u;
         for (uint32_t i = 1; i < t->ncand; i++) {       /* insertion sort by order */
             uint32_t x = t->cand[i], j = i;
-            uint32_t ox = e->dr[x & 0x7fffffffu].order;
+            uint64_t ox = e->dr[x & 0x7fffffffu].order;
             while (j > 0 && e->dr[t->cand[j - 1] & 0x7fffffffu].order > ox) {
                 t->cand[j] = t->cand[j - 1];
                 j--;

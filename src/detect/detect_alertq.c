@@ -15,7 +15,9 @@
  *     the match was in the stream or a transaction; else only the packet;
  *   - noalert matches count (thresholds, pass) but are not logged.
  * drop and reject rules alert (taishi is passive: an IDS, as Suricata
- * without inline mode).
+ * without inline mode); as in Suricata, a drop or reject that applies to
+ * the flow (same kinds as pass) also ends inspection of the flow, but
+ * lower-ranked matches of the packet still alert.
  *
  * The matched buffer of each queued alert (for payload_printable) is copied
  * into the worker's arena, at most ALERTQ_BUF_MAX bytes: the stream chunk or
@@ -180,11 +182,10 @@ void detect_packet_done(struct detect_thread *t, struct detect_flow *f, const st
             continue;
         }
         int pass = r->action == RA_PASS;
-        if (pass) {
+        if (pass)
             t->st.passed++;
-            if (a->flow_scope)
-                f->passed = 1;
-        }
+        if (a->flow_scope && r->action != RA_ALERT)
+            f->passed = 1;      /* pass, or drop/reject: the flow is not inspected again */
         if (!r->noalert && (!pass || r->alert)) {
             t->st.alerts++;
             if (cb && cb->alert)

@@ -91,14 +91,16 @@ static void drop_rule(struct ruleset *rs, const struct rule *r, int status, cons
         rs->failed++;
 }
 
-/* Suricata's IP-only: addresses only (flowbits that only set are allowed,
- * they act after the match). Checked once per flow direction. */
+/* Suricata's IP-only: addresses, and ports, only (flowbits that only set
+ * are allowed, they act after the match). Checked once per flow direction:
+ * Suricata 7 alerts on `alert tcp any any -> any 80` once per flow
+ * direction, not per packet (tests/parity: session, appproto). */
 static int is_iponly(const struct rule *r)
 {
     for (uint32_t i = 0; i < r->nflowbits; i++)
         if (r->flowbits[i].op == FB_ISSET || r->flowbits[i].op == FB_ISNOTSET)
             return 0;
-    return r->nm == 0 && r->sport.any && r->dport.any && !r->flow && r->nflowints == 0 &&
+    return r->nm == 0 && !r->flow && r->nflowints == 0 &&
            !(r->has & ~(RH_THRESH | RH_DFILTER)) && r->proto != RP_APP;
 }
 

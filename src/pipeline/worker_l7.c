@@ -54,6 +54,9 @@ struct flow_l7 {
     uint8_t sess;                   /* SESS_*: TCP only */
     uint8_t sess_dir;               /* SESS_SYN_SENT: the SYN's direction */
     uint8_t sess_est;               /* picked up mid-session or one-sided: established at once */
+    uint8_t pkt_app;                /* TCP: the app protocol packet rules see (as of the
+                                     * previous packet: Suricata learns it from the stream,
+                                     * when the data is acknowledged) */
     uint8_t *pend[2];               /* stream bytes before nDPI's verdict */
     uint32_t pend_len[2];
     uint64_t pend_lost[2];          /* bytes beyond the cap before the verdict */
@@ -243,6 +246,8 @@ static void fill_ctx(struct l7_call *k, const struct flow *f, const struct packe
             c->established = 1;
     }
     flow_app(f, &c->app, &k->parser);
+    if (c->no_session)
+        c->app = RAPP_NONE;             /* no session, no app layer for rules */
     c->tls_version = f->dpi.tls_version;
     c->ts_ns = ts;
     for (int d = 0; d < 2; d++)         /* sequence space used so far, the SYN counting one */
@@ -308,8 +313,14 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
     if (f->key.proto == IPPROTO_TCP && p->ip.l4_ok)
         session_step(w, l, dir, p->ip.tcp_flags);
     fill_ctx(&k, f, p, dir, p->ts_ns);
-    if (l->df)
+    if (l->df) {
+        int app_now = k.c.app;
+        if (f->key.proto == IPPROTO_TCP)
+            k.c.app = l->pkt_app;
         detect_packet(w->dt, l->df, &k.c, &cb);
+        k.c.app = app_now;
+        l->pkt_app = (uint8_t)app_now;
+    }
     app_decide(&k);
     uint32_t len = p->ip.pl_len;
     if (p->ip.pl_off > p->len || len > p->len - p->ip.pl_off)
