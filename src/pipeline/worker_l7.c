@@ -54,6 +54,7 @@ struct flow_l7 {
     uint8_t sess;                   /* SESS_*: TCP only */
     uint8_t sess_dir;               /* SESS_SYN_SENT: the SYN's direction */
     uint8_t sess_est;               /* picked up mid-session or one-sided: established at once */
+    uint8_t sess_oneside;           /* taken as one-sided (stream.async-oneside) */
     uint8_t pkt_app;                /* TCP: the app protocol packet rules see (as of the
                                      * previous packet: Suricata learns it from the stream,
                                      * when the data is acknowledged) */
@@ -279,6 +280,7 @@ static void session_step(const struct worker *w, struct flow_l7 *l, int dir, uin
         } else if (dir == l->sess_dir && !syn && oneside && !(flags & TCP_RST)) {
             l->sess = SESS_ON;          /* the answer is on another path */
             l->sess_est = 1;
+            l->sess_oneside = 1;
         }
         break;
     default:
@@ -291,7 +293,10 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
     if (f->l7_off)
         return;
     if (!f->l7) {
-        struct detect_flow *df = w->dt ? detect_flow_new(w->dt) : NULL;
+        /* Suricata 7 does not decode IPv4 in IPv4: its rules see only the
+         * outer layer, so the inner flow is not inspected (its events stay) */
+        int ip4in4 = p->tun.type == TUNNEL_IPIP && p->tun.ipver == 4 && f->key.ipver == 4;
+        struct detect_flow *df = w->dt && !ip4in4 ? detect_flow_new(w->dt) : NULL;
         int tcp_udp = f->key.proto == IPPROTO_TCP || f->key.proto == IPPROTO_UDP;
         if (!df && !(tcp_udp && app_events_wanted(w))) {
             f->l7_off = 1;
@@ -315,7 +320,7 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
     fill_ctx(&k, f, p, dir, p->ts_ns);
     if (l->df) {
         int app_now = k.c.app;
-        if (f->key.proto == IPPROTO_TCP)
+        if (f->key.proto == IPPROTO_TCP && !l->sess_oneside)   /* one-sided: nothing to wait for */
             k.c.app = l->pkt_app;
         detect_packet(w->dt, l->df, &k.c, &cb);
         k.c.app = app_now;
