@@ -7,7 +7,8 @@
  *
  * Keywords Suricata has that are not implemented here make the rule
  * SKIPPED with "unsupported keyword 'NAME'" (a stable prefix, so reasons
- * group); rp->lenient is then set so that checks depending on buffer state
+ * group); a keyword Suricata does not know either is an error that names
+ * the nearest known one (rules_known.c). On a skip, rp->lenient is then set so that checks depending on buffer state
  * (which an unknown sticky buffer would have changed) cannot FAIL the rule.
  *
  * Ownership: strings and arrays hang off the rule (rules_set.c frees it
@@ -667,6 +668,12 @@ int rules_opts_apply(struct rparse *rp, const char *name, char *value)
     if (rules_payload_buffer_kw(rp, name, value))
         return rp->status == RS_FAILED ? -1 : 0;
     snprintf(copy, sizeof(copy), "%s", name);
+    if (!rules_known_suricata(copy)) {       /* nobody's keyword: a typo, an error */
+        const char *near = rules_known_nearest(copy);
+        if (near)
+            return rules_util_fail(rp, "unknown keyword '%s' (did you mean '%s'?)", copy, near);
+        return rules_util_fail(rp, "unknown keyword '%s'", copy);
+    }
     rp->lenient = 1;
     return rules_util_skip(rp, "unsupported keyword '%s'", copy);
 }
