@@ -231,6 +231,7 @@ struct detect_flow *detect_flow_migrate(struct detect_thread *t, struct detect_f
             v->v = f->ints[i].v;
     }
     n->ipo_done = f->ipo_done;
+    n->passed = f->passed;
     detect_flow_free(t, f);
     return n;
 }
