@@ -11,7 +11,12 @@
 #   - the alerts against Suricata 7.0.10's with the same rules
 #     (tests/golden/et-open/, made by tests/tools/make_et_golden.sh), count
 #     per sid; the differences explained in tests/golden/et-open/KNOWN.tsv are
-#     allowed, any other fails;
+#     allowed, any other fails. That reference is Suricata with the parity
+#     configuration (tests/data/suricata.yaml: stream.midstream and
+#     stream.async-oneside on), so taishi gets the same two settings (PARITY);
+#   - the same at both tools' own defaults: Suricata's shipped suricata.yaml
+#     (tests/golden/et-open-defaults/, DEFAULTS=1 make_et_golden.sh) against
+#     taishi with no --set (midstream and async-oneside off in both);
 #   - the http/tls/dns events' hosts, SNIs and queries against the
 #     hostname/SNI column of expected-ndpi42.tsv (tests/tools/app_agreement.py).
 set -u
@@ -25,6 +30,8 @@ fail=0
 ET=()
 for f in $SHARED/rules/et-open/*.rules; do ET+=(-S "$f"); done
 CACHE="$OUT/hs-cache"
+# the parity configuration's stream settings (tests/data/suricata.yaml)
+PARITY=(--set stream.midstream=true --set stream.async-oneside=true)
 "$B/taishi" --check-rules "${ET[@]}" --set "detect.cache-dir=$CACHE" >"$OUT/check.txt" 2>&1
 grep -E "^(parse|rules)" "$OUT/check.txt" | sed 's/^/corpus: ET Open: /'
 echo "corpus: ET Open: top reasons for the rules that did not load:"
@@ -76,8 +83,8 @@ for bin in "$B/taishi" build/san-address-undefined/taishi; do
     n=0 t0=$(date +%s.%N)
     for p in $SHARED/pcaps/ndpi/*.pcap $SHARED/pcaps/ndpi/*.pcapng; do
         f=$(basename "$p")
-        timeout 300 "$bin" -r "$p" -w 2 "${ET[@]}" --set "detect.cache-dir=$CACHE" -o "$OUT/$f.json" \
-            2>"$OUT/$f.err"; rc=$?
+        timeout 300 "$bin" -r "$p" -w 2 "${ET[@]}" --set "detect.cache-dir=$CACHE" "${PARITY[@]}" \
+            -o "$OUT/$f.json" 2>"$OUT/$f.err"; rc=$?
         n=$((n + 1))
         if [ $rc -gt 1 ]; then echo "corpus: $bin $f: exit $rc"; head -5 "$OUT/$f.err"; fail=1; fi
         if grep -qE "runtime error|AddressSanitizer|LeakSanitizer" "$OUT/$f.err"; then
@@ -104,12 +111,26 @@ done
 rm -f "$OUT"/*.json
 for p in $SHARED/pcaps/ndpi/*.pcap $SHARED/pcaps/ndpi/*.pcapng; do
     f=$(basename "$p")
-    timeout 300 "$B/taishi" -r "$p" -w 2 "${ET[@]}" --set "detect.cache-dir=$CACHE" \
+    timeout 300 "$B/taishi" -r "$p" -w 2 "${ET[@]}" --set "detect.cache-dir=$CACHE" "${PARITY[@]}" \
         --set vars.EXTERNAL_NET=any --events alert -o "$OUT/$f.json" 2>/dev/null
     rc=$?       # 1: a capture cut short (processed up to the damage), as above
     [ $rc -le 1 ] || { echo "corpus: $f: exit $rc"; fail=1; }
 done
 compare_alerts_dir "$OUT" tests/golden/et-open-extnet-any || fail=1
+# Both tools at their own defaults (no midstream pick-up, no one-sided
+# sessions): Suricata's shipped suricata.yaml in tests/golden/et-open-defaults.
+if [ -d tests/golden/et-open-defaults ]; then
+    rm -f "$OUT"/*.json
+    for p in $SHARED/pcaps/ndpi/*.pcap $SHARED/pcaps/ndpi/*.pcapng; do
+        f=$(basename "$p")
+        [ -f "tests/golden/et-open-defaults/$f.suricata.tsv" ] || continue
+        timeout 300 "$B/taishi" -r "$p" -w 2 "${ET[@]}" --set "detect.cache-dir=$CACHE" \
+            --events alert -o "$OUT/$f.json" 2>/dev/null
+        rc=$?
+        [ $rc -le 1 ] || { echo "corpus: $f: exit $rc"; fail=1; }
+    done
+    compare_alerts_dir "$OUT" tests/golden/et-open-defaults || fail=1
+fi
 # Reloads: 8 SIGHUPs with all of ET Open while packets flow; the resident
 # memory must come back to its level (every flow moves to the new ruleset,
 # the old one is freed), within 48 MiB of allocator slack.

@@ -6,6 +6,7 @@
 #      aside), and the reasoned checks of tests/pcap_checks.py;
 #   3. command-line behaviour: bad input gives a clear error and exit 1;
 #   ... 6b. the rule engine (tests/rules.sh) on every build;
+#   6c. the differential harness against Suricata's answers (tests/parity.sh);
 #   7. Suricata 7.0.10's alerts on pcaps/rules-*.pcap (the reference);
 #   ... 10. Prometheus scraping /metrics of a live sensor (tests/metrics.sh).
 # Sanitizer builds (ASan+UBSan) must also print no sanitizer report.
@@ -358,6 +359,16 @@ for B in "$@"; do
     grep -E "^FAIL" "$TMP/rules"
     c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$TMP/rules")
     if [ -n "$c" ]; then pass=$((pass + ${c%% *})); fail=$((fail + ${c##* })); else bad "rules tests did not finish"; tail -5 "$TMP/rules"; fi
+done
+
+# 6c. the differential harness (tests/parity.sh): alert counts per sid
+#     against Suricata 7.0.10's stored answers, one capture per semantic.
+for B in "$@"; do
+    tests/parity.sh "$B" >"$TMP/parity" 2>&1
+    grep -E "^FAIL" "$TMP/parity"
+    grep -E "^parity:" "$TMP/parity"
+    c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$TMP/parity")
+    if [ -n "$c" ]; then pass=$((pass + ${c%% *})); fail=$((fail + ${c##* })); else bad "parity tests did not finish"; tail -5 "$TMP/parity"; fi
 done
 
 # 7. the rule engine's reference (rules/README.md): Suricata 7.0.10 still

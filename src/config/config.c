@@ -23,7 +23,7 @@
 #include "taishi/core/util.h"
 
 enum ktype { K_UINT, K_SIZE, K_DURATION, K_BOOL, K_STRING, K_EVENTS, K_LOGLEVEL, K_NETLIST,
-             K_COUNTRIES, K_SUMMARY };
+             K_COUNTRIES, K_SUMMARY, K_ACTIONS };
 
 struct key {
     const char *name;
@@ -109,6 +109,9 @@ static const struct key keys[] = {
     { "stream.memcap", K_SIZE, OFF(stream_memcap), 1 << 20, 1ULL << 40, "256mb" },
     { "stream.ooo-max-bytes", K_SIZE, OFF(stream_ooo_max_bytes), 4096, 1u << 30, "1mb" },
     { "stream.ooo-max-segments", K_UINT, OFF(stream_ooo_max_segs), 1, 65535, "1024" },
+    { "stream.midstream", K_BOOL, OFF(stream_midstream), 0, 1, "no" },
+    { "stream.async-oneside", K_BOOL, OFF(stream_async_oneside), 0, 1, "no" },
+    { "action-order", K_ACTIONS, OFF(action_order), 0, 64, "[pass, drop, reject, alert]" },
     { "asset.max-entries", K_UINT, OFF(asset_max_entries), 16, 1u << 26, "100000" },
     { "asset.state-file", K_STRING, OFF(asset_state_file), 0, 512, "" },
     { "decoder.vxlan.port", K_UINT, OFF(vxlan_port), 1, 65535, "4789" },
@@ -306,6 +309,36 @@ static int check_country(const char *item, void *arg)
     return -1;
 }
 
+/* action-order: each of Suricata's four actions once, in the order matches
+ * on a packet are handled (util-action.c's rule: all four, no repeats). */
+struct action_list {
+    struct config *c;
+    unsigned n;
+    char bad[64];
+};
+
+static int add_action(const char *item, void *arg)
+{
+    static const char *const names[4] = { "alert", "drop", "reject", "pass" };   /* enum rule_action */
+    struct action_list *al = arg;
+
+    for (unsigned a = 0; a < 4; a++) {
+        if (strcmp(item, names[a]))
+            continue;
+        for (unsigned i = 0; i < al->n; i++)
+            if (al->c->action_rank[a] == i) {
+                snprintf(al->bad, sizeof(al->bad), "'%s' twice", item);
+                return -1;
+            }
+        if (al->n >= 4)
+            return -1;
+        al->c->action_rank[a] = (uint8_t)al->n++;
+        return 0;
+    }
+    snprintf(al->bad, sizeof(al->bad), "unknown action '%.40s'", item);
+    return -1;
+}
+
 static int add_event(const char *item, void *arg)
 {
     uint32_t *mask = arg;
@@ -418,6 +451,21 @@ int config_set(struct config *c, const char *name, const char *v, char *err, siz
         if (strlen(v) >= k->max || util_parse_list(v, check_country, bad) < 0) {
             snprintf(err, errlen, "%s: '%s' is not a two-letter upper-case country code", name,
                      bad[0] ? bad : v);
+            return -1;
+        }
+        strcpy(dst, v);
+        return 0;
+    }
+    case K_ACTIONS: {
+        struct action_list al = { c, 0, "" };
+        uint8_t old[4];
+        memcpy(old, c->action_rank, 4);
+        memset(c->action_rank, 0xff, 4);
+        if (strlen(v) >= k->max || util_parse_list(v, add_action, &al) < 0 || al.n != 4) {
+            memcpy(c->action_rank, old, 4);
+            snprintf(err, errlen, "%s: bad value '%s'%s%s (expected the four actions pass, drop, "
+                     "reject and alert, each once, in the order to apply them)", name, v,
+                     al.bad[0] ? ": " : "", al.bad);
             return -1;
         }
         strcpy(dst, v);
@@ -660,7 +708,7 @@ static void value_text(const struct config *c, const struct key *k, char *out, s
     case K_BOOL:
         snprintf(out, outlen, "%s", *(const int *)src ? "yes" : "no");
         break;
-    case K_STRING: case K_NETLIST: case K_COUNTRIES:
+    case K_STRING: case K_NETLIST: case K_COUNTRIES: case K_ACTIONS:
         yaml_quote(src, out, outlen);
         break;
     case K_LOGLEVEL:

@@ -21,10 +21,6 @@
  * an old engine when its last flow has moved or ended, so memory returns to
  * its level once every flow has seen a packet.
  *
- * Thresholds and detection_filter are counted in one table for the whole
- * process (a source's flows spread over workers), under a mutex: it is only
- * taken when a rule that has one matches, never on the packet path.
- *
  * Ownership: see detect.h. */
 #include <netinet/in.h>
 #include <pthread.h>
@@ -33,66 +29,6 @@
 
 #include "detect_internal.h"
 #include "taishi/core/util.h"
-
-#define MAX_ENGINES 8
-#define TAIL_MAX 1024               /* bytes of a direction kept for split literals */
-#define THR_SIZE 65536              /* threshold entries per worker */
-#define THR_PROBE 8
-
-struct thr_entry {
-    uint32_t sid, gid;
-    uint8_t key[32];
-    uint32_t count;
-    uint64_t start_ns;
-    uint8_t used;
-};
-
-struct engine_use {
-    struct detect_engine *e;
-    hs_scratch_t *scratch;
-    uint64_t flows;
-};
-
-struct detect_thread {
-    struct engine_use use[MAX_ENGINES];
-    int cur;                        /* index of the engine for new flows, -1 = none */
-    uint32_t *cmark, *amark;        /* per rule: candidate and alert generations */
-    uint32_t marks;                 /* rules the marks cover */
-    uint32_t cgen, agen;
-    uint32_t *memo_stamp;           /* per address list: the flow stamp its memo is for */
-    uint8_t *memo;                  /* bit 0/1: answer/known for the flow's src, 2/3 for its dst */
-    uint32_t nmemo, stamp;
-    const struct detect_flow *last_flow;    /* the flow the stamp belongs to */
-    uint32_t *cand;
-    uint8_t *cspan;                 /* stream: the literal began before the chunk */
-    uint32_t ncand, capcand;
-    pcre2_match_data *md;
-    uint8_t *tbuf, *wbuf;
-    size_t tcap, wcap;
-    struct detect_stats st;
-};
-
-/* The threshold table, shared by every worker (see the top of the file). */
-static struct thr_entry thr_tab[THR_SIZE];
-static pthread_mutex_t thr_mu = PTHREAD_MUTEX_INITIALIZER;
-
-struct fint {
-    uint16_t id;
-    uint32_t v;
-};
-
-struct detect_flow {
-    struct detect_engine *e;
-    struct engine_use *u;
-    hs_stream_t *hs[2];
-    uint8_t *tail[2];
-    uint32_t tail_len[2];
-    uint64_t chunk_off[2];          /* hs stream offset where the current chunk begins */
-    uint64_t *bits;
-    struct fint *ints;
-    uint16_t nints;
-    uint8_t ipo_done;               /* bit per direction */
-};
 
 /* The scan context handed to Hyperscan callbacks. */
 struct scan {
@@ -213,6 +149,7 @@ void detect_thread_free(struct detect_thread *t)
     free(t->tbuf);
     free(t->wbuf);
     pcre2_match_data_free(t->md);
+    detect_alertq_free(t);
     free(t);
 }
 
@@ -294,6 +231,7 @@ struct detect_flow *detect_flow_migrate(struct detect_thread *t, struct detect_f
             v->v = f->ints[i].v;
     }
     n->ipo_done = f->ipo_done;
+    n->passed = f->passed;
     detect_flow_free(t, f);
     return n;
 }
@@ -481,6 +419,8 @@ static int header_ok(struct detect_thread *t, const struct drule *d, const struc
     if (!addr_ports_ok(t, d, k, c->dir, 0) && !(r->bidir && addr_ports_ok(t, d, k, c->dir, 1)))
         return 0;
     if (r->flow) {
+        if ((r->flow & RF_ONLY_STREAM) && c->no_session)
+            return 0;
         if ((r->flow & RF_ESTABLISHED) && !c->established)
             return 0;
         if ((r->flow & RF_NOT_ESTABLISHED) && c->established)
@@ -530,70 +470,6 @@ static int header_ok(struct detect_thread *t, const struct drule *d, const struc
     return flow_checks(r, f);
 }
 
-/* Threshold and detection_filter: may this match alert? */
-static int threshold_locked(const struct detect_ctx *c, const struct rule *r,
-                            const struct rule_threshold *th, const struct detect_flow *f);
-
-static int threshold_ok(struct detect_thread *t, const struct detect_ctx *c, const struct rule *r,
-                        const struct rule_threshold *th, const struct detect_flow *f)
-{
-    (void)t;
-    pthread_mutex_lock(&thr_mu);
-    int ok = threshold_locked(c, r, th, f);
-    pthread_mutex_unlock(&thr_mu);
-    return ok;
-}
-
-static int threshold_locked(const struct detect_ctx *c, const struct rule *r,
-                            const struct rule_threshold *th, const struct detect_flow *f)
-{
-    uint8_t key[32] = { 0 };
-    const uint8_t *src = c->dir ? c->key->dst : c->key->src, *dst = c->dir ? c->key->src : c->key->dst;
-    switch (th->track) {
-    case TRACK_BY_SRC: memcpy(key, src, 16); break;
-    case TRACK_BY_DST: memcpy(key, dst, 16); break;
-    case TRACK_BY_BOTH: memcpy(key, src, 16); memcpy(key + 16, dst, 16); break;
-    case TRACK_BY_FLOW: memcpy(key, &f, sizeof(f)); break;
-    default: break;
-    }
-    uint64_t h = 1469598103934665603ULL ^ r->sid ^ ((uint64_t)r->gid << 32) ^ th->type;
-    for (int i = 0; i < 32; i++)
-        h = (h ^ key[i]) * 1099511628211ULL;
-    struct thr_entry *e = NULL, *victim = NULL;
-    for (int i = 0; i < THR_PROBE; i++) {
-        struct thr_entry *x = &thr_tab[(h + (uint64_t)i) & (THR_SIZE - 1)];
-        if (x->used && x->sid == r->sid && x->gid == r->gid && !memcmp(x->key, key, 32)) {
-            e = x;
-            break;
-        }
-        if (!victim || !x->used || (victim->used && x->start_ns < victim->start_ns))
-            victim = x;
-    }
-    uint64_t win = (uint64_t)th->seconds * 1000000000ULL;
-    if (!e || c->ts_ns >= e->start_ns + win) {      /* workers may bring older packets: same window */
-        e = e ? e : victim;
-        e->used = 1;
-        e->sid = r->sid;
-        e->gid = r->gid;
-        memcpy(e->key, key, 32);
-        e->count = 0;
-        e->start_ns = c->ts_ns;
-    }
-    e->count++;
-    switch (th->type) {
-    case TH_LIMIT: return e->count <= th->count;
-    case TH_THRESHOLD:
-        if (e->count >= th->count) {
-            e->count = 0;
-            return 1;
-        }
-        return 0;
-    case TH_BOTH: return e->count == th->count;
-    case TH_DETECTION_FILTER: return e->count > th->count;
-    default: return 1;
-    }
-}
-
 /* ---- verification ---- */
 
 /* What a rule is verified against in one unit. */
@@ -605,6 +481,7 @@ struct unit {
     struct vbuf alt;                /* stream: tail + chunk, when a literal spans */
     const struct app_buf *bufs;     /* tx: every buffer of the transaction */
     uint32_t nbufs;
+    uint8_t flow_scope;             /* a pass here passes the flow (stream, transaction) */
 };
 
 static uint8_t *tbuf_fit(uint8_t **b, size_t *cap, size_t need)
@@ -667,23 +544,21 @@ static int payload_ok(struct detect_thread *t, const struct detect_engine *e, co
 }
 
 static void fire(struct detect_thread *t, const struct drule *d, const struct unit *u,
-                 const struct vbuf *b, const struct detect_alert_cb *cb)
+                 const struct vbuf *b)
 {
     const struct rule *r = d->r;
-    flow_actions(r, u->f);
-    if (r->noalert || r->action == RA_PASS)
-        return;
     if (t->amark[r->index] == t->agen)
         return;                     /* once per rule per unit */
     t->amark[r->index] = t->agen;
-    if (((r->has & RH_DFILTER) && !threshold_ok(t, u->c, r, &r->dfilter, u->f)) ||
-        ((r->has & RH_THRESH) && !threshold_ok(t, u->c, r, &r->threshold, u->f))) {
-        t->st.suppressed++;
-        return;
-    }
-    t->st.alerts++;
-    if (cb && cb->alert)
-        cb->alert(cb->ud, u->c, r, b ? b->data : NULL, b ? b->len : 0);
+    flow_actions(r, u->f);
+    /* IP-only and protocol-only rules pass the flow, as Suricata's do */
+    int flow_scope = u->flow_scope || d->kind == DK_IPONLY ||
+                     (d->kind == DK_PKT && (r->proto == RP_APP || (r->has & RH_APPLAYER)));
+    detect_alertq_push(t, d, u->c, b ? b->data : NULL, b ? b->len : 0, flow_scope);
+    /* Suricata makes a <> rule two rules, one each way: both alert when both match */
+    if (r->bidir && addr_ports_ok(t, d, u->c->key, u->c->dir, 0) &&
+        addr_ports_ok(t, d, u->c->key, u->c->dir, 1))
+        detect_alertq_push(t, d, u->c, b ? b->data : NULL, b ? b->len : 0, flow_scope);
 }
 
 static void cand_push(struct detect_thread *t, uint32_t rule, int span)
@@ -740,7 +615,7 @@ static void new_unit(struct detect_thread *t)
 
 /* Verifies the candidates gathered for u's buffer. */
 static void verify(struct detect_thread *t, const struct detect_engine *e, const struct slot *s,
-                   const struct unit *u, const struct detect_alert_cb *cb)
+                   const struct unit *u)
 {
     if (s)
         for (uint32_t i = 0; i < s->nnofp; i++)
@@ -754,7 +629,7 @@ static void verify(struct detect_thread *t, const struct detect_engine *e, const
                 t->cand[i] |= 0x80000000u;
         for (uint32_t i = 1; i < t->ncand; i++) {       /* insertion sort by order */
             uint32_t x = t->cand[i], j = i;
-            uint32_t ox = e->dr[x & 0x7fffffffu].order;
+            uint64_t ox = e->dr[x & 0x7fffffffu].order;
             while (j > 0 && e->dr[t->cand[j - 1] & 0x7fffffffu].order > ox) {
                 t->cand[j] = t->cand[j - 1];
                 j--;
@@ -777,7 +652,7 @@ static void verify(struct detect_thread *t, const struct detect_engine *e, const
         int alt = t->cspan[i] && u->alt.data;
         if (!payload_ok(t, e, d, u, 0) && !(alt && payload_ok(t, e, d, u, 1)))
             continue;
-        fire(t, d, u, &u->cur, cb);
+        fire(t, d, u, &u->cur);
     }
 }
 
@@ -810,8 +685,7 @@ static void index_lookup(struct detect_thread *t, const struct addr_index *x, co
         cand_push(t, x->any[i], 0);
 }
 
-static void iponly(struct detect_thread *t, struct detect_flow *f, const struct detect_ctx *c,
-                   const struct detect_alert_cb *cb)
+static void iponly(struct detect_thread *t, struct detect_flow *f, const struct detect_ctx *c)
 {
     const struct detect_engine *e = f->e;
     struct unit u = { .c = c, .f = f };
@@ -822,14 +696,15 @@ static void iponly(struct detect_thread *t, struct detect_flow *f, const struct 
         const struct drule *d = &e->dr[t->cand[i]];
         t->st.candidates++;
         if (d->r && header_ok(t, d, c, f))
-            fire(t, d, &u, NULL, cb);
+            fire(t, d, &u, NULL);
     }
 }
 
 void detect_packet(struct detect_thread *t, struct detect_flow *f, const struct detect_ctx *c,
                    const struct detect_alert_cb *cb)
 {
-    if (!f || !c->p)
+    (void)cb;                       /* matches go to the queue: detect_packet_done */
+    if (!f || !c->p || f->passed)
         return;
     const struct detect_engine *e = f->e;
     int g = group_of(c->key->proto);
@@ -840,7 +715,7 @@ void detect_packet(struct detect_thread *t, struct detect_flow *f, const struct 
     if (!(f->ipo_done >> c->dir & 1)) {
         f->ipo_done |= (uint8_t)(1 << c->dir);
         if (e->ipo.nany || e->ipo.size)
-            iponly(t, f, c, cb);
+            iponly(t, f, c);
     }
     new_scan(t);
     index_lookup(t, &e->pktx[g][c->dir], c->key);
@@ -863,7 +738,7 @@ void detect_packet(struct detect_thread *t, struct detect_flow *f, const struct 
         struct scan sc = { t, s, 0 };
         hs_scan(s->db, (const char *)u.cur.data, u.cur.len, 0, f->u->scratch, on_hit, &sc);
     }
-    verify(t, e, u.cur.len ? s : NULL, &u, cb);
+    verify(t, e, u.cur.len ? s : NULL, &u);
 }
 
 void detect_stream_gap(struct detect_thread *t, struct detect_flow *f, int dir)
@@ -880,14 +755,16 @@ void detect_stream(struct detect_thread *t, struct detect_flow *f, const struct 
                    const uint8_t *data, uint32_t len, uint64_t off, const struct detect_alert_cb *cb)
 {
     (void)off;
-    if (!f || !len)
+    (void)cb;
+    if (!f || !len || f->passed)
         return;
     const struct detect_engine *e = f->e;
     int dir = c->dir;
     const struct slot *s = e->stream_slot[dir];
     if (!s->db && !s->nnofp)
         return;
-    struct unit u = { .c = c, .f = f, .cur_ibuf = e->ibuf_packet, .cur = { data, len } };
+    struct unit u = { .c = c, .f = f, .cur_ibuf = e->ibuf_packet, .cur = { data, len },
+                      .flow_scope = !c->no_session };
     new_unit(t);
     memo_flow(t, f);
     new_scan(t);
@@ -911,7 +788,7 @@ void detect_stream(struct detect_thread *t, struct detect_flow *f, const struct 
         memcpy(w + f->tail_len[dir], data, len);
         u.alt = (struct vbuf){ w, (uint32_t)n };
     }
-    verify(t, e, s, &u, cb);
+    verify(t, e, s, &u);
     /* Keep the last bytes for the next chunk. */
     if (e->max_stream_pat > 1) {
         if (!f->tail[dir])
@@ -931,11 +808,12 @@ void detect_stream(struct detect_thread *t, struct detect_flow *f, const struct 
 void detect_tx(struct detect_thread *t, struct detect_flow *f, const struct detect_ctx *c,
                const struct app_buf *bufs, uint32_t nbufs, const struct detect_alert_cb *cb)
 {
-    if (!f || !nbufs)
+    (void)cb;
+    if (!f || !nbufs || f->passed)
         return;
     const struct detect_engine *e = f->e;
     int g = group_of(c->key->proto);
-    struct unit u = { .c = c, .f = f, .bufs = bufs, .nbufs = nbufs };
+    struct unit u = { .c = c, .f = f, .bufs = bufs, .nbufs = nbufs, .flow_scope = 1 };
 
     new_unit(t);
     memo_flow(t, f);
@@ -962,7 +840,7 @@ void detect_tx(struct detect_thread *t, struct detect_flow *f, const struct dete
             }
             u.cur_ibuf = ib;
             u.cur = b;
-            verify(t, e, s, &u, cb);
+            verify(t, e, s, &u);
         }
     }
 }

@@ -91,14 +91,16 @@ static void drop_rule(struct ruleset *rs, const struct rule *r, int status, cons
         rs->failed++;
 }
 
-/* Suricata's IP-only: addresses only (flowbits that only set are allowed,
- * they act after the match). Checked once per flow direction. */
+/* Suricata's IP-only: addresses, and ports, only (flowbits that only set
+ * are allowed, they act after the match). Checked once per flow direction:
+ * Suricata 7 alerts on `alert tcp any any -> any 80` once per flow
+ * direction, not per packet (tests/parity: session, appproto). */
 static int is_iponly(const struct rule *r)
 {
     for (uint32_t i = 0; i < r->nflowbits; i++)
         if (r->flowbits[i].op == FB_ISSET || r->flowbits[i].op == FB_ISNOTSET)
             return 0;
-    return r->nm == 0 && r->sport.any && r->dport.any && !r->flow && r->nflowints == 0 &&
+    return r->nm == 0 && !r->flow && r->nflowints == 0 &&
            !(r->has & ~(RH_THRESH | RH_DFILTER)) && r->proto != RP_APP;
 }
 
@@ -173,14 +175,25 @@ static int build_rule(struct detect_engine *e, uint32_t i, char *why, size_t why
         }
         pcre2_jit_compile(d->pcre[k], PCRE2_JIT_COMPLETE);   /* falls back to the interpreter */
     }
-    /* Flowbit setters before checkers, so a packet that sets and tests sees its own set. */
-    int sets = 0, checks = 0;
+    /* Verification and alert order, as Suricata's SCSigOrder: action
+     * (action-order), then flowbits use (setters, setter-readers, readers,
+     * the rest), then flowint use likewise, then priority (1 first), then
+     * the load order. */
+    int fb_set = 0, fb_read = 0, fi_set = 0, fi_read = 0;
     for (uint32_t k = 0; k < r->nflowbits; k++) {
         uint8_t op = r->flowbits[k].op;
-        sets |= op == FB_SET || op == FB_UNSET || op == FB_TOGGLE;
-        checks |= op == FB_ISSET || op == FB_ISNOTSET;
+        fb_set |= op == FB_SET || op == FB_UNSET || op == FB_TOGGLE;
+        fb_read |= op == FB_ISSET || op == FB_ISNOTSET || op == FB_NOALERT;
     }
-    d->order = (uint32_t)((sets && !checks) ? 0 : sets ? 1 : 2) << 28 | (i & 0x0fffffff);
+    for (uint32_t k = 0; k < r->nflowints; k++) {
+        fi_set |= r->flowints[k].op <= FI_SUB;
+        fi_read |= r->flowints[k].op > FI_SUB;
+    }
+    uint64_t fb = fb_set && !fb_read ? 0 : fb_set ? 1 : fb_read ? 2 : 3;
+    uint64_t fi = fi_set && !fi_read ? 0 : fi_set ? 1 : fi_read ? 2 : 3;
+    uint64_t prio = r->priority < 0 ? 0 : r->priority > 255 ? 255 : (uint64_t)r->priority;
+    uint64_t act = r->action < 4 ? e->action_rank[r->action] & 3 : 3;
+    d->order = act << 60 | fb << 58 | fi << 56 | prio << 40 | (i & 0xffffffffffULL);
     return 0;
 }
 
@@ -584,6 +597,8 @@ struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_bui
     e->rs = rs;
     e->nrules = rs->nrules;
     e->dr = xcalloc(rs->nrules ? rs->nrules : 1, sizeof(*e->dr));
+    static const uint8_t default_rank[4] = { 3, 1, 2, 0 };     /* pass, drop, reject, alert */
+    memcpy(e->action_rank, o && o->action_rank ? o->action_rank : default_rank, 4);
     struct rule_match pm = { .type = RM_CONTENT, .buf = BUF_PACKET };
     e->ibuf_packet = (uint16_t)ibuf_find_add(e, &pm);
     for (uint32_t i = 0; i < rs->nrules; i++) {

@@ -37,7 +37,7 @@ struct dsec {
 
 struct drule {
     const struct rule *r;
-    uint32_t order;                 /* verification order: flowbit setters first */
+    uint64_t order;                 /* verification and alert order (detect_compile.c) */
     uint16_t nsec;
     uint8_t kind;                   /* enum dkind */
     uint8_t groups;                 /* bit per enum dgroup */
@@ -104,6 +104,7 @@ struct detect_engine {
     hs_scratch_t *proto_scratch;    /* template for hs_clone_scratch */
     pcre2_match_context *mctx;      /* match limits, shared read-only */
     struct detect_build_info info;
+    uint8_t action_rank[4];         /* action-order: rank per enum rule_action */
 };
 
 /* detect_compile.c: the hash of an address prefix in an addr_index (the
@@ -136,5 +137,75 @@ int detect_match_section(const struct detect_engine *e, const struct drule *d,
 uint32_t detect_transform(const struct ibuf *ib, const uint8_t *in, uint32_t len, uint8_t *out);
 /* Is every transform of ib implemented? */
 int detect_transform_supported(const struct ibuf *ib);
+
+/* ---- per worker and per flow state (detect.c, detect_alertq.c) ---- */
+
+#define MAX_ENGINES 8
+#define TAIL_MAX 1024               /* bytes of a direction kept for split literals */
+#define ALERTQ_BUF_MAX 4096         /* bytes of a matched buffer kept for its alert event */
+
+struct engine_use {
+    struct detect_engine *e;
+    hs_scratch_t *scratch;
+    uint64_t flows;
+};
+
+/* A match waiting for the end of its packet (detect_alertq.c). */
+struct alertq_ent {
+    uint32_t rule;
+    uint32_t seq;                   /* arrival, the tie-break */
+    uint8_t flow_scope;             /* a pass/drop here applies to the flow */
+    uint32_t boff, blen;            /* the matched buffer's copy in the arena */
+    struct detect_ctx c;
+};
+
+struct detect_thread {
+    struct engine_use use[MAX_ENGINES];
+    int cur;                        /* index of the engine for new flows, -1 = none */
+    uint32_t *cmark, *amark;        /* per rule: candidate and alert generations */
+    uint32_t marks;                 /* rules the marks cover */
+    uint32_t cgen, agen;
+    uint32_t *memo_stamp;           /* per address list: the flow stamp its memo is for */
+    uint8_t *memo;                  /* bit 0/1: answer/known for the flow's src, 2/3 for its dst */
+    uint32_t nmemo, stamp;
+    const struct detect_flow *last_flow;    /* the flow the stamp belongs to */
+    uint32_t *cand;
+    uint8_t *cspan;                 /* stream: the literal began before the chunk */
+    uint32_t ncand, capcand;
+    pcre2_match_data *md;
+    uint8_t *tbuf, *wbuf;
+    size_t tcap, wcap;
+    struct alertq_ent *q;           /* this packet's matches (grows, never shrinks) */
+    uint32_t nq, capq;
+    uint8_t *qbuf;                  /* their buffers' copies */
+    size_t nqbuf, capqbuf;
+    struct detect_stats st;
+};
+
+struct fint {
+    uint16_t id;
+    uint32_t v;
+};
+
+struct detect_flow {
+    struct detect_engine *e;
+    struct engine_use *u;
+    hs_stream_t *hs[2];
+    uint8_t *tail[2];
+    uint32_t tail_len[2];
+    uint64_t chunk_off[2];          /* hs stream offset where the current chunk begins */
+    uint64_t *bits;
+    struct fint *ints;
+    uint16_t nints;
+    uint8_t ipo_done;               /* bit per direction */
+    uint8_t passed;                 /* a pass rule passed the flow: no more inspection */
+};
+
+/* detect_alertq.c: a verified match joins the packet's queue (flowbits were
+ * already applied by the caller); detect_packet_done() sorts the queue by
+ * rule order and applies action-order, pass and thresholds. */
+void detect_alertq_push(struct detect_thread *t, const struct drule *d, const struct detect_ctx *c,
+                        const uint8_t *buf, uint32_t len, int flow_scope);
+void detect_alertq_free(struct detect_thread *t);
 
 #endif

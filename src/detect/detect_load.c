@@ -118,7 +118,8 @@ struct detect_engine *detect_load(const struct config *cfg, char *const *sfiles,
             err[0] = 0;     /* no rules asked for: not an error */
         return NULL;
     }
-    struct detect_build_opts bo = { .cache_dir = cfg->detect_cache_dir, .pcre_match_limit = cfg->pcre_match_limit,
+    struct detect_build_opts bo = { .cache_dir = cfg->detect_cache_dir, .action_rank = cfg->action_rank,
+                                    .pcre_match_limit = cfg->pcre_match_limit,
                                     .pcre_depth_limit = cfg->pcre_depth_limit };
     struct detect_build_info bi;
     struct detect_engine *e = detect_compile(rs, &bo, &bi, err, errlen);
@@ -145,7 +146,8 @@ int detect_load_check_rules(const struct config *cfg, char *const *sfiles, int n
         return 1;
     }
     double parse_s = (double)(util_mono_ns() - t0) / 1e9;
-    struct detect_build_opts bo = { .cache_dir = cfg->detect_cache_dir, .pcre_match_limit = cfg->pcre_match_limit,
+    struct detect_build_opts bo = { .cache_dir = cfg->detect_cache_dir, .action_rank = cfg->action_rank,
+                                    .pcre_match_limit = cfg->pcre_match_limit,
                                     .pcre_depth_limit = cfg->pcre_depth_limit };
     struct detect_build_info bi;
     struct detect_engine *e = detect_compile(rs, &bo, &bi, err, sizeof(err));

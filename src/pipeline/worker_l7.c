@@ -35,12 +35,29 @@
 
 enum { APPST_WAIT, APPST_ON, APPST_OFF };
 
+/* The TCP session as Suricata 7's stream engine would have it (stream-tcp.c):
+ * a flow that starts with a SYN is a session once the SYN-ACK answers it
+ * (or, with stream.async-oneside, once the SYN's side goes on alone); one
+ * that starts with a SYN-ACK is picked up with stream.midstream or
+ * stream.async-oneside; one that starts with anything else only with
+ * stream.midstream. Without a session nothing is reassembled or parsed:
+ * each packet's payload is inspected alone, as a packet, and the flow is
+ * not established. */
+enum { SESS_NEW, SESS_SYN_SENT, SESS_ON, SESS_NONE };
+
 struct flow_l7 {
     struct stream st;
     struct detect_flow *df;
     struct app_flow *app;
     uint8_t app_state;
     uint8_t stream_off;             /* nothing wants the stream any more */
+    uint8_t sess;                   /* SESS_*: TCP only */
+    uint8_t sess_dir;               /* SESS_SYN_SENT: the SYN's direction */
+    uint8_t sess_est;               /* picked up mid-session or one-sided: established at once */
+    uint8_t sess_oneside;           /* taken as one-sided (stream.async-oneside) */
+    uint8_t pkt_app;                /* TCP: the app protocol packet rules see (as of the
+                                     * previous packet: Suricata learns it from the stream,
+                                     * when the data is acknowledged) */
     uint8_t *pend[2];               /* stream bytes before nDPI's verdict */
     uint32_t pend_len[2];
     uint64_t pend_lost[2];          /* bytes beyond the cap before the verdict */
@@ -221,7 +238,17 @@ static void fill_ctx(struct l7_call *k, const struct flow *f, const struct packe
     c->p = p;
     c->dir = dir;
     c->established = f->pkts[0] && f->pkts[1] && (f->key.proto != IPPROTO_TCP || (f->tcp_seen[0] & TCP_ACK));
+    c->no_session = 0;
+    if (f->key.proto == IPPROTO_TCP && f->l7) {
+        c->no_session = f->l7->sess != SESS_ON;
+        if (c->no_session)
+            c->established = 0;
+        else if (f->l7->sess_est)
+            c->established = 1;
+    }
     flow_app(f, &c->app, &k->parser);
+    if (c->no_session)
+        c->app = RAPP_NONE;             /* no session, no app layer for rules */
     c->tls_version = f->dpi.tls_version;
     c->ts_ns = ts;
     for (int d = 0; d < 2; d++)         /* sequence space used so far, the SYN counting one */
@@ -229,12 +256,47 @@ static void fill_ctx(struct l7_call *k, const struct flow *f, const struct packe
                             f->l7->st.d[d].offset + ((f->tcp_seen[d] & TCP_SYN) ? 1 : 0) : 0;
 }
 
+/* One TCP packet's effect on the session (see SESS_*). */
+static void session_step(const struct worker *w, struct flow_l7 *l, int dir, uint8_t flags)
+{
+    int syn = (flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+    int synack = (flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK);
+    int mid = w->cfg->stream_midstream, oneside = w->cfg->stream_async_oneside;
+
+    switch (l->sess) {
+    case SESS_NEW:
+    case SESS_NONE:
+        if (syn) {
+            l->sess = SESS_SYN_SENT;
+            l->sess_dir = (uint8_t)dir;
+        } else if (l->sess == SESS_NEW) {
+            l->sess = (synack ? (mid || oneside) : mid) ? SESS_ON : SESS_NONE;
+            l->sess_est = l->sess == SESS_ON && !synack;
+        }
+        break;
+    case SESS_SYN_SENT:
+        if (dir != l->sess_dir && synack) {
+            l->sess = SESS_ON;
+        } else if (dir == l->sess_dir && !syn && oneside && !(flags & TCP_RST)) {
+            l->sess = SESS_ON;          /* the answer is on another path */
+            l->sess_est = 1;
+            l->sess_oneside = 1;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
 void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, int to_server)
 {
     if (f->l7_off)
         return;
     if (!f->l7) {
-        struct detect_flow *df = w->dt ? detect_flow_new(w->dt) : NULL;
+        /* Suricata 7 does not decode IPv4 in IPv4: its rules see only the
+         * outer layer, so the inner flow is not inspected (its events stay) */
+        int ip4in4 = p->tun.type == TUNNEL_IPIP && p->tun.ipver == 4 && f->key.ipver == 4;
+        struct detect_flow *df = w->dt && !ip4in4 ? detect_flow_new(w->dt) : NULL;
         int tcp_udp = f->key.proto == IPPROTO_TCP || f->key.proto == IPPROTO_UDP;
         if (!df && !(tcp_udp && app_events_wanted(w))) {
             f->l7_off = 1;
@@ -253,14 +315,32 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
     if (l->df && !detect_flow_current(w->dt, l->df))
         l->df = detect_flow_migrate(w->dt, l->df);     /* rules were reloaded */
 
+    if (f->key.proto == IPPROTO_TCP && p->ip.l4_ok)
+        session_step(w, l, dir, p->ip.tcp_flags);
     fill_ctx(&k, f, p, dir, p->ts_ns);
-    if (l->df)
+    if (l->df) {
+        int app_now = k.c.app;
+        if (f->key.proto == IPPROTO_TCP && !l->sess_oneside)   /* one-sided: nothing to wait for */
+            k.c.app = l->pkt_app;
         detect_packet(w->dt, l->df, &k.c, &cb);
+        k.c.app = app_now;
+        l->pkt_app = (uint8_t)app_now;
+    }
     app_decide(&k);
     uint32_t len = p->ip.pl_len;
     if (p->ip.pl_off > p->len || len > p->len - p->ip.pl_off)
         len = 0;
-    if (f->key.proto == IPPROTO_TCP && p->ip.l4_ok && !l->stream_off) {
+    if (f->key.proto == IPPROTO_TCP && k.c.no_session) {
+        /* no session: stream rules see this payload alone, nothing is reassembled */
+        if (l->df && len && p->ip.l4_ok) {
+            detect_stream(w->dt, l->df, &k.c, p->data + p->ip.pl_off, len, 0, &cb);
+            detect_stream_gap(w->dt, l->df, dir);
+        }
+        if (!len && (p->ip.tcp_flags & TCP_SYN) && p->ip.l4_ok && !l->stream_off) {    /* where the stream starts */
+            struct stream_cb scb = { on_chunk, on_gap, &k };
+            stream_segment(&w->sc, &l->st, dir, p->ip.tcp_seq, p->ip.tcp_flags, NULL, 0, &scb);
+        }
+    } else if (f->key.proto == IPPROTO_TCP && p->ip.l4_ok && !l->stream_off) {
         struct stream_cb scb = { on_chunk, on_gap, &k };
         stream_segment(&w->sc, &l->st, dir, p->ip.tcp_seq, p->ip.tcp_flags,
                        p->data + p->ip.pl_off, len, &scb);
@@ -268,6 +348,8 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
         struct app_sink sink = { on_tx, &k };
         app_datagram(k.parser, p->data + p->ip.pl_off, len, dir, &w->al, &w->as, &sink);
     }
+    if (l->df)
+        detect_packet_done(w->dt, l->df, &cb);  /* the packet's matches: order, pass, alerts */
     if (l->stream_off && !l->df) {              /* nothing left to do for this flow */
         stream_free(&w->sc, &l->st);
         free(l);
@@ -290,6 +372,10 @@ void worker_l7_end(struct worker *w, struct flow *f)
         struct app_sink sink = { on_tx, &k };
         app_flow_end(l->app, &sink);
         app_flow_free(l->app);
+    }
+    if (l->df) {
+        struct detect_alert_cb cb = { on_alert, &k };
+        detect_packet_done(w->dt, l->df, &cb);
     }
     stream_free(&w->sc, &l->st);
     pending_free(l);

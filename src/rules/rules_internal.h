@@ -125,4 +125,9 @@ int rules_util_parse_u64(const char *s, uint64_t *out);
  * to max. Returns 0, -1 on bad syntax. */
 int rules_util_parse_num(const char *s, struct rule_num *n, uint64_t max);
 
+/* rules_known.c: is name a keyword of Suricata 7.0.10 (or a legacy alias)?
+ * The known keyword nearest to name, or NULL when none is close. */
+int rules_known_suricata(const char *name);
+const char *rules_known_nearest(const char *name);
+
 #endif

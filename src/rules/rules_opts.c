@@ -7,7 +7,8 @@
  *
  * Keywords Suricata has that are not implemented here make the rule
  * SKIPPED with "unsupported keyword 'NAME'" (a stable prefix, so reasons
- * group); rp->lenient is then set so that checks depending on buffer state
+ * group); a keyword Suricata does not know either is an error that names
+ * the nearest known one (rules_known.c). On a skip, rp->lenient is then set so that checks depending on buffer state
  * (which an unknown sticky buffer would have changed) cannot FAIL the rule.
  *
  * Ownership: strings and arrays hang off the rule (rules_set.c frees it
@@ -145,6 +146,16 @@ static int kw_noalert(struct rparse *rp, const char *name, char *value)
     if (value)
         return rules_util_fail(rp, "noalert: takes no value");
     rp->r->noalert = 1;
+    return 0;
+}
+
+/* alert: (Suricata 7) a pass rule whose match is also logged. */
+static int kw_alert(struct rparse *rp, const char *name, char *value)
+{
+    (void)name;
+    if (value)
+        return rules_util_fail(rp, "alert: takes no value");
+    rp->r->alert = 1;
     return 0;
 }
 
@@ -636,6 +647,7 @@ static const struct { const char *name; kw_fn fn; } kw_table[] = {
     { "msg", kw_msg }, { "sid", kw_u32 }, { "rev", kw_u32 }, { "gid", kw_u32 },
     { "classtype", kw_classtype }, { "priority", kw_priority }, { "reference", kw_reference },
     { "metadata", kw_metadata }, { "target", kw_target }, { "noalert", kw_noalert },
+    { "alert", kw_alert },
     { "flow", kw_flow }, { "flowbits", kw_flowbits }, { "flowint", kw_flowint },
     { "threshold", kw_threshold }, { "detection_filter", kw_threshold },
     { "ttl", kw_num8 }, { "itype", kw_num8 }, { "icode", kw_num8 }, { "ip_proto", kw_ip_proto },
@@ -656,6 +668,12 @@ int rules_opts_apply(struct rparse *rp, const char *name, char *value)
     if (rules_payload_buffer_kw(rp, name, value))
         return rp->status == RS_FAILED ? -1 : 0;
     snprintf(copy, sizeof(copy), "%s", name);
+    if (!rules_known_suricata(copy)) {       /* nobody's keyword: a typo, an error */
+        const char *near = rules_known_nearest(copy);
+        if (near)
+            return rules_util_fail(rp, "unknown keyword '%s' (did you mean '%s'?)", copy, near);
+        return rules_util_fail(rp, "unknown keyword '%s'", copy);
+    }
     rp->lenient = 1;
     return rules_util_skip(rp, "unsupported keyword '%s'", copy);
 }

@@ -9,6 +9,7 @@
 
 #include "taishi/core/compiler.h"
 #include "taishi/config/config.h"
+#include "taishi/rules/rules.h"
 #include "unit.h"
 
 static char err[CONFIG_ERR_MAX];
@@ -274,6 +275,10 @@ static void test_set(void)
         { "stream.memcap", "64mb", U64, F(stream_memcap), 64ULL << 20, "1kb" },
         { "stream.ooo-max-bytes", "64kb", U64, F(stream_ooo_max_bytes), 64 << 10, "2gb" },
         { "stream.ooo-max-segments", "16", U32, F(stream_ooo_max_segs), 16, "0" },
+        { "stream.midstream", "yes", INT, F(stream_midstream), 1, "maybe" },
+        { "stream.async-oneside", "true", INT, F(stream_async_oneside), 1, "2" },
+        { "action-order", "[alert, pass, drop, reject]", STR, F(action_order), 0,
+          "[pass, drop, alert]" },
         { "intel.gid", "9001", U32, F(intel_gid), 9001, "0" },
         { "intel.kafka-topic", "taishi.intel", STR, F(intel_kafka_topic), 0, "a\tb" },
         { "asset.max-entries", "16", U32, F(asset_max_entries), 16, "15" },
@@ -320,6 +325,21 @@ static void test_set(void)
             CHECK(!memcmp(before, &c, sizeof(c)));  /* a refused value changes nothing */
         }
     }
+
+    /* action-order: the rank of each action; a repeat, an unknown action or a
+     * missing one is refused with the key named, and changes nothing. */
+    CHECK_EQ_U(c.action_rank[RA_ALERT], 0);
+    CHECK_EQ_U(c.action_rank[RA_PASS], 1);
+    CHECK_EQ_U(c.action_rank[RA_DROP], 2);
+    CHECK_EQ_U(c.action_rank[RA_REJECT], 3);
+    CHECK_EQ_U(config_set(&c, "action-order", "[pass, pass, drop, alert]", err, sizeof(err)), -1);
+    CHECK(strstr(err, "action-order") && strstr(err, "'pass' twice"));
+    CHECK_EQ_U(config_set(&c, "action-order", "[pass, drop, reject, alrt]", err, sizeof(err)), -1);
+    CHECK(strstr(err, "unknown action 'alrt'"));
+    CHECK_EQ_U(c.action_rank[RA_ALERT], 0);
+    CHECK_EQ_U(config_set(&c, "action-order", "[pass, drop, reject, alert]", err, sizeof(err)), 0);
+    CHECK_EQ_U(c.action_rank[RA_PASS], 0);
+    CHECK_EQ_U(c.action_rank[RA_ALERT], 3);
 
     /* The table above covers every key the dump shows. */
     char *d = dump(&c);

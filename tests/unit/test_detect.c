@@ -18,6 +18,13 @@
 #include "taishi/flow/stream.h"
 #include "unit.h"
 
+/* Each call below is one unit of its own: its matches are finished (order,
+ * pass, thresholds) at once, as the worker does at the end of a packet. */
+#define detect_packet(t, f, c, cb) ((detect_packet)(t, f, c, cb), detect_packet_done(t, f, cb))
+#define detect_stream(t, f, c, d, n, o, cb) \
+    ((detect_stream)(t, f, c, d, n, o, cb), detect_packet_done(t, f, cb))
+#define detect_tx(t, f, c, b, n, cb) ((detect_tx)(t, f, c, b, n, cb), detect_packet_done(t, f, cb))
+
 static uint32_t alerts[64];
 static unsigned nalerts;
 
@@ -42,6 +49,8 @@ static int fired(uint32_t sid)
     return n;
 }
 
+static const uint8_t *build_rank;          /* action-order for build(); NULL = Suricata's */
+
 static struct detect_engine *build(const char *text, const char *cache)
 {
     struct rule_vars *v = rules_vars_new();
@@ -52,7 +61,7 @@ static struct detect_engine *build(const char *text, const char *cache)
         for (uint32_t i = 0; i < rs->nproblems; i++)
             fprintf(stderr, "rule problem: line %u: %s\n", rs->problems[i].line, rs->problems[i].reason);
     }
-    struct detect_build_opts bo = { .cache_dir = cache };
+    struct detect_build_opts bo = { .cache_dir = cache, .action_rank = build_rank };
     struct detect_build_info bi;
     char err[256];
     struct detect_engine *e = detect_compile(rs, &bo, &bi, err, sizeof(err));
@@ -324,6 +333,73 @@ int main(void)
         CHECK_EQ_U(fired(3), 1);
         sflow_close(&x);
         detect_engine_unref(a);
+    }
+
+    /* Action order and pass: a packet's matches in rule order; a pass drops
+     * what ranks below it on its packet, and passes the flow when it matched
+     * the stream, only the packet when it is a plain packet rule. */
+    {
+        static const char *PR =
+            "alert tcp any any -> any 80 (msg:\"alert\"; content:\"PASSME\"; sid:31;)\n"
+            "pass tcp any any -> any 80 (msg:\"pass\"; content:\"PASSME\"; sid:32;)\n"
+            "alert tcp any any -> any 80 (msg:\"later\"; content:\"AFTER\"; sid:33;)\n"
+            "alert tcp any any -> any 80 (msg:\"syn\"; flags:S; sid:34;)\n"
+            "pass tcp any any -> any 80 (msg:\"pass syn\"; flags:S; sid:35;)\n"
+            "pass tcp any any -> any 80 (msg:\"logged pass\"; content:\"LOGME\"; alert; sid:36;)\n"
+            "alert tcp any any -> any 80 (msg:\"under the logged pass\"; content:\"LOGME\"; sid:37;)\n";
+        struct detect_engine *pe = build(PR, NULL);
+        CHECK(pe != NULL);
+        sflow_open(&x, pe);
+        tcp(&x, 0, 0, NULL, TCP_SYN);
+        CHECK_EQ_U(fired(34), 0);                   /* the SYN's pass drops its alert */
+        CHECK(!detect_flow_passed(x.f));            /* a packet rule: this packet only */
+        tcp(&x, 0, 1, "AFTER", TCP_ACK);
+        CHECK_EQ_U(fired(33), 1);
+        tcp(&x, 0, 6, "PASSME", TCP_ACK);
+        CHECK_EQ_U(fired(31), 0);                   /* ranked below the pass */
+        CHECK_EQ_U(fired(32), 0);                   /* a pass is not logged */
+        CHECK(detect_flow_passed(x.f));             /* a stream match: the flow */
+        tcp(&x, 0, 12, "AFTER", TCP_ACK);
+        CHECK_EQ_U(fired(33), 1);                   /* nothing inspected any more */
+        sflow_close(&x);
+        sflow_open(&x, pe);
+        tcp(&x, 0, 1, "LOGME", TCP_ACK);
+        CHECK_EQ_U(fired(36), 1);                   /* pass with the alert keyword: logged */
+        CHECK_EQ_U(fired(37), 0);
+        sflow_close(&x);
+        detect_engine_unref(pe);
+
+        /* action-order alert first: the alert stays, the pass still passes the flow */
+        static const uint8_t alert_first[4] = { 0, 2, 3, 1 };  /* RA_ALERT, RA_DROP, RA_REJECT, RA_PASS */
+        build_rank = alert_first;
+        pe = build(PR, NULL);
+        build_rank = NULL;
+        CHECK(pe != NULL);
+        sflow_open(&x, pe);
+        tcp(&x, 0, 0, NULL, TCP_SYN);
+        CHECK_EQ_U(fired(34), 1);
+        tcp(&x, 0, 1, "PASSME", TCP_ACK);
+        CHECK_EQ_U(fired(31), 1);
+        CHECK(detect_flow_passed(x.f));
+        sflow_close(&x);
+        detect_engine_unref(pe);
+
+        /* no TCP session: a stream rule's match on a packet is a packet match */
+        pe = build(PR, NULL);
+        CHECK(pe != NULL);
+        sflow_open(&x, pe);
+        x.c.key = &key;
+        x.c.p = mk_pkt("PASSME", 6, TCP_ACK, 1);
+        x.c.no_session = 1;
+        detect_stream(x.t, x.f, &x.c, (const uint8_t *)"PASSME", 6, 0, &acb);
+        detect_stream_gap(x.t, x.f, 0);
+        CHECK_EQ_U(fired(31), 0);
+        CHECK(!detect_flow_passed(x.f));
+        detect_stream(x.t, x.f, &x.c, (const uint8_t *)"AFTER", 5, 0, &acb);
+        CHECK_EQ_U(fired(33), 1);
+        x.c.no_session = 0;
+        sflow_close(&x);
+        detect_engine_unref(pe);
     }
 
     /* The cache: the same rules again load their databases from disk. */

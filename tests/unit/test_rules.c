@@ -272,6 +272,21 @@ static void test_meta(void)
     fails("sid:1; content:\"x\"", "not terminated");
     skipped("alert tcp any any -> any any (sid:1; xbits:set,a,track ip_src;)", "unsupported keyword 'xbits'");
     skipped("alert tcp any any -> any any (sid:1; asn1:oversize_length 100;)", "unsupported keyword 'asn1'");
+    /* a keyword Suricata does not know either is an error, with the nearest known one */
+    fails("sid:1; conten:\"abc\";", "unknown keyword 'conten' (did you mean 'content'?)");
+    fails("sid:1; http.ur1; content:\"abc\";", "unknown keyword 'http.ur1' (did you mean 'http.uri'?)");
+    fails("sid:1; flowbit:set,x;", "(did you mean 'flowbits'?)");
+    fails("sid:1; zzqqxxyy;", "unknown keyword 'zzqqxxyy'");
+    fails_line("alert tcp any any -> any any (sid:1; zzqqxxyy;)", "unknown keyword 'zzqqxxyy'");
+    /* legacy aliases Suricata's keyword list does not show stay "unsupported" when not ours */
+    skipped("alert tcp any any -> any any (sid:1; dce_iface:4b324fc8-1670-01d3-1278-5a47bf6ee188;)",
+            "unsupported keyword 'dce_iface'");
+    /* the alert keyword (a pass rule that is logged) */
+    {
+        const struct rule *pr = parse("pass tcp any any -> any any (sid:1; content:\"x\"; alert;)");
+        CHECK(pr && pr->alert == 1 && pr->action == RA_PASS);
+        fails("sid:1; alert:yes;", "alert: takes no value");
+    }
     {   /* stream_size: side, operator, value */
         const struct rule *q = loads("sid:1; stream_size:server,<,5;");
         CHECK(q && (q->has & RH_STREAMSIZE) && q->ss_which == SS_SERVER &&

@@ -101,6 +101,10 @@ struct config {
     uint64_t stream_memcap;                 /* stream.memcap: queued out-of-order bytes, all workers */
     uint64_t stream_ooo_max_bytes;          /* stream.ooo-max-bytes, per flow direction */
     uint32_t stream_ooo_max_segs;           /* stream.ooo-max-segments, per flow direction */
+    int stream_midstream;                   /* stream.midstream: pick up sessions whose handshake was missed */
+    int stream_async_oneside;               /* stream.async-oneside: sessions seen one way only */
+    char action_order[64];                  /* action-order: "[pass, drop, reject, alert]" */
+    uint8_t action_rank[4];                 /* its rank of each enum rule_action (0 = first) */
     uint32_t intel_gid;
     char intel_kafka_topic[128];            /* "" = no live updates */
     uint32_t asset_max_entries;

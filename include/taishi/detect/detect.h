@@ -14,8 +14,10 @@
  *
  * Match (detect.c, detect_match.c, detect_transform.c): a literal hit only
  * nominates a rule; the rule is then verified whole (header, flow, flowbits,
- * every content with its positions, PCRE2 with JIT, byte_*, thresholds) and
- * alerts at most once per rule per packet, stream chunk or transaction.
+ * every content with its positions, PCRE2 with JIT, byte_*) and matches at
+ * most once per rule per packet, stream chunk or transaction; the matches of
+ * a packet are then ordered as Suricata orders them (action-order, flowbits,
+ * priority) and go through thresholds and pass (detect_packet_done).
  *
  * Ownership: a detect_engine is immutable after detect_compile and shared by
  * every worker through a reference count (detect_engine.c; the engine owns
@@ -41,6 +43,8 @@ struct detect_build_opts {
     const char *cache_dir;      /* NULL or "": no cache */
     uint32_t pcre_match_limit;  /* pcre.match-limit (Suricata's 3500); 0: that default */
     uint32_t pcre_depth_limit;  /* pcre.match-limit-recursion (1500); 0: that default */
+    const uint8_t *action_rank; /* per enum rule_action, 0 = handled first (action-order);
+                                 * NULL: Suricata's default pass, drop, reject, alert */
 };
 
 struct detect_build_info {
@@ -74,6 +78,10 @@ struct detect_ctx {
     uint16_t tls_version;           /* negotiated, 0 = unknown */
     uint64_t stream_size[2];        /* TCP sequence space used by the client [0] and server [1] */
     uint64_t ts_ns;
+    int no_session;                 /* TCP not tracked as a session (handshake missed,
+                                     * stream.midstream off): detect_stream gets each
+                                     * packet's payload alone, matches are packet matches,
+                                     * flow:only_stream never matches */
 };
 
 /* An alert: the rule and the buffer it matched in (for payload_printable). */
@@ -86,6 +94,8 @@ struct detect_alert_cb {
 struct detect_stats {
     uint64_t candidates, verified, alerts, suppressed;  /* suppressed: threshold/detection_filter */
     uint64_t pcre_limit;    /* pcre runs stopped by pcre.match-limit / -recursion (no match) */
+    uint64_t passed;                /* pass rules that took effect */
+    uint64_t pass_dropped;          /* matches dropped because a pass ranked above them */
 };
 
 struct detect_thread *detect_thread_new(struct detect_engine *e);
@@ -121,5 +131,14 @@ void detect_stream_gap(struct detect_thread *t, struct detect_flow *f, int dir);
 /* An application transaction's buffers (app.h). */
 void detect_tx(struct detect_thread *t, struct detect_flow *f, const struct detect_ctx *c,
                const struct app_buf *bufs, uint32_t nbufs, const struct detect_alert_cb *cb);
+/* The packet is done (or the flow ends): its matches from the calls above,
+ * in rule order (action-order, flowbits, priority), through thresholds and
+ * pass, to cb (detect_alertq.c). Must follow every packet that was given to
+ * the calls above, and the flow's end; f may be NULL (the queue is dropped). */
+void detect_packet_done(struct detect_thread *t, struct detect_flow *f,
+                        const struct detect_alert_cb *cb);
+/* A pass rule passed the flow: nothing is inspected on it any more (the
+ * caller may stop feeding it; the calls above return at once). */
+int detect_flow_passed(const struct detect_flow *f);
 
 #endif

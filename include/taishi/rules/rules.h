@@ -258,6 +258,7 @@ struct rule {
     uint32_t nreferences;
     char *target;               /* src_ip / dest_ip or NULL */
     uint8_t noalert;            /* noalert or flowbits:noalert */
+    uint8_t alert;              /* alert: a pass rule's match is logged too */
     /* payload keywords, in rule order */
     struct rule_match *m;
     uint32_t nm;

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""gen_parity_pcaps.py OUTDIR - the captures of the differential harness
+(tests/parity.sh): one small capture per rule-engine semantic where taishi
+must give Suricata 7.0.10's alert count per sid (action order and pass,
+midstream and one-sided sessions, flowbits order within a packet, HTTP
+responses delimited by the connection's close, address lists, tunnels,
+app-layer rules per transaction). The rules of case NAME are
+tests/parity/NAME.rules; the cases and the settings each is run with are
+tests/parity/cases.tsv; Suricata's counts are tests/golden/parity/
+(tests/tools/make_parity_golden.sh).
+
+Standard library only; builds on gen_rule_pcaps.py (Cap, Tcp) and
+gen_pcaps.py (packet builders). Nothing is random: two runs write the same
+bytes. Owned by tests/tools/; writes only OUTDIR/NAME.pcap.
+"""
+import os
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gen_rule_pcaps as R  # noqa: E402
+
+g = R.g
+C2S, S2C = R.C2S, R.S2C
+SYN, ACK, PSH, FIN = R.SYN, R.ACK, R.PSH, R.FIN
+CLI, CLI2, SRV, EXT = '192.168.50.10', '192.168.50.11', '10.20.0.80', '198.51.100.23'
+REQ = R.req('GET', '/index.html?q=ABCDEF')
+RSP = R.resp(body=b'<html>SECRETBODY</html>\n')
+
+
+class Half(R.Tcp):
+    """A connection whose start the capture missed: 'mid' (no SYN, no
+    SYN-ACK), 'synack' (the SYN-ACK but not the SYN), 'syn' (the SYN, and
+    nothing of the server after it)."""
+
+    def __init__(self, cap, c, s, cport, sport, mode):
+        self.cap, self.c, self.s, self.cport, self.sport = cap, c, s, cport, sport
+        isn = [(cport * 2654435761) & 0xffffffff,
+               (sport * 40503 + cport * 977 + 0x1000000) & 0xffffffff]
+        self.isn = isn
+        self.nxt = [isn[0] + 1, isn[1] + 1]
+        if mode == 'synack':
+            self.seg(1, SYN | ACK, seq=isn[1], opts=g.SYN_OPTS)
+            self.ack(0)
+        elif mode == 'syn':
+            self.seg(0, SYN, seq=isn[0], opts=g.SYN_OPTS)
+
+    def oneway(self, d, data):
+        for o in range(0, len(data), 1448):
+            self.seg(d, PSH | ACK, data[o:o + 1448])
+            self.nxt[d] += len(data[o:o + 1448])
+
+
+def half(mode):
+    cap = R.Cap()
+    cap.next_flow()
+    f = Half(cap, CLI, SRV, 40002, 80, mode)
+    if mode == 'syn':
+        f.oneway(C2S, REQ)
+        f.seg(0, FIN | ACK)
+    else:
+        f.talk((C2S, REQ), (S2C, RSP))
+        f.close()
+    return cap
+
+
+def c_session_full():
+    cap = R.Cap()
+    f = cap.tcp(CLI, SRV, 40001, 80)
+    f.talk((C2S, REQ), (S2C, RSP))
+    f.close()
+    return cap
+
+
+def c_http_flows():
+    """Two HTTP connections from two clients, two transactions each."""
+    cap = R.Cap()
+    for cli, port in ((CLI, 41001), (CLI2, 41002)):
+        f = cap.tcp(cli, SRV, port, 80)
+        f.talk((C2S, REQ), (S2C, RSP), (C2S, R.req('GET', '/two?q=ABCDEF')), (S2C, RSP))
+        f.close()
+    return cap
+
+
+def c_http_close():
+    """Responses with neither Content-Length nor chunking: the body ends
+    when the server closes (HTTP/1.0 and HTTP/1.1 'Connection: close')."""
+    cap = R.Cap()
+    for port, ver in ((42001, b'1.0'), (42002, b'1.1')):
+        f = cap.tcp(CLI, SRV, port, 80)
+        f.send(C2S, b'GET /close HTTP/' + ver + b'\r\nHost: shop.example.local\r\n\r\n')
+        body = b'<html>CLOSEDBODY ' + b'x' * 2000 + b'</html>\n'
+        f.send(S2C, b'HTTP/' + ver + b' 200 OK\r\nServer: closer/1.0\r\nConnection: close\r\n'
+               b'Content-Type: text/html\r\n\r\n' + body)
+        f.seg(1, FIN | ACK)
+        f.nxt[1] += 1
+        f.seg(0, FIN | ACK)
+        f.nxt[0] += 1
+        f.ack(1)
+    return cap
+
+
+def c_addrs():
+    """UDP datagrams between many address pairs (one flow each)."""
+    cap = R.Cap()
+    pairs = [('10.1.2.3', '10.20.0.80'), ('10.20.5.5', '10.20.0.80'), ('10.20.0.80', '8.8.8.8'),
+             ('172.16.9.9', '192.168.1.1'), ('192.168.50.10', '203.0.113.7'),
+             ('198.51.100.23', '10.20.0.81'), ('10.20.0.81', '10.20.0.82'), ('8.8.4.4', '1.1.1.1')]
+    for i, (a, b) in enumerate(pairs):
+        cap.udp(a, b, 50000 + i, 9999, [(C2S, b'hello parity'), (S2C, b'world parity')])
+    return cap
+
+
+def c_tunnels():
+    """The same inner UDP exchange bare, in IP-in-IP and in GRE."""
+    cap = R.Cap()
+    inner_a, inner_b = '192.168.77.1', '10.99.0.1'
+    outer_a, outer_b = '203.0.113.50', '198.51.100.60'
+
+    def wrap(kind, d, ip_pkt):
+        src, dst = (outer_a, outer_b) if d == 0 else (outer_b, outer_a)
+        if kind == 'ipip':
+            return g.ip(src, dst, 4, ip_pkt)
+        if kind == 'gre':
+            return g.ip(src, dst, 47, b'\x00\x00\x08\x00' + ip_pkt)
+        return ip_pkt
+
+    for n, kind in enumerate(('bare', 'ipip', 'gre')):
+        cap.next_flow()
+        for d, data in ((C2S, b'tunnelled PARITY'), (S2C, b'answer PARITY')):
+            src, dst, sp, dp = g._ends(d, inner_a, inner_b, 51000 + n, 7777)
+            cap.add(d, wrap(kind, d, g.ip(src, dst, 17, g.udp(src, dst, sp, dp, data))))
+    return cap
+
+
+def c_dns_multi():
+    """One UDP flow with three DNS queries and their answers."""
+    cap = R.Cap()
+    msgs = []
+    for qid, name in ((0x101, 'a.parity.example'), (0x102, 'b.parity.example'),
+                      (0x103, 'c.parity.example')):
+        msgs.append((C2S, g.dns_query(qid, name)))
+        msgs.append((S2C, g.dns_response(qid, name, ['198.51.100.200'])))
+    cap.udp(CLI, '10.20.0.53', 53000, 53, msgs)
+    return cap
+
+
+CASES = {
+    'session-full': c_session_full,
+    'session-mid': lambda: half('mid'),
+    'session-synack': lambda: half('synack'),
+    'session-syn-oneside': lambda: half('syn'),
+    'http-flows': c_http_flows,
+    'http-close': c_http_close,
+    'addrs': c_addrs,
+    'tunnels': c_tunnels,
+    'dns-multi': c_dns_multi,
+}
+
+
+def build(outdir):
+    os.makedirs(outdir, exist_ok=True)
+    for name, fn in sorted(CASES.items()):
+        g.reset_ids()
+        with open(os.path.join(outdir, name + '.pcap'), 'wb') as f:
+            f.write(fn().pcap())
+
+
+if __name__ == '__main__':
+    build(sys.argv[1])
