@@ -20,9 +20,8 @@
  * end of the flow: with only a ClientHello seen, the event carries the
  * client side.
  *
- * JA3 (salesforce/ja3): "version,ciphers,extensions,groups,point_formats",
- * decimal values joined by '-', GREASE values (0x?a?a) left out; JA3S:
- * "version,cipher,extensions". Their MD5 in lower-case hex.
+ * The hellos themselves (SNI, JA3/JA3S, JA4) are read by app_tls_hello.c,
+ * which the QUIC parser shares.
  *
  * A gap stops both directions (the handshake cannot be trusted after it).
  *
@@ -31,9 +30,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "taishi/core/md5.h"
 #include "taishi/core/util.h"
 #include "app_buf.h"
+#include "app_tls_hello.h"
 #include "app_x509.h"
 
 #define TLS_REC_MAX (16384 + 2048)
@@ -60,13 +59,11 @@ struct tls_state {
     uint16_t version_num;
     char sni[256];
     char version[32];
-    char ja3[33], ja3s[33];
+    char ja3[33], ja3s[33], ja4[37];
     struct abuf ja3_str, ja3s_str;      /* NUL-terminated */
     struct x509_info cert;
     uint8_t have_cert;
 };
-
-static int is_grease(uint16_t v) { return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff); }
 
 static void *tls_create(const struct app_limits *lim, struct app_stats *st, int id)
 {
@@ -114,183 +111,57 @@ static const char *version_name(uint16_t v, char *buf, size_t cap)
     return buf;
 }
 
-/* JA3 text builder: appends to an abuf, no NUL until ja3_fin. */
-struct jb {
-    struct tls_state *t;
-    struct abuf *b;
-    int n, err;
-};
-
-static void jb_sep(struct jb *j, char c)
+static size_t ja3_max(const struct tls_state *t)
 {
-    if (!j->err && app_buf_append(j->t->st, j->b, &c, 1, (size_t)j->t->lim->tls_record_max * 3 + 64) < 0)
-        j->err = 1;
-    j->n = 0;
-}
-
-static void jb_num(struct jb *j, unsigned v)
-{
-    char s[8];
-    int l = snprintf(s, sizeof(s), "%s%u", j->n ? "-" : "", v);
-    if (!j->err && app_buf_append(j->t->st, j->b, s, (size_t)l, (size_t)j->t->lim->tls_record_max * 3 + 64) < 0)
-        j->err = 1;
-    j->n++;
-}
-
-static int jb_fin(struct jb *j)
-{
-    jb_sep(j, 0);
-    return j->err ? -1 : 0;
-}
-
-/* Reads a vector with a 1- or 2-byte length at *o; end is the parent's. */
-static int vec(const uint8_t *m, size_t end, size_t *o, int lb, size_t *vo, size_t *vl)
-{
-    if (*o + (size_t)lb > end)
-        return -1;
-    size_t l = lb == 1 ? m[*o] : rd16(m + *o);
-    if (*o + (size_t)lb + l > end)
-        return -1;
-    *vo = *o + (size_t)lb;
-    *vl = l;
-    *o = *vo + l;
-    return 0;
+    return (size_t)t->lim->tls_record_max * 3 + 64;
 }
 
 static void client_hello(struct tls_state *t, const uint8_t *m, size_t len, const struct app_sink *s)
 {
-    size_t o = 0, vo, vl, cs_o, cs_l, ext_o = 0, ext_l = 0;
-    size_t grp_o = 0, grp_l = 0, pf_o = 0, pf_l = 0;
-    struct jb j = { t, &t->ja3_str, 0, 0 };
+    struct tls_hello h;
 
     if (t->client_hello)
         return;                 /* a second one (after HelloRetryRequest): keep the first */
-    if (len < 34)
-        goto bad;
-    uint16_t ver = rd16(m);
-    o = 34;
-    if (vec(m, len, &o, 1, &vo, &vl) < 0 || vec(m, len, &o, 2, &cs_o, &cs_l) < 0 ||
-        vec(m, len, &o, 1, &vo, &vl) < 0)
-        goto bad;
-    if (o < len && vec(m, len, &o, 2, &ext_o, &ext_l) < 0)
-        goto bad;
-    t->sni[0] = 0;
-    t->ja3_str.len = 0;
-    jb_num(&j, ver);
-    jb_sep(&j, ',');
-    for (size_t i = 0; i + 1 < cs_l; i += 2) {
-        uint16_t c = rd16(m + cs_o + i);
-        if (!is_grease(c))
-            jb_num(&j, c);
+    if (tls_hello_client(m, len, 0, t->st, &t->ja3_str, ja3_max(t), &h) < 0) {
+        parse_error(t, APP_DIR_TOSERVER);
+        return;
     }
-    jb_sep(&j, ',');
-    for (size_t e = ext_o; e + 4 <= ext_o + ext_l;) {
-        uint16_t et = rd16(m + e);
-        size_t eo = e + 2, edo, edl;
-        if (vec(m, ext_o + ext_l, &eo, 2, &edo, &edl) < 0)
-            goto bad;
-        if (!is_grease(et))
-            jb_num(&j, et);
-        if (et == 0 && edl >= 2) {                  /* server_name */
-            size_t lo = edo, lso, lsl;
-            if (vec(m, edo + edl, &lo, 2, &lso, &lsl) == 0) {
-                size_t p = lso;
-                while (p + 3 <= lso + lsl) {
-                    uint8_t nt = m[p];
-                    size_t q = p + 1, no, nl;
-                    if (vec(m, lso + lsl, &q, 2, &no, &nl) < 0)
-                        break;
-                    if (nt == 0 && nl < sizeof(t->sni)) {
-                        memcpy(t->sni, m + no, nl);
-                        t->sni[nl] = 0;
-                        break;
-                    }
-                    p = q;
-                }
-            }
-        } else if (et == 10 && edl >= 2) {          /* supported_groups */
-            size_t go = edo;
-            if (vec(m, edo + edl, &go, 2, &grp_o, &grp_l) < 0)
-                grp_l = 0;
-        } else if (et == 11 && edl >= 1) {          /* ec_point_formats */
-            size_t po = edo;
-            if (vec(m, edo + edl, &po, 1, &pf_o, &pf_l) < 0)
-                pf_l = 0;
-        }
-        e = eo;
-    }
-    jb_sep(&j, ',');
-    for (size_t i = 0; i + 1 < grp_l; i += 2) {
-        uint16_t g = rd16(m + grp_o + i);
-        if (!is_grease(g))
-            jb_num(&j, g);
-    }
-    jb_sep(&j, ',');
-    for (size_t i = 0; i < pf_l; i++)
-        jb_num(&j, m[pf_o + i]);
-    if (jb_fin(&j) < 0)
-        goto bad;
-    md5_hex(t->ja3_str.d, t->ja3_str.len - 1, t->ja3);
+    memcpy(t->sni, h.sni, sizeof(t->sni));
+    memcpy(t->ja3, h.ja3, sizeof(t->ja3));
+    memcpy(t->ja4, h.ja4, sizeof(t->ja4));
     t->client_hello = 1;
 
     struct txb b = { .n = 0 };
     struct app_tls_meta meta = {
         .sni = t->sni[0] ? t->sni : NULL, .ja3 = t->ja3, .ja3_string = (const char *)t->ja3_str.d,
+        .ja4 = t->ja4,
     };
     if (t->sni[0])
         txb_add(&b, BUF_TLS_SNI, t->sni, strlen(t->sni));
     txb_add(&b, BUF_JA3_HASH, t->ja3, 32);
     txb_add(&b, BUF_JA3_STRING, t->ja3_str.d, t->ja3_str.len - 1);
+    txb_add(&b, BUF_JA4_HASH, t->ja4, 36);
     app_buf_emit(s, t->id, TX_TLS_CLIENT_HELLO, APP_DIR_TOSERVER, 0, &b, &meta);
-    return;
-bad:
-    t->ja3_str.len = 0;
-    parse_error(t, APP_DIR_TOSERVER);
 }
 
 static void server_hello(struct tls_state *t, const uint8_t *m, size_t len)
 {
-    size_t o = 34, vo, vl, ext_o = 0, ext_l = 0;
-    struct jb j = { t, &t->ja3s_str, 0, 0 };
+    struct tls_hello h;
 
     if (t->server_hello)
         return;
-    if (len < 38 || vec(m, len, &o, 1, &vo, &vl) < 0 || o + 3 > len)
-        goto bad;
-    uint16_t ver = rd16(m), cipher = rd16(m + o);
-    o += 3;
-    if (o < len && vec(m, len, &o, 2, &ext_o, &ext_l) < 0)
-        goto bad;
-    t->version_num = ver;
-    t->ja3s_str.len = 0;
-    jb_num(&j, ver);
-    jb_sep(&j, ',');
-    jb_num(&j, cipher);
-    jb_sep(&j, ',');
-    for (size_t e = ext_o; e + 4 <= ext_o + ext_l;) {
-        uint16_t et = rd16(m + e);
-        size_t eo = e + 2, edo, edl;
-        if (vec(m, ext_o + ext_l, &eo, 2, &edo, &edl) < 0)
-            goto bad;
-        if (!is_grease(et))
-            jb_num(&j, et);
-        if (et == 43 && edl == 2)           /* supported_versions: the selected one */
-            t->version_num = rd16(m + edo);
-        e = eo;
+    if (tls_hello_server(m, len, t->st, &t->ja3s_str, ja3_max(t), &h) < 0) {
+        parse_error(t, APP_DIR_TOCLIENT);
+        return;
     }
-    if (jb_fin(&j) < 0)
-        goto bad;
-    md5_hex(t->ja3s_str.d, t->ja3s_str.len - 1, t->ja3s);
+    t->version_num = h.selected;
+    memcpy(t->ja3s, h.ja3, sizeof(t->ja3s));
     {
         char tmp[32];
         const char *vn = version_name(t->version_num, tmp, sizeof(tmp));
         snprintf(t->version, sizeof(t->version), "%s", vn);
     }
     t->server_hello = 1;
-    return;
-bad:
-    t->ja3s_str.len = 0;
-    parse_error(t, APP_DIR_TOCLIENT);
 }
 
 static void fill_meta(const struct tls_state *t, struct app_tls_meta *m)
@@ -300,6 +171,7 @@ static void fill_meta(const struct tls_state *t, struct app_tls_meta *m)
     if (t->client_hello) {
         m->ja3 = t->ja3;
         m->ja3_string = (const char *)t->ja3_str.d;
+        m->ja4 = t->ja4;
     }
     if (t->server_hello) {
         m->version = t->version;
@@ -496,7 +368,7 @@ static void tls_end(void *state, const struct app_sink *s)
 }
 
 /* tls{subject, issuerdn, serial, fingerprint, sni, version, notbefore,
- *     notafter, ja3{hash,string}, ja3s{hash,string}} */
+ *     notafter, ja3{hash,string}, ja3s{hash,string}, ja4} */
 static void tls_event_body(struct jw *w, const struct app_tx *tx)
 {
     const struct app_tls_meta *m = tx->meta;
@@ -521,6 +393,7 @@ static void tls_event_body(struct jw *w, const struct app_tx *tx)
         app_buf_kstr(w, "string", m->ja3s_string);
         jw_obj_end(w);
     }
+    app_buf_kstr(w, "ja4", m->ja4);
     jw_obj_end(w);
 }
 
@@ -546,6 +419,7 @@ static const struct app_keyword tls_keywords[] = {
     APP_STICKY("ja3s_hash", BUF_JA3S_HASH),
     APP_STICKY("ja3s.string", BUF_JA3S_STRING),
     APP_STICKY("ja3s_string", BUF_JA3S_STRING),
+    APP_STICKY("ja4.hash", BUF_JA4_HASH),
     APP_KEYWORDS_END,
 };
 

@@ -15,6 +15,11 @@
  *   "771,4865-49199-156,0-10-11-43,29-23,0"  4794542bf737731b2b7abe63cfdb8abe
  *   "771,49199,65281-11"                     303951d4c50efb2e991652225a6f02b1
  *   "771,4865,43-51"                         f4febc55ea12b31ae17cfb7e614afda8
+ * JA4 of the same ClientHello, by hand per FoxIO's spec: t (TCP), 13 (the
+ * highest of 0x0303 and supported_versions 0x0304, 0x0303), d (SNI), 03
+ * suites and 04 extensions without GREASE, 00 (no ALPN); sha256 of
+ * "009c,1301,c02f" -> 159d175d8039, of "000a,000b,002b_" (SNI left out,
+ * no signature algorithms) -> 02537a42c032 (hashlib.sha256, 12 digits).
  * Each conversation runs whole, byte by byte and in random splits, with
  * the hellos cut across several records too; the transcripts must match. */
 #include <stdio.h>
@@ -23,6 +28,7 @@
 
 #include "taishi/app/app.h"
 #include "taishi/core/md5.h"
+#include "app/app_tls_hello.h"
 #include "app_collect.h"
 
 static const uint8_t cert_der[] = {
@@ -196,11 +202,12 @@ static void test_tls12(void)
             char *t = conversation(&cli, &srv, mode > 2 ? 2 : mode, &c);
             CHECK_EQ_U(st.memory, m0);
             CHECK_EQ_U(c.n, 2);
-            CHECK_EQ_U(c.tx[0].kind, TX_TLS_CLIENT_HELLO);
             CHECK_EQ_U(c.tx[0].event, 0);
             CHECK_STR(coll_buf(&c, 0, BUF_TLS_SNI, 0), "test.taishi.example");
             CHECK_STR(coll_buf(&c, 0, BUF_JA3_STRING, 0), "771,4865-49199-156,0-10-11-43,29-23,0");
             CHECK_STR(coll_buf(&c, 0, BUF_JA3_HASH, 0), "4794542bf737731b2b7abe63cfdb8abe");
+            CHECK_STR(coll_buf(&c, 0, BUF_JA4_HASH, 0), "t13d030400_159d175d8039_02537a42c032");
+            CHECK_EQ_U(c.tx[0].kind, TX_TLS_CLIENT_HELLO);
             CHECK_EQ_U(c.tx[1].kind, TX_TLS_SERVER);
             CHECK_EQ_U(c.tx[1].event, 1);
             CHECK_STR(coll_buf(&c, 1, BUF_JA3S_STRING, 0), "771,49199,65281-11");
@@ -223,7 +230,8 @@ static void test_tls12(void)
                       "\"sni\":\"test.taishi.example\",\"version\":\"TLS 1.2\","
                       "\"notbefore\":\"2026-11-29T18:53:00\",\"notafter\":\"2036-11-26T18:53:00\","
                       "\"ja3\":{\"hash\":\"4794542bf737731b2b7abe63cfdb8abe\",\"string\":\"771,4865-49199-156,0-10-11-43,29-23,0\"},"
-                      "\"ja3s\":{\"hash\":\"303951d4c50efb2e991652225a6f02b1\",\"string\":\"771,49199,65281-11\"}}}\n");
+                      "\"ja3s\":{\"hash\":\"303951d4c50efb2e991652225a6f02b1\",\"string\":\"771,49199,65281-11\"},"
+                      "\"ja4\":\"t13d030400_159d175d8039_02537a42c032\"}}\n");
             if (!ref)
                 ref = t;
             else {
@@ -439,9 +447,56 @@ static void test_ssh(void)
     coll_reset(&c);
 }
 
+/* JA4 from its parts: the example of FoxIO's JA4 README (Chrome;
+ * JA4_r "t13d1516h2_002f,0035,...,cca9_0005,000a,...,ff01_0403,0804,...")
+ * given out of order, with GREASE, SNI and ALPN mixed in, must give the
+ * published t13d1516h2_8daaf6152771_e5627efa2ab1 (also what Suricata
+ * 7.0.10 writes for ../shared/pcaps/ndpi/chrome.pcap); and Suricata's
+ * degenerate cases (rust/src/ja4.rs tests). */
+static void test_ja4(void)
+{
+    static const uint16_t ciphers[] = { 0x1a1a, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c,
+                                        0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014, 0x009c, 0x009d,
+                                        0x002f, 0x0035 };
+    static const uint16_t exts[] = { 0x2a2a, 0x0000, 0x0017, 0xff01, 0x000a, 0x000b, 0x0023,
+                                     0x0010, 0x0005, 0x000d, 0x0012, 0x0033, 0x002d, 0x002b,
+                                     0x001b, 0x4469, 0x0015, 0x3a3a };
+    static const uint16_t sigs[] = { 0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601 };
+    char out[37];
+    tls_ja4(0, 0x0304, 1, (const uint8_t *)"h2", 2, ciphers, 16, exts, 18, sigs, 8, out);
+    CHECK_STR(out, "t13d1516h2_8daaf6152771_e5627efa2ab1");
+    tls_ja4(1, 0x0304, 1, (const uint8_t *)"h2", 2, ciphers, 16, exts, 18, sigs, 8, out);
+    CHECK_STR(out, "q13d1516h2_8daaf6152771_e5627efa2ab1");
+    /* the signature algorithms keep their order: swapping two changes c */
+    static const uint16_t sigs2[] = { 0x0804, 0x0403, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601 };
+    tls_ja4(0, 0x0304, 1, (const uint8_t *)"h2", 2, ciphers, 16, exts, 18, sigs2, 8, out);
+    CHECK(strncmp(out, "t13d1516h2_8daaf6152771_", 24) == 0 && strcmp(out + 24, "e5627efa2ab1") != 0);
+    tls_ja4(0, 0, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0, out);
+    CHECK_STR(out, "t00i000000_e3b0c44298fc_d2e2adf7177b");
+    tls_ja4(1, 0x0303, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0, out);
+    CHECK_STR(out, "q12i000000_e3b0c44298fc_d2e2adf7177b");
+    static const uint16_t c3[] = { 0x1111, 0x0a20, 0xbada };
+    static const uint16_t e5[] = { 0x0a0a, 0x0000, 0x0010, 0xface, 0x0121, 0x1234 };
+    static const uint16_t s1[] = { 0x6666 };
+    tls_ja4(1, 0x0303, 0, (const uint8_t *)"h3-16", 5, c3, 3, e5, 6, s1, 1, out);
+    CHECK_STR(out, "q12d0305h6_f500716053f9_2debc8880bae");
+    tls_ja4(0, 0x0303, 0, (const uint8_t *)"a", 1, NULL, 0, NULL, 0, NULL, 0, out);
+    CHECK(strncmp(out, "t12i000000_", 11) == 0);                 /* one-byte ALPN */
+    tls_ja4(0, 0x0303, 0, (const uint8_t *)"\x0a\x0a", 2, NULL, 0, NULL, 0, NULL, 0, out);
+    CHECK(strncmp(out, "t12i000000_", 11) == 0);                 /* GREASE ALPN */
+    tls_ja4(0, 0x0303, 0, (const uint8_t *)"\xabxy\x01", 4, NULL, 0, NULL, 0, NULL, 0, out);
+    CHECK(strncmp(out, "t12i0000a1_", 11) == 0);                 /* not alphanumeric: hex */
+    uint16_t many[300];
+    for (int i = 0; i < 300; i++)
+        many[i] = (uint16_t)(i + 1);
+    tls_ja4(0, 0x7f1c, 0, NULL, 0, many, 300, many, 300, many, 300, out);
+    CHECK(strncmp(out, "t00i999900_", 11) == 0);                 /* draft version, caps */
+}
+
 int main(void)
 {
     test_md5();
+    test_ja4();
     test_tls12();
     test_tls13_and_resumption();
     test_tls_hostile();

@@ -77,6 +77,7 @@ struct app_tls_meta {
     const char *subject, *issuer, *serial, *fingerprint;
     const char *notbefore, *notafter;       /* "2024-01-01T00:00:00" */
     const char *ja3, *ja3_string, *ja3s, *ja3s_string;
+    const char *ja4;                        /* JA4 of the ClientHello */
     uint16_t version_num;                   /* 0x0303, ... as negotiated (ServerHello) */
 };
 struct app_ssh_meta {

@@ -71,6 +71,7 @@ enum buf_id {
     /* DHCP, SNMP, SIP, TFTP, IKE, MQTT, RFB, RDP */
 
     /* QUIC, JA4 */
+    BUF_JA4_HASH,           /* JA4 of a TLS or QUIC ClientHello */
 
     BUF_MAX
 };
