@@ -53,6 +53,11 @@ static const struct { const char *name; uint8_t dir; } buf_info[BUF_MAX] = {
     [BUF_SSH_SOFTWARE] = { "ssh.software", BUF_DIR_ANY },
     /* QUIC, JA4 */
     [BUF_JA4_HASH] = { "ja4.hash", BUF_DIR_TOSERVER },
+    [BUF_QUIC_VERSION] = { "quic.version", BUF_DIR_ANY },
+    [BUF_QUIC_SNI] = { "quic.sni", BUF_DIR_TOSERVER },
+    [BUF_QUIC_UA] = { "quic.ua", BUF_DIR_TOSERVER },
+    [BUF_QUIC_CYU_HASH] = { "quic.cyu.hash", BUF_DIR_TOSERVER },
+    [BUF_QUIC_CYU_STRING] = { "quic.cyu.string", BUF_DIR_TOSERVER },
 };
 
 const char *buffers_name(enum buf_id b)
