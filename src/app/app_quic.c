@@ -292,6 +292,8 @@ static const char *version_text(uint32_t v, char *buf, size_t cap)
         snprintf(buf, cap, "Q0%c%c", (char)(v >> 8), (char)v);
         return buf;
     }
+    if (v == QUIC_V2)
+        return "v2";
     snprintf(buf, cap, "%x", v);
     return buf;
 }
@@ -390,7 +392,7 @@ static void sv_name(uint16_t v, char *buf, size_t cap)
     else if (v >= 0x7f12 && v <= 0x7f1c)
         snprintf(buf, cap, "Tls13Draft%u", (unsigned)(v & 0xff));
     else
-        snprintf(buf, cap, "TlsVersion(0x%04x)", v);
+        snprintf(buf, cap, "TlsVersion(%u / 0x%04x)", v, v);
 }
 
 static void ext_values(struct jw *w, const struct quic_meta *m, const struct tls_ext *e)

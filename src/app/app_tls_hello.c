@@ -3,7 +3,12 @@
  *
  * JA3 (salesforce/ja3): "version,ciphers,extensions,groups,point_formats",
  * decimal values joined by '-', GREASE values (RFC 8701) left out; JA3S:
- * "version,cipher,extensions". Their MD5 in lower-case hex.
+ * "version,cipher,extensions". Their MD5 in lower-case hex. For QUIC the
+ * JA3 is Suricata 7.0.10's, which keeps GREASE values (and writes every
+ * GREASE extension type as 0xfafa = 64250, in the JA3 and in the event's
+ * extension list): so quic events equal Suricata's, and the hash is what
+ * Suricata users have for QUIC clients (not the JA3 of the same hello
+ * over TCP).
  *
  * JA4 (FoxIO-LLC/ja4, "JA4: TLS Client Fingerprinting"), three parts joined
  * by '_':
@@ -207,7 +212,7 @@ int tls_hello_client(const uint8_t *m, size_t len, int quic, struct app_stats *s
         uint16_t c = rd16(m + cs_o + i);
         if (nciph < JA4_CIPHERS_MAX)
             ciphers[nciph++] = c;
-        if (!tls_is_grease(c))
+        if (!tls_is_grease(c) || quic)
             jb_num(&j, c);
     }
     jb_sep(&j, ',');
@@ -216,10 +221,12 @@ int tls_hello_client(const uint8_t *m, size_t len, int quic, struct app_stats *s
         size_t eo = e + 2, edo, edl;
         if (vec(m, ext_o + ext_l, &eo, 2, &edo, &edl) < 0)
             return -1;
-        add_ext(h, et, edo, edl);
         if (nexts < JA4_LIST_MAX)
             exts[nexts++] = et;
-        if (!tls_is_grease(et))
+        if (quic && tls_is_grease(et))
+            et = 0xfafa;                /* Suricata's QUIC: every GREASE extension is 0xfafa */
+        add_ext(h, et, edo, edl);
+        if (!tls_is_grease(et) || quic)
             jb_num(&j, et);
         size_t io = edo, lo, ll;
         if (et == 0 && vec(m, edo + edl, &io, 2, &lo, &ll) == 0) {         /* server_name */
@@ -262,7 +269,7 @@ int tls_hello_client(const uint8_t *m, size_t len, int quic, struct app_stats *s
     jb_sep(&j, ',');
     for (size_t i = 0; i + 1 < grp_l; i += 2) {
         uint16_t g = rd16(m + grp_o + i);
-        if (!tls_is_grease(g))
+        if (!tls_is_grease(g) || quic)
             jb_num(&j, g);
     }
     jb_sep(&j, ',');

@@ -39,7 +39,8 @@ static inline int tls_is_grease(uint16_t v)
     return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
 }
 
-/* A ClientHello body. quic: JA4 starts with 'q' instead of 't'. The JA3
+/* A ClientHello body. quic: JA4 starts with 'q' instead of 't', and the
+ * JA3 and ext[] keep GREASE as Suricata's QUIC parser does (app_tls_hello.c). The JA3
  * text ("771,4865-...,0-10-...,29-23,0", NUL-terminated) is written to
  * *ja3 (reset first; at most max bytes). 0, or -1 when the message does not
  * parse (lengths that lie, or the JA3 text over max). */
