@@ -364,6 +364,9 @@ static void quic_feed(void *state, int dir, const uint8_t *p, size_t n, const st
             txb_add(&b, BUF_JA3_HASH, h->ja3, 32);
             txb_add(&b, BUF_JA3_STRING, q->ja3[dir].d, q->ja3[dir].len - 1);
             txb_add(&b, BUF_JA4_HASH, h->ja4, 36);
+        } else {
+            txb_add(&b, BUF_JA3S_HASH, h->ja3, 32);
+            txb_add(&b, BUF_JA3S_STRING, q->ja3[dir].d, q->ja3[dir].len - 1);
         }
     }
     app_buf_emit(s, q->id, TX_QUIC, dir, 1, &b, &meta);
