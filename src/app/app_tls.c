@@ -47,7 +47,7 @@ struct tls_dir {
     uint8_t dead, encrypted;
 };
 
-enum { TLS_C_HANDSHAKES, TLS_C_PARSE_ERRORS };     /* counters, named in the entry */
+enum { TLS_C_HANDSHAKES, TLS_C_PARSE_ERRORS, TLS_C_TLCP };   /* counters, named in the entry */
 
 struct tls_state {
     struct app_stats *st;
@@ -62,7 +62,9 @@ struct tls_state {
     char ja3[33], ja3s[33], ja4[37];
     struct abuf ja3_str, ja3s_str;      /* NUL-terminated */
     struct x509_info cert;
+    struct x509_info *enc_cert;         /* TLCP: the encryption certificate (allocated then) */
     uint8_t have_cert;
+    uint16_t cipher;                    /* the suite the ServerHello chose */
 };
 
 static void *tls_create(const struct app_limits *lim, struct app_stats *st, int id)
@@ -84,6 +86,8 @@ static void tls_destroy(void *state)
         app_buf_free(t->st, &t->d[i].hs);
     app_buf_free(t->st, &t->ja3_str);
     app_buf_free(t->st, &t->ja3s_str);
+    if (t->enc_cert)
+        app_buf_release(t->st, t->enc_cert, sizeof(*t->enc_cert));
     app_buf_release(t->st, t, sizeof(*t));
 }
 
@@ -98,6 +102,7 @@ static void parse_error(struct tls_state *t, int dir)
 static const char *version_name(uint16_t v, char *buf, size_t cap)
 {
     switch (v) {
+    case 0x0101: return "TLCP";         /* GB/T 38636-2020 */
     case 0x0300: return "SSLv3";
     case 0x0301: return "TLS 1.0";
     case 0x0302: return "TLS 1.1";
@@ -155,6 +160,7 @@ static void server_hello(struct tls_state *t, const uint8_t *m, size_t len)
         return;
     }
     t->version_num = h.selected;
+    t->cipher = h.cipher;
     memcpy(t->ja3s, h.ja3, sizeof(t->ja3s));
     {
         char tmp[32];
@@ -162,6 +168,27 @@ static void server_hello(struct tls_state *t, const uint8_t *m, size_t len)
         snprintf(t->version, sizeof(t->version), "%s", vn);
     }
     t->server_hello = 1;
+}
+
+/* GB/T 38636-2020 6.4.5.2.1: the TLCP cipher suites' names; NULL for
+ * others (no cipher_suite member then). */
+static const char *tlcp_suite_name(uint16_t c)
+{
+    switch (c) {
+    case 0xe011: return "ECDHE_SM4_CBC_SM3";
+    case 0xe013: return "ECC_SM4_CBC_SM3";
+    case 0xe015: return "IBSDH_SM4_CBC_SM3";
+    case 0xe017: return "IBC_SM4_CBC_SM3";
+    case 0xe019: return "RSA_SM4_CBC_SM3";
+    case 0xe01c: return "RSA_SM4_CBC_SHA256";
+    case 0xe051: return "ECDHE_SM4_GCM_SM3";
+    case 0xe053: return "ECC_SM4_GCM_SM3";
+    case 0xe055: return "IBSDH_SM4_GCM_SM3";
+    case 0xe057: return "IBC_SM4_GCM_SM3";
+    case 0xe059: return "RSA_SM4_GCM_SM3";
+    case 0xe05a: return "RSA_SM4_GCM_SHA256";
+    }
+    return NULL;
 }
 
 static void fill_meta(const struct tls_state *t, struct app_tls_meta *m)
@@ -187,6 +214,17 @@ static void fill_meta(const struct tls_state *t, struct app_tls_meta *m)
         m->notbefore = t->cert.notbefore[0] ? t->cert.notbefore : NULL;
         m->notafter = t->cert.notafter[0] ? t->cert.notafter : NULL;
     }
+    if (t->server_hello)
+        m->cipher_suite = tlcp_suite_name(t->cipher);
+    if (t->enc_cert) {
+        const struct x509_info *e = t->enc_cert;
+        m->enc_subject = e->subject;
+        m->enc_issuer = e->issuer;
+        m->enc_serial = e->serial[0] ? e->serial : NULL;
+        m->enc_fingerprint = e->fingerprint;
+        m->enc_notbefore = e->notbefore[0] ? e->notbefore : NULL;
+        m->enc_notafter = e->notafter[0] ? e->notafter : NULL;
+    }
 }
 
 /* The tls event; certs (optional) are the DER certificates of the chain. */
@@ -200,6 +238,8 @@ static void server_done(struct tls_state *t, const uint8_t *certs, size_t certs_
         return;
     t->server_done = 1;
     t->ctr[TLS_C_HANDSHAKES]++;
+    if (t->version_num == 0x0101)
+        t->ctr[TLS_C_TLCP]++;
     fill_meta(t, &meta);
     if (t->server_hello) {
         txb_add(&b, BUF_JA3S_HASH, t->ja3s, 32);
@@ -210,6 +250,13 @@ static void server_done(struct tls_state *t, const uint8_t *certs, size_t certs_
         txb_add(&b, BUF_TLS_CERT_ISSUER, t->cert.issuer, strlen(t->cert.issuer));
         txb_add(&b, BUF_TLS_CERT_SERIAL, t->cert.serial, strlen(t->cert.serial));
         txb_add(&b, BUF_TLS_CERT_FINGERPRINT, t->cert.fingerprint, strlen(t->cert.fingerprint));
+    }
+    if (t->enc_cert) {                  /* TLCP: the encryption certificate matches too */
+        const struct x509_info *e = t->enc_cert;
+        txb_add(&b, BUF_TLS_CERT_SUBJECT, e->subject, strlen(e->subject));
+        txb_add(&b, BUF_TLS_CERT_ISSUER, e->issuer, strlen(e->issuer));
+        txb_add(&b, BUF_TLS_CERT_SERIAL, e->serial, strlen(e->serial));
+        txb_add(&b, BUF_TLS_CERT_FINGERPRINT, e->fingerprint, strlen(e->fingerprint));
     }
     for (size_t p = 0; certs && p + 3 <= certs_len;) {
         size_t cl = (size_t)certs[p] << 16 | (size_t)certs[p + 1] << 8 | certs[p + 2];
@@ -238,6 +285,17 @@ static void certificate(struct tls_state *t, const uint8_t *m, size_t len, const
         t->have_cert = 1;
         if (app_x509_parse(c + 3, cl, &t->cert) < 0)
             t->ctr[TLS_C_PARSE_ERRORS]++;      /* keep what was read, the fingerprint at least */
+        /* TLCP (GB/T 38636-2020 6.4.5.3): the signing certificate, then the
+         * encryption certificate, then the CA chain */
+        size_t o2 = 3 + cl;
+        if (t->version_num == 0x0101 && o2 + 3 <= ll) {
+            size_t el = (size_t)c[o2] << 16 | (size_t)c[o2 + 1] << 8 | c[o2 + 2];
+            if (el > ll - o2 - 3)
+                goto bad;
+            t->enc_cert = app_buf_alloc(t->st, sizeof(*t->enc_cert));
+            if (app_x509_parse(c + o2 + 3, el, t->enc_cert) < 0)
+                t->ctr[TLS_C_PARSE_ERRORS]++;
+        }
     }
     server_done(t, c, ll, s);
     return;
@@ -310,7 +368,9 @@ static void record_start(struct tls_state *t, int dir, const struct app_sink *s)
     uint8_t type = d->hdr[0];
     uint32_t len = rd16(d->hdr + 3);
 
-    if (type < 20 || type > 24 || d->hdr[1] != 3 || len > TLS_REC_MAX) {
+    /* TLS: 3.x; TLCP (GB/T 38636-2020): 1.1 */
+    if (type < 20 || type > 24 || (d->hdr[1] != 3 && rd16(d->hdr + 1) != 0x0101) ||
+        len > TLS_REC_MAX) {
         parse_error(t, dir);
         return;
     }
@@ -368,7 +428,9 @@ static void tls_end(void *state, const struct app_sink *s)
 }
 
 /* tls{subject, issuerdn, serial, fingerprint, sni, version, notbefore,
- *     notafter, ja3{hash,string}, ja3s{hash,string}, ja4} */
+ *     notafter, ja3{hash,string}, ja3s{hash,string}, ja4}; for TLCP also
+ *     cipher_suite and encryption_cert{subject, issuerdn, serial,
+ *     fingerprint, notbefore, notafter} (our own fields) */
 static void tls_event_body(struct jw *w, const struct app_tx *tx)
 {
     const struct app_tls_meta *m = tx->meta;
@@ -394,6 +456,17 @@ static void tls_event_body(struct jw *w, const struct app_tx *tx)
         jw_obj_end(w);
     }
     app_buf_kstr(w, "ja4", m->ja4);
+    app_buf_kstr(w, "cipher_suite", m->cipher_suite);
+    if (m->enc_subject || m->enc_fingerprint) {
+        jw_kobj(w, "encryption_cert");
+        app_buf_kstr(w, "subject", m->enc_subject);
+        app_buf_kstr(w, "issuerdn", m->enc_issuer);
+        app_buf_kstr(w, "serial", m->enc_serial);
+        app_buf_kstr(w, "fingerprint", m->enc_fingerprint);
+        app_buf_kstr(w, "notbefore", m->enc_notbefore);
+        app_buf_kstr(w, "notafter", m->enc_notafter);
+        jw_obj_end(w);
+    }
     jw_obj_end(w);
 }
 
@@ -427,7 +500,7 @@ const struct app_parser app_tls_parser = {
     .name = "tls", .rule_proto = "tls", .event_type = "tls", .event_id = 5,
     .transports = APP_TCP,
     .ndpi = (const uint16_t[]){ NDPI_PROTOCOL_TLS, 0 },
-    .counters = (const char *const[]){ "handshakes", "parse_errors", NULL },
+    .counters = (const char *const[]){ "handshakes", "parse_errors", "tlcp_handshakes", NULL },
     .keywords = tls_keywords,
     .create = tls_create, .feed = tls_feed, .gap = tls_gap, .end = tls_end, .destroy = tls_destroy,
     .event_body = tls_event_body,

@@ -78,6 +78,9 @@ struct app_tls_meta {
     const char *notbefore, *notafter;       /* "2024-01-01T00:00:00" */
     const char *ja3, *ja3_string, *ja3s, *ja3s_string;
     const char *ja4;                        /* JA4 of the ClientHello */
+    const char *cipher_suite;               /* TLCP suites only: "ECC_SM4_CBC_SM3" */
+    const char *enc_subject, *enc_issuer, *enc_serial, *enc_fingerprint; /* TLCP: the */
+    const char *enc_notbefore, *enc_notafter;                           /* encryption cert */
     uint16_t version_num;                   /* 0x0303, ... as negotiated (ServerHello) */
 };
 struct app_ssh_meta {
