@@ -493,9 +493,102 @@ static void test_ja4(void)
     CHECK(strncmp(out, "t00i999900_", 11) == 0);                 /* draft version, caps */
 }
 
+/* TLCP (GB/T 38636-2020): version 1.1 records and hellos, a TLCP suite,
+ * and the Certificate message's signing and encryption certificates
+ * (tests/data/tlcp-*.der, SM2/SM3, tests/tools/gen_tlcp_certs.sh; what
+ * openssl printed for them, tests/data/tlcp-certs.txt, is checked here). */
+static size_t read_der(const char *name, uint8_t *buf, size_t cap)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "tests/data/%s", name);
+    FILE *f = fopen(path, "rb");
+    CHECK(f != NULL);
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, cap, f);
+    fclose(f);
+    return n;
+}
+
+static void tlcp_records(struct b *out, uint8_t type, const uint8_t *p, size_t n, size_t frag)
+{
+    for (size_t off = 0; off < n;) {
+        size_t k = n - off < frag ? n - off : frag;
+        b8(out, type); b16(out, 0x0101); b16(out, (unsigned)k);
+        bmem(out, p + off, k);
+        off += k;
+    }
+}
+
+static void test_tlcp(void)
+{
+    static uint8_t sign[2048], enc[2048];
+    size_t sl = read_der("tlcp-sign.der", sign, sizeof(sign));
+    size_t el = read_der("tlcp-enc.der", enc, sizeof(enc));
+    CHECK(sl > 100 && el > 100);
+    struct b ch, hs, cli, srv;
+    struct coll c;
+    uint8_t rnd[32] = { 7 };
+    ch.n = 0;
+    b8(&ch, 1); b24(&ch, 0); b16(&ch, 0x0101); bmem(&ch, rnd, 32); b8(&ch, 0);
+    b16(&ch, 8); b16(&ch, 0xe013); b16(&ch, 0xe053); b16(&ch, 0xe011); b16(&ch, 0xe051);
+    b8(&ch, 1); b8(&ch, 0);
+    size_t bl = ch.n - 4;
+    ch.d[1] = (uint8_t)(bl >> 16); ch.d[2] = (uint8_t)(bl >> 8); ch.d[3] = (uint8_t)bl;
+    hs.n = 0;
+    b8(&hs, 2); b24(&hs, 2 + 32 + 1 + 3); b16(&hs, 0x0101); bmem(&hs, rnd, 32); b8(&hs, 0);
+    b16(&hs, 0xe013); b8(&hs, 0);
+    b8(&hs, 11); b24(&hs, 3 + 3 + sl + 3 + el); b24(&hs, 3 + sl + 3 + el);
+    b24(&hs, sl); bmem(&hs, sign, sl); b24(&hs, el); bmem(&hs, enc, el);
+    b8(&hs, 14); b24(&hs, 0);
+    uint64_t t0 = app_stats_get(&st, "tls", "tlcp_handshakes");
+    for (int mode = 0; mode < 3; mode++) {
+        cli.n = srv.n = 0;
+        tlcp_records(&cli, 22, ch.d, ch.n, mode == 2 ? 50 : 16384);
+        tlcp_records(&srv, 22, hs.d, hs.n, mode == 2 ? 100 : 16384);
+        free(conversation(&cli, &srv, mode, &c));
+        CHECK_EQ_U(c.n, 2);
+        CHECK_STR(coll_buf(&c, 0, BUF_JA3_STRING, 0), "257,57363-57427-57361-57425,,,");
+        CHECK_EQ_U(coll_nbuf(&c, 1, BUF_TLS_CERT_SUBJECT), 2);
+        CHECK_STR(coll_buf(&c, 1, BUF_TLS_CERT_SUBJECT, 0),
+                  "C=CN, ST=Fujian, O=Taishi Test, OU=Sign, CN=tlcp.taishi.example");
+        CHECK_STR(coll_buf(&c, 1, BUF_TLS_CERT_SUBJECT, 1),
+                  "C=CN, ST=Fujian, O=Taishi Test, OU=Encrypt, CN=tlcp.taishi.example");
+        CHECK_STR(coll_buf(&c, 1, BUF_TLS_CERT_SERIAL, 1), "5A:02");
+        CHECK_EQ_U(coll_nbuf(&c, 1, BUF_TLS_CERTS), 2);
+        CHECK(strstr(c.tx[1].json, "\"version\":\"TLCP\"") != NULL);
+        CHECK(strstr(c.tx[1].json, "\"cipher_suite\":\"ECC_SM4_CBC_SM3\"") != NULL);
+        CHECK(strstr(c.tx[1].json, "\"serial\":\"5A:01\",\"fingerprint\":\"10:c6:d6:99:4d:b3:8c:6b:71:e0:f5:84:47:05:2b:80:3f:14:c5:d4\"") != NULL);
+        CHECK(strstr(c.tx[1].json, "\"encryption_cert\":{\"subject\":\"C=CN, ST=Fujian, O=Taishi Test, OU=Encrypt, CN=tlcp.taishi.example\","
+                     "\"issuerdn\":\"C=CN, ST=Fujian, O=Taishi Test, CN=Taishi Test SM2 CA\",\"serial\":\"5A:02\","
+                     "\"fingerprint\":\"88:e9:66:80:e4:5a:fc:30:d5:68:1b:52:ce:18:a1:0a:e7:98:66:6d\"") != NULL);
+        coll_reset(&c);
+    }
+    CHECK_EQ_U(app_stats_get(&st, "tls", "tlcp_handshakes"), t0 + 3);
+    /* the encryption certificate's length lies: a parse error, no second cert */
+    uint64_t e0 = app_stats_get(&st, "tls", "parse_errors");
+    hs.d[2 + 32 + 1 + 3 + 4 + 4 + 3 + 3 + sl] = 0x7f;
+    cli.n = srv.n = 0;
+    tlcp_records(&cli, 22, ch.d, ch.n, 16384);
+    tlcp_records(&srv, 22, hs.d, hs.n, 16384);
+    free(conversation(&cli, &srv, 0, &c));
+    CHECK_EQ_U(app_stats_get(&st, "tls", "parse_errors"), e0 + 1);
+    CHECK(strstr(c.tx[c.n - 1].json, "encryption_cert") == NULL);
+    coll_reset(&c);
+    /* record version 1.2 (0x0102) is neither TLS nor TLCP */
+    cli.n = 0;
+    b8(&cli, 22); b16(&cli, 0x0102); b16(&cli, 4); b8(&cli, 1); b24(&cli, 0);
+    srv.n = 0;
+    free(conversation(&cli, &srv, 0, &c));
+    CHECK_EQ_U(c.n, 0);
+    CHECK_EQ_U(app_stats_get(&st, "tls", "parse_errors"), e0 + 2);
+    coll_reset(&c);
+}
+
 int main(void)
 {
     test_md5();
+    test_tlcp();
     test_ja4();
     test_tls12();
     test_tls13_and_resumption();
