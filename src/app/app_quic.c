@@ -147,7 +147,7 @@ static void try_hello(struct quic_state *q, int dir)
 static int crypto_frame(struct quic_state *q, int dir, uint64_t off, const uint8_t *p, size_t n)
 {
     struct quic_dir *d = &q->d[dir];
-    if (d->done)
+    if (d->done || n == 0)
         return 0;
     if (off > QUIC_CRYPTO_MAX || n > QUIC_CRYPTO_MAX - off) {
         q->ctr[Q_C_PARSE_ERRORS]++;
