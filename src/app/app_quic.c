@@ -370,6 +370,12 @@ static void quic_feed(void *state, int dir, const uint8_t *p, size_t n, const st
         }
     }
     app_buf_emit(s, q->id, TX_QUIC, dir, 1, &b, &meta);
+    if (q->hello_new[dir]) {            /* done with this side's CRYPTO bytes */
+        app_buf_free(q->st, &q->d[dir].crypto);
+        app_buf_free(q->st, &q->d[dir].have);
+        if (q->d[dir ^ 1].hello)
+            app_buf_free(q->st, &q->plain);
+    }
 }
 
 static void quic_gap(void *state, int dir, size_t n, const struct app_sink *s)
@@ -434,7 +440,7 @@ static void ext_values(struct jw *w, const struct quic_meta *m, const struct tls
     } else if (e->type == 43 && n >= 1) {                   /* supported_versions */
         jw_karr(w, "values");
         if (m->client) {
-            for (size_t i = 1; i + 2 <= n && i + 1 <= (size_t)d[0] + 1; i += 2) {
+            for (size_t i = 1; i + 2 <= n && i + 2 <= (size_t)d[0] + 1; i += 2) {
                 sv_name(rd16(d + i), s, sizeof(s));
                 jw_str(w, s);
             }
