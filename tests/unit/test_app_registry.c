@@ -119,7 +119,8 @@ int main(void)
     p = good; p.name = NULL; refused(&p, "name");
     p = good; p.name = "fake2"; p.feed = NULL; refused(&p, "feed");
     /* a UDP parser with per-flow state needs the stateful functions, not datagram */
-    p = good; p.name = "fake2"; p.event_id = 21; p.ndpi = (const uint16_t[]){ 9998, 0 };
+    p = good; p.name = "fake2"; p.event_type = "fake2"; p.event_id = 21;
+    p.ndpi = (const uint16_t[]){ 9998, 0 };
     p.transports = APP_UDP_FLOW;
     const struct app_parser *uf[] = { &good, &p };
     CHECK_EQ_U(app_registry_check_table(uf, 2, err, sizeof(err)), 0);
