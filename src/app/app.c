@@ -45,7 +45,7 @@ struct app_flow *app_flow_new(int id, const struct app_limits *lim, struct app_s
 {
     const struct app_parser *p = app_registry_get(id);
 
-    if (!p || !(p->transports & APP_TCP) || !stats)
+    if (!p || !(p->transports & APP_STATEFUL) || !stats)
         return NULL;
     struct app_flow *a = app_buf_alloc(stats, sizeof(*a));
     a->p = p;

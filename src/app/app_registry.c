@@ -22,12 +22,14 @@
 #include "taishi/app/buffers.h"
 
 extern const struct app_parser app_http_parser, app_dns_parser, app_tls_parser, app_ssh_parser;
+extern const struct app_parser app_quic_parser;
 
 static const struct app_parser *const parsers[] = {
     &app_http_parser,
     &app_dns_parser,
     &app_tls_parser,
     &app_ssh_parser,
+    &app_quic_parser,
 };
 #define NPARSERS ((int)(sizeof(parsers) / sizeof(parsers[0])))
 _Static_assert(NPARSERS <= APP_PARSERS_MAX, "more parsers than APP_PARSERS_MAX");
@@ -57,7 +59,6 @@ static const struct unparsed unparsed[] = {
     { "rfb", { NDPI_PROTOCOL_VNC } },
     { "telnet", { NDPI_PROTOCOL_TELNET } },
     { "irc", { NDPI_PROTOCOL_IRC } },
-    { "quic", { NDPI_PROTOCOL_QUIC } },
 };
 
 int app_registry_count(void)
@@ -130,12 +131,12 @@ int app_registry_check_table(const struct app_parser *const *t, int n, char *err
             !p->name || !*p->name ? "name" : !p->rule_proto || !*p->rule_proto ? "rule_proto" :
             !p->event_type || !*p->event_type ? "event_type" : !p->event_id ? "event_id" :
             !p->ndpi || !p->ndpi[0] ? "ndpi" : !p->counters ? "counters" :
-            !p->event_body ? "event_body" : !(p->transports & (APP_TCP | APP_UDP)) ? "transports" :
-            (p->transports & APP_TCP) && !p->create ? "create" :
-            (p->transports & APP_TCP) && !p->feed ? "feed" :
-            (p->transports & APP_TCP) && !p->gap ? "gap" :
-            (p->transports & APP_TCP) && !p->end ? "end" :
-            (p->transports & APP_TCP) && !p->destroy ? "destroy" :
+            !p->event_body ? "event_body" : !(p->transports & (APP_STATEFUL | APP_UDP)) ? "transports" :
+            (p->transports & APP_STATEFUL) && !p->create ? "create" :
+            (p->transports & APP_STATEFUL) && !p->feed ? "feed" :
+            (p->transports & APP_STATEFUL) && !p->gap ? "gap" :
+            (p->transports & APP_STATEFUL) && !p->end ? "end" :
+            (p->transports & APP_STATEFUL) && !p->destroy ? "destroy" :
             (p->transports & APP_UDP) && !p->datagram ? "datagram" : NULL;
         if (missing) {
             snprintf(err, errlen, "app parser %d (%s): no %s", i + 1, p->name ? p->name : "?", missing);

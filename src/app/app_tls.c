@@ -20,9 +20,8 @@
  * end of the flow: with only a ClientHello seen, the event carries the
  * client side.
  *
- * JA3 (salesforce/ja3): "version,ciphers,extensions,groups,point_formats",
- * decimal values joined by '-', GREASE values (0x?a?a) left out; JA3S:
- * "version,cipher,extensions". Their MD5 in lower-case hex.
+ * The hellos themselves (SNI, JA3/JA3S, JA4) are read by app_tls_hello.c,
+ * which the QUIC parser shares.
  *
  * A gap stops both directions (the handshake cannot be trusted after it).
  *
@@ -31,9 +30,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "taishi/core/md5.h"
 #include "taishi/core/util.h"
 #include "app_buf.h"
+#include "app_tls_hello.h"
 #include "app_x509.h"
 
 #define TLS_REC_MAX (16384 + 2048)
@@ -48,7 +47,7 @@ struct tls_dir {
     uint8_t dead, encrypted;
 };
 
-enum { TLS_C_HANDSHAKES, TLS_C_PARSE_ERRORS };     /* counters, named in the entry */
+enum { TLS_C_HANDSHAKES, TLS_C_PARSE_ERRORS, TLS_C_TLCP };   /* counters, named in the entry */
 
 struct tls_state {
     struct app_stats *st;
@@ -60,13 +59,13 @@ struct tls_state {
     uint16_t version_num;
     char sni[256];
     char version[32];
-    char ja3[33], ja3s[33];
+    char ja3[33], ja3s[33], ja4[37];
     struct abuf ja3_str, ja3s_str;      /* NUL-terminated */
     struct x509_info cert;
+    struct x509_info *enc_cert;         /* TLCP: the encryption certificate (allocated then) */
     uint8_t have_cert;
+    uint16_t cipher;                    /* the suite the ServerHello chose */
 };
-
-static int is_grease(uint16_t v) { return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff); }
 
 static void *tls_create(const struct app_limits *lim, struct app_stats *st, int id)
 {
@@ -87,6 +86,8 @@ static void tls_destroy(void *state)
         app_buf_free(t->st, &t->d[i].hs);
     app_buf_free(t->st, &t->ja3_str);
     app_buf_free(t->st, &t->ja3s_str);
+    if (t->enc_cert)
+        app_buf_release(t->st, t->enc_cert, sizeof(*t->enc_cert));
     app_buf_release(t->st, t, sizeof(*t));
 }
 
@@ -101,6 +102,7 @@ static void parse_error(struct tls_state *t, int dir)
 static const char *version_name(uint16_t v, char *buf, size_t cap)
 {
     switch (v) {
+    case 0x0101: return "TLCP";         /* GB/T 38636-2020 */
     case 0x0300: return "SSLv3";
     case 0x0301: return "TLS 1.0";
     case 0x0302: return "TLS 1.1";
@@ -114,183 +116,79 @@ static const char *version_name(uint16_t v, char *buf, size_t cap)
     return buf;
 }
 
-/* JA3 text builder: appends to an abuf, no NUL until ja3_fin. */
-struct jb {
-    struct tls_state *t;
-    struct abuf *b;
-    int n, err;
-};
-
-static void jb_sep(struct jb *j, char c)
+static size_t ja3_max(const struct tls_state *t)
 {
-    if (!j->err && app_buf_append(j->t->st, j->b, &c, 1, (size_t)j->t->lim->tls_record_max * 3 + 64) < 0)
-        j->err = 1;
-    j->n = 0;
-}
-
-static void jb_num(struct jb *j, unsigned v)
-{
-    char s[8];
-    int l = snprintf(s, sizeof(s), "%s%u", j->n ? "-" : "", v);
-    if (!j->err && app_buf_append(j->t->st, j->b, s, (size_t)l, (size_t)j->t->lim->tls_record_max * 3 + 64) < 0)
-        j->err = 1;
-    j->n++;
-}
-
-static int jb_fin(struct jb *j)
-{
-    jb_sep(j, 0);
-    return j->err ? -1 : 0;
-}
-
-/* Reads a vector with a 1- or 2-byte length at *o; end is the parent's. */
-static int vec(const uint8_t *m, size_t end, size_t *o, int lb, size_t *vo, size_t *vl)
-{
-    if (*o + (size_t)lb > end)
-        return -1;
-    size_t l = lb == 1 ? m[*o] : rd16(m + *o);
-    if (*o + (size_t)lb + l > end)
-        return -1;
-    *vo = *o + (size_t)lb;
-    *vl = l;
-    *o = *vo + l;
-    return 0;
+    return (size_t)t->lim->tls_record_max * 3 + 64;
 }
 
 static void client_hello(struct tls_state *t, const uint8_t *m, size_t len, const struct app_sink *s)
 {
-    size_t o = 0, vo, vl, cs_o, cs_l, ext_o = 0, ext_l = 0;
-    size_t grp_o = 0, grp_l = 0, pf_o = 0, pf_l = 0;
-    struct jb j = { t, &t->ja3_str, 0, 0 };
+    struct tls_hello h;
 
     if (t->client_hello)
         return;                 /* a second one (after HelloRetryRequest): keep the first */
-    if (len < 34)
-        goto bad;
-    uint16_t ver = rd16(m);
-    o = 34;
-    if (vec(m, len, &o, 1, &vo, &vl) < 0 || vec(m, len, &o, 2, &cs_o, &cs_l) < 0 ||
-        vec(m, len, &o, 1, &vo, &vl) < 0)
-        goto bad;
-    if (o < len && vec(m, len, &o, 2, &ext_o, &ext_l) < 0)
-        goto bad;
-    t->sni[0] = 0;
-    t->ja3_str.len = 0;
-    jb_num(&j, ver);
-    jb_sep(&j, ',');
-    for (size_t i = 0; i + 1 < cs_l; i += 2) {
-        uint16_t c = rd16(m + cs_o + i);
-        if (!is_grease(c))
-            jb_num(&j, c);
+    if (tls_hello_client(m, len, 0, t->st, &t->ja3_str, ja3_max(t), &h) < 0) {
+        parse_error(t, APP_DIR_TOSERVER);
+        return;
     }
-    jb_sep(&j, ',');
-    for (size_t e = ext_o; e + 4 <= ext_o + ext_l;) {
-        uint16_t et = rd16(m + e);
-        size_t eo = e + 2, edo, edl;
-        if (vec(m, ext_o + ext_l, &eo, 2, &edo, &edl) < 0)
-            goto bad;
-        if (!is_grease(et))
-            jb_num(&j, et);
-        if (et == 0 && edl >= 2) {                  /* server_name */
-            size_t lo = edo, lso, lsl;
-            if (vec(m, edo + edl, &lo, 2, &lso, &lsl) == 0) {
-                size_t p = lso;
-                while (p + 3 <= lso + lsl) {
-                    uint8_t nt = m[p];
-                    size_t q = p + 1, no, nl;
-                    if (vec(m, lso + lsl, &q, 2, &no, &nl) < 0)
-                        break;
-                    if (nt == 0 && nl < sizeof(t->sni)) {
-                        memcpy(t->sni, m + no, nl);
-                        t->sni[nl] = 0;
-                        break;
-                    }
-                    p = q;
-                }
-            }
-        } else if (et == 10 && edl >= 2) {          /* supported_groups */
-            size_t go = edo;
-            if (vec(m, edo + edl, &go, 2, &grp_o, &grp_l) < 0)
-                grp_l = 0;
-        } else if (et == 11 && edl >= 1) {          /* ec_point_formats */
-            size_t po = edo;
-            if (vec(m, edo + edl, &po, 1, &pf_o, &pf_l) < 0)
-                pf_l = 0;
-        }
-        e = eo;
-    }
-    jb_sep(&j, ',');
-    for (size_t i = 0; i + 1 < grp_l; i += 2) {
-        uint16_t g = rd16(m + grp_o + i);
-        if (!is_grease(g))
-            jb_num(&j, g);
-    }
-    jb_sep(&j, ',');
-    for (size_t i = 0; i < pf_l; i++)
-        jb_num(&j, m[pf_o + i]);
-    if (jb_fin(&j) < 0)
-        goto bad;
-    md5_hex(t->ja3_str.d, t->ja3_str.len - 1, t->ja3);
+    memcpy(t->sni, h.sni, sizeof(t->sni));
+    memcpy(t->ja3, h.ja3, sizeof(t->ja3));
+    memcpy(t->ja4, h.ja4, sizeof(t->ja4));
     t->client_hello = 1;
 
     struct txb b = { .n = 0 };
     struct app_tls_meta meta = {
         .sni = t->sni[0] ? t->sni : NULL, .ja3 = t->ja3, .ja3_string = (const char *)t->ja3_str.d,
+        .ja4 = t->ja4,
     };
     if (t->sni[0])
         txb_add(&b, BUF_TLS_SNI, t->sni, strlen(t->sni));
     txb_add(&b, BUF_JA3_HASH, t->ja3, 32);
     txb_add(&b, BUF_JA3_STRING, t->ja3_str.d, t->ja3_str.len - 1);
+    txb_add(&b, BUF_JA4_HASH, t->ja4, 36);
     app_buf_emit(s, t->id, TX_TLS_CLIENT_HELLO, APP_DIR_TOSERVER, 0, &b, &meta);
-    return;
-bad:
-    t->ja3_str.len = 0;
-    parse_error(t, APP_DIR_TOSERVER);
 }
 
 static void server_hello(struct tls_state *t, const uint8_t *m, size_t len)
 {
-    size_t o = 34, vo, vl, ext_o = 0, ext_l = 0;
-    struct jb j = { t, &t->ja3s_str, 0, 0 };
+    struct tls_hello h;
 
     if (t->server_hello)
         return;
-    if (len < 38 || vec(m, len, &o, 1, &vo, &vl) < 0 || o + 3 > len)
-        goto bad;
-    uint16_t ver = rd16(m), cipher = rd16(m + o);
-    o += 3;
-    if (o < len && vec(m, len, &o, 2, &ext_o, &ext_l) < 0)
-        goto bad;
-    t->version_num = ver;
-    t->ja3s_str.len = 0;
-    jb_num(&j, ver);
-    jb_sep(&j, ',');
-    jb_num(&j, cipher);
-    jb_sep(&j, ',');
-    for (size_t e = ext_o; e + 4 <= ext_o + ext_l;) {
-        uint16_t et = rd16(m + e);
-        size_t eo = e + 2, edo, edl;
-        if (vec(m, ext_o + ext_l, &eo, 2, &edo, &edl) < 0)
-            goto bad;
-        if (!is_grease(et))
-            jb_num(&j, et);
-        if (et == 43 && edl == 2)           /* supported_versions: the selected one */
-            t->version_num = rd16(m + edo);
-        e = eo;
+    if (tls_hello_server(m, len, t->st, &t->ja3s_str, ja3_max(t), &h) < 0) {
+        parse_error(t, APP_DIR_TOCLIENT);
+        return;
     }
-    if (jb_fin(&j) < 0)
-        goto bad;
-    md5_hex(t->ja3s_str.d, t->ja3s_str.len - 1, t->ja3s);
+    t->version_num = h.selected;
+    t->cipher = h.cipher;
+    memcpy(t->ja3s, h.ja3, sizeof(t->ja3s));
     {
         char tmp[32];
         const char *vn = version_name(t->version_num, tmp, sizeof(tmp));
         snprintf(t->version, sizeof(t->version), "%s", vn);
     }
     t->server_hello = 1;
-    return;
-bad:
-    t->ja3s_str.len = 0;
-    parse_error(t, APP_DIR_TOCLIENT);
+}
+
+/* GB/T 38636-2020 6.4.5.2.1: the TLCP cipher suites' names; NULL for
+ * others (no cipher_suite member then). */
+static const char *tlcp_suite_name(uint16_t c)
+{
+    switch (c) {
+    case 0xe011: return "ECDHE_SM4_CBC_SM3";
+    case 0xe013: return "ECC_SM4_CBC_SM3";
+    case 0xe015: return "IBSDH_SM4_CBC_SM3";
+    case 0xe017: return "IBC_SM4_CBC_SM3";
+    case 0xe019: return "RSA_SM4_CBC_SM3";
+    case 0xe01c: return "RSA_SM4_CBC_SHA256";
+    case 0xe051: return "ECDHE_SM4_GCM_SM3";
+    case 0xe053: return "ECC_SM4_GCM_SM3";
+    case 0xe055: return "IBSDH_SM4_GCM_SM3";
+    case 0xe057: return "IBC_SM4_GCM_SM3";
+    case 0xe059: return "RSA_SM4_GCM_SM3";
+    case 0xe05a: return "RSA_SM4_GCM_SHA256";
+    }
+    return NULL;
 }
 
 static void fill_meta(const struct tls_state *t, struct app_tls_meta *m)
@@ -300,6 +198,7 @@ static void fill_meta(const struct tls_state *t, struct app_tls_meta *m)
     if (t->client_hello) {
         m->ja3 = t->ja3;
         m->ja3_string = (const char *)t->ja3_str.d;
+        m->ja4 = t->ja4;
     }
     if (t->server_hello) {
         m->version = t->version;
@@ -315,6 +214,17 @@ static void fill_meta(const struct tls_state *t, struct app_tls_meta *m)
         m->notbefore = t->cert.notbefore[0] ? t->cert.notbefore : NULL;
         m->notafter = t->cert.notafter[0] ? t->cert.notafter : NULL;
     }
+    if (t->server_hello)
+        m->cipher_suite = tlcp_suite_name(t->cipher);
+    if (t->enc_cert) {
+        const struct x509_info *e = t->enc_cert;
+        m->enc_subject = e->subject;
+        m->enc_issuer = e->issuer;
+        m->enc_serial = e->serial[0] ? e->serial : NULL;
+        m->enc_fingerprint = e->fingerprint;
+        m->enc_notbefore = e->notbefore[0] ? e->notbefore : NULL;
+        m->enc_notafter = e->notafter[0] ? e->notafter : NULL;
+    }
 }
 
 /* The tls event; certs (optional) are the DER certificates of the chain. */
@@ -328,6 +238,8 @@ static void server_done(struct tls_state *t, const uint8_t *certs, size_t certs_
         return;
     t->server_done = 1;
     t->ctr[TLS_C_HANDSHAKES]++;
+    if (t->version_num == 0x0101)
+        t->ctr[TLS_C_TLCP]++;
     fill_meta(t, &meta);
     if (t->server_hello) {
         txb_add(&b, BUF_JA3S_HASH, t->ja3s, 32);
@@ -338,6 +250,13 @@ static void server_done(struct tls_state *t, const uint8_t *certs, size_t certs_
         txb_add(&b, BUF_TLS_CERT_ISSUER, t->cert.issuer, strlen(t->cert.issuer));
         txb_add(&b, BUF_TLS_CERT_SERIAL, t->cert.serial, strlen(t->cert.serial));
         txb_add(&b, BUF_TLS_CERT_FINGERPRINT, t->cert.fingerprint, strlen(t->cert.fingerprint));
+    }
+    if (t->enc_cert) {                  /* TLCP: the encryption certificate matches too */
+        const struct x509_info *e = t->enc_cert;
+        txb_add(&b, BUF_TLS_CERT_SUBJECT, e->subject, strlen(e->subject));
+        txb_add(&b, BUF_TLS_CERT_ISSUER, e->issuer, strlen(e->issuer));
+        txb_add(&b, BUF_TLS_CERT_SERIAL, e->serial, strlen(e->serial));
+        txb_add(&b, BUF_TLS_CERT_FINGERPRINT, e->fingerprint, strlen(e->fingerprint));
     }
     for (size_t p = 0; certs && p + 3 <= certs_len;) {
         size_t cl = (size_t)certs[p] << 16 | (size_t)certs[p + 1] << 8 | certs[p + 2];
@@ -366,6 +285,17 @@ static void certificate(struct tls_state *t, const uint8_t *m, size_t len, const
         t->have_cert = 1;
         if (app_x509_parse(c + 3, cl, &t->cert) < 0)
             t->ctr[TLS_C_PARSE_ERRORS]++;      /* keep what was read, the fingerprint at least */
+        /* TLCP (GB/T 38636-2020 6.4.5.3): the signing certificate, then the
+         * encryption certificate, then the CA chain */
+        size_t o2 = 3 + cl;
+        if (t->version_num == 0x0101 && o2 + 3 <= ll) {
+            size_t el = (size_t)c[o2] << 16 | (size_t)c[o2 + 1] << 8 | c[o2 + 2];
+            if (el > ll - o2 - 3)
+                goto bad;
+            t->enc_cert = app_buf_alloc(t->st, sizeof(*t->enc_cert));
+            if (app_x509_parse(c + o2 + 3, el, t->enc_cert) < 0)
+                t->ctr[TLS_C_PARSE_ERRORS]++;
+        }
     }
     server_done(t, c, ll, s);
     return;
@@ -438,7 +368,9 @@ static void record_start(struct tls_state *t, int dir, const struct app_sink *s)
     uint8_t type = d->hdr[0];
     uint32_t len = rd16(d->hdr + 3);
 
-    if (type < 20 || type > 24 || d->hdr[1] != 3 || len > TLS_REC_MAX) {
+    /* TLS: 3.x; TLCP (GB/T 38636-2020): 1.1 */
+    if (type < 20 || type > 24 || (d->hdr[1] != 3 && rd16(d->hdr + 1) != 0x0101) ||
+        len > TLS_REC_MAX) {
         parse_error(t, dir);
         return;
     }
@@ -496,7 +428,9 @@ static void tls_end(void *state, const struct app_sink *s)
 }
 
 /* tls{subject, issuerdn, serial, fingerprint, sni, version, notbefore,
- *     notafter, ja3{hash,string}, ja3s{hash,string}} */
+ *     notafter, ja3{hash,string}, ja3s{hash,string}, ja4}; for TLCP also
+ *     cipher_suite and encryption_cert{subject, issuerdn, serial,
+ *     fingerprint, notbefore, notafter} (our own fields) */
 static void tls_event_body(struct jw *w, const struct app_tx *tx)
 {
     const struct app_tls_meta *m = tx->meta;
@@ -519,6 +453,18 @@ static void tls_event_body(struct jw *w, const struct app_tx *tx)
         jw_kobj(w, "ja3s");
         jw_kstr(w, "hash", m->ja3s);
         app_buf_kstr(w, "string", m->ja3s_string);
+        jw_obj_end(w);
+    }
+    app_buf_kstr(w, "ja4", m->ja4);
+    app_buf_kstr(w, "cipher_suite", m->cipher_suite);
+    if (m->enc_subject || m->enc_fingerprint) {
+        jw_kobj(w, "encryption_cert");
+        app_buf_kstr(w, "subject", m->enc_subject);
+        app_buf_kstr(w, "issuerdn", m->enc_issuer);
+        app_buf_kstr(w, "serial", m->enc_serial);
+        app_buf_kstr(w, "fingerprint", m->enc_fingerprint);
+        app_buf_kstr(w, "notbefore", m->enc_notbefore);
+        app_buf_kstr(w, "notafter", m->enc_notafter);
         jw_obj_end(w);
     }
     jw_obj_end(w);
@@ -546,6 +492,7 @@ static const struct app_keyword tls_keywords[] = {
     APP_STICKY("ja3s_hash", BUF_JA3S_HASH),
     APP_STICKY("ja3s.string", BUF_JA3S_STRING),
     APP_STICKY("ja3s_string", BUF_JA3S_STRING),
+    APP_STICKY("ja4.hash", BUF_JA4_HASH),
     APP_KEYWORDS_END,
 };
 
@@ -553,7 +500,7 @@ const struct app_parser app_tls_parser = {
     .name = "tls", .rule_proto = "tls", .event_type = "tls", .event_id = 5,
     .transports = APP_TCP,
     .ndpi = (const uint16_t[]){ NDPI_PROTOCOL_TLS, 0 },
-    .counters = (const char *const[]){ "handshakes", "parse_errors", NULL },
+    .counters = (const char *const[]){ "handshakes", "parse_errors", "tlcp_handshakes", NULL },
     .keywords = tls_keywords,
     .create = tls_create, .feed = tls_feed, .gap = tls_gap, .end = tls_end, .destroy = tls_destroy,
     .event_body = tls_event_body,

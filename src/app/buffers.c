@@ -51,6 +51,13 @@ static const struct { const char *name; uint8_t dir; } buf_info[BUF_MAX] = {
     [BUF_JA3S_STRING] = { "ja3s.string", BUF_DIR_TOCLIENT },
     [BUF_SSH_PROTO] = { "ssh.proto", BUF_DIR_ANY },
     [BUF_SSH_SOFTWARE] = { "ssh.software", BUF_DIR_ANY },
+    /* QUIC, JA4 */
+    [BUF_JA4_HASH] = { "ja4.hash", BUF_DIR_TOSERVER },
+    [BUF_QUIC_VERSION] = { "quic.version", BUF_DIR_ANY },
+    [BUF_QUIC_SNI] = { "quic.sni", BUF_DIR_TOSERVER },
+    [BUF_QUIC_UA] = { "quic.ua", BUF_DIR_TOSERVER },
+    [BUF_QUIC_CYU_HASH] = { "quic.cyu.hash", BUF_DIR_TOSERVER },
+    [BUF_QUIC_CYU_STRING] = { "quic.cyu.string", BUF_DIR_TOSERVER },
 };
 
 const char *buffers_name(enum buf_id b)

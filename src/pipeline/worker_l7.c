@@ -174,7 +174,10 @@ static void app_decide(struct l7_call *k)
     }
     l->app_state = APPST_ON;
     if (k->f->key.proto != IPPROTO_TCP) {     /* UDP: per datagram (app_datagram), no app_flow */
-        pending_free(l);
+        pending_free(l);                      /* (an APP_UDP_FLOW parser: an app_flow fed datagrams) */
+        const struct app_parser *ap = app_registry_get(p);
+        if (k->f->key.proto == IPPROTO_UDP && ap && (ap->transports & APP_UDP_FLOW))
+            l->app = app_flow_new(p, &w->al, &w->as);
         return;
     }
     l->app = app_flow_new(p, &w->al, &w->as);
@@ -346,7 +349,10 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
                        p->data + p->ip.pl_off, len, &scb);
     } else if (f->key.proto == IPPROTO_UDP && l->app_state == APPST_ON && len) {
         struct app_sink sink = { on_tx, &k };
-        app_datagram(k.parser, p->data + p->ip.pl_off, len, dir, &w->al, &w->as, &sink);
+        if (l->app)
+            app_flow_feed(l->app, dir, p->data + p->ip.pl_off, len, &sink);
+        else
+            app_datagram(k.parser, p->data + p->ip.pl_off, len, dir, &w->al, &w->as, &sink);
     }
     if (l->df)
         detect_packet_done(w->dt, l->df, &cb);  /* the packet's matches: order, pass, alerts */

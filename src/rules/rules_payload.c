@@ -695,10 +695,13 @@ rules_kw_fn rules_payload_lookup(const char *name)
 
 /* ---- buffers and transforms ---- */
 
-static int app_compatible(uint8_t rule_app, uint8_t buf_app)
+static int app_compatible(uint8_t rule_app, uint8_t buf_app, uint16_t buf)
 {
     if (!rule_app || !buf_app || rule_app == buf_app)
         return 1;
+    if (rule_app == RAPP_QUIC && buf_app == RAPP_TLS)   /* as Suricata: JA3/JA4 also on QUIC */
+        return buf == BUF_JA3_HASH || buf == BUF_JA3_STRING || buf == BUF_JA3S_HASH ||
+               buf == BUF_JA3S_STRING || buf == BUF_JA4_HASH;
     return (rule_app == RAPP_HTTP2 && buf_app == RAPP_HTTP);
 }
 
@@ -743,7 +746,7 @@ int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value)
             return 1;
         }
         uint8_t app = r->app;
-        if (r->proto == RP_APP && !app_compatible(app, k->app) && !rp->lenient) {
+        if (r->proto == RP_APP && !app_compatible(app, k->app, k->buf) && !rp->lenient) {
             rules_util_fail(rp, "%s: a %s buffer in a %s rule", name, rules_app_name(k->app),
                             rules_app_name(app));
             return 1;

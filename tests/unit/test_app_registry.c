@@ -118,6 +118,19 @@ int main(void)
     struct app_parser p;
     p = good; p.name = NULL; refused(&p, "name");
     p = good; p.name = "fake2"; p.feed = NULL; refused(&p, "feed");
+    /* a UDP parser with per-flow state needs the stateful functions, not datagram */
+    p = good; p.name = "fake2"; p.event_type = "fake2"; p.event_id = 21;
+    p.ndpi = (const uint16_t[]){ 9998, 0 };
+    p.transports = APP_UDP_FLOW;
+    const struct app_parser *uf[] = { &good, &p };
+    CHECK_EQ_U(app_registry_check_table(uf, 2, err, sizeof(err)), 0);
+    p.destroy = NULL; refused(&p, "destroy");
+    /* quic is such a parser, and the quic rule protocol is no longer "unparsed" */
+    CHECK(app_registry_get(app_registry_id("quic")) &&
+          (app_registry_get(app_registry_id("quic"))->transports & APP_UDP_FLOW));
+    CHECK_EQ_U(app_registry_for_ndpi(NDPI_PROTOCOL_QUIC), app_registry_id("quic"));
+    CHECK_STR(app_registry_rule_proto(NDPI_PROTOCOL_QUIC), "quic");
+    CHECK_EQ_U(config_event_type("quic"), 17);
     p = good; p.name = "fake2"; p.destroy = NULL; refused(&p, "destroy");
     p = good; p.name = "fake2"; p.event_body = NULL; refused(&p, "event_body");
     p = good; p.name = "fake2"; p.ndpi = (const uint16_t[]){ 0 }; refused(&p, "ndpi");

@@ -15,6 +15,11 @@
  *   "771,4865-49199-156,0-10-11-43,29-23,0"  4794542bf737731b2b7abe63cfdb8abe
  *   "771,49199,65281-11"                     303951d4c50efb2e991652225a6f02b1
  *   "771,4865,43-51"                         f4febc55ea12b31ae17cfb7e614afda8
+ * JA4 of the same ClientHello, by hand per FoxIO's spec: t (TCP), 13 (the
+ * highest of 0x0303 and supported_versions 0x0304, 0x0303), d (SNI), 03
+ * suites and 04 extensions without GREASE, 00 (no ALPN); sha256 of
+ * "009c,1301,c02f" -> 159d175d8039, of "000a,000b,002b_" (SNI left out,
+ * no signature algorithms) -> 02537a42c032 (hashlib.sha256, 12 digits).
  * Each conversation runs whole, byte by byte and in random splits, with
  * the hellos cut across several records too; the transcripts must match. */
 #include <stdio.h>
@@ -23,6 +28,7 @@
 
 #include "taishi/app/app.h"
 #include "taishi/core/md5.h"
+#include "app/app_tls_hello.h"
 #include "app_collect.h"
 
 static const uint8_t cert_der[] = {
@@ -196,11 +202,12 @@ static void test_tls12(void)
             char *t = conversation(&cli, &srv, mode > 2 ? 2 : mode, &c);
             CHECK_EQ_U(st.memory, m0);
             CHECK_EQ_U(c.n, 2);
-            CHECK_EQ_U(c.tx[0].kind, TX_TLS_CLIENT_HELLO);
             CHECK_EQ_U(c.tx[0].event, 0);
             CHECK_STR(coll_buf(&c, 0, BUF_TLS_SNI, 0), "test.taishi.example");
             CHECK_STR(coll_buf(&c, 0, BUF_JA3_STRING, 0), "771,4865-49199-156,0-10-11-43,29-23,0");
             CHECK_STR(coll_buf(&c, 0, BUF_JA3_HASH, 0), "4794542bf737731b2b7abe63cfdb8abe");
+            CHECK_STR(coll_buf(&c, 0, BUF_JA4_HASH, 0), "t13d030400_159d175d8039_02537a42c032");
+            CHECK_EQ_U(c.tx[0].kind, TX_TLS_CLIENT_HELLO);
             CHECK_EQ_U(c.tx[1].kind, TX_TLS_SERVER);
             CHECK_EQ_U(c.tx[1].event, 1);
             CHECK_STR(coll_buf(&c, 1, BUF_JA3S_STRING, 0), "771,49199,65281-11");
@@ -223,7 +230,8 @@ static void test_tls12(void)
                       "\"sni\":\"test.taishi.example\",\"version\":\"TLS 1.2\","
                       "\"notbefore\":\"2026-11-29T18:53:00\",\"notafter\":\"2036-11-26T18:53:00\","
                       "\"ja3\":{\"hash\":\"4794542bf737731b2b7abe63cfdb8abe\",\"string\":\"771,4865-49199-156,0-10-11-43,29-23,0\"},"
-                      "\"ja3s\":{\"hash\":\"303951d4c50efb2e991652225a6f02b1\",\"string\":\"771,49199,65281-11\"}}}\n");
+                      "\"ja3s\":{\"hash\":\"303951d4c50efb2e991652225a6f02b1\",\"string\":\"771,49199,65281-11\"},"
+                      "\"ja4\":\"t13d030400_159d175d8039_02537a42c032\"}}\n");
             if (!ref)
                 ref = t;
             else {
@@ -439,9 +447,149 @@ static void test_ssh(void)
     coll_reset(&c);
 }
 
+/* JA4 from its parts: the example of FoxIO's JA4 README (Chrome;
+ * JA4_r "t13d1516h2_002f,0035,...,cca9_0005,000a,...,ff01_0403,0804,...")
+ * given out of order, with GREASE, SNI and ALPN mixed in, must give the
+ * published t13d1516h2_8daaf6152771_e5627efa2ab1 (also what Suricata
+ * 7.0.10 writes for ../shared/pcaps/ndpi/chrome.pcap); and Suricata's
+ * degenerate cases (rust/src/ja4.rs tests). */
+static void test_ja4(void)
+{
+    static const uint16_t ciphers[] = { 0x1a1a, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c,
+                                        0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014, 0x009c, 0x009d,
+                                        0x002f, 0x0035 };
+    static const uint16_t exts[] = { 0x2a2a, 0x0000, 0x0017, 0xff01, 0x000a, 0x000b, 0x0023,
+                                     0x0010, 0x0005, 0x000d, 0x0012, 0x0033, 0x002d, 0x002b,
+                                     0x001b, 0x4469, 0x0015, 0x3a3a };
+    static const uint16_t sigs[] = { 0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601 };
+    char out[37];
+    tls_ja4(0, 0x0304, 1, (const uint8_t *)"h2", 2, ciphers, 16, exts, 18, sigs, 8, out);
+    CHECK_STR(out, "t13d1516h2_8daaf6152771_e5627efa2ab1");
+    tls_ja4(1, 0x0304, 1, (const uint8_t *)"h2", 2, ciphers, 16, exts, 18, sigs, 8, out);
+    CHECK_STR(out, "q13d1516h2_8daaf6152771_e5627efa2ab1");
+    /* the signature algorithms keep their order: swapping two changes c */
+    static const uint16_t sigs2[] = { 0x0804, 0x0403, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601 };
+    tls_ja4(0, 0x0304, 1, (const uint8_t *)"h2", 2, ciphers, 16, exts, 18, sigs2, 8, out);
+    CHECK(strncmp(out, "t13d1516h2_8daaf6152771_", 24) == 0 && strcmp(out + 24, "e5627efa2ab1") != 0);
+    tls_ja4(0, 0, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0, out);
+    CHECK_STR(out, "t00i000000_e3b0c44298fc_d2e2adf7177b");
+    tls_ja4(1, 0x0303, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0, out);
+    CHECK_STR(out, "q12i000000_e3b0c44298fc_d2e2adf7177b");
+    static const uint16_t c3[] = { 0x1111, 0x0a20, 0xbada };
+    static const uint16_t e5[] = { 0x0a0a, 0x0000, 0x0010, 0xface, 0x0121, 0x1234 };
+    static const uint16_t s1[] = { 0x6666 };
+    tls_ja4(1, 0x0303, 0, (const uint8_t *)"h3-16", 5, c3, 3, e5, 6, s1, 1, out);
+    CHECK_STR(out, "q12d0305h6_f500716053f9_2debc8880bae");
+    tls_ja4(0, 0x0303, 0, (const uint8_t *)"a", 1, NULL, 0, NULL, 0, NULL, 0, out);
+    CHECK(strncmp(out, "t12i000000_", 11) == 0);                 /* one-byte ALPN */
+    tls_ja4(0, 0x0303, 0, (const uint8_t *)"\x0a\x0a", 2, NULL, 0, NULL, 0, NULL, 0, out);
+    CHECK(strncmp(out, "t12i000000_", 11) == 0);                 /* GREASE ALPN */
+    tls_ja4(0, 0x0303, 0, (const uint8_t *)"\xabxy\x01", 4, NULL, 0, NULL, 0, NULL, 0, out);
+    CHECK(strncmp(out, "t12i0000a1_", 11) == 0);                 /* not alphanumeric: hex */
+    uint16_t many[300];
+    for (int i = 0; i < 300; i++)
+        many[i] = (uint16_t)(i + 1);
+    tls_ja4(0, 0x7f1c, 0, NULL, 0, many, 300, many, 300, many, 300, out);
+    CHECK(strncmp(out, "t00i999900_", 11) == 0);                 /* draft version, caps */
+}
+
+/* TLCP (GB/T 38636-2020): version 1.1 records and hellos, a TLCP suite,
+ * and the Certificate message's signing and encryption certificates
+ * (tests/data/tlcp-*.der, SM2/SM3, tests/tools/gen_tlcp_certs.sh; what
+ * openssl printed for them, tests/data/tlcp-certs.txt, is checked here). */
+static size_t read_der(const char *name, uint8_t *buf, size_t cap)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "tests/data/%s", name);
+    FILE *f = fopen(path, "rb");
+    CHECK(f != NULL);
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, cap, f);
+    fclose(f);
+    return n;
+}
+
+static void tlcp_records(struct b *out, uint8_t type, const uint8_t *p, size_t n, size_t frag)
+{
+    for (size_t off = 0; off < n;) {
+        size_t k = n - off < frag ? n - off : frag;
+        b8(out, type); b16(out, 0x0101); b16(out, (unsigned)k);
+        bmem(out, p + off, k);
+        off += k;
+    }
+}
+
+static void test_tlcp(void)
+{
+    static uint8_t sign[2048], enc[2048];
+    size_t sl = read_der("tlcp-sign.der", sign, sizeof(sign));
+    size_t el = read_der("tlcp-enc.der", enc, sizeof(enc));
+    CHECK(sl > 100 && el > 100);
+    struct b ch, hs, cli, srv;
+    struct coll c;
+    uint8_t rnd[32] = { 7 };
+    ch.n = 0;
+    b8(&ch, 1); b24(&ch, 0); b16(&ch, 0x0101); bmem(&ch, rnd, 32); b8(&ch, 0);
+    b16(&ch, 8); b16(&ch, 0xe013); b16(&ch, 0xe053); b16(&ch, 0xe011); b16(&ch, 0xe051);
+    b8(&ch, 1); b8(&ch, 0);
+    size_t bl = ch.n - 4;
+    ch.d[1] = (uint8_t)(bl >> 16); ch.d[2] = (uint8_t)(bl >> 8); ch.d[3] = (uint8_t)bl;
+    hs.n = 0;
+    b8(&hs, 2); b24(&hs, 2 + 32 + 1 + 3); b16(&hs, 0x0101); bmem(&hs, rnd, 32); b8(&hs, 0);
+    b16(&hs, 0xe013); b8(&hs, 0);
+    b8(&hs, 11); b24(&hs, 3 + 3 + sl + 3 + el); b24(&hs, 3 + sl + 3 + el);
+    b24(&hs, sl); bmem(&hs, sign, sl); b24(&hs, el); bmem(&hs, enc, el);
+    b8(&hs, 14); b24(&hs, 0);
+    uint64_t t0 = app_stats_get(&st, "tls", "tlcp_handshakes");
+    for (int mode = 0; mode < 3; mode++) {
+        cli.n = srv.n = 0;
+        tlcp_records(&cli, 22, ch.d, ch.n, mode == 2 ? 50 : 16384);
+        tlcp_records(&srv, 22, hs.d, hs.n, mode == 2 ? 100 : 16384);
+        free(conversation(&cli, &srv, mode, &c));
+        CHECK_EQ_U(c.n, 2);
+        CHECK_STR(coll_buf(&c, 0, BUF_JA3_STRING, 0), "257,57363-57427-57361-57425,,,");
+        CHECK_EQ_U(coll_nbuf(&c, 1, BUF_TLS_CERT_SUBJECT), 2);
+        CHECK_STR(coll_buf(&c, 1, BUF_TLS_CERT_SUBJECT, 0),
+                  "C=CN, ST=Fujian, O=Taishi Test, OU=Sign, CN=tlcp.taishi.example");
+        CHECK_STR(coll_buf(&c, 1, BUF_TLS_CERT_SUBJECT, 1),
+                  "C=CN, ST=Fujian, O=Taishi Test, OU=Encrypt, CN=tlcp.taishi.example");
+        CHECK_STR(coll_buf(&c, 1, BUF_TLS_CERT_SERIAL, 1), "5A:02");
+        CHECK_EQ_U(coll_nbuf(&c, 1, BUF_TLS_CERTS), 2);
+        CHECK(strstr(c.tx[1].json, "\"version\":\"TLCP\"") != NULL);
+        CHECK(strstr(c.tx[1].json, "\"cipher_suite\":\"ECC_SM4_CBC_SM3\"") != NULL);
+        CHECK(strstr(c.tx[1].json, "\"serial\":\"5A:01\",\"fingerprint\":\"10:c6:d6:99:4d:b3:8c:6b:71:e0:f5:84:47:05:2b:80:3f:14:c5:d4\"") != NULL);
+        CHECK(strstr(c.tx[1].json, "\"encryption_cert\":{\"subject\":\"C=CN, ST=Fujian, O=Taishi Test, OU=Encrypt, CN=tlcp.taishi.example\","
+                     "\"issuerdn\":\"C=CN, ST=Fujian, O=Taishi Test, CN=Taishi Test SM2 CA\",\"serial\":\"5A:02\","
+                     "\"fingerprint\":\"88:e9:66:80:e4:5a:fc:30:d5:68:1b:52:ce:18:a1:0a:e7:98:66:6d\"") != NULL);
+        coll_reset(&c);
+    }
+    CHECK_EQ_U(app_stats_get(&st, "tls", "tlcp_handshakes"), t0 + 3);
+    /* the encryption certificate's length lies: a parse error, no second cert */
+    uint64_t e0 = app_stats_get(&st, "tls", "parse_errors");
+    hs.d[2 + 32 + 1 + 3 + 4 + 4 + 3 + 3 + sl] = 0x7f;
+    cli.n = srv.n = 0;
+    tlcp_records(&cli, 22, ch.d, ch.n, 16384);
+    tlcp_records(&srv, 22, hs.d, hs.n, 16384);
+    free(conversation(&cli, &srv, 0, &c));
+    CHECK_EQ_U(app_stats_get(&st, "tls", "parse_errors"), e0 + 1);
+    CHECK(strstr(c.tx[c.n - 1].json, "encryption_cert") == NULL);
+    coll_reset(&c);
+    /* record version 1.2 (0x0102) is neither TLS nor TLCP */
+    cli.n = 0;
+    b8(&cli, 22); b16(&cli, 0x0102); b16(&cli, 4); b8(&cli, 1); b24(&cli, 0);
+    srv.n = 0;
+    free(conversation(&cli, &srv, 0, &c));
+    CHECK_EQ_U(c.n, 0);
+    CHECK_EQ_U(app_stats_get(&st, "tls", "parse_errors"), e0 + 2);
+    coll_reset(&c);
+}
+
 int main(void)
 {
     test_md5();
+    test_tlcp();
+    test_ja4();
     test_tls12();
     test_tls13_and_resumption();
     test_tls_hostile();

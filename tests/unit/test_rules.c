@@ -454,6 +454,12 @@ static void test_buffers(void)
     fails_line("alert http any any -> any any (http.uri; bsize:1; content:\"ab\"; sid:1;)", "never fit");
     fails("bsize:5; sid:1;", "sticky buffer");
     fails_line("alert dns any any -> any any (http.uri; content:\"x\"; sid:1;)", "http buffer in a dns rule");
+    /* JA3/JA4 buffers (the tls parser's keywords) also in quic rules, as Suricata; not tls.sni */
+    CHECK(parse("alert quic any any -> any any (ja4.hash; content:\"q13d\"; sid:1;)") != NULL &&
+          cur->rules[0]->m[0].buf == BUF_JA4_HASH);
+    CHECK(parse("alert quic any any -> any any (ja3s.hash; content:\"f4\"; sid:1;)") != NULL);
+    CHECK(parse("alert quic any any -> any any (quic.sni; content:\"a\"; quic.version; content:\"|00|\"; sid:1;)") != NULL);
+    fails_line("alert quic any any -> any any (tls.sni; content:\"x\"; sid:1;)", "tls buffer in a quic rule");
     fails_line("alert http any any -> any any (flow:to_server; http.stat_code; content:\"2\"; sid:1;)",
                "to-client but rule is to_server");
     fails_line("alert http any any -> any any (flow:to_client; http.uri; content:\"2\"; sid:1;)",

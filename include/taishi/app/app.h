@@ -77,6 +77,10 @@ struct app_tls_meta {
     const char *subject, *issuer, *serial, *fingerprint;
     const char *notbefore, *notafter;       /* "2024-01-01T00:00:00" */
     const char *ja3, *ja3_string, *ja3s, *ja3s_string;
+    const char *ja4;                        /* JA4 of the ClientHello */
+    const char *cipher_suite;               /* TLCP suites only: "ECC_SM4_CBC_SM3" */
+    const char *enc_subject, *enc_issuer, *enc_serial, *enc_fingerprint; /* TLCP: the */
+    const char *enc_notbefore, *enc_notafter;                           /* encryption cert */
     uint16_t version_num;                   /* 0x0303, ... as negotiated (ServerHello) */
 };
 struct app_ssh_meta {
@@ -96,6 +100,7 @@ enum app_tx_kind {
     TX_TLS_SERVER,      /* ServerHello and Certificate seen (or the handshake ended) -> tls event */
     TX_SSH_BANNER,
     TX_FILE,            /* a file (app_file.h): event=1 at its close -> fileinfo event */
+    TX_QUIC,            /* one datagram with a QUIC version (and a hello) -> quic event */
 };
 
 /* How the parsers use the kinds (app_http.c, app_tls.c, app_ssh.c say more):
@@ -173,7 +178,7 @@ struct app_parser {
     const uint16_t *ndpi;       /* nDPI protocol ids that select it, 0-terminated */
     const char *const *counters;/* names of its counters, NULL-terminated */
     const struct app_keyword *keywords; /* its rule keywords, name NULL at the end; NULL: none */
-    /* TCP: a parser for one flow; stats is the worker's (memory, counters). */
+    /* TCP (and APP_UDP_FLOW): a parser for one flow; stats is the worker's (memory, counters). */
     void *(*create)(const struct app_limits *lim, struct app_stats *stats, int id);
     void (*feed)(void *state, int dir, const uint8_t *data, size_t len, const struct app_sink *sink);
     void (*gap)(void *state, int dir, size_t len, const struct app_sink *sink);
@@ -187,6 +192,8 @@ struct app_parser {
 };
 #define APP_TCP 1
 #define APP_UDP 2
+#define APP_UDP_FLOW 4  /* UDP with per-flow state: create/feed/end/destroy, one feed() per datagram */
+#define APP_STATEFUL (APP_TCP | APP_UDP_FLOW)
 
 /* The registry (app_registry.c). */
 int app_registry_count(void);

@@ -71,6 +71,12 @@ enum buf_id {
     /* DHCP, SNMP, SIP, TFTP, IKE, MQTT, RFB, RDP */
 
     /* QUIC, JA4 */
+    BUF_JA4_HASH,           /* JA4 of a TLS or QUIC ClientHello */
+    BUF_QUIC_VERSION,       /* the 4 version bytes of a QUIC packet */
+    BUF_QUIC_SNI,
+    BUF_QUIC_UA,            /* Google QUIC's UAID tag (not parsed yet: never filled) */
+    BUF_QUIC_CYU_HASH,      /* Google QUIC's CYU fingerprint (not parsed yet: never filled) */
+    BUF_QUIC_CYU_STRING,
 
     BUF_MAX
 };
