@@ -79,4 +79,13 @@ void app_file_gap(struct app_file *f, size_t len);
 void app_file_close(struct app_file *f, enum app_file_state state, const struct app_tx *parent,
                     const struct app_sink *sink);
 
+/* Added by the tracker (not part of the first contract):
+ * Whether the tracker hands this file's file.data window to the rules
+ * (default: yes while a rule reads file.data). A parser that gives
+ * file.data itself (HTTP: the body buffers) turns it off, so rules do not
+ * see the bytes twice. */
+void app_file_set_window(struct app_file *f, int on);
+/* Bytes fed so far (0 for NULL). */
+uint64_t app_file_size(const struct app_file *f);
+
 #endif

@@ -71,6 +71,7 @@ static void ndpi_index_build(void)
     }
     for (int id = 1; id <= app_registry_count(); id++)
         app_events_mask |= 1u << app_registry_get(id)->event_id;
+    app_events_mask |= 1u << ET_FILEINFO;       /* files come from the parsers */
 }
 
 void worker_l7_init(void)
@@ -122,6 +123,13 @@ static void on_tx(void *ud, const struct app_tx *tx)
         detect_tx(w->dt, k->f->l7->df, &c, tx->bufs, tx->nbufs, &cb);
     if (!tx->event)
         return;
+    if (tx->kind == TX_FILE) {
+        if (!worker_wants(w, ET_FILEINFO))
+            return;
+        event_fileinfo(&w->jw, &w->ectx, k->f, tx, c.ts_ns);
+        worker_emit_event(w, ET_FILEINFO, k->f->flow_id);
+        return;
+    }
     enum event_type et = (enum event_type)app_registry_get(tx->proto)->event_id;
     if (!worker_wants(w, et))
         return;

@@ -1,0 +1,72 @@
+/* files.h - the file tracker's configuration and its per-worker state
+ * (issue 15). What parsers call is src/app/app_file.h; this is what the
+ * configuration (config/, the `files.*` keys) and the worker (pipeline/)
+ * see of it.
+ *
+ * One `struct files_worker` per worker thread: its libmagic cookie
+ * (libmagic is not thread-safe, so never shared), its open-file count and
+ * cap, its share of the file store's size cap and the list of the files it
+ * stored (oldest first), its counters. A worker reaches it from the parsers
+ * through `app_stats.files` (every parser call already has the app_stats).
+ *
+ * Ownership: the worker creates and frees its files_worker; only its own
+ * thread touches it (no locks). The files_config is read-only after
+ * start-up (part of struct config). */
+#ifndef TAISHI_APP_FILES_H
+#define TAISHI_APP_FILES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* files.hash: bits */
+#define FILES_HASH_MD5    1u
+#define FILES_HASH_SHA1   2u
+#define FILES_HASH_SHA256 4u
+
+struct files_config {
+    int enabled;                /* files.enabled (yes): track files at all */
+    uint32_t hash;              /* files.hash ([sha256]): FILES_HASH_* bits */
+    int magic;                  /* files.magic (yes): libmagic's verdict */
+    uint32_t max_open;          /* files.max-open (1000): open files per worker; more are
+                                 * refused and counted */
+    uint64_t data_window;       /* files.data-window (64kb): the first bytes of a file the
+                                 * rules' file.data sees (for parsers that do not give
+                                 * their own); kept only while rules read file.data */
+    char store_dir[512];        /* files.store.dir (""): off; else files are written here
+                                 * as <sha256> */
+    uint64_t store_max;         /* files.store.max-size (1gb): all workers together; past
+                                 * it the oldest stored files are removed (counted) */
+};
+void files_config_default(struct files_config *c);
+
+/* Counters of one worker (summed into the stats event's "files" object). */
+struct files_stats {
+    uint64_t opened, closed, truncated, errors;
+    uint64_t refused;           /* opens past files.max-open */
+    uint64_t open;              /* open now */
+    uint64_t stored, store_removed, store_errors;
+    uint64_t store_bytes;       /* bytes this worker holds in the store now */
+    uint64_t magic_errors;
+};
+
+struct files_worker;
+/* The state of worker `id` of `nworkers` (its share of store_max). NULL
+ * with the reason in err when libmagic's database cannot be loaded or the
+ * store directory cannot be created. c == NULL or !c->enabled: a worker
+ * with file tracking off (every app_file_open returns NULL). */
+struct files_worker *files_worker_new(const struct files_config *c, int id, int nworkers,
+                                      char *err, size_t errlen);
+void files_worker_free(struct files_worker *fw);           /* NULL: no-op */
+const struct files_stats *files_worker_stats(const struct files_worker *fw);
+/* 1: a loaded rule reads file.data, so the tracker keeps each file's
+ * window (the worker says so whenever its ruleset changes). */
+void files_worker_set_window(struct files_worker *fw, int on);
+
+/* The body of the fileinfo event of a TX_FILE transaction (app_file.h):
+ * the parent transaction's protocol object ("http":{...}), then
+ * "fileinfo":{...}, Suricata 7's fields. */
+struct jw;
+struct app_tx;
+void app_file_event_body(struct jw *w, const struct app_tx *tx);
+
+#endif
