@@ -4,14 +4,17 @@
  *
  * A file is opened by its parser, fed its decoded bytes in order, told of
  * holes, and closed with how it ended. Per file the tracker keeps:
- *   - the running MD5/SHA-1/SHA-256 (files.hash) of the bytes fed; a hole
- *     drops them (a hash of a file with a hole in it names nothing);
+ *   - the running MD5/SHA-1/SHA-256 (files.hash) of the bytes fed (over a
+ *     hole they go on with the bytes after it, as Suricata's do; the event
+ *     then shows only the SHA-256, and an indicator never matches it);
  *   - the file's first bytes, at most FILE_MAGIC_BYTES for libmagic and,
  *     while a rule reads file.data and the parser does not give file.data
  *     itself, files.data-window for the rules; nothing else of the file;
  *   - with files.store.dir set, a temporary file the bytes are appended to,
  *     renamed to <sha256> at the close (or removed when the file had a
- *     hole and so has no name).
+ *     hole: its bytes are not the file's).
+ * A file with a hole ends TRUNCATED whatever its parser says, and its size
+ * counts the hole (Suricata 7's fileinfo does both).
  * At the close it runs libmagic on the first bytes (one cookie per worker:
  * libmagic is not thread-safe), finishes the hashes and hands one TX_FILE
  * transaction (event=1) to the parser's sink: buffers file.name,
@@ -318,14 +321,12 @@ void app_file_data(struct app_file *f, const uint8_t *data, size_t len,
     if (!f || !data || !len)
         return;
     f->size += len;
-    if (!f->gaps) {
-        if (f->md5)
-            md5_update(f->md5, data, len);
-        if (f->sha1)
-            sha1_update(f->sha1, data, len);
-        if (f->sha256)
-            sha256_update(f->sha256, data, len);
-    }
+    if (f->md5)
+        md5_update(f->md5, data, len);
+    if (f->sha1)
+        sha1_update(f->sha1, data, len);
+    if (f->sha256)
+        sha256_update(f->sha256, data, len);
     uint32_t want = head_want(f);
     if (f->head.len < want) {
         size_t k = MIN(len, (size_t)(want - f->head.len));
@@ -353,7 +354,7 @@ void app_file_gap(struct app_file *f, size_t len)
 {
     if (!f)
         return;
-    (void)len;
+    f->size += len;                 /* Suricata counts the hole in the size */
     f->gaps = 1;
     store_drop(f);                  /* a file with a hole has no SHA-256 to be named by */
 }
@@ -400,6 +401,8 @@ void app_file_close(struct app_file *f, enum app_file_state state, const struct 
 
     if (state != APP_FILE_CLOSED && state != APP_FILE_TRUNCATED && state != APP_FILE_ERROR)
         state = APP_FILE_ERROR;
+    if (state == APP_FILE_CLOSED && f->gaps)
+        state = APP_FILE_TRUNCATED;
     memset(&m, 0, sizeof(m));
     m.filename = f->name;
     m.size = f->size;
@@ -419,7 +422,7 @@ void app_file_close(struct app_file *f, enum app_file_state state, const struct 
             m.magic = magic;
         }
     }
-    if (!f->gaps) {
+    {
         uint8_t d[32];
         if (f->md5) {
             md5_final(f->md5, d);

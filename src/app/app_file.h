@@ -47,11 +47,12 @@ struct app_file_meta {
     const char *filename;       /* as the protocol named it (bytes kept as sent) */
     const char *magic;          /* libmagic's description; NULL when off */
     const char *md5, *sha1, *sha256;    /* lower-case hex; NULL when not computed
-                                         * (off, or the file had gaps) */
-    uint64_t size;              /* bytes fed (holes not counted) */
+                                         * (off). With gaps: of the bytes fed, as
+                                         * Suricata's (its event shows only sha256) */
+    uint64_t size;              /* bytes fed plus the holes' lengths (Suricata's size) */
     uint32_t tx_id;             /* the parent transaction's number in the flow */
     uint32_t file_id;           /* 1, 2, ... per worker (fileinfo.file_id) */
-    uint8_t state;              /* enum app_file_state */
+    uint8_t state;              /* enum app_file_state (TRUNCATED when gaps) */
     uint8_t gaps;               /* 1: some bytes were missing */
     uint8_t stored;             /* 1: written to files.store.dir */
     uint8_t dir;                /* APP_DIR_* the file travelled */
@@ -72,7 +73,8 @@ struct app_file *app_file_open(struct app_stats *st, int proto, int dir, uint32_
  * file.data window to it (a TX_FILE transaction with event=0) once full. */
 void app_file_data(struct app_file *f, const uint8_t *data, size_t len,
                    const struct app_sink *sink);
-/* len bytes of the file are missing: hashes are dropped, gaps=1. */
+/* len bytes of the file are missing: gaps=1, size counts them, and the
+ * file ends TRUNCATED (Suricata's fileinfo: see app_file.c). */
 void app_file_gap(struct app_file *f, size_t len);
 /* Ends the file with state (APP_FILE_CLOSED/TRUNCATED/ERROR), hands its
  * TX_FILE transaction to sink (parent: see app_file_meta), and frees it. */
