@@ -82,6 +82,14 @@ for B in "$@"; do
     cp "$TMP/out" "$TMP/ev/enrich-minbytes.json"
     taishi -r pcaps/demo.pcap -r pcaps/enrich.pcap -w 2 --set 'intel.files=[tests/data/intel.csv, tests/data/intel.txt]'
     cp "$TMP/out" "$TMP/ev/intel.json"
+    # files against Suricata 7.0.10's on the same captures (tests/golden/files/,
+    # tests/tools/make_files_golden.sh): names, sizes, states, gaps, hashes, magic
+    for g in tests/golden/files/*.suricata.tsv; do
+        n=$(basename "$g" .suricata.tsv)
+        taishi -r "pcaps/$n" -w 1 --set 'files.hash=[md5, sha1, sha256]'
+        python3 tests/tools/files_tsv.py "$TMP/out" >"$TMP/files.tsv"
+        if cmp -s "$TMP/files.tsv" "$g"; then ok; else bad "$n: files differ from Suricata's ($g)"; diff "$g" "$TMP/files.tsv" | head -6; fi
+    done
     if python3 tests/pcap_checks.py "$TMP/ev" >"$TMP/checks"; then ok; else bad "pcap checks"; grep FAIL "$TMP/checks"; fi
     c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$TMP/checks")
     pass=$((pass + ${c%% *})); fail=$((fail + ${c##* }))
@@ -365,6 +373,7 @@ done
 #    fires, the near misses stay silent; compare_alerts.py sees a change.
 B=reference
 if tests/tools/make_rule_golden.sh --check >"$TMP/ref" 2>&1; then ok; else bad "make_rule_golden.sh --check"; tail -5 "$TMP/ref"; fi
+if tests/tools/make_files_golden.sh --check >"$TMP/ref" 2>&1; then ok; else bad "make_files_golden.sh --check"; tail -5 "$TMP/ref"; fi
 g=tests/golden/rules/rules-ftp.pcap.suricata.tsv
 expect "compare_alerts.py: a file equals itself" tests/tools/compare_alerts.py -q "$g" "$g"
 sed '$d' "$g" >"$TMP/less.tsv"

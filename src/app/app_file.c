@@ -7,7 +7,7 @@
  *   - the running MD5/SHA-1/SHA-256 (files.hash) of the bytes fed (over a
  *     hole they go on with the bytes after it, as Suricata's do; the event
  *     then shows only the SHA-256, and an indicator never matches it);
- *   - the file's first bytes, at most FILE_MAGIC_BYTES for libmagic and,
+ *   - the file's first bytes, at most files.magic-bytes for libmagic and,
  *     while a rule reads file.data and the parser does not give file.data
  *     itself, files.data-window for the rules; nothing else of the file;
  *   - with files.store.dir set, a temporary file the bytes are appended to,
@@ -50,8 +50,7 @@
 #include "app_file.h"
 
 #define FILE_NAME_MAX     2048      /* bytes of a name kept (longer names are cut) */
-#define FILE_MAGIC_BYTES  4096      /* bytes libmagic looks at */
-#define FILE_MAGIC_MAX    256       /* bytes of its description kept */
+#define FILE_MAGIC_MAX    1024      /* bytes of its description kept */
 #define FILE_STORE_ENTRIES 65536    /* stored files a worker remembers (to remove the oldest) */
 
 struct store_entry {
@@ -86,7 +85,6 @@ struct app_file {
     struct sha1_ctx *sha1;
     struct sha256_ctx *sha256;
     struct abuf head;               /* the first bytes */
-    uint32_t head_max;
     int store_fd;                   /* -1: not storing */
     char *tmp_path;
     size_t tmp_alloc;
@@ -98,6 +96,7 @@ void files_config_default(struct files_config *c)
     c->enabled = 1;
     c->hash = FILES_HASH_SHA256;
     c->magic = 1;
+    c->magic_bytes = 64 * 1024;
     c->max_open = 1000;
     c->data_window = 64 * 1024;
     c->store_max = 1024ull * 1024 * 1024;
@@ -308,10 +307,10 @@ uint64_t app_file_size(const struct app_file *f)
 /* How many first bytes this file keeps: magic's, and the rules' window. */
 static uint32_t head_want(const struct app_file *f)
 {
-    uint32_t n = f->fw->magic ? FILE_MAGIC_BYTES : 0;
+    uint64_t n = f->fw->magic ? f->fw->cfg.magic_bytes : 0;
     if (f->window && f->fw->window && f->fw->cfg.data_window > n)
         n = f->fw->cfg.data_window;
-    return n;
+    return (uint32_t)MIN(n, (uint64_t)UINT32_MAX);
 }
 
 void app_file_data(struct app_file *f, const uint8_t *data, size_t len,
@@ -412,7 +411,8 @@ void app_file_close(struct app_file *f, enum app_file_state state, const struct 
     m.dir = f->dir;
     m.parent = parent;
     if (fw->magic) {
-        const char *r = f->head.len ? magic_buffer(fw->magic, f->head.d, f->head.len) : NULL;
+        size_t mn = MIN((size_t)f->head.len, (size_t)fw->cfg.magic_bytes);
+        const char *r = mn ? magic_buffer(fw->magic, f->head.d, mn) : NULL;
         if (f->head.len && !r)
             fw->st.magic_errors++;
         if (!f->head.len)

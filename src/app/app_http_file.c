@@ -3,10 +3,10 @@
  *   - every response body with at least one byte is a file, named by the
  *     response's Content-Disposition filename, else by the request's URI
  *     path (normalized, without the query: "/dl/report.pdf");
- *   - a PUT request body is a file named by the URI path;
+ *   - a PUT or POST request body is a file named by the URI path, except
  *   - a POST with Content-Type multipart/form-data: each part whose
  *     Content-Disposition has a filename is a file of that name (parts
- *     without one, form fields, are not files); other POST bodies are not;
+ *     without one, form fields, are not files);
  *   - the bytes are the body after dechunking and decompression;
  *   - a hole inside a body is a gap in the file (it ends TRUNCATED, see
  *     app_file.c); the end of the flow ends the file as it is (CLOSED, as
@@ -132,8 +132,10 @@ void app_http_file_begin(struct http_state *h, int dir)
     uint32_t cl = 0;
     const char *ct = app_http_msg_get(m, "content-type", &cl);
     static const char mpfd[] = "multipart/form-data";
-    if (!ct || cl < sizeof(mpfd) - 1 || !app_buf_caseeq((const uint8_t *)ct, sizeof(mpfd) - 1, mpfd))
+    if (!ct || cl < sizeof(mpfd) - 1 || !app_buf_caseeq((const uint8_t *)ct, sizeof(mpfd) - 1, mpfd)) {
+        d->fmode = FM_SINGLE;               /* a plain POST body is a file too */
         return;
+    }
     /* boundary=value (quoted or not) */
     const char *b = NULL;
     uint32_t bl = 0;
@@ -303,7 +305,7 @@ void app_http_file_data(struct http_state *h, int dir, const uint8_t *p, size_t 
                 name = cd_filename(cd, vl, &nl);
             struct hslot *s = dir == APP_DIR_TOCLIENT ? resp_slot(h) : slot_of(h, d->cur_tx);
             if (dir == APP_DIR_TOSERVER)
-                name = NULL;                /* PUT: the URI path, as Suricata */
+                name = NULL;                /* PUT, POST: the URI path, as Suricata */
             if (!name && (name = slot_path(s)))
                 nl = (uint32_t)strlen(name);
             uint32_t tx = s ? s->tx_id : h->next_tx;

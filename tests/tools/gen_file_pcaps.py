@@ -8,7 +8,8 @@ files-http.pcap: HTTP/1.1 transfers, one edge case per flow:
   3. GET /data/app.json: gzip Content-Encoding (the file is the inflated body)
   4. POST /upload: multipart/form-data, two files (notes.txt, pixel.png) and
      a plain field (no file)
-  5. PUT /put/notes.txt: the request body is a file named by the URI
+  5. PUT /put/notes.txt: the request body is a file named by the URI; then
+     a urlencoded POST /form (its body is a file too, as in Suricata)
   6. GET /big.bin: a 40,000-byte body with one segment lost (a gap)
   7. keep-alive: two GETs in one connection, two files
   8. GET /cut.zip: Content-Length 20,000, the server resets after 3,000
@@ -126,7 +127,10 @@ def f_files_http():
          (1, resp(b'ok\n', b'text/plain'))])
     add([(0, req('PUT', '/put/notes.txt', b'Content-Type: text/plain\r\n',
                  NOTES)),
-         (1, resp(b'', b'text/plain', status=b'201 Created'))])
+         (1, resp(b'', b'text/plain', status=b'201 Created')),
+         (0, req('POST', '/form', b'Content-Type: application/x-www-form-'
+                 b'urlencoded\r\n', b'user=alice&note=hello+world')),
+         (1, resp(b'saved\n', b'text/plain'))])
     big = det_bytes(40000, 11)
     add([(0, req('GET', '/big.bin')), (1, resp(big))],
         mangle=lambda s: drop_data_segment(s, 1, 10))

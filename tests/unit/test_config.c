@@ -281,6 +281,7 @@ static void test_set(void)
         { "files.enabled", "no", INT, F(files.enabled), 0, "maybe" },
         { "files.hash", "[md5, sha256]", U32, F(files.hash), FILES_HASH_MD5 | FILES_HASH_SHA256, "[sha512]" },
         { "files.magic", "no", INT, F(files.magic), 0, "2" },
+        { "files.magic-bytes", "4kb", U64, F(files.magic_bytes), 4096, "10" },
         { "files.max-open", "50", U32, F(files.max_open), 50, "0" },
         { "files.data-window", "16kb", U64, F(files.data_window), 16384, "1tb" },
         { "files.store.dir", "/tmp/store", STR, F(files.store_dir), 0, "a\tb" },

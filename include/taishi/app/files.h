@@ -27,6 +27,9 @@ struct files_config {
     int enabled;                /* files.enabled (yes): track files at all */
     uint32_t hash;              /* files.hash ([sha256]): FILES_HASH_* bits */
     int magic;                  /* files.magic (yes): libmagic's verdict */
+    uint64_t magic_bytes;       /* files.magic-bytes (64kb): the first bytes libmagic sees
+                                 * (Suricata gives it what it buffered, for most files the
+                                 * whole file: "with very long lines (N)" needs them) */
     uint32_t max_open;          /* files.max-open (1000): open files per worker; more are
                                  * refused and counted */
     uint64_t data_window;       /* files.data-window (64kb): the first bytes of a file the
