@@ -90,6 +90,12 @@ for B in "$@"; do
         python3 tests/tools/files_tsv.py "$TMP/out" >"$TMP/files.tsv"
         if cmp -s "$TMP/files.tsv" "$g"; then ok; else bad "$n: files differ from Suricata's ($g)"; diff "$g" "$TMP/files.tsv" | head -6; fi
     done
+    # file-hash indicators (tests/data/intel-files.csv): report.pdf by SHA-256 and setup.exe
+    # by MD5 alert, with alerts only asked for; big.bin (a hole in it) does not
+    taishi -r pcaps/files-http.pcap -w 1 --set 'intel.files=[tests/data/intel-files.csv]' \
+        --set 'files.hash=[md5, sha256]' --events alert
+    expect "file-hash indicators: 2 alerts" [ "$(grep -c '"matched":\["fileinfo\.' "$TMP/out")" = 2 ]
+    expect "file-hash indicators: sha256 and md5" [ "$(grep -o '"matched":\["fileinfo\.[a-z0-9]*' "$TMP/out" | sort | tr '\n' ' ')" = '"matched":["fileinfo.md5 "matched":["fileinfo.sha256 ' ]
     if python3 tests/pcap_checks.py "$TMP/ev" >"$TMP/checks"; then ok; else bad "pcap checks"; grep FAIL "$TMP/checks"; fi
     c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$TMP/checks")
     pass=$((pass + ${c%% *})); fail=$((fail + ${c##* }))

@@ -24,6 +24,8 @@
 #include <string.h>
 
 #include "taishi/app/app.h"
+#include "taishi/app/files.h"
+#include "taishi/enrich/policy.h"
 #include "taishi/detect/detect.h"
 #include "taishi/event/event.h"
 #include "taishi/flow/stream.h"
@@ -93,7 +95,12 @@ static void flow_app(const struct flow *f, int *rule_app, int *parser)
 
 static int app_events_wanted(const struct worker *w)
 {
-    return (w->cfg->events_mask & app_events_mask) != 0;
+    if (w->cfg->events_mask & app_events_mask)
+        return 1;
+    /* file-hash indicators need the parsers' files even when only alerts are written */
+    return w->intel && worker_wants(w, ET_ALERT) &&
+           (intel_has_type(w->intel, IOC_MD5) || intel_has_type(w->intel, IOC_SHA1) ||
+            intel_has_type(w->intel, IOC_SHA256));
 }
 
 static void on_alert(void *ud, const struct detect_ctx *c, const struct rule *r, const uint8_t *buf,
@@ -124,6 +131,12 @@ static void on_tx(void *ud, const struct app_tx *tx)
     if (!tx->event)
         return;
     if (tx->kind == TX_FILE) {
+        const struct app_file_meta *fm = tx->meta;
+        if (w->intel && fm && fm->state == APP_FILE_CLOSED && !fm->gaps) {
+            struct policy_intel_hit hits[3];
+            int n = policy_intel_file(w->intel, fm->md5, fm->sha1, fm->sha256, hits);
+            worker_intel_alerts(w, k->f, hits, n, c.ts_ns);
+        }
         if (!worker_wants(w, ET_FILEINFO))
             return;
         event_fileinfo(&w->jw, &w->ectx, k->f, tx, c.ts_ns);

@@ -18,6 +18,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "taishi/app/app.h"
+
+enum app_file_state {
+    APP_FILE_OPEN = 0,
+    APP_FILE_CLOSED,        /* every byte seen, the protocol said it ended */
+    APP_FILE_TRUNCATED,     /* a gap it could not cross, a cap, the flow ended first */
+    APP_FILE_ERROR,         /* the protocol's framing broke inside the file */
+};
+
+/* The record of a closed file (the TX_FILE transaction's meta). Strings are
+ * NUL-terminated views valid during the sink's callback; NULL when absent. */
+struct app_file_meta {
+    const char *filename;       /* as the protocol named it (bytes kept as sent) */
+    const char *magic;          /* libmagic's description; NULL when off */
+    const char *md5, *sha1, *sha256;    /* lower-case hex; NULL when not computed
+                                         * (off). With gaps: of the bytes fed, as
+                                         * Suricata's (its event shows only sha256) */
+    uint64_t size;              /* bytes fed plus the holes' lengths (Suricata's size) */
+    uint32_t tx_id;             /* the parent transaction's number in the flow */
+    uint32_t file_id;           /* 1, 2, ... per worker (fileinfo.file_id) */
+    uint8_t state;              /* enum app_file_state (TRUNCATED when gaps) */
+    uint8_t gaps;               /* 1: some bytes were missing */
+    uint8_t stored;             /* 1: written to files.store.dir */
+    uint8_t dir;                /* APP_DIR_* the file travelled */
+    /* The transaction the file belongs to, whose parser's event_body() writes
+     * the protocol object of the fileinfo event; NULL when there is none. */
+    const struct app_tx *parent;
+};
+
 /* files.hash: bits */
 #define FILES_HASH_MD5    1u
 #define FILES_HASH_SHA1   2u
