@@ -90,6 +90,13 @@ for B in "$@"; do
         python3 tests/tools/files_tsv.py "$TMP/out" >"$TMP/files.tsv"
         if cmp -s "$TMP/files.tsv" "$g"; then ok; else bad "$n: files differ from Suricata's ($g)"; diff "$g" "$TMP/files.tsv" | head -6; fi
     done
+    # the file keywords (tests/data/file-rules/files.rules) against Suricata's alerts,
+    # plus the differences explained in tests/golden/files/files-http.pcap.rules.known.tsv
+    taishi -r pcaps/files-http.pcap -w 1 -S tests/data/file-rules/files.rules --events alert
+    python3 tests/tools/alerts_tsv.py "$TMP/out" | cut -f1-5 | sort >"$TMP/fr.tsv"
+    g=tests/golden/files/files-http.pcap.rules
+    if [ "$(cat "$TMP/fr.tsv")" = "$( (cat "$g.suricata.tsv"; grep -v '^#' "$g.known.tsv") | sort)" ]; then ok
+    else bad "file rules: alerts differ from Suricata's + known"; diff "$g.suricata.tsv" "$TMP/fr.tsv" | head -8; fi
     # file-hash indicators (tests/data/intel-files.csv): report.pdf by SHA-256 and setup.exe
     # by MD5 alert, with alerts only asked for; big.bin (a hole in it) does not
     taishi -r pcaps/files-http.pcap -w 1 --set 'intel.files=[tests/data/intel-files.csv]' \

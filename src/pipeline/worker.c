@@ -405,6 +405,10 @@ void worker_set_detect(struct worker *w, struct detect_engine *e, uint64_t strea
                               detect_engine_uses_buf(e, BUF_HTTP_RESPONSE_BODY) ||
                               detect_engine_uses_buf(e, BUF_FILE_DATA);
     files_worker_set_window(w->as.files, detect_engine_uses_buf(e, BUF_FILE_DATA));
+    files_worker_set_rule_hashes(w->as.files,
+                                 (detect_engine_uses_buf(e, BUF_FILE_MD5) ? FILES_HASH_MD5 : 0) |
+                                 (detect_engine_uses_buf(e, BUF_FILE_SHA1) ? FILES_HASH_SHA1 : 0) |
+                                 (detect_engine_uses_buf(e, BUF_FILE_SHA256) ? FILES_HASH_SHA256 : 0));
     if (!w->dt)
         w->dt = detect_thread_new(e);
     else
