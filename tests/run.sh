@@ -86,6 +86,7 @@ for B in "$@"; do
     # tests/tools/make_files_golden.sh): names, sizes, states, gaps, hashes, magic
     for g in tests/golden/files/*.suricata.tsv; do
         n=$(basename "$g" .suricata.tsv)
+        case $n in *.rules) continue ;; esac        # the file rules' alerts: below
         taishi -r "pcaps/$n" -w 1 --set 'files.hash=[md5, sha1, sha256]'
         python3 tests/tools/files_tsv.py "$TMP/out" >"$TMP/files.tsv"
         if cmp -s "$TMP/files.tsv" "$g"; then ok; else bad "$n: files differ from Suricata's ($g)"; diff "$g" "$TMP/files.tsv" | head -6; fi

@@ -478,9 +478,9 @@ void app_file_close(struct app_file *f, enum app_file_state state, const struct 
 }
 
 /* fileinfo{filename, magic, gaps, state, md5, sha1, sha256, stored,
- * file_id, size, tx_id}, after the parent transaction's protocol object,
- * in Suricata 7's order and with its rules: md5 and sha1 only for a file
- * CLOSED, sha256 whenever computed, file_id only for a file stored. */
+ * file_id, size, tx_id} in Suricata 7's order and with its rules: md5 and
+ * sha1 only for a file CLOSED, sha256 whenever computed, file_id only for
+ * a file stored. (app_event_body() writes the parent's object before it.) */
 void app_file_event_body(struct jw *w, const struct app_tx *tx)
 {
     const struct app_file_meta *m = tx->meta;
@@ -488,8 +488,6 @@ void app_file_event_body(struct jw *w, const struct app_tx *tx)
 
     if (!m)
         return;
-    if (m->parent && m->parent->meta)
-        app_event_body(w, m->parent);
     jw_kobj(w, "fileinfo");
     jw_kstr(w, "filename", m->filename ? m->filename : "");
     app_buf_kstr(w, "magic", m->magic);

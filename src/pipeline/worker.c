@@ -68,7 +68,7 @@ static void intel_alert(struct worker *w, struct flow *f, const struct indicator
 }
 
 
-void worker_intel_alerts(struct worker *w, struct flow *f, const struct policy_intel_hit *hits, int n,
+static void intel_alerts(struct worker *w, struct flow *f, const struct policy_intel_hit *hits, int n,
                          uint64_t ts)
 {
     for (int i = 0; i < n; i++)
@@ -80,7 +80,7 @@ static void intel_ips(struct worker *w, struct flow *f, uint64_t ts)
     struct policy_intel_hit hits[2];
 
     f->intel_done |= INTEL_IPS_DONE;
-    worker_intel_alerts(w, f, hits, policy_intel_addresses(w->intel, f, hits), ts);
+    intel_alerts(w, f, hits, policy_intel_addresses(w->intel, f, hits), ts);
 }
 
 static void intel_meta(struct worker *w, struct flow *f, uint64_t ts)
@@ -90,7 +90,7 @@ static void intel_meta(struct worker *w, struct flow *f, uint64_t ts)
     const char *ap = dpi_app_proto(w->dpi, &f->dpi, app, sizeof(app));
 
     f->intel_done |= INTEL_META_DONE;
-    worker_intel_alerts(w, f, hits, policy_intel_metadata(w->intel, f, ap, hits), ts);
+    intel_alerts(w, f, hits, policy_intel_metadata(w->intel, f, ap, hits), ts);
 }
 
 /* The cross-border policy is judged once per flow: when it has moved

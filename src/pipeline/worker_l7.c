@@ -144,7 +144,15 @@ static void on_tx(void *ud, const struct app_tx *tx)
         if (w->intel && fm && fm->state == APP_FILE_CLOSED && !fm->gaps) {
             struct policy_intel_hit hits[3];
             int n = policy_intel_file(w->intel, fm->md5, fm->sha1, fm->sha256, hits);
-            worker_intel_alerts(w, k->f, hits, n, c.ts_ns);
+            for (int i = 0; i < n && worker_wants(w, ET_ALERT); i++) {
+                const struct indicator *ind = hits[i].ind;
+                char sig[128];
+                event_alert_intel(&w->jw, &w->ectx, k->f, ind, hits[i].matched, c.ts_ns);
+                worker_emit_event(w, ET_ALERT, k->f->flow_id);
+                snprintf(sig, sizeof(sig), "TAISHI INTEL %s %.96s", intel_ioc_type_name(ind->type),
+                         ind->value);
+                worker_stats_alert(&w->st, w->cfg->intel_gid, ind->sid, ind->severity, sig);
+            }
         }
         if (!worker_wants(w, ET_FILEINFO))
             return;
