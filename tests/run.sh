@@ -98,6 +98,12 @@ for B in "$@"; do
     g=tests/golden/files/files-http.pcap.rules
     if [ "$(cat "$TMP/fr.tsv")" = "$( (cat "$g.suricata.tsv"; grep -v '^#' "$g.known.tsv") | sort)" ]; then ok
     else bad "file rules: alerts differ from Suricata's + known"; diff "$g.suricata.tsv" "$TMP/fr.tsv" | head -8; fi
+    # the file store: every file without a hole, named by its SHA-256, no temporary left
+    rm -rf "$TMP/store"
+    taishi -r pcaps/files-http.pcap -w 2 --set "files.store.dir=$TMP/store" --events fileinfo
+    expect "files.store.dir: 12 files stored" [ "$(ls "$TMP/store" | wc -l)" = 12 ]
+    expect "files.store.dir: no temporary file left" [ "$(ls -A "$TMP/store" | grep -c '^\.tmp')" = 0 ]
+    for f in "$TMP"/store/*; do [ "$(sha256sum <"$f" | cut -d' ' -f1)" = "$(basename "$f")" ] || bad "store: $f is not named by its SHA-256"; done
     # file-hash indicators (tests/data/intel-files.csv): report.pdf by SHA-256 and setup.exe
     # by MD5 alert, with alerts only asked for; big.bin (a hole in it) does not
     taishi -r pcaps/files-http.pcap -w 1 --set 'intel.files=[tests/data/intel-files.csv]' \
