@@ -51,6 +51,12 @@ static const struct { const char *name; uint8_t dir; } buf_info[BUF_MAX] = {
     [BUF_JA3S_STRING] = { "ja3s.string", BUF_DIR_TOCLIENT },
     [BUF_SSH_PROTO] = { "ssh.proto", BUF_DIR_ANY },
     [BUF_SSH_SOFTWARE] = { "ssh.software", BUF_DIR_ANY },
+    [BUF_FILE_NAME] = { "file.name", BUF_DIR_ANY },
+    [BUF_FILE_MAGIC] = { "file.magic", BUF_DIR_ANY },
+    [BUF_FILE_SIZE] = { "file.size", BUF_DIR_ANY },
+    [BUF_FILE_MD5] = { "file.md5", BUF_DIR_ANY },
+    [BUF_FILE_SHA1] = { "file.sha1", BUF_DIR_ANY },
+    [BUF_FILE_SHA256] = { "file.sha256", BUF_DIR_ANY },
     /* QUIC, JA4 */
     [BUF_JA4_HASH] = { "ja4.hash", BUF_DIR_TOSERVER },
     [BUF_QUIC_VERSION] = { "quic.version", BUF_DIR_ANY },

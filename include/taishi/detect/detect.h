@@ -82,6 +82,9 @@ struct detect_ctx {
                                      * stream.midstream off): detect_stream gets each
                                      * packet's payload alone, matches are packet matches,
                                      * flow:only_stream never matches */
+    int same_unit;                  /* detect_tx: the same unit as the previous call (the
+                                     * files of one transaction: one alert per rule, as
+                                     * Suricata's per transaction) */
 };
 
 /* An alert: the rule and the buffer it matched in (for payload_printable). */
