@@ -57,6 +57,16 @@ def main():
         sys.exit(__doc__)
     base, ours, theirs, merged = sys.argv[1:5]
     bad = 0
+    # stats keys each side added in goldens the base has: a golden new on one
+    # side gets the other side's added keys too (values: what the run gives)
+    added = {'o': set(), 't': set()}
+    for path in sys.argv[5:]:
+        bb = split(show(base, path))[1]
+        if not bb:
+            continue
+        for side, c in (('o', ours), ('t', theirs)):
+            for st in split(show(c, path))[1]:
+                added[side] |= set(st) - set(bb[0])
     for path in sys.argv[5:]:
         b, o, t = (split(show(c, path)) for c in (base, ours, theirs))
         try:
@@ -73,14 +83,21 @@ def main():
                 print(f'  expected, missing: {line[:300]}')
             for line in list((m[0] - want).elements())[:3]:
                 print(f'  present, unexpected: {line[:300]}')
-        if not (len(b[1]) == len(o[1]) == len(t[1]) == len(m[1])):
-            if len(o[1]) == len(m[1]) and len(t[1]) == len(m[1]):
-                pass
-            else:
-                bad += 1
-                print(f'{path}: stats events: base {len(b[1])}, ours {len(o[1])}, theirs {len(t[1])}, '
-                      f'merged {len(m[1])}')
-                continue
+        # a golden new on one side: the other side and the base have none
+        extra = set()
+        if not b[1] and not t[1]:
+            t = (t[0], [{}] * len(o[1]))
+            b = (b[0], t[1])
+            extra = added['t']
+        if not b[1] and not o[1]:
+            o = (o[0], [{}] * len(t[1]))
+            b = (b[0], o[1])
+            extra = added['o']
+        if not (len(o[1]) == len(t[1]) == len(m[1])):
+            bad += 1
+            print(f'{path}: stats events: base {len(b[1])}, ours {len(o[1])}, theirs {len(t[1])}, '
+                  f'merged {len(m[1])}')
+            continue
         for i, ms in enumerate(m[1]):
             bs = b[1][i] if i < len(b[1]) else {}
             os_, ts = o[1][i], t[1][i]
@@ -96,6 +113,8 @@ def main():
                             exp[k] = json.dumps(json.loads(os_[k]) + json.loads(ts[k]) - json.loads(bs[k]))
                         except TypeError:
                             pass
+            for k in extra & set(ms):
+                exp.setdefault(k, ms[k])
             if exp != ms:
                 diff = sorted(k for k in set(exp) | set(ms) if exp.get(k) != ms.get(k))
                 # counters that several sides legitimately move (events.*) are
