@@ -96,6 +96,12 @@ void app_flow_free(struct app_flow *a)
     app_buf_release(a->st, a, sizeof(*a));
 }
 
+void app_flow_expect(struct app_flow *a, const struct app_expect *e)
+{
+    if (a && a->p->expected)
+        a->p->expected(a->state, e);
+}
+
 void app_datagram(int id, const uint8_t *msg, size_t len, int dir, const struct app_limits *lim,
                   struct app_stats *stats, const struct app_sink *sink)
 {
