@@ -55,7 +55,7 @@ struct ftp_meta {
     const char *const *reply;
     const uint16_t *codes;
     unsigned nreply, ncodes;
-    uint8_t received, truncated, has_port;
+    uint8_t received, truncated, has_port, active;
     uint16_t port;
     uint32_t tx_id;
 };
@@ -127,6 +127,7 @@ static void emit(struct ftp_state *s, const struct ftp_cmd *c, int received,
     if (c && c->has_port) {
         m.has_port = 1;
         m.port = c->port;
+        m.active = 1;           /* PORT, EPRT */
     } else if (received && s->r_has_port) {
         m.has_port = 1;
         m.port = s->r_port;
@@ -450,6 +451,8 @@ static void ftp_event_body(struct jw *w, const struct app_tx *tx)
     }
     if (m->has_port)
         jw_ku64(w, "dynamic_port", m->port);
+    if (m->active)
+        jw_kstr(w, "mode", "active");
     jw_kstr(w, "reply_received", m->received ? "yes" : "no");
     jw_key(w, "reply_truncated");
     jw_bool(w, m->truncated);
@@ -501,7 +504,9 @@ static void ftp_data_expected(void *state, const struct app_expect *e)
 {
     struct ftp_data_state *s = state;
     s->expected = 1;
-    s->to_client = e->to_client;
+    /* active mode: the control server opened this connection, so its
+     * client side is the FTP server: a download travels to our server */
+    s->to_client = (uint8_t)(e->active ? !e->to_client : e->to_client);
     memcpy(s->command, e->command, sizeof(s->command) - 1);
     s->namelen = e->namelen < APP_EXPECT_NAME_MAX ? e->namelen : APP_EXPECT_NAME_MAX;
     memcpy(s->name, e->name, s->namelen);

@@ -238,7 +238,8 @@ static void url_scan(struct mime *m)
         if (!prefix_ci((const char *)t + i, n - i, "http://"))
             continue;
         size_t s = i + 7, e = s;
-        while (e < n && !is_ws(t[e]) && t[e] != '<' && t[e] != '>' && t[e] != '"' && t[e] != '\'')
+        while (e < n && !is_ws(t[e]) && t[e] != '<' && t[e] != '>' && t[e] != '"' && t[e] != '\'' &&
+               t[e] != ']')
             e++;
         i = e ? e - 1 : 0;
         if (e == s)
@@ -402,7 +403,7 @@ static int hexv(int c)
 static void qp_line(struct mime *m, const uint8_t *l, size_t n, int eol, const struct mime_cb *cb)
 {
     static const uint8_t crlf[2] = { '\r', '\n' };
-    uint8_t o[256];
+    uint8_t o[256 + 8];      /* the loop keeps on <= 253; the end adds 4 at most */
     size_t on = 0;
     if (m->crlf_pending && (n || eol)) {
         out(m, crlf, 2, cb);
@@ -430,7 +431,7 @@ static void qp_line(struct mime *m, const uint8_t *l, size_t n, int eol, const s
             }
             m->qst = 0;
         }
-        if (on + 3 > sizeof(o)) {
+        if (on + 3 > 256) {
             out(m, o, on, cb);
             on = 0;
         }
@@ -443,7 +444,10 @@ static void qp_line(struct mime *m, const uint8_t *l, size_t n, int eol, const s
             o[on++] = (uint8_t)m->qx;
         }
         m->qst = 0;
-        m->crlf_pending = !soft;
+        if (!soft) {            /* Suricata keeps a hard break's CR LF, the last one too */
+            o[on++] = '\r';
+            o[on++] = '\n';
+        }
     }
     out(m, o, on, cb);
 }

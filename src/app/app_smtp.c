@@ -63,6 +63,8 @@ struct smtp_state {
     uint8_t pend[SMTP_PENDING_MAX];
     uint32_t npend;
     uint64_t bdat_left;
+    uint8_t bline[SMTP_LINE_MAX];   /* a BDAT chunk's line (chunks end mid-line) */
+    uint32_t blen;
     uint8_t bdat_last;
     /* the session */
     char helo[SMTP_ARG_MAX + 1];
@@ -199,18 +201,31 @@ static int word(const uint8_t *l, size_t n, const char *w)
     return n == k || l[k] == ' ' || l[k] == '\t' || l[k] == ':';
 }
 
-/* The argument after a prefix ("MAIL FROM:"), spaces skipped and trimmed. */
-static size_t arg(const uint8_t *l, size_t n, size_t skip, char *out, size_t outmax)
+/* The argument after a prefix ("MAIL FROM:"), spaces skipped and trimmed;
+ * word: only up to the next space (the address without its ESMTP
+ * parameters, RFC 1870, as Suricata keeps it). */
+static size_t arg_w(const uint8_t *l, size_t n, size_t skip, char *out, size_t outmax, int word1)
 {
     size_t i = skip < n ? skip : n, e = n;
     while (i < e && (l[i] == ' ' || l[i] == '\t'))
         i++;
+    if (word1)
+        for (size_t j = i; j < e; j++)
+            if (l[j] == ' ') {
+                e = j;
+                break;
+            }
     while (e > i && (l[e - 1] == ' ' || l[e - 1] == '\t'))
         e--;
     size_t k = e - i < outmax ? e - i : outmax;
     memcpy(out, l + i, k);
     out[k] = 0;
     return k;
+}
+
+static size_t arg(const uint8_t *l, size_t n, size_t skip, char *out, size_t outmax)
+{
+    return arg_w(l, n, skip, out, outmax, 0);
 }
 
 static void pend_push(struct smtp_state *s, uint8_t p)
@@ -229,12 +244,12 @@ static void command(struct smtp_state *s, const uint8_t *l, size_t n, const stru
         s->has_helo = 1;
         pend_push(s, P_OTHER);
     } else if (n >= 10 && app_buf_caseeq(l, 10, "MAIL FROM:")) {
-        arg(l, n, 10, s->from, SMTP_ARG_MAX);
+        arg_w(l, n, 10, s->from, SMTP_ARG_MAX, 1);
         s->has_from = 1;
         pend_push(s, P_OTHER);
     } else if (n >= 8 && app_buf_caseeq(l, 8, "RCPT TO:")) {
         char a[SMTP_ARG_MAX + 1];
-        size_t k = arg(l, n, 8, a, SMTP_ARG_MAX);
+        size_t k = arg_w(l, n, 8, a, SMTP_ARG_MAX, 1);
         if (s->nrcpt < SMTP_RCPT_MAX && s->rcptlen + k + 1 <= SMTP_RCPT_BYTES) {
             memcpy(s->rcptbuf + s->rcptlen, a, k + 1);
             s->rcpt[s->nrcpt++] = s->rcptbuf + s->rcptlen;
@@ -352,8 +367,8 @@ static void line(struct smtp_state *s, int dir, const uint8_t *l, size_t n, int 
 static size_t bdat_bytes(struct smtp_state *s, const uint8_t *p, size_t n, const struct app_sink *sink)
 {
     size_t k = n < s->bdat_left ? n : (size_t)s->bdat_left;
-    uint32_t *len = &s->len[0];
-    uint8_t *buf = s->line[0];
+    uint32_t *len = &s->blen;
+    uint8_t *buf = s->bline;
     for (size_t i = 0; i < k; i++) {
         buf[(*len)++] = p[i];
         if (p[i] == '\n' || *len == SMTP_LINE_MAX) {

@@ -45,7 +45,7 @@ struct flow_l7 {
     uint8_t *pend[2];               /* stream bytes before nDPI's verdict */
     uint32_t pend_len[2];
     uint64_t pend_lost[2];          /* bytes beyond the cap before the verdict */
-    uint8_t expect_done;            /* looked in the expectation table (app_expect.h) */
+    uint8_t expect_tries;           /* payload packets looked up in the expectation table */
 };
 
 /* The unit being processed, for the stream, app and alert callbacks. */
@@ -160,15 +160,20 @@ static void app_start(struct l7_call *k, int p, const struct app_expect *e);
 
 /* A new TCP flow that a control connection announced (the table is read
  * only while it has entries): its parser from the start, whatever nDPI
- * says. Looked up until the flow's first payload. */
+ * says. Looked up on every packet until L7_EXPECT_TRIES packets with
+ * payload have passed (the control connection's parser may only see the
+ * announcement once nDPI has named it, after the data connection began;
+ * the pending bytes are then parsed from the start). */
+#define L7_EXPECT_TRIES 16
 static void app_expected(struct l7_call *k, uint32_t len)
 {
     struct flow_l7 *l = k->f->l7;
     const struct flow_key *fk = &k->f->key;
-    if (l->expect_done || l->app_state != APPST_WAIT || fk->proto != IPPROTO_TCP)
+    if (l->expect_tries >= L7_EXPECT_TRIES || l->app_state != APPST_WAIT ||
+        fk->proto != IPPROTO_TCP)
         return;
     if (len)
-        l->expect_done = 1;
+        l->expect_tries++;
     struct app_expect_key key;
     struct app_expect e;
     memset(&key, 0, sizeof(key));
@@ -178,7 +183,7 @@ static void app_expected(struct l7_call *k, uint32_t len)
     memcpy(key.client, fk->src, 16);
     int p = app_expect_take(&key, k->c.ts_ns, &e);
     if (p) {
-        l->expect_done = 1;
+        l->expect_tries = L7_EXPECT_TRIES;
         app_start(k, p, &e);
     }
 }
@@ -193,6 +198,16 @@ static void app_decide(struct l7_call *k)
     if (!p) {
         if (!k->f->dpi.done)
             return;                 /* no verdict yet: keep waiting */
+        l->app_state = APPST_OFF;
+        pending_free(l);
+        if (!l->df)
+            l->stream_off = 1;
+        return;
+    }
+    if (app_registry_get(p)->expected) {
+        /* a parser only for announced flows (ftp-data): never by nDPI alone */
+        if (l->expect_tries < L7_EXPECT_TRIES)
+            return;
         l->app_state = APPST_OFF;
         pending_free(l);
         if (!l->df)
@@ -340,6 +355,7 @@ void worker_l7_end(struct worker *w, struct flow *f)
     struct l7_call k = { .w = w, .f = f };
     struct stream_cb scb = { on_chunk, on_gap, &k };
     fill_ctx(&k, f, NULL, 0, f->last_ns);
+    app_expected(&k, 0);                        /* announced while it ran? */
     app_decide(&k);                             /* dpi_finish has given its final verdict */
     stream_flush(&w->sc, &l->st, &scb);
     if (l->app) {
