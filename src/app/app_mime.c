@@ -30,6 +30,7 @@ enum { ENC_NONE, ENC_B64, ENC_QP };
 
 #define HNAME_MAX 76
 #define TEXT_MAX  1024
+#define LINE_MAX_ 1024          /* lines up to this long are handled whole */
 
 struct mval {
     char s[MIME_VALUE_MAX + 1];
@@ -39,7 +40,9 @@ struct mval {
 
 struct mime {
     struct app_stats *st;
-    uint8_t status, state, top, line_cont;
+    uint8_t status, state, top, lb_over;
+    uint8_t lb[LINE_MAX_];      /* the line being assembled from the caller's pieces */
+    uint32_t lblen;
     /* the header being collected */
     char hname[HNAME_MAX + 1];
     uint8_t hnlen, have_hdr, hcut;
@@ -544,10 +547,10 @@ static void header_line(struct mime *m, const uint8_t *l, size_t n, int cont,
     m->have_hdr = 1;
 }
 
-void mime_line(struct mime *m, const uint8_t *l, size_t n, int eol, const struct mime_cb *cb)
+/* One line, or a piece of one longer than LINE_MAX_ (cont: not its first). */
+static void dispatch(struct mime *m, const uint8_t *l, size_t n, int eol, int cont,
+                     const struct mime_cb *cb)
 {
-    int cont = m->line_cont;
-    m->line_cont = !eol;
     if (!cont && boundary(m, l, n, cb))
         return;
     switch (m->state) {
@@ -569,8 +572,35 @@ void mime_line(struct mime *m, const uint8_t *l, size_t n, int eol, const struct
     }
 }
 
+/* Lines up to LINE_MAX_ bytes are assembled whatever pieces the caller
+ * cuts them in, so the result does not depend on the cuts; a longer line
+ * (no header or delimiter is that long) goes on in pieces. */
+void mime_line(struct mime *m, const uint8_t *l, size_t n, int eol, const struct mime_cb *cb)
+{
+    if (m->lb_over) {
+        dispatch(m, l, n, eol, 1, cb);
+    } else if (m->lblen + n <= LINE_MAX_) {
+        memcpy(m->lb + m->lblen, l, n);
+        m->lblen += (uint32_t)n;
+        if (!eol)
+            return;
+        dispatch(m, m->lb, m->lblen, 1, 0, cb);
+    } else {
+        dispatch(m, m->lb, m->lblen, 0, 0, cb);
+        m->lb_over = 1;
+        dispatch(m, l, n, eol, 1, cb);
+    }
+    if (eol) {
+        m->lblen = 0;
+        m->lb_over = 0;
+    }
+}
+
 void mime_finish(struct mime *m, int complete, const struct mime_cb *cb)
 {
+    static const uint8_t none[1];
+    if (m->lblen || m->lb_over)         /* a last line without its line break */
+        mime_line(m, none, 0, 1, cb);
     if (m->state == MS_HDR) {
         header_done(m);
         m->top = 0;

@@ -257,10 +257,12 @@ static void command(struct smtp_state *s, const uint8_t *l, size_t n, const stru
         }
         pend_push(s, P_OTHER);
     } else if (word(l, n, "DATA")) {
-        pend_push(s, P_DATA);
-        s->has_msg = 1;
-        if (s->pipelining)
+        /* with PIPELINING the body starts at once and its 354 changes nothing */
+        pend_push(s, s->pipelining ? P_OTHER : P_DATA);
+        if (s->pipelining) {
             s->cmode = CM_DATA;
+            s->has_msg = 1;
+        }
     } else if (word(l, n, "BDAT")) {
         size_t i = 4;
         uint64_t v = 0;
@@ -334,8 +336,10 @@ static void reply_line(struct smtp_state *s, const uint8_t *l, size_t n)
         return;                     /* a reply to nothing */
     uint8_t p = s->pend[0];
     memmove(s->pend, s->pend + 1, --s->npend);
-    if (p == P_DATA && code == 354 && s->cmode == CM_CMD)
+    if (p == P_DATA && code == 354 && s->cmode == CM_CMD) {
         s->cmode = CM_DATA;
+        s->has_msg = 1;
+    }
     else if (p == P_DATA && code != 354 && s->cmode == CM_DATA && !s->pipelining)
         s->cmode = CM_CMD;
     else if (p == P_STARTTLS && code == 220) {
@@ -357,8 +361,8 @@ static void line(struct smtp_state *s, int dir, const uint8_t *l, size_t n, int 
         data_line(s, l, n, eol, cont, sink);
         return;
     }
-    if (cont)
-        return;                     /* the cut part of a long command */
+    if (cont || !eol)
+        return;                     /* a command longer than a line may be: not one */
     if (n)
         command(s, l, n, sink);
 }

@@ -46,6 +46,7 @@ struct flow_l7 {
     uint32_t pend_len[2];
     uint64_t pend_lost[2];          /* bytes beyond the cap before the verdict */
     uint8_t expect_tries;           /* payload packets looked up in the expectation table */
+    uint8_t rapp_expected;          /* the rule protocol of the parser an announcement chose */
 };
 
 /* The unit being processed, for the stream, app and alert callbacks. */
@@ -184,6 +185,8 @@ static void app_expected(struct l7_call *k, uint32_t len)
     int p = app_expect_take(&key, k->c.ts_ns, &e);
     if (p) {
         l->expect_tries = L7_EXPECT_TRIES;
+        l->rapp_expected = (uint8_t)rules_app_lookup(app_registry_get(p)->rule_proto);
+        k->c.app = l->rapp_expected;
         app_start(k, p, &e);
     }
 }
@@ -292,6 +295,8 @@ static void fill_ctx(struct l7_call *k, const struct flow *f, const struct packe
     c->dir = dir;
     c->established = f->pkts[0] && f->pkts[1] && (f->key.proto != IPPROTO_TCP || (f->tcp_seen[0] & TCP_ACK));
     flow_app(f, &c->app, &k->parser);
+    if (f->l7 && f->l7->rapp_expected)      /* rules on ftp-data see an announced flow */
+        c->app = f->l7->rapp_expected;
     c->tls_version = f->dpi.tls_version;
     c->ts_ns = ts;
     for (int d = 0; d < 2; d++)         /* sequence space used so far, the SYN counting one */

@@ -66,7 +66,7 @@ static void fa_tx(void *ud, const struct app_tx *tx)
     struct jw w;
 
     FUZZ_ASSERT(tx->proto == c->proto);
-    FUZZ_ASSERT(tx->kind <= TX_SSH_BANNER && tx->dir <= 1 && tx->event <= 1);
+    FUZZ_ASSERT(tx->kind <= TX_FTP_DATA && tx->dir <= 1 && tx->event <= 1);
     uint8_t h4[4] = { tx->proto, tx->kind, tx->dir, tx->event };
     c->hash = fa_mix(c->hash, h4, 4);
     c->ntx++;
@@ -157,7 +157,7 @@ static uint64_t fa_run(int proto, const uint8_t *data, size_t size, int bytewise
                        int datagrams, struct app_stats *st)
 {
     struct fa_ctx c = { proto, 1469598103934665603ULL, 0 };
-    struct app_sink sink = { fa_tx, &c };
+    struct app_sink sink = { fa_tx, &c, NULL };
     struct app_limits lim;
     uint8_t flags = size ? data[0] : 0;
     size_t off = 1;
