@@ -72,6 +72,7 @@ struct mime {
     char url[MIME_URL_MAX][MIME_URL_LEN + 1];
     const char *urlp[MIME_URL_MAX];
     unsigned nurl;
+    uint8_t url_flags;          /* MIME_URL_IPV4 | ... */
     struct mime_counts c;
 };
 
@@ -262,6 +263,19 @@ static void url_scan(struct mime *m)
             continue;
         }
         memcpy(m->url[m->nurl], u, k + 1);
+        size_t h = 0;
+        int dots = 0, digits = 1;
+        while (h < k && u[h] != '/' && u[h] != ':' && u[h] != '?') {
+            dots += u[h] == '.';
+            digits &= (u[h] >= '0' && u[h] <= '9') || u[h] == '.';
+            h++;
+        }
+        if (u[0] == '[')
+            m->url_flags |= MIME_URL_IPV6;
+        else if (h && digits && dots == 3)
+            m->url_flags |= MIME_URL_IPV4;
+        if (k >= 4 && !memcmp(u + k - 4, ".exe", 4))
+            m->url_flags |= MIME_URL_EXE;
         m->urlp[m->nurl] = m->url[m->nurl];
         m->nurl++;
     }
@@ -288,11 +302,17 @@ static void body_begin(struct mime *m, const struct mime_cb *cb)
     m->crlf_pending = m->b64n = m->qst = 0;
     m->b64acc = 0;
     m->tllen = 0;
+    /* Suricata logs the names and URLs of the message and of its direct
+     * parts only (not of a multipart's parts inside a part): so do we; the
+     * deeper attachments are still files. */
+    int logged = m->nbnd <= 1;
     m->in_att = m->has_name;
-    m->in_text = !m->has_name && (!m->ct_seen || m->text);
+    m->in_text = logged && !m->has_name && (!m->ct_seen || m->text);
     if (!m->in_att)
         return;
-    if (m->natt < MIME_ATT_MAX) {
+    if (!logged) {
+        /* a file, but no name in the email event */
+    } else if (m->natt < MIME_ATT_MAX) {
         memcpy(m->att[m->natt], m->name, m->namelen);
         m->att[m->natt][m->namelen] = 0;
         m->attp[m->natt] = m->att[m->natt];
@@ -634,6 +654,11 @@ unsigned mime_attachments(const struct mime *m, const char *const **names)
 {
     *names = m->attp;
     return m->natt;
+}
+
+unsigned mime_url_flags(const struct mime *m)
+{
+    return m->url_flags;
 }
 
 unsigned mime_urls(const struct mime *m, const char *const **urls)

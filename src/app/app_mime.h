@@ -9,7 +9,8 @@
  * multipart boundaries down to MIME_DEPTH_MAX levels, decodes base64
  * (whatever the line breaks) and quoted-printable bodies, collects the
  * attachments' names and the http URLs of text parts (lower-cased, scheme
- * stripped, each once: Suricata's defaults), and hands each attachment's
+ * stripped, each once: Suricata's defaults; of the message and its direct
+ * parts only, as Suricata logs them), and hands each attachment's
  * decoded bytes to the caller's callbacks (the caller makes them files).
  *
  * Bounded: a fixed struct, header values capped, at most MIME_ATT_MAX
@@ -61,6 +62,11 @@ enum mime_status mime_status(const struct mime *m);
 const char *mime_status_name(enum mime_status s);   /* "PARSE_DONE", ... */
 unsigned mime_attachments(const struct mime *m, const char *const **names);
 unsigned mime_urls(const struct mime *m, const char *const **urls);
+/* Of the URLs kept: a numeric IPv4 or IPv6 host, a path ending in .exe. */
+#define MIME_URL_IPV4 1
+#define MIME_URL_IPV6 2
+#define MIME_URL_EXE  4
+unsigned mime_url_flags(const struct mime *m);
 /* Counters: lines seen, base64 characters that were no base64, QP escapes
  * that were no escape, names and URLs not kept. */
 struct mime_counts { uint64_t b64_invalid, qp_invalid, dropped; };

@@ -539,6 +539,13 @@ static void smtp_event_body(struct jw *w, const struct app_tx *tx)
     }
     n = mime_urls(mm, &v);
     if (n) {
+        unsigned f = mime_url_flags(mm);
+        jw_key(w, "has_ipv6_url");
+        jw_bool(w, (f & MIME_URL_IPV6) != 0);
+        jw_key(w, "has_ipv4_url");
+        jw_bool(w, (f & MIME_URL_IPV4) != 0);
+        jw_key(w, "has_exe_url");
+        jw_bool(w, (f & MIME_URL_EXE) != 0);
         jw_karr(w, "url");
         for (unsigned i = 0; i < n; i++)
             jw_str(w, v[i]);

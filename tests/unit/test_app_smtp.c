@@ -96,7 +96,8 @@ static void test_pipelined(void)
                     "\"rcpt_to\":[\"<bob@example.net>\",\"<carol@example.net>\"]}") != NULL);
     CHECK(strstr(j, "\"email\":{\"status\":\"PARSE_DONE\",\"from\":\"\\\"Alice\\\" <alice@example.org>\","
                     "\"to\":[\"bob@example.net\",\"carol@example.net\"],\"cc\":[\"dave@example.net\"],"
-                    "\"attachment\":[\"a.bin\"],\"url\":[\"www.example.com/a\",\"x.example/y\"]}") != NULL);
+                    "\"attachment\":[\"a.bin\"],\"has_ipv6_url\":false,\"has_ipv4_url\":false,\"has_exe_url\":false,"
+                    "\"url\":[\"www.example.com/a\",\"x.example/y\"]}") != NULL);
     if (!strstr(j, "PARSE_DONE"))
         fprintf(stderr, "json: %s\n", j);
     /* QUIT after the message: a transaction of its own (as Suricata) */
@@ -220,6 +221,7 @@ static void test_mime(void)
         "--OUT\r\n"
         "Content-Type: text/plain; name=\"qp.txt\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
         "x=41=\r\ny =ZZ end\r\n"
+        "--OUT\r\nContent-Type: text/html\r\n\r\n<a href=\"http://h.example/x]y\">\r\n"
         "--OUT--\r\nepilogue http://not.scanned/\r\n";
     for (size_t piece = 0; piece < 5; piece++) {
         struct mime *m = mime_new(&st);
@@ -235,11 +237,12 @@ static void test_mime(void)
         CHECK(memcmp(all.data, bin, sizeof(bin)) == 0);
         CHECK(memcmp(all.data + sizeof(bin), "xAy =ZZ end\r\n", 13) == 0);
         const char *const *v;
+        CHECK_EQ_U(mime_urls(m, &v), 1);       /* the q.example URL is in a part of a part */
+        CHECK_STR(v[0], "h.example/x");
+        CHECK_EQ_U(mime_url_flags(m), 0);
         CHECK_EQ_U(mime_attachments(m, &v), 2);
         CHECK_STR(v[0], "bin.dat");
         CHECK_STR(v[1], "qp.txt");
-        CHECK_EQ_U(mime_urls(m, &v), 1);
-        CHECK_STR(v[0], "q.example/p?x=1");
         CHECK_STR(mime_subject(m), "t");
         CHECK(mime_from(m) == NULL);
         CHECK_EQ_U(mime_status(m), MIME_PARSE_DONE);
