@@ -13,7 +13,9 @@
  *                   (low 12 bits) bytes instead of data, low 12 bits =
  *                   the data length (cut to what the input has left)
  * The target may pick the protocol from other flag bits (fuzz_tls: bit 3
- * = SSH) and may also give each segment to app_dns_datagram (fuzz_dns).
+ * = SSH; fuzz_ftp: bit 3 = ftp-data, announced as a RETR, bit 5 = in
+ * active mode) and may also give each segment to app_dns_datagram
+ * (fuzz_dns).
  *
  * Invariants (abort() when violated):
  *   - every tx: its proto is the flow's, kind and dir valid, every buffer
@@ -166,6 +168,17 @@ static uint64_t fa_run(int proto, const uint8_t *data, size_t size, int bytewise
     uint64_t m0 = st->memory, bound = fa_mem_bound(&lim);
     struct app_flow *a = app_flow_new(proto, &lim, st);
     FUZZ_ASSERT(a && app_flow_proto(a) == proto);
+    if (app_registry_get(proto)->expected) {    /* ftp-data: announced as a RETR */
+        struct app_expect e;
+        memset(&e, 0, sizeof(e));
+        e.port = 2121;
+        e.to_client = 1;
+        e.active = (flags & 32) != 0;
+        memcpy(e.command, "RETR", 5);
+        e.name[0] = 'f';
+        e.namelen = 1;
+        app_flow_expect(a, &e);
+    }
     while (off + 2 <= size) {
         unsigned hdr = (unsigned)data[off] << 8 | data[off + 1];
         off += 2;
