@@ -20,8 +20,8 @@
  * PIPELINING capability lets DATA's body start at once (the client need not
  * wait for 354); otherwise the 354 reply starts it. A 220 reply to STARTTLS
  * means the rest of the flow is TLS: the parser stops there (both
- * directions, counted in `starttls`); the worker does not hand a flow over
- * to another parser, so the TLS handshake that follows is not parsed.
+ * directions, counted in `starttls`) and asks the dispatcher (its
+ * `handover`) to run the TLS parser on the bytes that follow.
  *
  * Ownership: smtp_state (and its mime decoder and open file) belongs to one
  * app_flow of one worker. */
@@ -473,6 +473,12 @@ static void smtp_end(void *state, const struct app_sink *sink)
     tx_end(s, sink);
 }
 
+static const char *smtp_handover(void *state)
+{
+    const struct smtp_state *s = state;
+    return s->tls ? "tls" : NULL;
+}
+
 static void smtp_destroy(void *state)
 {
     struct smtp_state *s = state;
@@ -560,6 +566,6 @@ const struct app_parser app_smtp_parser = {
     .ndpi = (const uint16_t[]){ NDPI_PROTOCOL_MAIL_SMTP, 0 },
     .counters = (const char *const[]){ "tx", "parse_errors", "starttls", "files", "truncated", NULL },
     .create = smtp_create_cb, .feed = smtp_feed, .gap = smtp_gap, .end = smtp_end,
-    .destroy = smtp_destroy,
+    .destroy = smtp_destroy, .handover = smtp_handover,
     .event_body = smtp_event_body,
 };

@@ -155,6 +155,32 @@ static void test_bdat_starttls(void)
     coll_reset(&c);
 }
 
+/* After the 220 to STARTTLS the dispatcher runs the TLS parser on the flow;
+ * the SMTP transaction so far is reported first. */
+static void test_handover(void)
+{
+    struct coll c;
+    memset(&c, 0, sizeof(c));
+    struct app_sink s = coll_sink(&c);
+    uint64_t m0 = st.memory;
+    struct app_flow *a = app_flow_new(app_registry_id("smtp"), NULL, &st);
+    app_flow_feed(a, 1, (const uint8_t *)"220 mx\r\n", 8, &s);
+    app_flow_feed(a, 0, (const uint8_t *)"EHLO c\r\nSTARTTLS\r\n", 18, &s);
+    app_flow_feed(a, 1, (const uint8_t *)"250 STARTTLS\r\n", 14, &s);
+    CHECK_EQ_U(app_flow_proto(a), app_registry_id("smtp"));
+    app_flow_feed(a, 1, (const uint8_t *)"220 go ahead\r\n", 14, &s);
+    CHECK_EQ_U(app_flow_proto(a), app_registry_id("tls"));
+    CHECK_EQ_U(c.n, 1);
+    CHECK(strstr(c.tx[0].json, "\"smtp\":{\"helo\":\"c\"}") != NULL);
+    app_flow_feed(a, 0, (const uint8_t *)"\x16\x03\x01\x00\x04\x01\x00\x00\x00", 9, &s);
+    app_flow_end(a, &s);
+    app_flow_free(a);
+    for (int i = 1; i < c.n; i++)
+        CHECK_EQ_U(c.tx[i].proto, app_registry_id("tls"));
+    CHECK_EQ_U(st.memory, m0);
+    coll_reset(&c);
+}
+
 /* ---- the MIME decoder directly ---- */
 
 struct att {
@@ -351,6 +377,7 @@ int main(void)
     test_pipelined();
     test_wait_354();
     test_bdat_starttls();
+    test_handover();
     test_mime();
     test_mime_caps();
     test_hostile();

@@ -198,6 +198,10 @@ struct app_parser {
     void (*gap)(void *state, int dir, size_t len, const struct app_sink *sink);
     void (*end)(void *state, const struct app_sink *sink);
     void (*destroy)(void *state);
+    /* Optional: after a feed, the name of the parser the rest of the flow
+     * belongs to (SMTP's STARTTLS: "tls"), or NULL; the dispatcher then
+     * ends this parser and starts that one on the following bytes. */
+    const char *(*handover)(void *state);
     /* Optional: the flow is the data connection e announced (app_expect). */
     void (*expected)(void *state, const struct app_expect *e);
     /* UDP: one datagram, stateless. */
