@@ -224,6 +224,8 @@ static void command(struct ftp_state *s, const uint8_t *l, size_t n, int truncat
             c->known = 1;
     while (v < n && l[v] != ' ')
         v++;                                /* an overlong verb */
+    while (n > v && (l[n - 1] == ' ' || l[n - 1] == '\t'))
+        n--;                                /* trailing blanks, as Suricata trims them */
     if (v < n) {
         v++;
         size_t k = n - v < FTP_ARG_MAX ? n - v : FTP_ARG_MAX;
