@@ -519,7 +519,7 @@ static void ftp_data_feed(void *state, int dir, const uint8_t *p, size_t n,
                           const struct app_sink *sink)
 {
     struct ftp_data_state *s = state;
-    if (!s->expected || s->done || !n)
+    if (!s->expected || s->done || s->gapped || !n)
         return;
     if (dir != (s->to_client ? APP_DIR_TOCLIENT : APP_DIR_TOSERVER))
         return;                     /* the file travels one way */
@@ -534,11 +534,19 @@ static void ftp_data_feed(void *state, int dir, const uint8_t *p, size_t n,
 static void ftp_data_gap(void *state, int dir, size_t n, const struct app_sink *sink)
 {
     struct ftp_data_state *s = state;
-    (void)sink;
     if (!s->expected || dir != (s->to_client ? APP_DIR_TOCLIENT : APP_DIR_TOSERVER))
         return;
+    /* As Suricata: the file ends TRUNCATED at the hole, with the bytes
+     * before it (no gap counted in its size); what follows is not fed. */
+    (void)n;
+    if (!s->gapped && s->file) {
+        struct ftp_data_meta m = { s->name, s->command, 0 };
+        struct app_tx parent = { .proto = (uint8_t)s->id, .kind = TX_FTP_DATA,
+                                 .dir = (uint8_t)dir, .meta = &m };
+        app_file_close(s->file, APP_FILE_TRUNCATED, &parent, sink);
+        s->file = NULL;
+    }
     s->gapped = 1;
-    app_file_gap(s->file, n);
 }
 
 static void ftp_data_end(void *state, const struct app_sink *sink)

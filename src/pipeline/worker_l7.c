@@ -25,6 +25,8 @@
 
 #include "taishi/app/app.h"
 #include "taishi/app/app_expect.h"
+#include "taishi/app/files.h"
+#include "taishi/enrich/policy.h"
 #include "taishi/detect/detect.h"
 #include "taishi/event/event.h"
 #include "taishi/flow/stream.h"
@@ -74,6 +76,7 @@ static void ndpi_index_build(void)
     }
     for (int id = 1; id <= app_registry_count(); id++)
         app_events_mask |= 1u << app_registry_get(id)->event_id;
+    app_events_mask |= 1u << ET_FILEINFO;       /* files come from the parsers */
 }
 
 void worker_l7_init(void)
@@ -95,7 +98,12 @@ static void flow_app(const struct flow *f, int *rule_app, int *parser)
 
 static int app_events_wanted(const struct worker *w)
 {
-    return (w->cfg->events_mask & app_events_mask) != 0;
+    if (w->cfg->events_mask & app_events_mask)
+        return 1;
+    /* file-hash indicators need the parsers' files even when only alerts are written */
+    return w->intel && worker_wants(w, ET_ALERT) &&
+           (intel_has_type(w->intel, IOC_MD5) || intel_has_type(w->intel, IOC_SHA1) ||
+            intel_has_type(w->intel, IOC_SHA256));
 }
 
 static void on_alert(void *ud, const struct detect_ctx *c, const struct rule *r, const uint8_t *buf,
@@ -125,6 +133,19 @@ static void on_tx(void *ud, const struct app_tx *tx)
         detect_tx(w->dt, k->f->l7->df, &c, tx->bufs, tx->nbufs, &cb);
     if (!tx->event)
         return;
+    if (tx->kind == TX_FILE) {
+        const struct app_file_meta *fm = tx->meta;
+        if (w->intel && fm && fm->state == APP_FILE_CLOSED && !fm->gaps) {
+            struct policy_intel_hit hits[3];
+            int n = policy_intel_file(w->intel, fm->md5, fm->sha1, fm->sha256, hits);
+            worker_intel_alerts(w, k->f, hits, n, c.ts_ns);
+        }
+        if (!worker_wants(w, ET_FILEINFO))
+            return;
+        event_fileinfo(&w->jw, &w->ectx, k->f, tx, c.ts_ns);
+        worker_emit_event(w, ET_FILEINFO, k->f->flow_id);
+        return;
+    }
     enum event_type et = (enum event_type)app_registry_get(tx->proto)->event_id;
     if (!worker_wants(w, et))
         return;

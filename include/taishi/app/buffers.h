@@ -63,6 +63,8 @@ enum buf_id {
     BUF_SSH_SOFTWARE,       /* "OpenSSH_8.9p1" */
 
     /* Files (app_file.h): file.name, file.magic, ... */
+    BUF_FILE_NAME,          /* the file's name as the protocol gave it (filename, file.name) */
+    BUF_FILE_MAGIC,         /* libmagic's description (filemagic, file.magic) */
 
     /* SMTP, FTP */
 
