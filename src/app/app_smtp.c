@@ -38,6 +38,7 @@
 #define SMTP_RCPT_MAX    128
 #define SMTP_RCPT_BYTES  (16u * 1024u)
 #define SMTP_PENDING_MAX 32
+#define SMTP_FILES_HELD  16
 
 enum { C_TX, C_PARSE_ERRORS, C_STARTTLS, C_FILES, C_TRUNCATED };
 enum { P_OTHER, P_DATA, P_STARTTLS, P_BDAT };
@@ -79,6 +80,11 @@ struct smtp_state {
     unsigned nrcpt;
     struct mime *mime;
     struct app_file *file;
+    /* attachments ended, closed when their message ends so that their
+     * fileinfo carries the whole transaction (as Suricata logs them) */
+    struct app_file *held[SMTP_FILES_HELD];
+    uint8_t held_state[SMTP_FILES_HELD];
+    unsigned nheld;
     struct mime_cb cb;
     const struct app_sink *sink;    /* during a feed call (the MIME callbacks) */
 };
@@ -113,9 +119,24 @@ static void smtp_meta_of(const struct smtp_state *s, struct smtp_meta *m)
     m->tx_id = s->tx_id;
 }
 
+/* Closes the attachments held for the transaction, with its record. */
+static void files_flush(struct smtp_state *s, const struct app_sink *sink)
+{
+    if (!s->nheld)
+        return;
+    struct smtp_meta m;
+    smtp_meta_of(s, &m);
+    struct app_tx parent = { .proto = (uint8_t)s->id, .kind = TX_SMTP, .dir = APP_DIR_TOSERVER,
+                             .meta = &m };
+    for (unsigned i = 0; i < s->nheld; i++)
+        app_file_close(s->held[i], (enum app_file_state)s->held_state[i], &parent, sink);
+    s->nheld = 0;
+}
+
 /* The transaction ends: its event. */
 static void tx_end(struct smtp_state *s, const struct app_sink *sink)
 {
+    files_flush(s, sink);
     if (!s->tx_open)
         return;
     struct smtp_meta m;
@@ -165,9 +186,15 @@ static void att_end(void *ud, int complete)
     smtp_meta_of(s, &m);
     struct app_tx parent = { .proto = (uint8_t)s->id, .kind = TX_SMTP, .dir = APP_DIR_TOSERVER,
                              .meta = &m };
+    enum app_file_state fs = complete ? APP_FILE_CLOSED : APP_FILE_TRUNCATED;
     if (!complete)
         s->ctr[C_TRUNCATED]++;
-    app_file_close(s->file, complete ? APP_FILE_CLOSED : APP_FILE_TRUNCATED, &parent, s->sink);
+    if (s->file && s->nheld < SMTP_FILES_HELD) {
+        s->held[s->nheld] = s->file;
+        s->held_state[s->nheld++] = (uint8_t)fs;
+    } else {
+        app_file_close(s->file, fs, &parent, s->sink);
+    }
     s->file = NULL;
 }
 
@@ -188,6 +215,7 @@ static void smtp_cb_init(struct smtp_state *s)
 static void msg_end(struct smtp_state *s, int complete, const struct app_sink *sink)
 {
     mime_finish(s->mime, complete, mcb(s));
+    files_flush(s, sink);
     s->tx_done = 1;
     if (complete)
         tx_end(s, sink);
@@ -486,6 +514,8 @@ static void smtp_destroy(void *state)
         return;
     if (s->file)
         app_file_close(s->file, APP_FILE_TRUNCATED, NULL, NULL);
+    for (unsigned i = 0; i < s->nheld; i++)
+        app_file_close(s->held[i], (enum app_file_state)s->held_state[i], NULL, NULL);
     mime_free(s->mime);
     app_buf_release(s->st, s, sizeof(*s));
 }
