@@ -90,10 +90,24 @@ for B in "$@"; do
     # tests/tools/make_files_golden.sh): names, sizes, states, gaps, hashes, magic
     for g in tests/golden/files/*.suricata.tsv; do
         n=$(basename "$g" .suricata.tsv)
+        case $n in *.rules) continue ;; esac        # the file rules' alerts: below
         taishi -r "pcaps/$n" -w 1 --set 'files.hash=[md5, sha1, sha256]'
         python3 tests/tools/files_tsv.py "$TMP/out" >"$TMP/files.tsv"
         if cmp -s "$TMP/files.tsv" "$g"; then ok; else bad "$n: files differ from Suricata's ($g)"; diff "$g" "$TMP/files.tsv" | head -6; fi
     done
+    # the file keywords (tests/data/file-rules/files.rules) against Suricata's alerts,
+    # plus the differences explained in tests/golden/files/files-http.pcap.rules.known.tsv
+    taishi -r pcaps/files-http.pcap -w 1 -S tests/data/file-rules/files.rules --events alert
+    python3 tests/tools/alerts_tsv.py "$TMP/out" | cut -f1-5 | sort >"$TMP/fr.tsv"
+    g=tests/golden/files/files-http.pcap.rules
+    if [ "$(cat "$TMP/fr.tsv")" = "$( (cat "$g.suricata.tsv"; grep -v '^#' "$g.known.tsv") | sort)" ]; then ok
+    else bad "file rules: alerts differ from Suricata's + known"; diff "$g.suricata.tsv" "$TMP/fr.tsv" | head -8; fi
+    # the file store: every file without a hole, named by its SHA-256, no temporary left
+    rm -rf "$TMP/store"
+    taishi -r pcaps/files-http.pcap -w 2 --set "files.store.dir=$TMP/store" --events fileinfo
+    expect "files.store.dir: 12 files stored" [ "$(ls "$TMP/store" | wc -l)" = 12 ]
+    expect "files.store.dir: no temporary file left" [ "$(ls -A "$TMP/store" | grep -c '^\.tmp')" = 0 ]
+    for f in "$TMP"/store/*; do [ "$(sha256sum <"$f" | cut -d' ' -f1)" = "$(basename "$f")" ] || bad "store: $f is not named by its SHA-256"; done
     # file-hash indicators (tests/data/intel-files.csv): report.pdf by SHA-256 and setup.exe
     # by MD5 alert, with alerts only asked for; big.bin (a hole in it) does not
     taishi -r pcaps/files-http.pcap -w 1 --set 'intel.files=[tests/data/intel-files.csv]' \

@@ -134,7 +134,12 @@ void app_event_body(struct jw *w, const struct app_tx *tx)
 {
     const struct app_parser *p = app_registry_get(tx->proto);
     if (tx->kind == TX_FILE) {              /* a file of any parser: fileinfo */
-        if (tx->meta)
+        const struct app_file_meta *m = tx->meta;
+        const struct app_tx *pt = m ? m->parent : NULL;
+        const struct app_parser *pp = pt ? app_registry_get(pt->proto) : NULL;
+        if (pp && pt->meta && pt->kind != TX_FILE)
+            pp->event_body(w, pt);          /* the parent's object: "http":{...} */
+        if (m)
             app_file_event_body(w, tx);
         return;
     }

@@ -62,6 +62,7 @@ struct files_worker {
     struct files_config cfg;
     magic_t magic;                  /* NULL: magic off */
     int window;                     /* a rule reads file.data */
+    uint32_t rule_hash;             /* FILES_HASH_* the rules need (filemd5, ...) */
     int id;
     uint64_t store_cap;             /* this worker's share of files.store.max-size */
     uint64_t tmp_seq;
@@ -152,6 +153,12 @@ void files_worker_set_window(struct files_worker *fw, int on)
 {
     if (fw)
         fw->window = on;
+}
+
+void files_worker_set_rule_hashes(struct files_worker *fw, uint32_t hash)
+{
+    if (fw)
+        fw->rule_hash = hash;
 }
 
 /* --- the store --- */
@@ -270,7 +277,7 @@ struct app_file *app_file_open(struct app_stats *st, int proto, int dir, uint32_
         memcpy(f->name, name, n);
         f->name[n] = 0;
     }
-    f->hash = fw->cfg.hash;
+    f->hash = fw->cfg.hash | fw->rule_hash;
     if (fw->cfg.store_dir[0])
         f->hash |= FILES_HASH_SHA256;       /* the store names files by it */
     if (f->hash & FILES_HASH_MD5) {
@@ -394,7 +401,7 @@ void app_file_close(struct app_file *f, enum app_file_state state, const struct 
     if (!f)
         return;
     struct files_worker *fw = f->fw;
-    char md5s[33], sha1s[41], sha256s[65], magic[FILE_MAGIC_MAX];
+    char md5s[33], sha1s[41], sha256s[65], magic[FILE_MAGIC_MAX], sizes[24];
     struct app_file_meta m;
     struct txb t = { .n = 0 };
 
@@ -458,14 +465,22 @@ void app_file_close(struct app_file *f, enum app_file_state state, const struct 
         txb_add(&t, BUF_FILE_MAGIC, m.magic, strlen(m.magic));
     if (f->window && fw->window && f->head.len)
         txb_add(&t, BUF_FILE_DATA, f->head.d, MIN(f->head.len, fw->cfg.data_window));
+    int sl = snprintf(sizes, sizeof(sizes), "%llu", (unsigned long long)f->size);
+    txb_add(&t, BUF_FILE_SIZE, sizes, (size_t)sl);
+    if (f->md5)
+        txb_add(&t, BUF_FILE_MD5, md5s, 32);
+    if (f->sha1)
+        txb_add(&t, BUF_FILE_SHA1, sha1s, 40);
+    if (f->sha256)
+        txb_add(&t, BUF_FILE_SHA256, sha256s, 64);
     app_buf_emit(sink, f->proto, TX_FILE, f->dir, 1, &t, &m);
     file_free(f);
 }
 
 /* fileinfo{filename, magic, gaps, state, md5, sha1, sha256, stored,
- * file_id, size, tx_id}, after the parent transaction's protocol object,
- * in Suricata 7's order and with its rules: md5 and sha1 only for a file
- * CLOSED, sha256 whenever computed, file_id only for a file stored. */
+ * file_id, size, tx_id} in Suricata 7's order and with its rules: md5 and
+ * sha1 only for a file CLOSED, sha256 whenever computed, file_id only for
+ * a file stored. (app_event_body() writes the parent's object before it.) */
 void app_file_event_body(struct jw *w, const struct app_tx *tx)
 {
     const struct app_file_meta *m = tx->meta;
@@ -473,8 +488,6 @@ void app_file_event_body(struct jw *w, const struct app_tx *tx)
 
     if (!m)
         return;
-    if (m->parent && m->parent->meta)
-        app_event_body(w, m->parent);
     jw_kobj(w, "fileinfo");
     jw_kstr(w, "filename", m->filename ? m->filename : "");
     app_buf_kstr(w, "magic", m->magic);

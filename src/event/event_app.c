@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "taishi/app/app.h"
-#include "taishi/app/files.h"
 #include "taishi/event/event.h"
 
 void event_app(struct jw *w, const struct event_ctx *c, const struct flow *f,
@@ -33,6 +32,6 @@ void event_fileinfo(struct jw *w, const struct event_ctx *c, const struct flow *
     }
     h.key = &k;
     event_head(w, c, &h);
-    app_file_event_body(w, tx);
+    app_event_body(w, tx);                      /* the parent's object, then fileinfo */
     event_head_context(w, c, &h);
 }

@@ -68,7 +68,7 @@ static void intel_alert(struct worker *w, struct flow *f, const struct indicator
 }
 
 
-void worker_intel_alerts(struct worker *w, struct flow *f, const struct policy_intel_hit *hits, int n,
+static void intel_alerts(struct worker *w, struct flow *f, const struct policy_intel_hit *hits, int n,
                          uint64_t ts)
 {
     for (int i = 0; i < n; i++)
@@ -80,7 +80,7 @@ static void intel_ips(struct worker *w, struct flow *f, uint64_t ts)
     struct policy_intel_hit hits[2];
 
     f->intel_done |= INTEL_IPS_DONE;
-    worker_intel_alerts(w, f, hits, policy_intel_addresses(w->intel, f, hits), ts);
+    intel_alerts(w, f, hits, policy_intel_addresses(w->intel, f, hits), ts);
 }
 
 static void intel_meta(struct worker *w, struct flow *f, uint64_t ts)
@@ -90,7 +90,7 @@ static void intel_meta(struct worker *w, struct flow *f, uint64_t ts)
     const char *ap = dpi_app_proto(w->dpi, &f->dpi, app, sizeof(app));
 
     f->intel_done |= INTEL_META_DONE;
-    worker_intel_alerts(w, f, hits, policy_intel_metadata(w->intel, f, ap, hits), ts);
+    intel_alerts(w, f, hits, policy_intel_metadata(w->intel, f, ap, hits), ts);
 }
 
 /* The cross-border policy is judged once per flow: when it has moved
@@ -405,6 +405,10 @@ void worker_set_detect(struct worker *w, struct detect_engine *e, uint64_t strea
                               detect_engine_uses_buf(e, BUF_HTTP_RESPONSE_BODY) ||
                               detect_engine_uses_buf(e, BUF_FILE_DATA);
     files_worker_set_window(w->as.files, detect_engine_uses_buf(e, BUF_FILE_DATA));
+    files_worker_set_rule_hashes(w->as.files,
+                                 (detect_engine_uses_buf(e, BUF_FILE_MD5) ? FILES_HASH_MD5 : 0) |
+                                 (detect_engine_uses_buf(e, BUF_FILE_SHA1) ? FILES_HASH_SHA1 : 0) |
+                                 (detect_engine_uses_buf(e, BUF_FILE_SHA256) ? FILES_HASH_SHA256 : 0));
     if (!w->dt)
         w->dt = detect_thread_new(e);
     else

@@ -51,10 +51,6 @@ static inline int worker_wants(const struct worker *w, enum event_type t)
 /* worker_emit.c: ends the event being written in w->jw and notes its type
  * and key; hands full chunks to the output. */
 void worker_emit_event(struct worker *w, enum event_type t, uint64_t key);
-/* worker.c: an intel alert for each hit (policy.h). */
-struct policy_intel_hit;
-void worker_intel_alerts(struct worker *w, struct flow *f, const struct policy_intel_hit *hits, int n,
-                         uint64_t ts);
 /* worker_l7.c */
 /* Builds the nDPI -> rule protocol and parser index once per process. */
 void worker_l7_init(void);

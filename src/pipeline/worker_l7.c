@@ -57,6 +57,7 @@ struct l7_call {
     struct flow *f;
     struct detect_ctx c;
     int parser;                     /* the parser nDPI's verdict asks for; 0: none */
+    int64_t file_unit;              /* the last TX_FILE's parent (dir << 32 | tx_id); -1 none */
 };
 
 /* nDPI protocol id -> the rule protocol (enum rule_app) and the parser it
@@ -129,6 +130,14 @@ static void on_tx(void *ud, const struct app_tx *tx)
     struct detect_alert_cb cb = { on_alert, k };
 
     c.dir = tx->dir == APP_DIR_TOCLIENT;
+    if (tx->kind == TX_FILE && tx->meta) {      /* the files of one transaction: one unit */
+        const struct app_file_meta *fm = tx->meta;
+        int64_t unit = (int64_t)fm->dir << 32 | fm->tx_id;
+        c.same_unit = k->file_unit == unit;
+        k->file_unit = unit;
+    } else {
+        k->file_unit = -1;
+    }
     if (k->f->l7->df)
         detect_tx(w->dt, k->f->l7->df, &c, tx->bufs, tx->nbufs, &cb);
     if (!tx->event)
@@ -138,7 +147,15 @@ static void on_tx(void *ud, const struct app_tx *tx)
         if (w->intel && fm && fm->state == APP_FILE_CLOSED && !fm->gaps) {
             struct policy_intel_hit hits[3];
             int n = policy_intel_file(w->intel, fm->md5, fm->sha1, fm->sha256, hits);
-            worker_intel_alerts(w, k->f, hits, n, c.ts_ns);
+            for (int i = 0; i < n && worker_wants(w, ET_ALERT); i++) {
+                const struct indicator *ind = hits[i].ind;
+                char sig[128];
+                event_alert_intel(&w->jw, &w->ectx, k->f, ind, hits[i].matched, c.ts_ns);
+                worker_emit_event(w, ET_ALERT, k->f->flow_id);
+                snprintf(sig, sizeof(sig), "TAISHI INTEL %s %.96s", intel_ioc_type_name(ind->type),
+                         ind->value);
+                worker_stats_alert(&w->st, w->cfg->intel_gid, ind->sid, ind->severity, sig);
+            }
         }
         if (!worker_wants(w, ET_FILEINFO))
             return;
@@ -342,7 +359,7 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
             f->l7->app_state = APPST_OFF;
     }
     struct flow_l7 *l = f->l7;
-    struct l7_call k = { .w = w, .f = f };
+    struct l7_call k = { .w = w, .f = f, .file_unit = -1 };
     struct detect_alert_cb cb = { on_alert, &k };
     int dir = to_server ? 0 : 1;
 
@@ -378,7 +395,7 @@ void worker_l7_end(struct worker *w, struct flow *f)
     struct flow_l7 *l = f->l7;
     if (!l)
         return;
-    struct l7_call k = { .w = w, .f = f };
+    struct l7_call k = { .w = w, .f = f, .file_unit = -1 };
     struct stream_cb scb = { on_chunk, on_gap, &k };
     fill_ctx(&k, f, NULL, 0, f->last_ns);
     app_expected(&k, 0);                        /* announced while it ran? */

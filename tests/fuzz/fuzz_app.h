@@ -9,6 +9,9 @@
  *   flags bit 4     no ruleset: no inspection buffers, bodies only
  *                   counted (rule_bufs and http_body_inspect 0, as a
  *                   worker without rules runs the parsers)
+ *   flags bit 5     file tracking on (app_file.c, files.h: every hash,
+ *                   libmagic on 4 KiB, at most 3 open files, the rules'
+ *                   window of 512 bytes): TX_FILE transactions too
  *   segment header  bit 15 = direction (1 = to client), bit 14 = a gap of
  *                   (low 12 bits) bytes instead of data, low 12 bits =
  *                   the data length (cut to what the input has left)
@@ -36,6 +39,7 @@
 #include <string.h>
 
 #include "taishi/app/app.h"
+#include "taishi/app/files.h"
 #include "taishi/core/jw.h"
 #include "fuzz_helpers.h"
 #include "json_check.h"
@@ -84,7 +88,14 @@ static void fa_tx(void *ud, const struct app_tx *tx)
     }
     FUZZ_ASSERT(tx->meta);
     const char *pn = app_registry_get(tx->proto)->name;
-    if (!strcmp(pn, "http")) {
+    if (tx->kind == TX_FILE) {
+        const struct app_file_meta *m = tx->meta;
+        const char *s[] = { m->filename, m->magic, m->md5, m->sha1, m->sha256 };
+        fa_strs(s, ARRAY_SIZE(s));
+        FUZZ_ASSERT(m->state >= APP_FILE_CLOSED && m->state <= APP_FILE_ERROR);
+        FUZZ_ASSERT(!m->gaps || m->state == APP_FILE_TRUNCATED);
+        FUZZ_ASSERT(!m->sha256 || strlen(m->sha256) == 64);
+    } else if (!strcmp(pn, "http")) {
         const struct app_http_meta *m = tx->meta;
         const char *s[] = { m->method, m->uri, m->host, m->protocol, m->user_agent, m->referer,
                             m->content_type, m->location, m->server };
@@ -148,10 +159,12 @@ static void fa_limits(uint8_t flags, struct app_limits *l)
     }
 }
 
-/* What an app_flow of these limits may hold at most (generous). */
+/* What an app_flow of these limits may hold at most (generous); with
+ * files, 3 open files of 4 KiB of first bytes each, the pending request
+ * files of the slots and the multipart buffers on top. */
 static uint64_t fa_mem_bound(const struct app_limits *l)
 {
-    return 2 * (13ULL * l->http_header_max + 8192 + l->http_body_max + 128 * 1024) +
+    return 3 * (4096 + 4096 + 2048) + 2 * 16384 + 2 * (13ULL * l->http_header_max + 8192 + l->http_body_max + 128 * 1024) +
            (uint64_t)l->http_max_tx * (8192 + 256) + 4ULL * l->tls_record_max + 3 * 70000 + 65536;
 }
 
@@ -215,11 +228,29 @@ static int fa_one(int proto, const uint8_t *data, size_t size, int datagrams)
 {
     struct app_stats st;
     memset(&st, 0, sizeof(st));
+    static struct files_worker *fw;         /* libmagic loads once per process */
+    if (size && (data[0] & 32)) {           /* file tracking, one worker's */
+        if (!fw) {
+            struct files_config fc;
+            char err[256];
+            files_config_default(&fc);
+            fc.hash = FILES_HASH_MD5 | FILES_HASH_SHA1 | FILES_HASH_SHA256;
+            fc.magic_bytes = 4096;
+            fc.max_open = 3;
+            fc.data_window = 512;
+            fw = files_worker_new(&fc, 0, 1, err, sizeof(err));
+            FUZZ_ASSERT_MSG(fw != NULL, "%s", err);
+            files_worker_set_window(fw, 1);
+        }
+        st.files = fw;
+    }
     uint64_t h1 = fa_run(proto, data, size, 0, datagrams, &st);
     if (getenv("FUZZ_APP_DEBUG"))
         fprintf(stderr, "---- byte by byte ----\n");
     uint64_t h2 = fa_run(proto, data, size, 1, datagrams, &st);
     FUZZ_ASSERT_MSG(h1 == h2, "transcript depends on segmentation");
+    if (st.files)
+        FUZZ_ASSERT(files_worker_stats(st.files)->open == 0);
     return 0;
 }
 

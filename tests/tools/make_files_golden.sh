@@ -10,6 +10,9 @@
 #   usage: tests/tools/make_files_golden.sh [--check]
 #     --check: write nothing, compare with the saved files instead (exit 1
 #              on any difference)
+# Also the alerts of tests/data/file-rules/files.rules (the file keywords)
+# on files-http.pcap, as tests/golden/files/files-http.pcap.rules.suricata.tsv
+# (sid and addresses: tests/tools/alerts_tsv.py's first five columns, sorted).
 # Regenerate the captures first when gen_file_pcaps.py changed.
 # Owned by tests/tools/; writes only tests/golden/files/.
 set -euo pipefail
@@ -44,4 +47,14 @@ for p in pcaps/files-http.pcap pcaps/demo.pcap pcaps/situation.pcap pcaps/rules-
     fi
     printf '%-24s %3d files\n' "$n" "$(wc -l <"$TMP/$n.tsv")"
 done
+n=files-http.pcap
+tests/tools/suricata_run.sh "pcaps/$n" tests/data/file-rules/files.rules "$TMP/rules" 2>/dev/null |
+    cut -f1-5 | sort >"$TMP/rules.tsv"
+if [ $CHECK = 1 ]; then
+    cmp -s "$TMP/rules.tsv" "$DEST/$n.rules.suricata.tsv" ||
+        { echo "make_files_golden: file rules: Suricata's alerts differ"; diff "$DEST/$n.rules.suricata.tsv" "$TMP/rules.tsv" | head; fail=1; }
+else
+    cp "$TMP/rules.tsv" "$DEST/$n.rules.suricata.tsv"
+fi
+printf '%-24s %3d alerts of the file rules\n' "$n" "$(wc -l <"$TMP/rules.tsv")"
 exit $fail

@@ -93,10 +93,13 @@ const struct files_stats *files_worker_stats(const struct files_worker *fw);
 /* 1: a loaded rule reads file.data, so the tracker keeps each file's
  * window (the worker says so whenever its ruleset changes). */
 void files_worker_set_window(struct files_worker *fw, int on);
+/* FILES_HASH_* the loaded rules need (filemd5, filesha1, filesha256):
+ * computed for every file besides files.hash (only those are logged). */
+void files_worker_set_rule_hashes(struct files_worker *fw, uint32_t hash);
 
-/* The body of the fileinfo event of a TX_FILE transaction (app_file.h):
- * the parent transaction's protocol object ("http":{...}), then
- * "fileinfo":{...}, Suricata 7's fields. */
+/* "fileinfo":{...} of a TX_FILE transaction (app_file.h), Suricata 7's
+ * fields. app_event_body() writes the parent transaction's protocol object
+ * ("http":{...}) before it: the whole body of the fileinfo event. */
 struct jw;
 struct app_tx;
 void app_file_event_body(struct jw *w, const struct app_tx *tx);
