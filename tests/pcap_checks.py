@@ -251,5 +251,26 @@ for n, want in RULE_CAPS.items():
     check(all(f['flow']['reason'] == 'tcp_fin' for f in fl if f['proto'] == 'TCP'),
           '%s: every TCP session ends by FIN' % n)
 
+# mail-smtp.pcap, mail-ftp.pcap (tests/tools/gen_pcaps_mail.py): what the
+# SMTP and FTP parsers must make of them (Suricata 7.0.10 writes the same,
+# but for the BDAT message, which it does not decode).
+sm = events('mail-smtp.pcap', 'smtp')
+em = [e['email'] for e in sm if 'email' in e]
+check(any(x.get('attachment') == ['report.bin', 'notes.txt'] and x.get('cc') == ['dave@example.net']
+          and 'url' not in x for x in em), 'mail-smtp: the nested multipart: its two attachments, no URL of a part of a part')
+check(any(x.get('attachment') == ['chunked.pdf'] and x['status'] == 'PARSE_DONE' for x in em),
+      'mail-smtp: the BDAT message decoded')
+check(any(x.get('url') == ['intranet.example.net/x?a=1'] for x in em), 'mail-smtp: the plain message\'s URL')
+check(any(e['smtp'].get('mail_from') == '<alice@example.org>' for e in sm), 'mail-smtp: MAIL FROM without its SIZE parameter')
+check(stats('mail-smtp.pcap')['app_layer']['smtp_starttls'] == 1, 'mail-smtp: one STARTTLS')
+fd = {(e['ftp_data']['filename'], e['ftp_data']['command']) for e in events('mail-ftp.pcap', 'ftp_data')}
+check(fd == {('pub/file.bin', 'RETR'), ('upload.txt', 'STOR'), ('active.dat', 'RETR'), ('cut.bin', 'RETR')},
+      'mail-ftp: every data connection linked to its command (%s)' % sorted(fd))
+fe = events('mail-ftp.pcap', 'ftp')
+check(len(fe) == 22, 'mail-ftp: 22 ftp transactions (%d)' % len(fe))
+check(any(e['ftp'].get('mode') == 'active' and e['ftp'].get('dynamic_port') == 50001 for e in fe), 'mail-ftp: PORT is active mode')
+check(any(e['ftp'].get('reply') == ['Features:', ' EPRT', ' EPSV', ' PASV', 'End'] for e in fe),
+      'mail-ftp: a multi-line reply is one transaction')
+
 print('%d passed, %d failed' % (passed, failed))
 sys.exit(1 if failed else 0)

@@ -70,7 +70,11 @@ for B in "$@"; do
         if cmp -s "$TMP/out" "$g"; then ok; else bad "$n: differs from $g"; diff "$g" "$TMP/out" | head -6; fi
         taishi -r "$p" -w 2 --set sensor-id=test
         cp "$TMP/out" "$TMP/w2"
-        if [ "$(no_stats "$TMP/w2")" = "$(no_stats "$g")" ]; then ok; else bad "$n: -w 2 events differ from -w 1"; fi
+        # ftp_data: a data connection on another worker than its control
+        # connection is linked only if that worker parsed the RETR/STOR first
+        # (README, FTP): with -w 2 a subset of -w 1's, the rest identical
+        if [ "$(no_stats "$TMP/w2" | grep -v '"event_type":"ftp_data"')" = "$(no_stats "$g" | grep -v '"event_type":"ftp_data"')" ]; then ok; else bad "$n: -w 2 events differ from -w 1"; fi
+        if [ -z "$(comm -23 <(no_stats "$TMP/w2" | grep '"event_type":"ftp_data"') <(no_stats "$g" | grep '"event_type":"ftp_data"'))" ]; then ok; else bad "$n: -w 2 ftp_data events not among -w 1's"; fi
         if [ "$(asset_set "$TMP/w2")" = "$(asset_set "$g")" ]; then ok; else bad "$n: -w 2 announces other servers than -w 1"; fi
     done
     # the same capture with the project's test GeoIP databases, asset map and HOME_NET

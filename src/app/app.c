@@ -73,6 +73,18 @@ void app_flow_feed(struct app_flow *a, int dir, const uint8_t *data, size_t len,
     if (!a || !len || !data)
         return;
     a->p->feed(a->state, dir ? APP_DIR_TOCLIENT : APP_DIR_TOSERVER, data, len, sink);
+    const char *next = a->p->handover ? a->p->handover(a->state) : NULL;
+    int nid = next ? app_registry_id(next) : 0;
+    const struct app_parser *np = app_registry_get(nid);
+    if (np && (np->transports & APP_TCP) && nid != a->id) {
+        /* The protocol changes here (SMTP after STARTTLS is TLS): the old
+         * parser reports what it has, the new one parses from the next byte. */
+        a->p->end(a->state, sink);
+        a->p->destroy(a->state);
+        a->p = np;
+        a->id = nid;
+        a->state = np->create(&a->lim, a->st, nid);
+    }
 }
 
 void app_flow_gap(struct app_flow *a, int dir, size_t len, const struct app_sink *sink)
@@ -95,6 +107,12 @@ void app_flow_free(struct app_flow *a)
         return;
     a->p->destroy(a->state);
     app_buf_release(a->st, a, sizeof(*a));
+}
+
+void app_flow_expect(struct app_flow *a, const struct app_expect *e)
+{
+    if (a && a->p->expected)
+        a->p->expected(a->state, e);
 }
 
 void app_datagram(int id, const uint8_t *msg, size_t len, int dir, const struct app_limits *lim,

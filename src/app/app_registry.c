@@ -23,6 +23,7 @@
 
 extern const struct app_parser app_http_parser, app_dns_parser, app_tls_parser, app_ssh_parser;
 extern const struct app_parser app_quic_parser;
+extern const struct app_parser app_smtp_parser, app_ftp_parser, app_ftp_data_parser;
 
 static const struct app_parser *const parsers[] = {
     &app_http_parser,
@@ -30,6 +31,9 @@ static const struct app_parser *const parsers[] = {
     &app_tls_parser,
     &app_ssh_parser,
     &app_quic_parser,
+    &app_smtp_parser,
+    &app_ftp_parser,
+    &app_ftp_data_parser,
 };
 #define NPARSERS ((int)(sizeof(parsers) / sizeof(parsers[0])))
 _Static_assert(NPARSERS <= APP_PARSERS_MAX, "more parsers than APP_PARSERS_MAX");
@@ -39,8 +43,6 @@ struct unparsed {
     uint16_t ndpi[3];           /* 0-terminated */
 };
 static const struct unparsed unparsed[] = {
-    { "smtp", { NDPI_PROTOCOL_MAIL_SMTP } },
-    { "ftp", { NDPI_PROTOCOL_FTP_CONTROL } },
     { "smb", { NDPI_PROTOCOL_SMBV1, NDPI_PROTOCOL_SMBV23 } },
     { "dcerpc", { NDPI_PROTOCOL_DCERPC } },
     { "nfs", { NDPI_PROTOCOL_NFS } },

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "taishi/app/app.h"
+#include "taishi/app/app_expect.h"
 #include "taishi/app/files.h"
 #include "taishi/enrich/policy.h"
 #include "taishi/detect/detect.h"
@@ -63,6 +64,8 @@ struct flow_l7 {
     uint8_t *pend[2];               /* stream bytes before nDPI's verdict */
     uint32_t pend_len[2];
     uint64_t pend_lost[2];          /* bytes beyond the cap before the verdict */
+    uint8_t expect_tries;           /* payload packets looked up in the expectation table */
+    uint8_t rapp_expected;          /* the rule protocol of the parser an announcement chose */
 };
 
 /* The unit being processed, for the stream, app and alert callbacks. */
@@ -184,6 +187,22 @@ static void on_tx(void *ud, const struct app_tx *tx)
     worker_emit_event(w, et, k->f->flow_id);
 }
 
+/* A control connection announced a data connection: into the shared
+ * table with this flow's addresses (passive: the client connects to the
+ * server's port; active: the server connects to the client's). */
+static void on_expect(void *ud, const struct app_expect *e)
+{
+    struct l7_call *k = ud;
+    const struct flow_key *fk = &k->f->key;
+    struct app_expect_key key;
+    memset(&key, 0, sizeof(key));
+    key.ipver = fk->ipver;
+    key.port = e->port;
+    memcpy(key.server, e->active ? fk->src : fk->dst, 16);
+    memcpy(key.client, e->active ? fk->dst : fk->src, 16);
+    app_expect_add(&key, app_registry_id("ftp-data"), e, k->c.ts_ns);
+}
+
 static void pending_free(struct flow_l7 *l)
 {
     for (int d = 0; d < 2; d++) {
@@ -193,11 +212,44 @@ static void pending_free(struct flow_l7 *l)
     }
 }
 
+static void app_start(struct l7_call *k, int p, const struct app_expect *e);
+
+/* A new TCP flow that a control connection announced (the table is read
+ * only while it has entries): its parser from the start, whatever nDPI
+ * says. Looked up on every packet until L7_EXPECT_TRIES packets with
+ * payload have passed (the control connection's parser may only see the
+ * announcement once nDPI has named it, after the data connection began;
+ * the pending bytes are then parsed from the start). */
+#define L7_EXPECT_TRIES 16
+static void app_expected(struct l7_call *k, uint32_t len)
+{
+    struct flow_l7 *l = k->f->l7;
+    const struct flow_key *fk = &k->f->key;
+    if (l->expect_tries >= L7_EXPECT_TRIES || l->app_state != APPST_WAIT ||
+        fk->proto != IPPROTO_TCP)
+        return;
+    if (len)
+        l->expect_tries++;
+    struct app_expect_key key;
+    struct app_expect e;
+    memset(&key, 0, sizeof(key));
+    key.ipver = fk->ipver;
+    key.port = fk->dport;
+    memcpy(key.server, fk->dst, 16);
+    memcpy(key.client, fk->src, 16);
+    int p = app_expect_take(&key, k->c.ts_ns, &e);
+    if (p) {
+        l->expect_tries = L7_EXPECT_TRIES;
+        l->rapp_expected = (uint8_t)rules_app_lookup(app_registry_get(p)->rule_proto);
+        k->c.app = l->rapp_expected;
+        app_start(k, p, &e);
+    }
+}
+
 /* Decides the parser once nDPI has a verdict (or has given up). */
 static void app_decide(struct l7_call *k)
 {
     struct flow_l7 *l = k->f->l7;
-    struct worker *w = k->w;
     if (l->app_state != APPST_WAIT)
         return;
     int p = k->parser;
@@ -210,6 +262,25 @@ static void app_decide(struct l7_call *k)
             l->stream_off = 1;
         return;
     }
+    if (app_registry_get(p)->expected) {
+        /* a parser only for announced flows (ftp-data): never by nDPI alone */
+        if (l->expect_tries < L7_EXPECT_TRIES)
+            return;
+        l->app_state = APPST_OFF;
+        pending_free(l);
+        if (!l->df)
+            l->stream_off = 1;
+        return;
+    }
+    app_start(k, p, NULL);
+}
+
+/* Runs parser p on the flow from its first byte (e: the data connection it
+ * was announced as, or NULL). */
+static void app_start(struct l7_call *k, int p, const struct app_expect *e)
+{
+    struct flow_l7 *l = k->f->l7;
+    struct worker *w = k->w;
     l->app_state = APPST_ON;
     if (k->f->key.proto != IPPROTO_TCP) {     /* UDP: per datagram (app_datagram), no app_flow */
         pending_free(l);                      /* (an APP_UDP_FLOW parser: an app_flow fed datagrams) */
@@ -219,7 +290,9 @@ static void app_decide(struct l7_call *k)
         return;
     }
     l->app = app_flow_new(p, &w->al, &w->as);
-    struct app_sink sink = { on_tx, k };
+    if (e)
+        app_flow_expect(l->app, e);
+    struct app_sink sink = { on_tx, k, on_expect };
     for (int d = 0; d < 2; d++) {
         if (l->pend_len[d])
             app_flow_feed(l->app, d, l->pend[d], l->pend_len[d], &sink);
@@ -240,7 +313,7 @@ static void on_chunk(void *ud, int dir, const uint8_t *data, uint32_t len, uint6
     if (l->df)
         detect_stream(k->w->dt, l->df, &c, data, len, off, &cb);
     if (l->app_state == APPST_ON && l->app) {
-        struct app_sink sink = { on_tx, k };
+        struct app_sink sink = { on_tx, k, on_expect };
         app_flow_feed(l->app, dir, data, len, &sink);
     } else if (l->app_state == APPST_WAIT) {
         uint32_t room = L7_PENDING_MAX - l->pend_len[dir];
@@ -263,7 +336,7 @@ static void on_gap(void *ud, int dir, uint64_t off, uint64_t len)
     if (l->df)
         detect_stream_gap(k->w->dt, l->df, dir);
     if (l->app_state == APPST_ON && l->app) {
-        struct app_sink sink = { on_tx, k };
+        struct app_sink sink = { on_tx, k, on_expect };
         app_flow_gap(l->app, dir, len, &sink);
     } else if (l->app_state == APPST_WAIT) {
         l->pend_lost[dir] += len;
@@ -288,6 +361,8 @@ static void fill_ctx(struct l7_call *k, const struct flow *f, const struct packe
             c->established = 1;
     }
     flow_app(f, &c->app, &k->parser);
+    if (f->l7 && f->l7->rapp_expected)      /* rules on ftp-data see an announced flow */
+        c->app = f->l7->rapp_expected;
     if (c->no_session)
         c->app = RAPP_NONE;             /* no session, no app layer for rules */
     c->tls_version = f->dpi.tls_version;
@@ -367,10 +442,11 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
         k.c.app = app_now;
         l->pkt_app = (uint8_t)app_now;
     }
-    app_decide(&k);
     uint32_t len = p->ip.pl_len;
     if (p->ip.pl_off > p->len || len > p->len - p->ip.pl_off)
         len = 0;
+    app_expected(&k, len);
+    app_decide(&k);
     if (f->key.proto == IPPROTO_TCP && k.c.no_session) {
         /* no session: stream rules see this payload alone, nothing is reassembled */
         if (l->df && len && p->ip.l4_ok) {
@@ -386,7 +462,7 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
         stream_segment(&w->sc, &l->st, dir, p->ip.tcp_seq, p->ip.tcp_flags,
                        p->data + p->ip.pl_off, len, &scb);
     } else if (f->key.proto == IPPROTO_UDP && l->app_state == APPST_ON && len) {
-        struct app_sink sink = { on_tx, &k };
+        struct app_sink sink = { on_tx, &k, on_expect };
         if (l->app)
             app_flow_feed(l->app, dir, p->data + p->ip.pl_off, len, &sink);
         else
@@ -410,10 +486,11 @@ void worker_l7_end(struct worker *w, struct flow *f)
     struct l7_call k = { .w = w, .f = f, .file_unit = -1 };
     struct stream_cb scb = { on_chunk, on_gap, &k };
     fill_ctx(&k, f, NULL, 0, f->last_ns);
+    app_expected(&k, 0);                        /* announced while it ran? */
     app_decide(&k);                             /* dpi_finish has given its final verdict */
     stream_flush(&w->sc, &l->st, &scb);
     if (l->app) {
-        struct app_sink sink = { on_tx, &k };
+        struct app_sink sink = { on_tx, &k, on_expect };
         app_flow_end(l->app, &sink);
         app_flow_free(l->app);
     }

@@ -17,7 +17,7 @@ static const char *const app_names[RAPP_MAX] = {
     [RAPP_IMAP] = "imap", [RAPP_POP3] = "pop3", [RAPP_MODBUS] = "modbus", [RAPP_DNP3] = "dnp3",
     [RAPP_ENIP] = "enip", [RAPP_TFTP] = "tftp", [RAPP_IKE] = "ike", [RAPP_MQTT] = "mqtt",
     [RAPP_RFB] = "rfb", [RAPP_TELNET] = "telnet", [RAPP_IRC] = "irc", [RAPP_HTTP2] = "http2",
-    [RAPP_QUIC] = "quic",
+    [RAPP_QUIC] = "quic", [RAPP_FTP_DATA] = "ftp-data",
 };
 
 const char *rules_app_name(enum rule_app a)

@@ -16,7 +16,9 @@
  *                   (low 12 bits) bytes instead of data, low 12 bits =
  *                   the data length (cut to what the input has left)
  * The target may pick the protocol from other flag bits (fuzz_tls: bit 3
- * = SSH) and may also give each segment to app_dns_datagram (fuzz_dns).
+ * = SSH; fuzz_ftp: bit 3 = ftp-data, announced as a RETR, bit 5 = in
+ * active mode) and may also give each segment to app_dns_datagram
+ * (fuzz_dns).
  *
  * Invariants (abort() when violated):
  *   - every tx: its proto is the flow's, kind and dir valid, every buffer
@@ -69,8 +71,10 @@ static void fa_tx(void *ud, const struct app_tx *tx)
     static char jbuf[65536];
     struct jw w;
 
-    FUZZ_ASSERT(tx->proto == c->proto);
-    FUZZ_ASSERT(tx->kind <= TX_QUIC && tx->dir <= 1 && tx->event <= 1);
+    /* the flow's parser, or the one it handed the flow to (SMTP -> TLS) */
+    FUZZ_ASSERT(tx->proto == c->proto ||
+                (c->proto == app_registry_id("smtp") && tx->proto == app_registry_id("tls")));
+    FUZZ_ASSERT(tx->kind < TX_KINDS && tx->dir <= 1 && tx->event <= 1);
     uint8_t h4[4] = { tx->proto, tx->kind, tx->dir, tx->event };
     c->hash = fa_mix(c->hash, h4, 4);
     c->ntx++;
@@ -170,7 +174,7 @@ static uint64_t fa_run(int proto, const uint8_t *data, size_t size, int bytewise
                        int datagrams, struct app_stats *st)
 {
     struct fa_ctx c = { proto, 1469598103934665603ULL, 0 };
-    struct app_sink sink = { fa_tx, &c };
+    struct app_sink sink = { fa_tx, &c, NULL };
     struct app_limits lim;
     uint8_t flags = size ? data[0] : 0;
     size_t off = 1;
@@ -179,6 +183,17 @@ static uint64_t fa_run(int proto, const uint8_t *data, size_t size, int bytewise
     uint64_t m0 = st->memory, bound = fa_mem_bound(&lim);
     struct app_flow *a = app_flow_new(proto, &lim, st);
     FUZZ_ASSERT(a && app_flow_proto(a) == proto);
+    if (app_registry_get(proto)->expected) {    /* ftp-data: announced as a RETR */
+        struct app_expect e;
+        memset(&e, 0, sizeof(e));
+        e.port = 2121;
+        e.to_client = 1;
+        e.active = (flags & 32) != 0;
+        memcpy(e.command, "RETR", 5);
+        e.name[0] = 'f';
+        e.namelen = 1;
+        app_flow_expect(a, &e);
+    }
     while (off + 2 <= size) {
         unsigned hdr = (unsigned)data[off] << 8 | data[off + 1];
         off += 2;

@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)fa_one;                       /* fuzz_app.h's segmented driver: not for datagrams */
     struct app_stats st;
     struct fa_ctx c = { proto, 1469598103934665603ULL, 0 };
-    struct app_sink sink = { fa_tx, &c };
+    struct app_sink sink = { fa_tx, &c, NULL };
     uint8_t flags = size ? data[0] : 0;
     uint32_t version = versions[(flags >> 2) & 3];
     size_t off = 1;

@@ -79,7 +79,7 @@ static void on_tx(void *ud, const struct app_tx *tx)
     }
 }
 
-static const struct app_sink sink = { on_tx, NULL };
+static const struct app_sink sink = { on_tx, NULL, NULL };
 
 static int by_port(uint16_t p)
 {

@@ -977,6 +977,9 @@ def build(outdir):
     add('many-flows.pcap', f_many_flows)
     add('enrich.pcap', f_enrich)
     add('situation.pcap', f_situation)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import gen_pcaps_mail           # SMTP and FTP captures (issue 15)
+    gen_pcaps_mail.add_all(add)
 
     os.makedirs(outdir, exist_ok=True)
     for name, data, n in files:

@@ -126,7 +126,7 @@ static inline uint32_t coll_buflen(const struct coll *c, int i, int id)
 
 static struct app_sink coll_sink(struct coll *c)
 {
-    struct app_sink s = { coll_tx, c };
+    struct app_sink s = { coll_tx, c, NULL };
     return s;
 }
 

@@ -218,7 +218,7 @@ static void test_handshake(uint32_t version, const char *vtext)
     /* after both hellos: later long-header packets make no event */
     feed(a, 0, &dg, &c);
     feed(a, 1, &dg, &c);
-    app_flow_end(a, &(struct app_sink){ coll_tx, &c });
+    app_flow_end(a, &(struct app_sink){ coll_tx, &c, NULL });
     app_flow_free(a);
     CHECK_EQ_U(st.memory, m0);
     CHECK_EQ_U(c.n, 2);

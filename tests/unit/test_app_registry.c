@@ -81,8 +81,11 @@ int main(void)
      * protocol but no parser, one rules cannot name */
     CHECK_EQ_U(app_registry_for_ndpi(NDPI_PROTOCOL_HTTP_PROXY), app_registry_id("http"));
     CHECK_STR(app_registry_rule_proto(NDPI_PROTOCOL_HTTP_CONNECT), "http");
-    CHECK_EQ_U(app_registry_for_ndpi(NDPI_PROTOCOL_MAIL_SMTP), 0);
+    CHECK_EQ_U(app_registry_for_ndpi(NDPI_PROTOCOL_MAIL_SMTP), app_registry_id("smtp"));
     CHECK_STR(app_registry_rule_proto(NDPI_PROTOCOL_MAIL_SMTP), "smtp");
+    CHECK_EQ_U(app_registry_for_ndpi(NDPI_PROTOCOL_FTP_CONTROL), app_registry_id("ftp"));
+    CHECK_EQ_U(app_registry_for_ndpi(NDPI_PROTOCOL_MAIL_IMAP), 0);
+    CHECK_STR(app_registry_rule_proto(NDPI_PROTOCOL_MAIL_IMAP), "imap");
     CHECK_STR(app_registry_rule_proto(NDPI_PROTOCOL_SMBV23), "smb");
     CHECK(app_registry_rule_proto(NDPI_PROTOCOL_UNKNOWN) == NULL);
     CHECK(app_registry_rule_proto(NDPI_PROTOCOL_BITTORRENT) == NULL);

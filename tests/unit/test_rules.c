@@ -113,7 +113,7 @@ static void test_header(void)
     CHECK(r && r->proto == RP_TCP && (r->flow & RF_NO_STREAM));
     r = parse("alert tcp-stream any any -> any any (sid:3;)");
     CHECK(r && r->proto == RP_TCP && (r->flow & RF_ONLY_STREAM));
-    skipped("alert ftp-data any any -> any any (sid:3;)", "unsupported protocol 'ftp-data'");
+    skipped("alert pgsql any any -> any any (sid:3;)", "unsupported protocol 'pgsql'");
     fails_line("alert bogus any any -> any any (sid:3;)", "unknown protocol 'bogus'");
     fails_line("hello tcp any any -> any any (sid:3;)", "unknown action");
     fails_line("alert tcp any any <- any any (sid:3;)", "bad direction");

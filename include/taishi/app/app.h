@@ -101,6 +101,10 @@ enum app_tx_kind {
     TX_SSH_BANNER,
     TX_FILE,            /* a file (app_file.h): event=1 at its close -> fileinfo event */
     TX_QUIC,            /* one datagram with a QUIC version (and a hello) -> quic event */
+    TX_SMTP,            /* an SMTP transaction ended (app_smtp.c) -> smtp event */
+    TX_FTP,             /* an FTP command and its reply (app_ftp.c) -> ftp event */
+    TX_FTP_DATA,        /* an FTP data connection ended (app_ftp.c) -> ftp_data event */
+    TX_KINDS            /* the number of kinds (keep last) */
 };
 
 /* How the parsers use the kinds (app_http.c, app_tls.c, app_ssh.c say more):
@@ -121,9 +125,25 @@ struct app_tx {
     const void *meta;           /* struct app_http_meta / app_dns_meta / app_tls_meta / app_ssh_meta */
 };
 
+/* A data connection a control connection announces (FTP's RETR/STOR after
+ * PASV/EPSV/PORT/EPRT): the port it will use and what it carries. The
+ * worker adds the flow's addresses and puts it in the expectation table
+ * (app_expect.h), where the data connection finds it. */
+#define APP_EXPECT_NAME_MAX 255
+struct app_expect {
+    uint16_t port;              /* the data connection's server port */
+    uint8_t active;             /* PORT/EPRT: the control server connects to the client */
+    uint8_t to_client;          /* the file goes to the client (RETR) */
+    char command[8];            /* "RETR", "STOR" */
+    char name[APP_EXPECT_NAME_MAX];
+    uint32_t namelen;
+};
+
 struct app_sink {
     void (*tx)(void *ud, const struct app_tx *tx);
     void *ud;
+    /* NULL when nobody links data connections (tests, fuzzing) */
+    void (*expect)(void *ud, const struct app_expect *e);
 };
 
 struct app_limits {
@@ -186,6 +206,12 @@ struct app_parser {
     void (*gap)(void *state, int dir, size_t len, const struct app_sink *sink);
     void (*end)(void *state, const struct app_sink *sink);
     void (*destroy)(void *state);
+    /* Optional: after a feed, the name of the parser the rest of the flow
+     * belongs to (SMTP's STARTTLS: "tls"), or NULL; the dispatcher then
+     * ends this parser and starts that one on the following bytes. */
+    const char *(*handover)(void *state);
+    /* Optional: the flow is the data connection e announced (app_expect). */
+    void (*expected)(void *state, const struct app_expect *e);
     /* UDP: one datagram, stateless. */
     void (*datagram)(const uint8_t *msg, size_t len, int dir, const struct app_limits *lim,
                      struct app_stats *stats, int id, const struct app_sink *sink);
@@ -228,6 +254,9 @@ void app_flow_gap(struct app_flow *a, int dir, size_t len, const struct app_sink
 /* The flow ends: report what is pending (a request without a response). */
 void app_flow_end(struct app_flow *a, const struct app_sink *sink);
 void app_flow_free(struct app_flow *a);
+/* The flow is the data connection e announced: tells a parser that has an
+ * `expected` function (the others ignore it). */
+void app_flow_expect(struct app_flow *a, const struct app_expect *e);
 int app_flow_proto(const struct app_flow *a);
 
 /* One UDP datagram for parser id (one that takes UDP; others ignore it). */
