@@ -22,12 +22,14 @@
 #include "taishi/app/buffers.h"
 
 extern const struct app_parser app_http_parser, app_dns_parser, app_tls_parser, app_ssh_parser;
+extern const struct app_parser app_snmp_parser;
 
 static const struct app_parser *const parsers[] = {
     &app_http_parser,
     &app_dns_parser,
     &app_tls_parser,
     &app_ssh_parser,
+    &app_snmp_parser,
 };
 #define NPARSERS ((int)(sizeof(parsers) / sizeof(parsers[0])))
 _Static_assert(NPARSERS <= APP_PARSERS_MAX, "more parsers than APP_PARSERS_MAX");
@@ -44,7 +46,6 @@ static const struct unparsed unparsed[] = {
     { "nfs", { NDPI_PROTOCOL_NFS } },
     { "ntp", { NDPI_PROTOCOL_NTP } },
     { "dhcp", { NDPI_PROTOCOL_DHCP } },
-    { "snmp", { NDPI_PROTOCOL_SNMP } },
     { "sip", { NDPI_PROTOCOL_SIP } },
     { "rdp", { NDPI_PROTOCOL_RDP } },
     { "krb5", { NDPI_PROTOCOL_KERBEROS } },

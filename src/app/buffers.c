@@ -51,6 +51,8 @@ static const struct { const char *name; uint8_t dir; } buf_info[BUF_MAX] = {
     [BUF_JA3S_STRING] = { "ja3s.string", BUF_DIR_TOCLIENT },
     [BUF_SSH_PROTO] = { "ssh.proto", BUF_DIR_ANY },
     [BUF_SSH_SOFTWARE] = { "ssh.software", BUF_DIR_ANY },
+    [BUF_SNMP_COMMUNITY] = { "snmp.community", BUF_DIR_ANY },
+    [BUF_SNMP_USM] = { "snmp.usm", BUF_DIR_ANY },
 };
 
 const char *buffers_name(enum buf_id b)

@@ -7,12 +7,17 @@
  * when rules are loaded or app events are wanted, freed with the flow:
  *   detect_packet (IP-only, header and packet-payload rules)
  *   -> TCP: stream_segment -> in-order chunks -> detect_stream, app parser
- *   -> UDP: app_datagram (DNS)
+ *   -> UDP: app_datagram (DNS, SNMP, ...)
  *   -> each app transaction: detect_tx, then its event
  * Which parser runs is nDPI's verdict, never the port. Until nDPI has one,
  * the first bytes of each direction are kept (L7_PENDING_MAX) and handed to
  * the parser from the stream's start once it is chosen; more than that
- * becomes a gap for the parser. A flow nDPI calls something we do not parse
+ * becomes a gap for the parser. UDP datagrams before the verdict are kept
+ * too, up to UDP_PENDING_MAX (each as direction, length, bytes; what does
+ * not fit is lost) and handed to the parser in order once it is chosen: nDPI names
+ * some UDP protocols only at its give-up (a port guess, counted as
+ * dpi.guessed), when the flow's datagrams have all gone by. A flow nDPI
+ * calls something we do not parse
  * drops its app state; with no rules loaded it drops the stream too.
  *
  * Ownership: flow_l7 belongs to its flow (one worker); the detect thread,
@@ -32,6 +37,7 @@
 #include "worker_internal.h"
 
 #define L7_PENDING_MAX (16u * 1024u)
+#define UDP_PENDING_MAX 4096u       /* datagram bytes (+3 each) kept before the verdict */
 
 enum { APPST_WAIT, APPST_ON, APPST_OFF };
 
@@ -44,6 +50,8 @@ struct flow_l7 {
     uint8_t *pend[2];               /* stream bytes before nDPI's verdict */
     uint32_t pend_len[2];
     uint64_t pend_lost[2];          /* bytes beyond the cap before the verdict */
+    /* UDP: pend[0] holds the datagrams before the verdict, each as
+     * direction (1 byte), length (2 bytes, host order) and its bytes. */
 };
 
 /* The unit being processed, for the stream, app and alert callbacks. */
@@ -157,6 +165,13 @@ static void app_decide(struct l7_call *k)
     }
     l->app_state = APPST_ON;
     if (k->f->key.proto != IPPROTO_TCP) {     /* UDP: per datagram (app_datagram), no app_flow */
+        struct app_sink sink = { on_tx, k };
+        for (uint32_t o = 0; o + 3 <= l->pend_len[0];) {
+            uint16_t n;
+            memcpy(&n, l->pend[0] + o + 1, 2);
+            app_datagram(p, l->pend[0] + o + 3, n, l->pend[0][o], &w->al, &w->as, &sink);
+            o += 3u + n;
+        }
         pending_free(l);
         return;
     }
@@ -210,6 +225,27 @@ static void on_gap(void *ud, int dir, uint64_t off, uint64_t len)
     } else if (l->app_state == APPST_WAIT) {
         l->pend_lost[dir] += len;
     }
+}
+
+/* A datagram before the verdict (layout: struct flow_l7). */
+static void udp_pending(struct flow_l7 *l, int dir, const uint8_t *data, uint32_t len)
+{
+    if (len > UDP_PENDING_MAX || 3u + len > UDP_PENDING_MAX - l->pend_len[0]) {
+        l->pend_lost[0] += len;
+        return;
+    }
+    uint8_t *np = realloc(l->pend[0], l->pend_len[0] + 3u + len);   /* exactly what is held */
+    if (!np) {
+        l->pend_lost[0] += len;
+        return;
+    }
+    l->pend[0] = np;
+    uint8_t *q = l->pend[0] + l->pend_len[0];
+    uint16_t n = (uint16_t)len;
+    q[0] = (uint8_t)dir;
+    memcpy(q + 1, &n, 2);
+    memcpy(q + 3, data, len);
+    l->pend_len[0] += 3u + len;
 }
 
 static void fill_ctx(struct l7_call *k, const struct flow *f, const struct packet *p, int dir,
@@ -267,6 +303,8 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
     } else if (f->key.proto == IPPROTO_UDP && l->app_state == APPST_ON && len) {
         struct app_sink sink = { on_tx, &k };
         app_datagram(k.parser, p->data + p->ip.pl_off, len, dir, &w->al, &w->as, &sink);
+    } else if (f->key.proto == IPPROTO_UDP && l->app_state == APPST_WAIT && len) {
+        udp_pending(l, dir, p->data + p->ip.pl_off, len);
     }
     if (l->stream_off && !l->df) {              /* nothing left to do for this flow */
         stream_free(&w->sc, &l->st);

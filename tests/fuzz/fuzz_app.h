@@ -66,7 +66,7 @@ static void fa_tx(void *ud, const struct app_tx *tx)
     struct jw w;
 
     FUZZ_ASSERT(tx->proto == c->proto);
-    FUZZ_ASSERT(tx->kind <= TX_SSH_BANNER && tx->dir <= 1 && tx->event <= 1);
+    FUZZ_ASSERT(tx->kind <= TX_IKE && tx->dir <= 1 && tx->event <= 1);
     uint8_t h4[4] = { tx->proto, tx->kind, tx->dir, tx->event };
     c->hash = fa_mix(c->hash, h4, 4);
     c->ntx++;
@@ -164,8 +164,10 @@ static uint64_t fa_run(int proto, const uint8_t *data, size_t size, int bytewise
 
     fa_limits(flags, &lim);
     uint64_t m0 = st->memory, bound = fa_mem_bound(&lim);
-    struct app_flow *a = app_flow_new(proto, &lim, st);
-    FUZZ_ASSERT(a && app_flow_proto(a) == proto);
+    /* A parser without TCP takes each segment as one datagram. */
+    int tcp = (app_registry_get(proto)->transports & APP_TCP) != 0;
+    struct app_flow *a = tcp ? app_flow_new(proto, &lim, st) : NULL;
+    FUZZ_ASSERT(!tcp || (a && app_flow_proto(a) == proto));
     while (off + 2 <= size) {
         unsigned hdr = (unsigned)data[off] << 8 | data[off + 1];
         off += 2;
@@ -179,7 +181,9 @@ static uint64_t fa_run(int proto, const uint8_t *data, size_t size, int bytewise
             len = size - off;
         if (datagrams)
             app_datagram(app_registry_id("dns"), data + off, len, dir, &lim, st, &sink);
-        if (bytewise) {
+        if (!tcp) {
+            app_datagram(proto, data + off, len, dir, &lim, st, &sink);
+        } else if (bytewise) {
             for (size_t i = 0; i < len; i++)
                 app_flow_feed(a, dir, data + off + i, 1, &sink);
         } else {

@@ -96,6 +96,7 @@ enum app_tx_kind {
     TX_TLS_SERVER,      /* ServerHello and Certificate seen (or the handshake ended) -> tls event */
     TX_SSH_BANNER,
     TX_FILE,            /* a file (app_file.h): event=1 at its close -> fileinfo event */
+    TX_SNMP, TX_TFTP, TX_RDP, TX_NFS, TX_IKE,   /* one message each (issue 16) -> its event */
 };
 
 /* How the parsers use the kinds (app_http.c, app_tls.c, app_ssh.c say more):

@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""make_proto_d_seeds.py - seed corpora of fuzz_snmp (and the other issue-16
+parsers this generator grows with) from the messages of
+tests/tools/gen_app_pcaps.py.
+
+    python3 tests/fuzz/make_proto_d_seeds.py [OUT_DIR]   (default tests/fuzz/corpus)
+
+Input format: fuzz_app.h's (a flags byte, then segments behind a 2-byte
+header: bit 15 direction, 12 bits of length); for a datagram parser each
+segment is one datagram. Deterministic.
+"""
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'tools'))
+import gen_app_pcaps as a  # noqa: E402
+
+
+def seg(d, data):
+    return struct.pack('>H', (d << 15) | len(data)) + data
+
+
+def snmp_seeds():
+    get = a.snmp_msg(0, 'public', a.snmp_pdu(0xa0, 1, [(a.SYS_DESCR, a.NULL)]))
+    resp = a.snmp_msg(1, 'private', a.snmp_pdu(0xa2, 1, [(a.IF_DESCR, a.octets('eth0'))], err=2))
+    trap = a.snmp_msg(0, 'public', a.snmp_trap_v1('1.3.6.1.4.1.8072', '10.0.0.1', 6, 1, 5,
+                                                  [(a.SYS_UPTIME, a.ber_int(1))]))
+    v3 = a.snmp_v3(1, 4, 'monitor', a.tlv(0xa0, a.ber_int(1) + a.ber_int(0) + a.ber_int(0) +
+                                          a.varbinds([(a.SYS_DESCR, a.NULL)])))
+    v3e = a.snmp_v3(2, 7, 'admin', encrypted=bytes(range(32)))
+    return {'get': b'\0' + seg(0, get) + seg(1, resp), 'trap': b'\0' + seg(0, trap),
+            'v3': b'\0' + seg(0, v3) + seg(1, v3e), 'small': b'\1' + seg(0, get[:20])}
+
+
+def main(out):
+    for target, seeds in [('snmp', snmp_seeds())]:
+        d = os.path.join(out, target)
+        os.makedirs(d, exist_ok=True)
+        for name, data in seeds.items():
+            with open(os.path.join(d, 'seed-' + name), 'wb') as f:
+                f.write(data)
+
+
+if __name__ == '__main__':
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, 'corpus'))

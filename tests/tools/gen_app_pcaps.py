@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""gen_app_pcaps.py - captures for the app-layer parsers of issue 16 that
+this generator owns: pcaps/app-snmp.pcap, app-tftp.pcap, ...
+
+Usage:  python3 tests/tools/gen_app_pcaps.py [OUTDIR]   (default: <repo>/pcaps/)
+
+Same conventions as gen_pcaps.py (whose builders it imports): standard
+library only, nothing random, timestamps from 2024-03-01T00:00:00Z here so
+the files do not look like gen_pcaps.py's. Each message is built from its
+RFC's layout field by field (BER for SNMP, RFC 1350 for TFTP); Suricata
+7.0.10's events on these files are the reference for the golden output
+(tests/golden/app-*.pcap.json; tests/tools/app_compare.py).
+"""
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gen_pcaps as g  # noqa: E402
+
+P = struct.pack
+BASE = 1709251200 * 10**9               # 2024-03-01T00:00:00Z
+
+
+def T(sec):
+    return BASE + int(sec * 10**9)
+
+
+# ------------------------------------------------------------------ BER
+def ber_len(n):
+    if n < 0x80:
+        return bytes([n])
+    b = n.to_bytes((n.bit_length() + 7) // 8, 'big')
+    return bytes([0x80 | len(b)]) + b
+
+
+def tlv(tag, body):
+    return bytes([tag]) + ber_len(len(body)) + body
+
+
+def ber_int(v, tag=0x02):
+    n = max(1, (v.bit_length() + 8) // 8)
+    return tlv(tag, v.to_bytes(n, 'big', signed=True))
+
+
+def ber_uint(v, tag):                   # Counter/Gauge/TimeTicks
+    n = max(1, (v.bit_length() + 8) // 8)
+    return tlv(tag, v.to_bytes(n, 'big'))
+
+
+def ber_oid(dotted):
+    a = [int(x) for x in dotted.split('.')]
+    out = bytes([a[0] * 40 + a[1]])
+    for x in a[2:]:
+        enc = [x & 0x7f]
+        x >>= 7
+        while x:
+            enc.append(0x80 | (x & 0x7f))
+            x >>= 7
+        out += bytes(reversed(enc))
+    return tlv(0x06, out)
+
+
+def seq(*items):
+    return tlv(0x30, b''.join(items))
+
+
+def octets(s):
+    return tlv(0x04, s if isinstance(s, bytes) else s.encode())
+
+
+NULL = b'\x05\x00'
+
+
+def varbinds(vbs):
+    return seq(*[seq(ber_oid(o), v) for o, v in vbs])
+
+
+def snmp_pdu(tag, reqid, vbs, err=0, erridx=0):
+    return tlv(tag, ber_int(reqid) + ber_int(err) + ber_int(erridx) + varbinds(vbs))
+
+
+def snmp_msg(version, community, pdu):
+    return seq(ber_int(version), octets(community), pdu)
+
+
+def snmp_trap_v1(enterprise, agent, generic, specific, ticks, vbs):
+    return tlv(0xa4, ber_oid(enterprise) + tlv(0x40, bytes(map(int, agent.split('.')))) +
+               ber_int(generic) + ber_int(specific) + ber_uint(ticks, 0x43) + varbinds(vbs))
+
+
+def snmp_v3(msgid, flags, user, pdu=None, encrypted=None):
+    usm = seq(octets(b'\x80\x00\x1f\x88\x80\x01\x02\x03\x04'), ber_int(5), ber_int(1200),
+              octets(user), octets(b'\0' * 12 if flags & 1 else b''),
+              octets(b'\0' * 8 if flags & 2 else b''))
+    glob = seq(ber_int(msgid), ber_int(65507), octets(bytes([flags])), ber_int(3))
+    data = octets(encrypted) if encrypted is not None else \
+        seq(octets(b'\x80\x00\x1f\x88\x80\x01\x02\x03\x04'), octets(b''), pdu)
+    return seq(ber_int(3), glob, octets(usm), data)
+
+
+SYS_DESCR, SYS_UPTIME, IF_DESCR = '1.3.6.1.2.1.1.1.0', '1.3.6.1.2.1.1.3.0', '1.3.6.1.2.1.2.2.1.2'
+
+
+def f_snmp():
+    c, s, m = '10.16.0.5', '10.16.0.161', '10.16.0.162'
+    items = []
+
+    def ex(t0, cport, msgs, sport=161, cli=c, srv=s):
+        items.extend(g.sched(g.udp_exchange(cli, srv, cport, sport, msgs), T(t0), 2 * g.MS))
+
+    # v1 get-request / response, community "public"
+    ex(0, 40001, [(0, snmp_msg(0, 'public', snmp_pdu(0xa0, 1001, [(SYS_DESCR, NULL)]))),
+                  (1, snmp_msg(0, 'public', snmp_pdu(0xa2, 1001, [
+                      (SYS_DESCR, octets('Linux router 5.10 #1 SMP'))])))])
+    # v2c get-next + get-bulk, community "private", two varbinds
+    ex(1, 40002, [(0, snmp_msg(1, 'private', snmp_pdu(0xa1, 2001, [(IF_DESCR, NULL),
+                                                                    (SYS_UPTIME, NULL)]))),
+                  (1, snmp_msg(1, 'private', snmp_pdu(0xa2, 2001, [
+                      (IF_DESCR + '.1', octets('eth0')), (SYS_UPTIME, ber_uint(123456, 0x43))]))),
+                  (0, snmp_msg(1, 'private', tlv(0xa5, ber_int(2002) + ber_int(0) + ber_int(10) +
+                                                 varbinds([(IF_DESCR, NULL)]))))])
+    # v2c set-request with a non-default community; response with an error
+    ex(2, 40003, [(0, snmp_msg(1, 'n3tw0rk-ops', snmp_pdu(0xa3, 3001, [
+        ('1.3.6.1.2.1.1.5.0', octets('core-sw-1'))]))),
+                  (1, snmp_msg(1, 'n3tw0rk-ops', snmp_pdu(0xa2, 3001, [
+                      ('1.3.6.1.2.1.1.5.0', octets('core-sw-1'))], err=17, erridx=1)))])
+    # v1 trap to 162 and a v2c trap (0xa7) with a large OID arc
+    ex(3, 40004, [(0, snmp_msg(0, 'public', snmp_trap_v1('1.3.6.1.4.1.8072.3.2.10', '10.16.0.5',
+                                                        6, 17, 98765,
+                                                        [('1.3.6.1.4.1.8072.2.3.2.1', ber_int(42))])))],
+       sport=162, srv=m)
+    ex(4, 40005, [(0, snmp_msg(1, 'public', snmp_pdu(0xa7, 5001, [
+        (SYS_UPTIME, ber_uint(5000, 0x43)),
+        ('1.3.6.1.6.3.1.1.4.1.0', ber_oid('1.3.6.1.4.1.2021.251.1'))])))], sport=162, srv=m)
+    # v3: a noAuthNoPriv get with user "monitor" and its report; an encrypted one
+    ex(5, 40006, [(0, snmp_v3(77, 4, 'monitor', tlv(0xa0, ber_int(7001) + ber_int(0) + ber_int(0) +
+                                                     varbinds([(SYS_DESCR, NULL)])))),
+                  (1, snmp_v3(77, 0, 'monitor', tlv(0xa8, ber_int(7001) + ber_int(0) + ber_int(0) +
+                                                     varbinds([('1.3.6.1.6.3.15.1.1.4.0',
+                                                                ber_uint(1, 0x41))])))),
+                  (0, snmp_v3(78, 7, 'admin', encrypted=bytes(range(40))))])
+    # IPv6 v2c get with community "public"
+    items.extend(g.sched(g.udp_exchange('2001:db8:16::5', '2001:db8:16::161', 40007, 161, [
+        (0, snmp_msg(1, 'public', snmp_pdu(0xa0, 8001, [(SYS_UPTIME, NULL)])))]), T(6), g.MS))
+    # not SNMP on port 161 (a truncated message): counted, no event
+    ex(7, 40008, [(0, bytes.fromhex('302c020101040670'))])
+    return g.srt(g.frames(items, g.link_eth))
+
+
+# ------------------------------------------------------------------ TFTP
+def tftp_req(op, name, mode, opts=()):
+    return P('!H', op) + name.encode() + b'\0' + mode.encode() + b'\0' + \
+        b''.join(k.encode() + b'\0' + v.encode() + b'\0' for k, v in opts)
+
+
+def f_tftp():
+    c, s = '10.24.0.5', '10.24.0.69'
+    items = []
+
+    def ex(t0, cport, msgs, sport=69, srv=s):
+        items.extend(g.sched(g.udp_exchange(c, srv, cport, sport, msgs), T(t0), 2 * g.MS))
+
+    # RRQ (octet) to 69; the transfer from the server's own port (another flow)
+    ex(0, 41001, [(0, tftp_req(1, 'pxelinux.0', 'octet'))])
+    ex(0.01, 41001, [(1, P('!HH', 3, 1) + bytes(512)), (0, P('!HH', 4, 1)),
+                     (1, P('!HH', 3, 2) + b'end of file'), (0, P('!HH', 4, 2))], sport=50001)
+    # WRQ (netascii, upper case) with an option (RFC 2347), and an ERROR back
+    ex(1, 41002, [(0, tftp_req(2, 'configs/router-confg', 'NETASCII', [('blksize', '1428')])),
+                  (1, P('!HH', 5, 2) + b'Access violation\0')])
+    # RRQ with a path and the mail mode
+    ex(2, 41003, [(0, tftp_req(1, '/etc/passwd', 'mail'))])
+    # not TFTP on 69: an unknown opcode, and a request with no mode
+    ex(3, 41004, [(0, P('!H', 9) + b'x\0octet\0')])
+    ex(4, 41005, [(0, P('!H', 1) + b'file-without-mode')])
+    return g.srt(g.frames(items, g.link_eth))
+
+
+FILES = [('app-snmp.pcap', f_snmp), ('app-tftp.pcap', f_tftp)]
+
+
+def build(outdir):
+    os.makedirs(outdir, exist_ok=True)
+    for name, fn in FILES:
+        g.reset_ids()
+        recs = fn()
+        data = g.pcap_bytes(recs)
+        with open(os.path.join(outdir, name), 'wb') as f:
+            f.write(data)
+        print('%-24s %5d packets %8d bytes' % (name, len(recs), len(data)))
+
+
+if __name__ == '__main__':
+    build(sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), '..', '..', 'pcaps'))
