@@ -263,6 +263,13 @@ check([e['snmp'].get('usm') for e in sn if e['snmp']['version'] == 3] == ['monit
 check(sum(e['snmp'].get('community') in ('public', 'private') for e in sn) == 8,
       'app-snmp: default communities in 8 messages')
 check(stats('app-snmp.pcap')['app_layer'].get('snmp_messages') == 13, 'app-snmp: snmp_messages 13')
+# app-tftp.pcap: the three requests to port 69, none for the transfer (its own
+# flow), the unknown opcode or the request without a mode
+tf = events('app-tftp.pcap', 'tftp')
+check([(e['tftp']['packet'], e['tftp']['mode']) for e in tf] ==
+      [('read', 'octet'), ('write', 'netascii'), ('read', 'mail')], 'app-tftp: RRQ, WRQ, RRQ (%s)' % tf)
+al = stats('app-tftp.pcap')['app_layer']
+check((al['tftp_requests'], al['tftp_parse_errors']) == (3, 1), 'app-tftp: 3 requests, 1 parse error')
 
 print('%d passed, %d failed' % (passed, failed))
 sys.exit(1 if failed else 0)

@@ -22,7 +22,7 @@
 #include "taishi/app/buffers.h"
 
 extern const struct app_parser app_http_parser, app_dns_parser, app_tls_parser, app_ssh_parser;
-extern const struct app_parser app_snmp_parser;
+extern const struct app_parser app_snmp_parser, app_tftp_parser;
 
 static const struct app_parser *const parsers[] = {
     &app_http_parser,
@@ -30,6 +30,7 @@ static const struct app_parser *const parsers[] = {
     &app_tls_parser,
     &app_ssh_parser,
     &app_snmp_parser,
+    &app_tftp_parser,
 };
 #define NPARSERS ((int)(sizeof(parsers) / sizeof(parsers[0])))
 _Static_assert(NPARSERS <= APP_PARSERS_MAX, "more parsers than APP_PARSERS_MAX");
@@ -53,7 +54,6 @@ static const struct unparsed unparsed[] = {
     { "pop3", { NDPI_PROTOCOL_MAIL_POP } },
     { "modbus", { NDPI_PROTOCOL_MODBUS } },
     { "dnp3", { NDPI_PROTOCOL_DNP3 } },
-    { "tftp", { NDPI_PROTOCOL_TFTP } },
     { "mqtt", { NDPI_PROTOCOL_MQTT } },
     { "rfb", { NDPI_PROTOCOL_VNC } },
     { "telnet", { NDPI_PROTOCOL_TELNET } },

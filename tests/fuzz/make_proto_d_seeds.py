@@ -34,8 +34,14 @@ def snmp_seeds():
             'v3': b'\0' + seg(0, v3) + seg(1, v3e), 'small': b'\1' + seg(0, get[:20])}
 
 
+def tftp_seeds():
+    return {'rrq': b'\0' + seg(0, a.tftp_req(1, 'pxelinux.0', 'octet')) + seg(1, b'\0\3\0\1data'),
+            'wrq': b'\0' + seg(0, a.tftp_req(2, 'cfg', 'NETASCII', [('blksize', '1428')])),
+            'err': b'\0' + seg(0, b'\0\5\0\2x\0mail\0') + seg(0, b'\0\1\xc3\xa9\0octet\0')}
+
+
 def main(out):
-    for target, seeds in [('snmp', snmp_seeds())]:
+    for target, seeds in [('snmp', snmp_seeds()), ('tftp', tftp_seeds())]:
         d = os.path.join(out, target)
         os.makedirs(d, exist_ok=True)
         for name, data in seeds.items():
