@@ -270,6 +270,15 @@ check([(e['tftp']['packet'], e['tftp']['mode']) for e in tf] ==
       [('read', 'octet'), ('write', 'netascii'), ('read', 'mail')], 'app-tftp: RRQ, WRQ, RRQ (%s)' % tf)
 al = stats('app-tftp.pcap')['app_layer']
 check((al['tftp_requests'], al['tftp_parse_errors']) == (3, 1), 'app-tftp: 3 requests, 1 parse error')
+# app-rdp.pcap: the four connection sequences nDPI calls RDP, one rdp event per
+# transaction, tx_id from 1 in each flow
+rd = events('app-rdp.pcap', 'rdp')
+check([e['rdp']['event_type'] for e in rd].count('connect_request') == 2, 'app-rdp: 2 connect requests')
+check(sorted(e['rdp']['cookie'] for e in rd if 'cookie' in e['rdp']) == ['alice', 'bob', 'carol'],
+      'app-rdp: cookies alice, bob, carol')
+check([e['rdp'].get('x509_serials') for e in rd if e['rdp']['event_type'] == 'tls_handshake'] ==
+      [['a1b2c3d4e5f']], 'app-rdp: the certificate serial of the CredSSP session')
+check(len(rd) == 12 and stats('app-rdp.pcap')['app_layer'].get('rdp_tx') == 12, 'app-rdp: 12 transactions')
 
 print('%d passed, %d failed' % (passed, failed))
 sys.exit(1 if failed else 0)

@@ -22,7 +22,7 @@
 #include "taishi/app/buffers.h"
 
 extern const struct app_parser app_http_parser, app_dns_parser, app_tls_parser, app_ssh_parser;
-extern const struct app_parser app_snmp_parser, app_tftp_parser;
+extern const struct app_parser app_snmp_parser, app_tftp_parser, app_rdp_parser;
 
 static const struct app_parser *const parsers[] = {
     &app_http_parser,
@@ -31,6 +31,7 @@ static const struct app_parser *const parsers[] = {
     &app_ssh_parser,
     &app_snmp_parser,
     &app_tftp_parser,
+    &app_rdp_parser,
 };
 #define NPARSERS ((int)(sizeof(parsers) / sizeof(parsers[0])))
 _Static_assert(NPARSERS <= APP_PARSERS_MAX, "more parsers than APP_PARSERS_MAX");
@@ -48,7 +49,6 @@ static const struct unparsed unparsed[] = {
     { "ntp", { NDPI_PROTOCOL_NTP } },
     { "dhcp", { NDPI_PROTOCOL_DHCP } },
     { "sip", { NDPI_PROTOCOL_SIP } },
-    { "rdp", { NDPI_PROTOCOL_RDP } },
     { "krb5", { NDPI_PROTOCOL_KERBEROS } },
     { "imap", { NDPI_PROTOCOL_MAIL_IMAP } },
     { "pop3", { NDPI_PROTOCOL_MAIL_POP } },

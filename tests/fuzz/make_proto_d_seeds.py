@@ -40,8 +40,21 @@ def tftp_seeds():
             'err': b'\0' + seg(0, b'\0\5\0\2x\0mail\0') + seg(0, b'\0\1\xc3\xa9\0octet\0')}
 
 
+def rdp_seeds():
+    P = a.P
+    std = (b'\0' + seg(0, a.x224_cr('alice', a.neg_req(0, 0))) + seg(1, a.x224_cc(a.neg_rsp(0x1f, 0))) +
+           seg(0, a.mcs_connect_initial([a.cs_core('WS', 0x409, 7601), a.cs_net(['rdpdr', 'cliprdr'])])) +
+           seg(1, a.mcs_connect_response()))
+    cert = a.test_cert()
+    certmsg = a.g.tls_handshake(11, P('!I', len(cert) + 3)[1:] + P('!I', len(cert))[1:] + cert)
+    tls = (b'\0' + seg(0, a.x224_cr('bob', a.neg_req(0, 3))) +
+           seg(1, a.x224_cc(a.neg_rsp(0x0f, 2)) + a.g.tls_server_hello() + certmsg))
+    fail = b'\0' + seg(0, a.x224_cr(None, a.neg_req(9, 0))) + seg(1, a.x224_cc(a.neg_fail(1)))
+    return {'standard': std, 'tls': tls, 'fail': fail}
+
+
 def main(out):
-    for target, seeds in [('snmp', snmp_seeds()), ('tftp', tftp_seeds())]:
+    for target, seeds in [('snmp', snmp_seeds()), ('tftp', tftp_seeds()), ('rdp', rdp_seeds())]:
         d = os.path.join(out, target)
         os.makedirs(d, exist_ok=True)
         for name, data in seeds.items():

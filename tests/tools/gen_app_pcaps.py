@@ -176,7 +176,104 @@ def f_tftp():
     return g.srt(g.frames(items, g.link_eth))
 
 
-FILES = [('app-snmp.pcap', f_snmp), ('app-tftp.pcap', f_tftp)]
+# ------------------------------------------------------------------ RDP
+def tpkt(body):
+    return P('!BBH', 3, 0, 4 + len(body)) + body
+
+
+def x224_cr(cookie=None, neg=None):
+    var = (b'Cookie: mstshash=' + cookie.encode() + b'\r\n' if cookie else b'') + (neg or b'')
+    return tpkt(P('!BBHHB', 6 + len(var), 0xe0, 0, 0, 0) + var)
+
+
+def x224_cc(neg):
+    return tpkt(P('!BBHHB', 6 + len(neg), 0xd0, 0, 0x1234, 0) + neg)
+
+
+def neg_req(flags, protocols):
+    return P('<BBHI', 1, flags, 8, protocols)
+
+
+def neg_rsp(flags, proto):
+    return P('<BBHI', 2, flags, 8, proto)
+
+
+def neg_fail(code):
+    return P('<BBHI', 3, 0, 8, code)
+
+
+def utf16z(s, size):
+    b = s.encode('utf-16-le')
+    return b + bytes(size - len(b))
+
+
+def cs_core(name, layout, build, full=True):
+    b = P('<IHHHHII', 0x80004, 1920, 1080, 0xca01, 0xaa03, layout, build) + utf16z(name, 32) + \
+        P('<III', 4, 0, 12) + utf16z('', 64)
+    if full:
+        b += P('<HHIHHH', 0xca01, 1, 0, 0x18, 0x0f, 0x0721) + utf16z('55041-013-1234567-12345', 64) + \
+            P('<BBI', 6, 0, 0) + P('<IIHII', 600, 340, 0, 100, 100)
+    return P('<HH', 0xc001, 4 + len(b)) + b
+
+
+def cs_net(names):
+    body = P('<I', len(names)) + b''.join(n.encode().ljust(8, b'\0') + P('<I', 0x80800000) for n in names)
+    return P('<HH', 0xc003, 4 + len(body)) + body
+
+
+def per_len(n):
+    return bytes([n]) if n < 0x80 else P('!H', 0x8000 | n)
+
+
+def mcs_connect_initial(blocks):
+    ud = b''.join(blocks)
+    gcc = b'\x00\x05\x00\x14\x7c\x00\x01'
+    cc = b'\x00\x08\x00\x10\x00\x01\xc0\x00Duca' + per_len(len(ud)) + ud
+    gcc += per_len(len(cc)) + cc
+    dom = tlv(0x30, b''.join(ber_int(x) for x in (34, 2, 0, 1, 0, 1, 65535, 2)))
+    body = octets(b'\x01') + octets(b'\x01') + b'\x01\x01\xff' + dom + dom + dom + octets(gcc)
+    return tpkt(b'\x02\xf0\x80' + b'\x7f\x65' + ber_len(len(body)) + body)
+
+
+def mcs_connect_response():
+    body = b'\x0a\x01\x00' + ber_int(0) + tlv(0x30, ber_int(22)) + octets(b'\x00\x05\x00\x14\x7c\x00\x01')
+    return tpkt(b'\x02\xf0\x80' + b'\x7f\x66' + ber_len(len(body)) + body)
+
+
+def test_cert():
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fuzz'))
+    import make_app_seeds
+    return make_app_seeds.CERT
+
+
+def f_rdp():
+    c, s = '10.22.0.5', '10.22.0.89'
+    items = []
+
+    def sess(t0, cport, ex):
+        items.extend(g.sched(g.tcp_session(c, s, cport, 3389, ex), T(t0), g.MS))
+
+    # standard RDP security: cookie, negotiation, MCS connect with client data and channels
+    sess(0, 42001, [(0, x224_cr('alice', neg_req(0, 0))), (1, x224_cc(neg_rsp(0x1f, 0))),
+                    (0, mcs_connect_initial([cs_core('WS-ALICE', 0x0409, 7601),
+                                             P('<HHII', 0xc002, 12, 0x1b, 0),
+                                             cs_net(['rdpdr', 'rdpsnd', 'cliprdr', 'drdynvc'])])),
+                    (1, mcs_connect_response())])
+    # CredSSP (hybrid): TLS after the confirm; the server's certificate
+    cert = test_cert()
+    certmsg = g.tls_handshake(11, P('!I', len(cert) + 3)[1:] + P('!I', len(cert))[1:] + cert)
+    sess(1, 42002, [(0, x224_cr('bob', neg_req(0, 3))), (1, x224_cc(neg_rsp(0x0f, 2))),
+                    (0, g.tls_client_hello('rdp.example.net')),
+                    (1, g.tls_server_hello() + certmsg)])
+    # flags, no cookie; the server wants SSL
+    sess(2, 42003, [(0, x224_cr(None, neg_req(0x09, 0))), (1, x224_cc(neg_fail(1)))])
+    # a short client core block (no optional fields), zh-CN keyboard, Windows 10
+    sess(3, 42004, [(0, x224_cr('carol', neg_req(0, 0))), (1, x224_cc(neg_rsp(0, 0))),
+                    (0, mcs_connect_initial([cs_core('LAPTOP-7', 0x0804, 17763, full=False)]))])
+    return g.srt(g.frames(items, g.link_eth))
+
+
+FILES = [('app-snmp.pcap', f_snmp), ('app-tftp.pcap', f_tftp), ('app-rdp.pcap', f_rdp)]
 
 
 def build(outdir):
