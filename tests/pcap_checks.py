@@ -279,6 +279,14 @@ check(sorted(e['rdp']['cookie'] for e in rd if 'cookie' in e['rdp']) == ['alice'
 check([e['rdp'].get('x509_serials') for e in rd if e['rdp']['event_type'] == 'tls_handshake'] ==
       [['a1b2c3d4e5f']], 'app-rdp: the certificate serial of the CredSSP session')
 check(len(rd) == 12 and stats('app-rdp.pcap')['app_layer'].get('rdp_tx') == 12, 'app-rdp: 12 transactions')
+# app-nfs.pcap: one nfs event per answered call (GETATTR not logged, as Suricata)
+nf = events('app-nfs.pcap', 'nfs')
+check([e['nfs']['procedure'] for e in nf] == ['NULL', 'LOOKUP', 'LOOKUP', 'CREATE', 'ACCESS', 'REMOVE',
+                                              'RENAME', 'MKDIR', 'READDIRPLUS'], 'app-nfs: the procedures')
+check([e['nfs']['filename'] for e in nf if e['nfs']['procedure'] == 'ACCESS'] == ['new.txt'],
+      'app-nfs: ACCESS named by the handle CREATE returned')
+check(all(e['rpc']['creds'] == {'machine_name': 'ws12', 'uid': 1000, 'gid': 1000} for e in nf),
+      'app-nfs: AUTH_UNIX credentials')
 
 print('%d passed, %d failed' % (passed, failed))
 sys.exit(1 if failed else 0)

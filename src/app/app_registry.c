@@ -22,7 +22,8 @@
 #include "taishi/app/buffers.h"
 
 extern const struct app_parser app_http_parser, app_dns_parser, app_tls_parser, app_ssh_parser;
-extern const struct app_parser app_snmp_parser, app_tftp_parser, app_rdp_parser;
+extern const struct app_parser app_snmp_parser, app_tftp_parser, app_rdp_parser,
+    app_nfs_parser;
 
 static const struct app_parser *const parsers[] = {
     &app_http_parser,
@@ -32,6 +33,7 @@ static const struct app_parser *const parsers[] = {
     &app_snmp_parser,
     &app_tftp_parser,
     &app_rdp_parser,
+    &app_nfs_parser,
 };
 #define NPARSERS ((int)(sizeof(parsers) / sizeof(parsers[0])))
 _Static_assert(NPARSERS <= APP_PARSERS_MAX, "more parsers than APP_PARSERS_MAX");
@@ -45,7 +47,6 @@ static const struct unparsed unparsed[] = {
     { "ftp", { NDPI_PROTOCOL_FTP_CONTROL } },
     { "smb", { NDPI_PROTOCOL_SMBV1, NDPI_PROTOCOL_SMBV23 } },
     { "dcerpc", { NDPI_PROTOCOL_DCERPC } },
-    { "nfs", { NDPI_PROTOCOL_NFS } },
     { "ntp", { NDPI_PROTOCOL_NTP } },
     { "dhcp", { NDPI_PROTOCOL_DHCP } },
     { "sip", { NDPI_PROTOCOL_SIP } },

@@ -53,8 +53,20 @@ def rdp_seeds():
     return {'standard': std, 'tls': tls, 'fail': fail}
 
 
+def nfs_seeds():
+    P, fh = a.P, a.xdr_opaque
+    look = a.rm(a.rpc_call(1, 3, fh(a.FH_ROOT) + fh(b'report.pdf')))
+    lrep = a.rm(a.rpc_reply(1, P('!I', 0) + fh(a.FH_FILE) + a.NO_ATTR + a.NO_ATTR))
+    acc = a.rm(a.rpc_call(2, 4, fh(a.FH_FILE) + P('!I', 0x1f)))
+    arep = a.rm(a.rpc_reply(2, P('!I', 0) + a.NO_ATTR + P('!I', 0x1f)))
+    ren = a.rm(a.rpc_call(3, 14, fh(a.FH_ROOT) + fh(b'a') + fh(a.FH_ROOT) + fh(b'b')))
+    return {'lookup': b'\0' + seg(0, look) + seg(1, lrep) + seg(0, acc) + seg(1, arep),
+            'rename': b'\0' + seg(0, ren) + seg(1, a.rm(a.rpc_reply(3, P('!I', 0))))}
+
+
 def main(out):
-    for target, seeds in [('snmp', snmp_seeds()), ('tftp', tftp_seeds()), ('rdp', rdp_seeds())]:
+    for target, seeds in [('snmp', snmp_seeds()), ('tftp', tftp_seeds()), ('rdp', rdp_seeds()),
+                          ('nfs', nfs_seeds())]:
         d = os.path.join(out, target)
         os.makedirs(d, exist_ok=True)
         for name, data in seeds.items():

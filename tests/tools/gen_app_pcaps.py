@@ -273,7 +273,58 @@ def f_rdp():
     return g.srt(g.frames(items, g.link_eth))
 
 
-FILES = [('app-snmp.pcap', f_snmp), ('app-tftp.pcap', f_tftp), ('app-rdp.pcap', f_rdp)]
+# ------------------------------------------------------------------ NFS
+def xdr_opaque(b):
+    return P('!I', len(b)) + b + bytes(-len(b) % 4)
+
+
+def rpc_call(xid, proc, args, machine='ws12', uid=1000, gid=1000):
+    cred = P('!I', 0x5f3e1a2b) + xdr_opaque(machine.encode()) + P('!III', uid, gid, 1) + P('!I', gid)
+    return P('!IIIIII', xid, 0, 2, 100003, 3, proc) + P('!I', 1) + xdr_opaque(cred) + P('!II', 0, 0) + args
+
+
+def rpc_reply(xid, res):
+    return P('!III', xid, 1, 0) + P('!II', 0, 0) + P('!I', 0) + res
+
+
+def rm(msg):
+    return P('!I', 0x80000000 | len(msg)) + msg
+
+
+FH_ROOT = bytes.fromhex('01000701000a0000000000000000000000000000000000000000000000000002')
+FH_FILE = bytes.fromhex('01000701000a00000000000000000000000000000000000000000000000a1b2c')
+NO_ATTR = P('!I', 0)
+
+
+def f_nfs():
+    c, s = '10.23.0.5', '10.23.0.49'
+    fh, name = xdr_opaque, xdr_opaque
+    ex = [
+        (0, rm(rpc_call(0x1001, 0, b''))), (1, rm(rpc_reply(0x1001, b''))),
+        (0, rm(rpc_call(0x1002, 1, fh(FH_ROOT)))), (1, rm(rpc_reply(0x1002, P('!I', 0) + bytes(84)))),
+        (0, rm(rpc_call(0x1003, 3, fh(FH_ROOT) + name(b'report.pdf')))),
+        (1, rm(rpc_reply(0x1003, P('!I', 0) + fh(FH_FILE) + NO_ATTR + NO_ATTR))),
+        (0, rm(rpc_call(0x1004, 3, fh(FH_ROOT) + name(b'missing.txt')))),
+        (1, rm(rpc_reply(0x1004, P('!I', 2) + NO_ATTR))),
+        (0, rm(rpc_call(0x1005, 8, fh(FH_ROOT) + name(b'new.txt') + P('!I', 0) + P('!I', 0) * 6))),
+        (1, rm(rpc_reply(0x1005, P('!I', 0) + P('!I', 1) + fh(FH_FILE) + NO_ATTR + NO_ATTR + NO_ATTR))),
+        (0, rm(rpc_call(0x1006, 4, fh(FH_FILE) + P('!I', 0x1f)))),
+        (1, rm(rpc_reply(0x1006, P('!I', 0) + NO_ATTR + P('!I', 0x1f)))),
+        (0, rm(rpc_call(0x1007, 12, fh(FH_ROOT) + name(b'old.log')))),
+        (1, rm(rpc_reply(0x1007, P('!I', 13) + NO_ATTR + NO_ATTR))),
+        (0, rm(rpc_call(0x1008, 14, fh(FH_ROOT) + name(b'a.txt') + fh(FH_ROOT) + name(b'b.txt')))),
+        (1, rm(rpc_reply(0x1008, P('!I', 0) + NO_ATTR * 4))),
+        (0, rm(rpc_call(0x1009, 9, fh(FH_ROOT) + name(b'projects') + P('!I', 0) * 6))),
+        (1, rm(rpc_reply(0x1009, P('!I', 17) + NO_ATTR + NO_ATTR))),
+        (0, rm(rpc_call(0x100a, 17, fh(FH_ROOT) + P('!QQII', 0, 0, 4096, 32768)))),
+        (1, rm(rpc_reply(0x100a, P('!I', 0) + NO_ATTR + bytes(8) + P('!II', 0, 1)))),
+    ]
+    items = g.sched(g.tcp_session(c, s, 875, 2049, ex), T(0), g.MS)
+    return g.srt(g.frames(items, g.link_eth))
+
+
+FILES = [('app-snmp.pcap', f_snmp), ('app-tftp.pcap', f_tftp), ('app-rdp.pcap', f_rdp),
+         ('app-nfs.pcap', f_nfs)]
 
 
 def build(outdir):

@@ -5,7 +5,8 @@
 
 For each capture, runs `taishi -r FILE -w 1 --events TYPE` and Suricata
 (`suricata -r FILE -k none --runmode single`, the shipped suricata.yaml)
-and compares the TYPE objects of the events flow by flow (a flow is its
+and compares the TYPE objects of the events (with the "rpc" object beside them
+for nfs) flow by flow (a flow is its
 address/port pair, either orientation): as multisets of whole objects
 (canonical JSON). Prints, per capture, how many objects are equal, which
 only Suricata wrote (missed) and which only taishi wrote (extra); -v prints
@@ -45,7 +46,8 @@ def objs(lines, etype):
         except ValueError:
             continue
         if e.get("event_type") == etype and etype in e:
-            out[key(e)][json.dumps(e[etype], sort_keys=True)] += 1
+            o = e[etype] if "rpc" not in e else {etype: e[etype], "rpc": e["rpc"]}
+            out[key(e)][json.dumps(o, sort_keys=True)] += 1
     return out
 
 
