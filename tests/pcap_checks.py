@@ -263,6 +263,10 @@ check([e['snmp'].get('usm') for e in sn if e['snmp']['version'] == 3] == ['monit
 check(sum(e['snmp'].get('community') in ('public', 'private') for e in sn) == 8,
       'app-snmp: default communities in 8 messages')
 check(stats('app-snmp.pcap')['app_layer'].get('snmp_messages') == 13, 'app-snmp: snmp_messages 13')
+rk = events('app-snmp.pcap', 'risk')
+check(sorted((e['src_port'], e['risk']['detail']) for e in rk) ==
+      [(40001, 'public'), (40002, 'private'), (40004, 'public'), (40005, 'public'), (40007, 'public')],
+      'app-snmp: one snmp_default_community risk per flow with "public"/"private" (%s)' % rk)
 # app-tftp.pcap: the three requests to port 69, none for the transfer (its own
 # flow), the unknown opcode or the request without a mode
 tf = events('app-tftp.pcap', 'tftp')

@@ -25,6 +25,11 @@
  *
  * What does not parse is counted (parse_errors) and gets no event.
  *
+ * Risk (issue 16 item 5): a v1/v2c message with the community "public" or
+ * "private" (the vendors' defaults) is also a TX_RISK
+ * "snmp_default_community" (detail: the community); the worker writes one
+ * risk event per flow for it. Counted in default_community.
+ *
  * Ownership: a datagram keeps nothing; the meta and its strings live on the
  * stack for the callback. */
 #include <inttypes.h>
@@ -39,7 +44,7 @@
 #define SNMP_OID_MAX  160      /* text of one OID incl. NUL */
 #define SNMP_STR_MAX  256      /* community / user name kept for the event */
 
-enum { SNMP_C_MESSAGES, SNMP_C_PARSE_ERRORS, SNMP_C_VARS_DROPPED };
+enum { SNMP_C_MESSAGES, SNMP_C_PARSE_ERRORS, SNMP_C_VARS_DROPPED, SNMP_C_DEFAULT_COMMUNITY };
 
 /* The snmp event's record (tx->meta). */
 struct snmp_meta {
@@ -283,6 +288,11 @@ static void snmp_datagram(const uint8_t *msg, size_t len, int dir, const struct 
     if (m.usm)
         txb_add(&t, BUF_SNMP_USM, m.usm, strlen(m.usm));
     app_buf_emit(sink, id, TX_SNMP, dir, 1, &t, &m);
+    if (m.community && (!strcmp(m.community, "public") || !strcmp(m.community, "private"))) {
+        struct app_risk_meta r = { "snmp_default_community", m.community };
+        ctr[SNMP_C_DEFAULT_COMMUNITY]++;
+        app_buf_emit(sink, id, TX_RISK, dir, 1, NULL, &r);
+    }
 }
 
 static const char *const pdu_names[9] = {
@@ -351,7 +361,8 @@ const struct app_parser app_snmp_parser = {
     .name = "snmp", .rule_proto = "snmp", .event_type = "snmp", .event_id = 20,
     .transports = APP_UDP,
     .ndpi = (const uint16_t[]){ NDPI_PROTOCOL_SNMP, 0 },
-    .counters = (const char *const[]){ "messages", "parse_errors", "vars_dropped", NULL },
+    .counters = (const char *const[]){ "messages", "parse_errors", "vars_dropped",
+                                       "default_community", NULL },
     .keywords = snmp_keywords,
     .datagram = snmp_datagram,
     .event_body = snmp_event_body,

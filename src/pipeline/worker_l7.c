@@ -47,6 +47,7 @@ struct flow_l7 {
     struct app_flow *app;
     uint8_t app_state;
     uint8_t stream_off;             /* nothing wants the stream any more */
+    uint8_t app_risk;               /* a parser's risk event was written */
     uint8_t *pend[2];               /* stream bytes before nDPI's verdict */
     uint32_t pend_len[2];
     uint64_t pend_lost[2];          /* bytes beyond the cap before the verdict */
@@ -125,6 +126,14 @@ static void on_tx(void *ud, const struct app_tx *tx)
     struct detect_ctx c = k->c;
     struct detect_alert_cb cb = { on_alert, k };
 
+    if (tx->kind == TX_RISK) {      /* a parser's risk: one event per flow, no inspection */
+        if (!k->f->l7->app_risk && worker_wants(w, ET_RISK)) {
+            k->f->l7->app_risk = 1;
+            event_risk_app(&w->jw, &w->ectx, k->f, tx, k->c.ts_ns);
+            worker_emit_event(w, ET_RISK, k->f->flow_id);
+        }
+        return;
+    }
     c.dir = tx->dir == APP_DIR_TOCLIENT;
     if (k->f->l7->df)
         detect_tx(w->dt, k->f->l7->df, &c, tx->bufs, tx->nbufs, &cb);
