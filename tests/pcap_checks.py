@@ -270,8 +270,9 @@ check(sorted((e['src_port'], e['risk']['detail']) for e in rk) ==
 # app-tftp.pcap: the three requests to port 69, none for the transfer (its own
 # flow), the unknown opcode or the request without a mode
 tf = events('app-tftp.pcap', 'tftp')
-check([(e['tftp']['packet'], e['tftp']['mode']) for e in tf] ==
-      [('read', 'octet'), ('write', 'netascii'), ('read', 'mail')], 'app-tftp: RRQ, WRQ, RRQ (%s)' % tf)
+check(sorted((e['src_port'], e['tftp']['packet'], e['tftp']['mode']) for e in tf) ==
+      [(41001, 'read', 'octet'), (41002, 'write', 'netascii'), (41003, 'read', 'mail')],
+      'app-tftp: RRQ, WRQ, RRQ (%s)' % tf)
 al = stats('app-tftp.pcap')['app_layer']
 check((al['tftp_requests'], al['tftp_parse_errors']) == (3, 1), 'app-tftp: 3 requests, 1 parse error')
 # app-rdp.pcap: the four connection sequences nDPI calls RDP, one rdp event per
