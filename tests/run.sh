@@ -119,6 +119,18 @@ for B in "$@"; do
     c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$TMP/checks")
     pass=$((pass + ${c%% *})); fail=$((fail + ${c##* }))
 
+    # app-layer rules (tests/data/app-rules/NAME.rules on pcaps/app-NAME.pcap):
+    # the alerts per sid Suricata 7.0.10 gives, written in the file's "expect" line
+    for r in tests/data/app-rules/*.rules; do
+        n=$(basename "$r" .rules)
+        taishi -r "pcaps/app-$n.pcap" -S "$r" -w 1 --events alert --set detect.cache-dir=
+        got=$(python3 -c 'import json, sys, collections
+c = collections.Counter(json.loads(l)["alert"]["signature_id"] for l in open(sys.argv[1]))
+print(" ".join("%d:%d" % kv for kv in sorted(c.items())))' "$TMP/out")
+        want=$(sed -n 's/^# expect: //p' "$r")
+        expect "app rules $n: alerts per sid $got (Suricata: $want)" [ "$got" = "$want" ]
+    done
+
     # 3. command line and bad input
     taishi -r pcaps/no-such.pcap
     expect "missing file: exit 1" [ "$rc" -eq 1 ]

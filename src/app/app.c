@@ -133,6 +133,10 @@ void app_datagram(int id, const uint8_t *msg, size_t len, int dir, const struct 
 void app_event_body(struct jw *w, const struct app_tx *tx)
 {
     const struct app_parser *p = app_registry_get(tx->proto);
+    if (p && tx->meta && tx->kind == TX_RISK) {
+        app_risk_body(w, tx);
+        return;
+    }
     if (tx->kind == TX_FILE) {              /* a file of any parser: fileinfo */
         const struct app_file_meta *m = tx->meta;
         const struct app_tx *pt = m ? m->parent : NULL;
@@ -145,6 +149,20 @@ void app_event_body(struct jw *w, const struct app_tx *tx)
     }
     if (p && tx->meta)
         p->event_body(w, tx);
+}
+
+void app_risk_body(struct jw *w, const struct app_tx *tx)
+{
+    const struct app_risk_meta *m = tx->meta;
+    const struct app_parser *p = app_registry_get(tx->proto);
+    jw_kobj(w, "risk");
+    jw_kstr(w, "source", "app");
+    jw_kstr(w, "protocol", p ? p->name : "?");
+    jw_karr(w, "names");
+    jw_str(w, m->name);
+    jw_arr_end(w);
+    app_buf_kstr(w, "detail", m->detail);
+    jw_obj_end(w);
 }
 
 const char *app_event_type(const struct app_tx *tx)

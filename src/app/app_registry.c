@@ -24,6 +24,8 @@
 extern const struct app_parser app_http_parser, app_dns_parser, app_tls_parser, app_ssh_parser;
 extern const struct app_parser app_quic_parser;
 extern const struct app_parser app_smtp_parser, app_ftp_parser, app_ftp_data_parser;
+extern const struct app_parser app_snmp_parser, app_tftp_parser, app_rdp_parser,
+    app_nfs_parser;
 
 static const struct app_parser *const parsers[] = {
     &app_http_parser,
@@ -34,6 +36,10 @@ static const struct app_parser *const parsers[] = {
     &app_smtp_parser,
     &app_ftp_parser,
     &app_ftp_data_parser,
+    &app_snmp_parser,
+    &app_tftp_parser,
+    &app_rdp_parser,
+    &app_nfs_parser,
 };
 #define NPARSERS ((int)(sizeof(parsers) / sizeof(parsers[0])))
 _Static_assert(NPARSERS <= APP_PARSERS_MAX, "more parsers than APP_PARSERS_MAX");
@@ -45,18 +51,14 @@ struct unparsed {
 static const struct unparsed unparsed[] = {
     { "smb", { NDPI_PROTOCOL_SMBV1, NDPI_PROTOCOL_SMBV23 } },
     { "dcerpc", { NDPI_PROTOCOL_DCERPC } },
-    { "nfs", { NDPI_PROTOCOL_NFS } },
     { "ntp", { NDPI_PROTOCOL_NTP } },
     { "dhcp", { NDPI_PROTOCOL_DHCP } },
-    { "snmp", { NDPI_PROTOCOL_SNMP } },
     { "sip", { NDPI_PROTOCOL_SIP } },
-    { "rdp", { NDPI_PROTOCOL_RDP } },
     { "krb5", { NDPI_PROTOCOL_KERBEROS } },
     { "imap", { NDPI_PROTOCOL_MAIL_IMAP } },
     { "pop3", { NDPI_PROTOCOL_MAIL_POP } },
     { "modbus", { NDPI_PROTOCOL_MODBUS } },
     { "dnp3", { NDPI_PROTOCOL_DNP3 } },
-    { "tftp", { NDPI_PROTOCOL_TFTP } },
     { "mqtt", { NDPI_PROTOCOL_MQTT } },
     { "rfb", { NDPI_PROTOCOL_VNC } },
     { "telnet", { NDPI_PROTOCOL_TELNET } },

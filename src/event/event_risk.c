@@ -3,6 +3,7 @@
  * them. Field names are documented in README.md ("risk"). */
 #include <string.h>
 
+#include "taishi/app/app.h"
 #include "taishi/event/event.h"
 
 /* The fields a risk event shares with the flow it is about. */
@@ -39,6 +40,14 @@ void event_risk_ndpi(struct jw *w, const struct event_ctx *c, const struct flow 
     jw_arr_end(w);
     jw_ku64(w, "score", score);
     jw_obj_end(w);
+    event_head_context(w, c, &h);
+}
+
+void event_risk_app(struct jw *w, const struct event_ctx *c, const struct flow *f,
+                    const struct app_tx *tx, uint64_t ts)
+{
+    struct event_head h = risk_head(w, c, f, ts);
+    app_risk_body(w, tx);
     event_head_context(w, c, &h);
 }
 

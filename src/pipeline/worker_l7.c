@@ -7,12 +7,17 @@
  * when rules are loaded or app events are wanted, freed with the flow:
  *   detect_packet (IP-only, header and packet-payload rules)
  *   -> TCP: stream_segment -> in-order chunks -> detect_stream, app parser
- *   -> UDP: app_datagram (DNS)
+ *   -> UDP: app_datagram (DNS, SNMP, ...)
  *   -> each app transaction: detect_tx, then its event
  * Which parser runs is nDPI's verdict, never the port. Until nDPI has one,
  * the first bytes of each direction are kept (L7_PENDING_MAX) and handed to
  * the parser from the stream's start once it is chosen; more than that
- * becomes a gap for the parser. A flow nDPI calls something we do not parse
+ * becomes a gap for the parser. UDP datagrams before the verdict are kept
+ * too, up to UDP_PENDING_MAX (each as direction, length, bytes; what does
+ * not fit is lost) and handed to the parser in order once it is chosen: nDPI names
+ * some UDP protocols only at its give-up (a port guess, counted as
+ * dpi.guessed), when the flow's datagrams have all gone by. A flow nDPI
+ * calls something we do not parse
  * drops its app state; with no rules loaded it drops the stream too.
  *
  * Ownership: flow_l7 belongs to its flow (one worker); the detect thread,
@@ -35,6 +40,7 @@
 #include "worker_internal.h"
 
 #define L7_PENDING_MAX (16u * 1024u)
+#define UDP_PENDING_MAX 4096u       /* datagram bytes (+3 each) kept before the verdict */
 
 enum { APPST_WAIT, APPST_ON, APPST_OFF };
 
@@ -66,6 +72,9 @@ struct flow_l7 {
     uint64_t pend_lost[2];          /* bytes beyond the cap before the verdict */
     uint8_t expect_tries;           /* payload packets looked up in the expectation table */
     uint8_t rapp_expected;          /* the rule protocol of the parser an announcement chose */
+    uint8_t app_risk;               /* a parser's risk event was written */
+    /* UDP: pend[0] holds the datagrams before the verdict, each as
+     * direction (1 byte), length (2 bytes, host order) and its bytes. */
 };
 
 /* The unit being processed, for the stream, app and alert callbacks. */
@@ -146,6 +155,14 @@ static void on_tx(void *ud, const struct app_tx *tx)
     struct detect_ctx c = k->c;
     struct detect_alert_cb cb = { on_alert, k };
 
+    if (tx->kind == TX_RISK) {      /* a parser's risk: one event per flow, no inspection */
+        if (!k->f->l7->app_risk && worker_wants(w, ET_RISK)) {
+            k->f->l7->app_risk = 1;
+            event_risk_app(&w->jw, &w->ectx, k->f, tx, k->c.ts_ns);
+            worker_emit_event(w, ET_RISK, k->f->flow_id);
+        }
+        return;
+    }
     c.dir = tx->dir == APP_DIR_TOCLIENT;
     if (tx->kind == TX_FILE && tx->meta) {      /* the files of one transaction: one unit */
         const struct app_file_meta *fm = tx->meta;
@@ -283,10 +300,20 @@ static void app_start(struct l7_call *k, int p, const struct app_expect *e)
     struct worker *w = k->w;
     l->app_state = APPST_ON;
     if (k->f->key.proto != IPPROTO_TCP) {     /* UDP: per datagram (app_datagram), no app_flow */
-        pending_free(l);                      /* (an APP_UDP_FLOW parser: an app_flow fed datagrams) */
         const struct app_parser *ap = app_registry_get(p);
         if (k->f->key.proto == IPPROTO_UDP && ap && (ap->transports & APP_UDP_FLOW))
-            l->app = app_flow_new(p, &w->al, &w->as);
+            l->app = app_flow_new(p, &w->al, &w->as);   /* an app_flow fed datagrams */
+        struct app_sink sink = { on_tx, k, on_expect };
+        for (uint32_t o = 0; o + 3 <= l->pend_len[0];) {     /* datagrams before the verdict */
+            uint16_t n;
+            memcpy(&n, l->pend[0] + o + 1, 2);
+            if (l->app)
+                app_flow_feed(l->app, l->pend[0][o], l->pend[0] + o + 3, n, &sink);
+            else
+                app_datagram(p, l->pend[0] + o + 3, n, l->pend[0][o], &w->al, &w->as, &sink);
+            o += 3u + n;
+        }
+        pending_free(l);
         return;
     }
     l->app = app_flow_new(p, &w->al, &w->as);
@@ -341,6 +368,27 @@ static void on_gap(void *ud, int dir, uint64_t off, uint64_t len)
     } else if (l->app_state == APPST_WAIT) {
         l->pend_lost[dir] += len;
     }
+}
+
+/* A datagram before the verdict (layout: struct flow_l7). */
+static void udp_pending(struct flow_l7 *l, int dir, const uint8_t *data, uint32_t len)
+{
+    if (len > UDP_PENDING_MAX || 3u + len > UDP_PENDING_MAX - l->pend_len[0]) {
+        l->pend_lost[0] += len;
+        return;
+    }
+    uint8_t *np = realloc(l->pend[0], l->pend_len[0] + 3u + len);   /* exactly what is held */
+    if (!np) {
+        l->pend_lost[0] += len;
+        return;
+    }
+    l->pend[0] = np;
+    uint8_t *q = l->pend[0] + l->pend_len[0];
+    uint16_t n = (uint16_t)len;
+    q[0] = (uint8_t)dir;
+    memcpy(q + 1, &n, 2);
+    memcpy(q + 3, data, len);
+    l->pend_len[0] += 3u + len;
 }
 
 static void fill_ctx(struct l7_call *k, const struct flow *f, const struct packet *p, int dir,
@@ -467,6 +515,8 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
             app_flow_feed(l->app, dir, p->data + p->ip.pl_off, len, &sink);
         else
             app_datagram(k.parser, p->data + p->ip.pl_off, len, dir, &w->al, &w->as, &sink);
+    } else if (f->key.proto == IPPROTO_UDP && l->app_state == APPST_WAIT && len) {
+        udp_pending(l, dir, p->data + p->ip.pl_off, len);
     }
     if (l->df)
         detect_packet_done(w->dt, l->df, &cb);  /* the packet's matches: order, pass, alerts */

@@ -12,6 +12,7 @@
 # with the normal or the SANITIZE= builds.
 
 FUZZ_TARGETS  := decode pipeline config json rules http dns tls smtp ftp pcapfile spool quic
+FUZZ_TARGETS  += snmp tftp rdp nfs
 FUZZ_DIR      := tests/fuzz
 FUZZ_CC       ?= clang
 FUZZ_O        ?= build/fuzz

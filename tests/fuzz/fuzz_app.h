@@ -181,9 +181,11 @@ static uint64_t fa_run(int proto, const uint8_t *data, size_t size, int bytewise
 
     fa_limits(flags, &lim);
     uint64_t m0 = st->memory, bound = fa_mem_bound(&lim);
-    struct app_flow *a = app_flow_new(proto, &lim, st);
-    FUZZ_ASSERT(a && app_flow_proto(a) == proto);
-    if (app_registry_get(proto)->expected) {    /* ftp-data: announced as a RETR */
+    /* A parser without TCP takes each segment as one datagram. */
+    int tcp = (app_registry_get(proto)->transports & APP_TCP) != 0;
+    struct app_flow *a = tcp ? app_flow_new(proto, &lim, st) : NULL;
+    FUZZ_ASSERT(!tcp || (a && app_flow_proto(a) == proto));
+    if (a && app_registry_get(proto)->expected) {    /* ftp-data: announced as a RETR */
         struct app_expect e;
         memset(&e, 0, sizeof(e));
         e.port = 2121;
@@ -207,7 +209,9 @@ static uint64_t fa_run(int proto, const uint8_t *data, size_t size, int bytewise
             len = size - off;
         if (datagrams)
             app_datagram(app_registry_id("dns"), data + off, len, dir, &lim, st, &sink);
-        if (bytewise) {
+        if (!tcp) {
+            app_datagram(proto, data + off, len, dir, &lim, st, &sink);
+        } else if (bytewise) {
             for (size_t i = 0; i < len; i++)
                 app_flow_feed(a, dir, data + off + i, 1, &sink);
         } else {

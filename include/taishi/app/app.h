@@ -91,6 +91,12 @@ struct app_ssh_meta {
     const char *client_proto, *client_software, *server_proto, *server_software;
 };
 
+/* A TX_RISK's meta: the weakness's name ("snmp_default_community") and what
+ * shows it (the community string), both NUL-terminated. */
+struct app_risk_meta {
+    const char *name, *detail;
+};
+
 /* tx kinds: when the detect stage inspects and when an event is due. */
 enum app_tx_kind {
     TX_HTTP_REQUEST,    /* headers (+ body up to the cap) of a request: to-server buffers */
@@ -104,6 +110,9 @@ enum app_tx_kind {
     TX_SMTP,            /* an SMTP transaction ended (app_smtp.c) -> smtp event */
     TX_FTP,             /* an FTP command and its reply (app_ftp.c) -> ftp event */
     TX_FTP_DATA,        /* an FTP data connection ended (app_ftp.c) -> ftp_data event */
+    TX_SNMP, TX_TFTP, TX_RDP, TX_NFS, TX_IKE,   /* one message each (issue 16) -> its event */
+    TX_RISK,            /* a weakness the parser saw (meta: struct app_risk_meta) -> one risk
+                         * event per flow; no buffers, not inspected by rules */
     TX_KINDS            /* the number of kinds (keep last) */
 };
 
@@ -266,6 +275,8 @@ void app_datagram(int id, const uint8_t *msg, size_t len, int dir, const struct 
 /* The protocol object of tx's event (the caller writes the common fields)
  * and its event_type ("http"); "app" for a tx of no parser. */
 void app_event_body(struct jw *w, const struct app_tx *tx);
+/* The risk object of a TX_RISK: risk{source: "app", protocol, names[], detail}. */
+void app_risk_body(struct jw *w, const struct app_tx *tx);
 const char *app_event_type(const struct app_tx *tx);
 
 #endif

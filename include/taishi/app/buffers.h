@@ -75,6 +75,8 @@ enum buf_id {
     /* SMB, DCE/RPC, Kerberos, NFS */
 
     /* DHCP, SNMP, SIP, TFTP, IKE, MQTT, RFB, RDP */
+    BUF_SNMP_COMMUNITY,     /* v1/v2c community string */
+    BUF_SNMP_USM,           /* v3 USM user name */
 
     /* QUIC, JA4 */
     BUF_JA4_HASH,           /* JA4 of a TLS or QUIC ClientHello */

@@ -88,6 +88,9 @@ void event_fileinfo(struct jw *w, const struct event_ctx *c, const struct flow *
  * (outbound: the home end is the client). event_asset.c: the first answer of
  * a server (the flow's dest: ip, port, proto, app, banners). */
 void event_risk_ndpi(struct jw *w, const struct event_ctx *c, const struct flow *f);
+/* A parser's TX_RISK (app.h): risk{source: "app", protocol, names[], detail}. */
+void event_risk_app(struct jw *w, const struct event_ctx *c, const struct flow *f,
+                    const struct app_tx *tx, uint64_t ts);
 void event_risk_cross_border(struct jw *w, const struct event_ctx *c, const struct flow *f,
                              const char *country, int outbound, uint64_t ts);
 void event_asset(struct jw *w, const struct event_ctx *c, const struct flow *f);

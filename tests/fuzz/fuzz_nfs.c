@@ -1,0 +1,9 @@
+/* fuzz_nfs.c - NFSv3 over RPC on TCP with record marking (app_nfs.c): both
+ * directions in fuzzer-chosen segments and gaps. Input format and
+ * invariants: fuzz_app.h. */
+#include "fuzz_app.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fa_one(app_registry_id("nfs"), data, size, 0);
+}

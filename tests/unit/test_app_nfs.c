@@ -1,0 +1,271 @@
+/* test_app_nfs.c - NFSv3 over RPC on TCP (app_nfs.c), calls and replies
+ * built here in XDR with record marking: LOOKUP (its reply's handle named
+ * for a later ACCESS), CREATE, RENAME, an error status, GETATTR (not
+ * logged), COMMIT (no id), WRITE (not logged, numbered), AUTH_NULL, a
+ * record split in two fragments, a reply to no call. Fed whole, byte by
+ * byte and in random splits (the transcripts must be equal), every chunk
+ * against a guard page. Hostile: a fragment header shorter than an RPC
+ * message, names and handles longer than XDR allows, lying opaque lengths,
+ * more calls waiting than the table holds, every cut, random records. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "taishi/app/app.h"
+#include "app_collect.h"
+
+static struct app_stats st;
+
+struct msg {
+    uint8_t b[16384];
+    size_t n;
+};
+static void u32(struct msg *m, uint32_t v)
+{
+    m->b[m->n++] = (uint8_t)(v >> 24);
+    m->b[m->n++] = (uint8_t)(v >> 16);
+    m->b[m->n++] = (uint8_t)(v >> 8);
+    m->b[m->n++] = (uint8_t)v;
+}
+static void opaque(struct msg *m, const void *d, uint32_t n)
+{
+    u32(m, n);
+    memcpy(m->b + m->n, d, n);
+    m->n += n;
+    while (m->n % 4)
+        m->b[m->n++] = 0;
+}
+static const uint8_t FH_DIR[8] = { 1, 0, 0, 0, 0, 0, 0, 2 }, FH_OBJ[12] = { 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9 };
+
+/* Record marking around an RPC message (one fragment). */
+static void rm(struct msg *out, const struct msg *in)
+{
+    u32(out, 0x80000000u | (uint32_t)in->n);
+    memcpy(out->b + out->n, in->b, in->n);
+    out->n += in->n;
+}
+static void call(struct msg *out, uint32_t xid, uint32_t proc, int unix_auth, const struct msg *args)
+{
+    struct msg m = { .n = 0 }, cred = { .n = 0 };
+    u32(&m, xid); u32(&m, 0); u32(&m, 2); u32(&m, 100003); u32(&m, 3); u32(&m, proc);
+    if (unix_auth) {
+        u32(&cred, 7);
+        opaque(&cred, "client-9", 8);
+        u32(&cred, 501); u32(&cred, 20); u32(&cred, 0);
+        u32(&m, 1);
+        opaque(&m, cred.b, (uint32_t)cred.n);
+    } else {
+        u32(&m, 0); u32(&m, 0);
+    }
+    u32(&m, 0); u32(&m, 0);
+    memcpy(m.b + m.n, args->b, args->n);
+    m.n += args->n;
+    rm(out, &m);
+}
+static void reply(struct msg *out, uint32_t xid, const struct msg *res)
+{
+    struct msg m = { .n = 0 };
+    u32(&m, xid); u32(&m, 1); u32(&m, 0); u32(&m, 0); u32(&m, 0); u32(&m, 0);
+    memcpy(m.b + m.n, res->b, res->n);
+    m.n += res->n;
+    rm(out, &m);
+}
+
+/* The session as segments in wire order: each call, then its reply. */
+static struct msg segs[16];
+static int segdir[16], nsegs;
+static struct msg *next_seg(int dir)
+{
+    segdir[nsegs] = dir;
+    segs[nsegs].n = 0;
+    return &segs[nsegs++];
+}
+
+static void session(void)
+{
+    struct msg a, r, *c, *s;
+    nsegs = 0;
+#define c (c = next_seg(0))
+#define s (s = next_seg(1))
+    /* LOOKUP docs/report.txt -> FH_OBJ */
+    a.n = 0; opaque(&a, FH_DIR, 8); opaque(&a, "report.txt", 10);
+    call(c, 1, 3, 1, &a);
+    r.n = 0; u32(&r, 0); opaque(&r, FH_OBJ, 12); u32(&r, 0); u32(&r, 0);
+    reply(s, 1, &r);
+    /* GETATTR (not logged), COMMIT (no id), WRITE (numbered, not logged) */
+    a.n = 0; opaque(&a, FH_OBJ, 12);
+    call(c, 2, 1, 1, &a);
+    r.n = 0; u32(&r, 0);
+    reply(s, 2, &r);
+    call(c, 3, 21, 1, &a);
+    reply(s, 3, &r);
+    a.n = 0; opaque(&a, FH_OBJ, 12); u32(&a, 0); u32(&a, 0); u32(&a, 4); u32(&a, 2); opaque(&a, "data", 4);
+    call(c, 4, 7, 1, &a);
+    reply(s, 4, &r);
+    /* ACCESS on FH_OBJ with AUTH_NULL: named by the LOOKUP */
+    a.n = 0; opaque(&a, FH_OBJ, 12); u32(&a, 0x1f);
+    call(c, 5, 4, 0, &a);
+    r.n = 0; u32(&r, 0); u32(&r, 0); u32(&r, 0x1f);
+    reply(s, 5, &r);
+    /* RENAME, split into two fragments */
+    a.n = 0; opaque(&a, FH_DIR, 8); opaque(&a, "a", 1); opaque(&a, FH_DIR, 8); opaque(&a, "b.txt", 5);
+    struct msg whole = { .n = 0 };
+    call(&whole, 6, 14, 1, &a);
+    size_t body = whole.n - 4, half = body / 2;
+    struct msg *cs = next_seg(0);
+    u32(cs, (uint32_t)half);
+    memcpy(cs->b + cs->n, whole.b + 4, half);
+    cs->n += half;
+    u32(cs, 0x80000000u | (uint32_t)(body - half));
+    memcpy(cs->b + cs->n, whole.b + 4 + half, body - half);
+    cs->n += body - half;
+    r.n = 0; u32(&r, 0);
+    reply(s, 6, &r);
+    /* CREATE refused: ERR_EXIST; a reply to no call */
+    a.n = 0; opaque(&a, FH_DIR, 8); opaque(&a, "new", 3); u32(&a, 0);
+    call(c, 7, 8, 1, &a);
+    r.n = 0; u32(&r, 17);
+    reply(s, 7, &r);
+    reply(s, 99, &r);
+#undef c
+#undef s
+}
+
+static void run(const struct msg *c, const struct msg *s, int mode, struct coll *out)
+{
+    struct app_sink sk = coll_sink(out);
+    struct app_flow *a = app_flow_new(app_registry_id("nfs"), NULL, &st);
+    coll_feed(a, 0, c->b, c->n, mode, &sk);
+    coll_feed(a, 1, s->b, s->n, mode, &sk);
+    app_flow_end(a, &sk);
+    app_flow_free(a);
+}
+
+static void expect_json(const struct coll *c, int i, const char *json)
+{
+    char want[2048];
+    snprintf(want, sizeof(want), "%s\n", json);
+    CHECK(i < c->n);
+    if (i < c->n)
+        CHECK_STR(c->tx[i].json, want);
+}
+
+#define RPC_UNIX(x) "{\"rpc\":{\"xid\":" #x ",\"status\":\"ACCEPTED\",\"auth_type\":\"UNIX\"," \
+                    "\"creds\":{\"machine_name\":\"client-9\",\"uid\":501,\"gid\":20}},"
+
+static void run_segs(int n, int mode, struct coll *out)
+{
+    struct app_sink sk = coll_sink(out);
+    struct app_flow *a = app_flow_new(app_registry_id("nfs"), NULL, &st);
+    for (int i = 0; i < n; i++)
+        coll_feed(a, segdir[i], segs[i].b, segs[i].n, mode, &sk);
+    app_flow_end(a, &sk);
+    app_flow_free(a);
+}
+
+static void test_session(void)
+{
+    session();
+    struct coll r[3];
+    for (int mode = 0; mode < 3; mode++) {
+        memset(&r[mode], 0, sizeof(r[mode]));
+        run_segs(nsegs, mode, &r[mode]);
+    }
+    CHECK_EQ_U(r[0].n, 4);
+    expect_json(&r[0], 0, RPC_UNIX(1) "\"nfs\":{\"version\":3,\"procedure\":\"LOOKUP\",\"filename\":\"report.txt\","
+                          "\"hhash\":\"99ac32a4\",\"id\":1,\"file_tx\":false,\"type\":\"response\",\"status\":\"OK\"}}");
+    expect_json(&r[0], 1, "{\"rpc\":{\"xid\":5,\"status\":\"ACCEPTED\",\"auth_type\":\"NULL\"},"
+                          "\"nfs\":{\"version\":3,\"procedure\":\"ACCESS\",\"filename\":\"report.txt\","
+                          "\"hhash\":\"99ac32a4\",\"id\":4,\"file_tx\":false,\"type\":\"response\",\"status\":\"OK\"}}");
+    expect_json(&r[0], 2, RPC_UNIX(6) "\"nfs\":{\"version\":3,\"procedure\":\"RENAME\",\"filename\":\"a\","
+                          "\"hhash\":\"4786bedb\",\"id\":5,\"file_tx\":false,\"type\":\"response\",\"status\":\"OK\","
+                          "\"rename\":{\"from\":\"a\",\"to\":\"b.txt\"}}}");
+    expect_json(&r[0], 3, RPC_UNIX(7) "\"nfs\":{\"version\":3,\"procedure\":\"CREATE\",\"filename\":\"new\","
+                          "\"hhash\":\"4786bedb\",\"id\":6,\"file_tx\":false,\"type\":\"response\","
+                          "\"status\":\"ERR_EXIST\"}}");
+    CHECK(r[0].log && r[1].log && !strcmp(r[0].log, r[1].log));
+    CHECK(r[0].log && r[2].log && !strcmp(r[0].log, r[2].log));
+    for (int mode = 0; mode < 3; mode++)
+        coll_reset(&r[mode]);
+
+    /* the session cut after every segment, and each segment cut short */
+    for (int k = 0; k <= nsegs; k++) {
+        struct coll x = { .n = 0 };
+        run_segs(k, 2, &x);
+        CHECK(x.n <= 4);
+        coll_reset(&x);
+        if (k < nsegs) {
+            size_t keep = segs[k].n;
+            segs[k].n = keep / 2;
+            run_segs(k + 1, 1, &x);
+            segs[k].n = keep;
+            CHECK(x.n <= 4);
+            coll_reset(&x);
+        }
+    }
+}
+
+static void test_hostile(void)
+{
+    uint64_t e0 = app_stats_get(&st, "nfs", "parse_errors");
+    struct msg c = { .n = 0 }, s = { .n = 0 }, a = { .n = 0 };
+    u32(&c, 0x80000004u);                       /* a 4-byte "record" */
+    u32(&c, 1);
+    struct coll x = { .n = 0 };
+    run(&c, &s, 1, &x);
+    CHECK_EQ_U(x.n, 0);
+    CHECK_EQ_U(app_stats_get(&st, "nfs", "parse_errors") - e0, 1);
+
+    /* a 65-byte handle, a 300-byte name, an opaque length past the record */
+    static uint8_t big[300];
+    memset(big, 'n', sizeof(big));
+    c.n = 0;
+    a.n = 0; opaque(&a, big, 65); opaque(&a, "x", 1);
+    call(&c, 1, 3, 1, &a);
+    a.n = 0; opaque(&a, FH_DIR, 8); opaque(&a, big, 300);
+    call(&c, 2, 3, 1, &a);
+    a.n = 0; u32(&a, 1000000);
+    call(&c, 3, 4, 1, &a);
+    run(&c, &s, 0, &x);
+    CHECK_EQ_U(x.n, 0);
+    CHECK_EQ_U(app_stats_get(&st, "nfs", "parse_errors") - e0, 4);
+
+    /* 100 calls without replies: 36 dropped, the newest still answered */
+    uint64_t d0 = app_stats_get(&st, "nfs", "calls_dropped");
+    static struct msg many, rep;
+    many.n = rep.n = 0;
+    for (uint32_t i = 0; i < 100; i++) {
+        a.n = 0; opaque(&a, FH_DIR, 8); opaque(&a, "f", 1);
+        call(&many, 1000 + i, 12, 1, &a);
+    }
+    struct msg r = { .n = 0 };
+    u32(&r, 0);
+    reply(&rep, 1099, &r);
+    reply(&rep, 1000, &r);
+    run(&many, &rep, 2, &x);
+    CHECK_EQ_U(app_stats_get(&st, "nfs", "calls_dropped") - d0, 36);
+    CHECK_EQ_U(x.n, 1);
+    coll_reset(&x);
+
+    /* random records both ways */
+    for (int i = 0; i < 2000; i++) {
+        struct msg rc = { .n = 0 }, rs = { .n = 0 }, body = { .n = 0 };
+        size_t len = 8 + coll_rand() % 120;
+        u32(&body, (uint32_t)(coll_rand() % 4));
+        u32(&body, (uint32_t)(coll_rand() % 2));
+        while (body.n < len)
+            body.b[body.n++] = (uint8_t)(coll_rand() % 5 == 0 ? coll_rand() : 0);
+        rm(&rc, &body);
+        rm(&rs, &body);
+        run(&rc, &rs, (int)(coll_rand() % 3), &x);
+        coll_reset(&x);
+    }
+}
+
+int main(void)
+{
+    test_session();
+    test_hostile();
+    CHECK_EQ_U(st.memory, 0);
+    return unit_done("test_app_nfs");
+}
