@@ -86,6 +86,9 @@ for B in "$@"; do
     c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$TMP/checks")
     pass=$((pass + ${c%% *})); fail=$((fail + ${c##* }))
 
+    # 2b. the parsers of issue 16 against Suricata 7.0.10's events and alerts
+    if tests/app1_check.sh "$T" >"$TMP/app1" 2>&1; then ok; else bad "app1_check (issue 16 parsers vs Suricata)"; cat "$TMP/app1"; fi
+
     # 3. command line and bad input
     taishi -r pcaps/no-such.pcap
     expect "missing file: exit 1" [ "$rc" -eq 1 ]

@@ -51,6 +51,16 @@ static const struct { const char *name; uint8_t dir; } buf_info[BUF_MAX] = {
     [BUF_JA3S_STRING] = { "ja3s.string", BUF_DIR_TOCLIENT },
     [BUF_SSH_PROTO] = { "ssh.proto", BUF_DIR_ANY },
     [BUF_SSH_SOFTWARE] = { "ssh.software", BUF_DIR_ANY },
+    /* DHCP, SNMP, SIP, TFTP, IKE, MQTT, RFB, RDP */
+    [BUF_MQTT_CLIENTID] = { "mqtt.connect.clientid", BUF_DIR_TOSERVER },
+    [BUF_MQTT_USERNAME] = { "mqtt.connect.username", BUF_DIR_TOSERVER },
+    [BUF_MQTT_PASSWORD] = { "mqtt.connect.password", BUF_DIR_TOSERVER },
+    [BUF_MQTT_WILLTOPIC] = { "mqtt.connect.willtopic", BUF_DIR_TOSERVER },
+    [BUF_MQTT_WILLMESSAGE] = { "mqtt.connect.willmessage", BUF_DIR_TOSERVER },
+    [BUF_MQTT_PUBLISH_TOPIC] = { "mqtt.publish.topic", BUF_DIR_ANY },
+    [BUF_MQTT_PUBLISH_MESSAGE] = { "mqtt.publish.message", BUF_DIR_ANY },
+    [BUF_MQTT_SUBSCRIBE_TOPIC] = { "mqtt.subscribe.topic", BUF_DIR_TOSERVER },
+    [BUF_MQTT_UNSUBSCRIBE_TOPIC] = { "mqtt.unsubscribe.topic", BUF_DIR_TOSERVER },
 };
 
 const char *buffers_name(enum buf_id b)

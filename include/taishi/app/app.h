@@ -96,6 +96,9 @@ enum app_tx_kind {
     TX_TLS_SERVER,      /* ServerHello and Certificate seen (or the handshake ended) -> tls event */
     TX_SSH_BANNER,
     TX_FILE,            /* a file (app_file.h): event=1 at its close -> fileinfo event */
+    TX_MSG,             /* one message of a parser whose meta is its own (mqtt, krb5, dhcp,
+                         * sip, rfb: the struct is private to its file, only its
+                         * event_body() reads it); event=1 when a transaction completes */
 };
 
 /* How the parsers use the kinds (app_http.c, app_tls.c, app_ssh.c say more):

@@ -69,6 +69,15 @@ enum buf_id {
     /* SMB, DCE/RPC, Kerberos, NFS */
 
     /* DHCP, SNMP, SIP, TFTP, IKE, MQTT, RFB, RDP */
+    BUF_MQTT_CLIENTID,          /* mqtt.connect.clientid */
+    BUF_MQTT_USERNAME,
+    BUF_MQTT_PASSWORD,
+    BUF_MQTT_WILLTOPIC,
+    BUF_MQTT_WILLMESSAGE,
+    BUF_MQTT_PUBLISH_TOPIC,     /* either direction */
+    BUF_MQTT_PUBLISH_MESSAGE,   /* either direction, at most 64 KiB */
+    BUF_MQTT_SUBSCRIBE_TOPIC,   /* each topic of a SUBSCRIBE */
+    BUF_MQTT_UNSUBSCRIBE_TOPIC,
 
     /* QUIC, JA4 */
 

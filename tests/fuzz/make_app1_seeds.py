@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""make_app1_seeds.py - seed corpora of fuzz_mqtt (and the other parsers of
+tests/tools/gen_app1_pcaps.py as they come).
+
+    python3 tests/fuzz/make_app1_seeds.py [OUT_DIR]   (default tests/fuzz/corpus)
+
+Writes corpus/<target>/seed-* (other files are left alone), in fuzz_app.h's
+input format: a flags byte, then segments behind a 2-byte header (bit 15
+direction, bit 14 gap, 12 bits of length). The messages are the generator's
+(gen_app1_pcaps.py), so the seeds and the sample captures agree.
+"""
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'tools'))
+import gen_app1_pcaps as a  # noqa: E402
+
+
+def seg(direction, data, cut=4095):
+    out = b''
+    for i in range(0, len(data), cut):
+        part = data[i:i + cut]
+        out += struct.pack('>H', (direction << 15) | len(part)) + part
+    return out
+
+
+def conv(flags, msgs):
+    return bytes([flags]) + b''.join(seg(d, m) for d, m in msgs)
+
+
+def mqtt_seeds():
+    P = struct.pack
+    c = a.mq_connect('seed', user='u', password='p', will=('w/t', b'bye'))
+    ca = a.mq_msg(2, 0, b'\0\0')
+    sub = a.mq_msg(8, 2, P('!H', 1) + a.mq_str('a/+') + b'\1')
+    suba = a.mq_msg(9, 0, P('!H', 1) + b'\1')
+    p1 = a.mq_publish('a/b', b'v', qos=1, pid=2)
+    p2 = a.mq_publish('a/c', b'w', qos=2, pid=3, retain=True)
+    c5 = a.mq_connect('v5', ver=5, props=b'\x11\0\0\x0e\x10')
+    yield 'session', conv(0, [(0, c), (1, ca), (0, sub), (1, suba), (0, p1), (1, a.mq_ack(4, 2)),
+                              (0, p2), (1, a.mq_ack(5, 3)), (0, a.mq_ack(6, 3, 2)),
+                              (1, a.mq_ack(7, 3)), (0, a.mq_msg(12, 0, b'')),
+                              (1, a.mq_msg(13, 0, b'')), (0, a.mq_msg(14, 0, b''))])
+    yield 'small-limits', conv(1, [(0, c + sub + p1), (1, ca + suba)])
+    yield 'v5', conv(0, [(0, c5), (1, a.mq_msg(2, 0, b'\0\0\0')),
+                         (0, a.mq_publish('t', b'x', qos=1, pid=1, ver=5)),
+                         (1, a.mq_msg(4, 0, P('!H', 1) + b'\x10'))])
+    yield 'gap', bytes([2]) + seg(0, c[:5]) + P('>H', 0x4000 | 10) + seg(0, c[5:]) + seg(1, ca)
+    yield 'unsub', conv(16, [(0, a.mq_msg(10, 2, P('!H', 4) + a.mq_str('x'))),
+                             (1, a.mq_msg(11, 0, P('!H', 4)))])
+
+
+def build(out):
+    for target, gen in [('mqtt', mqtt_seeds)]:
+        d = os.path.join(out, target)
+        os.makedirs(d, exist_ok=True)
+        for name, data in gen():
+            with open(os.path.join(d, 'seed-' + name), 'wb') as f:
+                f.write(data)
+
+
+if __name__ == '__main__':
+    build(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, 'corpus'))
