@@ -22,7 +22,7 @@
 #include "taishi/app/buffers.h"
 
 extern const struct app_parser app_http_parser, app_dns_parser, app_tls_parser, app_ssh_parser;
-extern const struct app_parser app_mqtt_parser;
+extern const struct app_parser app_mqtt_parser, app_krb5_parser;
 
 static const struct app_parser *const parsers[] = {
     &app_http_parser,
@@ -30,6 +30,7 @@ static const struct app_parser *const parsers[] = {
     &app_tls_parser,
     &app_ssh_parser,
     &app_mqtt_parser,
+    &app_krb5_parser,
 };
 #define NPARSERS ((int)(sizeof(parsers) / sizeof(parsers[0])))
 _Static_assert(NPARSERS <= APP_PARSERS_MAX, "more parsers than APP_PARSERS_MAX");
@@ -49,7 +50,6 @@ static const struct unparsed unparsed[] = {
     { "snmp", { NDPI_PROTOCOL_SNMP } },
     { "sip", { NDPI_PROTOCOL_SIP } },
     { "rdp", { NDPI_PROTOCOL_RDP } },
-    { "krb5", { NDPI_PROTOCOL_KERBEROS } },
     { "imap", { NDPI_PROTOCOL_MAIL_IMAP } },
     { "pop3", { NDPI_PROTOCOL_MAIL_POP } },
     { "modbus", { NDPI_PROTOCOL_MODBUS } },

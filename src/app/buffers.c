@@ -51,6 +51,9 @@ static const struct { const char *name; uint8_t dir; } buf_info[BUF_MAX] = {
     [BUF_JA3S_STRING] = { "ja3s.string", BUF_DIR_TOCLIENT },
     [BUF_SSH_PROTO] = { "ssh.proto", BUF_DIR_ANY },
     [BUF_SSH_SOFTWARE] = { "ssh.software", BUF_DIR_ANY },
+    /* SMB, DCE/RPC, Kerberos, NFS */
+    [BUF_KRB5_CNAME] = { "krb5_cname", BUF_DIR_TOCLIENT },
+    [BUF_KRB5_SNAME] = { "krb5_sname", BUF_DIR_TOCLIENT },
     /* DHCP, SNMP, SIP, TFTP, IKE, MQTT, RFB, RDP */
     [BUF_MQTT_CLIENTID] = { "mqtt.connect.clientid", BUF_DIR_TOSERVER },
     [BUF_MQTT_USERNAME] = { "mqtt.connect.username", BUF_DIR_TOSERVER },

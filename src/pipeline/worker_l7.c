@@ -12,7 +12,8 @@
  * Which parser runs is nDPI's verdict, never the port. Until nDPI has one,
  * the first bytes of each direction are kept (L7_PENDING_MAX) and handed to
  * the parser from the stream's start once it is chosen; more than that
- * becomes a gap for the parser. A flow nDPI calls something we do not parse
+ * becomes a gap for the parser. UDP datagrams before the verdict are kept
+ * likewise (L7_UDP_PENDING_MAX) and replayed in order. A flow nDPI calls something we do not parse
  * drops its app state; with no rules loaded it drops the stream too.
  *
  * Ownership: flow_l7 belongs to its flow (one worker); the detect thread,
@@ -32,6 +33,11 @@
 #include "worker_internal.h"
 
 #define L7_PENDING_MAX (16u * 1024u)
+/* UDP before the verdict: the first datagrams of both directions, in order,
+ * each behind a 2-byte header (direction << 15 | length), grown as needed up
+ * to this; replayed to the parser nDPI's verdict (or its port guess at
+ * give-up, counted in dpi.guessed) picks. */
+#define L7_UDP_PENDING_MAX 4096u
 
 enum { APPST_WAIT, APPST_ON, APPST_OFF };
 
@@ -129,6 +135,21 @@ static void on_tx(void *ud, const struct app_tx *tx)
     worker_emit_event(w, et, k->f->flow_id);
 }
 
+/* A UDP datagram that came before the verdict (see L7_UDP_PENDING_MAX). */
+static void pending_datagram(struct flow_l7 *l, int dir, const uint8_t *d, uint32_t len)
+{
+    uint32_t have = l->pend_len[0];
+    if (len > 0x7fff || have + 2 + len > L7_UDP_PENDING_MAX) {
+        l->pend_lost[0] += len;
+        return;
+    }
+    l->pend[0] = xreallocarray(l->pend[0], have + 2 + len, 1);
+    l->pend[0][have] = (uint8_t)(dir << 7 | len >> 8);
+    l->pend[0][have + 1] = (uint8_t)(len & 0xff);
+    memcpy(l->pend[0] + have + 2, d, len);
+    l->pend_len[0] = have + 2 + len;
+}
+
 static void pending_free(struct flow_l7 *l)
 {
     for (int d = 0; d < 2; d++) {
@@ -157,6 +178,22 @@ static void app_decide(struct l7_call *k)
     }
     l->app_state = APPST_ON;
     if (k->f->key.proto != IPPROTO_TCP) {     /* UDP: per datagram (app_datagram), no app_flow */
+        if (app_udp_flow(p))                    /* unless the parser keeps a state per flow */
+            l->app = app_flow_new(p, &w->al, &w->as);
+        struct app_sink sink = { on_tx, k };
+        const uint8_t *b = l->pend[0];
+        for (uint32_t o = 0; b && o + 2 <= l->pend_len[0];) {
+            int d = b[o] >> 7;
+            uint32_t n = (uint32_t)(b[o] & 0x7f) << 8 | b[o + 1];
+            o += 2;
+            if (n > l->pend_len[0] - o)
+                break;
+            if (l->app)
+                app_flow_datagram(l->app, d, b + o, n, &sink);
+            else
+                app_datagram(p, b + o, n, d, &w->al, &w->as, &sink);
+            o += n;
+        }
         pending_free(l);
         return;
     }
@@ -264,9 +301,14 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
         struct stream_cb scb = { on_chunk, on_gap, &k };
         stream_segment(&w->sc, &l->st, dir, p->ip.tcp_seq, p->ip.tcp_flags,
                        p->data + p->ip.pl_off, len, &scb);
+    } else if (f->key.proto == IPPROTO_UDP && l->app_state == APPST_WAIT && len) {
+        pending_datagram(l, dir, p->data + p->ip.pl_off, len);
     } else if (f->key.proto == IPPROTO_UDP && l->app_state == APPST_ON && len) {
         struct app_sink sink = { on_tx, &k };
-        app_datagram(k.parser, p->data + p->ip.pl_off, len, dir, &w->al, &w->as, &sink);
+        if (l->app)
+            app_flow_datagram(l->app, dir, p->data + p->ip.pl_off, len, &sink);
+        else
+            app_datagram(k.parser, p->data + p->ip.pl_off, len, dir, &w->al, &w->as, &sink);
     }
     if (l->stream_off && !l->df) {              /* nothing left to do for this flow */
         stream_free(&w->sc, &l->st);

@@ -13,7 +13,8 @@
  *                   (low 12 bits) bytes instead of data, low 12 bits =
  *                   the data length (cut to what the input has left)
  * The target may pick the protocol from other flag bits (fuzz_tls: bit 3
- * = SSH) and may also give each segment to app_dns_datagram (fuzz_dns).
+ * = SSH) and may also give each segment to the parser's datagram function
+ * (fuzz_dns, fuzz_krb5: app_datagram).
  *
  * Invariants (abort() when violated):
  *   - every tx: its proto is the flow's, kind and dir valid, every buffer
@@ -178,7 +179,7 @@ static uint64_t fa_run(int proto, const uint8_t *data, size_t size, int bytewise
         if (len > size - off)
             len = size - off;
         if (datagrams)
-            app_datagram(app_registry_id("dns"), data + off, len, dir, &lim, st, &sink);
+            app_datagram(proto, data + off, len, dir, &lim, st, &sink);
         if (bytewise) {
             for (size_t i = 0; i < len; i++)
                 app_flow_feed(a, dir, data + off + i, 1, &sink);

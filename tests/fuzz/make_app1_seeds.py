@@ -52,8 +52,21 @@ def mqtt_seeds():
                              (1, a.mq_msg(11, 0, P('!H', 4)))])
 
 
+def krb5_seeds():
+    R = 'EXAMPLE.GOV'
+    req = a.kdc_req(10, R, ('krbtgt', R), cname=('alice',))
+    err = a.krb_error(25, R, ('krbtgt', R), crealm=R, cname=('alice',))
+    rep = a.kdc_rep(13, R, ('alice',), R, ('cifs', 'fs'), 23, 23)
+    yield 'tcp', conv(0, [(0, a.krb_tcp(req)), (1, a.krb_tcp(err)), (0, a.krb_tcp(req)),
+                          (1, a.krb_tcp(rep))])
+    yield 'udp-req', conv(0, [(0, req)])
+    yield 'udp-rep', conv(0, [(1, rep)])
+    yield 'udp-err', conv(0, [(1, err)])
+    yield 'split', bytes([0]) + seg(1, a.krb_tcp(rep)[:30]) + seg(1, a.krb_tcp(rep)[30:])
+
+
 def build(out):
-    for target, gen in [('mqtt', mqtt_seeds)]:
+    for target, gen in [('mqtt', mqtt_seeds), ('krb5', krb5_seeds)]:
         d = os.path.join(out, target)
         os.makedirs(d, exist_ok=True)
         for name, data in gen():

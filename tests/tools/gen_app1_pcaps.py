@@ -119,8 +119,127 @@ def f_mqtt():
     return g.srt(g.frames(items, g.link_eth))
 
 
+# ------------------------------------------------------------------ Kerberos
+def der(tag, body):
+    n = len(body)
+    if n < 128:
+        ln = bytes([n])
+    elif n < 256:
+        ln = b'\x81' + bytes([n])
+    else:
+        ln = b'\x82' + P('!H', n)
+    return bytes([tag]) + ln + body
+
+
+def k_int(v):
+    b = v.to_bytes(4, 'big', signed=True).lstrip(b'\x00') if v >= 0 else \
+        v.to_bytes(4, 'big', signed=True)
+    if not b or b[0] & 0x80 and v >= 0:
+        b = b'\x00' + b
+    return der(0x02, b)
+
+
+def ctx(n, body):
+    return der(0xa0 | n, body)
+
+
+def seq(*items):
+    return der(0x30, b''.join(items))
+
+
+def gstr(s):
+    return der(0x1b, s.encode())
+
+
+def gtime(s):
+    return der(0x18, s.encode())
+
+
+def principal(ntype, *names):
+    return seq(ctx(0, k_int(ntype)), ctx(1, seq(*[gstr(n) for n in names])))
+
+
+def enc_data(etype, size=48, kvno=None):
+    items = [ctx(0, k_int(etype))]
+    if kvno is not None:
+        items.append(ctx(1, k_int(kvno)))
+    items.append(ctx(2, der(0x04, bytes((i * 7 + etype) & 0xff for i in range(size)))))
+    return seq(*items)
+
+
+def kdc_req(app, realm, sname, cname=None, etypes=(18, 17, 23), padata=None, nonce=0x1234567):
+    body = [ctx(0, der(0x03, b'\x00\x40\x81\x00\x10'))]
+    if cname:
+        body.append(ctx(1, principal(1, *cname)))
+    body.append(ctx(2, gstr(realm)))
+    body.append(ctx(3, principal(2, *sname)))
+    body.append(ctx(5, gtime('20370913024805Z')))
+    body.append(ctx(7, k_int(nonce)))
+    body.append(ctx(8, seq(*[k_int(e) for e in etypes])))
+    items = [ctx(1, k_int(5)), ctx(2, k_int(app))]
+    if padata:
+        items.append(ctx(3, seq(*[seq(ctx(1, k_int(t)), ctx(2, der(0x04, v))) for t, v in padata])))
+    items.append(ctx(4, seq(*body)))
+    return der(0x60 | app, seq(*items))
+
+
+def kdc_rep(app, crealm, cname, srealm, sname, etype, tkt_etype):
+    ticket = der(0x61, seq(ctx(0, k_int(5)), ctx(1, gstr(srealm)), ctx(2, principal(2, *sname)),
+                           ctx(3, enc_data(tkt_etype, 96, kvno=2))))
+    return der(0x60 | app, seq(ctx(0, k_int(5)), ctx(1, k_int(app)), ctx(3, gstr(crealm)),
+                                ctx(4, principal(1, *cname)), ctx(5, ticket),
+                                ctx(6, enc_data(etype, 64, kvno=3))))
+
+
+def krb_error(code, realm, sname, crealm=None, cname=None):
+    items = [ctx(0, k_int(5)), ctx(1, k_int(30)), ctx(4, gtime('20240101000001Z')),
+             ctx(5, k_int(12345)), ctx(6, k_int(code))]
+    if crealm:
+        items.append(ctx(7, gstr(crealm)))
+    if cname:
+        items.append(ctx(8, principal(1, *cname)))
+    items.append(ctx(9, gstr(realm)))
+    items.append(ctx(10, principal(2, *sname)))
+    return der(0x7e, seq(*items))
+
+
+def krb_tcp(m):
+    return P('!I', len(m)) + m
+
+
+def f_krb5():
+    """Kerberos over UDP and TCP: an AS exchange refused (pre-authentication
+    required) then granted (AES), a TGS exchange over TCP answered with RC4
+    (weak), one with DES over UDP, and a TGS error over TCP."""
+    c, s = '10.2.0.10', '10.2.0.5'
+    R = 'EXAMPLE.GOV'
+    tgt = ('krbtgt', R)
+    a1 = g.udp_exchange(c, s, 50001, 88, [
+        (0, kdc_req(10, R, tgt, cname=('alice',))),
+        (1, krb_error(25, R, tgt, crealm=R, cname=('alice',)))])
+    a2 = g.udp_exchange(c, s, 50002, 88, [
+        (0, kdc_req(10, R, tgt, cname=('alice',), padata=[(2, b'\x30\x00' * 20)])),
+        (1, kdc_rep(11, R, ('alice',), R, tgt, 18, 18))])
+    rep = krb_tcp(kdc_rep(13, R, ('alice',), R, ('cifs', 'fs01.example.gov'), 23, 23))
+    t1 = g.tcp_session(c, s, 50003, 88, [
+        (0, krb_tcp(kdc_req(12, R, ('cifs', 'fs01.example.gov'), etypes=(23,),
+                            padata=[(1, b'\x6e\x00' * 30)]))),
+        (1, rep[:60]), (1, rep[60:])])
+    u3 = g.udp_exchange(c, s, 50004, 88, [
+        (0, kdc_req(12, R, ('host', 'legacy.example.gov'), etypes=(3, 1))),
+        (1, kdc_rep(13, R, ('bob',), R, ('host', 'legacy.example.gov'), 3, 1))])
+    t2 = g.tcp_session(c, s, 50005, 88, [
+        (0, krb_tcp(kdc_req(12, R, ('http', 'nosuch.example.gov')))),
+        (1, krb_tcp(krb_error(7, R, ('http', 'nosuch.example.gov'))))])
+    items = []
+    for i, sess in enumerate([a1, a2, t1, u3, t2]):
+        items += g.sched(sess, g.T(i), 5 * g.MS)
+    return g.srt(g.frames(items, g.link_eth))
+
+
 GENERATORS = [
     ('app-mqtt.pcap', f_mqtt),
+    ('app-krb5.pcap', f_krb5),
 ]
 
 

@@ -185,6 +185,12 @@ struct app_parser {
     /* UDP: one datagram, stateless. */
     void (*datagram)(const uint8_t *msg, size_t len, int dir, const struct app_limits *lim,
                      struct app_stats *stats, int id, const struct app_sink *sink);
+    /* Optional, for a parser that takes UDP and TCP and wants a state across
+     * a UDP flow's datagrams (Kerberos: which request an error answers): the
+     * worker then makes an app_flow for the UDP flow too and gives it each
+     * datagram here (app_flow_datagram); datagram() stays the stateless form. */
+    void (*flow_datagram)(void *state, int dir, const uint8_t *msg, size_t len,
+                          const struct app_sink *sink);
     /* The protocol object of its event ("http":{...}) from tx->meta. */
     void (*event_body)(struct jw *w, const struct app_tx *tx);
 };
@@ -223,6 +229,12 @@ void app_flow_gap(struct app_flow *a, int dir, size_t len, const struct app_sink
 void app_flow_end(struct app_flow *a, const struct app_sink *sink);
 void app_flow_free(struct app_flow *a);
 int app_flow_proto(const struct app_flow *a);
+
+/* One UDP datagram to a flow's parser state (a parser with flow_datagram;
+ * others ignore it), and whether parser id wants that. */
+void app_flow_datagram(struct app_flow *a, int dir, const uint8_t *msg, size_t len,
+                       const struct app_sink *sink);
+int app_udp_flow(int id);
 
 /* One UDP datagram for parser id (one that takes UDP; others ignore it). */
 void app_datagram(int id, const uint8_t *msg, size_t len, int dir, const struct app_limits *lim,

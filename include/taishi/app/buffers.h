@@ -67,6 +67,8 @@ enum buf_id {
     /* SMTP, FTP */
 
     /* SMB, DCE/RPC, Kerberos, NFS */
+    BUF_KRB5_CNAME,             /* krb5_cname: each component of the client name */
+    BUF_KRB5_SNAME,             /* krb5_sname: each component of the server name */
 
     /* DHCP, SNMP, SIP, TFTP, IKE, MQTT, RFB, RDP */
     BUF_MQTT_CLIENTID,          /* mqtt.connect.clientid */
