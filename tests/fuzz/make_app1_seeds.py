@@ -65,8 +65,19 @@ def krb5_seeds():
     yield 'split', bytes([0]) + seg(1, a.krb_tcp(rep)[:30]) + seg(1, a.krb_tcp(rep)[30:])
 
 
+def dhcp_seeds():
+    ip = a.g.addr
+    opts = [(61, b'\x01' + a.g.mac('02:00:00:00:33:01')), (12, b'host'), (55, bytes([1, 3, 6])),
+            (51, struct.pack('!I', 3600)), (6, ip('10.0.0.53')), (50, ip('10.0.0.9'))]
+    ack = a.dhcp_msg(2, 7, '02:00:00:00:33:01', 5, yiaddr='10.0.0.9', opts=opts)
+    disc = a.dhcp_msg(1, 7, '02:00:00:00:33:01', 1, opts=opts)
+    yield 'ack', conv(0, [(1, ack)])
+    yield 'extended', conv(4, [(0, disc), (1, ack)])
+    yield 'cut', conv(4, [(1, ack[:250])])
+
+
 def build(out):
-    for target, gen in [('mqtt', mqtt_seeds), ('krb5', krb5_seeds)]:
+    for target, gen in [('mqtt', mqtt_seeds), ('krb5', krb5_seeds), ('dhcp', dhcp_seeds)]:
         d = os.path.join(out, target)
         os.makedirs(d, exist_ok=True)
         for name, data in gen():

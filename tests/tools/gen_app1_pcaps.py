@@ -237,9 +237,64 @@ def f_krb5():
     return g.srt(g.frames(items, g.link_eth))
 
 
+# ------------------------------------------------------------------ DHCP
+def dhcp_msg(op, xid, mac, mtype, yiaddr='0.0.0.0', ciaddr='0.0.0.0', siaddr='0.0.0.0',
+             opts=()):
+    hdr = P('!BBBBIHH', op, 1, 6, 0, xid, 0, 0x8000 if op == 1 else 0)
+    hdr += g.addr(ciaddr) + g.addr(yiaddr) + g.addr(siaddr) + g.addr('0.0.0.0')
+    hdr += g.mac(mac) + b'\0' * 10 + b'\0' * 64 + b'\0' * 128
+    body = P('!I', 0x63825363) + bytes([53, 1, mtype])
+    for code, val in opts:
+        body += bytes([code, len(val)]) + val
+    return hdr + body + b'\xff' + b'\0' * 8
+
+
+def f_dhcp():
+    """DHCP: a DISCOVER/OFFER/REQUEST/ACK exchange (hostname, client id,
+    requested address, parameter list; lease, renewal, rebinding, mask,
+    routers, DNS servers), a renewal REQUEST/ACK unicast, an INFORM/ACK and
+    a NAK."""
+    mac = '02:00:00:00:33:01'
+    srv = '10.3.0.1'
+    ip = g.addr
+    cid = bytes([61, 7, 1]) + g.mac(mac)
+    req_opts = [(61, b'\x01' + g.mac(mac)), (12, b'ws-finance-07'), (55, bytes([1, 3, 6, 15, 42, 119]))]
+    srv_opts = [(54, ip(srv)), (51, P('!I', 86400)), (58, P('!I', 43200)), (59, P('!I', 75600)),
+                (1, ip('255.255.255.0')), (3, ip('10.3.0.1')), (6, ip('10.3.0.53') + ip('10.3.0.54')),
+                (15, b'corp.example.gov')]
+    del cid
+
+    def bc(d, src, dst, sp, dp, m):
+        return (d, g.ip(src, dst, 17, g.udp(src, dst, sp, dp, m)))
+    x = 0x3903f326
+    sess = [
+        bc(0, '0.0.0.0', '255.255.255.255', 68, 67, dhcp_msg(1, x, mac, 1, opts=req_opts)),
+        bc(1, srv, '255.255.255.255', 67, 68, dhcp_msg(2, x, mac, 2, yiaddr='10.3.0.77', siaddr=srv,
+                                                      opts=srv_opts)),
+        bc(0, '0.0.0.0', '255.255.255.255', 68, 67,
+           dhcp_msg(1, x, mac, 3, opts=req_opts + [(50, ip('10.3.0.77')), (54, ip(srv))])),
+        bc(1, srv, '255.255.255.255', 67, 68, dhcp_msg(2, x, mac, 5, yiaddr='10.3.0.77', siaddr=srv,
+                                                      opts=srv_opts + [(12, b'ws-finance-07')])),
+    ]
+    renew = g.udp_exchange('10.3.0.77', srv, 68, 67, [
+        (0, dhcp_msg(1, x + 1, mac, 3, ciaddr='10.3.0.77', opts=req_opts)),
+        (1, dhcp_msg(2, x + 1, mac, 5, ciaddr='10.3.0.77', yiaddr='10.3.0.77', opts=srv_opts))])
+    mac2 = '02:00:00:00:33:02'
+    inform = g.udp_exchange('10.3.0.90', srv, 68, 67, [
+        (0, dhcp_msg(1, 0x77, mac2, 8, ciaddr='10.3.0.90', opts=[(12, b'printer-3f')])),
+        (1, dhcp_msg(2, 0x77, mac2, 5, ciaddr='10.3.0.90', opts=[(6, ip('10.3.0.53'))]))])
+    nak = [bc(0, '0.0.0.0', '255.255.255.255', 68, 67,
+              dhcp_msg(1, 0x99, mac2, 3, opts=[(50, ip('192.168.1.5'))])),
+           bc(1, srv, '255.255.255.255', 67, 68, dhcp_msg(2, 0x99, mac2, 6, opts=[(54, ip(srv))]))]
+    items = g.sched(sess, g.T(0), 10 * g.MS) + g.sched(renew, g.T(1), 10 * g.MS) + \
+        g.sched(inform, g.T(2), 10 * g.MS) + g.sched(nak, g.T(3), 10 * g.MS)
+    return g.srt(g.frames(items, g.link_eth))
+
+
 GENERATORS = [
     ('app-mqtt.pcap', f_mqtt),
     ('app-krb5.pcap', f_krb5),
+    ('app-dhcp.pcap', f_dhcp),
 ]
 
 
