@@ -22,7 +22,7 @@
 #include "taishi/app/buffers.h"
 
 extern const struct app_parser app_http_parser, app_dns_parser, app_tls_parser, app_ssh_parser;
-extern const struct app_parser app_mqtt_parser, app_krb5_parser, app_dhcp_parser;
+extern const struct app_parser app_mqtt_parser, app_krb5_parser, app_dhcp_parser, app_sip_parser;
 
 static const struct app_parser *const parsers[] = {
     &app_http_parser,
@@ -32,6 +32,7 @@ static const struct app_parser *const parsers[] = {
     &app_mqtt_parser,
     &app_krb5_parser,
     &app_dhcp_parser,
+    &app_sip_parser,
 };
 #define NPARSERS ((int)(sizeof(parsers) / sizeof(parsers[0])))
 _Static_assert(NPARSERS <= APP_PARSERS_MAX, "more parsers than APP_PARSERS_MAX");
@@ -48,7 +49,6 @@ static const struct unparsed unparsed[] = {
     { "nfs", { NDPI_PROTOCOL_NFS } },
     { "ntp", { NDPI_PROTOCOL_NTP } },
     { "snmp", { NDPI_PROTOCOL_SNMP } },
-    { "sip", { NDPI_PROTOCOL_SIP } },
     { "rdp", { NDPI_PROTOCOL_RDP } },
     { "imap", { NDPI_PROTOCOL_MAIL_IMAP } },
     { "pop3", { NDPI_PROTOCOL_MAIL_POP } },

@@ -64,6 +64,13 @@ static const struct { const char *name; uint8_t dir; } buf_info[BUF_MAX] = {
     [BUF_MQTT_PUBLISH_MESSAGE] = { "mqtt.publish.message", BUF_DIR_ANY },
     [BUF_MQTT_SUBSCRIBE_TOPIC] = { "mqtt.subscribe.topic", BUF_DIR_TOSERVER },
     [BUF_MQTT_UNSUBSCRIBE_TOPIC] = { "mqtt.unsubscribe.topic", BUF_DIR_TOSERVER },
+    [BUF_SIP_METHOD] = { "sip.method", BUF_DIR_TOSERVER },
+    [BUF_SIP_URI] = { "sip.uri", BUF_DIR_TOSERVER },
+    [BUF_SIP_REQUEST_LINE] = { "sip.request_line", BUF_DIR_TOSERVER },
+    [BUF_SIP_STAT_CODE] = { "sip.stat_code", BUF_DIR_TOCLIENT },
+    [BUF_SIP_STAT_MSG] = { "sip.stat_msg", BUF_DIR_TOCLIENT },
+    [BUF_SIP_RESPONSE_LINE] = { "sip.response_line", BUF_DIR_TOCLIENT },
+    [BUF_SIP_PROTOCOL] = { "sip.protocol", BUF_DIR_ANY },
 };
 
 const char *buffers_name(enum buf_id b)

@@ -76,8 +76,18 @@ def dhcp_seeds():
     yield 'cut', conv(4, [(1, ack[:250])])
 
 
+def sip_seeds():
+    inv = a.sip_req('INVITE', 'sip:bob@example.gov', 1, a.SDP, 'Content-Type: application/sdp\r\n')
+    ok = a.sip_resp(200, 'OK', 1, 'INVITE', a.SDP)
+    yield 'call', conv(0, [(0, inv), (1, a.sip_resp(100, 'Trying', 1, 'INVITE')), (1, ok),
+                           (0, a.sip_req('ACK', 'sip:bob@x', 1))])
+    yield 'pipelined', conv(1, [(0, inv + inv), (1, ok + ok)])
+    yield 'gap', bytes([0]) + seg(1, ok[:-20]) + struct.pack('>H', 0x8000 | 0x4000 | 10) + seg(1, ok)
+
+
 def build(out):
-    for target, gen in [('mqtt', mqtt_seeds), ('krb5', krb5_seeds), ('dhcp', dhcp_seeds)]:
+    for target, gen in [('mqtt', mqtt_seeds), ('krb5', krb5_seeds), ('dhcp', dhcp_seeds),
+                        ('sip', sip_seeds)]:
         d = os.path.join(out, target)
         os.makedirs(d, exist_ok=True)
         for name, data in gen():

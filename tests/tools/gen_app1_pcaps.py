@@ -291,10 +291,57 @@ def f_dhcp():
     return g.srt(g.frames(items, g.link_eth))
 
 
+# ------------------------------------------------------------------ SIP
+def sip_req(method, uri, cseq, body=b'', extra=''):
+    h = ('%s %s SIP/2.0\r\nVia: SIP/2.0/UDP 10.4.0.10:5060;branch=z9hG4bK%d\r\n'
+         'From: <sip:alice@example.gov>;tag=1928\r\nTo: <sip:bob@example.gov>\r\n'
+         'Call-ID: a84b4c76e66710@10.4.0.10\r\nCSeq: %d %s\r\nMax-Forwards: 70\r\n%s'
+         'Content-Length: %d\r\n\r\n' % (method, uri, cseq, cseq, method, extra, len(body)))
+    return h.encode() + body
+
+
+def sip_resp(code, reason, cseq, method, body=b''):
+    h = ('SIP/2.0 %d %s\r\nVia: SIP/2.0/UDP 10.4.0.10:5060;branch=z9hG4bK%d\r\n'
+         'From: <sip:alice@example.gov>;tag=1928\r\nTo: <sip:bob@example.gov>;tag=a6c85cf\r\n'
+         'Call-ID: a84b4c76e66710@10.4.0.10\r\nCSeq: %d %s\r\nContent-Length: %d\r\n\r\n'
+         % (code, reason, cseq, cseq, method, len(body)))
+    return h.encode() + body
+
+
+SDP = (b'v=0\r\no=alice 2890844526 2890844526 IN IP4 10.4.0.10\r\ns=-\r\n'
+       b'c=IN IP4 10.4.0.10\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0\r\n')
+
+
+def f_sip():
+    """SIP: a call over UDP (INVITE with SDP, 100, 180, 200, ACK, BYE, 200)
+    and a registration over TCP (REGISTER, 401, REGISTER with credentials,
+    200; two messages in one segment, a message cut over two)."""
+    c, s = '10.4.0.10', '10.4.0.20'
+    u = g.udp_exchange(c, s, 5060, 5060, [
+        (0, sip_req('INVITE', 'sip:bob@example.gov', 1, SDP, 'Content-Type: application/sdp\r\n')),
+        (1, sip_resp(100, 'Trying', 1, 'INVITE')),
+        (1, sip_resp(180, 'Ringing', 1, 'INVITE')),
+        (1, sip_resp(200, 'OK', 1, 'INVITE', SDP)),
+        (0, sip_req('ACK', 'sip:bob@10.4.0.20', 1)),
+        (0, sip_req('BYE', 'sip:bob@10.4.0.20', 2)),
+        (1, sip_resp(200, 'OK', 2, 'BYE'))])
+    r1 = sip_req('REGISTER', 'sip:example.gov', 1)
+    r2 = sip_req('REGISTER', 'sip:example.gov', 2, extra='Authorization: Digest username="alice", '
+                 'realm="example.gov", nonce="dcd98b", uri="sip:example.gov", response="6629fae4"\r\n')
+    t = g.tcp_session(c, s, 40100, 5060, [
+        (0, r1),
+        (1, sip_resp(100, 'Trying', 1, 'REGISTER') + sip_resp(401, 'Unauthorized', 1, 'REGISTER')),
+        (0, r2[:70]), (0, r2[70:]),
+        (1, sip_resp(200, 'OK', 2, 'REGISTER'))])
+    items = g.sched(u, g.T(0), 20 * g.MS) + g.sched(t, g.T(1), 5 * g.MS)
+    return g.srt(g.frames(items, g.link_eth))
+
+
 GENERATORS = [
     ('app-mqtt.pcap', f_mqtt),
     ('app-krb5.pcap', f_krb5),
     ('app-dhcp.pcap', f_dhcp),
+    ('app-sip.pcap', f_sip),
 ]
 
 

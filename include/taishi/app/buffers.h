@@ -80,6 +80,13 @@ enum buf_id {
     BUF_MQTT_PUBLISH_MESSAGE,   /* either direction, at most 64 KiB */
     BUF_MQTT_SUBSCRIBE_TOPIC,   /* each topic of a SUBSCRIBE */
     BUF_MQTT_UNSUBSCRIBE_TOPIC,
+    BUF_SIP_METHOD,             /* sip.method */
+    BUF_SIP_URI,
+    BUF_SIP_REQUEST_LINE,
+    BUF_SIP_STAT_CODE,          /* sip.stat_code: the 3 digits */
+    BUF_SIP_STAT_MSG,
+    BUF_SIP_RESPONSE_LINE,
+    BUF_SIP_PROTOCOL,           /* "SIP/2.0" of either start line */
 
     /* QUIC, JA4 */
 
