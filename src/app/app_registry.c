@@ -22,7 +22,8 @@
 #include "taishi/app/buffers.h"
 
 extern const struct app_parser app_http_parser, app_dns_parser, app_tls_parser, app_ssh_parser;
-extern const struct app_parser app_mqtt_parser, app_krb5_parser, app_dhcp_parser, app_sip_parser;
+extern const struct app_parser app_mqtt_parser, app_krb5_parser, app_dhcp_parser, app_sip_parser,
+    app_rfb_parser;
 
 static const struct app_parser *const parsers[] = {
     &app_http_parser,
@@ -33,6 +34,7 @@ static const struct app_parser *const parsers[] = {
     &app_krb5_parser,
     &app_dhcp_parser,
     &app_sip_parser,
+    &app_rfb_parser,
 };
 #define NPARSERS ((int)(sizeof(parsers) / sizeof(parsers[0])))
 _Static_assert(NPARSERS <= APP_PARSERS_MAX, "more parsers than APP_PARSERS_MAX");
@@ -55,7 +57,6 @@ static const struct unparsed unparsed[] = {
     { "modbus", { NDPI_PROTOCOL_MODBUS } },
     { "dnp3", { NDPI_PROTOCOL_DNP3 } },
     { "tftp", { NDPI_PROTOCOL_TFTP } },
-    { "rfb", { NDPI_PROTOCOL_VNC } },
     { "telnet", { NDPI_PROTOCOL_TELNET } },
     { "irc", { NDPI_PROTOCOL_IRC } },
     { "quic", { NDPI_PROTOCOL_QUIC } },

@@ -71,6 +71,7 @@ static const struct { const char *name; uint8_t dir; } buf_info[BUF_MAX] = {
     [BUF_SIP_STAT_MSG] = { "sip.stat_msg", BUF_DIR_TOCLIENT },
     [BUF_SIP_RESPONSE_LINE] = { "sip.response_line", BUF_DIR_TOCLIENT },
     [BUF_SIP_PROTOCOL] = { "sip.protocol", BUF_DIR_ANY },
+    [BUF_RFB_NAME] = { "rfb.name", BUF_DIR_TOCLIENT },
 };
 
 const char *buffers_name(enum buf_id b)

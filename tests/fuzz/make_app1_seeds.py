@@ -85,9 +85,20 @@ def sip_seeds():
     yield 'gap', bytes([0]) + seg(1, ok[:-20]) + struct.pack('>H', 0x8000 | 0x4000 | 10) + seg(1, ok)
 
 
+def rfb_seeds():
+    v8, v3 = b'RFB 003.008\n', b'RFB 003.003\n'
+    si = a.rfb_server_init(1024, 768, b'desk')
+    yield 'vnc-auth', conv(0, [(1, v8), (0, v8), (1, b'\x02\x02\x10'), (0, b'\x02'),
+                               (1, bytes(16)), (0, bytes(16)), (1, b'\0\0\0\0'), (0, b'\x01'),
+                               (1, si)])
+    yield 'fail', conv(0, [(1, v8), (0, v8), (1, b'\x01\x02'), (0, b'\x02'), (1, bytes(16)),
+                           (0, bytes(16)), (1, b'\0\0\0\x01\0\0\0\x02no')])
+    yield 'v33', conv(0, [(1, v3 + b'\0\0\0\x01' + si), (0, v3 + b'\x00')])
+
+
 def build(out):
     for target, gen in [('mqtt', mqtt_seeds), ('krb5', krb5_seeds), ('dhcp', dhcp_seeds),
-                        ('sip', sip_seeds)]:
+                        ('sip', sip_seeds), ('rfb', rfb_seeds)]:
         d = os.path.join(out, target)
         os.makedirs(d, exist_ok=True)
         for name, data in gen():

@@ -337,11 +337,41 @@ def f_sip():
     return g.srt(g.frames(items, g.link_eth))
 
 
+# ------------------------------------------------------------------ RFB
+def rfb_server_init(w, h, name):
+    pf = P('!BBBBHHHBBB3x', 32, 24, 0, 1, 255, 255, 255, 16, 8, 0)
+    return P('!HH', w, h) + pf + P('!I', len(name)) + name
+
+
+def f_rfb():
+    """RFB: a 3.8 session with VNC authentication accepted (ServerInit with a
+    desktop name), a 3.8 session refused (security result FAIL with a
+    reason) and a 3.3 session without authentication."""
+    c, s = '10.5.0.10', '10.5.0.20'
+    chal = bytes(range(16))
+    resp = bytes(range(100, 116))
+    a = g.tcp_session(c, s, 41000, 5900, [
+        (1, b'RFB 003.008\n'), (0, b'RFB 003.008\n'),
+        (1, b'\x02\x02\x10'), (0, b'\x02'), (1, chal), (0, resp),
+        (1, P('!I', 0)), (0, b'\x01'),
+        (1, rfb_server_init(1920, 1080, b'ops-console:0 (Administrator)'))])
+    b = g.tcp_session(c, s, 41001, 5900, [
+        (1, b'RFB 003.008\n'), (0, b'RFB 003.008\n'),
+        (1, b'\x01\x02'), (0, b'\x02'), (1, chal), (0, resp[::-1]),
+        (1, P('!I', 1) + P('!I', 19) + b'Authentication fail')])
+    d = g.tcp_session(c, s, 41002, 5901, [
+        (1, b'RFB 003.003\n'), (0, b'RFB 003.003\n'), (1, P('!I', 1)), (0, b'\x00'),
+        (1, rfb_server_init(800, 600, b'kiosk'))])
+    items = g.sched(a, g.T(0), 5 * g.MS) + g.sched(b, g.T(1), 5 * g.MS) + g.sched(d, g.T(2), 5 * g.MS)
+    return g.srt(g.frames(items, g.link_eth))
+
+
 GENERATORS = [
     ('app-mqtt.pcap', f_mqtt),
     ('app-krb5.pcap', f_krb5),
     ('app-dhcp.pcap', f_dhcp),
     ('app-sip.pcap', f_sip),
+    ('app-rfb.pcap', f_rfb),
 ]
 
 

@@ -87,6 +87,7 @@ enum buf_id {
     BUF_SIP_STAT_MSG,
     BUF_SIP_RESPONSE_LINE,
     BUF_SIP_PROTOCOL,           /* "SIP/2.0" of either start line */
+    BUF_RFB_NAME,               /* rfb.name: the desktop name of ServerInit */
 
     /* QUIC, JA4 */
 
