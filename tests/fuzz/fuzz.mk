@@ -5,7 +5,8 @@
 #   make fuzz-run FUZZ_TARGET=decode FUZZ_TIME=60
 #                       fuzzes one target on a scratch copy of its corpus
 #                       (build/fuzz/work/<t>; new inputs stay out of git)
-# Targets: decode pipeline config json rules http dns tls pcapfile spool (see tests/fuzz/README.md).
+# Targets: decode pipeline config json rules http dns tls pcapfile spool mqtt krb5 dhcp sip rfb
+# (see tests/fuzz/README.md).
 #
 # Uses the main Makefile's PKGS and WARN when they are set; every variable
 # and object here has its own FUZZ_ name and directory, so nothing clashes
