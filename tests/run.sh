@@ -130,6 +130,8 @@ print(" ".join("%d:%d" % kv for kv in sorted(c.items())))' "$TMP/out")
         want=$(sed -n 's/^# expect: //p' "$r")
         expect "app rules $n: alerts per sid $got (Suricata: $want)" [ "$got" = "$want" ]
     done
+    # 2b. the parsers of issue 16 against Suricata 7.0.10's events and alerts
+    if tests/app1_check.sh "$T" >"$TMP/app1" 2>&1; then ok; else bad "app1_check (issue 16 parsers vs Suricata)"; cat "$TMP/app1"; fi
 
     # 3. command line and bad input
     taishi -r pcaps/no-such.pcap

@@ -115,6 +115,20 @@ void app_flow_expect(struct app_flow *a, const struct app_expect *e)
         a->p->expected(a->state, e);
 }
 
+void app_flow_datagram(struct app_flow *a, int dir, const uint8_t *msg, size_t len,
+                       const struct app_sink *sink)
+{
+    if (!a || !msg || !a->p->flow_datagram)
+        return;
+    a->p->flow_datagram(a->state, dir ? APP_DIR_TOCLIENT : APP_DIR_TOSERVER, msg, len, sink);
+}
+
+int app_udp_flow(int id)
+{
+    const struct app_parser *p = app_registry_get(id);
+    return p && (p->transports & APP_UDP) && (p->transports & APP_TCP) && p->flow_datagram;
+}
+
 void app_datagram(int id, const uint8_t *msg, size_t len, int dir, const struct app_limits *lim,
                   struct app_stats *stats, const struct app_sink *sink)
 {

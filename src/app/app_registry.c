@@ -26,6 +26,8 @@ extern const struct app_parser app_quic_parser;
 extern const struct app_parser app_smtp_parser, app_ftp_parser, app_ftp_data_parser;
 extern const struct app_parser app_snmp_parser, app_tftp_parser, app_rdp_parser,
     app_nfs_parser;
+extern const struct app_parser app_mqtt_parser, app_krb5_parser, app_dhcp_parser, app_sip_parser,
+    app_rfb_parser;
 
 static const struct app_parser *const parsers[] = {
     &app_http_parser,
@@ -40,6 +42,11 @@ static const struct app_parser *const parsers[] = {
     &app_tftp_parser,
     &app_rdp_parser,
     &app_nfs_parser,
+    &app_mqtt_parser,
+    &app_krb5_parser,
+    &app_dhcp_parser,
+    &app_sip_parser,
+    &app_rfb_parser,
 };
 #define NPARSERS ((int)(sizeof(parsers) / sizeof(parsers[0])))
 _Static_assert(NPARSERS <= APP_PARSERS_MAX, "more parsers than APP_PARSERS_MAX");
@@ -52,15 +59,10 @@ static const struct unparsed unparsed[] = {
     { "smb", { NDPI_PROTOCOL_SMBV1, NDPI_PROTOCOL_SMBV23 } },
     { "dcerpc", { NDPI_PROTOCOL_DCERPC } },
     { "ntp", { NDPI_PROTOCOL_NTP } },
-    { "dhcp", { NDPI_PROTOCOL_DHCP } },
-    { "sip", { NDPI_PROTOCOL_SIP } },
-    { "krb5", { NDPI_PROTOCOL_KERBEROS } },
     { "imap", { NDPI_PROTOCOL_MAIL_IMAP } },
     { "pop3", { NDPI_PROTOCOL_MAIL_POP } },
     { "modbus", { NDPI_PROTOCOL_MODBUS } },
     { "dnp3", { NDPI_PROTOCOL_DNP3 } },
-    { "mqtt", { NDPI_PROTOCOL_MQTT } },
-    { "rfb", { NDPI_PROTOCOL_VNC } },
     { "telnet", { NDPI_PROTOCOL_TELNET } },
     { "irc", { NDPI_PROTOCOL_IRC } },
 };

@@ -66,6 +66,27 @@ static const struct { const char *name; uint8_t dir; } buf_info[BUF_MAX] = {
     [BUF_QUIC_CYU_STRING] = { "quic.cyu.string", BUF_DIR_TOSERVER },
     [BUF_SNMP_COMMUNITY] = { "snmp.community", BUF_DIR_ANY },
     [BUF_SNMP_USM] = { "snmp.usm", BUF_DIR_ANY },
+    /* SMB, DCE/RPC, Kerberos, NFS */
+    [BUF_KRB5_CNAME] = { "krb5_cname", BUF_DIR_TOCLIENT },
+    [BUF_KRB5_SNAME] = { "krb5_sname", BUF_DIR_TOCLIENT },
+    /* DHCP, SNMP, SIP, TFTP, IKE, MQTT, RFB, RDP */
+    [BUF_MQTT_CLIENTID] = { "mqtt.connect.clientid", BUF_DIR_TOSERVER },
+    [BUF_MQTT_USERNAME] = { "mqtt.connect.username", BUF_DIR_TOSERVER },
+    [BUF_MQTT_PASSWORD] = { "mqtt.connect.password", BUF_DIR_TOSERVER },
+    [BUF_MQTT_WILLTOPIC] = { "mqtt.connect.willtopic", BUF_DIR_TOSERVER },
+    [BUF_MQTT_WILLMESSAGE] = { "mqtt.connect.willmessage", BUF_DIR_TOSERVER },
+    [BUF_MQTT_PUBLISH_TOPIC] = { "mqtt.publish.topic", BUF_DIR_ANY },
+    [BUF_MQTT_PUBLISH_MESSAGE] = { "mqtt.publish.message", BUF_DIR_ANY },
+    [BUF_MQTT_SUBSCRIBE_TOPIC] = { "mqtt.subscribe.topic", BUF_DIR_TOSERVER },
+    [BUF_MQTT_UNSUBSCRIBE_TOPIC] = { "mqtt.unsubscribe.topic", BUF_DIR_TOSERVER },
+    [BUF_SIP_METHOD] = { "sip.method", BUF_DIR_TOSERVER },
+    [BUF_SIP_URI] = { "sip.uri", BUF_DIR_TOSERVER },
+    [BUF_SIP_REQUEST_LINE] = { "sip.request_line", BUF_DIR_TOSERVER },
+    [BUF_SIP_STAT_CODE] = { "sip.stat_code", BUF_DIR_TOCLIENT },
+    [BUF_SIP_STAT_MSG] = { "sip.stat_msg", BUF_DIR_TOCLIENT },
+    [BUF_SIP_RESPONSE_LINE] = { "sip.response_line", BUF_DIR_TOCLIENT },
+    [BUF_SIP_PROTOCOL] = { "sip.protocol", BUF_DIR_ANY },
+    [BUF_RFB_NAME] = { "rfb.name", BUF_DIR_TOCLIENT },
 };
 
 const char *buffers_name(enum buf_id b)

@@ -65,7 +65,7 @@ static uint8_t groups_of(const struct rule *r)
     case RP_ICMP: case RP_ICMPV6: return 1 << DG_ICMP;
     case RP_APP:
         switch (r->app) {
-        case RAPP_DNS: case RAPP_SIP: return 1 << DG_TCP | 1 << DG_UDP;
+        case RAPP_DNS: case RAPP_SIP: case RAPP_KRB5: return 1 << DG_TCP | 1 << DG_UDP;
         case RAPP_NTP: case RAPP_DHCP: case RAPP_SNMP: case RAPP_TFTP: case RAPP_IKE:
         case RAPP_QUIC: return 1 << DG_UDP;
         default: return 1 << DG_TCP;

@@ -292,6 +292,20 @@ static void app_decide(struct l7_call *k)
     app_start(k, p, NULL);
 }
 
+/* One UDP datagram to the flow's parser: its per-flow state when it keeps one
+ * (an APP_UDP_FLOW parser is fed datagrams through feed(), a TCP+UDP parser
+ * with flow_datagram through that), else the stateless datagram(). */
+static void udp_to_parser(struct worker *w, struct flow_l7 *l, int parser, int dir,
+                          const uint8_t *d, uint32_t n, const struct app_sink *sink)
+{
+    if (!l->app)
+        app_datagram(parser, d, n, dir, &w->al, &w->as, sink);
+    else if (app_registry_get(app_flow_proto(l->app))->transports & APP_UDP_FLOW)
+        app_flow_feed(l->app, dir, d, n, sink);
+    else
+        app_flow_datagram(l->app, dir, d, n, sink);
+}
+
 /* Runs parser p on the flow from its first byte (e: the data connection it
  * was announced as, or NULL). */
 static void app_start(struct l7_call *k, int p, const struct app_expect *e)
@@ -299,18 +313,15 @@ static void app_start(struct l7_call *k, int p, const struct app_expect *e)
     struct flow_l7 *l = k->f->l7;
     struct worker *w = k->w;
     l->app_state = APPST_ON;
-    if (k->f->key.proto != IPPROTO_TCP) {     /* UDP: per datagram (app_datagram), no app_flow */
+    if (k->f->key.proto != IPPROTO_TCP) {     /* UDP: per datagram, an app_flow only for a parser with a state per flow */
         const struct app_parser *ap = app_registry_get(p);
-        if (k->f->key.proto == IPPROTO_UDP && ap && (ap->transports & APP_UDP_FLOW))
-            l->app = app_flow_new(p, &w->al, &w->as);   /* an app_flow fed datagrams */
+        if (app_udp_flow(p) || (k->f->key.proto == IPPROTO_UDP && ap && (ap->transports & APP_UDP_FLOW)))
+            l->app = app_flow_new(p, &w->al, &w->as);   /* a parser with a state per UDP flow */
         struct app_sink sink = { on_tx, k, on_expect };
         for (uint32_t o = 0; o + 3 <= l->pend_len[0];) {     /* datagrams before the verdict */
             uint16_t n;
             memcpy(&n, l->pend[0] + o + 1, 2);
-            if (l->app)
-                app_flow_feed(l->app, l->pend[0][o], l->pend[0] + o + 3, n, &sink);
-            else
-                app_datagram(p, l->pend[0] + o + 3, n, l->pend[0][o], &w->al, &w->as, &sink);
+            udp_to_parser(w, l, p, l->pend[0][o], l->pend[0] + o + 3, n, &sink);
             o += 3u + n;
         }
         pending_free(l);
@@ -511,10 +522,7 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
                        p->data + p->ip.pl_off, len, &scb);
     } else if (f->key.proto == IPPROTO_UDP && l->app_state == APPST_ON && len) {
         struct app_sink sink = { on_tx, &k, on_expect };
-        if (l->app)
-            app_flow_feed(l->app, dir, p->data + p->ip.pl_off, len, &sink);
-        else
-            app_datagram(k.parser, p->data + p->ip.pl_off, len, dir, &w->al, &w->as, &sink);
+        udp_to_parser(w, l, k.parser, dir, p->data + p->ip.pl_off, len, &sink);
     } else if (f->key.proto == IPPROTO_UDP && l->app_state == APPST_WAIT && len) {
         udp_pending(l, dir, p->data + p->ip.pl_off, len);
     }

@@ -17,8 +17,8 @@
  *                   the data length (cut to what the input has left)
  * The target may pick the protocol from other flag bits (fuzz_tls: bit 3
  * = SSH; fuzz_ftp: bit 3 = ftp-data, announced as a RETR, bit 5 = in
- * active mode) and may also give each segment to app_dns_datagram
- * (fuzz_dns).
+ * active mode) and may also give each segment to the parser's datagram function
+ * (fuzz_dns, fuzz_krb5: app_datagram).
  *
  * Invariants (abort() when violated):
  *   - every tx: its proto is the flow's, kind and dir valid, every buffer
@@ -207,8 +207,8 @@ static uint64_t fa_run(int proto, const uint8_t *data, size_t size, int bytewise
         }
         if (len > size - off)
             len = size - off;
-        if (datagrams)
-            app_datagram(app_registry_id("dns"), data + off, len, dir, &lim, st, &sink);
+        if (datagrams && tcp)
+            app_datagram(proto, data + off, len, dir, &lim, st, &sink);
         if (!tcp) {
             app_datagram(proto, data + off, len, dir, &lim, st, &sink);
         } else if (bytewise) {

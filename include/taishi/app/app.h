@@ -113,6 +113,9 @@ enum app_tx_kind {
     TX_SNMP, TX_TFTP, TX_RDP, TX_NFS, TX_IKE,   /* one message each (issue 16) -> its event */
     TX_RISK,            /* a weakness the parser saw (meta: struct app_risk_meta) -> one risk
                          * event per flow; no buffers, not inspected by rules */
+    TX_MSG,             /* one message of a parser whose meta is its own (mqtt, krb5, dhcp,
+                         * sip, rfb: the struct is private to its file, only its
+                         * event_body() reads it); event=1 when a transaction completes */
     TX_KINDS            /* the number of kinds (keep last) */
 };
 
@@ -165,6 +168,9 @@ struct app_limits {
                                  * count them (no rule reads a body buffer) */
     uint8_t rule_bufs;          /* build the inspection buffers of a transaction (a
                                  * ruleset is loaded); 0: only what the event needs */
+    uint8_t dhcp_extended;      /* dhcp events for every message with every field
+                                 * (Suricata's "extended: yes"); 0 (default, as
+                                 * Suricata ships): ACKs only, the short form */
 };
 void app_limits_default(struct app_limits *l);
 
@@ -224,6 +230,12 @@ struct app_parser {
     /* UDP: one datagram, stateless. */
     void (*datagram)(const uint8_t *msg, size_t len, int dir, const struct app_limits *lim,
                      struct app_stats *stats, int id, const struct app_sink *sink);
+    /* Optional, for a parser that takes UDP and TCP and wants a state across
+     * a UDP flow's datagrams (Kerberos: which request an error answers): the
+     * worker then makes an app_flow for the UDP flow too and gives it each
+     * datagram here (app_flow_datagram); datagram() stays the stateless form. */
+    void (*flow_datagram)(void *state, int dir, const uint8_t *msg, size_t len,
+                          const struct app_sink *sink);
     /* The protocol object of its event ("http":{...}) from tx->meta. */
     void (*event_body)(struct jw *w, const struct app_tx *tx);
 };
@@ -267,6 +279,12 @@ void app_flow_free(struct app_flow *a);
  * `expected` function (the others ignore it). */
 void app_flow_expect(struct app_flow *a, const struct app_expect *e);
 int app_flow_proto(const struct app_flow *a);
+
+/* One UDP datagram to a flow's parser state (a parser with flow_datagram;
+ * others ignore it), and whether parser id wants that. */
+void app_flow_datagram(struct app_flow *a, int dir, const uint8_t *msg, size_t len,
+                       const struct app_sink *sink);
+int app_udp_flow(int id);
 
 /* One UDP datagram for parser id (one that takes UDP; others ignore it). */
 void app_datagram(int id, const uint8_t *msg, size_t len, int dir, const struct app_limits *lim,

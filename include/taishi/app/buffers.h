@@ -73,10 +73,29 @@ enum buf_id {
     /* SMTP, FTP */
 
     /* SMB, DCE/RPC, Kerberos, NFS */
+    BUF_KRB5_CNAME,             /* krb5_cname: each component of the client name */
+    BUF_KRB5_SNAME,             /* krb5_sname: each component of the server name */
 
     /* DHCP, SNMP, SIP, TFTP, IKE, MQTT, RFB, RDP */
     BUF_SNMP_COMMUNITY,     /* v1/v2c community string */
     BUF_SNMP_USM,           /* v3 USM user name */
+    BUF_MQTT_CLIENTID,          /* mqtt.connect.clientid */
+    BUF_MQTT_USERNAME,
+    BUF_MQTT_PASSWORD,
+    BUF_MQTT_WILLTOPIC,
+    BUF_MQTT_WILLMESSAGE,
+    BUF_MQTT_PUBLISH_TOPIC,     /* either direction */
+    BUF_MQTT_PUBLISH_MESSAGE,   /* either direction, at most 64 KiB */
+    BUF_MQTT_SUBSCRIBE_TOPIC,   /* each topic of a SUBSCRIBE */
+    BUF_MQTT_UNSUBSCRIBE_TOPIC,
+    BUF_SIP_METHOD,             /* sip.method */
+    BUF_SIP_URI,
+    BUF_SIP_REQUEST_LINE,
+    BUF_SIP_STAT_CODE,          /* sip.stat_code: the 3 digits */
+    BUF_SIP_STAT_MSG,
+    BUF_SIP_RESPONSE_LINE,
+    BUF_SIP_PROTOCOL,           /* "SIP/2.0" of either start line */
+    BUF_RFB_NAME,               /* rfb.name: the desktop name of ServerInit */
 
     /* QUIC, JA4 */
     BUF_JA4_HASH,           /* JA4 of a TLS or QUIC ClientHello */
