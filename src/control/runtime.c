@@ -412,7 +412,7 @@ int runtime_start(const struct config *cfg, const struct runtime_inputs *in, str
     for (int i = 0; i < rt->nw; i++) {
         rt->w[i] = worker_create(i, cfg, rt->out, en, cfg->flow_memcap / (uint64_t)rt->nw);
         if (!rt->w[i]) {
-            snprintf(err, sizeof(err), "cannot initialise nDPI");
+            snprintf(err, sizeof(err), "cannot initialise a worker (nDPI, or libmagic for files.magic: see the log)");
             rc = RUNTIME_EFAIL;
             goto fail;
         }
