@@ -272,6 +272,8 @@ static void test_set(void)
         { "rules.files", "[/x/a.rules, b.rules]", STR, F(rule_files), 0, "a\nb" },
         { "rules.classification-file", "/x/classification.config", STR, F(rule_classification), 0, "a\tb" },
         { "detect.cache-dir", "/tmp/cache", STR, F(detect_cache_dir), 0, "a\nb" },
+        { "pcre.match-limit", "10000", U32, F(pcre_match_limit), 10000, "0" },
+        { "pcre.match-limit-recursion", "500", U32, F(pcre_depth_limit), 500, "-1" },
         { "stream.memcap", "64mb", U64, F(stream_memcap), 64ULL << 20, "1kb" },
         { "stream.ooo-max-bytes", "64kb", U64, F(stream_ooo_max_bytes), 64 << 10, "2gb" },
         { "stream.ooo-max-segments", "16", U32, F(stream_ooo_max_segs), 16, "0" },
