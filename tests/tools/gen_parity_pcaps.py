@@ -111,6 +111,16 @@ def c_addrs():
     return cap
 
 
+def c_addrs6():
+    """UDP datagrams between IPv6 address pairs (one flow each)."""
+    cap = R.Cap()
+    pairs = [('2001:db8:1::10', '2001:db8:2::80'), ('2001:db8:1:ff::1', '2001:db8:2::80'),
+             ('fd00::5', '2001:db8:1::10'), ('2001:db8:2::80', 'fd00:1::9')]
+    for i, (a, b) in enumerate(pairs):
+        cap.udp(a, b, 52000 + i, 9999, [(C2S, b'hello parity'), (S2C, b'world parity')])
+    return cap
+
+
 def c_tunnels():
     """The same inner UDP exchange bare, in IP-in-IP and in GRE."""
     cap = R.Cap()
@@ -153,6 +163,7 @@ CASES = {
     'http-flows': c_http_flows,
     'http-close': c_http_close,
     'addrs': c_addrs,
+    'addrs6': c_addrs6,
     'tunnels': c_tunnels,
     'dns-multi': c_dns_multi,
 }
