@@ -468,10 +468,12 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
     if (f->l7_off)
         return;
     if (!f->l7) {
-        /* Suricata 7 does not decode IPv4 in IPv4: its rules see only the
-         * outer layer, so the inner flow is not inspected (its events stay) */
-        int ip4in4 = p->tun.type == TUNNEL_IPIP && p->tun.ipver == 4 && f->key.ipver == 4;
-        struct detect_flow *df = w->dt && !ip4in4 ? detect_flow_new(w->dt) : NULL;
+        /* Suricata 7 does not decode IPv4 in IPv4 nor GTP-U: its rules see
+         * only the outer layer, so such an inner flow is not inspected (its
+         * events stay) */
+        int blind = (p->tun.type == TUNNEL_IPIP && p->tun.ipver == 4 && f->key.ipver == 4) ||
+                    p->tun.type == TUNNEL_GTPU;
+        struct detect_flow *df = w->dt && !blind ? detect_flow_new(w->dt) : NULL;
         int tcp_udp = f->key.proto == IPPROTO_TCP || f->key.proto == IPPROTO_UDP;
         if (!df && !(tcp_udp && app_events_wanted(w))) {
             f->l7_off = 1;

@@ -5,9 +5,11 @@
  * An expression is evaluated as a set, exactly: each address family (and
  * the port space) is a sorted list of disjoint closed intervals, so nesting
  * and negation of any depth is plain set algebra:
- *   - `[a, b, !c, !d]` is (a | b, or everything when no positive item)
- *     minus (c | d), Suricata's reading of a list;
- *   - `!x` is the complement of x (`!any` is refused, as Suricata does);
+ *   - `[a, b, !c, !d]` is (a | b, or when no item is positive everything
+ *     in the address families c and d name) minus (c | d), Suricata's
+ *     reading of a list;
+ *   - `!x` is the complement of x within the families x names (`!any` is
+ *     refused, as Suricata does): `!$HOME_NET` (IPv4) holds no IPv6 address;
  *   - `$VAR` is the variable's own expression, evaluated where it is used
  *     (so setting HOME_NET also moves EXTERNAL_NET = !$HOME_NET).
  * The result is flattened into struct rule_addrs / rule_ports: the set as
@@ -213,7 +215,12 @@ static int parse_value_str(struct expr *e, const char *s, int depth, struct aset
             iset_push(&all.s4, 0, PORT_MAX);
             iset_subtract(&all.s4, &tmp.s4, PORT_MAX);
         } else {
-            aset_all(&all);
+            /* as Suricata's: the complement within the families x names
+             * (!$HOME_NET, IPv4 only, holds no IPv6 address) */
+            if (tmp.s4.n)
+                iset_push(&all.s4, 0, V4_MAX);
+            if (tmp.s6.n)
+                iset_push(&all.s6, 0, V6_MAX);
             iset_subtract(&all.s4, &tmp.s4, V4_MAX);
             iset_subtract(&all.s6, &tmp.s6, V6_MAX);
         }
@@ -381,11 +388,15 @@ static int parse_item(struct expr *e, const char **pp, int depth, struct aset *o
         iset_normalize(&pos.s6);
         iset_normalize(&negs.s4);
         iset_normalize(&negs.s6);
-        if (!havepos) {
+        if (!havepos) {             /* everything, in the families the negations name */
             if (e->is_port)
                 iset_push(&pos.s4, 0, PORT_MAX);
-            else
-                aset_all(&pos);
+            else {
+                if (negs.s4.n)
+                    iset_push(&pos.s4, 0, V4_MAX);
+                if (negs.s6.n)
+                    iset_push(&pos.s6, 0, V6_MAX);
+            }
         }
         iset_subtract(&pos.s4, &negs.s4, e->is_port ? PORT_MAX : V4_MAX);
         iset_subtract(&pos.s6, &negs.s6, V6_MAX);

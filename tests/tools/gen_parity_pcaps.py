@@ -111,6 +111,16 @@ def c_addrs():
     return cap
 
 
+def c_addrs6():
+    """UDP datagrams between IPv6 address pairs (one flow each)."""
+    cap = R.Cap()
+    pairs = [('2001:db8:1::10', '2001:db8:2::80'), ('2001:db8:1:ff::1', '2001:db8:2::80'),
+             ('fd00::5', '2001:db8:1::10'), ('2001:db8:2::80', 'fd00:1::9')]
+    for i, (a, b) in enumerate(pairs):
+        cap.udp(a, b, 52000 + i, 9999, [(C2S, b'hello parity'), (S2C, b'world parity')])
+    return cap
+
+
 def c_tunnels():
     """The same inner UDP exchange bare, in IP-in-IP and in GRE."""
     cap = R.Cap()
@@ -130,6 +140,31 @@ def c_tunnels():
         for d, data in ((C2S, b'tunnelled PARITY'), (S2C, b'answer PARITY')):
             src, dst, sp, dp = g._ends(d, inner_a, inner_b, 51000 + n, 7777)
             cap.add(d, wrap(kind, d, g.ip(src, dst, 17, g.udp(src, dst, sp, dp, data))))
+    return cap
+
+
+def c_tunnels2():
+    """The same inner UDP exchange in 6in4 (IPv6 inner), VXLAN (port 4789)
+    and GTP-U (port 2152)."""
+    cap = R.Cap()
+    outer_a, outer_b = '203.0.113.50', '198.51.100.60'
+    for n, kind in enumerate(('6in4', 'vxlan', 'gtpu')):
+        cap.next_flow()
+        v6 = kind == '6in4'
+        ia, ib = ('2001:db8:77::1', '2001:db8:99::1') if v6 else ('192.168.77.1', '10.99.0.1')
+        for d, data in ((C2S, b'tunnelled PARITY'), (S2C, b'answer PARITY')):
+            src, dst, sp, dp = g._ends(d, ia, ib, 51100 + n, 7777)
+            inner = g.ip(src, dst, 17, g.udp(src, dst, sp, dp, data))
+            osrc, odst = (outer_a, outer_b) if d == 0 else (outer_b, outer_a)
+            if kind == '6in4':
+                pkt = g.ip(osrc, odst, 41, inner)
+            elif kind == 'vxlan':
+                frame = g.eth(d, 0x0800, inner)
+                pkt = g.ip(osrc, odst, 17, g.udp(osrc, odst, 40000 + n, 4789,
+                                                 b'\x08\x00\x00\x00\x00\x00\x64\x00' + frame))
+            else:
+                pkt = g.ip(osrc, odst, 17, g.udp(osrc, odst, 2152, 2152, g.gtpu(0x1234, inner)))
+            cap.add(d, pkt)
     return cap
 
 
@@ -153,7 +188,9 @@ CASES = {
     'http-flows': c_http_flows,
     'http-close': c_http_close,
     'addrs': c_addrs,
+    'addrs6': c_addrs6,
     'tunnels': c_tunnels,
+    'tunnels2': c_tunnels2,
     'dns-multi': c_dns_multi,
 }
 

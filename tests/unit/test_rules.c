@@ -86,8 +86,9 @@ static void test_header(void)
     CHECK(r && r->action == RA_ALERT && r->proto == RP_TCP && !r->bidir);
     CHECK(r && addr_in(&r->src, "10.1.2.3") && addr_in(&r->src, "192.168.9.9") &&
           addr_in(&r->src, "172.31.0.1") && !addr_in(&r->src, "8.8.8.8") && !addr_in(&r->src, "v6"));
-    CHECK(r && !addr_in(&r->dst, "10.1.2.3") && addr_in(&r->dst, "8.8.8.8") && addr_in(&r->dst, "v6"));
-    CHECK(r && r->dst.n == 3 && r->dst.v[0].neg);          /* EXTERNAL_NET as 3 negated prefixes */
+    /* EXTERNAL_NET = !$HOME_NET: IPv4 outside HOME_NET, no IPv6 (HOME_NET names none), as Suricata */
+    CHECK(r && !addr_in(&r->dst, "10.1.2.3") && addr_in(&r->dst, "8.8.8.8") && !addr_in(&r->dst, "v6"));
+    CHECK(r && r->dst.n == 4 && r->dst.v[0].neg);          /* 3 negated prefixes and !::/0 */
     CHECK(r && r->src.any == 0 && r->sport.any && r->dport.n == 1 && rules_vars_ports_match(&r->dport, 80) &&
           !rules_vars_ports_match(&r->dport, 81));
 
