@@ -77,6 +77,10 @@ for B in "$@"; do
         if [ -z "$(comm -23 <(no_stats "$TMP/w2" | grep '"event_type":"ftp_data"') <(no_stats "$g" | grep '"event_type":"ftp_data"'))" ]; then ok; else bad "$n: -w 2 ftp_data events not among -w 1's"; fi
         if [ "$(asset_set "$TMP/w2")" = "$(asset_set "$g")" ]; then ok; else bad "$n: -w 2 announces other servers than -w 1"; fi
     done
+    # rules on the SMTP and FTP parsers' transactions and files: Suricata 7.0.10's 7 alerts
+    taishi -r pcaps/mail-smtp.pcap -r pcaps/mail-ftp.pcap -w 1 -S tests/data/mail.rules --events alert
+    expect "mail.rules: Suricata's alerts" [ "$(grep -o '"signature_id":[0-9]*' "$TMP/out" | sort | tr -d '\n')" = \
+        '"signature_id":9000001"signature_id":9000002"signature_id":9000003"signature_id":9000004"signature_id":9000004"signature_id":9000004"signature_id":9000005' ]
     # the same capture with the project's test GeoIP databases, asset map and HOME_NET
     taishi -r pcaps/enrich.pcap -w 1 --set enrich.geoip.city=tests/data/taishi-test-city.mmdb \
         --set enrich.geoip.asn=tests/data/taishi-test-asn.mmdb --set enrich.assets=tests/data/assets.csv \
