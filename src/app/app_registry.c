@@ -22,12 +22,15 @@
 #include "taishi/app/buffers.h"
 
 extern const struct app_parser app_http_parser, app_dns_parser, app_tls_parser, app_ssh_parser;
+extern const struct app_parser app_smb_parser, app_dcerpc_parser;
 
 static const struct app_parser *const parsers[] = {
     &app_http_parser,
     &app_dns_parser,
     &app_tls_parser,
     &app_ssh_parser,
+    &app_smb_parser,
+    &app_dcerpc_parser,
 };
 #define NPARSERS ((int)(sizeof(parsers) / sizeof(parsers[0])))
 _Static_assert(NPARSERS <= APP_PARSERS_MAX, "more parsers than APP_PARSERS_MAX");
@@ -39,8 +42,6 @@ struct unparsed {
 static const struct unparsed unparsed[] = {
     { "smtp", { NDPI_PROTOCOL_MAIL_SMTP } },
     { "ftp", { NDPI_PROTOCOL_FTP_CONTROL } },
-    { "smb", { NDPI_PROTOCOL_SMBV1, NDPI_PROTOCOL_SMBV23 } },
-    { "dcerpc", { NDPI_PROTOCOL_DCERPC } },
     { "nfs", { NDPI_PROTOCOL_NFS } },
     { "ntp", { NDPI_PROTOCOL_NTP } },
     { "dhcp", { NDPI_PROTOCOL_DHCP } },

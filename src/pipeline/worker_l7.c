@@ -138,6 +138,21 @@ static void pending_free(struct flow_l7 *l)
     }
 }
 
+/* nDPI gave up on a TCP flow to 445 or 139: the smb parser still gets it
+ * (as Suricata's detection ports do), counted as smb_port_fallback. The
+ * parser itself drops a stream that is not NetBIOS/SMB. */
+static int port_fallback(struct worker *w, const struct flow *f)
+{
+    if (f->key.proto != IPPROTO_TCP || (f->key.dport != 445 && f->key.dport != 139))
+        return 0;
+    int id = app_registry_id("smb");
+    const struct app_parser *ap = app_registry_get(id);
+    for (int i = 0; ap && ap->counters[i] && i < APP_COUNTERS_MAX; i++)
+        if (!strcmp(ap->counters[i], "port_fallback"))
+            app_stats_row(&w->as, id)[i]++;
+    return id;
+}
+
 /* Decides the parser once nDPI has a verdict (or has given up). */
 static void app_decide(struct l7_call *k)
 {
@@ -146,6 +161,8 @@ static void app_decide(struct l7_call *k)
     if (l->app_state != APPST_WAIT)
         return;
     int p = k->parser;
+    if (!p && k->f->dpi.done)
+        p = port_fallback(w, k->f);
     if (!p) {
         if (!k->f->dpi.done)
             return;                 /* no verdict yet: keep waiting */

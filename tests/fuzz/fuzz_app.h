@@ -66,7 +66,7 @@ static void fa_tx(void *ud, const struct app_tx *tx)
     struct jw w;
 
     FUZZ_ASSERT(tx->proto == c->proto);
-    FUZZ_ASSERT(tx->kind <= TX_SSH_BANNER && tx->dir <= 1 && tx->event <= 1);
+    FUZZ_ASSERT(tx->kind <= TX_DCERPC && tx->dir <= 1 && tx->event <= 1);
     uint8_t h4[4] = { tx->proto, tx->kind, tx->dir, tx->event };
     c->hash = fa_mix(c->hash, h4, 4);
     c->ntx++;

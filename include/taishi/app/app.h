@@ -96,6 +96,8 @@ enum app_tx_kind {
     TX_TLS_SERVER,      /* ServerHello and Certificate seen (or the handshake ended) -> tls event */
     TX_SSH_BANNER,
     TX_FILE,            /* a file (app_file.h): event=1 at its close -> fileinfo event */
+    TX_SMB,             /* an SMB command (app_smb.c): event=1 at its response -> smb event */
+    TX_DCERPC,          /* a DCE/RPC call over TCP (app_dcerpc.c) -> dcerpc event */
 };
 
 /* How the parsers use the kinds (app_http.c, app_tls.c, app_ssh.c say more):

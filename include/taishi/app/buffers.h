@@ -67,6 +67,9 @@ enum buf_id {
     /* SMTP, FTP */
 
     /* SMB, DCE/RPC, Kerberos, NFS */
+    BUF_SMB_SHARE,          /* the share of a tree connect (not a pipe), to server */
+    BUF_SMB_NAMED_PIPE,     /* the share of a tree connect to IPC$ (a pipe), to server */
+    BUF_DCERPC_STUB_DATA,   /* a DCE/RPC request's or response's stub (TCP or SMB pipe) */
 
     /* DHCP, SNMP, SIP, TFTP, IKE, MQTT, RFB, RDP */
 
