@@ -224,7 +224,8 @@ void smb_pipe_data(struct smb_state *s, int dir, int ver, uint16_t cmd, uint64_t
                     if (s->lim->rule_bufs)
                         txb_add(&b, BUF_DCERPC_STUB_DATA, s->stub[0].d ? s->stub[0].d : (const uint8_t *)"",
                                 s->stub[0].len);
-                    app_buf_emit(sink, s->id, TX_SMB, APP_DIR_TOSERVER, 0, &b, NULL);
+                    struct smb_ev ev = { t, s };    /* the call so far (not an event) */
+                    app_buf_emit(sink, s->id, TX_SMB, APP_DIR_TOSERVER, 0, &b, &ev);
                     s->stub[0].len = 0;
                 }
             }

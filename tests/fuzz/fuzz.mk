@@ -11,7 +11,7 @@
 # and object here has its own FUZZ_ name and directory, so nothing clashes
 # with the normal or the SANITIZE= builds.
 
-FUZZ_TARGETS  := decode pipeline config json rules http dns tls pcapfile spool
+FUZZ_TARGETS  := decode pipeline config json rules http dns tls pcapfile spool smb
 FUZZ_DIR      := tests/fuzz
 FUZZ_CC       ?= clang
 FUZZ_O        ?= build/fuzz
