@@ -59,6 +59,7 @@ struct l7_call {
  * once for the process, read by every worker. */
 #define NDPI_IDS (NDPI_LAST_IMPLEMENTED_PROTOCOL + 1)
 static uint8_t rapp_of_ndpi[NDPI_IDS], parser_of_ndpi[NDPI_IDS];
+static uint8_t rapp_of_parser[APP_PARSERS_MAX + 1];   /* a parser's rule protocol */
 static uint32_t app_events_mask;        /* the parsers' event types */
 static pthread_once_t ndpi_index_once = PTHREAD_ONCE_INIT;
 
@@ -69,8 +70,10 @@ static void ndpi_index_build(void)
         rapp_of_ndpi[i] = (uint8_t)(rp ? rules_app_lookup(rp) : RAPP_NONE);
         parser_of_ndpi[i] = (uint8_t)app_registry_for_ndpi(i);
     }
-    for (int id = 1; id <= app_registry_count(); id++)
+    for (int id = 1; id <= app_registry_count(); id++) {
         app_events_mask |= 1u << app_registry_get(id)->event_id;
+        rapp_of_parser[id] = (uint8_t)rules_app_lookup(app_registry_get(id)->rule_proto);
+    }
 }
 
 void worker_l7_init(void)
@@ -118,6 +121,8 @@ static void on_tx(void *ud, const struct app_tx *tx)
     struct detect_alert_cb cb = { on_alert, k };
 
     c.dir = tx->dir == APP_DIR_TOCLIENT;
+    if (tx->proto <= APP_PARSERS_MAX && rapp_of_parser[tx->proto] != RAPP_NONE)
+        c.app = rapp_of_parser[tx->proto];  /* the parser's protocol (a port fallback too) */
     if (k->f->l7->df)
         detect_tx(w->dt, k->f->l7->df, &c, tx->bufs, tx->nbufs, &cb);
     if (!tx->event)

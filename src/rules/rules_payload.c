@@ -699,7 +699,8 @@ static int app_compatible(uint8_t rule_app, uint8_t buf_app)
 {
     if (!rule_app || !buf_app || rule_app == buf_app)
         return 1;
-    return (rule_app == RAPP_HTTP2 && buf_app == RAPP_HTTP);
+    return (rule_app == RAPP_HTTP2 && buf_app == RAPP_HTTP) ||
+           (rule_app == RAPP_SMB && buf_app == RAPP_DCERPC);   /* DCE/RPC on SMB pipes */
 }
 
 static int xor_key_parse(struct rparse *rp, char *value)
