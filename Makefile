@@ -8,7 +8,7 @@
 #                        systemd unit, logrotate file (contrib/)
 #   make fuzz | fuzz-regress | fuzz-run FUZZ_TARGET=decode FUZZ_TIME=600   (tests/fuzz/fuzz.mk)
 CC      ?= cc
-PKGS    := libndpi libpcap yaml-0.1 rdkafka zlib libmaxminddb libhs libpcre2-8 libmicrohttpd
+PKGS    := libndpi libpcap yaml-0.1 rdkafka zlib libmaxminddb libhs libpcre2-8 libmicrohttpd libmagic
 comma   := ,
 O       ?= build
 ifneq ($(SANITIZE),)

@@ -82,6 +82,28 @@ for B in "$@"; do
     cp "$TMP/out" "$TMP/ev/enrich-minbytes.json"
     taishi -r pcaps/demo.pcap -r pcaps/enrich.pcap -w 2 --set 'intel.files=[tests/data/intel.csv, tests/data/intel.txt]'
     cp "$TMP/out" "$TMP/ev/intel.json"
+    # files against Suricata 7.0.10's on the same captures (tests/golden/files/,
+    # tests/tools/make_files_golden.sh): names, sizes, states, gaps, hashes, magic
+    for g in tests/golden/files/*.suricata.tsv; do
+        n=$(basename "$g" .suricata.tsv)
+        case $n in *.rules) continue ;; esac        # the file rules' alerts: below
+        taishi -r "pcaps/$n" -w 1 --set 'files.hash=[md5, sha1, sha256]'
+        python3 tests/tools/files_tsv.py "$TMP/out" >"$TMP/files.tsv"
+        if cmp -s "$TMP/files.tsv" "$g"; then ok; else bad "$n: files differ from Suricata's ($g)"; diff "$g" "$TMP/files.tsv" | head -6; fi
+    done
+    # the file keywords (tests/data/file-rules/files.rules) against Suricata's alerts,
+    # plus the differences explained in tests/golden/files/files-http.pcap.rules.known.tsv
+    taishi -r pcaps/files-http.pcap -w 1 -S tests/data/file-rules/files.rules --events alert
+    python3 tests/tools/alerts_tsv.py "$TMP/out" | cut -f1-5 | sort >"$TMP/fr.tsv"
+    g=tests/golden/files/files-http.pcap.rules
+    if [ "$(cat "$TMP/fr.tsv")" = "$( (cat "$g.suricata.tsv"; grep -v '^#' "$g.known.tsv") | sort)" ]; then ok
+    else bad "file rules: alerts differ from Suricata's + known"; diff "$g.suricata.tsv" "$TMP/fr.tsv" | head -8; fi
+    # file-hash indicators (tests/data/intel-files.csv): report.pdf by SHA-256 and setup.exe
+    # by MD5 alert, with alerts only asked for; big.bin (a hole in it) does not
+    taishi -r pcaps/files-http.pcap -w 1 --set 'intel.files=[tests/data/intel-files.csv]' \
+        --set 'files.hash=[md5, sha256]' --events alert
+    expect "file-hash indicators: 2 alerts" [ "$(grep -c '"matched":\["fileinfo\.' "$TMP/out")" = 2 ]
+    expect "file-hash indicators: sha256 and md5" [ "$(grep -o '"matched":\["fileinfo\.[a-z0-9]*' "$TMP/out" | sort | tr '\n' ' ')" = '"matched":["fileinfo.md5 "matched":["fileinfo.sha256 ' ]
     if python3 tests/pcap_checks.py "$TMP/ev" >"$TMP/checks"; then ok; else bad "pcap checks"; grep FAIL "$TMP/checks"; fi
     c=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$TMP/checks")
     pass=$((pass + ${c%% *})); fail=$((fail + ${c##* }))
@@ -365,6 +387,7 @@ done
 #    fires, the near misses stay silent; compare_alerts.py sees a change.
 B=reference
 if tests/tools/make_rule_golden.sh --check >"$TMP/ref" 2>&1; then ok; else bad "make_rule_golden.sh --check"; tail -5 "$TMP/ref"; fi
+if tests/tools/make_files_golden.sh --check >"$TMP/ref" 2>&1; then ok; else bad "make_files_golden.sh --check"; tail -5 "$TMP/ref"; fi
 g=tests/golden/rules/rules-ftp.pcap.suricata.tsv
 expect "compare_alerts.py: a file equals itself" tests/tools/compare_alerts.py -q "$g" "$g"
 sed '$d' "$g" >"$TMP/less.tsv"

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "taishi/core/util.h"
+#include "taishi/app/files.h"
 #include "app_buf.h"
 
 struct app_flow {
@@ -114,12 +115,24 @@ void app_datagram(int id, const uint8_t *msg, size_t len, int dir, const struct 
 void app_event_body(struct jw *w, const struct app_tx *tx)
 {
     const struct app_parser *p = app_registry_get(tx->proto);
+    if (tx->kind == TX_FILE) {              /* a file of any parser: fileinfo */
+        const struct app_file_meta *m = tx->meta;
+        const struct app_tx *pt = m ? m->parent : NULL;
+        const struct app_parser *pp = pt ? app_registry_get(pt->proto) : NULL;
+        if (pp && pt->meta && pt->kind != TX_FILE)
+            pp->event_body(w, pt);          /* the parent's object: "http":{...} */
+        if (m)
+            app_file_event_body(w, tx);
+        return;
+    }
     if (p && tx->meta)
         p->event_body(w, tx);
 }
 
 const char *app_event_type(const struct app_tx *tx)
 {
+    if (tx->kind == TX_FILE)
+        return "fileinfo";
     const struct app_parser *p = app_registry_get(tx->proto);
     return p ? p->event_type : "app";
 }

@@ -33,32 +33,11 @@
 #include <stdint.h>
 
 #include "taishi/app/app.h"
+#include "taishi/app/files.h"
 
-enum app_file_state {
-    APP_FILE_OPEN = 0,
-    APP_FILE_CLOSED,        /* every byte seen, the protocol said it ended */
-    APP_FILE_TRUNCATED,     /* a gap it could not cross, a cap, the flow ended first */
-    APP_FILE_ERROR,         /* the protocol's framing broke inside the file */
-};
-
-/* The record of a closed file (the TX_FILE transaction's meta). Strings are
- * NUL-terminated views valid during the sink's callback; NULL when absent. */
-struct app_file_meta {
-    const char *filename;       /* as the protocol named it (bytes kept as sent) */
-    const char *magic;          /* libmagic's description; NULL when off */
-    const char *md5, *sha1, *sha256;    /* lower-case hex; NULL when not computed
-                                         * (off, or the file had gaps) */
-    uint64_t size;              /* bytes fed (holes not counted) */
-    uint32_t tx_id;             /* the parent transaction's number in the flow */
-    uint32_t file_id;           /* 1, 2, ... per worker (fileinfo.file_id) */
-    uint8_t state;              /* enum app_file_state */
-    uint8_t gaps;               /* 1: some bytes were missing */
-    uint8_t stored;             /* 1: written to files.store.dir */
-    uint8_t dir;                /* APP_DIR_* the file travelled */
-    /* The transaction the file belongs to, whose parser's event_body() writes
-     * the protocol object of the fileinfo event; NULL when there is none. */
-    const struct app_tx *parent;
-};
+/* enum app_file_state and struct app_file_meta (the TX_FILE transaction's
+ * meta) are in include/taishi/app/files.h, so that the stages above app/
+ * (the worker's indicator check) can read a closed file's record. */
 
 struct app_file;
 
@@ -72,11 +51,21 @@ struct app_file *app_file_open(struct app_stats *st, int proto, int dir, uint32_
  * file.data window to it (a TX_FILE transaction with event=0) once full. */
 void app_file_data(struct app_file *f, const uint8_t *data, size_t len,
                    const struct app_sink *sink);
-/* len bytes of the file are missing: hashes are dropped, gaps=1. */
+/* len bytes of the file are missing: gaps=1, size counts them, and the
+ * file ends TRUNCATED (Suricata's fileinfo: see app_file.c). */
 void app_file_gap(struct app_file *f, size_t len);
 /* Ends the file with state (APP_FILE_CLOSED/TRUNCATED/ERROR), hands its
  * TX_FILE transaction to sink (parent: see app_file_meta), and frees it. */
 void app_file_close(struct app_file *f, enum app_file_state state, const struct app_tx *parent,
                     const struct app_sink *sink);
+
+/* Added by the tracker (not part of the first contract):
+ * Whether the tracker hands this file's file.data window to the rules
+ * (default: yes while a rule reads file.data). A parser that gives
+ * file.data itself (HTTP: the body buffers) turns it off, so rules do not
+ * see the bytes twice. */
+void app_file_set_window(struct app_file *f, int on);
+/* Bytes fed so far (0 for NULL). */
+uint64_t app_file_size(const struct app_file *f);
 
 #endif

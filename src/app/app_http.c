@@ -64,6 +64,7 @@ static void http_destroy(void *state)
     struct http_state *h = state;
     if (!h)
         return;
+    app_http_file_free(h);
     for (int i = 0; i < 2; i++) {
         app_buf_free(h->st, &h->d[i].hdr);
         app_buf_free(h->st, &h->d[i].m.arena);
@@ -138,6 +139,7 @@ static void q_report_oldest(struct http_state *h, const struct app_sink *sink)
     if (!s)
         return;
     slot_meta(s, &m);
+    app_http_file_slot_done(h, s, &m);
     app_buf_emit(sink, h->id, TX_HTTP_REQUEST, APP_DIR_TOSERVER, 1, NULL, &m);
     q_pop(h);
 }
@@ -168,6 +170,13 @@ static void push_request(struct http_state *h, const struct app_sink *sink)
     s->tx_id = h->next_tx++;
     h->d[0].cur_tx = s->tx_id;
     s->req_body_len = 0;
+    s->path = 0;
+    s->nrf = 0;
+    if (m->uri.set) {                   /* the normalized path: files' default name */
+        const char *u = hstr_p(m, m->uri);
+        const char *q = memchr(u, '?', m->uri.len);
+        s->path = slot_put(h, s, u, q ? (size_t)(q - u) : m->uri.len);
+    }
     s->method = slot_put(h, s, hstr_p(m, m->method), m->method.len);
     s->uri = slot_put(h, s, hstr_p(m, m->uri_raw), m->uri_raw.len);
     s->host = slot_put(h, s, hstr_p(m, m->host), m->host.len);
@@ -252,6 +261,8 @@ static void emit_response(struct http_state *h, const struct app_sink *sink)
     meta.have_response = 1;
     if (!meta.protocol)
         meta.protocol = hstr_p(m, m->protocol);
+    app_http_file_slot_done(h, s, &meta);  /* the request's files, then the response's */
+    app_http_file_end(h, APP_DIR_TOCLIENT, &meta);
     app_buf_emit(sink, h->id, TX_HTTP_RESPONSE, APP_DIR_TOCLIENT, 1, &t, &meta);
     q_pop(h);
 }
@@ -262,6 +273,7 @@ static void message_done(struct http_state *h, int dir, const struct app_sink *s
 
     if (dir == APP_DIR_TOSERVER) {
         struct hslot *sl = q_find(h, d->cur_tx);
+        app_http_file_end(h, APP_DIR_TOSERVER, NULL);  /* its files wait in the slot */
         if (!d->emitted)
             emit_request(h, sink, d->cur_tx);
         else if (sl)
@@ -461,6 +473,7 @@ static void http_feed_state(struct http_state *h, int dir, const uint8_t *p, siz
             int done = 0;
             long k = app_http_body_feed(h, dir, p, n, &done);
             if (k < 0) {
+                d->ferr = 1;                    /* the file ends in ERROR */
                 message_done(h, dir, s);        /* report what there is, then stop */
                 kill_flow(h);
                 return;
@@ -487,7 +500,9 @@ static void http_feed_state(struct http_state *h, int dir, const uint8_t *p, siz
 
 static void http_feed(void *state, int dir, const uint8_t *p, size_t n, const struct app_sink *s)
 {
-    http_feed_state(state, dir, p, n, s);
+    struct http_state *h = state;
+    h->sink = s;
+    http_feed_state(h, dir, p, n, s);
 }
 
 static void http_gap(void *state, int dir, size_t n, const struct app_sink *s)
@@ -495,9 +510,11 @@ static void http_gap(void *state, int dir, size_t n, const struct app_sink *s)
     struct http_state *h = state;
     struct hdir *d = &h->d[dir];
 
+    h->sink = s;
     if (d->state == HS_DEAD || d->state == HS_RESYNC)
         return;
     if (d->state == HS_BODY) {
+        app_http_file_gap(h, dir, n);
         int skippable = (d->bm == BM_CL && n <= d->left) ||
                         (d->bm == BM_CHUNKED && d->cs == CS_DATA && n <= d->left) ||
                         d->bm == BM_CLOSE;
@@ -528,6 +545,7 @@ static void http_gap(void *state, int dir, size_t n, const struct app_sink *s)
 static void http_end(void *state, const struct app_sink *s)
 {
     struct http_state *h = state;
+    h->sink = s;
     for (int dir = 0; dir < 2; dir++) {
         struct hdir *d = &h->d[dir];
         if (d->state == HS_BODY) {

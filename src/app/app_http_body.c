@@ -23,8 +23,11 @@
  * body_len counts the body as sent, dechunked but not decompressed (and
  * lost bytes of a gap): Suricata's http.length, libhtp's
  * response_message_len. When no rule reads a body buffer
- * (lim->http_body_inspect 0, decided per message) the body is only counted:
- * no copy, no decompression. */
+ * (lim->http_body_inspect 0, decided per message) the body is not kept;
+ * it is still decoded when it is a file (app_http_file.c: the file tracker
+ * hashes the decoded bytes), else only counted. A file's body is inflated
+ * to its end (the body store's cap still holds; zlib's ratio bounds the
+ * work by about 1000x the bytes received). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,7 +67,7 @@ static int contains_ci(const char *v, uint32_t len, const char *word)
     return 0;
 }
 
-int app_http_body_begin(struct http_state *h, int dir, const struct hslot *req)
+static int body_framing(struct http_state *h, int dir, const struct hslot *req)
 {
     struct hdir *d = &h->d[dir];
     const struct hmsg *m = &d->m;
@@ -115,6 +118,14 @@ int app_http_body_begin(struct http_state *h, int dir, const struct hslot *req)
     return 0;
 }
 
+int app_http_body_begin(struct http_state *h, int dir, const struct hslot *req)
+{
+    int r = body_framing(h, dir, req);
+    if (r)
+        app_http_file_begin(h, dir);
+    return r;
+}
+
 static void body_store(struct http_state *h, struct hdir *d, const uint8_t *p, size_t n)
 {
     size_t cap = h->lim->http_body_max, room = cap > d->body.len ? cap - d->body.len : 0;
@@ -126,6 +137,15 @@ static void body_store(struct http_state *h, struct hdir *d, const uint8_t *p, s
         d->truncated = 1;
         h->ctr[HTTP_C_TRUNCATED_BODIES]++;
     }
+}
+
+/* Decoded body bytes: to the body store (rules) and to the file. */
+static void decoded(struct http_state *h, struct hdir *d, const uint8_t *p, size_t n)
+{
+    if (d->inspect)
+        body_store(h, d, p, n);
+    if (d->fmode != FM_NONE)
+        app_http_file_data(h, d == &h->d[1] ? APP_DIR_TOCLIENT : APP_DIR_TOSERVER, p, n);
 }
 
 static void inflate_chunk(struct http_state *h, struct hdir *d, const uint8_t *in, size_t len)
@@ -144,8 +164,8 @@ static void inflate_chunk(struct http_state *h, struct hdir *d, const uint8_t *i
         int rc = inflate(z, Z_NO_FLUSH);
         size_t produced = sizeof(out) - z->avail_out;
         if (produced) {
-            body_store(h, d, out, produced);
-            if (d->body.len >= h->lim->http_body_max) {
+            decoded(h, d, out, produced);
+            if (d->fmode == FM_NONE && d->body.len >= h->lim->http_body_max) {
                 d->z_state = 2;             /* full: stop decoding (zip bomb bound) */
                 if (!d->truncated) {
                     d->truncated = 1;
@@ -175,10 +195,10 @@ static void inflate_chunk(struct http_state *h, struct hdir *d, const uint8_t *i
 static void body_data(struct http_state *h, struct hdir *d, const uint8_t *p, size_t n)
 {
     d->body_len += n;
-    if (!d->inspect)
+    if (!d->inspect && d->fmode == FM_NONE)
         return;
     if (d->enc == ENC_NONE) {
-        body_store(h, d, p, n);
+        decoded(h, d, p, n);
         return;
     }
     if (d->z_state == 2)
@@ -201,9 +221,9 @@ static void body_data(struct http_state *h, struct hdir *d, const uint8_t *p, si
                 h->ctr[HTTP_C_GZIP_ERRORS]++;
                 d->enc = ENC_NONE;
                 d->z_state = 2;
-                body_store(h, d, d->zraw, d->zraw_len);
+                decoded(h, d, d->zraw, d->zraw_len);
                 if (n > keep)
-                    body_store(h, d, p + keep, n - keep);
+                    decoded(h, d, p + keep, n - keep);
                 return;
             }
         }

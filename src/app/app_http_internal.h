@@ -50,9 +50,19 @@ struct hmsg {
     uint8_t is_request;
 };
 
+/* Files of a request (PUT bodies, multipart parts) wait in its slot for
+ * the response, so their fileinfo events carry the whole transaction as
+ * Suricata's do; past HTTP_REQ_FILES they are closed at once. */
+#define HTTP_REQ_FILES 4
+
+struct app_file;
 struct hslot {                  /* a request waiting for its response */
     struct abuf s;              /* the strings below, NUL-terminated */
     uint32_t method, uri, host, protocol, ua, referer, ctype;  /* offsets + 1, 0 = absent */
+    uint32_t path;              /* the normalized URI path (no query): files' default name */
+    struct app_file *rf[HTTP_REQ_FILES];    /* the request's files, complete */
+    uint8_t rf_state[HTTP_REQ_FILES];
+    uint8_t nrf;
     uint32_t tx_id;
     uint64_t req_body_len;
     uint8_t is_head, is_connect;
@@ -84,7 +94,13 @@ struct hdir {
     uint32_t probe_len;
     uint8_t at_line_start;
     uint64_t resync_seen;
+    /* the body as a file (app_http_file.c) */
+    uint8_t fmode;              /* FM_*: what this message's body is */
+    uint8_t ferr;               /* the body's framing broke: the file ends in ERROR */
+    struct app_file *file;      /* FM_SINGLE: open once the first byte came */
+    struct http_mp *mp;         /* FM_MULTIPART: the parts' parser */
 };
+enum { FM_NONE, FM_SINGLE, FM_MULTIPART };
 
 /* counters, named in the entry (app_http.c) */
 enum { HTTP_C_TX, HTTP_C_PARSE_ERRORS, HTTP_C_TRUNCATED_BODIES, HTTP_C_GZIP_ERRORS };
@@ -100,6 +116,7 @@ struct http_state {
     uint32_t next_tx;
     uint8_t tunnel;
     uint8_t seen_msg;           /* a header block parsed: the flow is HTTP */
+    const struct app_sink *sink;    /* the sink of the call in progress (files close in it) */
 };
 
 /* app_http_msg.c */
@@ -125,5 +142,22 @@ int app_http_body_begin(struct http_state *h, int dir, const struct hslot *req);
 long app_http_body_feed(struct http_state *h, int dir, const uint8_t *p, size_t n, int *done);
 void app_http_body_reset(struct http_state *h, int dir);
 void app_http_body_free(struct http_state *h, int dir);
+
+/* app_http_file.c: message bodies as files (app_file.h), Suricata's way:
+ * every response body, PUT request bodies, and each part of a
+ * multipart/form-data POST that has a filename; named by
+ * Content-Disposition's filename, else the request's URI path. */
+/* The body of the message just parsed begins (req: its request's slot). */
+void app_http_file_begin(struct http_state *h, int dir);
+/* Decoded body bytes (dechunked, decompressed). */
+void app_http_file_data(struct http_state *h, int dir, const uint8_t *p, size_t n);
+void app_http_file_gap(struct http_state *h, int dir, size_t n);
+/* The body ended. Request files wait in their slot; a response's files
+ * close with the transaction meta (m) as the parent. */
+void app_http_file_end(struct http_state *h, int dir, const struct app_http_meta *m);
+/* The request files of slot s close with m as the parent. */
+void app_http_file_slot_done(struct http_state *h, struct hslot *s, const struct app_http_meta *m);
+/* Frees what is open without events (the flow state is going away). */
+void app_http_file_free(struct http_state *h);
 
 #endif

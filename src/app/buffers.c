@@ -54,6 +54,12 @@ static const struct { const char *name; uint8_t dir; } buf_info[BUF_MAX] = {
     [BUF_SMB_SHARE] = { "smb.share", BUF_DIR_TOSERVER },
     [BUF_SMB_NAMED_PIPE] = { "smb.named_pipe", BUF_DIR_TOSERVER },
     [BUF_DCERPC_STUB_DATA] = { "dcerpc.stub_data", BUF_DIR_ANY },
+    [BUF_FILE_NAME] = { "file.name", BUF_DIR_ANY },
+    [BUF_FILE_MAGIC] = { "file.magic", BUF_DIR_ANY },
+    [BUF_FILE_SIZE] = { "file.size", BUF_DIR_ANY },
+    [BUF_FILE_MD5] = { "file.md5", BUF_DIR_ANY },
+    [BUF_FILE_SHA1] = { "file.sha1", BUF_DIR_ANY },
+    [BUF_FILE_SHA256] = { "file.sha256", BUF_DIR_ANY },
 };
 
 const char *buffers_name(enum buf_id b)

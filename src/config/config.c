@@ -23,7 +23,7 @@
 #include "taishi/core/util.h"
 
 enum ktype { K_UINT, K_SIZE, K_DURATION, K_BOOL, K_STRING, K_EVENTS, K_LOGLEVEL, K_NETLIST,
-             K_COUNTRIES, K_SUMMARY };
+             K_COUNTRIES, K_SUMMARY, K_HASHES };
 
 struct key {
     const char *name;
@@ -109,6 +109,14 @@ static const struct key keys[] = {
     { "stream.ooo-max-segments", K_UINT, OFF(stream_ooo_max_segs), 1, 65535, "1024" },
     { "asset.max-entries", K_UINT, OFF(asset_max_entries), 16, 1u << 26, "100000" },
     { "asset.state-file", K_STRING, OFF(asset_state_file), 0, 512, "" },
+    { "files.enabled", K_BOOL, OFF(files.enabled), 0, 1, "yes" },
+    { "files.hash", K_HASHES, OFF(files.hash), 0, 0, "[sha256]" },
+    { "files.magic", K_BOOL, OFF(files.magic), 0, 1, "yes" },
+    { "files.magic-bytes", K_SIZE, OFF(files.magic_bytes), 256, 16u << 20, "64kb" },
+    { "files.max-open", K_UINT, OFF(files.max_open), 1, 1u << 24, "1000" },
+    { "files.data-window", K_SIZE, OFF(files.data_window), 0, 16u << 20, "64kb" },
+    { "files.store.dir", K_STRING, OFF(files.store_dir), 0, 512, "" },
+    { "files.store.max-size", K_SIZE, OFF(files.store_max), 1 << 20, 1ULL << 50, "1gb" },
     { "decoder.vxlan.port", K_UINT, OFF(vxlan_port), 1, 65535, "4789" },
     { "decoder.teredo.port", K_UINT, OFF(teredo_port), 1, 65535, "3544" },
     { "decoder.gtpu.port", K_UINT, OFF(gtpu_port), 1, 65535, "2152" },
@@ -226,7 +234,7 @@ static int set_kafka_prop(struct config *c, const char *name, const char *v, cha
 /* The sensor's own event types; the parsers' come from the registry. */
 static const char *const own_events[ET_MAX] = {
     [ET_ALERT] = "alert", [ET_FLOW] = "flow", [ET_ANOMALY] = "anomaly", [ET_STATS] = "stats",
-    [ET_ASSET] = "asset", [ET_RISK] = "risk",
+    [ET_ASSET] = "asset", [ET_RISK] = "risk", [ET_FILEINFO] = "fileinfo",
 };
 static const char *const level_names[] = { "error", "warning", "notice", "info", "debug" };
 static const char *const summary_names[] = { "auto", "yes", "no" };   /* enum summary_mode */
@@ -319,6 +327,19 @@ static int add_event(const char *item, void *arg)
     return 0;
 }
 
+static const char *const hash_names[] = { "md5", "sha1", "sha256" };
+
+static int add_hash(const char *item, void *arg)
+{
+    uint32_t *mask = arg;
+    for (int i = 0; i < (int)ARRAY_SIZE(hash_names); i++)
+        if (!strcmp(item, hash_names[i])) {
+            *mask |= 1u << i;
+            return 0;
+        }
+    return -1;
+}
+
 int config_set(struct config *c, const char *name, const char *v, char *err, size_t errlen)
 {
     const struct key *k = find_key(name);
@@ -394,6 +415,16 @@ int config_set(struct config *c, const char *name, const char *v, char *err, siz
                     snprintf(err + strlen(err), errlen - strlen(err), ", %s",
                              config_event_name((enum event_type)i));
             snprintf(err + strlen(err), errlen - strlen(err), ")");
+            return -1;
+        }
+        *(uint32_t *)dst = mask;
+        return 0;
+    }
+    case K_HASHES: {                        /* [md5, sha1, sha256] or [] */
+        uint32_t mask = 0;
+        if (util_parse_list(v, add_hash, &mask) < 0) {
+            snprintf(err, errlen, "%s: bad value '%s' (expected a list of: md5, sha1, sha256)",
+                     name, v);
             return -1;
         }
         *(uint32_t *)dst = mask;
@@ -667,6 +698,19 @@ static void value_text(const struct config *c, const struct key *k, char *out, s
     case K_SUMMARY:
         snprintf(out, outlen, "%s", summary_names[*(const int *)src]);
         break;
+    case K_HASHES: {
+        uint32_t m = *(const uint32_t *)src;
+        out[0] = 0;
+        strncat(out, "[", outlen - 1);
+        for (int i = 0; i < (int)ARRAY_SIZE(hash_names); i++)
+            if (m & (1u << i)) {
+                if (out[1])
+                    strncat(out, ", ", outlen - strlen(out) - 1);
+                strncat(out, hash_names[i], outlen - strlen(out) - 1);
+            }
+        strncat(out, "]", outlen - strlen(out) - 1);
+        break;
+    }
     case K_EVENTS: {
         uint32_t m = *(const uint32_t *)src;
         out[0] = 0;

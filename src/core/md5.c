@@ -83,3 +83,56 @@ void md5_hex(const uint8_t *data, size_t len, char out[33])
     }
     out[32] = 0;
 }
+
+void md5_init(struct md5_ctx *c)
+{
+    c->h[0] = 0x67452301;
+    c->h[1] = 0xefcdab89;
+    c->h[2] = 0x98badcfe;
+    c->h[3] = 0x10325476;
+    c->len = 0;
+    c->nbuf = 0;
+}
+
+void md5_update(struct md5_ctx *c, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+
+    c->len += len;
+    if (c->nbuf) {
+        size_t k = 64 - c->nbuf < len ? 64 - c->nbuf : len;
+        memcpy(c->buf + c->nbuf, p, k);
+        c->nbuf += (uint32_t)k;
+        p += k;
+        len -= k;
+        if (c->nbuf < 64)
+            return;
+        md5_block(c->h, c->buf);
+        c->nbuf = 0;
+    }
+    for (; len >= 64; p += 64, len -= 64)
+        md5_block(c->h, p);
+    if (len)
+        memcpy(c->buf, p, len);
+    c->nbuf = (uint32_t)len;
+}
+
+void md5_final(struct md5_ctx *c, uint8_t out[16])
+{
+    uint8_t tail[128];
+    uint64_t bits = c->len * 8;
+    size_t rest = c->nbuf;
+
+    memset(tail, 0, sizeof(tail));
+    memcpy(tail, c->buf, rest);
+    tail[rest] = 0x80;
+    size_t tl = rest + 1 + 8 <= 64 ? 64 : 128;
+    for (int i = 0; i < 8; i++)
+        tail[tl - 8 + i] = (uint8_t)(bits >> (8 * i));
+    md5_block(c->h, tail);
+    if (tl == 128)
+        md5_block(c->h, tail + 64);
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++)
+            out[4 * i + j] = (uint8_t)(c->h[i] >> (8 * j));
+}

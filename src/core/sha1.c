@@ -2,7 +2,8 @@
  * ID of every flow (flow/community_id.c), TLS certificate fingerprints
  * (app/app_x509.c) and the to_sha1 transform of the rules (detect/).
  *
- * A pure function: no state, safe from any thread. */
+ * The one-shot sha1() is a pure function; the incremental context is the
+ * caller's. Safe from any thread. */
 #include <string.h>
 
 #include "taishi/core/sha1.h"
@@ -64,5 +65,59 @@ void sha1(const uint8_t *data, size_t len, uint8_t out[20])
         out[4 * i + 1] = (uint8_t)(h[i] >> 16);
         out[4 * i + 2] = (uint8_t)(h[i] >> 8);
         out[4 * i + 3] = (uint8_t)h[i];
+    }
+}
+
+void sha1_init(struct sha1_ctx *c)
+{
+    static const uint32_t iv[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0 };
+    memcpy(c->h, iv, sizeof(iv));
+    c->len = 0;
+    c->nbuf = 0;
+}
+
+void sha1_update(struct sha1_ctx *c, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+
+    c->len += len;
+    if (c->nbuf) {
+        size_t k = 64 - c->nbuf < len ? 64 - c->nbuf : len;
+        memcpy(c->buf + c->nbuf, p, k);
+        c->nbuf += (uint32_t)k;
+        p += k;
+        len -= k;
+        if (c->nbuf < 64)
+            return;
+        sha1_block(c->h, c->buf);
+        c->nbuf = 0;
+    }
+    for (; len >= 64; p += 64, len -= 64)
+        sha1_block(c->h, p);
+    if (len)
+        memcpy(c->buf, p, len);
+    c->nbuf = (uint32_t)len;
+}
+
+void sha1_final(struct sha1_ctx *c, uint8_t out[20])
+{
+    uint8_t last[128];
+    size_t rest = c->nbuf;
+    uint64_t bits = c->len * 8;
+
+    memset(last, 0, sizeof(last));
+    memcpy(last, c->buf, rest);
+    last[rest] = 0x80;
+    size_t tail = rest + 1 + 8 <= 64 ? 64 : 128;
+    for (int i = 0; i < 8; i++)
+        last[tail - 1 - i] = (uint8_t)(bits >> (8 * i));
+    sha1_block(c->h, last);
+    if (tail == 128)
+        sha1_block(c->h, last + 64);
+    for (int i = 0; i < 5; i++) {
+        out[4 * i] = (uint8_t)(c->h[i] >> 24);
+        out[4 * i + 1] = (uint8_t)(c->h[i] >> 16);
+        out[4 * i + 2] = (uint8_t)(c->h[i] >> 8);
+        out[4 * i + 3] = (uint8_t)c->h[i];
     }
 }

@@ -941,7 +941,8 @@ void detect_tx(struct detect_thread *t, struct detect_flow *f, const struct dete
     int g = group_of(c->key->proto);
     struct unit u = { .c = c, .f = f, .bufs = bufs, .nbufs = nbufs };
 
-    new_unit(t);
+    if (!c->same_unit)
+        new_unit(t);
     memo_flow(t, f);
     for (uint32_t i = 0; i < nbufs; i++) {
         const struct app_buf *ab = &bufs[i];

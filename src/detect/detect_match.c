@@ -255,6 +255,33 @@ static int inspect(const struct drule *d, const struct dsec *s, unsigned i, cons
             if (!rules_vars_num_match(&m->u.n, b->len))
                 return 0;
             break;
+        case RM_FILESIZE: {             /* file.size: decimal digits */
+            uint64_t v = 0;
+            for (uint32_t k = 0; k < b->len && k < 20; k++)
+                v = v * 10 + (uint64_t)(b->data[k] - '0');
+            if (!rules_vars_num_match(&m->u.n, v))
+                return 0;
+            break;
+        }
+        case RM_HASHLIST: {             /* a sorted list: binary search */
+            int found = 0;
+            if (b->len == m->u.h.len) {
+                uint32_t lo = 0, hi = m->u.h.n;
+                while (lo < hi && !found) {
+                    uint32_t mid = lo + (hi - lo) / 2;
+                    int c = memcmp(m->u.h.hex + (size_t)mid * m->u.h.len, b->data, b->len);
+                    if (c == 0)
+                        found = 1;
+                    else if (c < 0)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+            }
+            if ((m->flags & M_NEGATED) ? found : !found)
+                return 0;
+            break;
+        }
         default:
             return 0;
         }

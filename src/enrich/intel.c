@@ -20,11 +20,12 @@ struct intel {
     struct netset *ips;
     uint32_t *slots;            /* index + 1 into ind, 0 = empty */
     size_t nslots;
+    uint32_t types;             /* bit t: some indicator of type t */
 };
 
 const char *intel_ioc_type_name(enum ioc_type t)
 {
-    static const char *const n[IOC_MAX] = { "ip", "domain", "ja3", "url" };
+    static const char *const n[IOC_MAX] = { "ip", "domain", "ja3", "url", "md5", "sha1", "sha256" };
     return (unsigned)t < IOC_MAX ? n[t] : "unknown";
 }
 
@@ -60,6 +61,9 @@ static void table_build(struct intel *in)
         if (in->ind[i].value[0])
             in->ind[kept++] = in->ind[i];
     in->n = kept;
+    in->types = 0;
+    for (size_t i = 0; i < in->n; i++)
+        in->types |= 1u << in->ind[i].type;
     for (size_t i = 0; i < in->n; i++)
         if (in->ind[i].type == IOC_IP)
             netset_add_text(in->ips, in->ind[i].value, (uint32_t)i);
@@ -76,6 +80,16 @@ static void table_build(struct intel *in)
             i = (i + 1) & (in->nslots - 1);
         in->slots[i] = (uint32_t)k + 1;
     }
+}
+
+static int is_hexn(const char *s, size_t n)
+{
+    if (strlen(s) != n)
+        return 0;
+    for (; *s; s++)
+        if (!isxdigit((unsigned char)*s))
+            return 0;
+    return 1;
 }
 
 static int is_hex32(const char *s)
@@ -112,6 +126,10 @@ static int guess_type(const char *v)
         return IOC_IP;
     if (is_hex32(v))
         return IOC_JA3;
+    if (is_hexn(v, 40))
+        return IOC_SHA1;
+    if (is_hexn(v, 64))
+        return IOC_SHA256;
     if (!strncasecmp(v, "http://", 7) || !strncasecmp(v, "https://", 8) || (strchr(v, '/') && is_domain(
         strndupa(v, (size_t)(strchr(v, '/') - v)))))
         return IOC_URL;
@@ -149,7 +167,9 @@ static int add(struct intel *in, enum ioc_type t, const char *value, const char 
     strcpy(v, p);
     if (t == IOC_DOMAIN && v[strlen(v) - 1] == '.')
         v[strlen(v) - 1] = 0;               /* "example.net." is example.net */
-    if ((t == IOC_IP && guess_type(v) != IOC_IP) || (t == IOC_JA3 && !is_hex32(v)) ||
+    if ((t == IOC_MD5 && !is_hexn(v, 32)) || (t == IOC_SHA1 && !is_hexn(v, 40)) ||
+        (t == IOC_SHA256 && !is_hexn(v, 64)) ||
+        (t == IOC_IP && guess_type(v) != IOC_IP) || (t == IOC_JA3 && !is_hex32(v)) ||
         (t == IOC_DOMAIN && !is_domain(v)) || (t == IOC_URL && !strchr(v, '/'))) {
         snprintf(why, whylen, "'%s' is not a valid %s indicator", value, intel_ioc_type_name(t));
         return -1;
@@ -205,7 +225,7 @@ static int load_file(struct intel *in, const char *path, char *err, size_t errle
             if (type < 0 && !strcasecmp(fld[0], "type"))
                 continue;                   /* a header line */
             if (type < 0) {
-                snprintf(err, errlen, "%s:%u: unknown indicator type '%s' (ip, domain, ja3, url)",
+                snprintf(err, errlen, "%s:%u: unknown indicator type '%s' (ip, domain, ja3, url, md5, sha1, sha256)",
                          path, lineno, fld[0]);
                 goto fail;
             }
@@ -215,7 +235,7 @@ static int load_file(struct intel *in, const char *path, char *err, size_t errle
             if (n >= 4 && (sev = atoi(fld[3])) < 1)
                 sev = 1;
         } else if ((type = guess_type(value)) < 0) {
-            snprintf(err, errlen, "%s:%u: '%s' is not an IP, CIDR, domain, JA3 hash or URL", path,
+            snprintf(err, errlen, "%s:%u: '%s' is not an IP, CIDR, domain, JA3 hash, SHA-1, SHA-256 or URL", path,
                      lineno, value);
             goto fail;
         }
@@ -367,4 +387,16 @@ const struct indicator *intel_match_url(const struct intel *in, const char *host
     if (n <= 0 || (size_t)n >= sizeof(u))
         return NULL;
     return table_find(in, IOC_URL, u, (size_t)n);
+}
+
+const struct indicator *intel_match_hash(const struct intel *in, enum ioc_type t, const char *hex)
+{
+    if (!hex || !*hex || (t != IOC_MD5 && t != IOC_SHA1 && t != IOC_SHA256))
+        return NULL;
+    return table_find(in, t, hex, strlen(hex));
+}
+
+int intel_has_type(const struct intel *in, enum ioc_type t)
+{
+    return in && (unsigned)t < IOC_MAX && (in->types >> t) & 1;
 }

@@ -36,6 +36,16 @@ int policy_intel_addresses(const struct intel *in, const struct flow *f,
     return d != s ? add_hit(hits, n, d, "dest_ip") : n;
 }
 
+int policy_intel_file(const struct intel *in, const char *md5, const char *sha1,
+                      const char *sha256, struct policy_intel_hit hits[3])
+{
+    if (!in)
+        return 0;
+    int n = add_hit(hits, 0, intel_match_hash(in, IOC_MD5, md5), "fileinfo.md5");
+    n = add_hit(hits, n, intel_match_hash(in, IOC_SHA1, sha1), "fileinfo.sha1");
+    return add_hit(hits, n, intel_match_hash(in, IOC_SHA256, sha256), "fileinfo.sha256");
+}
+
 int policy_intel_metadata(const struct intel *in, const struct flow *f, const char *app_proto,
                           struct policy_intel_hit hits[3])
 {

@@ -245,6 +245,7 @@ void stats_collect(struct stats_totals *t, const struct capture_totals *ct,
     memset(&t->ss, 0, sizeof(t->ss));
     memset(&t->dts, 0, sizeof(t->dts));
     memset(&t->as, 0, sizeof(t->as));
+    memset(&t->fis, 0, sizeof(t->fis));
     memset(ws, 0, sizeof(*ws));
     for (int i = 0; i < nworkers; i++) {
         const struct flow_stats *f = &t->sn[i].fs;
@@ -258,6 +259,7 @@ void stats_collect(struct stats_totals *t, const struct capture_totals *ct,
             t->fs.ended[r] += f->ended[r];
         add_counters(&t->ss, &t->sn[i].ss, sizeof(t->ss));
         add_counters(&t->as, &t->sn[i].as, sizeof(t->as));
+        add_counters(&t->fis, &t->sn[i].fis, sizeof(t->fis));
         add_counters(&t->dts, &t->sn[i].dts, sizeof(t->dts));
         t->dp.packets += d->packets;
         t->dp.flows += d->flows;
@@ -385,6 +387,20 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct stat
     }
     jw_ku64(w, "gaps", asp->gaps);
     jw_ku64(w, "memory", asp->memory);
+    jw_obj_end(w);
+
+    jw_kobj(w, "files");                    /* the file tracker (app/files.h) */
+    jw_ku64(w, "opened", t->fis.opened);
+    jw_ku64(w, "closed", t->fis.closed);
+    jw_ku64(w, "truncated", t->fis.truncated);
+    jw_ku64(w, "errors", t->fis.errors);
+    jw_ku64(w, "refused", t->fis.refused);
+    jw_ku64(w, "open", t->fis.open);
+    jw_ku64(w, "magic_errors", t->fis.magic_errors);
+    jw_ku64(w, "stored", t->fis.stored);
+    jw_ku64(w, "store_removed", t->fis.store_removed);
+    jw_ku64(w, "store_errors", t->fis.store_errors);
+    jw_ku64(w, "store_bytes", t->fis.store_bytes);
     jw_obj_end(w);
 
     jw_kobj(w, "detect");

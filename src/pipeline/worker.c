@@ -31,6 +31,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "taishi/app/files.h"
 #include "taishi/enrich/assets.h"
 #include "taishi/enrich/enrich.h"
 #include "taishi/enrich/intel.h"
@@ -169,6 +170,21 @@ struct worker *worker_create(int id, const struct config *cfg, struct output *ou
     app_limits_default(&w->al);
     w->al.http_body_inspect = 0;            /* until a ruleset reads bodies */
     w->al.rule_bufs = 0;                    /* until there is a ruleset at all */
+    if (cfg->files.enabled) {
+        /* The store's cap is shared like the flow memcap: this worker's
+         * share of flow.memcap tells how many workers share it. */
+        char err[256];
+        int nw = flow_memcap ? (int)(cfg->flow_memcap / flow_memcap) : 1;
+        w->as.files = files_worker_new(&cfg->files, id, nw > 0 ? nw : 1, err, sizeof(err));
+        if (!w->as.files) {
+            LOG(LVL_ERROR, "worker %d: %s", id, err);
+            flow_table_destroy(w->flows);
+            dpi_destroy(w->dpi);
+            enrich_cache_destroy(w->ec);
+            free(w);
+            return NULL;
+        }
+    }
     stream_ctx_init(&w->sc, (uint32_t)cfg->stream_ooo_max_bytes, cfg->stream_ooo_max_segs,
                     cfg->stream_memcap);
     w->in = ring_create(WORKER_BATCHES);
@@ -190,6 +206,7 @@ void worker_destroy(struct worker *w)
         return;
     flow_table_destroy(w->flows);           /* ends remaining flows: events go out */
     worker_emit_flush(w);
+    files_worker_free(w->as.files);
     dpi_destroy(w->dpi);
     detect_thread_free(w->dt);
     ring_destroy(w->in);
@@ -279,6 +296,8 @@ void worker_publish(struct worker *w)
     w->pub.ds = *dpi_stats(w->dpi);
     w->pub.ss = w->sc.st;
     w->pub.as = w->as;
+    w->pub.as.files = NULL;                 /* summed as counters: no pointer in it */
+    w->pub.fis = *files_worker_stats(w->as.files);
     if (w->dt)
         w->pub.dts = *detect_thread_stats(w->dt);
     pthread_mutex_unlock(&w->pub_mu);
@@ -385,6 +404,11 @@ void worker_set_detect(struct worker *w, struct detect_engine *e, uint64_t strea
     w->al.http_body_inspect = detect_engine_uses_buf(e, BUF_HTTP_REQUEST_BODY) ||
                               detect_engine_uses_buf(e, BUF_HTTP_RESPONSE_BODY) ||
                               detect_engine_uses_buf(e, BUF_FILE_DATA);
+    files_worker_set_window(w->as.files, detect_engine_uses_buf(e, BUF_FILE_DATA));
+    files_worker_set_rule_hashes(w->as.files,
+                                 (detect_engine_uses_buf(e, BUF_FILE_MD5) ? FILES_HASH_MD5 : 0) |
+                                 (detect_engine_uses_buf(e, BUF_FILE_SHA1) ? FILES_HASH_SHA1 : 0) |
+                                 (detect_engine_uses_buf(e, BUF_FILE_SHA256) ? FILES_HASH_SHA256 : 0));
     if (!w->dt)
         w->dt = detect_thread_new(e);
     else

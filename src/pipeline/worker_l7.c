@@ -24,6 +24,8 @@
 #include <string.h>
 
 #include "taishi/app/app.h"
+#include "taishi/app/files.h"
+#include "taishi/enrich/policy.h"
 #include "taishi/detect/detect.h"
 #include "taishi/event/event.h"
 #include "taishi/flow/stream.h"
@@ -52,6 +54,7 @@ struct l7_call {
     struct flow *f;
     struct detect_ctx c;
     int parser;                     /* the parser nDPI's verdict asks for; 0: none */
+    int64_t file_unit;              /* the last TX_FILE's parent (dir << 32 | tx_id); -1 none */
 };
 
 /* nDPI protocol id -> the rule protocol (enum rule_app) and the parser it
@@ -74,6 +77,7 @@ static void ndpi_index_build(void)
         app_events_mask |= 1u << app_registry_get(id)->event_id;
         rapp_of_parser[id] = (uint8_t)rules_app_lookup(app_registry_get(id)->rule_proto);
     }
+    app_events_mask |= 1u << ET_FILEINFO;       /* files come from the parsers */
 }
 
 void worker_l7_init(void)
@@ -95,7 +99,12 @@ static void flow_app(const struct flow *f, int *rule_app, int *parser)
 
 static int app_events_wanted(const struct worker *w)
 {
-    return (w->cfg->events_mask & app_events_mask) != 0;
+    if (w->cfg->events_mask & app_events_mask)
+        return 1;
+    /* file-hash indicators need the parsers' files even when only alerts are written */
+    return w->intel && worker_wants(w, ET_ALERT) &&
+           (intel_has_type(w->intel, IOC_MD5) || intel_has_type(w->intel, IOC_SHA1) ||
+            intel_has_type(w->intel, IOC_SHA256));
 }
 
 static void on_alert(void *ud, const struct detect_ctx *c, const struct rule *r, const uint8_t *buf,
@@ -123,10 +132,39 @@ static void on_tx(void *ud, const struct app_tx *tx)
     c.dir = tx->dir == APP_DIR_TOCLIENT;
     if (tx->proto <= APP_PARSERS_MAX && rapp_of_parser[tx->proto] != RAPP_NONE)
         c.app = rapp_of_parser[tx->proto];  /* the parser's protocol (a port fallback too) */
+    if (tx->kind == TX_FILE && tx->meta) {      /* the files of one transaction: one unit */
+        const struct app_file_meta *fm = tx->meta;
+        int64_t unit = (int64_t)fm->dir << 32 | fm->tx_id;
+        c.same_unit = k->file_unit == unit;
+        k->file_unit = unit;
+    } else {
+        k->file_unit = -1;
+    }
     if (k->f->l7->df)
         detect_tx(w->dt, k->f->l7->df, &c, tx->bufs, tx->nbufs, &cb);
     if (!tx->event)
         return;
+    if (tx->kind == TX_FILE) {
+        const struct app_file_meta *fm = tx->meta;
+        if (w->intel && fm && fm->state == APP_FILE_CLOSED && !fm->gaps) {
+            struct policy_intel_hit hits[3];
+            int n = policy_intel_file(w->intel, fm->md5, fm->sha1, fm->sha256, hits);
+            for (int i = 0; i < n && worker_wants(w, ET_ALERT); i++) {
+                const struct indicator *ind = hits[i].ind;
+                char sig[128];
+                event_alert_intel(&w->jw, &w->ectx, k->f, ind, hits[i].matched, c.ts_ns);
+                worker_emit_event(w, ET_ALERT, k->f->flow_id);
+                snprintf(sig, sizeof(sig), "TAISHI INTEL %s %.96s", intel_ioc_type_name(ind->type),
+                         ind->value);
+                worker_stats_alert(&w->st, w->cfg->intel_gid, ind->sid, ind->severity, sig);
+            }
+        }
+        if (!worker_wants(w, ET_FILEINFO))
+            return;
+        event_fileinfo(&w->jw, &w->ectx, k->f, tx, c.ts_ns);
+        worker_emit_event(w, ET_FILEINFO, k->f->flow_id);
+        return;
+    }
     enum event_type et = (enum event_type)app_registry_get(tx->proto)->event_id;
     if (!worker_wants(w, et))
         return;
@@ -268,7 +306,7 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
             f->l7->app_state = APPST_OFF;
     }
     struct flow_l7 *l = f->l7;
-    struct l7_call k = { .w = w, .f = f };
+    struct l7_call k = { .w = w, .f = f, .file_unit = -1 };
     struct detect_alert_cb cb = { on_alert, &k };
     int dir = to_server ? 0 : 1;
 
@@ -303,7 +341,7 @@ void worker_l7_end(struct worker *w, struct flow *f)
     struct flow_l7 *l = f->l7;
     if (!l)
         return;
-    struct l7_call k = { .w = w, .f = f };
+    struct l7_call k = { .w = w, .f = f, .file_unit = -1 };
     struct stream_cb scb = { on_chunk, on_gap, &k };
     fill_ctx(&k, f, NULL, 0, f->last_ns);
     app_decide(&k);                             /* dpi_finish has given its final verdict */

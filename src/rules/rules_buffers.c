@@ -24,6 +24,8 @@ static const struct sticky_kw generic[] = {
     { "pkt_data", BUF_PACKET, SK_PKT_DATA, RAPP_NONE },
     { "file.data", BUF_FILE_DATA, SK_STICKY, RAPP_NONE },
     { "file_data", BUF_FILE_DATA, SK_STICKY, RAPP_NONE },
+    { "file.name", BUF_FILE_NAME, SK_STICKY, RAPP_NONE },
+    { "file.magic", BUF_FILE_MAGIC, SK_STICKY, RAPP_NONE },
 };
 
 int rules_buffers_sticky_lookup(const char *name, struct sticky_kw *out)

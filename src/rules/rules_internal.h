@@ -75,6 +75,12 @@ rules_kw_fn rules_payload_lookup(const char *name);
 /* Buffer keywords (sticky, legacy modifier, pkt_data) and transforms;
  * returns 1 when name was one of them (handled), 0 when not. */
 int rules_payload_buffer_kw(struct rparse *rp, const char *name, char *value);
+/* A new match of type on the current sticky buffer (with its transforms). */
+struct rule_match *rules_payload_add_match(struct rparse *rp, uint8_t type);
+/* rules_file.c: the file keywords (filename, fileext, filemagic, filesize,
+ * filemd5/sha1/sha256, filestore, file.name:"x"): 1 handled, 0 not one of
+ * them, -1 after rules_util_fail. */
+int rules_file_apply(struct rparse *rp, const char *name, char *value);
 /* Payload checks at the end of the rule (fast_pattern, bsize, directions). */
 void rules_payload_finish(struct rparse *rp);
 

@@ -51,6 +51,11 @@ static struct rule_match *add_match(struct rparse *rp, uint8_t type)
     return m;
 }
 
+struct rule_match *rules_payload_add_match(struct rparse *rp, uint8_t type)
+{
+    return add_match(rp, type);
+}
+
 /* Puts a match on another buffer than the sticky one, without transforms. */
 static void set_buf_plain(struct rule_match *m, uint8_t buf)
 {

@@ -127,6 +127,8 @@ static void free_rule(struct rule *r)
             free(m->u.c.pat);
         else if (m->type == RM_PCRE)
             free(m->u.p.re);
+        else if (m->type == RM_HASHLIST)
+            free(m->u.h.hex);
     }
     free(r->m);
     for (uint32_t i = 0; i < r->nflowbits; i++)

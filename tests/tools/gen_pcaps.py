@@ -983,6 +983,8 @@ def build(outdir):
         with open(os.path.join(outdir, name), 'wb') as f:
             f.write(data)
         print('%-24s %5d packets %8d bytes' % (name, n, len(data)))
+    import gen_file_pcaps           # files-http.pcap (issue 15)
+    gen_file_pcaps.build(outdir)
 
 
 if __name__ == '__main__':

@@ -19,7 +19,8 @@
 # installed the same way: never started as a service.
 set -e
 RUNTIME_PKGS="build-essential pkg-config libpcap-dev libndpi-dev libyaml-dev libhyperscan-dev
-      librdkafka-dev libmaxminddb-dev libpcre2-dev zlib1g-dev libmicrohttpd-dev"
+      librdkafka-dev libmaxminddb-dev libpcre2-dev zlib1g-dev libmicrohttpd-dev
+      libmagic-dev libmagic-mgc"
 TEST_PKGS="libndpi-bin clang python3 python3-yaml bc kcat tcpreplay tshark logrotate iproute2
       prometheus"
 NO_SERVICE="prometheus"                 # packages whose service must never start

@@ -81,6 +81,32 @@ int main(void)
     write_file(1, "ja3,xyz\n");
     CHECK(intel_open(&cfg, err, sizeof(err)) == NULL);
     CHECK(strstr(err, ":1: 'xyz' is not a valid ja3 indicator") != NULL);
+
+    /* File hashes: md5 in CSV only (32 hex digits alone are a JA3), SHA-1
+     * and SHA-256 by their shape too; any case; the update feed adds them. */
+    write_file(1, "md5,900150983CD24FB0D6963F7D28E17F72,hashes,1\n"
+                  "a9993e364706816aba3e25717850c26c9cd0d89d\n"
+                  "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n");
+    char *hup[] = { "add,sha256,0000000000000000000000000000000000000000000000000000000000000001" };
+    in = intel_open_with(&cfg, hup, 1, err, sizeof(err));
+    CHECK(in != NULL);
+    d = intel_match_hash(in, IOC_MD5, "900150983cd24fb0d6963f7d28e17f72");
+    CHECK(d && d->type == IOC_MD5 && d->severity == 1 && !strcmp(d->source, "hashes"));
+    CHECK(intel_match_ja3(in, "900150983cd24fb0d6963f7d28e17f72") == NULL);   /* not a JA3 */
+    CHECK(intel_match_hash(in, IOC_SHA1, "A9993E364706816ABA3E25717850C26C9CD0D89D") != NULL);
+    d = intel_match_hash(in, IOC_SHA256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(d && d->type == IOC_SHA256);
+    CHECK(intel_match_hash(in, IOC_SHA256, "0000000000000000000000000000000000000000000000000000000000000001") != NULL);
+    CHECK(intel_match_hash(in, IOC_SHA1, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == NULL);
+    CHECK(intel_match_hash(in, IOC_SHA256, NULL) == NULL);
+    CHECK(intel_match_hash(in, IOC_DOMAIN, "evil.example") == NULL);
+    CHECK_STR(intel_ioc_type_name(IOC_SHA256), "sha256");
+    CHECK(intel_has_type(in, IOC_MD5) && intel_has_type(in, IOC_SHA1) && intel_has_type(in, IOC_SHA256));
+    CHECK(!intel_has_type(in, IOC_MAX) && !intel_has_type(NULL, IOC_MD5));
+    intel_close(in);
+    write_file(1, "sha1,abc\n");
+    CHECK(intel_open(&cfg, err, sizeof(err)) == NULL);
+    CHECK(strstr(err, ":1: 'abc' is not a valid sha1 indicator") != NULL);
     unlink(path[0]);
     unlink(path[1]);
     return unit_done("intel");

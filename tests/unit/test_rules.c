@@ -706,6 +706,64 @@ static void test_files(void)
     rules_set_free(NULL);
 }
 
+/* The file keywords (rules_file.c). */
+static void test_file_keywords(void)
+{
+    const struct rule *r = loads("fileext:\"exe\"; sid:1;");
+    if (r && r->nm == 1) {
+        CHECK_EQ_U(r->m[0].buf, BUF_FILE_NAME);
+        CHECK(r->m[0].u.c.len == 4 && !memcmp(r->m[0].u.c.pat, ".exe", 4));
+        CHECK((r->m[0].flags & (M_NOCASE | M_ENDSWITH)) == (M_NOCASE | M_ENDSWITH));
+    }
+    r = loads("filemagic:!\"PE32\"; sid:1;");
+    CHECK(r && r->nm == 1 && r->m[0].buf == BUF_FILE_MAGIC && (r->m[0].flags & M_NEGATED));
+    /* legacy keywords leave the sticky buffer where it was */
+    r = loads("http.uri; content:\"a\"; filename:\"b\"; content:\"c\"; sid:1;");
+    CHECK(r && r->nm == 3 && r->m[1].buf == BUF_FILE_NAME && r->m[2].buf == BUF_HTTP_URI);
+    r = loads("file.name; content:\"x\"; file.magic; content:\"y\"; sid:1;");
+    CHECK(r && r->nm == 2 && r->m[0].buf == BUF_FILE_NAME && r->m[1].buf == BUF_FILE_MAGIC);
+    r = loads("file.name:\"z\"; sid:1;");
+    CHECK(r && r->nm == 1 && r->m[0].buf == BUF_FILE_NAME && (r->m[0].flags & M_NOCASE));
+    r = loads("filesize:>100; filestore; sid:1;");
+    CHECK(r && r->nm == 1 && r->m[0].type == RM_FILESIZE && r->m[0].buf == BUF_FILE_SIZE);
+    fails("fileext:; sid:1;", "fileext");
+    fails("filesize:abc; sid:1;", "filesize");
+
+    /* hash lists: relative to the rule file's directory, sorted, any case */
+    char dir[] = "/tmp/taishi-fk-XXXXXX", p1[128], p2[128];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(p1, sizeof(p1), "%s/list.md5", dir);
+    FILE *f = fopen(p1, "w");
+    fputs("# two\nFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF\n00000000000000000000000000000001\n", f);
+    fclose(f);
+    snprintf(p2, sizeof(p2), "%s/r.rules", dir);
+    f = fopen(p2, "w");
+    fputs("alert http any any -> any any (filemd5:list.md5; sid:1;)\n"
+          "alert http any any -> any any (filesha1:!list.md5; sid:2;)\n"
+          "alert http any any -> any any (filemd5:nothere.md5; sid:3;)\n", f);
+    fclose(f);
+    const char *files[] = { p2 };
+    struct ruleset *rs = rules_set_load(&opts, files, 1);
+    CHECK_EQ_U(rs->loaded, 1);
+    CHECK_EQ_U(rs->failed, 2);                  /* md5s are no sha1s; a missing list */
+    if (rs->nrules == 1) {
+        const struct rule_match *m = &rs->rules[0]->m[0];
+        CHECK(m->type == RM_HASHLIST && m->buf == BUF_FILE_MD5 && m->u.h.n == 2 && m->u.h.len == 32);
+        CHECK(!memcmp(m->u.h.hex, "00000000000000000000000000000001", 32));
+        CHECK(!memcmp(m->u.h.hex + 32, "ffffffffffffffffffffffffffffffff", 32));
+    }
+    int saw_open = 0, saw_hex = 0;
+    for (uint32_t i = 0; i < rs->nproblems; i++) {
+        saw_open |= strstr(rs->problems[i].reason, "cannot open") != NULL;
+        saw_hex |= strstr(rs->problems[i].reason, "not a 40-digit hex hash") != NULL;
+    }
+    CHECK(saw_open && saw_hex);
+    rules_set_free(rs);
+    unlink(p1);
+    unlink(p2);
+    rmdir(dir);
+}
+
 int main(void)
 {
     snprintf(class_path, sizeof(class_path), "/tmp/taishi-class-%d.config", (int)getpid());
@@ -726,6 +784,7 @@ int main(void)
     test_other();
     test_num();
     test_files();
+    test_file_keywords();
     CHECK_EQ_U(cur ? cur->nclasses : 0, 2);
     rules_set_free(cur);
     unlink(class_path);

@@ -136,12 +136,14 @@ struct app_limits {
 };
 void app_limits_default(struct app_limits *l);
 
+struct files_worker;
 struct app_stats {
     /* Row id - 1 is parser id's counters, named by its entry's `counters`
      * ("tx", "parse_errors", ...; the stats event writes "<parser>_<name>"). */
     uint64_t counters[APP_PARSERS_MAX][APP_COUNTERS_MAX];
     uint64_t gaps;              /* stream holes handed to parsers */
     uint64_t memory;            /* bytes the app_flows of this worker hold now */
+    struct files_worker *files; /* the worker's file tracker (files.h); NULL: files off */
 };
 /* Parser id's row of counters. */
 static inline uint64_t *app_stats_row(struct app_stats *st, int id)

@@ -63,6 +63,12 @@ enum buf_id {
     BUF_SSH_SOFTWARE,       /* "OpenSSH_8.9p1" */
 
     /* Files (app_file.h): file.name, file.magic, ... */
+    BUF_FILE_NAME,          /* the file's name as the protocol gave it (filename, file.name) */
+    BUF_FILE_MAGIC,         /* libmagic's description (filemagic, file.magic) */
+    BUF_FILE_SIZE,          /* the file's size in decimal (filesize) */
+    BUF_FILE_MD5,           /* its hashes in lower-case hex, when computed (filemd5, ...) */
+    BUF_FILE_SHA1,
+    BUF_FILE_SHA256,
 
     /* SMTP, FTP */
 

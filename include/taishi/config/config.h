@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "taishi/app/files.h"
+
 enum flow_group { FG_TCP, FG_UDP, FG_ICMP, FG_OTHER, FG_MAX };
 enum flow_state { FS_NEW, FS_ESTABLISHED, FS_CLOSED, FS_MAX };
 
@@ -27,7 +29,9 @@ enum flow_state { FS_NEW, FS_ESTABLISHED, FS_CLOSED, FS_MAX };
  * smb 14, dcerpc 15, krb5 16, quic 17, dhcp 18, mqtt 19, snmp 20, sip 21,
  * rdp 22, nfs 23, tftp 24, ike 25, rfb 26; 27-31 are free. */
 enum event_type {
-    ET_ALERT = 0, ET_FLOW = 1, ET_ANOMALY = 2, ET_STATS = 3, ET_ASSET = 7, ET_RISK = 8, ET_MAX = 32
+    ET_ALERT = 0, ET_FLOW = 1, ET_ANOMALY = 2, ET_STATS = 3, ET_ASSET = 7, ET_RISK = 8,
+    ET_FILEINFO = 10,           /* a file's end (app_file.h), whatever parser saw it */
+    ET_MAX = 32
 };
 /* The name of event type t; NULL for a number no type has. */
 const char *config_event_name(enum event_type t);
@@ -103,6 +107,7 @@ struct config {
     char intel_kafka_topic[128];            /* "" = no live updates */
     uint32_t asset_max_entries;
     char asset_state_file[512];             /* "" = the inventory is not kept across restarts */
+    struct files_config files;              /* files.*: the file tracker (app/files.h) */
 
     int output_set;                         /* outputs.file.path was given (-o, YAML, --set) */
     char kafka_brokers[512];                /* "" = no Kafka output */

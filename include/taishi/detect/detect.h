@@ -72,6 +72,9 @@ struct detect_ctx {
     uint16_t tls_version;           /* negotiated, 0 = unknown */
     uint64_t stream_size[2];        /* TCP sequence space used by the client [0] and server [1] */
     uint64_t ts_ns;
+    int same_unit;                  /* detect_tx: the same unit as the previous call (the
+                                     * files of one transaction: one alert per rule, as
+                                     * Suricata's per transaction) */
 };
 
 /* An alert: the rule and the buffer it matched in (for payload_printable). */

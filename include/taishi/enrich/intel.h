@@ -4,11 +4,14 @@
  * Indicator types: ip (an address or CIDR prefix, either end of a flow),
  * domain (matched on the DNS query, TLS SNI and HTTP host, with subdomain
  * semantics: "example.net" also matches "www.example.net"), ja3 (the TLS
- * client fingerprint, 32 hex digits) and url (host + path of an HTTP
- * request, "http://" or "https://" optional).
+ * client fingerprint, 32 hex digits), url (host + path of an HTTP
+ * request, "http://" or "https://" optional), and md5, sha1, sha256 (a
+ * file's hash: a file that crossed the link complete, app/files.h).
  *
  * Files (intel.files): one indicator per line, its type recognised from its
- * shape; or CSV lines "type,value[,source[,severity]]". '#' starts a comment.
+ * shape (32 hex digits are a JA3 hash, 40 a SHA-1, 64 a SHA-256; an MD5
+ * file hash needs the CSV form "md5,..."); or CSV lines
+ * "type,value[,source[,severity]]". '#' starts a comment.
  * The source defaults to the file name, the severity to 2. A line that is
  * neither refuses start-up with file:line.
  *
@@ -22,7 +25,7 @@
 
 #include "taishi/config/config.h"
 
-enum ioc_type { IOC_IP, IOC_DOMAIN, IOC_JA3, IOC_URL, IOC_MAX };
+enum ioc_type { IOC_IP, IOC_DOMAIN, IOC_JA3, IOC_URL, IOC_MD5, IOC_SHA1, IOC_SHA256, IOC_MAX };
 const char *intel_ioc_type_name(enum ioc_type t);
 
 struct indicator {
@@ -42,6 +45,8 @@ struct intel *intel_open_with(const struct config *cfg, char *const *updates, si
                               char *err, size_t errlen);
 void intel_close(struct intel *in);
 size_t intel_count(const struct intel *in);
+/* 1 when the set holds an indicator of type t. */
+int intel_has_type(const struct intel *in, enum ioc_type t);
 
 const struct indicator *intel_match_ip(const struct intel *in, const uint8_t *addr, int ipver);
 /* name: a host name (case-insensitive); walks up its parent domains. */
@@ -49,5 +54,7 @@ const struct indicator *intel_match_domain(const struct intel *in, const char *n
 const struct indicator *intel_match_ja3(const struct intel *in, const char *md5hex);
 /* host and path as seen in the request ("www.example.com", "/a/b"). */
 const struct indicator *intel_match_url(const struct intel *in, const char *host, const char *path);
+/* A file hash of type IOC_MD5, IOC_SHA1 or IOC_SHA256 (hex, any case). */
+const struct indicator *intel_match_hash(const struct intel *in, enum ioc_type t, const char *hex);
 
 #endif

@@ -36,6 +36,12 @@ int policy_intel_addresses(const struct intel *in, const struct flow *f,
 int policy_intel_metadata(const struct intel *in, const struct flow *f, const char *app_proto,
                           struct policy_intel_hit hits[3]);
 
+/* Indicators on a file's hashes (NULL: not computed), for a file that
+ * crossed the link whole (CLOSED, no gap): "fileinfo.md5", ".sha1",
+ * ".sha256". Returns the number of hits (0-3). */
+int policy_intel_file(const struct intel *in, const char *md5, const char *sha1,
+                      const char *sha256, struct policy_intel_hit hits[3]);
+
 /* The cross-border policy: one end in HOME_NET, the other in a country not
  * in policy.cross-border.allowed-countries. An end without a known country
  * is not judged. */

@@ -80,6 +80,9 @@ void event_anomaly(struct jw *w, const struct event_ctx *c, const struct packet 
 struct app_tx;
 void event_app(struct jw *w, const struct event_ctx *c, const struct flow *f,
                const struct app_tx *tx, uint64_t ts);
+/* A file's fileinfo event from its TX_FILE transaction (app_file.h). */
+void event_fileinfo(struct jw *w, const struct event_ctx *c, const struct flow *f,
+                    const struct app_tx *tx, uint64_t ts);
 
 /* event_risk.c: nDPI's risks of a flow; the cross-border policy's verdict
  * (outbound: the home end is the client). event_asset.c: the first answer of

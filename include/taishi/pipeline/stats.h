@@ -73,6 +73,7 @@ struct stats_totals {
     struct stream_stats ss;
     struct detect_stats dts;
     struct app_stats as;
+    struct files_stats fis;     /* the file tracker's counters, summed */
     struct worker_stats ws;     /* the workers' counters summed (events, alerts, mix, ...) */
     int nworkers;
     struct worker_snapshot *sn; /* each worker's, as published */

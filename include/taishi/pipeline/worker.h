@@ -27,6 +27,7 @@
 #include "taishi/flow/stream.h"
 #include "taishi/detect/detect.h"
 #include "taishi/app/app.h"
+#include "taishi/app/files.h"
 #include "taishi/core/talkers.h"
 #include "taishi/event/event.h"
 
@@ -101,6 +102,7 @@ struct worker_snapshot {
     struct stream_stats ss;
     struct detect_stats dts;
     struct app_stats as;
+    struct files_stats fis;
 };
 
 /* The unit the reader hands a worker: packets whose bytes are in `data`. */

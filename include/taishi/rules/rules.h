@@ -92,6 +92,8 @@ enum rule_transform {
 enum rule_match_type {
     RM_CONTENT, RM_PCRE, RM_ISDATAAT, RM_BYTE_TEST, RM_BYTE_JUMP, RM_BYTE_EXTRACT,
     RM_BSIZE,   /* size of the whole buffer (also urilen on http.uri/http.uri.raw) */
+    RM_FILESIZE,/* filesize: the decimal number in the buffer (file.size) against u.n */
+    RM_HASHLIST,/* filemd5/filesha1/filesha256: the buffer (a file's hex hash) is in u.h */
 };
 
 /* rule_match.flags */
@@ -165,7 +167,11 @@ struct rule_match {
             uint32_t multiplier;        /* byte_jump/extract; 0 = none */
             int32_t post_offset;        /* byte_jump */
         } b;
-        struct rule_num n;      /* RM_BSIZE */
+        struct rule_num n;      /* RM_BSIZE, RM_FILESIZE */
+        struct {                /* RM_HASHLIST */
+            char *hex;          /* n sorted lower-case hex hashes of len digits, packed */
+            uint32_t n, len;
+        } h;
     } u;
 };
 
