@@ -129,7 +129,7 @@ static void smb_end(void *state, const struct app_sink *sk)
                 best = &s->tx[i];
         if (!best)
             break;
-        smb_tx_done(s, best, APP_DIR_TOCLIENT, NULL, sk);
+        smb_tx_done(s, best, APP_DIR_TOCLIENT, NULL, sk);  /* TOCLIENT: the file is TRUNCATED */
     }
 }
 
@@ -138,6 +138,9 @@ static void smb_destroy(void *state)
     struct smb_state *s = state;
     if (!s)
         return;
+    for (uint32_t i = 0; i < s->ntx; i++)     /* freed mid-flow: files end without an event */
+        if (s->tx[i].used && s->tx[i].type == SMBT_FILE && s->tx[i].u.file.af)
+            app_file_close(s->tx[i].u.file.af, APP_FILE_TRUNCATED, NULL, NULL);
     for (int d = 0; d < 2; d++) {
         app_buf_free(s->st, &s->d[d].keep);
         app_buf_free(s->st, &s->stub[d]);

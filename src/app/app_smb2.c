@@ -92,19 +92,20 @@ static const char *dialect_text(uint16_t d, char *buf)
  * file while it is open). */
 static struct smb_tx *pipe_mark(struct smb_state *s, const struct smb2_hdr *h);
 
-static void file_rw(struct smb_state *s, const struct smb2_hdr *h, const uint8_t *fid)
+static uint64_t file_rw(struct smb_state *s, const struct smb2_hdr *h, const uint8_t *fid, int dir)
 {
     struct smb_file *f = smb_file_get(s, fid);
     if (f && f->open_tx && smb_tx_find(s, 2, f->file_tx)) {
         struct smb_tx *m = pipe_mark(s, h);     /* its response: the FILE tx's status */
         m->req_done = 3;
         m->link = f->file_tx;
-        return;
+        return f->file_tx;
     }
     uint64_t key = h->msg_id | 0x4000000000000000ULL;
     struct smb_tx *t = smb_tx_new(s, 2, h->cmd, key, SMBT_FILE);
     t->session_id = h->session_id;
     t->tree_id = h->tree_id;
+    t->u.file.dir = (uint8_t)dir;
     memcpy(t->u.file.fuid, fid, 16);
     t->u.file.fuid_len = 16;
     struct smb_tree *tr = smb_tree_get(s, h->tree_id);
@@ -118,6 +119,7 @@ static void file_rw(struct smb_state *s, const struct smb2_hdr *h, const uint8_t
     struct smb_tx *m = pipe_mark(s, h);
     m->req_done = 3;
     m->link = key;
+    return key;
 }
 
 /* A pipe request waiting for its response: READ and IOCTL responses on a
@@ -202,6 +204,7 @@ static void smb2_request(struct smb_state *s, const struct smb2_hdr *h, const ui
         t = pipe_mark(s, h);
         if (!is_pipe_fid(s, b + 16)) {  /* a file: its FILE tx comes with the data */
             t->req_done = 4;
+            t->link = smb_le64(b + 8);  /* the offset read */
             memcpy(t->u.file.fuid, b + 16, 16);
             t->u.file.fuid_len = 16;
             t->session_id = h->session_id;
@@ -222,7 +225,15 @@ static void smb2_request(struct smb_state *s, const struct smb2_hdr *h, const ui
                               b + off - SMB2_HDR, len < have ? len : have, sink);
             }
         } else {
-            file_rw(s, h, b + 16);
+            uint64_t fk = file_rw(s, h, b + 16, APP_DIR_TOSERVER);
+            struct smb_tx *ft = smb_tx_find(s, 2, fk);
+            uint16_t off = smb_le16(b + 2);
+            uint32_t len = smb_le32(b + 4);
+            if (ft && off >= SMB2_HDR && (size_t)(off - SMB2_HDR) <= n) {
+                size_t have = n - (size_t)(off - SMB2_HDR);
+                smb_file_bytes(s, ft, smb_le64(b + 8), b + off - SMB2_HDR, len < have ? len : have,
+                               len, sink);
+            }
         }
         return;
     case C_IOCTL: {
@@ -251,7 +262,7 @@ static void smb2_request(struct smb_state *s, const struct smb2_hdr *h, const ui
             struct smb_file *f = smb_file_get(s, b + 8);
             if (f && f->open_tx) {
                 struct smb_tx *ft = smb_tx_find(s, 2, f->file_tx);
-                if (ft)
+                if (ft)                 /* the file ends whole: CLOSED */
                     smb_tx_done(s, ft, APP_DIR_TOSERVER, NULL, sink);
                 f->open_tx = 0;
             }
@@ -301,12 +312,22 @@ static void smb2_response(struct smb_state *s, const struct smb2_hdr *h, const u
     if (t->req_done == 4) {             /* a file's READ: its FILE tx, made now */
         struct smb2_hdr rh = *h;
         uint8_t fid[16];
+        uint64_t roff = t->link;
         memcpy(fid, t->u.file.fuid, 16);
         rh.session_id = t->session_id;
         rh.tree_id = t->tree_id;
         t->used = 0;
-        if (h->status == 0)
-            file_rw(s, &rh, fid);
+        if (h->status == 0) {
+            struct smb_tx *ft = smb_tx_find(s, 2, file_rw(s, &rh, fid, APP_DIR_TOCLIENT));
+            if (ft && SMB_HAVE(n, 0, 16)) {
+                uint8_t off = b[2];
+                uint32_t len = smb_le32(b + 4);
+                if (off >= SMB2_HDR && (size_t)(off - SMB2_HDR) <= n) {
+                    size_t have = n - (size_t)(off - SMB2_HDR);
+                    smb_file_bytes(s, ft, roff, b + off - SMB2_HDR, len < have ? len : have, len, sink);
+                }
+            }
+        }
         t = smb_tx_find(s, 2, h->msg_id);      /* the marker file_rw made, if any */
         if (!t)
             return;

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "app_buf.h"
+#include "app_file.h"
 
 #define SMB_NAME_MAX   256      /* file, share and pipe names kept (bytes + NUL) */
 #define SMB_STR_MAX    64       /* user, domain, host, native OS/LM, services */
@@ -123,6 +124,9 @@ struct smb_tx {
         struct {
             char name[SMB_NAME_MAX], share[SMB_NAME_MAX / 2];
             uint8_t fuid[16], fuid_len;
+            uint8_t dir;                /* APP_DIR_* the file's bytes travel */
+            struct app_file *af;        /* the file tracker's file (app_file.h); NULL: off */
+            uint64_t next_off;          /* the file offset its next bytes should have */
         } file;
         struct smb_dcerpc dce;
         struct {
@@ -195,6 +199,11 @@ struct smb_tx *smb_tx_find(struct smb_state *s, int ver, uint64_t key);
  * data this tx carried last; bufs: its buffers for the rules. */
 void smb_tx_done(struct smb_state *s, struct smb_tx *t, int dir, const struct txb *b,
                  const struct app_sink *sink);
+/* A FILE tx's bytes at file offset `off` (`have` of `len` bytes present:
+ * the rest were past what the framing keeps): to the file tracker, holes
+ * as gaps, overlaps skipped. */
+void smb_file_bytes(struct smb_state *s, struct smb_tx *t, uint64_t off, const uint8_t *p,
+                    size_t have, size_t len, const struct app_sink *sink);
 /* Utilities. */
 void smb_utf16_name(const uint8_t *p, size_t n, char *out, size_t outsz);
 void smb_ascii_name(const uint8_t *p, size_t n, char *out, size_t outsz);

@@ -147,12 +147,46 @@ struct smb_tx *smb_tx_new(struct smb_state *s, int ver, uint16_t cmd, uint64_t k
     return t;
 }
 
+void smb_file_bytes(struct smb_state *s, struct smb_tx *t, uint64_t off, const uint8_t *p,
+                    size_t have, size_t len, const struct app_sink *sink)
+{
+    if (t->type != SMBT_FILE)
+        return;
+    if (!t->u.file.af && !t->u.file.next_off && off == 0)
+        t->u.file.af = app_file_open(s->st, s->id, t->u.file.dir, (uint32_t)(t->id - 1),
+                                     (const uint8_t *)t->u.file.name, strlen(t->u.file.name));
+    struct app_file *af = t->u.file.af;
+    if (!af)
+        return;
+    if (off > t->u.file.next_off) {     /* a hole (a read we did not see) */
+        app_file_gap(af, (size_t)(off - t->u.file.next_off));
+        t->u.file.next_off = off;
+    }
+    uint64_t skip = t->u.file.next_off - off;       /* bytes seen already */
+    if (skip >= len)
+        return;
+    if (skip < have)
+        app_file_data(af, p + skip, have - (size_t)skip, sink);
+    if (len > have)
+        app_file_gap(af, len - (skip > have ? (size_t)skip : have));
+    t->u.file.next_off = off + len;
+}
+
 void smb_tx_done(struct smb_state *s, struct smb_tx *t, int dir, const struct txb *b,
                  const struct app_sink *sink)
 {
     struct smb_ev ev = { t, s };
     struct txb none = { .n = 0 };
     t->resp_done = 1;
+    /* A FILE tx ends at its CLOSE request (dir TOSERVER: the file is
+     * CLOSED) or with the flow (dir TOCLIENT: TRUNCATED). */
+    if (t->type == SMBT_FILE && t->u.file.af) {     /* fileinfo first, as Suricata */
+        struct app_tx parent = { .proto = (uint8_t)s->id, .kind = TX_SMB, .dir = (uint8_t)dir,
+                                 .event = 1, .meta = &ev };
+        app_file_close(t->u.file.af, dir == APP_DIR_TOSERVER ? APP_FILE_CLOSED : APP_FILE_TRUNCATED,
+                       &parent, sink);
+        t->u.file.af = NULL;
+    }
     app_buf_emit(sink, s->id, TX_SMB, dir, 1, b ? b : &none, &ev);
     t->used = 0;
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "taishi/app/app.h"
+#include "taishi/app/files.h"
 #include "app_collect.h"
 
 static struct app_stats st;
@@ -88,11 +89,11 @@ static void run(const char *parser, const struct conv *cv, int mode, struct coll
     app_flow_free(a);
 }
 
-/* The i-th transaction with event=1. */
+/* The k-th transaction with event=1 (smb or dcerpc events; files apart). */
 static const struct ctx_rec *ev(const struct coll *c, int k)
 {
     for (int i = 0; i < c->n; i++)
-        if (c->tx[i].event && k-- == 0)
+        if (c->tx[i].event && c->tx[i].kind != TX_FILE && k-- == 0)
             return &c->tx[i];
     return NULL;
 }
@@ -100,7 +101,7 @@ static int nev(const struct coll *c)
 {
     int n = 0;
     for (int i = 0; i < c->n; i++)
-        n += c->tx[i].event;
+        n += c->tx[i].event && c->tx[i].kind != TX_FILE;
     return n;
 }
 static int has(const struct ctx_rec *r, const char *s)
@@ -165,6 +166,17 @@ static void test_smb2(void)
     CHECK(has(ev(&c, 13), "\"opnum\":15,\"req\":{\"frag_cnt\":1,\"stub_data_size\":28}"));
     CHECK(has(ev(&c, 13), "\"res\":{\"frag_cnt\":1,\"stub_data_size\":24},\"call_id\":3"));
     CHECK(has(ev(&c, 14), "\"command\":\"SMB2_COMMAND_CLOSE\""));
+    /* the file read: one fileinfo (TX_FILE) before the READ's smb event,
+     * with the smb object of its transaction as the parent (app_file.c) */
+    int fi = -1;
+    for (int k = 0; k < c.n; k++)
+        if (c.tx[k].kind == TX_FILE && c.tx[k].event)
+            fi = k;
+    CHECK(fi >= 0 && c.tx[fi].dir == APP_DIR_TOCLIENT);
+    CHECK(fi >= 0 && strstr(c.tx[fi].json, "\"smb\":{\"id\":6,") != NULL);
+    CHECK(fi >= 0 && strstr(c.tx[fi].json, "\"filename\":\"reports\\\\q3.txt\",") != NULL);
+    CHECK(fi >= 0 && strstr(c.tx[fi].json, "\"state\":\"CLOSED\"") != NULL);
+    CHECK(fi >= 0 && strstr(c.tx[fi].json, "\"size\":680,\"tx_id\":5") != NULL);
     /* rule buffers: the shares, and the stubs of the pipe's request and response */
     int i = with_buf(&c, BUF_SMB_SHARE, 0);
     CHECK_STR(coll_buf(&c, i, BUF_SMB_SHARE, 0), "\\\\10.30.0.5\\data");
@@ -417,6 +429,10 @@ static void test_lies(void)
 int main(void)
 {
     char err[256];
+    struct files_config fc;
+    files_config_default(&fc);                  /* file tracking on, as the sensor's default */
+    st.files = files_worker_new(&fc, 0, 1, err, sizeof(err));
+    CHECK(st.files != NULL);
     CHECK(app_registry_check(err, sizeof(err)) == 0);
     CHECK(app_registry_id("smb") > 0 && app_registry_id("dcerpc") > 0);
     test_smb2();
@@ -427,5 +443,6 @@ int main(void)
     hostile_conv("dcerpc", "pcaps/app-dcerpc.pcap", 49667);
     test_lies();
     CHECK_EQ_U(st.memory, 0);
+    files_worker_free(st.files);
     return unit_done("test_app_smb");
 }
