@@ -457,6 +457,8 @@ sub_suite() {
         bad "$name tests did not finish ($lb)"; tail -5 "$TMP/$name"
     fi
 }
+# 8b. the smb and dcerpc parsers: rules, port fallback, Suricata's events (tests/smb.sh)
+for LB in "$@"; do sub_suite smb tests/smb.sh "$LB"; done
 # 9. live capture (-i) in a private network namespace, every build (tests/live.sh)
 for LB in "$@"; do sub_suite live tests/live.sh "$LB"; done
 # 10. Prometheus scraping GET /metrics of a live sensor, every build (tests/metrics.sh)

@@ -28,6 +28,7 @@ extern const struct app_parser app_snmp_parser, app_tftp_parser, app_rdp_parser,
     app_nfs_parser;
 extern const struct app_parser app_mqtt_parser, app_krb5_parser, app_dhcp_parser, app_sip_parser,
     app_rfb_parser;
+extern const struct app_parser app_smb_parser, app_dcerpc_parser;
 
 static const struct app_parser *const parsers[] = {
     &app_http_parser,
@@ -47,6 +48,8 @@ static const struct app_parser *const parsers[] = {
     &app_dhcp_parser,
     &app_sip_parser,
     &app_rfb_parser,
+    &app_smb_parser,
+    &app_dcerpc_parser,
 };
 #define NPARSERS ((int)(sizeof(parsers) / sizeof(parsers[0])))
 _Static_assert(NPARSERS <= APP_PARSERS_MAX, "more parsers than APP_PARSERS_MAX");
@@ -56,8 +59,6 @@ struct unparsed {
     uint16_t ndpi[3];           /* 0-terminated */
 };
 static const struct unparsed unparsed[] = {
-    { "smb", { NDPI_PROTOCOL_SMBV1, NDPI_PROTOCOL_SMBV23 } },
-    { "dcerpc", { NDPI_PROTOCOL_DCERPC } },
     { "ntp", { NDPI_PROTOCOL_NTP } },
     { "imap", { NDPI_PROTOCOL_MAIL_IMAP } },
     { "pop3", { NDPI_PROTOCOL_MAIL_POP } },

@@ -412,7 +412,8 @@ static int header_ok(struct detect_thread *t, const struct drule *d, const struc
     if (!(d->groups >> group_of(k->proto) & 1) || !(d->dirs >> c->dir & 1))
         return 0;
     if (r->proto == RP_APP || (r->has & RH_APPLAYER)) {
-        int same = c->app == r->app;
+        /* as Suricata's AppProtoEquals: dcerpc rules also see SMB (named pipes) */
+        int same = c->app == r->app || (r->app == RAPP_DCERPC && c->app == RAPP_SMB);
         if (r->app_neg ? same : !same)
             return 0;
     }

@@ -229,6 +229,7 @@ static const struct { const char *ndpi, *eve; } eve_names[] = {
     { "DNP3", "dnp3" }, { "IMAP", "imap" }, { "QUIC", "quic" }, { "TFTP", "tftp" },
     { "IPsec", "ike" }, { "Telnet", "telnet" }, { "VNC", "rfb" }, { "HTTP2", "http2" },
     { "EthernetIP", "enip" }, { "LDAP", "ldap" }, { "NFS", "nfs" }, { "POP3", "pop3" },
+    { "DCE_RPC", "dcerpc" },
 };
 
 static const char *eve_name(const char *n)

@@ -91,6 +91,7 @@ struct l7_call {
  * once for the process, read by every worker. */
 #define NDPI_IDS (NDPI_LAST_IMPLEMENTED_PROTOCOL + 1)
 static uint8_t rapp_of_ndpi[NDPI_IDS], parser_of_ndpi[NDPI_IDS];
+static uint8_t rapp_of_parser[APP_PARSERS_MAX + 1];   /* a parser's rule protocol */
 static uint32_t app_events_mask;        /* the parsers' event types */
 static pthread_once_t ndpi_index_once = PTHREAD_ONCE_INIT;
 
@@ -101,8 +102,10 @@ static void ndpi_index_build(void)
         rapp_of_ndpi[i] = (uint8_t)(rp ? rules_app_lookup(rp) : RAPP_NONE);
         parser_of_ndpi[i] = (uint8_t)app_registry_for_ndpi(i);
     }
-    for (int id = 1; id <= app_registry_count(); id++)
+    for (int id = 1; id <= app_registry_count(); id++) {
         app_events_mask |= 1u << app_registry_get(id)->event_id;
+        rapp_of_parser[id] = (uint8_t)rules_app_lookup(app_registry_get(id)->rule_proto);
+    }
     app_events_mask |= 1u << ET_FILEINFO;       /* files come from the parsers */
 }
 
@@ -164,6 +167,8 @@ static void on_tx(void *ud, const struct app_tx *tx)
         return;
     }
     c.dir = tx->dir == APP_DIR_TOCLIENT;
+    if (tx->proto <= APP_PARSERS_MAX && rapp_of_parser[tx->proto] != RAPP_NONE)
+        c.app = rapp_of_parser[tx->proto];  /* the parser's protocol (a port fallback too) */
     if (tx->kind == TX_FILE && tx->meta) {      /* the files of one transaction: one unit */
         const struct app_file_meta *fm = tx->meta;
         int64_t unit = (int64_t)fm->dir << 32 | fm->tx_id;
@@ -263,6 +268,21 @@ static void app_expected(struct l7_call *k, uint32_t len)
     }
 }
 
+/* nDPI gave up on a TCP flow to 445 or 139: the smb parser still gets it
+ * (as Suricata's detection ports do), counted as smb_port_fallback. The
+ * parser itself drops a stream that is not NetBIOS/SMB. */
+static int port_fallback(struct worker *w, const struct flow *f)
+{
+    if (f->key.proto != IPPROTO_TCP || (f->key.dport != 445 && f->key.dport != 139))
+        return 0;
+    int id = app_registry_id("smb");
+    const struct app_parser *ap = app_registry_get(id);
+    for (int i = 0; ap && ap->counters[i] && i < APP_COUNTERS_MAX; i++)
+        if (!strcmp(ap->counters[i], "port_fallback"))
+            app_stats_row(&w->as, id)[i]++;
+    return id;
+}
+
 /* Decides the parser once nDPI has a verdict (or has given up). */
 static void app_decide(struct l7_call *k)
 {
@@ -270,6 +290,8 @@ static void app_decide(struct l7_call *k)
     if (l->app_state != APPST_WAIT)
         return;
     int p = k->parser;
+    if (!p && k->f->dpi.done)
+        p = port_fallback(k->w, k->f);
     if (!p) {
         if (!k->f->dpi.done)
             return;                 /* no verdict yet: keep waiting */

@@ -707,7 +707,8 @@ static int app_compatible(uint8_t rule_app, uint8_t buf_app, uint16_t buf)
     if (rule_app == RAPP_QUIC && buf_app == RAPP_TLS)   /* as Suricata: JA3/JA4 also on QUIC */
         return buf == BUF_JA3_HASH || buf == BUF_JA3_STRING || buf == BUF_JA3S_HASH ||
                buf == BUF_JA3S_STRING || buf == BUF_JA4_HASH;
-    return (rule_app == RAPP_HTTP2 && buf_app == RAPP_HTTP);
+    return (rule_app == RAPP_HTTP2 && buf_app == RAPP_HTTP) ||
+           (rule_app == RAPP_SMB && buf_app == RAPP_DCERPC);   /* DCE/RPC on SMB pipes */
 }
 
 static int xor_key_parse(struct rparse *rp, char *value)

@@ -116,6 +116,8 @@ enum app_tx_kind {
     TX_MSG,             /* one message of a parser whose meta is its own (mqtt, krb5, dhcp,
                          * sip, rfb: the struct is private to its file, only its
                          * event_body() reads it); event=1 when a transaction completes */
+    TX_SMB,             /* an SMB command (app_smb.c): event=1 at its response -> smb event */
+    TX_DCERPC,          /* a DCE/RPC call over TCP (app_dcerpc.c) -> dcerpc event */
     TX_KINDS            /* the number of kinds (keep last) */
 };
 

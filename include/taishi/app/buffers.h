@@ -75,6 +75,9 @@ enum buf_id {
     /* SMB, DCE/RPC, Kerberos, NFS */
     BUF_KRB5_CNAME,             /* krb5_cname: each component of the client name */
     BUF_KRB5_SNAME,             /* krb5_sname: each component of the server name */
+    BUF_SMB_SHARE,          /* the share of a tree connect (not a pipe), to server */
+    BUF_SMB_NAMED_PIPE,     /* the share of a tree connect to IPC$ (a pipe), to server */
+    BUF_DCERPC_STUB_DATA,   /* a DCE/RPC request's or response's stub (TCP or SMB pipe) */
 
     /* DHCP, SNMP, SIP, TFTP, IKE, MQTT, RFB, RDP */
     BUF_SNMP_COMMUNITY,     /* v1/v2c community string */
