@@ -6,6 +6,8 @@
 #               (make deps, make test, .ci/run): Suricata (the reference),
 #               Prometheus (the metrics test), tcpreplay, tshark, kcat,
 #               clang (fuzzing), ndpiReader, python3 and the rest.
+#   --print-runtime   print the --runtime list and exit (the throw-away roots
+#               of make test-arm64 / test-vectorscan install it there).
 # Does nothing when they are all there already; as a non-root user it
 # prints the apt-get command instead.
 #
@@ -25,6 +27,7 @@ TEST_PKGS="libndpi-bin clang python3 python3-yaml bc kcat tcpreplay tshark logro
 NO_SERVICE="prometheus"                 # packages whose service must never start
 SURICATA_MIN=7.0.10
 case ${1:-} in
+    --print-runtime) echo $RUNTIME_PKGS; exit 0 ;;
     --runtime) PKGS=$RUNTIME_PKGS ;;
     "") PKGS="$RUNTIME_PKGS $TEST_PKGS" ;;
     *) echo "usage: $0 [--runtime]" >&2; exit 1 ;;
