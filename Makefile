@@ -173,8 +173,8 @@ test-deb: deb
 # arm64 under qemu-user: a cached arm64 root under build/roots, taishi built
 # inside it, unit and pcap regression tests against the amd64 goldens, a short
 # corpus sample against the host's events, the arm64 package (tests/arm64.sh).
-test-arm64:
-	@tests/arm64.sh
+test-arm64: all
+	@HOST_BUILD=$(O) tests/arm64.sh
 
 # The test suite built against Vectorscan in a throw-away amd64 root
 # (build/roots/amd64-vectorscan, cached; tests/vectorscan.sh).

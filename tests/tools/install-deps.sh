@@ -5,7 +5,8 @@
 #   (default)   that, and what the tests, the CI and the benchmarks use
 #               (make deps, make test, .ci/run): Suricata (the reference),
 #               Prometheus (the metrics test), tcpreplay, tshark, kcat,
-#               clang (fuzzing), ndpiReader, python3 and the rest.
+#               clang (fuzzing), ndpiReader, python3, debootstrap and
+#               lintian (the package test's throw-away root) and the rest.
 #   --print-runtime   print the --runtime list and exit (the throw-away roots
 #               of make test-arm64 / test-vectorscan install it there).
 # Does nothing when they are all there already; as a non-root user it
@@ -23,7 +24,7 @@ set -e
 RUNTIME_PKGS="build-essential pkg-config libpcap-dev libndpi-dev libyaml-dev libhyperscan-dev
       librdkafka-dev libmaxminddb-dev libpcre2-dev zlib1g-dev libmicrohttpd-dev"
 TEST_PKGS="libndpi-bin clang python3 python3-yaml bc kcat tcpreplay tshark logrotate iproute2
-      prometheus"
+      prometheus debootstrap lintian"
 NO_SERVICE="prometheus"                 # packages whose service must never start
 SURICATA_MIN=7.0.10
 case ${1:-} in
