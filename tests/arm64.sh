@@ -6,7 +6,9 @@
 #      Vectorscan: Hyperscan is x86-only), cached: a second run reuses it;
 #   2. the source tree copied in (tracked and new files; mtimes kept, so a
 #      second run rebuilds only what changed) and built there, natively under
-#      emulation (make HS=vectorscan all units, in /src/taishi/build/arm64);
+#      emulation, the way the package is built (contrib/debian/build-deb.sh:
+#      Debian's hardening flags, in /src/taishi/build/deb-obj, the unit tests
+#      too), which also makes the arm64 package;
 #   3. inside the root: the unit tests, --selftest, --version (Vectorscan,
 #      an aarch64 binary), every capture of pcaps/ against the amd64 goldens
 #      (tests/golden/, byte for byte with -w 1; -w 2 the same events), and
@@ -15,8 +17,8 @@
 #   4. a short corpus sample, when ../shared is there: every 8th capture of
 #      ../shared/pcaps/ndpi with all of ET Open, the arm64 events against the
 #      host's build (build/taishi) byte for byte (-w 1);
-#   5. the arm64 package, built in the root (contrib/debian/build-deb.sh),
-#      copied to build/deb/, and lintian on it when lintian is installed.
+#   5. the arm64 package of step 2 copied to build/deb/, lintian on it when
+#      lintian is installed.
 # --deb-only: 1, 2 and 5 (make deb-arm64).
 # Needs root, debootstrap, qemu-user-static, binfmt-support.
 # Ends with "N passed, M failed, K skipped"; exit 1 when anything failed.
@@ -81,16 +83,18 @@ inroot() { tests/tools/root.sh run "$RR" "$@"; }
 mkdir -p "$RR/src/taishi"
 git ls-files -co --exclude-standard -z | grep -zv '^build/' | tar --null -T - -cf - | tar -C "$RR/src/taishi" -xf -
 C=$(git describe --always --dirty --abbrev=12 --exclude='*' 2>/dev/null || echo unknown)
-inroot /bin/sh -c "cd /src/taishi && make -j2 HS=vectorscan O=build/arm64 GIT_COMMIT=$C all units" \
-    >"$RR.build.log" 2>&1
-expect "build inside the arm64 root ($(grep -m3 -E 'error|warning' "$RR.build.log"))" \
-    [ -x "$RR/src/taishi/build/arm64/taishi" ]
-expect "the arm64 build has no compiler warning ($(grep -m2 'warning:' "$RR.build.log"))" \
-    [ -z "$(grep 'warning:' "$RR.build.log")" ]
+# HS=vectorscan: the build stops if the root's libhs were Hyperscan
+inroot /bin/sh -c "cd /src/taishi && rm -f build/deb/*.deb && HS=vectorscan GIT_COMMIT=$C \
+    contrib/debian/build-deb.sh build/deb-obj build/deb units" >"$RR.build.log" 2>&1
+cp "$RR/src/taishi/build/deb/build-arm64.log" "$RR.make.log" 2>/dev/null
+expect "build and package inside the arm64 root ($(tail -3 "$RR.build.log"))" \
+    [ -x "$RR/src/taishi/build/deb-obj/taishi" ]
+expect "the arm64 build has no compiler warning ($(grep -m2 'warning:' "$RR.make.log"))" \
+    [ -z "$(grep 'warning:' "$RR.make.log")" ]
 t2=$(date +%s)
 
-if [ $deb_only = 0 ] && [ -x "$RR/src/taishi/build/arm64/taishi" ]; then
-    inroot /bin/bash -c "cd /src/taishi && tests/arm64.sh --inside build/arm64" >"$RR.tests.log" 2>&1
+if [ $deb_only = 0 ] && [ -x "$RR/src/taishi/build/deb-obj/taishi" ]; then
+    inroot /bin/bash -c "cd /src/taishi && tests/arm64.sh --inside build/deb-obj" >"$RR.tests.log" 2>&1
     grep -E "^(FAIL|SKIP)" "$RR.tests.log"
     count_in "$RR.tests.log" || { bad "the tests inside the root did not finish"; tail -5 "$RR.tests.log"; }
     t3=$(date +%s)
@@ -109,7 +113,7 @@ if [ $deb_only = 0 ] && [ -x "$RR/src/taishi/build/arm64/taishi" ]; then
         for p in "$RR"/tmp-corpus/pcaps/*; do
             b=$(basename "$p")
             "$H" -r "$p" -w 1 --set sensor-id=test "${HET[@]}" --set detect.cache-dir= >"$RR/tmp-corpus/$b.amd64" 2>/dev/null
-            inroot /src/taishi/build/arm64/taishi -r "/tmp-corpus/pcaps/$b" -w 1 --set sensor-id=test \
+            inroot /src/taishi/build/deb-obj/taishi -r "/tmp-corpus/pcaps/$b" -w 1 --set sensor-id=test \
                 "${ET[@]}" --set detect.cache-dir=/tmp-corpus >"$RR/tmp-corpus/$b.arm64" 2>"$RR/tmp-corpus/$b.err"
             rc=$?
             expect "corpus $b: arm64 exit $rc ($(head -2 "$RR/tmp-corpus/$b.err"))" [ $rc -eq 0 ]
@@ -125,19 +129,16 @@ if [ $deb_only = 0 ] && [ -x "$RR/src/taishi/build/arm64/taishi" ]; then
     t4=$(date +%s)
 fi
 
-# 5. the arm64 package
-if [ -x "$RR/src/taishi/build/arm64/taishi" ]; then
-    inroot /bin/sh -c "cd /src/taishi && GIT_COMMIT=$C contrib/debian/build-deb.sh build/deb-obj build/deb" >"$RR.deb.log" 2>&1
-    d=$(ls "$RR"/src/taishi/build/deb/taishi_*_arm64.deb 2>/dev/null | tail -1)
-    expect "the arm64 package ($(tail -2 "$RR.deb.log"))" [ -n "$d" ]
-    if [ -n "$d" ]; then
-        mkdir -p build/deb && cp "$d" build/deb/
-        echo "arm64: package build/deb/$(basename "$d"); Depends: $(dpkg-deb -f "$d" Depends)"
-        expect "the arm64 package depends on Vectorscan" grep -q libvectorscan5 <(dpkg-deb -f "$d" Depends)
-        if command -v lintian >/dev/null; then
-            lintian -EvIL +pedantic --tag-display-limit 0 "$d" 2>&1 | grep -v "root privileges" >"$RR.lintian"
-            expect "lintian on the arm64 package: no tag ($(head -3 "$RR.lintian"))" [ ! -s "$RR.lintian" ]
-        fi
+# 5. the arm64 package (made in step 2)
+d=$(ls "$RR"/src/taishi/build/deb/taishi_*_arm64.deb 2>/dev/null | tail -1)
+expect "the arm64 package ($(tail -2 "$RR.build.log"))" [ -n "$d" ]
+if [ -n "$d" ]; then
+    mkdir -p build/deb && cp "$d" build/deb/
+    echo "arm64: package build/deb/$(basename "$d"); Depends: $(dpkg-deb -f "$d" Depends)"
+    expect "the arm64 package depends on Vectorscan" grep -q libvectorscan5 <(dpkg-deb -f "$d" Depends)
+    if command -v lintian >/dev/null; then
+        lintian -EvIL +pedantic --tag-display-limit 0 "$d" 2>&1 | grep -v "root privileges" >"$RR.lintian"
+        expect "lintian on the arm64 package: no tag ($(head -3 "$RR.lintian"))" [ ! -s "$RR.lintian" ]
     fi
 fi
 t5=$(date +%s)

@@ -1,6 +1,9 @@
 #!/bin/sh
-# build-deb.sh BUILD_DIR OUT_DIR - taishi_<version>_<arch>.deb from the sensor
-# built in BUILD_DIR with Debian's hardening flags (dpkg-buildflags).
+# build-deb.sh BUILD_DIR OUT_DIR [TARGET...] - taishi_<version>_<arch>.deb from
+# the sensor built in BUILD_DIR with Debian's hardening flags (dpkg-buildflags);
+# TARGETs (e.g. units) are built there too, with the same flags (the arm64
+# test runs the unit tests of the very build it packages). The compiler's
+# output goes to OUT_DIR/build-<arch>.log.
 # Runs where the package is built: on the host for amd64, inside the arm64
 # root for arm64 (tests/arm64.sh); needs dpkg-dev (dpkg-shlibdeps,
 # dpkg-deb) and binutils, not root (dpkg-deb --root-owner-group).
@@ -17,22 +20,23 @@
 # Vectorscan's runtime (libvectorscan5: same soname, libhs.so.5, same API).
 set -eu
 B=$1 OUT=$2
+shift 2
 here=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$here"
 V=$(awk 'NR == 1 { gsub(/[()]/, "", $2); print $2 }' contrib/debian/changelog)
 A=$(dpkg --print-architecture)
+mkdir -p "$OUT"
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 R=$W/root
-mkdir -p "$OUT"
 
 # Debian's build flags (hardening: fortify, stack protector, relro, bindnow);
 # BUILD_DIR is theirs alone (make rebuilds a directory whose flags change)
 export DEB_BUILD_MAINT_OPTIONS=hardening=+all
 CF="$(dpkg-buildflags --get CFLAGS) $(dpkg-buildflags --get CPPFLAGS)"
 LF=$(dpkg-buildflags --get LDFLAGS)
-make --no-print-directory -j"${JOBS:-2}" O="$B" CFLAGS="$CF" LDFLAGS="$LF" all >"$W/build.log" 2>&1 || {
-    tail -20 "$W/build.log" >&2; exit 1; }
+make --no-print-directory -j"${JOBS:-2}" O="$B" CFLAGS="$CF" LDFLAGS="$LF" all "$@" >"$OUT/build-$A.log" 2>&1 || {
+    tail -20 "$OUT/build-$A.log" >&2; exit 1; }
 make --no-print-directory O="$B" CFLAGS="$CF" LDFLAGS="$LF" PREFIX=/usr BINDIR=/usr/sbin \
     DESTDIR="$R" install >/dev/null
 # the examples make install also copies are the conffiles here

@@ -42,7 +42,7 @@ binfmt_ready() {            # $1 = arch
 # run DIR CMD...: chroot in private mount and pid namespaces.
 run() {
     d=$1; shift
-    unshare --mount --pid --fork --propagation private sh -c '
+    unshare --mount --pid --fork --kill-child --propagation private sh -c '
         d=$1; shift
         mount -t proc proc "$d/proc"
         mount --rbind /dev "$d/dev"
