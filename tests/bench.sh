@@ -186,42 +186,6 @@ PY
         grep '^\*' "$TMP/acmp" | head -20 | sed 's/^/  differing sid: /'
     fi
 
-    # Both regex engines side by side (README "Regex engines"): this build's
-    # against the Vectorscan build of make test-vectorscan, run inside its root
-    # (build/roots/amd64-vectorscan; the capture hard-linked in), alternating,
-    # each with its own warm cache; ET Open, --events alert.
-    VR=build/roots/amd64-vectorscan
-    if [ -x "$VR/src/taishi/build/taishi" ] && [ "${BENCH_ENGINES:-1}" = 1 ]; then
-        mkdir -p "$VR/bench/et" "$VR/bench/hs"
-        ln -f "$PCAP" "$VR/bench/bench.pcap" 2>/dev/null || cp "$PCAP" "$VR/bench/bench.pcap"
-        cp ../shared/rules/et-open/*.rules ../shared/rules/et-open/*.config "$VR/bench/et/" 2>/dev/null
-        VET=(); for f in "$VR"/bench/et/*.rules; do VET+=(-S "/bench/et/$(basename "$f")"); done
-        vs() { tests/tools/root.sh run "$VR" /src/taishi/build/taishi "$@"; }
-        hsv=$("$B/taishi" --version | sed -n 3p); vsv=$(vs --version | sed -n 3p)
-        tsec vs -r /src/taishi/pcaps/l4-icmp.pcap -w 1 "${VET[@]}" --set detect.cache-dir=/bench/hs -o /dev/null >/dev/null
-        vwarm=$(tsec vs -r /src/taishi/pcaps/l4-icmp.pcap -w 1 "${VET[@]}" --set detect.cache-dir=/bench/hs -o /dev/null)
-        : >"$TMP/e1"; : >"$TMP/e2"; : >"$TMP/v1"; : >"$TMP/v2"
-        for r in $(seq "$ROUNDS"); do
-            tsec "$B/taishi" -r "$PCAP" -w 1 "${ET[@]}" --set "detect.cache-dir=$TMP/hs" --events alert -o /dev/null >>"$TMP/e1"
-            tsec vs -r /bench/bench.pcap -w 1 "${VET[@]}" --set detect.cache-dir=/bench/hs --events alert -o /dev/null >>"$TMP/v1"
-            tsec "$B/taishi" -r "$PCAP" -w 2 "${ET[@]}" --set "detect.cache-dir=$TMP/hs" --events alert -o /dev/null >>"$TMP/e2"
-            tsec vs -r /bench/bench.pcap -w 2 "${VET[@]}" --set detect.cache-dir=/bench/hs --events alert -o /dev/null >>"$TMP/v2"
-        done
-        vs -r /bench/bench.pcap -w 1 "${VET[@]}" --set detect.cache-dir=/bench/hs --events alert -o - 2>/dev/null >"$TMP/valerts.json"
-        med() { sort -n "$1" | sed -n "$(( (ROUNDS + 1) / 2 ))p"; }
-        python3 - "$size" "$warm" "$vwarm" "$(med "$TMP/e1")" "$(med "$TMP/e2")" "$(med "$TMP/v1")" "$(med "$TMP/v2")" \
-            "$hsv" "$vsv" "$TMP/alerts.json" "$TMP/valerts.json" <<'PY'
-import sys
-size = int(sys.argv[1]); hw, vw, h1, h2, v1, v2 = map(float, sys.argv[2:8])
-g = lambda t: size * 8 / t / 1e9 if t > 0 else float('nan')
-n = lambda p: sum(1 for _ in open(p))
-print("regex engines, ET Open, --events alert (medians; packets only = total - warm start-up):")
-print(f"  {'engine':34} {'start-up':>8} {'-w 1 total':>10} {'-w 1 pkts':>14} {'-w 2 total':>10} {'-w 2 pkts':>14} alerts")
-for name, w, t1, t2, a in ((sys.argv[8], hw, h1, h2, sys.argv[10]), (sys.argv[9], vw, v1, v2, sys.argv[11])):
-    print(f"  {name[:34]:34} {w:7.2f}s {t1:9.2f}s {t1 - w:6.2f}s {g(t1 - w):4.2f}Gb/s {t2:9.2f}s {t2 - w:6.2f}s {g(t2 - w):4.2f}Gb/s {n(a)}")
-print(f"  Vectorscan / Hyperscan packet time: -w 1 {(v1 - vw) / max(h1 - hw, 1e-9):.2f}, -w 2 {(v2 - vw) / max(h2 - hw, 1e-9):.2f}")
-PY
-    else
-        echo "(one regex engine: make test-vectorscan builds the Vectorscan one for the side-by-side)"
-    fi
+    # Both regex engines side by side (tests/tools/engines_bench.sh)
+    [ "${BENCH_ENGINES:-1}" = 1 ] && tests/tools/engines_bench.sh "$B" "$PCAP" "$ROUNDS"
 fi
