@@ -19,7 +19,20 @@ WARN    := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(SANFLAGS) $(WARN) -Iinclude -Isrc $(PKG_CFLAGS) -MMD -MP -pthread
+# The regex engine (README "Regex engines"): both Hyperscan 5.4 and Vectorscan
+# 5.4.9+ give pkg-config's libhs; libhs 5.4.9 and later is Vectorscan (Hyperscan's
+# last release is 5.4.2). HS=hyperscan or HS=vectorscan checks that the libhs
+# found is that one; empty = whichever is installed.
+HS_FOUND := $(shell pkg-config --atleast-version=5.4.9 libhs 2>/dev/null && echo vectorscan || echo hyperscan)
+# The version (the first entry of contrib/debian/changelog, also the package's)
+# and the commit, for --version and the stats event (only stats.o gets them).
+VERSION    := $(shell awk 'NR == 1 { gsub(/[()]/, "", $$2); print $$2 }' contrib/debian/changelog)
+ifeq ($(origin GIT_COMMIT),undefined)
+GIT_COMMIT := $(shell git describe --always --dirty --abbrev=12 --exclude='*' 2>/dev/null || echo unknown)
+endif
+VERSION_DEFS := -DTAISHI_VERSION=\"$(VERSION)\" -DTAISHI_COMMIT=\"$(GIT_COMMIT)\"
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(SANFLAGS) $(WARN) -Iinclude -Isrc $(PKG_CFLAGS) -MMD -MP -pthread \
+              -DTAISHI_HS_ENGINE=\"$(HS_FOUND)\"
 LDLIBS  := $(PKG_LIBS) -pthread
 SRCS    := $(wildcard src/*/*.c)
 OBJS    := $(SRCS:src/%.c=$(O)/obj/%.o)
@@ -30,17 +43,26 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 all: $(O)/taishi
 
 $(O)/taishi: $(OBJS)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The flags a build directory was made with: objects are rebuilt when they
 # change (make SANITIZE=... and a plain make can share build/).
 $(O)/.cflags: FORCE
 	@mkdir -p $(O)
-	@echo '$(ALL_CFLAGS) $(LDLIBS)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(LDLIBS)' >$@
+	@if [ -n "$(HS)" ] && [ "$(HS)" != "$(HS_FOUND)" ]; then \
+	    echo "HS=$(HS), but pkg-config's libhs is $(HS_FOUND) ($$(pkg-config --modversion libhs 2>/dev/null || echo missing))" >&2; exit 1; fi
+	@echo '$(ALL_CFLAGS) $(LDLIBS)$(if $(LDFLAGS), $(LDFLAGS))' | cmp -s - $@ || \
+	    echo '$(ALL_CFLAGS) $(LDLIBS)$(if $(LDFLAGS), $(LDFLAGS))' >$@
 
 $(O)/obj/%.o: src/%.c $(O)/.cflags
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(if $(filter pipeline/stats,$*),$(VERSION_DEFS)) -c -o $@ $<
+
+# stats.o carries the version and commit: rebuilt when they change.
+$(O)/.version: FORCE
+	@mkdir -p $(O)
+	@echo '$(VERSION_DEFS)' | cmp -s - $@ || echo '$(VERSION_DEFS)' >$@
+$(O)/obj/pipeline/stats.o: $(O)/.version
 
 $(O)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBOBJS)
 	@mkdir -p $(dir $@)
@@ -134,10 +156,36 @@ uninstall:
 	    $(DESTDIR)$(DOCDIR)/taishi.yaml $(DESTDIR)$(DOCDIR)/taishi.logrotate \
 	    $(DESTDIR)$(SYSCONFDIR)/logrotate.d/taishi $(DESTDIR)$(UNITDIR)/taishi.service
 
+# Debian packages (README "Packages"): make deb builds
+# build/deb/taishi_<version>_<arch>.deb for this machine (contrib/debian/build-deb.sh,
+# in build/deb-obj with Debian's hardening flags); make deb-arm64 the arm64 one
+# inside the arm64 root of make test-arm64. make test-deb installs the host's
+# package into a throw-away root, runs the service live, removes and purges it.
+deb:
+	@contrib/debian/build-deb.sh build/deb-obj build/deb
+
+deb-arm64:
+	@tests/arm64.sh --deb-only
+
+test-deb: deb
+	@tests/deb.sh build/deb
+
+# arm64 under qemu-user: a cached arm64 root under build/roots, taishi built
+# inside it, unit and pcap regression tests against the amd64 goldens, a short
+# corpus sample against the host's events, the arm64 package (tests/arm64.sh).
+test-arm64: all
+	@HOST_BUILD=$(O) tests/arm64.sh
+
+# The test suite built against Vectorscan in a throw-away amd64 root
+# (build/roots/amd64-vectorscan, cached; tests/vectorscan.sh).
+test-vectorscan:
+	@tests/vectorscan.sh
+
 clean:
 	rm -rf build
 
 FORCE:
-.PHONY: all units check-layers deps deps-run demo test corpus bench bench-live install uninstall clean FORCE
+.PHONY: all units check-layers deps deps-run demo test corpus bench bench-live install uninstall clean FORCE \
+        deb deb-arm64 test-deb test-arm64 test-vectorscan
 -include $(OBJS:.o=.d)
 include tests/fuzz/fuzz.mk

@@ -9,7 +9,9 @@
 # flow). Then the Kafka output:
 # events per second into librdkafka's mock cluster and what Kafka costs the
 # -w 2 run compared with writing to /dev/null. Last, Suricata 7.0.10 with all
-# ET Open rules on the same capture (tests/tools/suricata_bench.sh).
+# ET Open rules on the same capture (tests/tools/suricata_bench.sh), and
+# Hyperscan against Vectorscan on it when make test-vectorscan has built the
+# Vectorscan one (BENCH_ENGINES=0 skips that).
 #   ROUNDS=3 (default)  BENCH_KAFKA_ONLY=1 (one round of the rest, stop after
 #   Kafka)  BENCH_SPOOL_DIR=dir (default build/bench-spool)  BENCH_PCAP=path (default build/bench-256MiB.pcap, built
 #   once with ../shared/bench/make-bench-pcap.sh and kept)
@@ -191,4 +193,7 @@ PY
         echo "alerts (Suricata, taishi): $(tail -1 "$TMP/acmp")"
         grep '^\*' "$TMP/acmp" | head -20 | sed 's/^/  differing sid: /'
     fi
+
+    # Both regex engines side by side (tests/tools/engines_bench.sh)
+    [ "${BENCH_ENGINES:-1}" = 1 ] && tests/tools/engines_bench.sh "$B" "$PCAP" "$ROUNDS"
 fi

@@ -86,6 +86,7 @@ static const struct key keys[] = {
     { "defrag.timeout", K_DURATION, OFF(defrag_timeout), 1, 3600, "60" },
     { "defrag.max-fragments", K_UINT, OFF(defrag_max_fragments), 1, 8192, "256" },
     { "stats.interval", K_DURATION, OFF(stats_interval), 0, 86400, "30" },
+    { "stats.versions", K_SUMMARY, OFF(stats_versions), 0, 0, "auto" },
     { "summary", K_SUMMARY, OFF(summary), 0, 0, "auto" },
     { "metrics.listen", K_STRING, OFF(metrics_listen), 0, 128, "" },
     { "anomaly.rate-limit", K_UINT, OFF(anomaly_rate_limit), 0, 1u << 30, "100" },

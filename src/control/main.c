@@ -31,12 +31,24 @@
 #include "taishi/detect/detect_load.h"
 #include "taishi/flow/community_id.h"
 #include "taishi/output/output.h"
+#include "taishi/pipeline/stats.h"
 #include "taishi/rules/rules.h"
 #include "runtime_internal.h"
 
-#ifndef TAISHI_VERSION
-#define TAISHI_VERSION "0.1.0-dev"
-#endif
+/* --version: taishi's version and commit, then each library as loaded
+ * (gathered by pipeline/stats.c from the stages that own them). */
+static int print_version(void)
+{
+    struct stats_versions v;
+    stats_versions(&v);
+    printf("taishi %s (commit %s)\n", v.taishi, v.commit);
+    printf("nDPI %s\n", v.ndpi);
+    printf("%s %s\n", strcmp(v.hs_engine, "vectorscan") ? "Hyperscan" : "Vectorscan", v.hs);
+    printf("librdkafka %s\n", v.rdkafka);
+    printf("libmaxminddb %s\n", v.maxminddb);
+    printf("PCRE2 %s\n", v.pcre2);
+    return 0;
+}
 
 static void usage(FILE *f)
 {
@@ -180,7 +192,7 @@ static int run(int argc, char **argv, char **reads, char **sets, char **ifaces, 
         case OPT_SET: sets[nsets++] = optarg; break;
         case OPT_DUMP: dump = 1; break;
         case OPT_SELFTEST: return selftest();
-        case OPT_VERSION: printf("taishi %s\n", TAISHI_VERSION); return 0;
+        case OPT_VERSION: return print_version();
         case 'h': usage(stdout); return 0;
         case OPT_KAFKA: kafka = optarg; break;
         case 'i': ifaces[nifaces++] = optarg; break;

@@ -13,7 +13,16 @@
  *     rules each nominates; TCP payload rules go to the streaming slot of
  *     their direction unless flow:no_stream;
  *  4. Hyperscan: hs_compile_lit_multi per slot, or the on-disk cache when
- *     the hash of every compiler input matches (detect_cache.c);
+ *     the hash of every compiler input matches (detect_cache.c). Vectorscan
+ *     5.4.9's literal API refuses a literal whose first byte is NUL ("Pure
+ *     literal API doesn't support empty string"; ET Open has many, e.g.
+ *     content:"|00 01|"): when the library refuses one (probed once,
+ *     nul_head_refused()), the leading NULs are left out of what the library
+ *     gets (the hit's end offset is the same, the pattern length kept for the
+ *     stream-span check, the rule verified whole as always: candidates are a
+ *     superset, alerts unchanged) and a rule whose fast pattern is only NULs
+ *     goes to the slot's no-fast-pattern list (verified on every buffer of the
+ *     slot). Hyperscan takes such literals and is given them unchanged;
  *  5. IP-only rules indexed by the prefixes of one side of their header.
  */
 #include <stdio.h>
@@ -306,6 +315,34 @@ static uint64_t cache_key(struct lit_set *ls, const int *modes, unsigned n)
     return h;
 }
 
+/* 1 when the library refuses a literal that starts with a NUL byte
+ * (Vectorscan 5.4.9), 0 when it takes it (Hyperscan 5.4): one tiny compile,
+ * once (compiles run on the control thread only). */
+static int nul_head_refused(void)
+{
+    static int known = -1;
+    if (known < 0) {
+        const char *expr[1] = { "\0x" };
+        unsigned flags[1] = { 0 }, ids[1] = { 0 };
+        size_t lens[1] = { 2 };
+        hs_database_t *db = NULL;
+        hs_compile_error_t *ce = NULL;
+        known = hs_compile_lit_multi(expr, flags, ids, lens, 1, HS_MODE_BLOCK, NULL, &db, &ce)
+                != HS_SUCCESS;
+        hs_free_database(db);
+        hs_free_compile_error(ce);
+    }
+    return known;
+}
+
+static int all_nul(const uint8_t *p, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (p[i])
+            return 0;
+    return 1;
+}
+
 static int slot_compile(struct slot *s, const struct lit_set *ls, int mode, char *err, size_t errlen)
 {
     if (!s->npat)
@@ -314,9 +351,13 @@ static int slot_compile(struct slot *s, const struct lit_set *ls, int mode, char
     size_t *lens = xcalloc(s->npat, sizeof(*lens));
     unsigned *flags = xcalloc(s->npat, sizeof(*flags));
     unsigned *ids = xcalloc(s->npat, sizeof(*ids));
+    int chop = nul_head_refused();
     for (uint32_t i = 0; i < s->npat; i++) {
-        exprs[i] = (const char *)ls->v[i].p;
-        lens[i] = ls->v[i].len;
+        uint32_t skip = 0;
+        while (chop && skip + 1 < ls->v[i].len && ls->v[i].p[skip] == 0)
+            skip++;                 /* all-NUL literals never get here (nofp) */
+        exprs[i] = (const char *)ls->v[i].p + skip;
+        lens[i] = ls->v[i].len - skip;
         flags[i] = (ls->v[i].nocase ? HS_FLAG_CASELESS : 0) |
                    (mode == HS_MODE_BLOCK ? HS_FLAG_SINGLEMATCH : 0);
         ids[i] = i;
@@ -629,6 +670,7 @@ struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_bui
         modes[nslots + dir] = HS_MODE_STREAM;
     }
     uint32_t *ipo_ids = NULL, nipo_ids = 0, *pkt_ids[DG_MAX][2] = { { NULL } }, npkt_ids[DG_MAX][2] = { { 0 } };
+    int chop = nul_head_refused();  /* Vectorscan: all-NUL fast patterns go to nofp */
     for (uint32_t i = 0; i < e->nrules; i++) {
         struct drule *d = &e->dr[i];
         if (!d->r)
@@ -673,7 +715,7 @@ struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_bui
                     continue;   /* transforms on the raw stream: not inspected */
                 unsigned idx = on_stream ? nslots + (unsigned)dir
                                          : ((unsigned)g * 2 + (unsigned)dir) * e->nibufs + ib;
-                if (m)
+                if (m && !(chop && all_nul(pat, plen)))
                     lit_add(&ls[idx], pat, plen, nocase, i);
                 else
                     nofp_add(all[idx], i);

@@ -6,6 +6,7 @@
  * Ownership: the engine owns its ruleset, rules lists, Hyperscan databases
  * and scratch prototype, PCRE2 codes and match context; they all go in
  * engine_free, also for an engine whose build failed half-way. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "detect_internal.h"
@@ -87,4 +88,32 @@ void detect_engine_unref(struct detect_engine *e)
 {
     if (e && atomic_fetch_sub(&e->refs, 1) == 1)
         engine_free(e);
+}
+
+const char *detect_hs_version(void)
+{
+    return hs_version();
+}
+
+/* The engine the build was compiled against: the Makefile defines
+ * TAISHI_HS_ENGINE from pkg-config (libhs 5.4.9 and later is Vectorscan,
+ * Hyperscan's last release being 5.4.2); both libraries report only a
+ * version from hs_version(). */
+#ifndef TAISHI_HS_ENGINE
+#define TAISHI_HS_ENGINE "hyperscan"
+#endif
+const char *detect_hs_engine(void)
+{
+    return TAISHI_HS_ENGINE;
+}
+
+void detect_pcre2_version(char *buf, size_t len)
+{
+    if (!len)
+        return;
+    buf[0] = 0;
+    /* PCRE2_CONFIG_VERSION writes at most 24 code units, terminator included */
+    char v[64];
+    if (pcre2_config(PCRE2_CONFIG_VERSION, v) > 0)
+        snprintf(buf, len, "%s", v);
 }

@@ -286,3 +286,8 @@ const struct dpi_stats *dpi_stats(const struct dpi *d)
 {
     return &d->st;
 }
+
+const char *dpi_lib_version(void)
+{
+    return ndpi_revision();
+}

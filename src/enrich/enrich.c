@@ -352,3 +352,8 @@ void enrich_lookup(struct enrich_cache *c, const uint8_t *addr, int ipver,
     *geo = &ce->geo;
     *asset = ce->asset;
 }
+
+const char *enrich_lib_version(void)
+{
+    return MMDB_lib_version();
+}

@@ -663,3 +663,8 @@ void output_kafka_counters(const struct output_kafka *kc, struct kafka_stats *st
     st->spool_write_errors = ss.write_errors;
     st->connected = atomic_load(&k->connected);
 }
+
+const char *output_kafka_lib_version(void)
+{
+    return rd_kafka_version_str();
+}

@@ -14,12 +14,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "taishi/detect/detect.h"
+#include "taishi/dpi/dpi.h"
 #include "taishi/enrich/assets.h"
+#include "taishi/enrich/enrich.h"
 #include "taishi/core/util.h"
 #include "taishi/event/event.h"
 #include "taishi/output/output.h"
 #include "taishi/pipeline/stats.h"
 #include "worker_internal.h"
+
+/* The Makefile defines both for this file only (from contrib/debian/changelog and git). */
+#ifndef TAISHI_VERSION
+#define TAISHI_VERSION "unknown"
+#endif
+#ifndef TAISHI_COMMIT
+#define TAISHI_COMMIT "unknown"
+#endif
 
 static void write_decoder(struct jw *w, const struct decode_stats *d)
 {
@@ -467,6 +478,15 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct stat
         jw_obj_end(w);
     }
 
+    /* stats.versions: auto = live capture only, so that a capture gives the
+     * same events whatever binary (engine, architecture, commit) reads it */
+    if (cfg->stats_versions == SUMMARY_YES ||
+        (cfg->stats_versions == SUMMARY_AUTO && cs->interfaces)) {
+        struct stats_versions v;
+        stats_versions(&v);
+        stats_write_versions(w, &v);
+    }
+
     if (t->has_kafka) {                     /* as of this event; the final flush comes after */
         const struct kafka_stats *ksp = &t->ks;
         jw_kobj(w, "kafka");
@@ -484,5 +504,31 @@ void stats_write_event(struct jw *w, const struct config *cfg, const struct stat
         jw_ku64(w, "lost", ksp->lost);
         jw_obj_end(w);
     }
+    jw_obj_end(w);
+}
+
+void stats_versions(struct stats_versions *v)
+{
+    v->taishi = TAISHI_VERSION;
+    v->commit = TAISHI_COMMIT;
+    v->ndpi = dpi_lib_version();
+    v->hs = detect_hs_version();
+    v->hs_engine = detect_hs_engine();
+    v->rdkafka = output_kafka_lib_version();
+    v->maxminddb = enrich_lib_version();
+    detect_pcre2_version(v->pcre2, sizeof(v->pcre2));
+}
+
+void stats_write_versions(struct jw *w, const struct stats_versions *v)
+{
+    jw_kobj(w, "version");
+    jw_kstr(w, "taishi", v->taishi);
+    jw_kstr(w, "commit", v->commit);
+    jw_kstr(w, "ndpi", v->ndpi);
+    jw_kstr(w, "hs", v->hs);
+    jw_kstr(w, "hs_engine", v->hs_engine);
+    jw_kstr(w, "rdkafka", v->rdkafka);
+    jw_kstr(w, "maxminddb", v->maxminddb);
+    jw_kstr(w, "pcre2", v->pcre2);
     jw_obj_end(w);
 }

@@ -5,7 +5,10 @@
 #   (default)   that, and what the tests, the CI and the benchmarks use
 #               (make deps, make test, .ci/run): Suricata (the reference),
 #               Prometheus (the metrics test), tcpreplay, tshark, kcat,
-#               clang (fuzzing), ndpiReader, python3 and the rest.
+#               clang (fuzzing), ndpiReader, python3, debootstrap and
+#               lintian (the package test's throw-away root) and the rest.
+#   --print-runtime   print the --runtime list and exit (the throw-away roots
+#               of make test-arm64 / test-vectorscan install it there).
 # Does nothing when they are all there already; as a non-root user it
 # prints the apt-get command instead.
 #
@@ -22,10 +25,11 @@ RUNTIME_PKGS="build-essential pkg-config libpcap-dev libndpi-dev libyaml-dev lib
       librdkafka-dev libmaxminddb-dev libpcre2-dev zlib1g-dev libmicrohttpd-dev
       libmagic-dev libmagic-mgc"
 TEST_PKGS="libndpi-bin clang python3 python3-yaml bc kcat tcpreplay tshark logrotate iproute2
-      prometheus"
+      prometheus debootstrap lintian"
 NO_SERVICE="prometheus"                 # packages whose service must never start
 SURICATA_MIN=7.0.10
 case ${1:-} in
+    --print-runtime) echo $RUNTIME_PKGS; exit 0 ;;
     --runtime) PKGS=$RUNTIME_PKGS ;;
     "") PKGS="$RUNTIME_PKGS $TEST_PKGS" ;;
     *) echo "usage: $0 [--runtime]" >&2; exit 1 ;;

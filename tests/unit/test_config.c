@@ -256,6 +256,7 @@ static void test_set(void)
         { "defrag.timeout", "3600", U32, F(defrag_timeout), 3600, "3601" },
         { "defrag.max-fragments", "8192", U32, F(defrag_max_fragments), 8192, "8193" },
         { "stats.interval", "5s", U32, F(stats_interval), 5, "2d" },
+        { "stats.versions", "yes", INT, F(stats_versions), SUMMARY_YES, "always" },
         { "summary", "no", INT, F(summary), SUMMARY_NO, "sometimes" },
         { "metrics.listen", "127.0.0.1:9711", STR, F(metrics_listen), 0, "a\tb" },
         { "anomaly.rate-limit", "0", U32, F(anomaly_rate_limit), 0, "-1" },

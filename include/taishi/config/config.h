@@ -85,6 +85,7 @@ struct config {
     uint32_t anomaly_rate_limit;
     int summary;                            /* enum summary_mode: the run summary at the end */
     char metrics_listen[128];               /* metrics.listen: host:port of /metrics; "" = off */
+    int stats_versions;                     /* enum summary_mode: the stats event's "version" object (auto = live) */
     uint32_t stats_interval;                /* seconds between stats events; 0 = only at the end */            /* anomaly events per second per worker; 0 = all */
 
     char home_net[1024];                    /* vars.HOME_NET: "[cidr, ...]" */

@@ -68,6 +68,14 @@ void detect_engine_unref(struct detect_engine *e);
  * and decodes HTTP bodies only when a rule reads them. */
 int detect_engine_uses_buf(const struct detect_engine *e, unsigned b);
 
+/* The regex libraries the detect stage runs with, as the loaded libraries
+ * report them: hs_version() (Hyperscan or Vectorscan: detect_hs_engine()
+ * says which one the build was made against), PCRE2's version into buf
+ * (pcre2_config(PCRE2_CONFIG_VERSION)). Static text / the caller's buffer. */
+const char *detect_hs_version(void);
+const char *detect_hs_engine(void);
+void detect_pcre2_version(char *buf, size_t len);
+
 /* What the detect stage needs to know of the flow and the packet at hand. */
 struct detect_ctx {
     const struct flow_key *key;     /* the flow's key: src = client */

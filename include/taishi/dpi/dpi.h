@@ -71,5 +71,7 @@ unsigned dpi_risk_score(uint64_t risk, uint16_t *cli, uint16_t *srv);
 const struct dpi_stats *dpi_stats(const struct dpi *d);
 /* Bytes of nDPI state per flow under detection. */
 uint64_t dpi_flow_state_bytes(void);
+/* nDPI's version as the loaded library reports it (ndpi_revision()); static text. */
+const char *dpi_lib_version(void);
 
 #endif

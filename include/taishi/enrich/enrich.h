@@ -34,6 +34,8 @@ struct asset_info {
 struct enrich;
 struct enrich *enrich_open(const struct config *cfg, char *err, size_t errlen);
 void enrich_close(struct enrich *e);
+/* libmaxminddb's version as the loaded library reports it (MMDB_lib_version()); static text. */
+const char *enrich_lib_version(void);
 int enrich_has_geo(const struct enrich *e);
 /* Any GeoIP database or asset map to ask at all? */
 int enrich_has_context(const struct enrich *e);

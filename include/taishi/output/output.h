@@ -47,6 +47,8 @@ int output_reopen(struct output *o);
 /* The outputs' counters: Kafka's (all zero without Kafka); safe from any thread. */
 void output_stats(const struct output *o, struct kafka_stats *st);
 int output_has_kafka(const struct output *o);
+/* librdkafka's version as the loaded library reports it (rd_kafka_version_str()); static text. */
+const char *output_kafka_lib_version(void);
 
 /* The sinks (output_file.c, output_kafka.c). */
 struct output_file;

@@ -105,6 +105,22 @@ void stats_collect(struct stats_totals *t, const struct capture_totals *ct,
 /* The `stats` event of collected totals. */
 void stats_write_event(struct jw *w, const struct config *cfg, const struct stats_totals *t);
 
+/* What taishi is and the libraries it runs with: the version and git commit
+ * it was built from, and each library's version as the loaded library
+ * reports it, gathered from the stage that owns the library (dpi: nDPI,
+ * detect: Hyperscan or Vectorscan and PCRE2, output: librdkafka, enrich:
+ * libmaxminddb). The strings are static; pcre2 is a copy. For --version
+ * and the `stats` event's "version" object. */
+struct stats_versions {
+    const char *taishi, *commit;
+    const char *ndpi, *hs, *hs_engine, *rdkafka, *maxminddb;
+    char pcre2[32];
+};
+void stats_versions(struct stats_versions *v);
+/* The "version" object of the stats event: {"taishi", "commit", "ndpi", "hs",
+ * "hs_engine", "rdkafka", "maxminddb", "pcre2"}. */
+void stats_write_versions(struct jw *w, const struct stats_versions *v);
+
 /* stats_summary.c: the run summary, a short human table (--summary). */
 void stats_summary(FILE *f, const struct stats_totals *t);
 /* stats_prom.c: the totals in Prometheus' text exposition format (0.0.4),
