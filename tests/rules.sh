@@ -156,7 +156,9 @@ cp rules/taishi-web.rules "$TMP/gone.rules"
 python3 tests/tools/slow_pcap.py pcaps/rules-http.pcap 2 |
     "$T" -r - -w 1 -S "$TMP/gone.rules" --set detect.cache-dir= --events alert,stats -o "$TMP/gone.json" 2>"$TMP/gone.err" &
 gp=$!
-sleep 0.7; rm -f "$TMP/gone.rules"; kill -HUP $gp
+# once the rules are loaded (a loaded machine can take longer than the capture's pacing)
+for _ in $(seq 100); do grep -q 'rules: ' "$TMP/gone.err" 2>/dev/null && break; sleep 0.1; done
+sleep 0.2; rm -f "$TMP/gone.rules"; kill -HUP $gp
 wait $gp; grc=$?
 expect "a failed reload: exit 0, logged, counted; the alerts and stats name the old ruleset" python3 -c '
 import json, sys
