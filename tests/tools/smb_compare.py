@@ -5,7 +5,7 @@
 
 For each capture, runs `TAISHI -r FILE -w 1 --events smb,dcerpc` and
 `suricata -r FILE --runmode single -k none` (the shipped suricata.yaml;
---midstream adds `--set stream.midstream=true`, for captures that start
+--midstream adds `--set stream.midstream=true` (to both tools), for captures that start
 after the handshake, as the shared real ones do) and pairs the events:
 per flow (5-tuple), smb events by their "id" (both number a flow's
 transactions in the order they are made), dcerpc events by call_id and
@@ -88,7 +88,8 @@ def main(argv):
     bad = 0
     for pcap in pcaps:
         name = os.path.basename(pcap)
-        ours = events(subprocess.run([tool, "-r", pcap, "-w", "1", "--events", "smb,dcerpc"],
+        mid = ["--set", "stream.midstream=true"] if midstream else []   # the same on both sides
+        ours = events(subprocess.run([tool, "-r", pcap, "-w", "1", "--events", "smb,dcerpc"] + mid,
                                      capture_output=True, text=True).stdout.splitlines())
         ref = run_suricata(pcap, midstream)
         a = {key(e): e for e in ref}
