@@ -62,6 +62,8 @@ struct files_worker {
     struct files_config cfg;
     magic_t magic;                  /* NULL: magic off */
     int window;                     /* a rule reads file.data */
+    int active;                     /* who reads the files (files_worker_set_active): 0 nobody,
+                                     * 1 only the rules' file.data window, 2 everything */
     uint32_t rule_hash;             /* FILES_HASH_* the rules need (filemd5, ...) */
     int id;
     uint64_t store_cap;             /* this worker's share of files.store.max-size */
@@ -75,7 +77,7 @@ struct app_file {
     struct files_worker *fw;
     struct app_stats *as;
     int proto;
-    uint8_t dir, gaps, window;
+    uint8_t dir, gaps, window, full;  /* full: hashes and magic (active 2 at open) */
     uint32_t tx_id;
     uint32_t file_id;               /* 1, 2, ... per worker */
     char *name;                     /* NUL-terminated; NULL: none */
@@ -109,6 +111,7 @@ struct files_worker *files_worker_new(const struct files_config *c, int id, int 
     if (!c || !c->enabled)
         return NULL;
     struct files_worker *fw = xcalloc(1, sizeof(*fw));
+    fw->active = 2;
     fw->cfg = *c;
     fw->id = id;
     if (c->magic) {
@@ -147,6 +150,12 @@ const struct files_stats *files_worker_stats(const struct files_worker *fw)
 {
     static const struct files_stats none;
     return fw ? &fw->st : &none;
+}
+
+void files_worker_set_active(struct files_worker *fw, int on)
+{
+    if (fw)
+        fw->active = on;
 }
 
 void files_worker_set_window(struct files_worker *fw, int on)
@@ -252,10 +261,15 @@ static int store_finish(struct app_file *f, const char *sha256)
 
 /* --- files --- */
 
+int app_file_tracking(const struct app_stats *st)
+{
+    return st && st->files && st->files->active >= 2;
+}
+
 struct app_file *app_file_open(struct app_stats *st, int proto, int dir, uint32_t tx_id,
                                const uint8_t *name, size_t namelen)
 {
-    if (!st || !st->files)
+    if (!st || !st->files || !st->files->active)
         return NULL;
     struct files_worker *fw = st->files;
     if (fw->st.open >= fw->cfg.max_open) {
@@ -277,7 +291,8 @@ struct app_file *app_file_open(struct app_stats *st, int proto, int dir, uint32_
         memcpy(f->name, name, n);
         f->name[n] = 0;
     }
-    f->hash = fw->cfg.hash | fw->rule_hash;
+    f->full = fw->active >= 2;
+    f->hash = f->full ? fw->cfg.hash | fw->rule_hash : fw->rule_hash;
     if (fw->cfg.store_dir[0])
         f->hash |= FILES_HASH_SHA256;       /* the store names files by it */
     if (f->hash & FILES_HASH_MD5) {
@@ -314,7 +329,7 @@ uint64_t app_file_size(const struct app_file *f)
 /* How many first bytes this file keeps: magic's, and the rules' window. */
 static uint32_t head_want(const struct app_file *f)
 {
-    uint64_t n = f->fw->magic ? f->fw->cfg.magic_bytes : 0;
+    uint64_t n = f->fw->magic && f->full ? f->fw->cfg.magic_bytes : 0;
     if (f->window && f->fw->window && f->fw->cfg.data_window > n)
         n = f->fw->cfg.data_window;
     return (uint32_t)MIN(n, (uint64_t)UINT32_MAX);
@@ -417,7 +432,7 @@ void app_file_close(struct app_file *f, enum app_file_state state, const struct 
     m.gaps = f->gaps;
     m.dir = f->dir;
     m.parent = parent;
-    if (fw->magic) {
+    if (fw->magic && f->full) {
         size_t mn = MIN((size_t)f->head.len, (size_t)fw->cfg.magic_bytes);
         const char *r = mn ? magic_buffer(fw->magic, f->head.d, mn) : NULL;
         if (f->head.len && !r)

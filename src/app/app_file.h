@@ -41,6 +41,10 @@
 
 struct app_file;
 
+/* 1 when files are tracked whole now (files_worker_set_active 2): HTTP,
+ * whose bodies the rules see as their own buffers, makes files only then. */
+int app_file_tracking(const struct app_stats *st);
+
 /* Opens a file of parser `proto` (its id) on direction dir, in transaction
  * tx_id of the flow; name may be NULL or not NUL-terminated (namelen bytes).
  * NULL when file tracking is off or the worker's open-file cap is reached

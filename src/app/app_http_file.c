@@ -114,7 +114,7 @@ void app_http_file_begin(struct http_state *h, int dir)
 
     d->fmode = FM_NONE;
     d->ferr = 0;
-    if (!h->st->files || h->tunnel)
+    if (!app_file_tracking(h->st) || h->tunnel)
         return;
     if (dir == APP_DIR_TOCLIENT) {
         d->fmode = FM_SINGLE;

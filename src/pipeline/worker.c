@@ -51,6 +51,8 @@ static uint64_t extra_mem(void *arg)
     return dpi_stats(w->dpi)->active_ndpi_flows * dpi_flow_state_bytes() + w->sc.st.memory;
 }
 
+static void files_update(struct worker *w);
+
 /* Threat intelligence (the verdicts are enrich/policy.c's): the flow's
  * addresses once, on its first packet; the names and fingerprints nDPI
  * found once, when detection ends. One alert per matching indicator kind
@@ -184,6 +186,7 @@ struct worker *worker_create(int id, const struct config *cfg, struct output *ou
             free(w);
             return NULL;
         }
+        files_update(w);                    /* rules and indicators come later */
     }
     stream_ctx_init(&w->sc, (uint32_t)cfg->stream_ooo_max_bytes, cfg->stream_ooo_max_segs,
                     cfg->stream_memcap);
@@ -276,6 +279,7 @@ static void catch_up(struct worker *w)
         w->ectx.ec = w->ec;
     }
     w->intel = in && intel_count(in) ? in : NULL;
+    files_update(w);
     struct detect_engine *de = atomic_load(&w->sh->detect);
     if (de && w->dt && de != w->cur_detect) {
         worker_set_detect(w, de, 0);
@@ -393,6 +397,18 @@ void worker_set_assets(struct worker *w, struct asset_inventory *inv)
     w->assets = inv;
 }
 
+/* File tracking (hashes, libmagic) runs only while something reads its
+ * results: fileinfo events, the store, rules on files, file-hash
+ * indicators (files_worker_set_active). */
+static void files_update(struct worker *w)
+{
+    const struct intel *in = w->intel;
+    int full = (w->cfg->events_mask & (1u << ET_FILEINFO)) || w->cfg->files.store_dir[0] ||
+               w->files_rules > 1 || (in && (intel_has_type(in, IOC_MD5) || intel_has_type(in, IOC_SHA1) ||
+                                             intel_has_type(in, IOC_SHA256)));
+    files_worker_set_active(w->as.files, full ? 2 : w->files_rules);
+}
+
 void worker_set_detect(struct worker *w, struct detect_engine *e, uint64_t stream_memcap)
 {
     if (stream_memcap)
@@ -409,6 +425,11 @@ void worker_set_detect(struct worker *w, struct detect_engine *e, uint64_t strea
                                  (detect_engine_uses_buf(e, BUF_FILE_MD5) ? FILES_HASH_MD5 : 0) |
                                  (detect_engine_uses_buf(e, BUF_FILE_SHA1) ? FILES_HASH_SHA1 : 0) |
                                  (detect_engine_uses_buf(e, BUF_FILE_SHA256) ? FILES_HASH_SHA256 : 0));
+    w->files_rules = detect_engine_uses_buf(e, BUF_FILE_DATA) ? 1 : 0;    /* 1: the window */
+    for (unsigned b = BUF_FILE_NAME; b <= BUF_FILE_SHA256; b++)
+        if (detect_engine_uses_buf(e, b))
+            w->files_rules = 2;                                         /* 2: the whole file */
+    files_update(w);
     if (!w->dt)
         w->dt = detect_thread_new(e);
     else
@@ -418,6 +439,7 @@ void worker_set_detect(struct worker *w, struct detect_engine *e, uint64_t strea
 void worker_set_intel(struct worker *w, const struct intel *in)
 {
     w->intel = in && intel_count(in) ? in : NULL;
+    files_update(w);
 }
 
 int worker_start(struct worker *w)

@@ -34,6 +34,7 @@ struct worker {
     struct event_ctx ectx;              /* cfg, dpi and ec, as the event builders take them */
     struct asset_inventory *assets;     /* shared service inventory; NULL = no asset events */
     const struct intel *intel;          /* shared, read-only indicators; NULL = none */
+    int files_rules;                    /* rules on files: 0 none, 1 file.data only, 2 more */
     struct shared *sh;                  /* NULL: enrich/intel fixed at creation (tests, fuzzing) */
     _Atomic uint64_t seen_epoch;        /* the shared epoch this worker has caught up with */
     pthread_mutex_t pub_mu;             /* guards pub: the only counters others may read */

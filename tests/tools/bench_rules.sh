@@ -75,6 +75,7 @@ sur() {
 tai() {
     local name=$1 pcap=$2; shift 2
     local t0 t1
+    rm -f "$OUT/$name.json"                  # -o appends
     t0=$(date +%s.%N)
     /usr/bin/time -f "%M" -o "$OUT/$name.rss" "$B/taishi" -r "$pcap" -w 1 "${ET[@]}" \
         --set "detect.cache-dir=$HS" --events alert -o "$OUT/$name.json" "$@" 2>"$OUT/$name.err" ||

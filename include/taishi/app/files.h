@@ -90,6 +90,15 @@ struct files_worker *files_worker_new(const struct files_config *c, int id, int 
                                       char *err, size_t errlen);
 void files_worker_free(struct files_worker *fw);           /* NULL: no-op */
 const struct files_stats *files_worker_stats(const struct files_worker *fw);
+/* Who reads the files' results, so the tracker does only that work
+ * (hashing and libmagic cost more than the parsing; Suricata too tracks
+ * files only for an output or a rule that needs them): 0 nobody (no file is
+ * opened), 1 only rules' file.data (the window; no hashes but the rules',
+ * no magic, and HTTP bodies, which rules see as their own buffers, are no
+ * files), 2 everything (fileinfo events, the store, rules on a file's name,
+ * magic, size or hash, file-hash indicators). New workers start at 2; the
+ * worker says so whenever that changes. */
+void files_worker_set_active(struct files_worker *fw, int on);
 /* 1: a loaded rule reads file.data, so the tracker keeps each file's
  * window (the worker says so whenever its ruleset changes). */
 void files_worker_set_window(struct files_worker *fw, int on);
