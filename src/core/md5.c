@@ -3,6 +3,7 @@
  * 2^32) (tabulated), little-endian words and length. Used for JA3/JA3S. */
 #include <string.h>
 
+#include "hash_internal.h"
 #include "taishi/core/md5.h"
 
 #define ROTL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
@@ -96,25 +97,8 @@ void md5_init(struct md5_ctx *c)
 
 void md5_update(struct md5_ctx *c, const void *data, size_t len)
 {
-    const uint8_t *p = data;
-
     c->len += len;
-    if (c->nbuf) {
-        size_t k = 64 - c->nbuf < len ? 64 - c->nbuf : len;
-        memcpy(c->buf + c->nbuf, p, k);
-        c->nbuf += (uint32_t)k;
-        p += k;
-        len -= k;
-        if (c->nbuf < 64)
-            return;
-        md5_block(c->h, c->buf);
-        c->nbuf = 0;
-    }
-    for (; len >= 64; p += 64, len -= 64)
-        md5_block(c->h, p);
-    if (len)
-        memcpy(c->buf, p, len);
-    c->nbuf = (uint32_t)len;
+    hash_feed(c->h, c->buf, &c->nbuf, data, len, md5_block);
 }
 
 void md5_final(struct md5_ctx *c, uint8_t out[16])

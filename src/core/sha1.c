@@ -6,6 +6,7 @@
  * caller's. Safe from any thread. */
 #include <string.h>
 
+#include "hash_internal.h"
 #include "taishi/core/sha1.h"
 
 #define ROL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
@@ -78,25 +79,8 @@ void sha1_init(struct sha1_ctx *c)
 
 void sha1_update(struct sha1_ctx *c, const void *data, size_t len)
 {
-    const uint8_t *p = data;
-
     c->len += len;
-    if (c->nbuf) {
-        size_t k = 64 - c->nbuf < len ? 64 - c->nbuf : len;
-        memcpy(c->buf + c->nbuf, p, k);
-        c->nbuf += (uint32_t)k;
-        p += k;
-        len -= k;
-        if (c->nbuf < 64)
-            return;
-        sha1_block(c->h, c->buf);
-        c->nbuf = 0;
-    }
-    for (; len >= 64; p += 64, len -= 64)
-        sha1_block(c->h, p);
-    if (len)
-        memcpy(c->buf, p, len);
-    c->nbuf = (uint32_t)len;
+    hash_feed(c->h, c->buf, &c->nbuf, data, len, sha1_block);
 }
 
 void sha1_final(struct sha1_ctx *c, uint8_t out[20])

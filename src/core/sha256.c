@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hash_internal.h"
 #include "taishi/core/sha256.h"
 
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
@@ -59,26 +60,8 @@ void sha256_init(struct sha256_ctx *c)
 
 void sha256_update(struct sha256_ctx *c, const void *data, size_t len)
 {
-    const uint8_t *p = data;
-
     c->len += len;
-    while (len) {
-        if (c->nbuf == 0 && len >= 64) {
-            block(c->h, p);
-            p += 64;
-            len -= 64;
-            continue;
-        }
-        size_t n = 64 - c->nbuf < len ? 64 - c->nbuf : len;
-        memcpy(c->buf + c->nbuf, p, n);
-        c->nbuf += (uint32_t)n;
-        p += n;
-        len -= n;
-        if (c->nbuf == 64) {
-            block(c->h, c->buf);
-            c->nbuf = 0;
-        }
-    }
+    hash_feed(c->h, c->buf, &c->nbuf, data, len, block);
 }
 
 void sha256_final(struct sha256_ctx *c, uint8_t out[32])
