@@ -235,17 +235,10 @@ static void command(struct ftp_state *s, const uint8_t *l, size_t n, int truncat
         c->has_data = 1;
         c->truncated = (uint8_t)(truncated || k < n - v);
     }
-    if (verb_is(c, "PORT") && c->has_data) {
-        int p = port_of_tuple((const uint8_t *)c->data, c->datalen);
-        if (p > 0) {
-            c->has_port = 1;
-            c->port = (uint16_t)p;
-            s->dyn_port = (uint16_t)p;
-            s->has_dyn = 1;
-            s->dyn_active = 1;
-        }
-    } else if (verb_is(c, "EPRT") && c->has_data) {
-        int p = port_of_ext((const uint8_t *)c->data, c->datalen);
+    int port_cmd = verb_is(c, "PORT"), eprt_cmd = verb_is(c, "EPRT");
+    if ((port_cmd || eprt_cmd) && c->has_data) {      /* active mode: the client's port */
+        int p = port_cmd ? port_of_tuple((const uint8_t *)c->data, c->datalen)
+                         : port_of_ext((const uint8_t *)c->data, c->datalen);
         if (p > 0) {
             c->has_port = 1;
             c->port = (uint16_t)p;

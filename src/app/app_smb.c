@@ -165,7 +165,9 @@ static void guid_json(struct jw *w, const char *k, const uint8_t *g, int len)
     jw_kstr(w, k, b);
 }
 
-static const char *smb2_dialect_string(uint16_t d, char *buf)
+/* "3.11" for an SMB2 dialect number (its decimal value when unknown; buf
+ * has 8 bytes): the smb event's dialect, and the negotiate's list. */
+const char *smb2_dialect_string(uint16_t d, char *buf)
 {
     switch (d) {
     case 0x0202: return "2.02";

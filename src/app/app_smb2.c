@@ -70,24 +70,6 @@ static void dialect_add(struct smb_tx *t, const char *d)
     t->u.neg.ndialects++;
 }
 
-static const char *dialect_text(uint16_t d, char *buf)
-{
-    switch (d) {
-    case 0x0202: return "2.02";
-    case 0x0210: return "2.10";
-    case 0x0222: return "2.22";
-    case 0x0224: return "2.24";
-    case 0x02ff: return "2.??";
-    case 0x0300: return "3.00";
-    case 0x0302: return "3.02";
-    case 0x0310: return "3.10";
-    case 0x0311: return "3.11";
-    default:
-        snprintf(buf, 8, "%u", d);
-        return buf;
-    }
-}
-
 /* The tx a FILE read or write of this file id reports through (one per
  * file while it is open). */
 static struct smb_tx *pipe_mark(struct smb_state *s, const struct smb2_hdr *h);
@@ -157,7 +139,7 @@ static void smb2_request(struct smb_state *s, const struct smb2_hdr *h, const ui
         memcpy(t->u.neg.client_guid, b + 12, 16);
         t->u.neg.have_client_guid = 1;
         for (uint16_t i = 0; i < cnt && SMB_HAVE(n, 36 + 2u * i, 2); i++)
-            dialect_add(t, dialect_text(smb_le16(b + 36 + 2u * i), tmp));
+            dialect_add(t, smb2_dialect_string(smb_le16(b + 36 + 2u * i), tmp));
         break;
     }
     case C_SESSION_SETUP:

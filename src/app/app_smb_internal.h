@@ -225,6 +225,7 @@ void smb2_message(struct smb_state *s, int dir, const uint8_t *p, size_t n, int 
 void smb1_message(struct smb_state *s, int dir, const uint8_t *p, size_t n, int cut,
                   const struct app_sink *sink);
 const char *smb2_command_string(uint16_t cmd, char *buf);
+const char *smb2_dialect_string(uint16_t d, char *buf);   /* "3.11"; buf: 8 bytes */
 const char *smb1_command_string(uint16_t cmd, char *buf);
 const char *smb_ntstatus_string(uint32_t st);
 
