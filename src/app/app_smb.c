@@ -165,26 +165,6 @@ static void guid_json(struct jw *w, const char *k, const uint8_t *g, int len)
     jw_kstr(w, k, b);
 }
 
-/* "3.11" for an SMB2 dialect number (its decimal value when unknown; buf
- * has 8 bytes): the smb event's dialect, and the negotiate's list. */
-const char *smb2_dialect_string(uint16_t d, char *buf)
-{
-    switch (d) {
-    case 0x0202: return "2.02";
-    case 0x0210: return "2.10";
-    case 0x0222: return "2.22";
-    case 0x0224: return "2.24";
-    case 0x02ff: return "2.??";
-    case 0x0300: return "3.00";
-    case 0x0302: return "3.02";
-    case 0x0310: return "3.10";
-    case 0x0311: return "3.11";
-    default:
-        snprintf(buf, 8, "%u", d);
-        return buf;
-    }
-}
-
 static void dce_ifaces_json(struct jw *w, const struct smb_state *s, int ctx_filter, int ctx,
                             int with_ack)
 {

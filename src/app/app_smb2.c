@@ -30,6 +30,26 @@ enum {
     C_CHANGE_NOTIFY, C_GET_INFO, C_SET_INFO, C_OPLOCK_BREAK,
 };
 
+/* "3.11" for an SMB2 dialect number (its decimal value when unknown; buf
+ * has 8 bytes): the smb event's dialect, and the negotiate's list. */
+const char *smb2_dialect_string(uint16_t d, char *buf)
+{
+    switch (d) {
+    case 0x0202: return "2.02";
+    case 0x0210: return "2.10";
+    case 0x0222: return "2.22";
+    case 0x0224: return "2.24";
+    case 0x02ff: return "2.??";
+    case 0x0300: return "3.00";
+    case 0x0302: return "3.02";
+    case 0x0310: return "3.10";
+    case 0x0311: return "3.11";
+    default:
+        snprintf(buf, 8, "%u", d);
+        return buf;
+    }
+}
+
 const char *smb2_command_string(uint16_t cmd, char *buf)
 {
     static const char *const n[] = {
