@@ -179,6 +179,7 @@ void detect_flow_free(struct detect_thread *t, struct detect_flow *f)
         if (f->hs[d])
             hs_close_stream(f->hs[d], f->u->scratch, NULL, NULL);
         free(f->tail[d]);
+        free(f->pkx[d]);
     }
     free(f->bits);
     free(f->ints);
@@ -357,12 +358,12 @@ static void flow_actions(const struct rule *r, struct detect_flow *f)
 }
 
 /* An address list against the flow's src (which 0) or dst (which 1). */
-static int aset_ok(struct detect_thread *t, uint32_t set, const struct rule_addrs *a,
-                   const struct flow_key *k, int which)
+static int aset_ok(struct detect_thread *t, const struct detect_engine *e, uint32_t set,
+                   const struct rule_addrs *a, const struct flow_key *k, int which)
 {
     if (a->any)
         return 1;
-    if (set >= t->nmemo)
+    if (set >= t->nmemo || set >= e->nasets)
         return rules_vars_addrs_match(a, which ? k->dst : k->src, k->ipver);
     if (t->memo_stamp[set] != t->stamp) {
         t->memo_stamp[set] = t->stamp;
@@ -370,13 +371,13 @@ static int aset_ok(struct detect_thread *t, uint32_t set, const struct rule_addr
     }
     uint8_t known = which ? 8 : 2, yes = which ? 4 : 1;
     if (!(t->memo[set] & known))
-        t->memo[set] |= known |
-                        (rules_vars_addrs_match(a, which ? k->dst : k->src, k->ipver) ? yes : 0);
+        t->memo[set] |= known | (rules_vars_aranges_match(&e->aranges[set], which ? k->dst : k->src,
+                                                          k->ipver) ? yes : 0);
     return (t->memo[set] & yes) != 0;
 }
 
-static int addr_ports_ok(struct detect_thread *t, const struct drule *d, const struct flow_key *k,
-                         int dir, int swap)
+static int addr_ports_ok(struct detect_thread *t, const struct detect_engine *e, const struct drule *d,
+                         const struct flow_key *k, int dir, int swap)
 {
     const struct rule *r = d->r;
     int rev = dir ^ swap;               /* the rule's src is the flow's dst */
@@ -386,7 +387,7 @@ static int addr_ports_ok(struct detect_thread *t, const struct drule *d, const s
         return 0;
     if (!r->dport.any && (!has_ports || !rules_vars_ports_match(&r->dport, dp)))
         return 0;
-    return aset_ok(t, d->aset[0], &r->src, k, rev) && aset_ok(t, d->aset[1], &r->dst, k, !rev);
+    return aset_ok(t, e, d->aset[0], &r->src, k, rev) && aset_ok(t, e, d->aset[1], &r->dst, k, !rev);
 }
 
 static int tcpflags_ok(const struct rule_tcpflags *tf, uint8_t flags)
@@ -417,7 +418,7 @@ static int header_ok(struct detect_thread *t, const struct drule *d, const struc
         if (r->app_neg ? same : !same)
             return 0;
     }
-    if (!addr_ports_ok(t, d, k, c->dir, 0) && !(r->bidir && addr_ports_ok(t, d, k, c->dir, 1)))
+    if (!addr_ports_ok(t, f->e, d, k, c->dir, 0) && !(r->bidir && addr_ports_ok(t, f->e, d, k, c->dir, 1)))
         return 0;
     if (r->flow) {
         if ((r->flow & RF_ONLY_STREAM) && c->no_session)
@@ -557,8 +558,8 @@ static void fire(struct detect_thread *t, const struct drule *d, const struct un
                      (d->kind == DK_PKT && (r->proto == RP_APP || (r->has & RH_APPLAYER)));
     detect_alertq_push(t, d, u->c, b ? b->data : NULL, b ? b->len : 0, flow_scope);
     /* Suricata makes a <> rule two rules, one each way: both alert when both match */
-    if (r->bidir && addr_ports_ok(t, d, u->c->key, u->c->dir, 0) &&
-        addr_ports_ok(t, d, u->c->key, u->c->dir, 1))
+    if (r->bidir && addr_ports_ok(t, u->f->e, d, u->c->key, u->c->dir, 0) &&
+        addr_ports_ok(t, u->f->e, d, u->c->key, u->c->dir, 1))
         detect_alertq_push(t, d, u->c, b ? b->data : NULL, b ? b->len : 0, flow_scope);
 }
 
@@ -659,8 +660,9 @@ static void verify(struct detect_thread *t, const struct detect_engine *e, const
 
 /* ---- entry points ---- */
 
-/* Candidates from an address index: both of the packet's addresses. */
-static void index_lookup(struct detect_thread *t, const struct addr_index *x, const struct flow_key *k)
+/* Candidates from an address index: both of the flow's addresses (the
+ * prefix hits; then the rules with no side to index by). */
+static void index_hits(struct detect_thread *t, const struct addr_index *x, const struct flow_key *k)
 {
     int v = k->ipver == 4 ? 0 : 1;
     for (int side = 0; side < 2 && x->size; side++) {
@@ -682,6 +684,11 @@ static void index_lookup(struct detect_thread *t, const struct addr_index *x, co
             }
         }
     }
+}
+
+static void index_lookup(struct detect_thread *t, const struct addr_index *x, const struct flow_key *k)
+{
+    index_hits(t, x, k);
     for (uint32_t i = 0; i < x->nany; i++)
         cand_push(t, x->any[i], 0);
 }
@@ -719,7 +726,23 @@ void detect_packet(struct detect_thread *t, struct detect_flow *f, const struct 
             iponly(t, f, c);
     }
     new_scan(t);
-    index_lookup(t, &e->pktx[g][c->dir], c->key);
+    /* The header-only rules the address index gives depend on the flow's
+     * addresses only: looked up on its first packet each way, then kept. */
+    const struct addr_index *x = &e->pktx[g][c->dir];
+    if (!(f->pkx_done >> c->dir & 1)) {
+        f->pkx_done |= (uint8_t)(1 << c->dir);
+        index_hits(t, x, c->key);
+        if (t->ncand) {
+            f->pkx[c->dir] = xreallocarray(NULL, t->ncand, sizeof(uint32_t));
+            memcpy(f->pkx[c->dir], t->cand, t->ncand * sizeof(uint32_t));
+            f->npkx[c->dir] = t->ncand;
+        }
+    } else {
+        for (uint32_t i = 0; i < f->npkx[c->dir]; i++)
+            cand_push(t, f->pkx[c->dir][i], 0);
+    }
+    for (uint32_t i = 0; i < x->nany; i++)
+        cand_push(t, x->any[i], 0);
     const struct port_index *px = e->pktp[g][c->dir];
     if (px) {
         /* the packet's own ports: dir 1 packets go server -> client */

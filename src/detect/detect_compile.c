@@ -595,7 +595,7 @@ static void number_asets(struct detect_engine *e)
     while (size < e->nrules * 4)
         size *= 2;
     struct aset_slot { const struct rule_addrs *a; uint64_t h; uint32_t id; } *tab = xcalloc(size, sizeof(*tab));
-    uint32_t next = 0;
+    uint32_t next = 0, cap = 0;
     for (uint32_t i = 0; i < e->nrules; i++) {
         struct drule *d = &e->dr[i];
         if (!d->r)
@@ -618,6 +618,11 @@ static void number_asets(struct detect_engine *e)
                 tab[j].a = a;
                 tab[j].h = h;
                 tab[j].id = next++;
+                if (next > cap) {
+                    cap = cap ? cap * 2 : 256;
+                    e->aranges = xreallocarray(e->aranges, cap, sizeof(*e->aranges));
+                }
+                rules_vars_addrs_compile(a, &e->aranges[next - 1]);
             }
             d->aset[side] = tab[j].id;
         }

@@ -61,6 +61,9 @@ static void engine_free(struct detect_engine *e)
                 free(e->pktp[g][d]);
             }
         }
+    for (uint32_t i = 0; i < e->nasets && e->aranges; i++)
+        rules_vars_aranges_free(&e->aranges[i]);
+    free(e->aranges);
     free(e->ibufs);
     free(e->dr);
     hs_free_scratch(e->proto_scratch);

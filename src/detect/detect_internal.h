@@ -101,6 +101,7 @@ struct detect_engine {
     struct port_index *pktp[DG_MAX][2]; /* those of them with a few fixed ports (TCP/UDP) */
     uint32_t max_stream_pat;        /* longest literal in the stream databases */
     uint32_t nasets;                /* distinct address lists (memoized per flow at match time) */
+    struct rule_aranges *aranges;   /* [nasets]: each list compiled for binary search */
     hs_scratch_t *proto_scratch;    /* template for hs_clone_scratch */
     pcre2_match_context *mctx;      /* match limits, shared read-only */
     struct detect_build_info info;
@@ -197,7 +198,10 @@ struct detect_flow {
     uint64_t *bits;
     struct fint *ints;
     uint16_t nints;
+    uint32_t *pkx[2];               /* per direction: the rules the packet-address index gives */
+    uint32_t npkx[2];               /* for the flow's addresses (the same for all its packets) */
     uint8_t ipo_done;               /* bit per direction */
+    uint8_t pkx_done;               /* bit per direction: pkx[] looked up */
     uint8_t passed;                 /* a pass rule passed the flow: no more inspection */
 };
 

@@ -600,6 +600,91 @@ int rules_vars_addrs_match(const struct rule_addrs *a, const uint8_t *addr, int 
     return npos == 0 || pos;
 }
 
+/* An address of a family as a number (big-endian bytes). */
+static u128 addr_num(const uint8_t *addr, int ver)
+{
+    u128 v = 0;
+    for (int i = 0; i < (ver == 4 ? 4 : 16); i++)
+        v = v << 8 | addr[i];
+    return v;
+}
+
+void rules_vars_addrs_compile(const struct rule_addrs *a, struct rule_aranges *out)
+{
+    memset(out, 0, sizeof(*out));
+    uint32_t npos = 0;
+    for (uint32_t i = 0; i < a->n; i++)
+        npos += !a->v[i].neg;
+    for (int ver = 4; ver <= 6; ver += 2) {
+        unsigned bits = ver == 4 ? 32 : 128;
+        u128 max = ver == 4 ? V4_MAX : V6_MAX;
+        struct iset pos = {0}, neg = {0};
+        if (a->any || !npos)
+            iset_push(&pos, 0, max);
+        for (uint32_t i = 0; i < a->n && !a->any; i++) {
+            const struct rule_cidr *c = &a->v[i];
+            if (c->ver != ver)
+                continue;
+            unsigned plen = c->prefix > bits ? bits : c->prefix;
+            u128 host = plen >= bits ? 0 : plen == 0 ? max : (((u128)1 << (bits - plen)) - 1);
+            u128 lo = addr_num(c->addr, ver) & ~host & max;
+            iset_push(c->neg ? &neg : &pos, lo, lo | host);
+        }
+        iset_normalize(&pos);
+        iset_normalize(&neg);
+        iset_subtract(&pos, &neg, max);
+        iset_free(&neg);
+        if (ver == 4) {
+            out->v4 = xcalloc(pos.n ? pos.n : 1, sizeof(*out->v4));
+            for (uint32_t i = 0; i < pos.n; i++) {
+                out->v4[i].lo = (uint32_t)pos.v[i].lo;
+                out->v4[i].hi = (uint32_t)pos.v[i].hi;
+            }
+            out->n4 = pos.n;
+        } else {
+            out->v6 = xcalloc(pos.n ? pos.n : 1, sizeof(*out->v6));
+            for (uint32_t i = 0; i < pos.n; i++) {
+                out->v6[i].lo = pos.v[i].lo;
+                out->v6[i].hi = pos.v[i].hi;
+            }
+            out->n6 = pos.n;
+        }
+        iset_free(&pos);
+    }
+}
+
+int rules_vars_aranges_match(const struct rule_aranges *r, const uint8_t *addr, int ver)
+{
+    uint32_t lo = 0, hi = ver == 4 ? r->n4 : r->n6;     /* first range with .lo > x */
+    if (ver == 4) {
+        uint32_t x = (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 | (uint32_t)addr[2] << 8 | addr[3];
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (r->v4[mid].lo <= x)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo > 0 && x <= r->v4[lo - 1].hi;
+    }
+    u128 x = addr_num(addr, 6);
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (r->v6[mid].lo <= x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 && x <= r->v6[lo - 1].hi;
+}
+
+void rules_vars_aranges_free(struct rule_aranges *r)
+{
+    free(r->v4);
+    free(r->v6);
+    memset(r, 0, sizeof(*r));
+}
+
 int rules_vars_ports_match(const struct rule_ports *p, uint16_t port)
 {
     uint32_t npos = 0;

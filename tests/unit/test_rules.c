@@ -67,6 +67,18 @@ static void skipped(const char *line, const char *reason_part)
         fprintf(stderr, "reason '%s' lacks '%s'\n", cur->problems[0].reason, reason_part);
 }
 
+/* Both matchers: the list as parsed and the ranges the detect stage
+ * compiles from it must always agree. */
+static int both_match(const struct rule_addrs *a, const uint8_t *b, int ver)
+{
+    struct rule_aranges ar;
+    rules_vars_addrs_compile(a, &ar);
+    int lin = rules_vars_addrs_match(a, b, ver), bin = rules_vars_aranges_match(&ar, b, ver);
+    rules_vars_aranges_free(&ar);
+    CHECK_EQ_U(bin, lin);
+    return lin;
+}
+
 static int addr_in(const struct rule_addrs *a, const char *ip)
 {
     uint8_t b[16] = {0};
@@ -74,10 +86,74 @@ static int addr_in(const struct rule_addrs *a, const char *ip)
     if (sscanf(ip, "%u.%u.%u.%u", &x[0], &x[1], &x[2], &x[3]) == 4) {
         for (int i = 0; i < 4; i++)
             b[i] = (uint8_t)x[i];
-        return rules_vars_addrs_match(a, b, 4);
+        return both_match(a, b, 4);
     }
     b[0] = 0x20; b[1] = 0x01; b[2] = 0x0d; b[3] = 0xb8; b[15] = 1;    /* 2001:db8::1 */
-    return rules_vars_addrs_match(a, b, 6);
+    return both_match(a, b, 6);
+}
+
+/* The compiled ranges against the linear matcher on lists of every shape
+ * (positive, negated, nested, both families, overlapping, /0 and /32,
+ * ::/0), at every list boundary and its neighbours and at random. */
+static void test_aranges(void)
+{
+    static const char *const lists[] = {
+        "$HOME_NET", "$EXTERNAL_NET", "any", "[10.0.0.0/8,!10.1.0.0/16]", "!10.0.0.0/8",
+        "[1.2.3.4,1.2.3.5,1.2.3.6,9.9.9.0/24,8.0.0.0/7]", "[0.0.0.0/0,!255.255.255.255]",
+        "[2001:db8::/32,!2001:db8::1]", "[10.0.0.0/8,2001:db8::/32]", "![10.0.0.0/8,2001:db8::/32]",
+        "[!1.1.1.1,![2.2.2.2,3.3.3.3]]", "[192.168.0.0/16,192.168.1.0/24,192.168.1.1]", "::/0",
+        "![1.0.0.0/8,::/0]", "[0.0.0.0,255.255.255.255]", "[10.0.0.0/8,!10.1.1.1,2001:db8::/32,!2001:db8::1]",
+    };
+    uint64_t seed = 0x9e3779b97f4a7c15ULL;
+    for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
+        char line[256];
+        snprintf(line, sizeof(line), "alert ip %s any -> any any (sid:%zu;)", lists[i], 100 + i);
+        const struct rule *r = parse(line);
+        CHECK(r != NULL);
+        if (!r)
+            continue;
+        struct rule_aranges ar;
+        rules_vars_addrs_compile(&r->src, &ar);
+        unsigned bad = 0;
+        for (uint32_t k = 0; k < r->src.n; k++) {       /* each entry's first and last and neighbours */
+            const struct rule_cidr *c = &r->src.v[k];
+            int nb = c->ver == 4 ? 4 : 16;
+            for (int edge = 0; edge < 2; edge++)
+                for (int d = -1; d <= 1; d++) {
+                    uint8_t b[16] = {0};
+                    memcpy(b, c->addr, (size_t)nb);
+                    int bits = c->ver == 4 ? 32 : 128;
+                    for (int bit = c->prefix; bit < bits && edge; bit++)
+                        b[bit / 8] |= (uint8_t)(0x80 >> (bit % 8));
+                    int carry = d;                          /* b += d, big-endian */
+                    for (int j = nb - 1; j >= 0 && carry; j--) {
+                        int v = b[j] + carry;
+                        b[j] = (uint8_t)(v & 0xff);
+                        carry = v < 0 ? -1 : v > 255 ? 1 : 0;
+                    }
+                    bad += rules_vars_addrs_match(&r->src, b, c->ver) !=
+                           rules_vars_aranges_match(&ar, b, c->ver);
+                }
+        }
+        for (int k = 0; k < 20000; k++) {                   /* random, biased to the lists' networks */
+            uint8_t b[16];
+            for (int j = 0; j < 16; j++) {
+                seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+                b[j] = (uint8_t)(seed >> 56);
+            }
+            static const uint8_t nets[][2] = { {10, 1}, {192, 168}, {1, 2}, {0x20, 0x01}, {255, 255} };
+            if (k % 2)
+                memcpy(b, nets[k / 2 % ARRAY_SIZE(nets)], 2);
+            if (k % 4 == 1 && b[0] == 0x20)
+                b[2] = 0x0d, b[3] = 0xb8;
+            int ver = k % 3 ? 4 : 6;
+            bad += rules_vars_addrs_match(&r->src, b, ver) != rules_vars_aranges_match(&ar, b, ver);
+        }
+        CHECK_EQ_U(bad, 0);
+        if (bad)
+            fprintf(stderr, "aranges disagree on %s: %u addresses\n", lists[i], bad);
+        rules_vars_aranges_free(&ar);
+    }
 }
 
 static void test_header(void)
@@ -798,6 +874,7 @@ int main(void)
 
     test_header();
     test_vars();
+    test_aranges();
     test_meta();
     test_content();
     test_buffers();
