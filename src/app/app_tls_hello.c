@@ -66,9 +66,14 @@ static void jb_sep(struct jb *j, char c)
 
 static void jb_num(struct jb *j, unsigned v)
 {
-    char s[8];
-    int l = snprintf(s, sizeof(s), "%s%u", j->n ? "-" : "", v);
-    if (!j->err && app_buf_append(j->st, j->b, s, (size_t)l, j->max) < 0)
+    char s[16], *e = s + sizeof(s), *p = e;        /* digits from the right: no snprintf */
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (j->n)
+        *--p = '-';
+    if (!j->err && app_buf_append(j->st, j->b, p, (size_t)(e - p), j->max) < 0)
         j->err = 1;
     j->n++;
 }

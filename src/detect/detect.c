@@ -667,13 +667,24 @@ static void index_hits(struct detect_thread *t, const struct addr_index *x, cons
     int v = k->ipver == 4 ? 0 : 1;
     for (int side = 0; side < 2 && x->size; side++) {
         const uint8_t *a = side ? k->dst : k->src;
+        uint32_t a4 = v ? 0 : (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
         for (unsigned pi = 0; pi < x->nplens[v]; pi++) {
             uint8_t plen = x->plens[v][pi], m[16] = { 0 };
-            for (unsigned b = 0; b < (v ? 16u : 4u); b++) {
-                int bits = (int)plen - (int)b * 8;
-                m[b] = a[b] & (bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits)));
+            if (!v) {                   /* IPv4: mask as one word */
+                uint32_t mv = plen >= 32 ? a4 : plen ? a4 & ~(0xffffffffu >> plen) : 0;
+                m[0] = (uint8_t)(mv >> 24);
+                m[1] = (uint8_t)(mv >> 16);
+                m[2] = (uint8_t)(mv >> 8);
+                m[3] = (uint8_t)mv;
+            } else {
+                for (unsigned b = 0; b < 16u; b++) {
+                    int bits = (int)plen - (int)b * 8;
+                    m[b] = a[b] & (bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits)));
+                }
             }
-            uint32_t h = detect_compile_ipo_hash(m, k->ipver, plen) & (x->size - 1);
+            uint32_t hh = detect_ipo_hash(m, k->ipver, plen), h = hh & (x->size - 1);
+            if (!(x->bloom[(hh & x->bloom_mask) / 64] >> (hh & 63) & 1))
+                continue;               /* no entry of this prefix for the address */
             for (uint32_t n = 0; n < x->size && x->tab[h].ver; n++, h = (h + 1) & (x->size - 1)) {
                 const struct ipo_entry *en = &x->tab[h];
                 if (en->ver == k->ipver && en->plen == plen && !memcmp(en->addr, m, 16)) {

@@ -406,14 +406,6 @@ static int ipo_pair_cmp(const void *a, const void *b)
     return c ? c : (x->rule < y->rule ? -1 : x->rule > y->rule);
 }
 
-uint32_t detect_compile_ipo_hash(const uint8_t *addr, uint8_t ver, uint8_t plen)
-{
-    uint64_t h = 1469598103934665603ULL ^ ver ^ ((uint64_t)plen << 8);
-    for (int i = 0; i < (ver == 4 ? 4 : 16); i++)
-        h = (h ^ addr[i]) * 1099511628211ULL;
-    return (uint32_t)(h ^ (h >> 32));
-}
-
 static int side_positives(const struct rule_addrs *a)
 {
     if (a->any)
@@ -493,12 +485,15 @@ static void build_index(struct addr_index *x, const struct detect_engine *e, con
         size *= 2;
     x->size = size;
     x->tab = xcalloc(size, sizeof(*x->tab));
+    x->bloom_mask = size * 8 < 4096 ? 4095 : size * 8 - 1;     /* 4+ bits per slot */
+    x->bloom = xcalloc((x->bloom_mask + 1) / 64, sizeof(uint64_t));
     x->rules = xcalloc(np, sizeof(uint32_t));
     uint32_t nr = 0;
     for (size_t i = 0; i < np; ) {
         size_t j = i;
-        uint32_t h = detect_compile_ipo_hash(pairs[i].addr, pairs[i].ver, pairs[i].plen) &
-                     (size - 1);
+        uint32_t hh = detect_ipo_hash(pairs[i].addr, pairs[i].ver, pairs[i].plen);
+        x->bloom[(hh & x->bloom_mask) / 64] |= 1ULL << (hh & 63);
+        uint32_t h = hh & (size - 1);
         while (x->tab[h].ver)
             h = (h + 1) & (size - 1);
         struct ipo_entry *en = &x->tab[h];

@@ -16,6 +16,7 @@ static void index_free(struct addr_index *x)
     free(x->tab);
     free(x->rules);
     free(x->any);
+    free(x->bloom);
 }
 
 static void slot_free(struct slot *s)

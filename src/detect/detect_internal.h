@@ -75,6 +75,8 @@ struct addr_index {
     uint8_t nplens[2];
     uint32_t *any;
     uint32_t nany;
+    uint64_t *bloom;                /* bit (hash & bloom_mask) set for every entry: most */
+    uint32_t bloom_mask;            /* look-ups end here without touching tab */
 };
 
 /* Header-only rules by port: rules for port p are rules[first[p]..first[p+1])
@@ -108,9 +110,15 @@ struct detect_engine {
     uint8_t action_rank[4];         /* action-order: rank per enum rule_action */
 };
 
-/* detect_compile.c: the hash of an address prefix in an addr_index (the
- * build fills the index with it, detect.c looks up with it). */
-uint32_t detect_compile_ipo_hash(const uint8_t *addr, uint8_t ver, uint8_t plen);
+/* The hash of an address prefix in an addr_index (the build fills the
+ * index with it, detect.c looks up with it, once per prefix length). */
+static inline uint32_t detect_ipo_hash(const uint8_t *addr, uint8_t ver, uint8_t plen)
+{
+    uint64_t h = 1469598103934665603ULL ^ ver ^ ((uint64_t)plen << 8);
+    for (int i = 0; i < (ver == 4 ? 4 : 16); i++)
+        h = (h ^ addr[i]) * 1099511628211ULL;
+    return (uint32_t)(h ^ (h >> 32));
+}
 
 /* detect_cache.c: every slot's database in one file named by the key.
  * load: 0 when the file was there and whole (databases set), else -1. */
