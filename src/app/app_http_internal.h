@@ -20,6 +20,8 @@
  * normalized buffers, start line pieces), so 12 x http_header_max always
  * fits; a typical 1 KiB block uses a few KiB. */
 #define HTTP_ARENA_MAX(lim) ((size_t)(lim)->http_header_max * 12 + 4096)
+/* Past this capacity a message's buffers are freed when it ends (app_http.c). */
+#define HTTP_KEEP_IDLE 8192
 
 enum { HS_START, HS_HEADERS, HS_BODY, HS_RESYNC, HS_DEAD };
 enum { BM_NONE, BM_CL, BM_CHUNKED, BM_CLOSE };
