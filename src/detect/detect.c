@@ -719,6 +719,38 @@ static void iponly(struct detect_thread *t, struct detect_flow *f, const struct 
     }
 }
 
+/* Can any rule of a TCP packet slot match this flow in this direction? Its
+ * addresses, ports and app-layer protocol decide, and they do not change
+ * within a flow (the app only once, when it becomes known: then it is
+ * asked again). A TCP flow's payload is scanned on the stream for most
+ * rules; the packet slot holds the few packet-only ones (dsize,
+ * flow:no_stream), mostly tied to ports, so most flows need no packet scan
+ * at all - Suricata gets the same from its per-port rule groups. */
+static int pkt_slot_live(struct detect_thread *t, struct detect_flow *f, const struct detect_ctx *c,
+                         const struct slot *s)
+{
+    int dir = c->dir;
+    if (f->pkt_live[dir] && f->pkt_live_app[dir] == (uint8_t)c->app)
+        return f->pkt_live[dir] == 2;
+    int live = 0;
+    for (uint32_t i = 0; i < s->nuniq && !live; i++) {
+        const struct drule *d = &f->e->dr[s->uniq[i]];
+        const struct rule *r = d->r;
+        if (!r)
+            continue;
+        if (r->proto == RP_APP || (r->has & RH_APPLAYER)) {
+            int same = c->app == r->app || (r->app == RAPP_DCERPC && c->app == RAPP_SMB);
+            if (r->app_neg ? same : !same)
+                continue;
+        }
+        live = addr_ports_ok(t, f->e, d, c->key, dir, 0) ||
+               (r->bidir && addr_ports_ok(t, f->e, d, c->key, dir, 1));
+    }
+    f->pkt_live[dir] = live ? 2 : 1;
+    f->pkt_live_app[dir] = (uint8_t)c->app;
+    return live;
+}
+
 void detect_packet(struct detect_thread *t, struct detect_flow *f, const struct detect_ctx *c,
                    const struct detect_alert_cb *cb)
 {
@@ -769,7 +801,9 @@ void detect_packet(struct detect_thread *t, struct detect_flow *f, const struct 
     if (p->ip.pl_off > p->len || p->ip.pl_len > p->len - p->ip.pl_off)
         u.cur.len = 0;      /* never trust lengths that point outside the packet */
     const struct slot *s = slot_of(e, g, c->dir, e->ibuf_packet);
-    if (u.cur.len && s->db) {
+    if (s && s->uniq && u.cur.len && !pkt_slot_live(t, f, c, s))
+        s = NULL;                   /* no rule of the slot can match this flow */
+    if (s && u.cur.len && s->db) {
         struct scan sc = { t, s, 0 };
         hs_scan(s->db, (const char *)u.cur.data, u.cur.len, 0, f->u->scratch, on_hit, &sc);
     }

@@ -287,6 +287,29 @@ static void slot_fill(struct slot *s, struct lit_set *ls)
     ls->n = np;
 }
 
+static int u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Every rule of a slot once (literal rules and rules without one). */
+static void slot_uniq(struct slot *s)
+{
+    uint32_t n = s->pat_first[s->npat] + s->nnofp, k = 0;
+    if (!n)
+        return;
+    s->uniq = xcalloc(n, sizeof(uint32_t));
+    memcpy(s->uniq, s->pat_rules, s->pat_first[s->npat] * sizeof(uint32_t));
+    if (s->nnofp)
+        memcpy(s->uniq + s->pat_first[s->npat], s->nofp, s->nnofp * sizeof(uint32_t));
+    qsort(s->uniq, n, sizeof(uint32_t), u32_cmp);
+    for (uint32_t i = 0; i < n; i++)
+        if (!k || s->uniq[k - 1] != s->uniq[i])
+            s->uniq[k++] = s->uniq[i];
+    s->nuniq = k;
+}
+
 /* FNV-1a over everything given to the compiler: the cache key. */
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
@@ -771,6 +794,11 @@ struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_bui
     free(ls);
     free(all);
     free(modes);
+    for (int dir = 0; dir < 2; dir++) {
+        struct slot *ps = e->slots[((unsigned)DG_TCP * 2 + (unsigned)dir) * e->nibufs + e->ibuf_packet];
+        if (ps)
+            slot_uniq(ps);
+    }
     number_asets(e);
     build_index(&e->ipo, e, ipo_ids, nipo_ids);
     free(ipo_ids);

@@ -28,6 +28,7 @@ static void slot_free(struct slot *s)
     free(s->pat_rules);
     free(s->pat_len);
     free(s->nofp);
+    free(s->uniq);
     free(s);
 }
 

@@ -57,6 +57,8 @@ struct slot {
     uint16_t *pat_len;              /* literal length (for the stream window) */
     uint32_t *nofp;                 /* rules without a literal in this slot */
     uint32_t nnofp;
+    uint32_t *uniq;                 /* TCP packet slots: every rule of the slot once (the */
+    uint32_t nuniq;                 /* flow-direction liveness check, detect.c pkt_slot_live) */
 };
 
 /* Rules by an address prefix of one side of their header: a packet looks
@@ -210,6 +212,8 @@ struct detect_flow {
     uint32_t npkx[2];               /* for the flow's addresses (the same for all its packets) */
     uint8_t ipo_done;               /* bit per direction */
     uint8_t pkx_done;               /* bit per direction: pkx[] looked up */
+    uint8_t pkt_live[2];            /* TCP packet slot per direction: 0 not known, 1 no rule */
+    uint8_t pkt_live_app[2];        /* of it can match this flow, 2 some can; for this app */
     uint8_t passed;                 /* a pass rule passed the flow: no more inspection */
 };
 
