@@ -395,6 +395,15 @@ expect "fragment flood: trackers recycled and counted" python3 -c 'import json,s
 d=json.load(open(sys.argv[1]))["stats"]["defrag"]
 assert d["fragments"] == 200000 and d["trackers_full"] >= 200000 - 1024, d' "$TMP/out"
 
+# The certificates' fingerprints are computed only for the tls event and
+# rules on tls.cert_fingerprint (app_x509_parse's want_fp): with alerts
+# only, a fingerprint rule must still see them.
+printf 'alert tls any any -> any any (msg:"fp"; tls.cert_fingerprint; content:"88:e9:66"; sid:9;)\n' >"$TMP/fp.rules"
+n=$("$B/taishi" -r pcaps/app-tlcp.pcap -w 1 --events alert -S "$TMP/fp.rules" 2>/dev/null | grep -c '"signature_id":9')
+expect "tls.cert_fingerprint rule matches with --events alert (${n})" [ "${n:-0}" -ge 1 ]
+n=$("$B/taishi" -r pcaps/app-tlcp.pcap -w 1 --events tls 2>/dev/null | grep -c '"fingerprint":"88:e9:66')
+expect "tls event carries the fingerprint (${n})" [ "${n:-0}" -ge 1 ]
+
 # 6. Kafka output against the mock cluster (first build only)
 B=$1
 if [ -x build/kafka-mock ] && command -v kcat >/dev/null; then

@@ -27,6 +27,7 @@ void app_limits_default(struct app_limits *l)
     l->dns_max_answers = 32;
     l->http_body_inspect = 1;
     l->rule_bufs = 1;
+    l->tls_fingerprint = 1;
 }
 
 uint64_t app_stats_get(const struct app_stats *st, const char *parser, const char *counter)

@@ -450,7 +450,7 @@ static void rdp_tls(struct rdp_state *s, const struct app_sink *sink)
                         if (o + 3 + cl > 7 + tot)
                             break;
                         struct x509_info xi;
-                        if (app_x509_parse(h + o + 3, cl, &xi) == 0 && m.nserial < RDP_SERIALS)
+                        if (app_x509_parse(h + o + 3, cl, 0, &xi) == 0 && m.nserial < RDP_SERIALS)
                             serial_text(xi.serial, m.serial[m.nserial++], sizeof(m.serial[0]));
                         o += 3 + cl;
                     }

@@ -283,7 +283,7 @@ static void certificate(struct tls_state *t, const uint8_t *m, size_t len, const
         if (cl > ll - 3)
             goto bad;
         t->have_cert = 1;
-        if (app_x509_parse(c + 3, cl, &t->cert) < 0)
+        if (app_x509_parse(c + 3, cl, t->lim->tls_fingerprint, &t->cert) < 0)
             t->ctr[TLS_C_PARSE_ERRORS]++;      /* keep what was read, the fingerprint at least */
         /* TLCP (GB/T 38636-2020 6.4.5.3): the signing certificate, then the
          * encryption certificate, then the CA chain */
@@ -293,7 +293,7 @@ static void certificate(struct tls_state *t, const uint8_t *m, size_t len, const
             if (el > ll - o2 - 3)
                 goto bad;
             t->enc_cert = app_buf_alloc(t->st, sizeof(*t->enc_cert));
-            if (app_x509_parse(c + o2 + 3, el, t->enc_cert) < 0)
+            if (app_x509_parse(c + o2 + 3, el, t->lim->tls_fingerprint, t->enc_cert) < 0)
                 t->ctr[TLS_C_PARSE_ERRORS]++;
         }
     }

@@ -175,7 +175,7 @@ static int time_text(const uint8_t *p, uint8_t tag, size_t vo, size_t vl, char *
     return 0;
 }
 
-int app_x509_parse(const uint8_t *der, size_t len, struct x509_info *out)
+int app_x509_parse(const uint8_t *der, size_t len, int want_fp, struct x509_info *out)
 {
     static const char hx[] = "0123456789ABCDEF", lx[] = "0123456789abcdef";
     size_t off = 0, co, cl, to, tl, vo, vl;
@@ -184,8 +184,9 @@ int app_x509_parse(const uint8_t *der, size_t len, struct x509_info *out)
 
     memset(out, 0, sizeof(*out));
     uint8_t d[20];
-    sha1(der, len, d);
-    for (int i = 0; i < 20; i++) {
+    if (want_fp)
+        sha1(der, len, d);
+    for (int i = 0; i < 20 && want_fp; i++) {
         out->fingerprint[3 * i] = lx[d[i] >> 4];
         out->fingerprint[3 * i + 1] = lx[d[i] & 15];
         out->fingerprint[3 * i + 2] = i < 19 ? ':' : 0;

@@ -15,7 +15,9 @@ struct x509_info {
     char notbefore[24], notafter[24];   /* "2024-01-01T00:00:00" */
     char fingerprint[60];               /* SHA1 "aa:bb:..." */
 };
-/* 0 when the DER parses as a certificate; -1 otherwise (fields may be partial). */
-int app_x509_parse(const uint8_t *der, size_t len, struct x509_info *out);
+/* 0 when the DER parses as a certificate; -1 otherwise (fields may be partial).
+ * The SHA-1 fingerprint only with want_fp (else ""): it is the costliest part
+ * and only the tls event and the tls.cert_fingerprint buffer read it. */
+int app_x509_parse(const uint8_t *der, size_t len, int want_fp, struct x509_info *out);
 
 #endif

@@ -150,6 +150,13 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
     dpi_release(w->dpi, &f->dpi);
 }
 
+/* Is the tls event written (it carries the certificates' fingerprints)? */
+static int tls_event_on(const struct config *cfg)
+{
+    const struct app_parser *p = app_registry_get(app_registry_id("tls"));
+    return p && (cfg->events_mask & (1u << p->event_id));
+}
+
 struct worker *worker_create(int id, const struct config *cfg, struct output *out,
                              const struct enrich *en, uint64_t flow_memcap)
 {
@@ -172,6 +179,7 @@ struct worker *worker_create(int id, const struct config *cfg, struct output *ou
     app_limits_default(&w->al);
     w->al.http_body_inspect = 0;            /* until a ruleset reads bodies */
     w->al.rule_bufs = 0;                    /* until there is a ruleset at all */
+    w->al.tls_fingerprint = tls_event_on(cfg);
     if (cfg->files.enabled) {
         /* The store's cap is shared like the flow memcap: this worker's
          * share of flow.memcap tells how many workers share it. */
@@ -416,6 +424,7 @@ void worker_set_detect(struct worker *w, struct detect_engine *e, uint64_t strea
     if (!e)
         return;
     w->al.rule_bufs = 1;
+    w->al.tls_fingerprint = tls_event_on(w->cfg) || detect_engine_uses_buf(e, BUF_TLS_CERT_FINGERPRINT);
     /* bodies are kept and decompressed only for rules that read them */
     w->al.http_body_inspect = detect_engine_uses_buf(e, BUF_HTTP_REQUEST_BODY) ||
                               detect_engine_uses_buf(e, BUF_HTTP_RESPONSE_BODY) ||

@@ -170,6 +170,8 @@ struct app_limits {
                                  * count them (no rule reads a body buffer) */
     uint8_t rule_bufs;          /* build the inspection buffers of a transaction (a
                                  * ruleset is loaded); 0: only what the event needs */
+    uint8_t tls_fingerprint;    /* certificates' SHA-1 fingerprints (the tls event, the
+                                 * tls.cert_fingerprint buffer); 0: left empty */
     uint8_t dhcp_extended;      /* dhcp events for every message with every field
                                  * (Suricata's "extended: yes"); 0 (default, as
                                  * Suricata ships): ACKs only, the short form */
