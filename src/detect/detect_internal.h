@@ -16,6 +16,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdatomic.h>
+#include <string.h>
 
 #include "taishi/detect/detect.h"
 
@@ -116,10 +117,18 @@ struct detect_engine {
  * index with it, detect.c looks up with it, once per prefix length). */
 static inline uint32_t detect_ipo_hash(const uint8_t *addr, uint8_t ver, uint8_t plen)
 {
-    uint64_t h = 1469598103934665603ULL ^ ver ^ ((uint64_t)plen << 8);
-    for (int i = 0; i < (ver == 4 ? 4 : 16); i++)
-        h = (h ^ addr[i]) * 1099511628211ULL;
-    return (uint32_t)(h ^ (h >> 32));
+    /* host byte order: the index is built and read in the same process */
+    uint32_t a4;
+    memcpy(&a4, addr, 4);
+    uint64_t h = ((uint64_t)a4 | (uint64_t)plen << 32 | (uint64_t)ver << 40) * 0x9e3779b97f4a7c15ULL;
+    if (ver != 4) {
+        uint64_t a, b;
+        memcpy(&a, addr, 8);
+        memcpy(&b, addr + 8, 8);
+        h = (h ^ (h >> 29) ^ a) * 0xbf58476d1ce4e5b9ULL;
+        h = (h ^ (h >> 29) ^ b) * 0xbf58476d1ce4e5b9ULL;
+    }
+    return (uint32_t)(h >> 32);
 }
 
 /* detect_cache.c: every slot's database in one file named by the key.
