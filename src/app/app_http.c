@@ -447,17 +447,23 @@ static void http_feed_state(struct http_state *h, int dir, const uint8_t *p, siz
             int found = 0;
             if (!d->start_ok && d->hdr.len < 32)
                 lim = MIN(n, (size_t)(32 - d->hdr.len));   /* decide on the start first */
-            for (; i < lim; i++) {
-                if (p[i] == '\n') {
-                    if (d->line_empty) {
-                        found = 1;
-                        i++;
+            while (i < lim) {           /* line by line: memchr finds each end */
+                const uint8_t *nl = memchr(p + i, '\n', lim - i);
+                size_t e = nl ? (size_t)(nl - p) : lim;
+                for (size_t k = i; k < e; k++)      /* anything but CR makes the line non-empty */
+                    if (p[k] != '\r') {
+                        d->line_empty = 0;
                         break;
                     }
-                    d->line_empty = 1;
-                } else if (p[i] != '\r') {
-                    d->line_empty = 0;
+                i = e;
+                if (!nl)
+                    break;
+                i++;                                /* past the LF */
+                if (d->line_empty) {
+                    found = 1;
+                    break;
                 }
+                d->line_empty = 1;
             }
             if (app_buf_append(h->st, &d->hdr, p, i, h->lim->http_header_max) < 0) {
                 kill_flow(h);

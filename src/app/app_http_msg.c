@@ -232,9 +232,8 @@ int app_http_msg_parse(struct http_state *h, int dir)
     int first = 1;
     size_t hdr_start = n;
     while (pos < n) {
-        size_t e = pos;
-        while (e < n && p[e] != '\n')
-            e++;
+        const uint8_t *lf = memchr(p + pos, '\n', n - pos);
+        size_t e = lf ? (size_t)(lf - p) : n;
         size_t next = e < n ? e + 1 : n, le = e;
         if (le > pos && p[le - 1] == '\r')
             le--;
