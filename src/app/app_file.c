@@ -504,7 +504,8 @@ void app_file_event_body(struct jw *w, const struct app_tx *tx)
     if (!m)
         return;
     jw_kobj(w, "fileinfo");
-    jw_kstr(w, "filename", m->filename ? m->filename : "");
+    app_buf_kstr(w, "filename", m->filename);   /* none: no member (Suricata's NFS READ of
+                                                 * a handle never named) */
     app_buf_kstr(w, "magic", m->magic);
     jw_key(w, "gaps");
     jw_bool(w, m->gaps);
