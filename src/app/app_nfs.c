@@ -364,14 +364,14 @@ static void nfs_write(struct nfs_state *s, struct nfs_dir *d, struct xdr *x, con
         s->ctr[NFS_C_PARSE_ERRORS]++;
         return;
     }
-    int k = ftx_find(s, &fh, APP_DIR_TOSERVER);
+    int k = ftx_find(s, &fh, (int)(d - s->d));      /* the call's direction */
     if (k < 0) {
         struct nfs_call w = *c;
         w.fh = fh;
         w.flavor = 0;                   /* Suricata keeps no credentials for it */
         w.has_machine = 0;
         w.proc = P_WRITE;
-        k = ftx_new(s, &w, APP_DIR_TOSERVER, sink);
+        k = ftx_new(s, &w, (int)(d - s->d), sink);
     } else {
         s->files[k].chunks++;
     }
@@ -390,12 +390,12 @@ static void nfs_write(struct nfs_state *s, struct nfs_dir *d, struct xdr *x, con
     }
 }
 
-static void nfs_commit(struct nfs_state *s, struct xdr *x, uint32_t xid, const struct app_sink *sink)
+static void nfs_commit(struct nfs_state *s, int dir, struct xdr *x, uint32_t xid, const struct app_sink *sink)
 {
     struct nfs_fh fh;
     memset(&fh, 0, sizeof(fh));
     xfh(x, &fh);
-    int k = x->bad ? -1 : ftx_find(s, &fh, APP_DIR_TOSERVER);
+    int k = x->bad ? -1 : ftx_find(s, &fh, dir);
     if (k < 0)
         return;
     struct nfs_ftx *f = &s->files[k];
@@ -462,7 +462,7 @@ static void nfs_call(struct nfs_state *s, struct nfs_dir *d, struct xdr *x, uint
         nfs_write(s, d, x, &c, sink);
         return;
     case P_COMMIT:
-        nfs_commit(s, x, xid, sink);
+        nfs_commit(s, (int)(d - s->d), x, xid, sink);
         return;
     case P_READ: {                  /* a file transaction to the client; the reply is paired */
         xfh(x, &c.fh);
@@ -470,8 +470,9 @@ static void nfs_call(struct nfs_state *s, struct nfs_dir *d, struct xdr *x, uint
         c.off |= xu32(x);
         if (x->bad)
             goto bad;
-        if (ftx_find(s, &c.fh, APP_DIR_TOCLIENT) < 0)
-            ftx_new(s, &c, APP_DIR_TOCLIENT, sink);
+        int rdir = 1 - (int)(d - s->d);         /* the data comes the other way */
+        if (ftx_find(s, &c.fh, rdir) < 0)
+            ftx_new(s, &c, rdir, sink);
         c.used = 1;
         c.seq = ++s->seq;
         pending_put(s, &c);
@@ -524,7 +525,7 @@ bad:
 static void nfs_read_reply(struct nfs_state *s, struct nfs_dir *d, struct xdr *x, const struct nfs_call *c,
                            uint32_t status, const struct app_sink *sink)
 {
-    int k = ftx_find(s, &c->fh, APP_DIR_TOCLIENT);
+    int k = ftx_find(s, &c->fh, (int)(d - s->d));  /* the reply's direction */
     if (k < 0 || status != 0)
         return;                     /* no open transaction, or an error: nothing of the file */
     if (xu32(x) == 1) {             /* post_op_attr: fattr3 follows */
@@ -616,9 +617,9 @@ static void nfs_message(struct nfs_state *s, int dir, const uint8_t *p, size_t n
     d->close = 0;
     if (x.bad)
         s->ctr[NFS_C_PARSE_ERRORS]++;
-    else if (type == 0 && dir == APP_DIR_TOSERVER)
-        nfs_call(s, d, &x, xid, sink);
-    else if (type == 1 && dir == APP_DIR_TOCLIENT)
+    else if (type == 0)             /* by type, not direction: a flow seen from its */
+        nfs_call(s, d, &x, xid, sink);      /* middle may have its ends swapped */
+    else if (type == 1)
         nfs_reply(s, d, &x, xid, sink);
 }
 
@@ -871,8 +872,7 @@ const struct app_parser app_nfs_parser = {
     .name = "nfs", .rule_proto = "nfs", .event_type = "nfs", .event_id = 23,
     .transports = APP_TCP | APP_UDP_FLOW,
     .ndpi = (const uint16_t[]){ NDPI_PROTOCOL_NFS, 0 },
-    .counters = (const char *const[]){ "tx", "parse_errors", "calls_dropped", "files_dropped",
-                                       "port_fallback", NULL },
+    .counters = (const char *const[]){ "tx", "parse_errors", "calls_dropped", "files_dropped", NULL },
     .create = nfs_create, .feed = nfs_feed, .gap = nfs_gap, .end = nfs_end, .destroy = nfs_destroy,
     .flow_datagram = nfs_flow_datagram,
     .event_body = nfs_event_body,

@@ -268,20 +268,14 @@ static void app_expected(struct l7_call *k, uint32_t len)
     }
 }
 
-/* nDPI gave up on a TCP flow to 445 or 139, or a TCP or UDP flow to 2049:
- * the smb or nfs parser still gets it (as Suricata's detection ports do),
- * counted as <parser>_port_fallback. The parser itself drops a stream that
- * is not its protocol. */
+/* nDPI gave up on a TCP flow to 445 or 139: the smb parser still gets it
+ * (as Suricata's detection ports do), counted as smb_port_fallback. The
+ * parser itself drops a stream that is not NetBIOS/SMB. */
 static int port_fallback(struct worker *w, const struct flow *f)
 {
-    const char *name = NULL;
-    if (f->key.proto == IPPROTO_TCP && (f->key.dport == 445 || f->key.dport == 139))
-        name = "smb";
-    else if ((f->key.proto == IPPROTO_TCP || f->key.proto == IPPROTO_UDP) && f->key.dport == 2049)
-        name = "nfs";
-    if (!name)
+    if (f->key.proto != IPPROTO_TCP || (f->key.dport != 445 && f->key.dport != 139))
         return 0;
-    int id = app_registry_id(name);
+    int id = app_registry_id("smb");
     const struct app_parser *ap = app_registry_get(id);
     for (int i = 0; ap && ap->counters[i] && i < APP_COUNTERS_MAX; i++)
         if (!strcmp(ap->counters[i], "port_fallback"))
