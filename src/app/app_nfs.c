@@ -111,6 +111,7 @@ struct nfs_dir {
     uint8_t close;                  /* 1: the record ends the file (eof): fileinfo and nfs
                                      * event; 2: only the file (a FILE_SYNC WRITE) */
     uint32_t ftx_id;                /* that transaction's id (its slot may be reused) */
+    uint64_t file_pos;              /* the file offset of the next byte to come */
     uint8_t buf[NFS_FRAG_KEEP];
 };
 
@@ -318,10 +319,13 @@ static void nfs_stream(struct nfs_state *s, struct nfs_dir *d, const uint8_t *p,
         return;
     struct nfs_ftx *f = &s->files[d->ftx];
     size_t k = n < d->file_left ? n : d->file_left;
-    if (f->used && !f->closed && f->c.id == d->ftx_id) {
-        app_file_data(f->af, p, k, s->sink);
-        f->next_off += k;
+    if (f->used && !f->closed && f->c.id == d->ftx_id && d->file_pos + k > f->next_off) {
+        /* only what the file has not had yet (a retransmitted chunk gives none) */
+        size_t skip = f->next_off > d->file_pos ? (size_t)(f->next_off - d->file_pos) : 0;
+        app_file_data(f->af, p + skip, k - skip, s->sink);
+        f->next_off = d->file_pos + k;
     }
+    d->file_pos += k;
     d->file_left -= (uint32_t)k;
 }
 
@@ -333,9 +337,10 @@ static void nfs_record_end(struct nfs_state *s, struct nfs_dir *d, const struct 
         struct nfs_ftx *f = &s->files[d->ftx];
         if (d->file_left) {             /* the record ended before its data */
             s->ctr[NFS_C_PARSE_ERRORS]++;
-            if (!f->closed) {
-                app_file_gap(f->af, d->file_left);
-                f->next_off += d->file_left;
+            if (!f->closed && d->file_pos + d->file_left > f->next_off) {
+                uint64_t from = d->file_pos > f->next_off ? d->file_pos : f->next_off;
+                app_file_gap(f->af, (size_t)(d->file_pos + d->file_left - from));
+                f->next_off = d->file_pos + d->file_left;
             }
         }
         if (d->close && !f->closed)
@@ -379,6 +384,7 @@ static void nfs_write(struct nfs_state *s, struct nfs_dir *d, struct xdr *x, con
     uint32_t have = (uint32_t)(x->end - x->p) < dlen ? (uint32_t)(x->end - x->p) : dlen;
     d->ftx = k;
     d->ftx_id = f->c.id;
+    d->file_pos = off + have;
     d->file_left = ftx_chunk(s, f, off, x->p, have, dlen, sink);
     if (stable == 2) {                  /* FILE_SYNC: the last chunk */
         f->is_last = 1;
@@ -544,6 +550,7 @@ static void nfs_read_reply(struct nfs_state *s, struct nfs_dir *d, struct xdr *x
     uint32_t have = (uint32_t)(x->end - x->p) < dlen ? (uint32_t)(x->end - x->p) : dlen;
     d->ftx = k;
     d->ftx_id = f->c.id;
+    d->file_pos = c->off + have;
     d->file_left = ftx_chunk(s, f, c->off, x->p, have, dlen, sink);
     if (eof) {
         f->is_last = 1;
