@@ -312,6 +312,27 @@ check([e['nfs']['filename'] for e in nf if e['nfs']['procedure'] == 'ACCESS'] ==
       'app-nfs: ACCESS named by the handle CREATE returned')
 check(all(e['rpc']['creds'] == {'machine_name': 'ws12', 'uid': 1000, 'gid': 1000} for e in nf),
       'app-nfs: AUTH_UNIX credentials')
+# app-nfs-udp.pcap / app-nfs-files.pcap: the same session over UDP and TCP, the same
+# nfs events; the READ of notes.txt (3 chunks), the WRITEs closed by the COMMIT and the
+# READ of an unnamed handle are files (fileinfo with the rpc and nfs objects)
+nu, nt = events('app-nfs-udp.pcap', 'nfs'), events('app-nfs-files.pcap', 'nfs')
+check([e['nfs'] for e in nu] == [e['nfs'] for e in nt] and len(nu) == 8, 'app-nfs: UDP and TCP alike (8 events)')
+for cap in ('app-nfs-udp.pcap', 'app-nfs-files.pcap'):
+    fi = events(cap, 'fileinfo')
+    check([(e['fileinfo'].get('filename'), e['fileinfo']['size'], e['fileinfo']['state']) for e in fi] ==
+          [('notes.txt', 2500, 'CLOSED'), ('upload.bin', 1100, 'CLOSED'), (None, 300, 'CLOSED')],
+          '%s: 3 files' % cap)
+    check(all('rpc' in e and e['nfs']['file_tx'] for e in fi), '%s: fileinfo with rpc and nfs' % cap)
+    check([e['nfs']['read']['chunks'] for e in fi if e['nfs']['procedure'] == 'READ'] == [3, 1],
+          '%s: read chunks' % cap)
+# app-smb1-files.pcap: SMB1 files through NT_CREATE_ANDX, READ_ANDX/WRITE_ANDX, CLOSE
+fi = events('app-smb1-files.pcap', 'fileinfo')
+check([(e['fileinfo']['filename'], e['fileinfo']['size'], e['fileinfo']['state'], e['smb']['command'])
+       for e in fi] == [('\\report.txt', 1600, 'CLOSED', 'SMB1_COMMAND_READ_ANDX'),
+                        ('\\upload.dat', 1100, 'CLOSED', 'SMB1_COMMAND_WRITE_ANDX'),
+                        ('\\logs\\app.log', 700, 'TRUNCATED', 'SMB1_COMMAND_READ_ANDX')],
+      'app-smb1-files: 3 files')
+check('sha256' not in fi[2]['fileinfo'], 'app-smb1-files: no sha256 for the file cut by the flow end')
 
 print('%d passed, %d failed' % (passed, failed))
 sys.exit(1 if failed else 0)

@@ -50,7 +50,7 @@ fi
 
 if command -v suricata >/dev/null; then
     expect "smb_compare: generated captures" python3 tests/tools/smb_compare.py --known tests/golden/smb-known.tsv \
-        "$T" pcaps/app-smb2.pcap pcaps/app-smb1.pcap pcaps/app-dcerpc.pcap
+        "$T" pcaps/app-smb2.pcap pcaps/app-smb1.pcap pcaps/app-dcerpc.pcap pcaps/app-smb1-files.pcap
     real=()
     for p in smbv1 smb_deletefile; do
         [ -f "../shared/pcaps/ndpi/$p.pcap" ] && real+=("../shared/pcaps/ndpi/$p.pcap")

@@ -461,7 +461,10 @@ void app_file_close(struct app_file *f, enum app_file_state state, const struct 
         if (f->sha256) {
             sha256_final(f->sha256, d);
             hex(d, 32, sha256s);
-            if (fw->cfg.hash & FILES_HASH_SHA256)
+            /* a file cut off (TRUNCATED without a hole: the flow, a gap it
+             * could not cross or its protocol ended it) has no digest, as
+             * Suricata closes such a file without finishing its hashes */
+            if ((fw->cfg.hash & FILES_HASH_SHA256) && !(state == APP_FILE_TRUNCATED && !f->gaps))
                 m.sha256 = sha256s;
         }
     }
@@ -494,7 +497,8 @@ void app_file_close(struct app_file *f, enum app_file_state state, const struct 
 
 /* fileinfo{filename, magic, gaps, state, md5, sha1, sha256, stored,
  * file_id, size, tx_id} in Suricata 7's order and with its rules: md5 and
- * sha1 only for a file CLOSED, sha256 whenever computed, file_id only for
+ * sha1 only for a file CLOSED, sha256 unless the file was cut off (TRUNCATED
+ * without a hole: app_file_close), file_id only for
  * a file stored. (app_event_body() writes the parent's object before it.) */
 void app_file_event_body(struct jw *w, const struct app_tx *tx)
 {
@@ -504,7 +508,8 @@ void app_file_event_body(struct jw *w, const struct app_tx *tx)
     if (!m)
         return;
     jw_kobj(w, "fileinfo");
-    jw_kstr(w, "filename", m->filename ? m->filename : "");
+    app_buf_kstr(w, "filename", m->filename);   /* none: no member (Suricata's NFS READ of
+                                                 * a handle never named) */
     app_buf_kstr(w, "magic", m->magic);
     jw_key(w, "gaps");
     jw_bool(w, m->gaps);

@@ -2,10 +2,22 @@
  * commands the smb event reports with fields: NEGOTIATE (the client's
  * dialects, the one chosen, the server GUID), SESSION_SETUP_ANDX (native
  * OS and LAN manager of both sides, NTLMSSP with extended security) and
- * TREE_CONNECT_ANDX (path, services, named pipe or share); every other
- * command as a plain transaction with its status. AndX chains are not
- * followed (the first command of a message is reported). Also the NT
- * status names both dialect families use.
+ * TREE_CONNECT_ANDX (path, services, named pipe or share), NT_CREATE_ANDX
+ * (name, disposition, times, size, FID); every other command as a plain
+ * transaction with its status. AndX chains are not followed (the first
+ * command of a message is reported). Also the NT status names both dialect
+ * families use.
+ *
+ * Files, as Suricata 7.0.10 does them for SMB1: READ_ANDX and WRITE_ANDX on
+ * a FID that is not a named pipe make no transaction of their own; the
+ * first one of a FID opens its FILE transaction (named by the
+ * NT_CREATE_ANDX that returned the FID, the tree's share, fuid the FID;
+ * Suricata gives it no status, session or tree id), whose data goes to the
+ * file tracker at the offsets the commands give (app_smb_tx.c:
+ * smb_file_bytes: holes are gaps). The CLOSE request of the FID ends it
+ * (CLOSED: fileinfo, then its smb event); the flow's end ends the others
+ * (TRUNCATED). The file map keys SMB1 FIDs as 16 bytes: the FID's two
+ * bytes, zeros, 0xff last (SMB2 file ids are 16 bytes of their own).
  *
  * Ownership: works on the smb_state of one app_flow (app_smb.c). */
 #include <stdio.h>
@@ -72,6 +84,72 @@ const char *smb_ntstatus_string(uint32_t st)
     return NULL;
 }
 
+/* FILETIME (100 ns since 1601) to Unix seconds. */
+static uint64_t ft_unix(uint64_t ft)
+{
+    return ft / 10000000u > 11644473600u ? ft / 10000000u - 11644473600u : 0;
+}
+
+static void fid_key(uint8_t k[16], uint16_t fid)
+{
+    memset(k, 0, 16);
+    k[0] = (uint8_t)fid;
+    k[1] = (uint8_t)(fid >> 8);
+    k[15] = 0xff;
+}
+
+/* A request whose response only closes it (READ_ANDX, WRITE_ANDX of a
+ * file): no transaction of the flow's numbering, never reported. kind 4:
+ * a READ, whose response carries the data (link: the offset read). */
+static struct smb_tx *marker(struct smb_state *s, uint8_t cmd, uint64_t key, int kind)
+{
+    struct smb_tx *t = smb_tx_new(s, 1, cmd, key, SMBT_GENERIC);
+    t->id = 0;
+    s->next_id--;
+    s->ctr[SMB_C_TX]--;
+    t->req_done = (uint8_t)kind;
+    return t;
+}
+
+/* The FILE transaction of fid: the open one, else a new one (cmd: the
+ * READ_ANDX or WRITE_ANDX that starts it; dir: the way its bytes go). */
+static struct smb_tx *file_tx(struct smb_state *s, uint16_t fid, uint16_t tid, uint8_t cmd, int dir)
+{
+    uint8_t k[16];
+    fid_key(k, fid);
+    struct smb_file *f = smb_file_get(s, k);
+    if (f && f->open_tx) {
+        struct smb_tx *t = smb_tx_find(s, 1, f->file_tx);
+        if (t)
+            return t;
+    }
+    uint64_t key = 0x4000000000000000ULL | fid;
+    struct smb_tx *t = smb_tx_new(s, 1, cmd, key, SMBT_FILE);
+    t->u.file.dir = (uint8_t)dir;
+    t->u.file.fuid[0] = (uint8_t)fid;
+    t->u.file.fuid[1] = (uint8_t)(fid >> 8);
+    t->u.file.fuid_len = 2;
+    struct smb_tree *tr = smb_tree_get(s, tid);
+    if (tr)
+        snprintf(t->u.file.share, sizeof(t->u.file.share), "%s", tr->share);
+    if (!f)
+        f = smb_file_set(s, k, tid, "", 0);
+    if (f) {
+        snprintf(t->u.file.name, sizeof(t->u.file.name), "%s", f->name);
+        f->open_tx = 1;
+        f->file_tx = key;
+    }
+    return t;
+}
+
+static int is_pipe_fid(struct smb_state *s, uint16_t fid)
+{
+    uint8_t k[16];
+    fid_key(k, fid);
+    struct smb_file *f = smb_file_get(s, k);
+    return f && f->is_pipe;
+}
+
 /* A NUL-terminated string at *off of the message (unicode: UTF-16LE,
  * aligned on 2 from the header's start); *off moves past it. */
 static void smb1_str(const uint8_t *m, size_t n, size_t *off, int unicode, char *out, size_t osz)
@@ -128,9 +206,32 @@ void smb1_message(struct smb_state *s, int dir, const uint8_t *m, size_t n, int 
     }
     if (!is_resp) {
         int type = cmd == 0x72 ? SMBT_NEGOTIATE : cmd == 0x73 ? SMBT_SESSION :
-                   cmd == 0x75 ? SMBT_TREE : SMBT_GENERIC;
+                   cmd == 0x75 ? SMBT_TREE : cmd == 0xa2 ? SMBT_CREATE : SMBT_GENERIC;
         if (cmd == 0xa4)
             return;                     /* NT_CANCEL: no response */
+        if (cmd == 0x2e && (wct == 10 || wct == 12) && !is_pipe_fid(s, smb_le16(w + 4))) {
+            struct smb_tx *r = marker(s, cmd, key, 4);   /* READ_ANDX: the data comes back */
+            uint16_t fid = smb_le16(w + 4);
+            r->link = smb_le32(w + 6) | (wct == 12 ? (uint64_t)smb_le32(w + 20) << 32 : 0);
+            r->u.file.fuid[0] = (uint8_t)fid;
+            r->u.file.fuid[1] = (uint8_t)(fid >> 8);
+            r->tree_id = tid;
+            return;
+        }
+        if (cmd == 0x2f && (wct == 12 || wct == 14) && !is_pipe_fid(s, smb_le16(w + 4))) {
+            uint16_t fid = smb_le16(w + 4), doff = smb_le16(w + 22);
+            uint64_t foff = smb_le32(w + 6) | (wct == 14 ? (uint64_t)smb_le32(w + 24) << 32 : 0);
+            uint32_t len = smb_le16(w + 20) | (uint32_t)smb_le16(w + 18) << 16;
+            struct smb_tx *ft = file_tx(s, fid, tid, cmd, APP_DIR_TOSERVER);
+            if (doff <= n) {
+                size_t have = n - doff;
+                smb_file_bytes(s, ft, foff, m + doff, len < have ? len : have, len, sink);
+            } else {
+                s->ctr[SMB_C_PARSE_ERRORS]++;
+            }
+            (void)marker(s, cmd, key, 2);
+            return;
+        }
         struct smb_tx *t = smb_tx_new(s, 1, cmd, key, type);
         t->session_id = uid;
         t->tree_id = tid;
@@ -173,6 +274,22 @@ void smb1_message(struct smb_state *s, int dir, const uint8_t *m, size_t n, int 
             smb1_str(m, bend, &off, uni, t->u.tree.share, sizeof(t->u.tree.share));
             smb1_str(m, bend, &off, 0, t->u.tree.req_service, sizeof(t->u.tree.req_service));
             t->u.tree.have_req_service = 1;
+        } else if (cmd == 0xa2 && wct == 24) {
+            t->u.create.disposition = smb_le32(w + 35);
+            uint32_t opt = smb_le32(w + 39);
+            t->u.create.directory = (opt & 0x1) != 0;
+            t->u.create.delete_on_close = (opt & 0x1000) != 0;
+            smb1_str(m, bend, &off, uni, t->u.create.name, sizeof(t->u.create.name));
+        } else if (cmd == 0x04 && wct == 3) {   /* CLOSE: the FID's file ends whole */
+            uint8_t k[16];
+            fid_key(k, smb_le16(w));
+            struct smb_file *f = smb_file_get(s, k);
+            if (f && f->open_tx) {
+                struct smb_tx *ft = smb_tx_find(s, 1, f->file_tx);
+                if (ft)
+                    smb_tx_done(s, ft, APP_DIR_TOSERVER, NULL, sink);
+                f->open_tx = 0;
+            }
         }
         return;
     }
@@ -180,6 +297,28 @@ void smb1_message(struct smb_state *s, int dir, const uint8_t *m, size_t n, int 
     struct smb_tx *t = smb_tx_find(s, 1, key);
     if (!t)
         return;
+    if (t->req_done == 4) {             /* a file's READ_ANDX: the data to its FILE tx */
+        uint16_t fid = (uint16_t)(t->u.file.fuid[0] | t->u.file.fuid[1] << 8);
+        uint64_t foff = t->link;
+        uint16_t rtid = t->tree_id;
+        t->used = 0;
+        if (status == 0 && wct == 12) {
+            uint16_t doff = smb_le16(w + 12);
+            uint32_t len = smb_le16(w + 10) | (uint32_t)smb_le16(w + 14) << 16;
+            struct smb_tx *ft = file_tx(s, fid, rtid, cmd, APP_DIR_TOCLIENT);
+            if (doff <= n) {
+                size_t have = n - doff;
+                smb_file_bytes(s, ft, foff, m + doff, len < have ? len : have, len, sink);
+            } else {
+                s->ctr[SMB_C_PARSE_ERRORS]++;
+            }
+        }
+        return;
+    }
+    if (t->req_done == 2) {             /* a file's WRITE_ANDX: nothing more */
+        t->used = 0;
+        return;
+    }
     if (flags2 & SMB1_F2_NTSTATUS) {
         t->status = status;
         t->have_status = 1;
@@ -219,6 +358,20 @@ void smb1_message(struct smb_state *s, int dir, const uint8_t *m, size_t n, int 
     } else if (cmd == 0x75 && wct >= 3) {
         smb1_str(m, bend, &off, 0, t->u.tree.resp_service, sizeof(t->u.tree.resp_service));
         t->u.tree.have_resp_service = 1;
+    } else if (cmd == 0xa2 && t->type == SMBT_CREATE && status == 0 && (wct == 34 || wct == 42)) {
+        uint16_t fid = smb_le16(w + 5);
+        t->u.create.created = ft_unix(smb_le64(w + 11));
+        t->u.create.accessed = ft_unix(smb_le64(w + 19));
+        t->u.create.modified = ft_unix(smb_le64(w + 27));
+        t->u.create.changed = ft_unix(smb_le64(w + 35));
+        t->u.create.size = smb_le64(w + 47);   /* the allocation size, as Suricata's */
+        t->u.create.guid[0] = (uint8_t)fid;
+        t->u.create.guid[1] = (uint8_t)(fid >> 8);
+        t->u.create.guid_len = 2;
+        uint8_t k[16];
+        fid_key(k, fid);
+        struct smb_tree *tr = smb_tree_get(s, t->tree_id);
+        smb_file_set(s, k, t->tree_id, t->u.create.name, tr && tr->is_pipe);
     }
     if (t->type == SMBT_TREE) {
         size_t l = strlen(t->u.tree.share);

@@ -315,17 +315,18 @@ static void app_decide(struct l7_call *k)
 }
 
 /* One UDP datagram to the flow's parser: its per-flow state when it keeps one
- * (an APP_UDP_FLOW parser is fed datagrams through feed(), a TCP+UDP parser
- * with flow_datagram through that), else the stateless datagram(). */
+ * (through flow_datagram when the parser has one: a TCP+UDP parser, whose
+ * feed() is its TCP stream; else an APP_UDP_FLOW parser's feed()), else the
+ * stateless datagram(). */
 static void udp_to_parser(struct worker *w, struct flow_l7 *l, int parser, int dir,
                           const uint8_t *d, uint32_t n, const struct app_sink *sink)
 {
     if (!l->app)
         app_datagram(parser, d, n, dir, &w->al, &w->as, sink);
-    else if (app_registry_get(app_flow_proto(l->app))->transports & APP_UDP_FLOW)
-        app_flow_feed(l->app, dir, d, n, sink);
-    else
+    else if (app_registry_get(app_flow_proto(l->app))->flow_datagram)
         app_flow_datagram(l->app, dir, d, n, sink);
+    else
+        app_flow_feed(l->app, dir, d, n, sink);
 }
 
 /* Runs parser p on the flow from its first byte (e: the data connection it

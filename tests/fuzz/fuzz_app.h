@@ -18,7 +18,9 @@
  * The target may pick the protocol from other flag bits (fuzz_tls: bit 3
  * = SSH; fuzz_ftp: bit 3 = ftp-data, announced as a RETR, bit 5 = in
  * active mode) and may also give each segment to the parser's datagram function
- * (fuzz_dns, fuzz_krb5: app_datagram).
+ * (fuzz_dns, fuzz_krb5: app_datagram; datagrams 1), or instead of feed()
+ * to the flow's state as one UDP datagram (fuzz_nfs bit 3:
+ * app_flow_datagram; datagrams 2).
  *
  * Invariants (abort() when violated):
  *   - every tx: its proto is the flow's, kind and dir valid, every buffer
@@ -207,9 +209,11 @@ static uint64_t fa_run(int proto, const uint8_t *data, size_t size, int bytewise
         }
         if (len > size - off)
             len = size - off;
-        if (datagrams && tcp)
+        if (datagrams == 1 && tcp)
             app_datagram(proto, data + off, len, dir, &lim, st, &sink);
-        if (!tcp) {
+        if (datagrams == 2 && a) {              /* UDP to the flow's state: one datagram */
+            app_flow_datagram(a, dir, data + off, len, &sink);
+        } else if (!tcp) {
             app_datagram(proto, data + off, len, dir, &lim, st, &sink);
         } else if (bytewise) {
             for (size_t i = 0; i < len; i++)

@@ -16,6 +16,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'tools'))
 import gen_app_pcaps as a  # noqa: E402
+import gen_nfs_pcaps as nf  # noqa: E402
 
 
 def seg(d, data):
@@ -60,8 +61,12 @@ def nfs_seeds():
     acc = a.rm(a.rpc_call(2, 4, fh(a.FH_FILE) + P('!I', 0x1f)))
     arep = a.rm(a.rpc_reply(2, P('!I', 0) + a.NO_ATTR + P('!I', 0x1f)))
     ren = a.rm(a.rpc_call(3, 14, fh(a.FH_ROOT) + fh(b'a') + fh(a.FH_ROOT) + fh(b'b')))
+    files = nf.session()                # READ in chunks, WRITEs and COMMIT, a lost reply
     return {'lookup': b'\0' + seg(0, look) + seg(1, lrep) + seg(0, acc) + seg(1, arep),
-            'rename': b'\0' + seg(0, ren) + seg(1, a.rm(a.rpc_reply(3, P('!I', 0))))}
+            'rename': b'\0' + seg(0, ren) + seg(1, a.rm(a.rpc_reply(3, P('!I', 0)))),
+            # flags 32: files tracked; 8: UDP (each segment one datagram, fuzz_nfs.c)
+            'tcp-files': b'\x20' + b''.join(seg(d, a.rm(m)) for d, m in files),
+            'udp-files': b'\x28' + b''.join(seg(d, m) for d, m in files)}
 
 
 def main(out):

@@ -320,6 +320,64 @@ def smb1_tree_resp(uid, tid, service):
         P('<H', len(data)) + data
 
 
+def smb1_hdr_t(cmd, mid, uid, tid, resp=False):
+    return smb1_hdr(cmd, mid, resp=resp, uid=uid, tid=tid)
+
+
+def smb1_ntcreate_req(mid, uid, tid, name, disposition=1):
+    nm = name.encode() + b'\0'
+    words = P('<BBHBHIIIQIIIIIB', 0xff, 0, 0, 0, len(nm) - 1, 0x16, 0, 0x0002019f, 0, 0x80, 7,
+              disposition, 0x40, 2, 0)
+    return smb1_hdr_t(0xa2, mid, uid, tid) + bytes([24]) + words + P('<H', len(nm)) + nm
+
+
+def smb1_ntcreate_resp(mid, uid, tid, fid, size, disposition=1):
+    t0 = 0x01d2b54a4c1d0000
+    words = P('<BBHBHIQQQQIQQHHB', 0xff, 0, 0, 0, fid, disposition, t0, t0, t0, t0, 0x80,
+              4096, size, 0, 0, 0)
+    return smb1_hdr_t(0xa2, mid, uid, tid, resp=True) + bytes([34]) + words + P('<H', 0)
+
+
+def smb1_read_req(mid, uid, tid, fid, offset, count):
+    words = P('<BBHHIHHIHI', 0xff, 0, 0, fid, offset, count, count, 0, 0, 0)
+    return smb1_hdr_t(0x2e, mid, uid, tid) + bytes([12]) + words + P('<H', 0)
+
+
+def smb1_read_resp(mid, uid, tid, data):
+    off = 32 + 1 + 24 + 2 + 1               # header, wct, words, bcc, one pad byte
+    words = P('<BBHHHHHH', 0xff, 0, 0, 0xffff, 0, 0, len(data), off) + b'\0' * 10
+    return smb1_hdr_t(0x2e, mid, uid, tid, resp=True) + bytes([12]) + words + \
+        P('<H', len(data) + 1) + b'\0' + data
+
+
+def smb1_write_req(mid, uid, tid, fid, offset, data):
+    off = 32 + 1 + 28 + 2 + 1
+    words = P('<BBHHIIHHHHHI', 0xff, 0, 0, fid, offset, 0, 0, 0, 0, len(data), off, 0)
+    return smb1_hdr_t(0x2f, mid, uid, tid) + bytes([14]) + words + \
+        P('<H', len(data) + 1) + b'\0' + data
+
+
+def smb1_write_resp(mid, uid, tid, count):
+    words = P('<BBHHHI', 0xff, 0, 0, count, 0xffff, 0)
+    return smb1_hdr_t(0x2f, mid, uid, tid, resp=True) + bytes([6]) + words + P('<H', 0)
+
+
+def smb1_close_req(mid, uid, tid, fid):
+    return smb1_hdr_t(0x04, mid, uid, tid) + bytes([3]) + P('<HI', fid, 0xffffffff) + P('<H', 0)
+
+
+def smb1_close_resp(mid, uid, tid):
+    return smb1_hdr_t(0x04, mid, uid, tid, resp=True) + bytes([0]) + P('<H', 0)
+
+
+def text(n, seed):
+    out, i = b'', 0
+    while len(out) < n:
+        out += ('%s line %d: SMB1 file bytes for the hashes\n' % (seed, i)).encode()
+        i += 1
+    return out[:n]
+
+
 # ------------------------------------------------------------------ captures
 def f_smb2():
     S, T1, T2 = 0x0000100000000041, 5, 9
@@ -377,6 +435,37 @@ def f_smb1():
     return g.frames(g.sched(sess, g.T(0), 2 * g.MS), g.link_eth)
 
 
+def f_smb1_files():
+    """SMB1 (NT LM 0.12) file work on a disk share: a file read in two
+    READ_ANDX chunks and closed, a file written in two WRITE_ANDX chunks
+    and closed, a third file opened and read once, the flow ending with it
+    open (TRUNCATED)."""
+    U, T = 2048, 2051
+    rep, upl, log = text(1600, 'report'), text(1100, 'upload'), text(700, 'log')
+    ex = [(0, nbss(smb1_negotiate_req(['NT LM 0.12']))), (1, nbss(smb1_negotiate_resp(0))),
+          (0, nbss(smb1_session_req('Unix', 'Samba'))),
+          (1, nbss(smb1_session_resp(U, 'Windows Server 2003 3790', 'Windows Server 2003 5.2',
+                                     'CORP'))),
+          (0, nbss(smb1_tree_req(U, '\\\\FILESRV\\DOCS', 'A:'))),
+          (1, nbss(smb1_tree_resp(U, T, 'A:')))]
+
+    def rr(req, resp):
+        ex.append((0, nbss(req)))
+        ex.append((1, nbss(resp)))
+    rr(smb1_ntcreate_req(10, U, T, '\\report.txt'), smb1_ntcreate_resp(10, U, T, 0x4001, 1600))
+    rr(smb1_read_req(11, U, T, 0x4001, 0, 1000), smb1_read_resp(11, U, T, rep[:1000]))
+    rr(smb1_read_req(12, U, T, 0x4001, 1000, 1000), smb1_read_resp(12, U, T, rep[1000:]))
+    rr(smb1_close_req(13, U, T, 0x4001), smb1_close_resp(13, U, T))
+    rr(smb1_ntcreate_req(14, U, T, '\\upload.dat', 5), smb1_ntcreate_resp(14, U, T, 0x4002, 0, 2))
+    rr(smb1_write_req(15, U, T, 0x4002, 0, upl[:800]), smb1_write_resp(15, U, T, 800))
+    rr(smb1_write_req(16, U, T, 0x4002, 800, upl[800:]), smb1_write_resp(16, U, T, 300))
+    rr(smb1_close_req(17, U, T, 0x4002), smb1_close_resp(17, U, T))
+    rr(smb1_ntcreate_req(18, U, T, '\\logs\\app.log'), smb1_ntcreate_resp(18, U, T, 0x4003, 700))
+    rr(smb1_read_req(19, U, T, 0x4003, 0, 700), smb1_read_resp(19, U, T, log))
+    sess = g.tcp_session(CLI, SRV, 50444, 445, ex)
+    return g.frames(g.sched(sess, g.T(2), 2 * g.MS), g.link_eth)
+
+
 def f_dcerpc():
     ex = [(0, rpc_bind(1, [(EPM, 3, 0)])),
           (1, rpc_bind_ack(1, '135', [(0, 0)])),
@@ -397,7 +486,7 @@ def f_dcerpc():
 def build(outdir):
     os.makedirs(outdir, exist_ok=True)
     for name, fn in [('app-smb2.pcap', f_smb2), ('app-smb1.pcap', f_smb1),
-                     ('app-dcerpc.pcap', f_dcerpc)]:
+                     ('app-dcerpc.pcap', f_dcerpc), ('app-smb1-files.pcap', f_smb1_files)]:
         g.reset_ids()
         recs = fn()
         data = g.pcap_bytes(recs)

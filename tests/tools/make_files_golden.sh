@@ -30,7 +30,8 @@ grep -q 'force-hash: \[md5, sha1, sha256\]' "$TMP/suricata.yaml" ||
     { echo "make_files_golden: could not set force-hash in suricata.yaml"; exit 1; }
 : >"$TMP/empty.rules"
 fail=0
-for p in pcaps/files-http.pcap pcaps/demo.pcap pcaps/situation.pcap pcaps/rules-http.pcap; do
+for p in pcaps/files-http.pcap pcaps/demo.pcap pcaps/situation.pcap pcaps/rules-http.pcap \
+         pcaps/app-nfs-udp.pcap pcaps/app-nfs-files.pcap pcaps/app-smb1-files.pcap; do
     n=$(basename "$p")
     mkdir -p "$TMP/$n"
     suricata -c "$TMP/suricata.yaml" -S "$TMP/empty.rules" -r "$p" -l "$TMP/$n" -k none \

@@ -224,6 +224,42 @@ static void test_smb1(void)
     conv_free(&cv);
 }
 
+/* SMB1 files: NT_CREATE_ANDX names them, READ_ANDX / WRITE_ANDX feed them
+ * (no transaction of their own), CLOSE ends them; the third one is still
+ * open when the flow ends (TRUNCATED, no sha256). Whole, byte by byte and in
+ * random splits: three_ways. */
+static void test_smb1_files(void)
+{
+    struct conv cv;
+    struct coll c = { 0 };
+    CHECK(load("pcaps/app-smb1-files.pcap", 445, &cv) == 0);
+    three_ways("smb", &cv, &c);
+    CHECK_EQ_U(nev(&c), 11);
+    CHECK(has(ev(&c, 3), "\"command\":\"SMB1_COMMAND_NT_CREATE_ANDX\""));
+    CHECK(has(ev(&c, 3), "\"filename\":\"\\\\report.txt\",\"disposition\":\"FILE_OPEN\",\"access\":\"normal\","
+                         "\"created\":1492193385,"));
+    CHECK(has(ev(&c, 3), "\"size\":4096,\"fuid\":\"4001\""));
+    CHECK(has(ev(&c, 4), "\"id\":5,\"dialect\":\"NT LM 0.12\",\"command\":\"SMB1_COMMAND_READ_ANDX\","
+                         "\"session_id\":0,\"tree_id\":0,\"filename\":\"\\\\report.txt\""));
+    CHECK(has(ev(&c, 5), "\"command\":\"SMB1_COMMAND_CLOSE\""));
+    CHECK(has(ev(&c, 7), "\"command\":\"SMB1_COMMAND_WRITE_ANDX\""));
+    const char *want[3][2] = { { "\"size\":1600,\"tx_id\":4}", "\"state\":\"CLOSED\"" },
+                               { "\"size\":1100,\"tx_id\":7}", "\"state\":\"CLOSED\"" },
+                               { "\"size\":700,\"tx_id\":10}", "\"state\":\"TRUNCATED\"" } };
+    int nf = 0;
+    for (int k = 0; k < c.n; k++) {
+        if (c.tx[k].kind != TX_FILE || !c.tx[k].event)
+            continue;
+        CHECK(nf < 3 && strstr(c.tx[k].json, want[nf][0]) && strstr(c.tx[k].json, want[nf][1]));
+        CHECK_EQ_U(c.tx[k].dir, nf == 1 ? APP_DIR_TOSERVER : APP_DIR_TOCLIENT);
+        CHECK((strstr(c.tx[k].json, "\"sha256\"") != NULL) == (nf < 2));
+        nf++;
+    }
+    CHECK_EQ_U(nf, 3);
+    coll_reset(&c);
+    conv_free(&cv);
+}
+
 static void test_dcerpc(void)
 {
     struct conv cv;
@@ -437,9 +473,11 @@ int main(void)
     CHECK(app_registry_id("smb") > 0 && app_registry_id("dcerpc") > 0);
     test_smb2();
     test_smb1();
+    test_smb1_files();
     test_dcerpc();
     hostile_conv("smb", "pcaps/app-smb2.pcap", 445);
     hostile_conv("smb", "pcaps/app-smb1.pcap", 139);
+    hostile_conv("smb", "pcaps/app-smb1-files.pcap", 445);
     hostile_conv("dcerpc", "pcaps/app-dcerpc.pcap", 49667);
     test_lies();
     CHECK_EQ_U(st.memory, 0);

@@ -245,7 +245,9 @@ struct app_parser {
 };
 #define APP_TCP 1
 #define APP_UDP 2
-#define APP_UDP_FLOW 4  /* UDP with per-flow state: create/feed/end/destroy, one feed() per datagram */
+#define APP_UDP_FLOW 4  /* UDP with per-flow state: create/feed/end/destroy, one feed() per datagram
+                         * (one flow_datagram() instead when the parser has it: NFS, whose feed()
+                         * is the TCP stream with record marking) */
 #define APP_STATEFUL (APP_TCP | APP_UDP_FLOW)
 
 /* The registry (app_registry.c). */
