@@ -8,7 +8,9 @@ Takes the events of event_type TYPE from both files, groups them by flow
 multisets of protocol objects (the event's TYPE member). --ignore a.b.c
 drops that member from both sides first (a known, listed difference);
 --only-proto UDP keeps only the flows of that transport on both sides (one
-Suricata does not parse, e.g. SIP over TCP in 7.0.10).
+Suricata does not parse, e.g. SIP over TCP in 7.0.10). --sort a.b sorts the
+list at that member on both sides (a list Suricata writes in no fixed order,
+e.g. an IKEv1 ike.payload, which comes from a Rust hash set).
 Prints "TYPE: N equal, A only taishi, B only suricata" and, with -v, each
 unmatched object; exits 1 when any object is unmatched.
 """
@@ -42,7 +44,22 @@ def drop(obj, path):
         drop(obj[path[0]], path[1:])
 
 
-def load(fn, typ, ignores, only_proto=None):
+def sort_at(obj, path):
+    if isinstance(obj, list) and path:
+        for o in obj:
+            sort_at(o, path)
+        return
+    if not isinstance(obj, dict) or not path:
+        return
+    if len(path) == 1:
+        if isinstance(obj.get(path[0]), list):
+            obj[path[0]] = sorted(obj[path[0]], key=lambda x: json.dumps(x, sort_keys=True))
+        return
+    if path[0] in obj:
+        sort_at(obj[path[0]], path[1:])
+
+
+def load(fn, typ, ignores, only_proto=None, sorts=()):
     out = collections.defaultdict(collections.Counter)
     with open(fn) as f:
         for line in f:
@@ -57,6 +74,8 @@ def load(fn, typ, ignores, only_proto=None):
             o = e.get(typ)
             for p in ignores:
                 drop(o, p.split('.'))
+            for p in sorts:
+                sort_at(o, p.split('.'))
             out[flow_key(e)][json.dumps(o, sort_keys=True)] += 1
     return out
 
@@ -65,6 +84,7 @@ def main(argv):
     verbose = False
     ignores = []
     only_proto = None
+    sorts = []
     args = []
     i = 0
     while i < len(argv):
@@ -73,6 +93,9 @@ def main(argv):
         elif argv[i] == '--ignore':
             i += 1
             ignores.append(argv[i])
+        elif argv[i] == '--sort':
+            i += 1
+            sorts.append(argv[i])
         elif argv[i] == '--only-proto':
             i += 1
             only_proto = argv[i]
@@ -80,7 +103,8 @@ def main(argv):
             args.append(argv[i])
         i += 1
     typ, ours_fn, sur_fn = args
-    ours, sur = load(ours_fn, typ, ignores, only_proto), load(sur_fn, typ, ignores, only_proto)
+    ours, sur = (load(ours_fn, typ, ignores, only_proto, sorts),
+                 load(sur_fn, typ, ignores, only_proto, sorts))
     eq = only_o = only_s = 0
     for k in sorted(set(ours) | set(sur), key=str):
         o, s = ours.get(k, collections.Counter()), sur.get(k, collections.Counter())
