@@ -10,7 +10,7 @@
  *       IKEv2: role ("initiator" when the I flag is set, else "responder"
  *         with alg_enc, alg_auth, alg_prf, alg_dh, alg_esn of the flow's
  *         responder SA, Suricata's defaults until there is one);
- *       payload[],
+ *       payload[] (left out when empty: see below),
  *       ikev1{doi, encrypted_payloads, client{key_exchange_payload,
  *         key_exchange_payload_length, nonce_payload, nonce_payload_length,
  *         proposals[]}, server{...}, vendor_ids[]}  or  ikev2{errors, notify[]}}
@@ -259,17 +259,21 @@ void ike_event_body(struct jw *w, const struct app_tx *tx)
         jw_kstr(w, "alg_esn", v2_name(v2_esn_names, N(v2_esn_names), s->alg.esn,
                                       "IkeTransformESNType", b, sizeof(b)));
     }
-    jw_karr(w, "payload");
-    if (m->maj == 1) {
-        for (unsigned t = 0; t < N(v1_payload_names); t++)
-            if ((m->pset[t >> 3] >> (t & 7) & 1) && v1_payload_names[t])
-                jw_str(w, v1_payload_names[t]);
-    } else {
-        for (uint32_t i = 0; i < m->npt; i++)
-            jw_str(w, v2_name(v2_payload_names, N(v2_payload_names), m->pt[i], "IkePayloadType",
-                              b, sizeof(b)));
+    /* Suricata writes "payload": [] for an IKEv2 message whose payloads do
+     * not parse; its own EVE schema wants at least one item: left out here */
+    if (m->maj == 1 || m->npt) {
+        jw_karr(w, "payload");
+        if (m->maj == 1) {
+            for (unsigned t = 0; t < N(v1_payload_names); t++)
+                if ((m->pset[t >> 3] >> (t & 7) & 1) && v1_payload_names[t])
+                    jw_str(w, v1_payload_names[t]);
+        } else {
+            for (uint32_t i = 0; i < m->npt; i++)
+                jw_str(w, v2_name(v2_payload_names, N(v2_payload_names), m->pt[i],
+                                  "IkePayloadType", b, sizeof(b)));
+        }
+        jw_arr_end(w);
     }
-    jw_arr_end(w);
     if (m->maj == 1) {
         jw_kobj(w, "ikev1");
         if (s->has_doi)

@@ -10,7 +10,9 @@ drops that member from both sides first (a known, listed difference);
 --only-proto UDP keeps only the flows of that transport on both sides (one
 Suricata does not parse, e.g. SIP over TCP in 7.0.10). --sort a.b sorts the
 list at that member on both sides (a list Suricata writes in no fixed order,
-e.g. an IKEv1 ike.payload, which comes from a Rust hash set).
+e.g. an IKEv1 ike.payload, which comes from a Rust hash set). --drop-empty
+a.b drops that member when it is an empty list (Suricata writes "payload": []
+where its own EVE schema wants an item; taishi leaves the member out).
 Prints "TYPE: N equal, A only taishi, B only suricata" and, with -v, each
 unmatched object; exits 1 when any object is unmatched.
 """
@@ -59,7 +61,15 @@ def sort_at(obj, path):
         sort_at(obj[path[0]], path[1:])
 
 
-def load(fn, typ, ignores, only_proto=None, sorts=()):
+def drop_empty(obj, path):
+    if isinstance(obj, dict) and len(path) == 1:
+        if obj.get(path[0]) == []:
+            del obj[path[0]]
+    elif isinstance(obj, dict) and path and path[0] in obj:
+        drop_empty(obj[path[0]], path[1:])
+
+
+def load(fn, typ, ignores, only_proto=None, sorts=(), empties=()):
     out = collections.defaultdict(collections.Counter)
     with open(fn) as f:
         for line in f:
@@ -76,6 +86,8 @@ def load(fn, typ, ignores, only_proto=None, sorts=()):
                 drop(o, p.split('.'))
             for p in sorts:
                 sort_at(o, p.split('.'))
+            for p in empties:
+                drop_empty(o, p.split('.'))
             out[flow_key(e)][json.dumps(o, sort_keys=True)] += 1
     return out
 
@@ -85,6 +97,7 @@ def main(argv):
     ignores = []
     only_proto = None
     sorts = []
+    empties = []
     args = []
     i = 0
     while i < len(argv):
@@ -96,6 +109,9 @@ def main(argv):
         elif argv[i] == '--sort':
             i += 1
             sorts.append(argv[i])
+        elif argv[i] == '--drop-empty':
+            i += 1
+            empties.append(argv[i])
         elif argv[i] == '--only-proto':
             i += 1
             only_proto = argv[i]
@@ -103,8 +119,8 @@ def main(argv):
             args.append(argv[i])
         i += 1
     typ, ours_fn, sur_fn = args
-    ours, sur = (load(ours_fn, typ, ignores, only_proto, sorts),
-                 load(sur_fn, typ, ignores, only_proto, sorts))
+    ours, sur = (load(ours_fn, typ, ignores, only_proto, sorts, empties),
+                 load(sur_fn, typ, ignores, only_proto, sorts, empties))
     eq = only_o = only_s = 0
     for k in sorted(set(ours) | set(sur), key=str):
         o, s = ours.get(k, collections.Counter()), sur.get(k, collections.Counter())
