@@ -552,6 +552,10 @@ static void ike_feed(void *state, int dir, const uint8_t *p, size_t n, const str
                 h[2 * k] = hx[m->vid[i].p[k] >> 4];
                 h[2 * k + 1] = hx[m->vid[i].p[k] & 15];
             }
+            if (t.n >= TXB_MAX - 2) {   /* the tx's room (KE and nonce kept) */
+                s->ctr[IKE_C_CAPPED]++;
+                break;
+            }
             txb_add(&t, BUF_IKE_VENDOR, h, 2 * (size_t)m->vid[i].n);
             o += 2 * (size_t)m->vid[i].n;
         }
