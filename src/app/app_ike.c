@@ -313,8 +313,8 @@ static int v2_body_ok(uint8_t t, const uint8_t *p, uint32_t n)
     }
 }
 
-/* The responder's SA: each proposal's transforms set the algorithms. */
-static void v2_server_sa(struct ike_state *s, const uint8_t *p, uint32_t n)
+/* An SA's algorithms into *alg: each proposal's transforms set them in turn. */
+static void v2_sa_algs(struct ike_v2alg *alg, const uint8_t *p, uint32_t n)
 {
     uint32_t nprop, o = 0;
     v2_sa_proposals(p, n, &nprop);
@@ -325,18 +325,17 @@ static void v2_server_sa(struct ike_state *s, const uint8_t *p, uint32_t n)
         for (unsigned i = 0; i < ntr; i++) {
             uint16_t tlen = be16(p + q + 2), tid = be16(p + q + 6);
             switch (p[q + 4]) {
-            case 1: s->alg.enc = tid; break;
-            case 2: s->alg.prf = tid; break;
-            case 3: s->alg.auth = tid; break;
-            case 4: s->alg.dh = tid; break;
-            case 5: s->alg.esn = tid; break;
+            case 1: alg->enc = tid; break;
+            case 2: alg->prf = tid; break;
+            case 3: alg->auth = tid; break;
+            case 4: alg->dh = tid; break;
+            case 5: alg->esn = tid; break;
             default: break;
             }
             q += 8 + (tlen > 8 ? tlen - 8u : 0);
         }
         o += plen;
     }
-    s->v2_server_sa = 1;
 }
 
 static void v2_message(struct ike_state *s, struct ike_msg *m, uint8_t np, const uint8_t *p,
@@ -377,7 +376,13 @@ static void v2_message(struct ike_state *s, struct ike_msg *m, uint8_t np, const
         else
             s->ctr[IKE_C_CAPPED]++;
         if (pl[i].type == 33 && m->pdir == APP_DIR_TOCLIENT) {
-            v2_server_sa(s, pl[i].p, pl[i].n);
+            v2_sa_algs(&s->alg, pl[i].p, pl[i].n);      /* the responder's choice, for the event */
+            s->v2_server_sa = 1;
+        }
+        if (pl[i].type == 33 && (m->flags & 0x20)) {
+            m->v2_resp = (struct ike_v2alg){ .enc = 11 };
+            v2_sa_algs(&m->v2_resp, pl[i].p, pl[i].n);  /* a real response's SA, for the risk */
+            m->v2_resp_sa = 1;
         } else if (pl[i].type == 41) {
             uint16_t nt = be16(pl[i].p + 2);
             if (nt < 16384)
@@ -451,11 +456,12 @@ static void risks(struct ike_state *s, const struct ike_msg *m, int dir, const s
             }
         }
     }
-    if (!name && m->maj == 1 && m->pdir == APP_DIR_TOCLIENT && m->nxf &&
+    /* the responder's choice: by the packet's own direction (not Suricata's
+     * turned-around one), an IKEv2 SA only in a response */
+    if (!name && m->maj == 1 && dir == APP_DIR_TOCLIENT && m->nxf &&
         weak_v1(&m->xf[0], detail, sizeof(detail)))
         name = "ike_weak_crypto";
-    if (!name && m->maj == 2 && m->pdir == APP_DIR_TOCLIENT && s->v2_server_sa &&
-        weak_v2(&s->alg, detail, sizeof(detail)))
+    if (!name && m->maj == 2 && m->v2_resp_sa && weak_v2(&m->v2_resp, detail, sizeof(detail)))
         name = "ike_weak_crypto";
     if (!name)
         return;

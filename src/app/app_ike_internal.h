@@ -83,6 +83,8 @@ struct ike_msg {
     uint8_t pt[IKE_V2_PT_MAX];
     uint16_t notify[IKE_V2_NOTIFY_MAX];
     uint8_t v2_server_sa;       /* a responder SA was seen on the flow (chosen_sa_attribute) */
+    uint8_t v2_resp_sa;         /* this message is a response (R flag) with an SA: */
+    struct ike_v2alg v2_resp;   /* its algorithms (the risk looks at these) */
 };
 
 struct ike_state {

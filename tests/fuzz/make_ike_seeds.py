@@ -30,7 +30,7 @@ def seed(flow, natt=False):
 
 
 def main(out):
-    a, b = k.f_ikev2()
+    a, b, _w = k.f_ikev2()
     seeds = {'main-mode': seed(k.f_main_mode()), 'aggressive': seed(k.f_aggressive()),
              'ikev2': seed(a), 'ikev2-refused': seed(b), 'natt': seed(k.f_natt(), True)}
     d = os.path.join(out, 'ike')

@@ -11,7 +11,8 @@ Writes
                     and weak crypto (3DES, MD5, group 2), IKEv2 IKE_SA_INIT
                     request/response with notify payloads and an encrypted
                     IKE_AUTH, an IKEv2 SA_INIT refused (INVALID_KE_PAYLOAD,
-                    NO_PROPOSAL_CHOSEN, COOKIE).
+                    NO_PROPOSAL_CHOSEN, COOKIE), an IKEv2 SA_INIT whose
+                    responder chooses 3DES/SHA1/MODP-1024 (ike_weak_crypto).
   app-ike-natt.pcap NAT-T on UDP 4500: IKEv2 behind the non-ESP marker, then
                     ESP-in-UDP and a NAT-keepalive (Suricata 7.0.10 does not
                     parse IKE on 4500: taishi's events here have no reference).
@@ -225,7 +226,15 @@ def f_ikev2():
         (0, v2_msg(i2, 0, 34, 0x08, 0, m3)),
         (1, v2_msg(i2, 0, 34, 0x20, 0, [(41, v2_notify(14)), (41, v2_notify(16390))])),
     ])
-    return a, b
+    c3, i3, r3 = '10.6.0.32', 0x3132333435363738, 0x4142434445464748
+    sa_w = v2_proposal(1, [(1, ENCR_3DES), (2, PRF_SHA1), (3, INTEG_SHA1), (4, DH_2)])
+    m5 = [(33, sa_i), (34, v2_ke(2, bytes(range(128)))), (40, bytes(range(32)))]
+    m6 = [(33, sa_w), (34, v2_ke(2, bytes(range(128, 256)))), (40, bytes(range(32, 64)))]
+    w = g.udp_exchange(c3, s, 500, 500, [
+        (0, v2_msg(i3, 0, 34, 0x08, 0, m5)),
+        (1, v2_msg(i3, r3, 34, 0x20, 0, m6)),
+    ])
+    return a, b, w
 
 
 def f_natt():
@@ -246,9 +255,10 @@ def f_natt():
 
 
 def f_ike():
-    a, b = f_ikev2()
+    a, b, w = f_ikev2()
     items = g.sched(f_main_mode(), g.T(0), 10 * g.MS) + g.sched(f_aggressive(), g.T(1), 10 * g.MS) + \
-        g.sched(a, g.T(2), 10 * g.MS) + g.sched(b, g.T(3), 10 * g.MS)
+        g.sched(a, g.T(2), 10 * g.MS) + g.sched(b, g.T(3), 10 * g.MS) + \
+        g.sched(w, g.T(4), 10 * g.MS)
     return g.srt(g.frames(items, g.link_eth))
 
 
