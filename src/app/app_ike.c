@@ -32,10 +32,12 @@
  * as INVALID_KE_PAYLOAD or a COOKIE request) makes Suricata turn the flow
  * around: from then on it parses the client's messages as the responder's.
  * The event's contents follow that (ike_msg.pdir); the tx keeps the packet's
- * own direction for the rules. A flow whose first datagram is not IKE (too
- * short, a major version other than 1 or 2; IKEv2 with a minor version, an
- * exchange type outside 34-37 or a length other than the datagram's) is
- * left alone, as Suricata's probe fails it.
+ * own direction for the rules. A flow whose first ISAKMP-looking datagram
+ * fails Suricata's probe (IKEv2 with a minor version, an exchange type
+ * outside 34-37 or a length other than the datagram's) is left alone, as
+ * Suricata fails it; datagrams shorter than a header or with a major version
+ * other than 1 or 2 are counted (not_ike) and skipped (Suricata fails a flow
+ * that starts with one; taishi still reads the IKE that may follow).
  *
  * Rule buffers (Suricata 7.0.10's sticky buffers): ike.init_spi and
  * ike.resp_spi (16 hex digits), ike.vendor (each IKEv1 vendor ID in hex),
