@@ -29,6 +29,7 @@ extern const struct app_parser app_snmp_parser, app_tftp_parser, app_rdp_parser,
 extern const struct app_parser app_mqtt_parser, app_krb5_parser, app_dhcp_parser, app_sip_parser,
     app_rfb_parser;
 extern const struct app_parser app_smb_parser, app_dcerpc_parser;
+extern const struct app_parser app_ike_parser;
 
 static const struct app_parser *const parsers[] = {
     &app_http_parser,
@@ -50,6 +51,7 @@ static const struct app_parser *const parsers[] = {
     &app_rfb_parser,
     &app_smb_parser,
     &app_dcerpc_parser,
+    &app_ike_parser,
 };
 #define NPARSERS ((int)(sizeof(parsers) / sizeof(parsers[0])))
 _Static_assert(NPARSERS <= APP_PARSERS_MAX, "more parsers than APP_PARSERS_MAX");

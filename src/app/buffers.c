@@ -90,6 +90,11 @@ static const struct { const char *name; uint8_t dir; } buf_info[BUF_MAX] = {
     [BUF_SIP_RESPONSE_LINE] = { "sip.response_line", BUF_DIR_TOCLIENT },
     [BUF_SIP_PROTOCOL] = { "sip.protocol", BUF_DIR_ANY },
     [BUF_RFB_NAME] = { "rfb.name", BUF_DIR_TOCLIENT },
+    [BUF_IKE_INIT_SPI] = { "ike.init_spi", BUF_DIR_TOSERVER },
+    [BUF_IKE_RESP_SPI] = { "ike.resp_spi", BUF_DIR_TOCLIENT },
+    [BUF_IKE_VENDOR] = { "ike.vendor", BUF_DIR_TOSERVER },
+    [BUF_IKE_KEY_EXCHANGE] = { "ike.key_exchange_payload", BUF_DIR_ANY },
+    [BUF_IKE_NONCE] = { "ike.nonce_payload", BUF_DIR_ANY },
 };
 
 const char *buffers_name(enum buf_id b)

@@ -269,13 +269,19 @@ static void app_expected(struct l7_call *k, uint32_t len)
 }
 
 /* nDPI gave up on a TCP flow to 445 or 139: the smb parser still gets it
- * (as Suricata's detection ports do), counted as smb_port_fallback. The
- * parser itself drops a stream that is not NetBIOS/SMB. */
+ * (as Suricata's detection ports do), counted as smb_port_fallback; likewise
+ * a UDP flow to 500 or 4500 goes to the ike parser (ike_port_fallback). The
+ * parser itself drops a flow that is not NetBIOS/SMB or ISAKMP. */
 static int port_fallback(struct worker *w, const struct flow *f)
 {
-    if (f->key.proto != IPPROTO_TCP || (f->key.dport != 445 && f->key.dport != 139))
+    const char *name = NULL;
+    if (f->key.proto == IPPROTO_TCP && (f->key.dport == 445 || f->key.dport == 139))
+        name = "smb";
+    else if (f->key.proto == IPPROTO_UDP && (f->key.dport == 500 || f->key.dport == 4500))
+        name = "ike";
+    if (!name)
         return 0;
-    int id = app_registry_id("smb");
+    int id = app_registry_id(name);
     const struct app_parser *ap = app_registry_get(id);
     for (int i = 0; ap && ap->counters[i] && i < APP_COUNTERS_MAX; i++)
         if (!strcmp(ap->counters[i], "port_fallback"))

@@ -6,7 +6,7 @@
 #                       fuzzes one target on a scratch copy of its corpus
 #                       (build/fuzz/work/<t>; new inputs stay out of git)
 # Targets: decode pipeline config json rules http dns tls smtp ftp pcapfile spool quic snmp tftp
-# rdp nfs mqtt krb5 dhcp sip rfb smb (see tests/fuzz/README.md).
+# rdp nfs mqtt krb5 dhcp sip rfb smb ike (see tests/fuzz/README.md).
 #
 # Uses the main Makefile's PKGS and WARN when they are set; every variable
 # and object here has its own FUZZ_ name and directory, so nothing clashes
@@ -15,7 +15,7 @@
 FUZZ_TARGETS  := decode pipeline config json rules http dns tls smtp ftp pcapfile spool quic
 FUZZ_TARGETS  += snmp tftp rdp nfs
 FUZZ_TARGETS  += mqtt krb5 dhcp sip rfb
-FUZZ_TARGETS  += smb
+FUZZ_TARGETS  += smb ike
 FUZZ_DIR      := tests/fuzz
 FUZZ_CC       ?= clang
 FUZZ_O        ?= build/fuzz

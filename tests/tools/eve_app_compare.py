@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """eve_app_compare.py - one app-layer event type of taishi against Suricata.
 
-    python3 tests/tools/eve_app_compare.py [-v] [--ignore PATH]... [--only-proto P] [--extra N] TYPE OURS.json SURICATA.json
+    python3 tests/tools/eve_app_compare.py [-v] [--ignore PATH]... [--only-proto P] [--extra N]
+        [--sort PATH]... [--drop-empty PATH]... TYPE OURS.json SURICATA.json
 
 Takes the events of event_type TYPE from both files, groups them by flow
 (protocol and the two endpoints, either order) and compares, per flow, the
@@ -11,7 +12,11 @@ drops that member from both sides first (a known, listed difference);
 Suricata does not parse, e.g. SIP over TCP in 7.0.10); --extra N: exactly
 N objects only taishi writes are expected (a listed difference: NFS over
 UDP, where Suricata logs nothing of what is still open when the flow ends);
-more, fewer, or any only Suricata writes, fail.
+more, fewer, or any only Suricata writes, fail. --sort a.b sorts the
+list at that member on both sides (a list Suricata writes in no fixed order,
+e.g. an IKEv1 ike.payload, which comes from a Rust hash set). --drop-empty
+a.b drops that member when it is an empty list (Suricata writes "payload": []
+where its own EVE schema wants an item; taishi leaves the member out).
 Prints "TYPE: N equal, A only taishi, B only suricata" and, with -v, each
 unmatched object; exits 1 when any object is unmatched.
 """
@@ -45,7 +50,30 @@ def drop(obj, path):
         drop(obj[path[0]], path[1:])
 
 
-def load(fn, typ, ignores, only_proto=None):
+def sort_at(obj, path):
+    if isinstance(obj, list) and path:
+        for o in obj:
+            sort_at(o, path)
+        return
+    if not isinstance(obj, dict) or not path:
+        return
+    if len(path) == 1:
+        if isinstance(obj.get(path[0]), list):
+            obj[path[0]] = sorted(obj[path[0]], key=lambda x: json.dumps(x, sort_keys=True))
+        return
+    if path[0] in obj:
+        sort_at(obj[path[0]], path[1:])
+
+
+def drop_empty(obj, path):
+    if isinstance(obj, dict) and len(path) == 1:
+        if obj.get(path[0]) == []:
+            del obj[path[0]]
+    elif isinstance(obj, dict) and path and path[0] in obj:
+        drop_empty(obj[path[0]], path[1:])
+
+
+def load(fn, typ, ignores, only_proto=None, sorts=(), empties=()):
     out = collections.defaultdict(collections.Counter)
     with open(fn) as f:
         for line in f:
@@ -60,6 +88,10 @@ def load(fn, typ, ignores, only_proto=None):
             o = e.get(typ)
             for p in ignores:
                 drop(o, p.split('.'))
+            for p in sorts:
+                sort_at(o, p.split('.'))
+            for p in empties:
+                drop_empty(o, p.split('.'))
             out[flow_key(e)][json.dumps(o, sort_keys=True)] += 1
     return out
 
@@ -69,6 +101,8 @@ def main(argv):
     ignores = []
     only_proto = None
     extra = 0
+    sorts = []
+    empties = []
     args = []
     i = 0
     while i < len(argv):
@@ -77,6 +111,12 @@ def main(argv):
         elif argv[i] == '--ignore':
             i += 1
             ignores.append(argv[i])
+        elif argv[i] == '--sort':
+            i += 1
+            sorts.append(argv[i])
+        elif argv[i] == '--drop-empty':
+            i += 1
+            empties.append(argv[i])
         elif argv[i] == '--only-proto':
             i += 1
             only_proto = argv[i]
@@ -87,7 +127,8 @@ def main(argv):
             args.append(argv[i])
         i += 1
     typ, ours_fn, sur_fn = args
-    ours, sur = load(ours_fn, typ, ignores, only_proto), load(sur_fn, typ, ignores, only_proto)
+    ours, sur = (load(ours_fn, typ, ignores, only_proto, sorts, empties),
+                 load(sur_fn, typ, ignores, only_proto, sorts, empties))
     eq = only_o = only_s = 0
     for k in sorted(set(ours) | set(sur), key=str):
         o, s = ours.get(k, collections.Counter()), sur.get(k, collections.Counter())

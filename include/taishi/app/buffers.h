@@ -108,6 +108,13 @@ enum buf_id {
     BUF_QUIC_CYU_HASH,      /* Google QUIC's CYU fingerprint (not parsed yet: never filled) */
     BUF_QUIC_CYU_STRING,
 
+    /* IKE (app_ike.c) */
+    BUF_IKE_INIT_SPI,           /* ike.init_spi: 16 hex digits (to server, as Suricata) */
+    BUF_IKE_RESP_SPI,           /* ike.resp_spi (to client) */
+    BUF_IKE_VENDOR,             /* ike.vendor: each IKEv1 vendor ID, hex (to server) */
+    BUF_IKE_KEY_EXCHANGE,       /* ike.key_exchange_payload: IKEv1 KE bytes */
+    BUF_IKE_NONCE,              /* ike.nonce_payload: IKEv1 nonce bytes */
+
     BUF_MAX
 };
 
