@@ -434,8 +434,54 @@ static void dce_event_body(struct jw *w, const struct app_tx *tx)
     jw_obj_end(w);
 }
 
+/* Integer keywords (app.h struct app_int_kw), on request transactions (the
+ * response's tx is the same call: one match per call, as Suricata's):
+ * dcerpc.opnum, and dcerpc.iface, the interface the request's context id
+ * names among those the bind ack accepted. */
+static const struct dce_tx *dce_kw_req(const struct app_tx *tx)
+{
+    const struct dce_ev *ev = tx->meta;
+    if (!ev || tx->kind != TX_DCERPC || tx->dir != APP_DIR_TOSERVER || !ev->tx ||
+        ev->tx->req_cmd != DCE_REQUEST)
+        return NULL;
+    return ev->tx;
+}
+static unsigned dce_kw_opnum(const struct app_tx *tx, uint64_t *v, unsigned max)
+{
+    const struct dce_tx *t = dce_kw_req(tx);
+    if (!t || !max)
+        return 0;
+    v[0] = t->opnum;
+    return 1;
+}
+static unsigned dce_kw_iface(const struct app_tx *tx, struct app_dce_iface *out, unsigned max)
+{
+    const struct dce_tx *t = dce_kw_req(tx);
+    const struct dce_ev *ev = tx->meta;
+    unsigned n = 0;
+    for (int i = 0; t && i < ev->s->nifaces && n < max; i++) {
+        const struct dce_iface *f = &ev->s->ifaces[i];
+        if (!f->acked || f->ack_result != 0 || f->ctx_id != t->ctx_id)
+            continue;
+        static const uint8_t text_order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+        for (int k = 0; k < 16; k++)
+            out[n].uuid[k] = f->uuid[text_order[k]];
+        out[n].ver = f->ver;
+        out[n].first_frag = t->frag_ts <= 1;
+        n++;
+    }
+    return n;
+}
+static const struct app_int_kw dce_kw_opnum_def = { dce_kw_opnum, AI_LIST, 65535, NULL, NULL, NULL };
+static const struct app_int_kw dce_kw_iface_def = { NULL, AI_DCE_IFACE, 0, NULL, NULL, dce_kw_iface };
+
 static const struct app_keyword dce_keywords[] = {
     APP_STICKY("dcerpc.stub_data", BUF_DCERPC_STUB_DATA),
+    APP_STICKY("dce_stub_data", BUF_DCERPC_STUB_DATA),
+    APP_INT("dcerpc.opnum", &dce_kw_opnum_def),
+    APP_INT("dce_opnum", &dce_kw_opnum_def),
+    APP_INT("dcerpc.iface", &dce_kw_iface_def),
+    APP_INT("dce_iface", &dce_kw_iface_def),
     APP_KEYWORDS_END,
 };
 

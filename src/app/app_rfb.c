@@ -373,7 +373,38 @@ static void rfb_event_body(struct jw *w, const struct app_tx *tx)
     jw_obj_end(w);
 }
 
+/* Integer keywords (app.h struct app_int_kw): the security type the
+ * client chose, and the server's security result by name. */
+static unsigned rfb_kw_sectype(const struct app_tx *tx, uint64_t *v, unsigned max)
+{
+    const struct rfb_meta *m = tx->meta;
+    if (!m || tx->kind != TX_MSG || !max || !m->has_type)
+        return 0;
+    v[0] = m->sec_type;
+    return 1;
+}
+static unsigned rfb_kw_secresult(const struct app_tx *tx, uint64_t *v, unsigned max)
+{
+    const struct rfb_meta *m = tx->meta;
+    if (!m || tx->kind != TX_MSG || !max || !m->has_result)
+        return 0;
+    v[0] = m->result;
+    return 1;
+}
+static int rfb_unknown_result(unsigned k, uint64_t v)
+{
+    return k == 0 && v > 2;
+}
+static const struct app_int_name rfb_result_names[] = {
+    { "ok", 0 }, { "fail", 1 }, { "toomany", 2 }, { "unknown", AI_LIST_SPECIAL + 0 },
+    { NULL, 0 } };
+static const struct app_int_kw rfb_kw_type = { rfb_kw_sectype, AI_UINT, 0xffffffffu, NULL, NULL, NULL };
+static const struct app_int_kw rfb_kw_result = { rfb_kw_secresult, AI_NAME, 0, rfb_result_names,
+                                                 rfb_unknown_result, NULL };
+
 static const struct app_keyword rfb_keywords[] = {
+    APP_INT("rfb.sectype", &rfb_kw_type),
+    APP_INT("rfb.secresult", &rfb_kw_result),
     APP_STICKY("rfb.name", BUF_RFB_NAME),
     APP_KEYWORDS_END,
 };

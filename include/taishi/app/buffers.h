@@ -108,6 +108,8 @@ enum buf_id {
     BUF_QUIC_CYU_HASH,      /* Google QUIC's CYU fingerprint (not parsed yet: never filled) */
     BUF_QUIC_CYU_STRING,
 
+    BUF_APP_TX,             /* no bytes: the transaction itself, for the integer/flag
+                             * keywords of its parser (app.h struct app_int_kw) */
     BUF_MAX
 };
 
