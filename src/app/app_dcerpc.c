@@ -472,8 +472,9 @@ static unsigned dce_kw_iface(const struct app_tx *tx, struct app_dce_iface *out,
     }
     return n;
 }
-static const struct app_int_kw dce_kw_opnum_def = { dce_kw_opnum, AI_LIST, 65535, NULL, NULL, NULL };
-static const struct app_int_kw dce_kw_iface_def = { NULL, AI_DCE_IFACE, 0, NULL, NULL, dce_kw_iface };
+static const struct app_int_kw dce_kw_opnum_def = { dce_kw_opnum, AI_LIST, 0xffffffffu, NULL, NULL,
+                                                    NULL, AIO_NO_SPACE };
+static const struct app_int_kw dce_kw_iface_def = { NULL, AI_DCE_IFACE, 0, NULL, NULL, dce_kw_iface, 0 };
 
 static const struct app_keyword dce_keywords[] = {
     APP_STICKY("dcerpc.stub_data", BUF_DCERPC_STUB_DATA),

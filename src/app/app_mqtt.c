@@ -743,13 +743,14 @@ static const struct app_int_name mqtt_flag_names[] = {
 static const struct app_int_name mqtt_cflag_names[] = {
     { "username", 0x80 }, { "password", 0x40 }, { "will_retain", 0x20 }, { "will", 0x04 },
     { "clean_session", 0x02 }, { NULL, 0 } };
-static const struct app_int_kw mqtt_kw_type = { mk_type, AI_NAME, 15, mqtt_type_names, NULL, NULL };
-static const struct app_int_kw mqtt_kw_qos = { mk_qos, AI_EQ, 2, NULL, NULL, NULL };
-static const struct app_int_kw mqtt_kw_flags = { mk_flags, AI_FLAGS, 0, mqtt_flag_names, NULL, NULL };
-static const struct app_int_kw mqtt_kw_cflags = { mk_cflags, AI_FLAGS, 0, mqtt_cflag_names, NULL, NULL };
-static const struct app_int_kw mqtt_kw_ver = { mk_ver, AI_UINT, 255, NULL, NULL, NULL };
-static const struct app_int_kw mqtt_kw_reason = { mk_reason, AI_EQ, 255, NULL, NULL, NULL };
-static const struct app_int_kw mqtt_kw_session = { mk_session, AI_BOOL, 1, NULL, NULL, NULL };
+static const struct app_int_kw mqtt_kw_type = { mk_type, AI_NAME, 15, mqtt_type_names, NULL, NULL, 0 };
+static const struct app_int_kw mqtt_kw_qos = { mk_qos, AI_EQ, 2, NULL, NULL, NULL, 0 };
+static const struct app_int_kw mqtt_kw_flags = { mk_flags, AI_FLAGS, 0, mqtt_flag_names, NULL, NULL, 0 };
+static const struct app_int_kw mqtt_kw_cflags = { mk_cflags, AI_FLAGS, 0, mqtt_cflag_names, NULL, NULL, 0 };
+static const struct app_int_kw mqtt_kw_ver = { mk_ver, AI_UINT, 255, NULL, NULL, NULL, 0 };
+static const struct app_int_kw mqtt_kw_reason = { mk_reason, AI_EQ, 255, NULL, NULL, NULL, 0 };
+static const struct app_int_kw mqtt_kw_session = { mk_session, AI_BOOL, 1, NULL, NULL, NULL,
+                                                   AIO_NEED_VALUE };
 
 static const struct app_keyword mqtt_keywords[] = {
     APP_INT("mqtt.type", &mqtt_kw_type),

@@ -93,7 +93,7 @@ int rules_intkw_uint(const char *s, struct rule_num *n, uint64_t max)
 static const struct app_int_name *name_find(const struct app_int_kw *ik, const char *s)
 {
     for (const struct app_int_name *nm = ik->names; nm && nm->name; nm++)
-        if (!strcasecmp(nm->name, s))
+        if ((ik->opts & AIO_CASE) ? !strcmp(nm->name, s) : !strcasecmp(nm->name, s))
             return nm;
     return NULL;
 }
@@ -150,7 +150,12 @@ static int parse_list(const struct app_int_kw *ik, char *v, struct rule_appint *
                       size_t errlen)
 {
     char *p = rules_util_trim(v);
-    if (*p == '!') {
+    if ((ik->opts & AIO_NO_SPACE) && strpbrk(p, " \t"))
+        return bad(err, errlen, "space in list '%s'", p);
+    if (*p == '!') {                    /* only before a class name: "!weak" */
+        const struct app_int_name *nm = name_find(ik, rules_util_trim(p + 1));
+        if (!nm || nm->value < AI_LIST_SPECIAL)
+            return bad(err, errlen, "bad value '%s'", p);
         a->neg = 1;
         p = rules_util_trim(p + 1);
     }
@@ -160,7 +165,7 @@ static int parse_list(const struct app_int_kw *ik, char *v, struct rule_appint *
         char *dash = strchr(w, '-');
         if (nm) {
             lo = hi = nm->value;
-        } else if (dash && dash != w && !name_find(ik, w)) {
+        } else if (dash && dash != w && !(ik->opts & AIO_NO_RANGE)) {
             *dash = 0;
             if (dec_u64(rules_util_trim(w), &lo) < 0 || dec_u64(rules_util_trim(dash + 1), &hi) < 0 ||
                 lo > hi || hi > ik->max) {
@@ -196,9 +201,8 @@ static int parse_iface(char *v, struct rule_appint *a, char *err, size_t errlen)
             if (a->any_frag)
                 return bad(err, errlen, "%s", "any_frag twice");
             a->any_frag = 1;
-        } else if (!a->has_ver && !a->any_frag && (*w == '<' || *w == '>' || *w == '=' || *w == '!')) {
-            if (rules_intkw_uint(w, &a->n, 65535) < 0 || a->n.op == CMP_LE || a->n.op == CMP_GE ||
-                a->n.op == CMP_RANGE)
+        } else if (!a->has_ver && !a->any_frag) {
+            if (rules_intkw_uint(w, &a->n, 65535) < 0 || a->n.op == CMP_RANGE)
                 return bad(err, errlen, "bad interface version '%s'", w);
             a->has_ver = 1;
         } else {
@@ -217,6 +221,8 @@ int rules_intkw_parse(const struct app_int_kw *ik, const char *value, struct rul
     memset(a, 0, sizeof(*a));
     a->ik = ik;
     if (ik->syntax == AI_BOOL) {
+        if ((!value || !*value) && (ik->opts & AIO_NEED_VALUE))
+            return bad(err, errlen, "%s", "needs a value (true or false)");
         if (!value || !*value)
             return 0;
         v = trimmed(value, buf, sizeof(buf));

@@ -225,8 +225,8 @@ struct app_keyword {
  *  AI_FLAGS  a comma list of `names` (bit values), each possibly `!`: every
  *            named bit set and every `!` one clear (the value is the bits);
  *  AI_LIST   a comma list of numbers, names and N-M ranges (inclusive),
- *            `!` first negates the list: any value in (or, negated, none);
- *            a name whose value is AI_LIST_SPECIAL+k calls special(k, v);
+ *            any value in; a name whose value is AI_LIST_SPECIAL+k (a class
+ *            of values, krb5's "weak") calls special(k, v) and may be `!`;
  *  AI_BOOL   a boolean: no value, or true/false/yes/no (`names` unused);
  *  AI_DCE_IFACE  <uuid>[,<op><version>][,any_frag]: get_iface() (not get)
  *            gives the interface(s) the tx's presentation context names.
@@ -257,7 +257,12 @@ struct app_int_kw {
     int (*special)(unsigned k, uint64_t v);
     /* AI_DCE_IFACE: the interfaces of the tx (at most max), their count */
     unsigned (*get_iface)(const struct app_tx *tx, struct app_dce_iface *out, unsigned max);
+    uint8_t opts;               /* AIO_*: where Suricata 7.0.10 is narrower */
 };
+#define AIO_NO_RANGE   0x01     /* AI_LIST: no N-M ranges */
+#define AIO_NO_SPACE   0x02     /* AI_LIST: no spaces around items */
+#define AIO_CASE       0x04     /* names are case-sensitive */
+#define AIO_NEED_VALUE 0x08     /* AI_BOOL: true/false must be given */
 
 struct jw;
 /* One parser. Every field is set (datagram only for parsers that take UDP):
