@@ -434,47 +434,72 @@ static void dce_event_body(struct jw *w, const struct app_tx *tx)
     jw_obj_end(w);
 }
 
-/* Integer keywords (app.h struct app_int_kw), on request transactions (the
- * response's tx is the same call: one match per call, as Suricata's):
- * dcerpc.opnum, and dcerpc.iface, the interface the request's context id
- * names among those the bind ack accepted. */
-static const struct dce_tx *dce_kw_req(const struct app_tx *tx)
+/* Integer keywords (app.h struct app_int_kw), on a call's request and
+ * response transactions (Suricata 7.0.10 inspects its tx in both
+ * directions: one alert at the request, one at the response), over
+ * TCP here and on SMB named pipes (app_smb_tx.c: a TX_SMB of an SMBT_DCERPC
+ * call, at its request's last fragment): dcerpc.opnum, and dcerpc.iface,
+ * the interface the request's context id names among those the bind ack
+ * of the same connection or pipe accepted. */
+struct dce_kw_call {
+    uint16_t opnum, ctx_id;
+    uint32_t frag_ts;
+    const struct dce_iface *ifs;
+    int nifs;
+};
+static int dce_kw_req(const struct app_tx *tx, struct dce_kw_call *c)
 {
-    const struct dce_ev *ev = tx->meta;
-    if (!ev || tx->kind != TX_DCERPC || tx->dir != APP_DIR_TOSERVER || !ev->tx ||
-        ev->tx->req_cmd != DCE_REQUEST)
-        return NULL;
-    return ev->tx;
+    if (!tx->meta)
+        return 0;
+    if (tx->kind == TX_DCERPC) {
+        const struct dce_ev *ev = tx->meta;
+        if (!ev->tx || ev->tx->req_cmd != DCE_REQUEST)
+            return 0;
+        *c = (struct dce_kw_call){ ev->tx->opnum, ev->tx->ctx_id, ev->tx->frag_ts, ev->s->ifaces,
+                                   ev->s->nifaces };
+        return 1;
+    }
+    if (tx->kind == TX_SMB) {
+        const struct smb_ev *ev = tx->meta;
+        if (!ev->tx || ev->tx->type != SMBT_DCERPC || ev->tx->u.dce.req_cmd != DCE_REQUEST)
+            return 0;
+        *c = (struct dce_kw_call){ ev->tx->u.dce.opnum, ev->tx->u.dce.ctx_id, ev->tx->u.dce.frag_ts,
+                                   ev->s->ifaces, ev->s->nifaces };
+        return 1;
+    }
+    return 0;
 }
 static unsigned dce_kw_opnum(const struct app_tx *tx, uint64_t *v, unsigned max)
 {
-    const struct dce_tx *t = dce_kw_req(tx);
-    if (!t || !max)
+    struct dce_kw_call c;
+    if (!max || !dce_kw_req(tx, &c))
         return 0;
-    v[0] = t->opnum;
+    v[0] = c.opnum;
     return 1;
 }
 static unsigned dce_kw_iface(const struct app_tx *tx, struct app_dce_iface *out, unsigned max)
 {
-    const struct dce_tx *t = dce_kw_req(tx);
-    const struct dce_ev *ev = tx->meta;
+    static const uint8_t text_order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+    struct dce_kw_call c;
     unsigned n = 0;
-    for (int i = 0; t && i < ev->s->nifaces && n < max; i++) {
-        const struct dce_iface *f = &ev->s->ifaces[i];
-        if (!f->acked || f->ack_result != 0 || f->ctx_id != t->ctx_id)
+    if (!dce_kw_req(tx, &c))
+        return 0;
+    for (int i = 0; i < c.nifs && i < DCE_MAX_IFACES && n < max; i++) {
+        const struct dce_iface *f = &c.ifs[i];
+        if (!f->acked || f->ack_result != 0 || f->ctx_id != c.ctx_id)
             continue;
-        static const uint8_t text_order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
         for (int k = 0; k < 16; k++)
             out[n].uuid[k] = f->uuid[text_order[k]];
         out[n].ver = f->ver;
-        out[n].first_frag = t->frag_ts <= 1;
+        out[n].first_frag = 1;          /* the whole request, its first fragment too */
         n++;
     }
     return n;
 }
-static const struct app_int_kw dce_kw_opnum_def = { dce_kw_opnum, AI_LIST, 0xffffffffu, NULL, NULL,
-                                                    NULL, AIO_NO_SPACE };
-static const struct app_int_kw dce_kw_iface_def = { NULL, AI_DCE_IFACE, 0, NULL, NULL, dce_kw_iface, 0 };
+static const struct app_int_kw dce_kw_opnum_def = {
+    .get = dce_kw_opnum, .syntax = AI_LIST, .max = 0xffffffffu, .opts = AIO_NO_SPACE, .also = "smb" };
+static const struct app_int_kw dce_kw_iface_def = {
+    .get_iface = dce_kw_iface, .syntax = AI_DCE_IFACE, .also = "smb" };
 
 static const struct app_keyword dce_keywords[] = {
     APP_STICKY("dcerpc.stub_data", BUF_DCERPC_STUB_DATA),

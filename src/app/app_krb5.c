@@ -566,10 +566,10 @@ static const struct app_int_name krb5_etype_names[] = {
     { "aes256-cts-hmac-sha384-192", 20 }, { "rc4-hmac", 23 }, { "rc4-hmac-exp", 24 },
     { "camellia128-cts-cmac", 25 }, { "camellia256-cts-cmac", 26 },
     { "subkey-keymaterial", 65 }, { NULL, 0 } };
-static const struct app_int_kw krb5_kw_type = { kk_type, AI_EQ, 255, NULL, NULL, NULL, 0 };
-static const struct app_int_kw krb5_kw_err = { kk_err, AI_EQ, 0x7fffffff, NULL, NULL, NULL, 0 };
+static const struct app_int_kw krb5_kw_type = { kk_type, AI_EQ, 255, NULL, NULL, NULL, 0, NULL };
+static const struct app_int_kw krb5_kw_err = { kk_err, AI_EQ, 0x7fffffff, NULL, NULL, NULL, 0, NULL };
 static const struct app_int_kw krb5_kw_tkt = { kk_tkt, AI_LIST, 0x7fffffff, krb5_etype_names,
-                                               kk_special, NULL, AIO_NO_RANGE | AIO_CASE };
+                                               kk_special, NULL, AIO_NO_RANGE | AIO_CASE, NULL };
 
 /* Suricata 7's krb5 sticky buffers (ET Open uses none of them today). */
 static const struct app_keyword krb5_keywords[] = {

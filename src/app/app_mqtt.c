@@ -693,35 +693,41 @@ static void mqtt_event_body(struct jw *w, const struct app_tx *tx)
 
 /* Suricata 7's mqtt sticky buffers (ET Open uses none of them today). */
 /* ---- integer/flag keywords (app.h struct app_int_kw) ----
- * Each reads the message the tx carries (the last of its meta: a tx is
- * inspected as each message arrives, so every message is seen once, as in
- * Suricata where a transaction matches once); a tx without buffers is a
- * pending transaction written out unanswered, already inspected. */
+ * As Suricata's, on a whole transaction (CONNECT with its CONNACK, a
+ * PUBLISH with its acknowledgements, a lone message): each reads every
+ * message of a tx that completes (event=1; its meta has them all), so a tx
+ * matches once; the messages before it (event=0) are not read. */
 enum { MK_TYPE, MK_QOS, MK_FLAGS, MK_CFLAGS, MK_VER, MK_REASON, MK_SESSION };
 
 static unsigned mqtt_kw_get(const struct app_tx *tx, uint64_t *v, unsigned max, int which)
 {
     const struct mqtt_meta *m = tx->meta;
-    struct mqtt_dec d;
-    if (!m || !m->n || !tx->bufs || !max || m->n > MQTT_TX_MSGS)
+    unsigned n = 0;
+    if (!m || !tx->event || tx->kind != TX_MSG || m->n > MQTT_TX_MSGS)
         return 0;
-    uint8_t hdr = m->m[m->n - 1].hdr, ver = m->m[m->n - 1].ver;
-    switch (which) {
-    case MK_TYPE: v[0] = hdr >> 4; return 1;
-    case MK_QOS: v[0] = (hdr >> 1) & 3; return 1;
-    case MK_FLAGS: v[0] = hdr & 0x09; return 1;     /* dup, retain */
-    case MK_VER: v[0] = ver; return ver != 0;
-    default: break;
+    for (uint32_t i = 0; i < m->n && n < max; i++) {
+        uint8_t hdr = m->m[i].hdr, ver = m->m[i].ver;
+        struct mqtt_dec d;
+        switch (which) {
+        case MK_TYPE: v[n++] = hdr >> 4; continue;
+        case MK_QOS: v[n++] = (hdr >> 1) & 3; continue;
+        case MK_FLAGS: v[n++] = hdr & 0x09; continue;  /* dup, retain */
+        case MK_VER:
+            if (ver)
+                v[n++] = ver;
+            continue;
+        default: break;
+        }
+        if (m->m[i].truncated || mqtt_decode(hdr, ver, m->m[i].b, m->m[i].len, &d) < 0)
+            continue;
+        if (which == MK_CFLAGS && d.type == MQ_CONNECT)
+            v[n++] = d.cflags;
+        else if (which == MK_REASON && d.has_reason)
+            v[n++] = d.reason;
+        else if (which == MK_SESSION && d.type == MQ_CONNACK)
+            v[n++] = d.session_present;
     }
-    if (m->m[m->n - 1].truncated ||
-        mqtt_decode(hdr, ver, m->m[m->n - 1].b, m->m[m->n - 1].len, &d) < 0)
-        return 0;
-    switch (which) {
-    case MK_CFLAGS: v[0] = d.cflags; return d.type == MQ_CONNECT;
-    case MK_REASON: v[0] = d.reason; return d.has_reason;
-    case MK_SESSION: v[0] = d.session_present; return d.type == MQ_CONNACK;
-    default: return 0;
-    }
+    return n;
 }
 static unsigned mk_type(const struct app_tx *t, uint64_t *v, unsigned n) { return mqtt_kw_get(t, v, n, MK_TYPE); }
 static unsigned mk_qos(const struct app_tx *t, uint64_t *v, unsigned n) { return mqtt_kw_get(t, v, n, MK_QOS); }
@@ -743,14 +749,14 @@ static const struct app_int_name mqtt_flag_names[] = {
 static const struct app_int_name mqtt_cflag_names[] = {
     { "username", 0x80 }, { "password", 0x40 }, { "will_retain", 0x20 }, { "will", 0x04 },
     { "clean_session", 0x02 }, { NULL, 0 } };
-static const struct app_int_kw mqtt_kw_type = { mk_type, AI_NAME, 15, mqtt_type_names, NULL, NULL, 0 };
-static const struct app_int_kw mqtt_kw_qos = { mk_qos, AI_EQ, 2, NULL, NULL, NULL, 0 };
-static const struct app_int_kw mqtt_kw_flags = { mk_flags, AI_FLAGS, 0, mqtt_flag_names, NULL, NULL, 0 };
-static const struct app_int_kw mqtt_kw_cflags = { mk_cflags, AI_FLAGS, 0, mqtt_cflag_names, NULL, NULL, 0 };
-static const struct app_int_kw mqtt_kw_ver = { mk_ver, AI_UINT, 255, NULL, NULL, NULL, 0 };
-static const struct app_int_kw mqtt_kw_reason = { mk_reason, AI_EQ, 255, NULL, NULL, NULL, 0 };
+static const struct app_int_kw mqtt_kw_type = { mk_type, AI_NAME, 15, mqtt_type_names, NULL, NULL, 0, NULL };
+static const struct app_int_kw mqtt_kw_qos = { mk_qos, AI_EQ, 2, NULL, NULL, NULL, 0, NULL };
+static const struct app_int_kw mqtt_kw_flags = { mk_flags, AI_FLAGS, 0, mqtt_flag_names, NULL, NULL, 0, NULL };
+static const struct app_int_kw mqtt_kw_cflags = { mk_cflags, AI_FLAGS, 0, mqtt_cflag_names, NULL, NULL, 0, NULL };
+static const struct app_int_kw mqtt_kw_ver = { mk_ver, AI_UINT, 255, NULL, NULL, NULL, 0, NULL };
+static const struct app_int_kw mqtt_kw_reason = { mk_reason, AI_EQ, 255, NULL, NULL, NULL, 0, NULL };
 static const struct app_int_kw mqtt_kw_session = { mk_session, AI_BOOL, 1, NULL, NULL, NULL,
-                                                   AIO_NEED_VALUE };
+                                                   AIO_NEED_VALUE, NULL };
 
 static const struct app_keyword mqtt_keywords[] = {
     APP_INT("mqtt.type", &mqtt_kw_type),

@@ -398,9 +398,9 @@ static int rfb_unknown_result(unsigned k, uint64_t v)
 static const struct app_int_name rfb_result_names[] = {
     { "ok", 0 }, { "fail", 1 }, { "toomany", 2 }, { "unknown", AI_LIST_SPECIAL + 0 },
     { NULL, 0 } };
-static const struct app_int_kw rfb_kw_type = { rfb_kw_sectype, AI_UINT, 0xffffffffu, NULL, NULL, NULL, 0 };
+static const struct app_int_kw rfb_kw_type = { rfb_kw_sectype, AI_UINT, 0xffffffffu, NULL, NULL, NULL, 0, NULL };
 static const struct app_int_kw rfb_kw_result = { rfb_kw_secresult, AI_NAME, 0, rfb_result_names,
-                                                 rfb_unknown_result, NULL, 0 };
+                                                 rfb_unknown_result, NULL, 0, NULL };
 
 static const struct app_keyword rfb_keywords[] = {
     APP_INT("rfb.sectype", &rfb_kw_type),

@@ -369,8 +369,8 @@ static unsigned snmp_kw_pdu(const struct app_tx *tx, uint64_t *v, unsigned max)
     v[0] = m->pdu;
     return 1;
 }
-static const struct app_int_kw snmp_kw_version = { snmp_kw_ver, AI_UINT, 0xffffffffu, NULL, NULL, NULL, 0 };
-static const struct app_int_kw snmp_kw_pdu_type = { snmp_kw_pdu, AI_EQ, 0xffffffffu, NULL, NULL, NULL, 0 };
+static const struct app_int_kw snmp_kw_version = { snmp_kw_ver, AI_UINT, 0xffffffffu, NULL, NULL, NULL, 0, NULL };
+static const struct app_int_kw snmp_kw_pdu_type = { snmp_kw_pdu, AI_EQ, 0xffffffffu, NULL, NULL, NULL, 0, NULL };
 
 static const struct app_keyword snmp_keywords[] = {
     APP_INT("snmp.version", &snmp_kw_version),

@@ -302,7 +302,7 @@ static int value_ok(const struct rule_appint *a, uint64_t v)
 int rules_intkw_match(const struct rule_appint *a, const struct app_tx *tx)
 {
     const struct app_int_kw *ik = a->ik;
-    if (!tx || !ik || tx->proto != a->parser)
+    if (!tx || !ik || (tx->proto != a->parser && (!a->parser2 || tx->proto != a->parser2)))
         return 0;
     if (ik->syntax == AI_DCE_IFACE) {
         struct app_dce_iface ifs[8];
@@ -349,6 +349,7 @@ int rules_intkw_apply(struct rparse *rp, const char *name, char *value)
                                rules_app_name(r->app));
     }
     a.parser = (uint8_t)app_registry_parser_of(k);
+    a.parser2 = (uint8_t)app_registry_id(k->ik->also);
     uint8_t used = rp->buf_used;
     struct rule_match *m = rules_payload_add_match(rp, RM_APPINT);
     rp->buf_used = used;            /* a sticky buffer before it still wants its match */

@@ -73,19 +73,19 @@ static int fake_special(unsigned k, uint64_t v) { return k == 0 && v > 100; }
 static const struct app_int_name names[] = {
     { "one", 1 }, { "two", 2 }, { "big", AI_LIST_SPECIAL + 0 }, { NULL, 0 } };
 static const struct app_int_name flags[] = { { "a", 1 }, { "b", 2 }, { "c", 4 }, { NULL, 0 } };
-static const struct app_int_kw k_uint = { fake_get, AI_UINT, 255, NULL, NULL, NULL, 0 };
-static const struct app_int_kw k_eq = { fake_get, AI_EQ, 255, names, fake_special, NULL, 0 };
-static const struct app_int_kw k_name = { fake_get, AI_NAME, 0, names, fake_special, NULL, 0 };
-static const struct app_int_kw k_flags = { fake_get, AI_FLAGS, 0, flags, NULL, NULL, 0 };
-static const struct app_int_kw k_list = { fake_get, AI_LIST, 65535, names, fake_special, NULL, 0 };
-static const struct app_int_kw k_bool = { fake_get, AI_BOOL, 1, NULL, NULL, NULL, 0 };
+static const struct app_int_kw k_uint = { fake_get, AI_UINT, 255, NULL, NULL, NULL, 0, NULL };
+static const struct app_int_kw k_eq = { fake_get, AI_EQ, 255, names, fake_special, NULL, 0, NULL };
+static const struct app_int_kw k_name = { fake_get, AI_NAME, 0, names, fake_special, NULL, 0, NULL };
+static const struct app_int_kw k_flags = { fake_get, AI_FLAGS, 0, flags, NULL, NULL, 0, NULL };
+static const struct app_int_kw k_list = { fake_get, AI_LIST, 65535, names, fake_special, NULL, 0, NULL };
+static const struct app_int_kw k_bool = { fake_get, AI_BOOL, 1, NULL, NULL, NULL, 0, NULL };
 /* Suricata 7.0.10's narrower forms: dcerpc.opnum (no spaces), krb5.ticket_encryption
  * (no ranges, names as written), mqtt.connack.session_present (a value needed) */
 static const struct app_int_kw k_opnum = { fake_get, AI_LIST, 0xffffffffu, NULL, NULL, NULL,
-                                           AIO_NO_SPACE };
+                                           AIO_NO_SPACE, NULL };
 static const struct app_int_kw k_etype = { fake_get, AI_LIST, 255, names, fake_special, NULL,
-                                           AIO_NO_RANGE | AIO_CASE };
-static const struct app_int_kw k_need = { fake_get, AI_BOOL, 1, NULL, NULL, NULL, AIO_NEED_VALUE };
+                                           AIO_NO_RANGE | AIO_CASE, NULL };
+static const struct app_int_kw k_need = { fake_get, AI_BOOL, 1, NULL, NULL, NULL, AIO_NEED_VALUE, NULL };
 
 static int parses(const struct app_int_kw *ik, const char *v)
 {
@@ -184,7 +184,7 @@ static unsigned fake_iface(const struct app_tx *tx, struct app_dce_iface *out, u
     out[0].first_frag = (uint8_t)f->v[1];
     return 1;
 }
-static const struct app_int_kw k_iface = { NULL, AI_DCE_IFACE, 0, NULL, NULL, fake_iface, 0 };
+static const struct app_int_kw k_iface = { NULL, AI_DCE_IFACE, 0, NULL, NULL, fake_iface, 0, NULL };
 
 static void test_iface(void)
 {

@@ -258,6 +258,9 @@ struct app_int_kw {
     /* AI_DCE_IFACE: the interfaces of the tx (at most max), their count */
     unsigned (*get_iface)(const struct app_tx *tx, struct app_dce_iface *out, unsigned max);
     uint8_t opts;               /* AIO_*: where Suricata 7.0.10 is narrower */
+    /* Optional: another parser whose txs the getter reads too (its tx->kind
+     * tells them apart): dcerpc's keywords on SMB named pipes, "smb". */
+    const char *also;
 };
 #define AIO_NO_RANGE   0x01     /* AI_LIST: no N-M ranges */
 #define AIO_NO_SPACE   0x02     /* AI_LIST: no spaces around items */

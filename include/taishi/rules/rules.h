@@ -118,6 +118,7 @@ struct app_int_kw;
 struct rule_appint {
     const struct app_int_kw *ik;
     uint8_t parser;             /* app parser id whose txs it reads */
+    uint8_t parser2;            /* and another's (app_int_kw.also), 0: none */
     uint8_t neg;                /* AI_LIST: !list; AI_BOOL: false */
     uint8_t any_frag;           /* AI_DCE_IFACE */
     uint8_t has_ver;            /* AI_DCE_IFACE: a version comparison given */
