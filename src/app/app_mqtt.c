@@ -86,6 +86,7 @@ struct mqtt_meta {
     uint32_t n;
     struct {
         uint8_t hdr, ver, truncated;
+        uint8_t dir;                /* APP_DIR_* it was sent in (integer keywords) */
         uint32_t skipped;
         const uint8_t *b;
         uint32_t len;
@@ -299,6 +300,7 @@ static void pend_meta(const struct mqtt_pend *p, struct mqtt_meta *m)
     for (uint32_t i = 0; i < p->nmsg; i++) {
         m->m[i].hdr = p->m[i].hdr;
         m->m[i].ver = p->m[i].ver;
+        m->m[i].dir = p->m[i].dir;
         m->m[i].truncated = p->m[i].truncated;
         m->m[i].skipped = p->m[i].skipped;
         m->m[i].b = p->m[i].body.d;
@@ -397,6 +399,7 @@ static void mqtt_message(struct mqtt_state *s, int dir, uint8_t hdr, const uint8
         memset(&p, 0, sizeof(p));
         s->ctr[C_TRUNCATED]++;
         p.nmsg = 1;
+        p.m[0].dir = (uint8_t)dir;
         p.m[0].hdr = hdr;
         p.m[0].ver = s->ver;
         p.m[0].truncated = 1;
@@ -444,6 +447,7 @@ static void mqtt_message(struct mqtt_state *s, int dir, uint8_t hdr, const uint8
     memset(&m, 0, sizeof(m));           /* this message alone (a tx that is no event) */
     m.n = 1;
     m.m[0].hdr = hdr;
+    m.m[0].dir = (uint8_t)dir;
     m.m[0].ver = s->ver;
     m.m[0].b = b;
     m.m[0].len = n;
@@ -696,14 +700,21 @@ static void mqtt_event_body(struct jw *w, const struct app_tx *tx)
  * As Suricata's, on a whole transaction (CONNECT with its CONNACK, a
  * PUBLISH with its acknowledgements, a lone message): each reads every
  * message of a tx that completes (event=1; its meta has them all), so a tx
- * matches once; the messages before it (event=0) are not read. */
+ * matches once; the messages before it (event=0) are not read. As Suricata
+ * 7.0.10 (checked on pcaps/app-mqtt.pcap, tests/intkw.sh), only a tx the
+ * client began is read, mqtt.type aside (its other keywords inspect
+ * to-server only: a PUBLISH from the server, a PINGRESP, never match them),
+ * and mqtt.reason_code is also
+ * each SUBACK return code and, in MQTT 5, the 0 an acknowledgement or
+ * DISCONNECT implies when it has no reason byte. */
 enum { MK_TYPE, MK_QOS, MK_FLAGS, MK_CFLAGS, MK_VER, MK_REASON, MK_SESSION };
 
 static unsigned mqtt_kw_get(const struct app_tx *tx, uint64_t *v, unsigned max, int which)
 {
     const struct mqtt_meta *m = tx->meta;
     unsigned n = 0;
-    if (!m || !tx->event || tx->kind != TX_MSG || m->n > MQTT_TX_MSGS)
+    if (!m || !tx->event || tx->kind != TX_MSG || m->n > MQTT_TX_MSGS || !m->n ||
+        (m->m[0].dir != APP_DIR_TOSERVER && which != MK_TYPE))
         return 0;
     for (uint32_t i = 0; i < m->n && n < max; i++) {
         uint8_t hdr = m->m[i].hdr, ver = m->m[i].ver;
@@ -724,6 +735,13 @@ static unsigned mqtt_kw_get(const struct app_tx *tx, uint64_t *v, unsigned max, 
             v[n++] = d.cflags;
         else if (which == MK_REASON && d.has_reason)
             v[n++] = d.reason;
+        else if (which == MK_REASON && ver == 5 &&
+                 ((d.type >= MQ_PUBACK && d.type <= MQ_PUBCOMP) || d.type == MQ_DISCONNECT ||
+                  d.type == MQ_AUTH))
+            v[n++] = 0;                             /* no reason byte: success */
+        else if (which == MK_REASON && d.type == MQ_SUBACK)
+            for (uint32_t k = 0; k < d.list.n && n < max; k++)
+                v[n++] = d.list.p[k];
         else if (which == MK_SESSION && d.type == MQ_CONNACK)
             v[n++] = d.session_present;
     }

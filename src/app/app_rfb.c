@@ -374,11 +374,18 @@ static void rfb_event_body(struct jw *w, const struct app_tx *tx)
 }
 
 /* Integer keywords (app.h struct app_int_kw): the security type the
- * client chose, and the server's security result by name. */
+ * client chose, and the server's security result by name; as Suricata
+ * 7.0.10, only on a handshake that got to ServerInit (or a 3.7 refusal,
+ * which ends it): a 3.8 refusal, which Suricata logs by its reason alone,
+ * and a handshake cut short match neither (pcaps/app-rfb.pcap). */
+static int rfb_kw_done(const struct rfb_meta *m)
+{
+    return m->has_sinit || (m->has_result && m->result != 0);
+}
 static unsigned rfb_kw_sectype(const struct app_tx *tx, uint64_t *v, unsigned max)
 {
     const struct rfb_meta *m = tx->meta;
-    if (!m || tx->kind != TX_MSG || !max || !m->has_type)
+    if (!m || tx->kind != TX_MSG || !max || !m->has_type || !rfb_kw_done(m))
         return 0;
     v[0] = m->sec_type;
     return 1;
@@ -386,7 +393,7 @@ static unsigned rfb_kw_sectype(const struct app_tx *tx, uint64_t *v, unsigned ma
 static unsigned rfb_kw_secresult(const struct app_tx *tx, uint64_t *v, unsigned max)
 {
     const struct rfb_meta *m = tx->meta;
-    if (!m || tx->kind != TX_MSG || !max || !m->has_result)
+    if (!m || tx->kind != TX_MSG || !max || !m->has_result || !rfb_kw_done(m))
         return 0;
     v[0] = m->result;
     return 1;
