@@ -575,6 +575,8 @@ static const struct app_int_kw krb5_kw_tkt = { kk_tkt, AI_LIST, 0x7fffffff, krb5
 static const struct app_keyword krb5_keywords[] = {
     APP_STICKY("krb5_cname", BUF_KRB5_CNAME),
     APP_STICKY("krb5_sname", BUF_KRB5_SNAME),
+    APP_STICKY("krb5.cname", BUF_KRB5_CNAME),   /* 7.0.10's other spellings */
+    APP_STICKY("krb5.sname", BUF_KRB5_SNAME),
     APP_INT("krb5_msg_type", &krb5_kw_type),
     APP_INT("krb5_err_code", &krb5_kw_err),
     APP_INT("krb5.ticket_encryption", &krb5_kw_tkt),
