@@ -204,7 +204,7 @@ struct app_keyword {
     const struct app_int_kw *ik;/* an integer/flag keyword (below); NULL for a buffer */
 };
 #define APP_STICKY(name, buf)   { name, buf, 0, NULL }
-#define APP_MODIFIER(name, buf) { name, buf, 0 + 1, NULL }
+#define APP_MODIFIER(name, buf) { name, buf, 1, NULL }
 #define APP_INT(name, ik)       { name, BUF_APP_TX, 0, ik }
 #define APP_KEYWORDS_END        { NULL, 0, 0, NULL }
 
@@ -214,14 +214,17 @@ struct app_keyword {
  * transaction rule of that parser: it matches a tx of the parser for which
  * get() gives a value satisfying the keyword's argument (any of the values,
  * for a set). get() is called only with a tx of the parser that declares
- * the keyword (tx->proto checked by the caller); it writes at most `max`
+ * the keyword, or of its `also` parser (tx->proto checked by the caller;
+ * each tx of that parser, every kind: check tx->kind); it writes at most `max`
  * values to v and returns how many (0: the field is not in this tx, the
  * keyword does not match). The rule parser (src/rules/rules_intkw.c) reads
  * the argument in the keyword's syntax:
  *  AI_UINT   Suricata's unsigned integer: N =N <N >N <=N >=N !N !=N N-M N<>M
  *            (a range excludes its ends and must hold a value), up to max;
  *  AI_EQ     one number (up to max) or one of `names`: equality only;
- *  AI_NAME   one of `names` (case-insensitive) only;
+ *  AI_NAME   one of `names` only (a name with value AI_LIST_SPECIAL+k: a
+ *            class, special(k, v), rfb's "unknown");
+ *  names are case-insensitive unless AIO_CASE;
  *  AI_FLAGS  a comma list of `names` (bit values), each possibly `!`: every
  *            named bit set and every `!` one clear (the value is the bits);
  *  AI_LIST   a comma list of numbers, names and N-M ranges (inclusive),
