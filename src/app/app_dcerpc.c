@@ -434,8 +434,80 @@ static void dce_event_body(struct jw *w, const struct app_tx *tx)
     jw_obj_end(w);
 }
 
+/* Integer keywords (app.h struct app_int_kw), on a call's request and
+ * response transactions (Suricata 7.0.10 inspects its tx in both
+ * directions: one alert at the request, one at the response), over
+ * TCP here and on SMB named pipes (app_smb_tx.c: a TX_SMB of an SMBT_DCERPC
+ * call, at its request's last fragment): dcerpc.opnum, and dcerpc.iface,
+ * the interface the request's context id names among those the bind ack
+ * of the same connection or pipe accepted. */
+struct dce_kw_call {
+    uint16_t opnum, ctx_id;
+    uint32_t frag_ts;
+    const struct dce_iface *ifs;
+    int nifs;
+};
+static int dce_kw_req(const struct app_tx *tx, struct dce_kw_call *c)
+{
+    if (!tx->meta)
+        return 0;
+    if (tx->kind == TX_DCERPC) {
+        const struct dce_ev *ev = tx->meta;
+        if (!ev->tx || ev->tx->req_cmd != DCE_REQUEST)
+            return 0;
+        *c = (struct dce_kw_call){ ev->tx->opnum, ev->tx->ctx_id, ev->tx->frag_ts, ev->s->ifaces,
+                                   ev->s->nifaces };
+        return 1;
+    }
+    if (tx->kind == TX_SMB) {
+        const struct smb_ev *ev = tx->meta;
+        if (!ev->tx || ev->tx->type != SMBT_DCERPC || ev->tx->u.dce.req_cmd != DCE_REQUEST)
+            return 0;
+        *c = (struct dce_kw_call){ ev->tx->u.dce.opnum, ev->tx->u.dce.ctx_id, ev->tx->u.dce.frag_ts,
+                                   ev->s->ifaces, ev->s->nifaces };
+        return 1;
+    }
+    return 0;
+}
+static unsigned dce_kw_opnum(const struct app_tx *tx, uint64_t *v, unsigned max)
+{
+    struct dce_kw_call c;
+    if (!max || !dce_kw_req(tx, &c))
+        return 0;
+    v[0] = c.opnum;
+    return 1;
+}
+static unsigned dce_kw_iface(const struct app_tx *tx, struct app_dce_iface *out, unsigned max)
+{
+    static const uint8_t text_order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+    struct dce_kw_call c;
+    unsigned n = 0;
+    if (!dce_kw_req(tx, &c))
+        return 0;
+    for (int i = 0; i < c.nifs && i < DCE_MAX_IFACES && n < max; i++) {
+        const struct dce_iface *f = &c.ifs[i];
+        if (!f->acked || f->ack_result != 0 || f->ctx_id != c.ctx_id)
+            continue;
+        for (int k = 0; k < 16; k++)
+            out[n].uuid[k] = f->uuid[text_order[k]];
+        out[n].ver = f->ver;
+        out[n].first_frag = 1;          /* the whole request, its first fragment too */
+        n++;
+    }
+    return n;
+}
+static const struct app_int_kw dce_kw_opnum_def = {
+    .get = dce_kw_opnum, .syntax = AI_LIST, .max = 0xffffffffu, .opts = AIO_NO_SPACE, .also = "smb" };
+static const struct app_int_kw dce_kw_iface_def = {
+    .get_iface = dce_kw_iface, .syntax = AI_DCE_IFACE, .also = "smb" };
+
 static const struct app_keyword dce_keywords[] = {
     APP_STICKY("dcerpc.stub_data", BUF_DCERPC_STUB_DATA),
+    APP_STICKY("dce_stub_data", BUF_DCERPC_STUB_DATA),
+    APP_INT("dcerpc.opnum", &dce_kw_opnum_def),
+    APP_INT("dce_opnum", &dce_kw_opnum_def),
+    APP_INT("dcerpc.iface", &dce_kw_iface_def),
+    APP_INT("dce_iface", &dce_kw_iface_def),
     APP_KEYWORDS_END,
 };
 

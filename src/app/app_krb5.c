@@ -536,10 +536,50 @@ static void krb5_event_body(struct jw *w, const struct app_tx *tx)
     jw_obj_end(w);
 }
 
+/* Integer keywords (app.h struct app_int_kw): the message's type, its
+ * error code (KRB-ERROR), its ticket's etype (AS-REP, TGS-REP). Suricata
+ * 7.0.10 has no krb5.weak_encryption (`suricata -T` refuses it). */
+enum { KK_TYPE, KK_ERR, KK_TKT };
+static unsigned krb5_kw_get(const struct app_tx *tx, uint64_t *v, unsigned max, int which)
+{
+    const struct krb_msg *m = tx->meta;
+    if (!m || tx->kind != TX_MSG || !max)
+        return 0;
+    switch (which) {
+    case KK_TYPE: v[0] = (uint64_t)m->msg_type; return m->msg_type >= 0;
+    case KK_ERR: v[0] = (uint64_t)m->error_code; return m->has_error && m->error_code >= 0;
+    default: v[0] = (uint64_t)(int64_t)m->tkt_etype; return m->has_tkt_etype;
+    }
+}
+static unsigned kk_type(const struct app_tx *t, uint64_t *v, unsigned n) { return krb5_kw_get(t, v, n, KK_TYPE); }
+static unsigned kk_err(const struct app_tx *t, uint64_t *v, unsigned n) { return krb5_kw_get(t, v, n, KK_ERR); }
+static unsigned kk_tkt(const struct app_tx *t, uint64_t *v, unsigned n) { return krb5_kw_get(t, v, n, KK_TKT); }
+static int kk_special(unsigned k, uint64_t v)
+{
+    return k == 0 && krb_weak((int)(int64_t)v);       /* "weak" */
+}
+static const struct app_int_name krb5_etype_names[] = {
+    { "weak", AI_LIST_SPECIAL + 0 },
+    { "des-cbc-crc", 1 }, { "des-cbc-md4", 2 }, { "des-cbc-md5", 3 }, { "des3-cbc-md5", 5 },
+    { "des3-cbc-sha1", 7 }, { "des3-cbc-sha1-kd", 16 }, { "aes128-cts-hmac-sha1-96", 17 },
+    { "aes256-cts-hmac-sha1-96", 18 }, { "aes128-cts-hmac-sha256-128", 19 },
+    { "aes256-cts-hmac-sha384-192", 20 }, { "rc4-hmac", 23 }, { "rc4-hmac-exp", 24 },
+    { "camellia128-cts-cmac", 25 }, { "camellia256-cts-cmac", 26 },
+    { "subkey-keymaterial", 65 }, { NULL, 0 } };
+static const struct app_int_kw krb5_kw_type = { kk_type, AI_EQ, 255, NULL, NULL, NULL, 0, NULL };
+static const struct app_int_kw krb5_kw_err = { kk_err, AI_EQ, 0x7fffffff, NULL, NULL, NULL, 0, NULL };
+static const struct app_int_kw krb5_kw_tkt = { kk_tkt, AI_LIST, 0x7fffffff, krb5_etype_names,
+                                               kk_special, NULL, AIO_NO_RANGE | AIO_CASE, NULL };
+
 /* Suricata 7's krb5 sticky buffers (ET Open uses none of them today). */
 static const struct app_keyword krb5_keywords[] = {
     APP_STICKY("krb5_cname", BUF_KRB5_CNAME),
     APP_STICKY("krb5_sname", BUF_KRB5_SNAME),
+    APP_STICKY("krb5.cname", BUF_KRB5_CNAME),   /* 7.0.10's other spellings */
+    APP_STICKY("krb5.sname", BUF_KRB5_SNAME),
+    APP_INT("krb5_msg_type", &krb5_kw_type),
+    APP_INT("krb5_err_code", &krb5_kw_err),
+    APP_INT("krb5.ticket_encryption", &krb5_kw_tkt),
     APP_KEYWORDS_END,
 };
 

@@ -86,6 +86,7 @@ struct mqtt_meta {
     uint32_t n;
     struct {
         uint8_t hdr, ver, truncated;
+        uint8_t dir;                /* APP_DIR_* it was sent in (integer keywords) */
         uint32_t skipped;
         const uint8_t *b;
         uint32_t len;
@@ -299,6 +300,7 @@ static void pend_meta(const struct mqtt_pend *p, struct mqtt_meta *m)
     for (uint32_t i = 0; i < p->nmsg; i++) {
         m->m[i].hdr = p->m[i].hdr;
         m->m[i].ver = p->m[i].ver;
+        m->m[i].dir = p->m[i].dir;
         m->m[i].truncated = p->m[i].truncated;
         m->m[i].skipped = p->m[i].skipped;
         m->m[i].b = p->m[i].body.d;
@@ -397,6 +399,7 @@ static void mqtt_message(struct mqtt_state *s, int dir, uint8_t hdr, const uint8
         memset(&p, 0, sizeof(p));
         s->ctr[C_TRUNCATED]++;
         p.nmsg = 1;
+        p.m[0].dir = (uint8_t)dir;
         p.m[0].hdr = hdr;
         p.m[0].ver = s->ver;
         p.m[0].truncated = 1;
@@ -444,6 +447,7 @@ static void mqtt_message(struct mqtt_state *s, int dir, uint8_t hdr, const uint8
     memset(&m, 0, sizeof(m));           /* this message alone (a tx that is no event) */
     m.n = 1;
     m.m[0].hdr = hdr;
+    m.m[0].dir = (uint8_t)dir;
     m.m[0].ver = s->ver;
     m.m[0].b = b;
     m.m[0].len = n;
@@ -692,7 +696,94 @@ static void mqtt_event_body(struct jw *w, const struct app_tx *tx)
 }
 
 /* Suricata 7's mqtt sticky buffers (ET Open uses none of them today). */
+/* ---- integer/flag keywords (app.h struct app_int_kw) ----
+ * As Suricata's, on a whole transaction (CONNECT with its CONNACK, a
+ * PUBLISH with its acknowledgements, a lone message): each reads every
+ * message of a tx that completes (event=1; its meta has them all), so a tx
+ * matches once; the messages before it (event=0) are not read. As Suricata
+ * 7.0.10 (checked on pcaps/app-mqtt.pcap, tests/intkw.sh), only a tx the
+ * client began is read, mqtt.type aside (its other keywords inspect
+ * to-server only: a PUBLISH from the server, a PINGRESP, never match them),
+ * and mqtt.reason_code is also
+ * each SUBACK return code and, in MQTT 5, the 0 an acknowledgement or
+ * DISCONNECT implies when it has no reason byte. */
+enum { MK_TYPE, MK_QOS, MK_FLAGS, MK_CFLAGS, MK_VER, MK_REASON, MK_SESSION };
+
+static unsigned mqtt_kw_get(const struct app_tx *tx, uint64_t *v, unsigned max, int which)
+{
+    const struct mqtt_meta *m = tx->meta;
+    unsigned n = 0;
+    if (!m || !tx->event || tx->kind != TX_MSG || m->n > MQTT_TX_MSGS || !m->n ||
+        (m->m[0].dir != APP_DIR_TOSERVER && which != MK_TYPE))
+        return 0;
+    for (uint32_t i = 0; i < m->n && n < max; i++) {
+        uint8_t hdr = m->m[i].hdr, ver = m->m[i].ver;
+        struct mqtt_dec d;
+        switch (which) {
+        case MK_TYPE: v[n++] = hdr >> 4; continue;
+        case MK_QOS: v[n++] = (hdr >> 1) & 3; continue;
+        case MK_FLAGS: v[n++] = hdr & 0x09; continue;  /* dup, retain */
+        case MK_VER:
+            if (ver)
+                v[n++] = ver;
+            continue;
+        default: break;
+        }
+        if (m->m[i].truncated || mqtt_decode(hdr, ver, m->m[i].b, m->m[i].len, &d) < 0)
+            continue;
+        if (which == MK_CFLAGS && d.type == MQ_CONNECT)
+            v[n++] = d.cflags;
+        else if (which == MK_REASON && d.has_reason)
+            v[n++] = d.reason;
+        else if (which == MK_REASON && ver == 5 &&
+                 ((d.type >= MQ_PUBACK && d.type <= MQ_PUBCOMP) || d.type == MQ_DISCONNECT ||
+                  d.type == MQ_AUTH))
+            v[n++] = 0;                             /* no reason byte: success */
+        else if (which == MK_REASON && d.type == MQ_SUBACK)
+            for (uint32_t k = 0; k < d.list.n && n < max; k++)
+                v[n++] = d.list.p[k];
+        else if (which == MK_SESSION && d.type == MQ_CONNACK)
+            v[n++] = d.session_present;
+    }
+    return n;
+}
+static unsigned mk_type(const struct app_tx *t, uint64_t *v, unsigned n) { return mqtt_kw_get(t, v, n, MK_TYPE); }
+static unsigned mk_qos(const struct app_tx *t, uint64_t *v, unsigned n) { return mqtt_kw_get(t, v, n, MK_QOS); }
+static unsigned mk_flags(const struct app_tx *t, uint64_t *v, unsigned n) { return mqtt_kw_get(t, v, n, MK_FLAGS); }
+static unsigned mk_cflags(const struct app_tx *t, uint64_t *v, unsigned n) { return mqtt_kw_get(t, v, n, MK_CFLAGS); }
+static unsigned mk_ver(const struct app_tx *t, uint64_t *v, unsigned n) { return mqtt_kw_get(t, v, n, MK_VER); }
+static unsigned mk_reason(const struct app_tx *t, uint64_t *v, unsigned n) { return mqtt_kw_get(t, v, n, MK_REASON); }
+static unsigned mk_session(const struct app_tx *t, uint64_t *v, unsigned n) { return mqtt_kw_get(t, v, n, MK_SESSION); }
+
+static const struct app_int_name mqtt_type_names[] = {
+    { "CONNECT", MQ_CONNECT }, { "CONNACK", MQ_CONNACK }, { "PUBLISH", MQ_PUBLISH },
+    { "PUBACK", MQ_PUBACK }, { "PUBREC", MQ_PUBREC }, { "PUBREL", MQ_PUBREL },
+    { "PUBCOMP", MQ_PUBCOMP }, { "SUBSCRIBE", MQ_SUBSCRIBE }, { "SUBACK", MQ_SUBACK },
+    { "UNSUBSCRIBE", MQ_UNSUBSCRIBE }, { "UNSUBACK", MQ_UNSUBACK }, { "PINGREQ", MQ_PINGREQ },
+    { "PINGRESP", MQ_PINGRESP }, { "DISCONNECT", MQ_DISCONNECT }, { "AUTH", MQ_AUTH },
+    { NULL, 0 } };
+static const struct app_int_name mqtt_flag_names[] = {
+    { "dup", 0x08 }, { "retain", 0x01 }, { NULL, 0 } };
+static const struct app_int_name mqtt_cflag_names[] = {
+    { "username", 0x80 }, { "password", 0x40 }, { "will_retain", 0x20 }, { "will", 0x04 },
+    { "clean_session", 0x02 }, { NULL, 0 } };
+static const struct app_int_kw mqtt_kw_type = { mk_type, AI_NAME, 15, mqtt_type_names, NULL, NULL, 0, NULL };
+static const struct app_int_kw mqtt_kw_qos = { mk_qos, AI_EQ, 2, NULL, NULL, NULL, 0, NULL };
+static const struct app_int_kw mqtt_kw_flags = { mk_flags, AI_FLAGS, 0, mqtt_flag_names, NULL, NULL, 0, NULL };
+static const struct app_int_kw mqtt_kw_cflags = { mk_cflags, AI_FLAGS, 0, mqtt_cflag_names, NULL, NULL, 0, NULL };
+static const struct app_int_kw mqtt_kw_ver = { mk_ver, AI_UINT, 255, NULL, NULL, NULL, 0, NULL };
+static const struct app_int_kw mqtt_kw_reason = { mk_reason, AI_EQ, 255, NULL, NULL, NULL, 0, NULL };
+static const struct app_int_kw mqtt_kw_session = { mk_session, AI_BOOL, 1, NULL, NULL, NULL,
+                                                   AIO_NEED_VALUE, NULL };
+
 static const struct app_keyword mqtt_keywords[] = {
+    APP_INT("mqtt.type", &mqtt_kw_type),
+    APP_INT("mqtt.qos", &mqtt_kw_qos),
+    APP_INT("mqtt.flags", &mqtt_kw_flags),
+    APP_INT("mqtt.connect.flags", &mqtt_kw_cflags),
+    APP_INT("mqtt.protocol_version", &mqtt_kw_ver),
+    APP_INT("mqtt.reason_code", &mqtt_kw_reason),
+    APP_INT("mqtt.connack.session_present", &mqtt_kw_session),
     APP_STICKY("mqtt.connect.clientid", BUF_MQTT_CLIENTID),
     APP_STICKY("mqtt.connect.username", BUF_MQTT_USERNAME),
     APP_STICKY("mqtt.connect.password", BUF_MQTT_PASSWORD),

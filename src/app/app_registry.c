@@ -126,6 +126,15 @@ const struct app_keyword *app_registry_keyword(const char *name, const char **ru
     return NULL;
 }
 
+int app_registry_parser_of(const struct app_keyword *k)
+{
+    for (int i = 0; k && i < NPARSERS; i++)
+        for (const struct app_keyword *l = parsers[i]->keywords; l && l->name; l++)
+            if (l == k)
+                return i + 1;
+    return 0;
+}
+
 int app_registry_check(char *err, size_t errlen)
 {
     return app_registry_check_table(parsers, NPARSERS, err, errlen);
@@ -152,8 +161,10 @@ int app_registry_check_table(const struct app_parser *const *t, int n, char *err
             return -1;
         }
         for (const struct app_keyword *k = p->keywords; k && k->name; k++)
-            if (k->buf <= BUF_STREAM || k->buf >= BUF_MAX) {
-                snprintf(err, errlen, "app parser %s: keyword %s: no such buffer", p->name, k->name);
+            if (k->buf <= BUF_STREAM || k->buf >= BUF_MAX || (k->buf == BUF_APP_TX) != !!k->ik ||
+                (k->ik && !(k->ik->syntax == AI_DCE_IFACE ? !!k->ik->get_iface : !!k->ik->get))) {
+                snprintf(err, errlen, "app parser %s: keyword %s: no such buffer or no getter",
+                         p->name, k->name);
                 return -1;
             }
         int nc = 0;

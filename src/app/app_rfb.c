@@ -373,7 +373,45 @@ static void rfb_event_body(struct jw *w, const struct app_tx *tx)
     jw_obj_end(w);
 }
 
+/* Integer keywords (app.h struct app_int_kw): the security type the
+ * client chose, and the server's security result by name; as Suricata
+ * 7.0.10, only on a handshake that got to ServerInit (or a 3.7 refusal,
+ * which ends it): a 3.8 refusal, which Suricata logs by its reason alone,
+ * and a handshake cut short match neither (pcaps/app-rfb.pcap). */
+static int rfb_kw_done(const struct rfb_meta *m)
+{
+    return m->has_sinit || (m->has_result && m->result != 0);
+}
+static unsigned rfb_kw_sectype(const struct app_tx *tx, uint64_t *v, unsigned max)
+{
+    const struct rfb_meta *m = tx->meta;
+    if (!m || tx->kind != TX_MSG || !max || !m->has_type || !rfb_kw_done(m))
+        return 0;
+    v[0] = m->sec_type;
+    return 1;
+}
+static unsigned rfb_kw_secresult(const struct app_tx *tx, uint64_t *v, unsigned max)
+{
+    const struct rfb_meta *m = tx->meta;
+    if (!m || tx->kind != TX_MSG || !max || !m->has_result || !rfb_kw_done(m))
+        return 0;
+    v[0] = m->result;
+    return 1;
+}
+static int rfb_unknown_result(unsigned k, uint64_t v)
+{
+    return k == 0 && v > 2;
+}
+static const struct app_int_name rfb_result_names[] = {
+    { "ok", 0 }, { "fail", 1 }, { "toomany", 2 }, { "unknown", AI_LIST_SPECIAL + 0 },
+    { NULL, 0 } };
+static const struct app_int_kw rfb_kw_type = { rfb_kw_sectype, AI_UINT, 0xffffffffu, NULL, NULL, NULL, 0, NULL };
+static const struct app_int_kw rfb_kw_result = { rfb_kw_secresult, AI_NAME, 0, rfb_result_names,
+                                                 rfb_unknown_result, NULL, 0, NULL };
+
 static const struct app_keyword rfb_keywords[] = {
+    APP_INT("rfb.sectype", &rfb_kw_type),
+    APP_INT("rfb.secresult", &rfb_kw_result),
     APP_STICKY("rfb.name", BUF_RFB_NAME),
     APP_KEYWORDS_END,
 };

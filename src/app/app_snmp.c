@@ -351,7 +351,30 @@ static void snmp_event_body(struct jw *w, const struct app_tx *tx)
     jw_obj_end(w);
 }
 
+/* Integer keywords (app.h struct app_int_kw): snmp.version (Suricata's
+ * unsigned syntax), snmp.pdu_type (7.0.10: one number only). */
+static unsigned snmp_kw_ver(const struct app_tx *tx, uint64_t *v, unsigned max)
+{
+    const struct snmp_meta *m = tx->meta;
+    if (!m || tx->kind != TX_SNMP || !max)
+        return 0;
+    v[0] = m->version;
+    return 1;
+}
+static unsigned snmp_kw_pdu(const struct app_tx *tx, uint64_t *v, unsigned max)
+{
+    const struct snmp_meta *m = tx->meta;
+    if (!m || tx->kind != TX_SNMP || !max || m->encrypted)
+        return 0;
+    v[0] = m->pdu;
+    return 1;
+}
+static const struct app_int_kw snmp_kw_version = { snmp_kw_ver, AI_UINT, 0xffffffffu, NULL, NULL, NULL, 0, NULL };
+static const struct app_int_kw snmp_kw_pdu_type = { snmp_kw_pdu, AI_EQ, 0xffffffffu, NULL, NULL, NULL, 0, NULL };
+
 static const struct app_keyword snmp_keywords[] = {
+    APP_INT("snmp.version", &snmp_kw_version),
+    APP_INT("snmp.pdu_type", &snmp_kw_pdu_type),
     APP_STICKY("snmp.community", BUF_SNMP_COMMUNITY),
     APP_STICKY("snmp.usm", BUF_SNMP_USM),
     APP_KEYWORDS_END,

@@ -67,6 +67,7 @@ static const struct { const char *name; uint8_t dir; } buf_info[BUF_MAX] = {
     [BUF_QUIC_UA] = { "quic.ua", BUF_DIR_TOSERVER },
     [BUF_QUIC_CYU_HASH] = { "quic.cyu.hash", BUF_DIR_TOSERVER },
     [BUF_QUIC_CYU_STRING] = { "quic.cyu.string", BUF_DIR_TOSERVER },
+    [BUF_APP_TX] = { "app.tx", BUF_DIR_ANY },
     [BUF_SNMP_COMMUNITY] = { "snmp.community", BUF_DIR_ANY },
     [BUF_SNMP_USM] = { "snmp.usm", BUF_DIR_ANY },
     /* SMB, DCE/RPC, Kerberos, NFS */

@@ -526,6 +526,17 @@ static int other_section(struct detect_thread *t, const struct detect_engine *e,
     return 0;
 }
 
+/* A section of integer/flag keywords: every one holds on the unit's tx. */
+static int tx_section_ok(const struct drule *d, const struct dsec *s, const struct unit *u)
+{
+    for (unsigned i = 0; i < s->n; i++) {
+        const struct rule_match *m = &d->r->m[s->mi[i]];
+        if (m->type != RM_APPINT || !rules_intkw_match(&m->u.ai, u->c->tx))
+            return 0;
+    }
+    return 1;
+}
+
 static int payload_ok(struct detect_thread *t, const struct detect_engine *e, const struct drule *d,
                       const struct unit *u, int use_alt)
 {
@@ -536,10 +547,13 @@ static int payload_ok(struct detect_thread *t, const struct detect_engine *e, co
     int ok = 1;
     /* The scanned buffer's section first: it is the one most likely to fail. */
     for (unsigned i = 0; ok && i < d->nsec; i++)
-        if (d->sec[i].ibuf == u->cur_ibuf)
+        if (e->ibufs[d->sec[i].ibuf].buf == BUF_APP_TX)
+            ok = tx_section_ok(d, &d->sec[i], u);
+    for (unsigned i = 0; ok && i < d->nsec; i++)
+        if (d->sec[i].ibuf == u->cur_ibuf && e->ibufs[d->sec[i].ibuf].buf != BUF_APP_TX)
             ok = detect_match_section(e, d, &d->sec[i], use_alt ? &u->alt : &u->cur, &ms);
     for (unsigned i = 0; ok && i < d->nsec; i++)
-        if (d->sec[i].ibuf != u->cur_ibuf)
+        if (d->sec[i].ibuf != u->cur_ibuf && e->ibufs[d->sec[i].ibuf].buf != BUF_APP_TX)
             ok = other_section(t, e, d, &d->sec[i], u, &ms);
     t->st.pcre_limit += ms.limit_hits;
     return ok;
@@ -878,9 +892,12 @@ void detect_tx(struct detect_thread *t, struct detect_flow *f, const struct dete
                const struct app_buf *bufs, uint32_t nbufs, const struct detect_alert_cb *cb)
 {
     (void)cb;
-    if (!f || !nbufs || f->passed)
+    if (!f || f->passed)
         return;
     const struct detect_engine *e = f->e;
+    int txkw = c->tx && e->nibufs_of_buf[BUF_APP_TX];
+    if (!nbufs && !txkw)
+        return;
     int g = group_of(c->key->proto);
     struct unit u = { .c = c, .f = f, .bufs = bufs, .nbufs = nbufs, .flow_scope = 1 };
 
@@ -912,5 +929,17 @@ void detect_tx(struct detect_thread *t, struct detect_flow *f, const struct dete
             u.cur = b;
             verify(t, e, s, &u);
         }
+    }
+    /* the rules the compiler filed under BUF_APP_TX (integer/flag keywords
+     * and no literal elsewhere): once per tx, buffers or not */
+    for (unsigned k = 0; txkw && k < e->nibufs_of_buf[BUF_APP_TX]; k++) {
+        unsigned ib = e->ibufs_of_buf[BUF_APP_TX][k];
+        const struct slot *s = slot_of(e, g, c->dir, ib);
+        if (!s->nnofp)
+            continue;
+        new_scan(t);
+        u.cur_ibuf = ib;
+        u.cur = (struct vbuf){ (const uint8_t *)"", 0 };
+        verify(t, e, s, &u);
     }
 }

@@ -177,6 +177,7 @@ static void on_tx(void *ud, const struct app_tx *tx)
     } else {
         k->file_unit = -1;
     }
+    c.tx = tx;
     if (k->f->l7->df)
         detect_tx(w->dt, k->f->l7->df, &c, tx->bufs, tx->nbufs, &cb);
     if (!tx->event)

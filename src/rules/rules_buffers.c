@@ -38,8 +38,8 @@ int rules_buffers_sticky_lookup(const char *name, struct sticky_kw *out)
             *out = generic[i];
             return 1;
         }
-    if (!(k = app_registry_keyword(name, &proto)))
-        return 0;
+    if (!(k = app_registry_keyword(name, &proto)) || k->ik)
+        return 0;                   /* an integer keyword is no buffer (rules_intkw.c) */
     out->name = k->name;
     out->buf = (uint8_t)k->buf;
     out->kind = k->modifier ? SK_MODIFIER : SK_STICKY;

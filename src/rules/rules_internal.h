@@ -67,6 +67,10 @@ int rules_opts_apply(struct rparse *rp, const char *name, char *value);
 /* Checks after all options (sid present, fast_pattern sanity...). */
 void rules_opts_finish(struct rparse *rp);
 
+/* rules_intkw.c: an app parser's integer/flag keyword (app.h struct
+ * app_int_kw): 1 handled, 0 not one of them, -1 after rules_util_fail. */
+int rules_intkw_apply(struct rparse *rp, const char *name, char *value);
+
 /* rules_payload.c: payload keywords (content and its modifiers, pcre,
  * byte_*, isdataat, bsize, urilen, dsize), buffers and transforms. Each
  * returns 0 or -1 (after rules_util_fail/skip); value as in rules_opts_apply. */

@@ -668,6 +668,9 @@ int rules_opts_apply(struct rparse *rp, const char *name, char *value)
     int fr = rules_file_apply(rp, name, value);
     if (fr)
         return fr < 0 ? -1 : 0;
+    int ir = rules_intkw_apply(rp, name, value);
+    if (ir)
+        return ir < 0 ? -1 : 0;
     if (rules_payload_buffer_kw(rp, name, value))
         return rp->status == RS_FAILED ? -1 : 0;
     snprintf(copy, sizeof(copy), "%s", name);

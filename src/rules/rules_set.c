@@ -129,6 +129,10 @@ static void free_rule(struct rule *r)
             free(m->u.p.re);
         else if (m->type == RM_HASHLIST)
             free(m->u.h.hex);
+        else if (m->type == RM_APPINT) {
+            free(m->u.ai.range);
+            free(m->u.ai.uuid);
+        }
     }
     free(r->m);
     for (uint32_t i = 0; i < r->nflowbits; i++)

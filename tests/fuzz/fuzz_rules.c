@@ -43,7 +43,10 @@ static void check_rule(const struct ruleset *rs, const struct rule *r, uint32_t 
     FUZZ_ASSERT(r->nvars <= RULE_MAX_VARS);
     for (uint32_t i = 0; i < r->nm; i++) {
         const struct rule_match *m = &r->m[i];
-        FUZZ_ASSERT(m->buf < BUF_MAX && m->type <= RM_BSIZE && m->ntr <= RULE_MAX_TRANSFORMS);
+        FUZZ_ASSERT(m->buf < BUF_MAX && m->type <= RM_APPINT && m->ntr <= RULE_MAX_TRANSFORMS);
+        if (m->type == RM_APPINT)   /* an integer keyword: the tx pseudo-buffer, a parser's */
+            FUZZ_ASSERT(m->buf == BUF_APP_TX && m->ntr == 0 && m->u.ai.ik && m->u.ai.parser &&
+                        (m->u.ai.nrange == 0) == (m->u.ai.range == NULL));
         for (unsigned t = 0; t < m->ntr; t++)
             FUZZ_ASSERT(m->tr[t] > TR_NONE && m->tr[t] < TR_MAX);
         FUZZ_ASSERT(buffers_name((enum buf_id)m->buf) != NULL);

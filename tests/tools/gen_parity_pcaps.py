@@ -180,7 +180,33 @@ def c_dns_multi():
     return cap
 
 
+def c_udp_proto():
+    """Protocol-only rules on UDP app protocols: an SNMP flow of four
+    datagrams (get, response, get, response), a TFTP read request flow
+    (request, first data block, its ack) and a one-datagram SNMP trap.
+    Suricata 7.0.10 alerts on every packet of such a flow from the first
+    (its UDP protocol detection runs on the first datagram), both ways."""
+    import gen_app_pcaps as A
+    cap = R.Cap()
+    oid = '1.3.6.1.2.1.1.1.0'
+
+    def get(rid):
+        return A.snmp_msg(1, 'public', A.snmp_pdu(0xa0, rid, [(oid, A.NULL)]))
+
+    def rsp(rid):
+        return A.snmp_msg(1, 'public', A.snmp_pdu(0xa2, rid, [(oid, A.octets('parity'))]))
+    cap.udp(CLI, '10.20.0.161', 40161, 161, [(C2S, get(11)), (S2C, rsp(11)), (C2S, get(12)),
+                                              (S2C, rsp(12))])
+    cap.udp(CLI, '10.20.0.69', 40069, 69, [(C2S, A.tftp_req(1, 'boot.img', 'octet')),
+                                            (S2C, b'\x00\x03\x00\x01' + b'X' * 64),
+                                            (C2S, b'\x00\x04\x00\x01')])
+    cap.udp(CLI2, '10.20.0.162', 40162, 162, [(C2S, A.snmp_msg(1, 'public', A.snmp_pdu(
+        0xa7, 21, [('1.3.6.1.2.1.1.3.0', A.ber_uint(42, 0x43))])))])
+    return cap
+
+
 CASES = {
+    'udp-proto': c_udp_proto,
     'session-full': c_session_full,
     'session-mid': lambda: half('mid'),
     'session-synack': lambda: half('synack'),

@@ -147,6 +147,26 @@ int main(void)
     p = good; p.name = "fake2"; p.keywords = (const struct app_keyword[]){
         APP_STICKY("fake.x", BUF_MAX), APP_KEYWORDS_END };
     refused(&p, "buffer");
+    /* an integer keyword needs its getter, and only it may use BUF_APP_TX */
+    static const struct app_int_kw no_get = { .syntax = AI_UINT, .max = 9 };
+    static const struct app_int_kw no_iface = { .syntax = AI_DCE_IFACE };
+    p = good; p.name = "fake2"; p.keywords = (const struct app_keyword[]){
+        APP_INT("fake.n", &no_get), APP_KEYWORDS_END };
+    refused(&p, "getter");
+    p.keywords = (const struct app_keyword[]){ APP_INT("fake.i", &no_iface), APP_KEYWORDS_END };
+    refused(&p, "getter");
+    p.keywords = (const struct app_keyword[]){ APP_STICKY("fake.t", BUF_APP_TX), APP_KEYWORDS_END };
+    refused(&p, "buffer");
+    /* the registry's own integer keywords: found, with their parser */
+    {
+        const char *proto = NULL;
+        const struct app_keyword *k = app_registry_keyword("mqtt.type", &proto);
+        CHECK(k && k->ik && k->buf == BUF_APP_TX && proto && !strcmp(proto, "mqtt"));
+        CHECK_EQ_U(app_registry_parser_of(k), app_registry_id("mqtt"));
+        k = app_registry_keyword("DCE_IFACE", &proto);
+        CHECK(k && k->ik && k->ik->syntax == AI_DCE_IFACE && !strcmp(k->ik->also, "smb"));
+        CHECK_EQ_U(app_registry_parser_of(NULL), 0);
+    }
     p = good; p.name = "fake2"; p.event_type = "fake2"; p.event_id = 21;
     p.ndpi = (const uint16_t[]){ 9998, 0 };
     p.keywords = (const struct app_keyword[]){ APP_STICKY("http.uri", BUF_HTTP_URI), APP_KEYWORDS_END };

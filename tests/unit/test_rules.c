@@ -356,8 +356,7 @@ static void test_meta(void)
     fails("sid:1; zzqqxxyy;", "unknown keyword 'zzqqxxyy'");
     fails_line("alert tcp any any -> any any (sid:1; zzqqxxyy;)", "unknown keyword 'zzqqxxyy'");
     /* legacy aliases Suricata's keyword list does not show stay "unsupported" when not ours */
-    skipped("alert tcp any any -> any any (sid:1; dce_iface:4b324fc8-1670-01d3-1278-5a47bf6ee188;)",
-            "unsupported keyword 'dce_iface'");
+    skipped("alert tcp any any -> any any (sid:1; ftpbounce;)", "unsupported keyword 'ftpbounce'");
     /* the alert keyword (a pass rule that is logged) */
     {
         const struct rule *pr = parse("pass tcp any any -> any any (sid:1; content:\"x\"; alert;)");

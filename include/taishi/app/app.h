@@ -198,14 +198,79 @@ uint64_t app_stats_get(const struct app_stats *st, const char *parser, const cha
 /* A rule keyword that selects one of a parser's inspection buffers: a
  * sticky buffer ("http.uri": every payload keyword after it), or a legacy
  * content modifier ("http_uri": moves the one content before it). */
+struct app_int_kw;
 struct app_keyword {
     const char *name;
-    uint16_t buf;               /* enum buf_id */
+    uint16_t buf;               /* enum buf_id (BUF_APP_TX for an integer keyword) */
     uint8_t modifier;           /* 1: legacy content modifier; 0: sticky buffer */
+    const struct app_int_kw *ik;/* an integer/flag keyword (below); NULL for a buffer */
 };
-#define APP_STICKY(name, buf)   { name, buf, 0 }
-#define APP_MODIFIER(name, buf) { name, buf, 1 }
-#define APP_KEYWORDS_END        { NULL, 0, 0 }
+#define APP_STICKY(name, buf)   { name, buf, 0, NULL }
+#define APP_MODIFIER(name, buf) { name, buf, 1, NULL }
+#define APP_INT(name, ik)       { name, BUF_APP_TX, 0, ik }
+#define APP_KEYWORDS_END        { NULL, 0, 0, NULL }
+
+/* An integer or flag keyword on a transaction's fields (mqtt.type,
+ * dcerpc.opnum, krb5.ticket_encryption): not a buffer but a value (or a
+ * set of values) the parser reads from its tx's meta. A rule using one is a
+ * transaction rule of that parser: it matches a tx of the parser for which
+ * get() gives a value satisfying the keyword's argument (any of the values,
+ * for a set). get() is called only with a tx of the parser that declares
+ * the keyword, or of its `also` parser (tx->proto checked by the caller;
+ * each tx of that parser, every kind: check tx->kind); it writes at most `max`
+ * values to v and returns how many (0: the field is not in this tx, the
+ * keyword does not match). The rule parser (src/rules/rules_intkw.c) reads
+ * the argument in the keyword's syntax:
+ *  AI_UINT   Suricata's unsigned integer: N =N <N >N <=N >=N !N !=N N-M N<>M
+ *            (a range excludes its ends and must hold a value), up to max;
+ *  AI_EQ     one number (up to max) or one of `names`: equality only;
+ *  AI_NAME   one of `names` only (a name with value AI_LIST_SPECIAL+k: a
+ *            class, special(k, v), rfb's "unknown");
+ *  names are case-insensitive unless AIO_CASE;
+ *  AI_FLAGS  a comma list of `names` (bit values), each possibly `!`: every
+ *            named bit set and every `!` one clear (the value is the bits);
+ *  AI_LIST   a comma list of numbers, names and N-M ranges (inclusive),
+ *            any value in; a name whose value is AI_LIST_SPECIAL+k (a class
+ *            of values, krb5's "weak") calls special(k, v) and may be `!`;
+ *  AI_BOOL   a boolean: no value, or true/false/yes/no (`names` unused);
+ *  AI_DCE_IFACE  <uuid>[,<op><version>][,any_frag]: get_iface() (not get)
+ *            gives the interface(s) the tx's presentation context names.
+ * Adding one: a getter in the parser's file, a `static const struct
+ * app_int_kw` and an APP_INT row in its keywords (README "Adding a
+ * protocol"). */
+/* What get_iface() gives for an interface: its uuid as written in rules
+ * (the 16 bytes in the text's order), its major version, and whether the
+ * request is inspected on its first fragment (any_frag not needed). */
+struct app_dce_iface {
+    uint8_t uuid[16];
+    uint16_t ver;
+    uint8_t first_frag;
+};
+enum app_int_syntax { AI_UINT = 1, AI_EQ, AI_NAME, AI_FLAGS, AI_LIST, AI_BOOL, AI_DCE_IFACE };
+#define APP_INT_VALUES_MAX 32
+#define AI_LIST_SPECIAL (1ull << 62)
+struct app_int_name {
+    const char *name;
+    uint64_t value;
+};
+struct app_int_kw {
+    unsigned (*get)(const struct app_tx *tx, uint64_t *v, unsigned max);
+    uint8_t syntax;             /* enum app_int_syntax */
+    uint64_t max;               /* the largest value the argument may name */
+    const struct app_int_name *names;   /* name NULL at the end; NULL: none */
+    /* AI_LIST: a name with value AI_LIST_SPECIAL+k matches v when special(k, v) */
+    int (*special)(unsigned k, uint64_t v);
+    /* AI_DCE_IFACE: the interfaces of the tx (at most max), their count */
+    unsigned (*get_iface)(const struct app_tx *tx, struct app_dce_iface *out, unsigned max);
+    uint8_t opts;               /* AIO_*: where Suricata 7.0.10 is narrower */
+    /* Optional: another parser whose txs the getter reads too (its tx->kind
+     * tells them apart): dcerpc's keywords on SMB named pipes, "smb". */
+    const char *also;
+};
+#define AIO_NO_RANGE   0x01     /* AI_LIST: no N-M ranges */
+#define AIO_NO_SPACE   0x02     /* AI_LIST: no spaces around items */
+#define AIO_CASE       0x04     /* names are case-sensitive */
+#define AIO_NEED_VALUE 0x08     /* AI_BOOL: true/false must be given */
 
 struct jw;
 /* One parser. Every field is set (datagram only for parsers that take UDP):
@@ -262,6 +327,8 @@ const char *app_registry_rule_proto(uint16_t ndpi_id);
 /* The keyword of some parser's buffer (case-insensitive), and that parser's
  * rule protocol in *rule_proto; NULL when no parser has it. */
 const struct app_keyword *app_registry_keyword(const char *name, const char **rule_proto);
+/* The id of the parser whose keywords table holds k (0: none). */
+int app_registry_parser_of(const struct app_keyword *k);
 /* Refuses an entry with a field missing, two parsers with one name, event id
  * or nDPI protocol, more counters than fit: 0, or -1 with the reason in err. */
 int app_registry_check(char *err, size_t errlen);

@@ -115,6 +115,8 @@ enum buf_id {
     BUF_IKE_KEY_EXCHANGE,       /* ike.key_exchange_payload: IKEv1 KE bytes */
     BUF_IKE_NONCE,              /* ike.nonce_payload: IKEv1 nonce bytes */
 
+    BUF_APP_TX,             /* no bytes: the transaction itself, for the integer/flag
+                             * keywords of its parser (app.h struct app_int_kw) */
     BUF_MAX
 };
 

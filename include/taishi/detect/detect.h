@@ -93,6 +93,8 @@ struct detect_ctx {
     int same_unit;                  /* detect_tx: the same unit as the previous call (the
                                      * files of one transaction: one alert per rule, as
                                      * Suricata's per transaction) */
+    const struct app_tx *tx;        /* detect_tx: the transaction (its parser's integer
+                                     * keywords read its meta); NULL elsewhere */
 };
 
 /* An alert: the rule and the buffer it matched in (for payload_printable). */
@@ -139,7 +141,8 @@ void detect_stream(struct detect_thread *t, struct detect_flow *f, const struct 
                    const struct detect_alert_cb *cb);
 /* A hole in direction dir: a pattern must not match across it. */
 void detect_stream_gap(struct detect_thread *t, struct detect_flow *f, int dir);
-/* An application transaction's buffers (app.h). */
+/* An application transaction's buffers (app.h), and c->tx itself for the
+ * rules with integer/flag keywords (BUF_APP_TX), even when it has no buffer. */
 void detect_tx(struct detect_thread *t, struct detect_flow *f, const struct detect_ctx *c,
                const struct app_buf *bufs, uint32_t nbufs, const struct detect_alert_cb *cb);
 /* The packet is done (or the flow ends): its matches from the calls above,

@@ -94,6 +94,21 @@ struct rule_num { uint8_t op; uint64_t lo, hi; };
 /* 1 when v satisfies n (rules_vars.c, with the other header matchers). */
 int rules_vars_num_match(const struct rule_num *n, uint64_t v);
 
+/* The integer/flag keywords of app parsers (rules_intkw.c). The argument
+ * of keyword ik as written (value NULL when none) into a (its owned arrays
+ * freed with rules_intkw_free, also after a failure): 0, or -1 with the
+ * reason in err. rules_intkw_uint is Suricata 7.0.10's unsigned-integer
+ * syntax alone (values up to max): 0 or -1. */
+struct app_tx;
+struct app_int_kw;
+struct rule_appint;
+int rules_intkw_parse(const struct app_int_kw *ik, const char *value, struct rule_appint *a,
+                      char *err, size_t errlen);
+void rules_intkw_free(struct rule_appint *a);
+int rules_intkw_uint(const char *s, struct rule_num *n, uint64_t max);
+/* 1 when transaction tx (of a->parser; any other tx: 0) satisfies a. */
+int rules_intkw_match(const struct rule_appint *a, const struct app_tx *tx);
+
 enum rule_transform {
     TR_NONE = 0, TR_DOTPREFIX, TR_STRIP_WHITESPACE, TR_COMPRESS_WHITESPACE, TR_TO_LOWERCASE,
     TR_TO_UPPERCASE, TR_URL_DECODE, TR_MD5, TR_SHA1, TR_SHA256, TR_HEADER_LOWERCASE,
@@ -107,6 +122,24 @@ enum rule_match_type {
     RM_BSIZE,   /* size of the whole buffer (also urilen on http.uri/http.uri.raw) */
     RM_FILESIZE,/* filesize: the decimal number in the buffer (file.size) against u.n */
     RM_HASHLIST,/* filemd5/filesha1/filesha256: the buffer (a file's hex hash) is in u.h */
+    RM_APPINT,  /* an app parser's integer/flag keyword on BUF_APP_TX (rules_intkw.c): u.ai */
+};
+
+/* RM_APPINT: the keyword (app.h struct app_int_kw), the parser that owns it,
+ * and the argument as parsed for its syntax. */
+struct app_int_kw;
+struct rule_appint {
+    const struct app_int_kw *ik;
+    uint8_t parser;             /* app parser id whose txs it reads */
+    uint8_t parser2;            /* and another's (app_int_kw.also), 0: none */
+    uint8_t neg;                /* AI_LIST: !list; AI_BOOL: false */
+    uint8_t any_frag;           /* AI_DCE_IFACE */
+    uint8_t has_ver;            /* AI_DCE_IFACE: a version comparison given */
+    struct rule_num n;          /* AI_UINT, AI_EQ, AI_NAME; AI_DCE_IFACE's version */
+    uint64_t set, clear;        /* AI_FLAGS: bits that must be set / clear */
+    uint64_t *range;            /* AI_LIST: nrange pairs lo, hi (inclusive), owned */
+    uint32_t nrange;
+    uint8_t *uuid;              /* AI_DCE_IFACE: 16 bytes, owned */
 };
 
 /* rule_match.flags */
@@ -185,6 +218,7 @@ struct rule_match {
             char *hex;          /* n sorted lower-case hex hashes of len digits, packed */
             uint32_t n, len;
         } h;
+        struct rule_appint ai;  /* RM_APPINT */
     } u;
 };
 
