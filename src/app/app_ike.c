@@ -586,7 +586,43 @@ static void ike_end(void *state, const struct app_sink *sink)
     (void)state, (void)sink;        /* every message was reported when it came */
 }
 
+/* Integer keywords (app.h struct app_int_kw), as Suricata 7.0.10 reads them:
+ * ike.exchtype the message's exchange type (v1 and v2); the two lengths
+ * those of the message's own IKEv1 key exchange and nonce payloads (none in
+ * an IKEv2 message or one without them). ike.chosen_sa_attribute (its
+ * `name=value` argument) is not built yet. */
+static unsigned ike_kw_exch(const struct app_tx *tx, uint64_t *v, unsigned max)
+{
+    const struct ike_msg *m = tx->meta;
+    if (!m || tx->kind != TX_IKE || !max)
+        return 0;
+    v[0] = m->exch;
+    return 1;
+}
+static unsigned ike_kw_ke_len(const struct app_tx *tx, uint64_t *v, unsigned max)
+{
+    const struct ike_msg *m = tx->meta;
+    if (!m || tx->kind != TX_IKE || !max || m->maj != 1 || !m->ke.n)
+        return 0;
+    v[0] = m->ke.n;
+    return 1;
+}
+static unsigned ike_kw_nonce_len(const struct app_tx *tx, uint64_t *v, unsigned max)
+{
+    const struct ike_msg *m = tx->meta;
+    if (!m || tx->kind != TX_IKE || !max || m->maj != 1 || !m->nonce.n)
+        return 0;
+    v[0] = m->nonce.n;
+    return 1;
+}
+static const struct app_int_kw ike_kw_exchtype = { ike_kw_exch, AI_UINT, 0xff, NULL, NULL, NULL, 0, NULL };
+static const struct app_int_kw ike_kw_ke_length = { ike_kw_ke_len, AI_UINT, 0xffffffffu, NULL, NULL, NULL, 0, NULL };
+static const struct app_int_kw ike_kw_nonce_length = { ike_kw_nonce_len, AI_UINT, 0xffffffffu, NULL, NULL, NULL, 0, NULL };
+
 static const struct app_keyword ike_keywords[] = {
+    APP_INT("ike.exchtype", &ike_kw_exchtype),
+    APP_INT("ike.key_exchange_payload_length", &ike_kw_ke_length),
+    APP_INT("ike.nonce_payload_length", &ike_kw_nonce_length),
     APP_STICKY("ike.init_spi", BUF_IKE_INIT_SPI),
     APP_STICKY("ike.resp_spi", BUF_IKE_RESP_SPI),
     APP_STICKY("ike.vendor", BUF_IKE_VENDOR),
