@@ -1,7 +1,8 @@
 /* app.c - the app-layer dispatcher: an app_flow is one parser's entry and
  * its state; new/feed/gap/end/free and datagrams route through the entry's
- * functions, so this file names no parser. Also the default limits and the
- * counter look-up of app_stats.
+ * functions, so this file names no parser. Also the default limits, the
+ * counter look-up of app_stats and the table of the weaknesses parsers
+ * report (TX_RISK names).
  *
  * Ownership: an app_flow belongs to one flow of one worker; no locks. */
 #include <string.h>
@@ -163,6 +164,30 @@ void app_event_body(struct jw *w, const struct app_tx *tx)
     }
     if (p && tx->meta)
         p->event_body(w, tx);
+}
+
+/* The weaknesses the parsers report (README "risk" says what triggers each). */
+static const char *const app_risks[] = {
+    "snmp_default_community", "smb1_in_use", "smb_signing_disabled", "krb5_weak_encryption",
+    "mqtt_cleartext_credentials", "ftp_cleartext_credentials", "rdp_no_nla",
+};
+
+int app_risk_count(void)
+{
+    return (int)(sizeof(app_risks) / sizeof(app_risks[0]));
+}
+
+const char *app_risk_name(int i)
+{
+    return i >= 0 && i < app_risk_count() ? app_risks[i] : NULL;
+}
+
+int app_risk_index(const char *name)
+{
+    for (int i = 0; name && i < app_risk_count(); i++)
+        if (!strcmp(app_risks[i], name))
+            return i;
+    return -1;
 }
 
 void app_risk_body(struct jw *w, const struct app_tx *tx)
