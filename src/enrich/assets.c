@@ -164,7 +164,7 @@ uint32_t assets_hosts_seen(struct asset_inventory *a, const struct asset_facts *
     pthread_mutex_lock(&a->mu);
     for (uint32_t i = 0; i < af->nhosts && i < ASSET_HOSTS_MAX; i++) {
         const struct asset_host *h = &af->h[i];
-        if (find(a, h->ipver, h->ip, 0, 0) < 0) {
+        if (h->confirmed && find(a, h->ipver, h->ip, 0, 0) < 0) {
             insert(a, h->ipver, h->ip, 0, 0, h->ts_ns);
             a->st.announced++;
             fresh |= 1u << i;
@@ -197,6 +197,10 @@ void asset_facts_add(struct asset_facts *af, const struct app_asset_meta *m, uin
             memset(h, 0, sizeof(*h));
             h->ipver = m->ipver;
             memcpy(h->ip, m->ip, 16);
+            h->ts_ns = ts_ns;
+        }
+        if (m->num && !h->confirmed) {
+            h->confirmed = 1;
             h->ts_ns = ts_ns;
         }
         if (m->has_mac) {

@@ -107,7 +107,8 @@ int app_risk_index(const char *name);       /* -1 when not in the table */
 /* A TX_ASSET's meta: one fact a parser learned about the flow's server
  * (object "smb", key "dialect", value "3.1.1"; or a number in num), or a
  * host it named (host = 1: a DHCP client: its address, MAC and name in
- * value). object and key are string literals (the worker keeps them by
+ * value; num = 1 when a server confirmed the address (a DHCPACK), 0 when a
+ * client only asked for it (its name waits for an ACK of that address)). object and key are string literals (the worker keeps them by
  * pointer until the flow ends); value is NUL-terminated, valid during the
  * callback, NULL when num is the value. Not inspected by rules, no event
  * of its own: the worker keeps the facts for the flow's asset event. */

@@ -52,7 +52,7 @@ struct asset_fact {
     uint8_t is_num;
 };
 struct asset_host {
-    uint8_t ipver, has_mac;
+    uint8_t ipver, has_mac, confirmed;  /* confirmed: a server gave it (only those are announced) */
     uint8_t ip[16], mac[6];
     char hostname[ASSET_VALUE_MAX];     /* "" = none */
     uint64_t ts_ns;                     /* when it was named */
