@@ -152,6 +152,28 @@ void app_event_body(struct jw *w, const struct app_tx *tx)
         app_risk_body(w, tx);
         return;
     }
+    if (tx->kind == TX_ASSET) {             /* no event of its own; for tests and tools: */
+        const struct app_asset_meta *m = tx->meta;  /* "asset":{"smb":{"dialect":"3.02"}} */
+        if (!m || !m->object || !m->key)
+            return;
+        jw_kobj(w, "asset");
+        jw_kobj(w, m->host ? "host" : m->object);
+        if (m->host) {
+            jw_key(w, "ip");
+            jw_ip(w, m->ip, m->ipver);
+            jw_key(w, "confirmed");
+            jw_bool(w, m->num != 0);
+            app_buf_kstr(w, "hostname", m->value && m->value[0] ? m->value : NULL);
+        } else if (m->value) {
+            jw_kstr(w, m->key, m->value);
+        } else {
+            jw_key(w, m->key);
+            jw_i64(w, m->num);
+        }
+        jw_obj_end(w);
+        jw_obj_end(w);
+        return;
+    }
     if (tx->kind == TX_FILE) {              /* a file of any parser: fileinfo */
         const struct app_file_meta *m = tx->meta;
         const struct app_tx *pt = m ? m->parent : NULL;
