@@ -138,6 +138,8 @@ print(" ".join("%d:%d" % kv for kv in sorted(c.items())))' "$TMP/out")
     done
     # 2b. the parsers of issue 16 against Suricata 7.0.10's events and alerts
     if tests/app1_check.sh "$T" >"$TMP/app1" 2>&1; then ok; else bad "app1_check (issue 16 parsers vs Suricata)"; cat "$TMP/app1"; fi
+    # 2c. the parsers' weaknesses (risk names per capture, risk.app) and asset facts
+    if tests/app_risks_check.sh "$T" >"$TMP/apprisk" 2>&1; then ok; else bad "app_risks_check (parser risks and assets)"; cat "$TMP/apprisk"; fi
 
     # 3. command line and bad input
     taishi -r pcaps/no-such.pcap

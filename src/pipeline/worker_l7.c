@@ -116,6 +116,7 @@ static void ndpi_index_build(void)
         rapp_of_parser[id] = (uint8_t)rules_app_lookup(app_registry_get(id)->rule_proto);
     }
     app_events_mask |= 1u << ET_FILEINFO;       /* files come from the parsers */
+    app_events_mask |= 1u << ET_RISK | 1u << ET_ASSET;  /* so do their weaknesses and asset facts */
 }
 
 void worker_l7_init(void)
