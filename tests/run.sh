@@ -35,7 +35,8 @@ for n, l in enumerate(open(sys.argv[1]), 1):
 # compared on its own).
 absent_summary() { ! grep -q "taishi run summary" "$1"; }
 no_stats() { grep -v '"event_type":"stats"\|"event_type":"asset"' "$1" | sort; }
-asset_set() { grep '"event_type":"asset"' "$1" | sed 's/.*"asset":{"ip":"\([^"]*\)","port":\([0-9]*\),"proto":"\([^"]*\)".*/\1 \2 \3/' | sort; }
+asset_set() { grep '"event_type":"asset"' "$1" | sed -e 's/.*"asset":{"role":"host","ip":"\([^"]*\)".*/host \1/' \
+    -e 's/.*"asset":{"ip":"\([^"]*\)","port":\([0-9]*\),"proto":"\([^"]*\)".*/\1 \2 \3/' | sort; }
 
 first=1
 for B in "$@"; do
