@@ -29,7 +29,7 @@
  * "passwords" switch is commented out there and defaults to on). MQTT 5
  * properties are parsed past, not written (Suricata writes them).
  *
- * Assets and risks (mqtt_learned): a CONNACK makes the protocol version a
+ * Assets and risks (mqtt_learned): an accepting CONNACK makes the protocol version a
  * TX_ASSET fact mqtt{protocol_version} of the broker; a CONNECT with a
  * password is the risk mqtt_cleartext_credentials (detail: the user name).
  *
@@ -386,14 +386,14 @@ static void msg_bufs(const struct mqtt_dec *d, struct txb *t)
     }
 }
 
-/* The broker's protocol version (a CONNACK answers the CONNECT that set
- * s->ver) as an asset fact; a CONNECT with a password as the risk
+/* The broker's protocol version (a CONNACK accepting the CONNECT that set
+ * s->ver; a refusal may be of that very version) as an asset fact; a CONNECT with a password as the risk
  * mqtt_cleartext_credentials, detail the user name, never the password
  * (MQTT over TLS is TLS to nDPI: this parser only sees plain TCP). */
 static void mqtt_learned(struct mqtt_state *s, int dir, const struct mqtt_dec *d,
                          const struct app_sink *sink)
 {
-    if (d->type == MQ_CONNACK && dir == APP_DIR_TOCLIENT && s->ver) {
+    if (d->type == MQ_CONNACK && dir == APP_DIR_TOCLIENT && s->ver && d->reason == 0) {
         struct app_asset_meta a = { .object = "mqtt", .key = "protocol_version", .num = s->ver };
         app_buf_emit(sink, s->id, TX_ASSET, dir, 0, NULL, &a);
     }

@@ -574,6 +574,7 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
         detect_packet_done(w->dt, l->df, &cb);  /* the packet's matches: order, pass, alerts */
     if (l->stream_off && !l->df) {              /* nothing left to do for this flow */
         stream_free(&w->sc, &l->st);
+        free(l->facts);                         /* (none: no parser ran) */
         free(l);
         f->l7 = NULL;
         f->l7_off = 1;
