@@ -557,6 +557,35 @@ static void test_assets(void)
     app_flow_end(a, &s);
     app_flow_free(a);
     coll_reset(&c);
+
+    /* the multi-protocol negotiate: an SMB1 request offering SMB2, answered
+     * in SMB2, is no SMB1 in use; an SMB1 command after it is */
+    static const char dl[] = "\2NT LM 0.12\0\2SMB 2.002\0\2SMB 2.???";
+    a = app_flow_new(app_registry_id("smb"), NULL, &st);
+    memset(m, 0, 4 + 35);
+    n = 4 + 32 + 3 + sizeof(dl);
+    m[3] = (uint8_t)(n - 4);
+    memcpy(m + 4, "\xffSMB", 4);
+    m[8] = 0x72;
+    put16(m + 4 + 33, sizeof(dl));
+    memcpy(m + 4 + 35, dl, sizeof(dl));
+    coll_feed(a, 0, m, n, 0, &s);
+    memset(b, 0, sizeof(b));
+    put16(b, 65);
+    b[2] = 1;
+    put16(b + 4, 0x2ff);
+    n = smb2_msg(m, 0, 1, 0, b, 64);
+    coll_feed(a, 1, m, n, 0, &s);
+    CHECK_EQ_U(coll_side(&c, TX_RISK, "\"risk\""), 0);
+    memset(m, 0, 4 + 35);                   /* SMB1 ECHO */
+    m[3] = 35;
+    memcpy(m + 4, "\xffSMB", 4);
+    m[8] = 0x2b;
+    coll_feed(a, 0, m, 4 + 35, 0, &s);
+    CHECK_EQ_U(coll_side(&c, TX_RISK, "\"names\":[\"smb1_in_use\"],\"detail\":\"SMB1_COMMAND_ECHO\""), 1);
+    app_flow_end(a, &s);
+    app_flow_free(a);
+    coll_reset(&c);
 }
 
 int main(void)
