@@ -173,6 +173,7 @@ static void on_tx(void *ud, const struct app_tx *tx)
         int i = rm ? policy_app_risk(w->cfg, rm->name) : -1;
         if (i >= 0 && !(k->f->l7->app_risks >> i & 1) && worker_wants(w, ET_RISK)) {
             k->f->l7->app_risks |= 1u << i;
+            w->st.risk_app[i]++;
             event_risk_app(&w->jw, &w->ectx, k->f, tx, k->c.ts_ns);
             worker_emit_event(w, ET_RISK, k->f->flow_id);
         }
