@@ -66,6 +66,7 @@ sys.exit(1)' "$TMP/ev.json" "$path" "$value"; then echo "$pcap: asset $path = $v
 done <<'CASES'
 app-smb1.pcap   smb.dialect        NT LM 0.12
 app-smb1.pcap   smb.signing        disabled
+app-smb1.pcap   smb.native_os      Windows Server 2003 3790
 app-smb2.pcap   smb.dialect        3.02
 app-smb2.pcap   smb.domain         CORP
 app-krb5.pcap   krb5.realm         EXAMPLE.GOV

@@ -30,7 +30,8 @@
  * Assets and risks (smb_learned): after a message that taught something
  * (s->learn), the server's dialect, signing (required / enabled /
  * disabled) and, from an NTLMSSP challenge's target info, its NetBIOS and
- * DNS computer and domain names go out as TX_ASSET facts (object "smb");
+ * DNS computer and domain names, and an SMB1 session setup response's
+ * native OS and LAN manager go out as TX_ASSET facts (object "smb");
  * an SMB1 command other than negotiate, or a server answering a negotiate
  * in SMB1, is the risk smb1_in_use (detail: the dialect chosen or the
  * command), and a negotiate response with neither signing bit set is
@@ -87,6 +88,10 @@ static void smb_learned(struct smb_state *s, const struct app_sink *sink)
         smb_fact(s, "dns_name", s->dns_computer, sink);
         smb_fact(s, "domain", s->nb_domain, sink);
         smb_fact(s, "dns_domain", s->dns_domain, sink);
+    }
+    if (s->learn & SMB_LEARN_OS) {
+        smb_fact(s, "native_os", s->native_os, sink);
+        smb_fact(s, "native_lm", s->native_lm, sink);
     }
     if ((s->learn & SMB_LEARN_SMB1) && !s->smb1_told) {
         struct app_risk_meta r = { "smb1_in_use", s->smb1_use };

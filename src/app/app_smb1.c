@@ -228,6 +228,9 @@ void smb1_message(struct smb_state *s, int dir, const uint8_t *m, size_t n, int 
         smb1_str(m, bend, &off, uni, t->u.ses.resp_os, sizeof(t->u.ses.resp_os));
         smb1_str(m, bend, &off, uni, t->u.ses.resp_lm, sizeof(t->u.ses.resp_lm));
         t->u.ses.have_resp = 1;
+        memcpy(s->native_os, t->u.ses.resp_os, sizeof(s->native_os));
+        memcpy(s->native_lm, t->u.ses.resp_lm, sizeof(s->native_lm));
+        s->learn |= SMB_LEARN_OS;
         if (!s->server_name[0])
             snprintf(s->server_name, sizeof(s->server_name), "%s", t->u.ses.resp_os);
     } else if (cmd == 0x75 && wct >= 3) {

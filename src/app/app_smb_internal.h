@@ -184,6 +184,7 @@ struct smb_state {
     char nb_computer[SMB_STR_MAX], dns_computer[SMB_STR_MAX];
     char nb_domain[SMB_STR_MAX], dns_domain[SMB_STR_MAX];
     char smb1_use[48];
+    char native_os[SMB_STR_MAX], native_lm[SMB_STR_MAX];
     uint8_t signing, learn, smb1_told;
     uint64_t last_create_id;            /* the last CREATE request's message id */
     char last_create[SMB_NAME_MAX];     /* and its name (compounds' SET_INFO) */
@@ -248,6 +249,7 @@ int ntlmssp_parse(struct smb_tx *t, struct smb_state *s, const uint8_t *blob, si
 #define SMB_LEARN_NEG  1        /* a negotiate response: dialect, signing */
 #define SMB_LEARN_NTLM 2        /* a challenge's target info */
 #define SMB_LEARN_SMB1 4        /* SMB1 in use (smb1_use) */
+#define SMB_LEARN_OS   8        /* an SMB1 session setup response: the server's native OS/LM */
 #define SMB_SIGN_ENABLED  1
 #define SMB_SIGN_REQUIRED 2
 

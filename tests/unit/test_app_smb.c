@@ -231,6 +231,8 @@ static void test_smb1(void)
     CHECK_EQ_U(coll_side(&c, TX_RISK, "\"names\":[\"smb_signing_disabled\"]"), 1);
     CHECK_EQ_U(coll_side(&c, TX_ASSET, "{\"asset\":{\"smb\":{\"dialect\":\"NT LM 0.12\"}}}"), 1);
     CHECK_EQ_U(coll_side(&c, TX_ASSET, "{\"asset\":{\"smb\":{\"signing\":\"disabled\"}}}"), 1);
+    CHECK_EQ_U(coll_side(&c, TX_ASSET, "{\"asset\":{\"smb\":{\"native_os\":\"Windows Server 2003 3790\"}}}"), 1);
+    CHECK_EQ_U(coll_side(&c, TX_ASSET, "{\"asset\":{\"smb\":{\"native_lm\":\"Windows Server 2003 5.2\"}}}"), 1);
     coll_reset(&c);
     conv_free(&cv);
 }
