@@ -35,7 +35,8 @@ for n, l in enumerate(open(sys.argv[1]), 1):
 # compared on its own).
 absent_summary() { ! grep -q "taishi run summary" "$1"; }
 no_stats() { grep -v '"event_type":"stats"\|"event_type":"asset"' "$1" | sort; }
-asset_set() { grep '"event_type":"asset"' "$1" | sed 's/.*"asset":{"ip":"\([^"]*\)","port":\([0-9]*\),"proto":"\([^"]*\)".*/\1 \2 \3/' | sort; }
+asset_set() { grep '"event_type":"asset"' "$1" | sed -e 's/.*"asset":{"role":"host","ip":"\([^"]*\)".*/host \1/' \
+    -e 's/.*"asset":{"ip":"\([^"]*\)","port":\([0-9]*\),"proto":"\([^"]*\)".*/\1 \2 \3/' | sort; }
 
 first=1
 for B in "$@"; do
@@ -139,6 +140,8 @@ print(" ".join("%d:%d" % kv for kv in sorted(c.items())))' "$TMP/out")
     # 2b. the parsers of issue 16 against Suricata 7.0.10's events and alerts
     if tests/app1_check.sh "$T" >"$TMP/app1" 2>&1; then ok; else bad "app1_check (issue 16 parsers vs Suricata)"; cat "$TMP/app1"; fi
     if tests/intkw.sh "$T" >"$TMP/intkw" 2>&1; then ok; else bad "intkw (integer/flag keywords vs Suricata)"; cat "$TMP/intkw"; fi
+    # 2c. the parsers' weaknesses (risk names per capture, risk.app) and asset facts
+    if tests/app_risks_check.sh "$T" >"$TMP/apprisk" 2>&1; then ok; else bad "app_risks_check (parser risks and assets)"; cat "$TMP/apprisk"; fi
 
     # 3. command line and bad input
     taishi -r pcaps/no-such.pcap

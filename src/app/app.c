@@ -1,7 +1,8 @@
 /* app.c - the app-layer dispatcher: an app_flow is one parser's entry and
  * its state; new/feed/gap/end/free and datagrams route through the entry's
- * functions, so this file names no parser. Also the default limits and the
- * counter look-up of app_stats.
+ * functions, so this file names no parser. Also the default limits, the
+ * counter look-up of app_stats and the table of the weaknesses parsers
+ * report (TX_RISK names).
  *
  * Ownership: an app_flow belongs to one flow of one worker; no locks. */
 #include <string.h>
@@ -152,6 +153,28 @@ void app_event_body(struct jw *w, const struct app_tx *tx)
         app_risk_body(w, tx);
         return;
     }
+    if (tx->kind == TX_ASSET) {             /* no event of its own; for tests and tools: */
+        const struct app_asset_meta *m = tx->meta;  /* "asset":{"smb":{"dialect":"3.02"}} */
+        if (!m || !m->object || !m->key)
+            return;
+        jw_kobj(w, "asset");
+        jw_kobj(w, m->host ? "host" : m->object);
+        if (m->host) {
+            jw_key(w, "ip");
+            jw_ip(w, m->ip, m->ipver);
+            jw_key(w, "confirmed");
+            jw_bool(w, m->num != 0);
+            app_buf_kstr(w, "hostname", m->value && m->value[0] ? m->value : NULL);
+        } else if (m->value) {
+            jw_kstr(w, m->key, m->value);
+        } else {
+            jw_key(w, m->key);
+            jw_i64(w, m->num);
+        }
+        jw_obj_end(w);
+        jw_obj_end(w);
+        return;
+    }
     if (tx->kind == TX_FILE) {              /* a file of any parser: fileinfo */
         const struct app_file_meta *m = tx->meta;
         const struct app_tx *pt = m ? m->parent : NULL;
@@ -164,6 +187,31 @@ void app_event_body(struct jw *w, const struct app_tx *tx)
     }
     if (p && tx->meta)
         p->event_body(w, tx);
+}
+
+/* The weaknesses the parsers report (README "risk" says what triggers each). */
+static const char *const app_risks[] = {
+    "snmp_default_community", "smb1_in_use", "smb_signing_disabled", "krb5_weak_encryption",
+    "mqtt_cleartext_credentials", "ftp_cleartext_credentials", "rdp_no_nla",
+    "ike_aggressive_psk", "ike_weak_crypto",
+};
+
+int app_risk_count(void)
+{
+    return (int)(sizeof(app_risks) / sizeof(app_risks[0]));
+}
+
+const char *app_risk_name(int i)
+{
+    return i >= 0 && i < app_risk_count() ? app_risks[i] : NULL;
+}
+
+int app_risk_index(const char *name)
+{
+    for (int i = 0; name && i < app_risk_count(); i++)
+        if (!strcmp(app_risks[i], name))
+            return i;
+    return -1;
 }
 
 void app_risk_body(struct jw *w, const struct app_tx *tx)

@@ -16,6 +16,11 @@
  * params, dns_servers, routers). Fields follow the options' order, as
  * Suricata writes them.
  *
+ * Hosts (dhcp_learned): a DHCPACK names the client it configured (address,
+ * MAC, host name) as a TX_ASSET host for the asset inventory; a DHCPREQUEST
+ * gives the name and address it asks for, unconfirmed, so an ACK of that
+ * address in the same flow gets the name when the ACK lacks it.
+ *
  * Ownership: no state; everything is read from the datagram during the
  * call (the meta points into it). */
 #include <ndpi/ndpi_protocol_ids.h>
@@ -57,6 +62,57 @@ static int dhcp_check(const uint8_t *m, size_t n, uint8_t *type)
     return 0;
 }
 
+/* The host a message names, for the asset inventory: a DHCPACK's address
+ * (yiaddr, else ciaddr), the client's MAC (Ethernet chaddr) and the name
+ * (option 12, else option 81's); a DHCPREQUEST's address it asks for
+ * (option 50, else ciaddr) with its name, unconfirmed. Options were
+ * checked by dhcp_check(). */
+static void dhcp_learned(const uint8_t *m, size_t n, uint8_t type, int dir, int id,
+                         const struct app_sink *sink)
+{
+    struct app_asset_meta a = { .object = "host", .key = "host", .host = 1, .ipver = 4 };
+    char name[256] = "", fqdn[256] = "";
+    const uint8_t *req = NULL;
+
+    if (!((type == 5 && m[0] == 2) || (type == 3 && m[0] == 1)))
+        return;
+    for (size_t o = DHCP_HDR + 4; o < n;) {
+        uint8_t code = m[o++];
+        if (code == 0)
+            continue;
+        if (code == 255 || o >= n)
+            break;
+        uint8_t len = m[o++];
+        const uint8_t *v = m + o;
+        o += len;
+        if (code == 12 && len) {
+            memcpy(name, v, len);
+            name[len] = 0;
+        } else if (code == 81 && len > 3) {     /* flags, rcode1, rcode2, name */
+            memcpy(fqdn, v + 3, len - 3u);
+            fqdn[len - 3] = 0;
+        } else if (code == 50 && len == 4) {
+            req = v;
+        }
+    }
+    const uint8_t *ip = type == 5 ? m + 16 : req;
+    if (!ip || !(ip[0] | ip[1] | ip[2] | ip[3]))
+        ip = m + 12;                            /* ciaddr: a renewal */
+    if (!(ip[0] | ip[1] | ip[2] | ip[3]))
+        return;
+    memcpy(a.ip, ip, 4);
+    if (m[1] == 1 && m[2] == 6) {
+        memcpy(a.mac, m + 28, 6);
+        a.has_mac = 1;
+    }
+    for (char *c = name[0] ? name : fqdn; *c; c++)
+        if ((unsigned char)*c < 0x20)
+            *c = '?';                           /* a NUL or control byte inside the name */
+    a.value = name[0] ? name : fqdn;
+    a.num = type == 5;
+    app_buf_emit(sink, id, TX_ASSET, dir, 0, NULL, &a);
+}
+
 static void dhcp_datagram(const uint8_t *msg, size_t len, int dir, const struct app_limits *lim,
                           struct app_stats *st, int id, const struct app_sink *sink)
 {
@@ -73,6 +129,7 @@ static void dhcp_datagram(const uint8_t *msg, size_t len, int dir, const struct 
     }
     if (type == 5)
         ctr[C_ACKS]++;
+    dhcp_learned(msg, len, type, dir, id, sink);
     struct dhcp_meta m = { msg, (uint32_t)len, lim && lim->dhcp_extended };
     int event = m.extended || type == 5;
     app_buf_emit(sink, id, TX_MSG, dir, event, NULL, &m);

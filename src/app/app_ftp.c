@@ -25,11 +25,16 @@
  * bytes are a file (app_file.h) of that name, and at the end one
  * TX_FTP_DATA, event=1: ftp_data{filename, command}.
  *
+ * Risk: a PASS with an argument, not after an accepted AUTH (234), for a
+ * user other than anonymous/ftp, is ftp_cleartext_credentials (detail: the
+ * USER name).
+ *
  * Ownership: ftp_state / ftp_data_state belong to one app_flow of one
  * worker. */
 #include <ndpi/ndpi_protocol_ids.h>
 #include <stddef.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app_buf.h"
 #include "app_file.h"
@@ -77,6 +82,9 @@ struct ftp_state {
     unsigned nreply, ncodes;
     uint8_t in_multi, rtrunc, r_has_port, greeted;
     uint16_t multi_code, r_port;
+    /* credentials: the last USER name; tls once an AUTH got its 234 */
+    char user[64];
+    uint8_t tls;
     /* data connections */
     uint16_t dyn_port;
     uint8_t has_dyn, dyn_active;
@@ -203,6 +211,25 @@ static int verb_is(const struct ftp_cmd *c, const char *v)
     return !strcmp(c->verb, v);
 }
 
+/* USER's name is kept; a PASS before any AUTH TLS is the risk
+ * ftp_cleartext_credentials, detail the user name (never the password).
+ * "anonymous" and "ftp" log in with an e-mail address, not a secret: no risk. */
+static void credentials(struct ftp_state *s, const struct ftp_cmd *c, const struct app_sink *sink)
+{
+    if (verb_is(c, "USER")) {
+        size_t k = c->has_data ? c->datalen : 0;
+        if (k > sizeof(s->user) - 1)
+            k = sizeof(s->user) - 1;
+        memcpy(s->user, c->data, k);
+        s->user[k] = 0;
+        return;
+    }
+    if (!c->has_data || s->tls || !strcasecmp(s->user, "anonymous") || !strcasecmp(s->user, "ftp"))
+        return;
+    struct app_risk_meta r = { "ftp_cleartext_credentials", s->user };
+    app_buf_emit(sink, s->id, TX_RISK, APP_DIR_TOSERVER, 1, NULL, &r);
+}
+
 static void command(struct ftp_state *s, const uint8_t *l, size_t n, int truncated,
                     const struct app_sink *sink)
 {
@@ -235,6 +262,8 @@ static void command(struct ftp_state *s, const uint8_t *l, size_t n, int truncat
         c->has_data = 1;
         c->truncated = (uint8_t)(truncated || k < n - v);
     }
+    if (verb_is(c, "USER") || verb_is(c, "PASS"))
+        credentials(s, c, sink);
     int port_cmd = verb_is(c, "PORT"), eprt_cmd = verb_is(c, "EPRT");
     if ((port_cmd || eprt_cmd) && c->has_data) {      /* active mode: the client's port */
         int p = port_cmd ? port_of_tuple((const uint8_t *)c->data, c->datalen)
@@ -332,6 +361,8 @@ static void reply_line(struct ftp_state *s, const uint8_t *l, size_t n, int trun
     } else if (last >= 100 && last < 200 && s->qn) {
         return;                 /* preliminary: the command waits for its final reply */
     } else if (s->qn) {
+        if (last == 234 && verb_is(&s->q[s->qh], "AUTH"))
+            s->tls = 1;                 /* the rest is TLS: no credentials in clear */
         emit(s, &s->q[s->qh], 1, sink);
         s->qh = (s->qh + 1) % FTP_PENDING_MAX;
         s->qn--;

@@ -24,6 +24,10 @@
  * component (Suricata's multi-buffers), of the KDC's answers only (replies
  * and errors: Suricata 7.0.10 inspects them to the client only).
  *
+ * Assets and risks (krb_learned): the realm of the KDC's answers is a
+ * TX_ASSET fact krb5{realm}; an AS-REP or TGS-REP whose session key or
+ * ticket is encrypted with a weak etype is the risk krb5_weak_encryption.
+ *
  * Ownership: krb5_state belongs to one app_flow of one worker. */
 #include <ndpi/ndpi_protocol_ids.h>
 #include <stdio.h>
@@ -286,10 +290,40 @@ static int krb_decode(const uint8_t *b, uint32_t n, struct krb_msg *m)
     }
 }
 
+static const char *krb_etype_name(int e, char *buf, size_t n);
+
 static int krb_weak(int etype)
 {
     return !(etype == 17 || etype == 18 || etype == 19 || etype == 20 || etype == 25 ||
              etype == 26);
+}
+
+/* The asset fact and the risk of a message: the realm a KDC answers for
+ * (its replies' and errors' realm), and a reply whose chosen session key or
+ * ticket encryption is weak (krb_weak: RC4, DES, ...; a request only lists
+ * what the client would take, so it is no risk), detail the etype name(s). */
+static void krb_learned(int id, const struct krb_msg *m, int dir, const struct app_sink *sink)
+{
+    if (dir != APP_DIR_TOCLIENT)
+        return;
+    if (m->has_realm && m->realm[0]) {
+        struct app_asset_meta a = { .object = "krb5", .key = "realm", .value = m->realm };
+        app_buf_emit(sink, id, TX_ASSET, dir, 0, NULL, &a);
+    }
+    int weak_s = m->has_etype && krb_weak(m->etype);
+    int weak_t = m->has_tkt_etype && krb_weak(m->tkt_etype);
+    if ((m->msg_type == 11 || m->msg_type == 13) && (weak_s || weak_t)) {
+        char d[96], b1[40], b2[40];
+        if (weak_s && weak_t)
+            snprintf(d, sizeof(d), "%s (ticket %s)", krb_etype_name(m->etype, b1, sizeof(b1)),
+                     krb_etype_name(m->tkt_etype, b2, sizeof(b2)));
+        else if (weak_s)
+            snprintf(d, sizeof(d), "%s", krb_etype_name(m->etype, b1, sizeof(b1)));
+        else
+            snprintf(d, sizeof(d), "ticket %s", krb_etype_name(m->tkt_etype, b2, sizeof(b2)));
+        struct app_risk_meta r = { "krb5_weak_encryption", d };
+        app_buf_emit(sink, id, TX_RISK, dir, 1, NULL, &r);
+    }
 }
 
 /* One message: a transaction for AS/TGS requests and replies and errors.
@@ -329,6 +363,7 @@ static void krb_message(struct app_stats *st, int id, int *last_req, const uint8
     }
     if ((m.has_etype && krb_weak(m.etype)) || (m.has_tkt_etype && krb_weak(m.tkt_etype)))
         ctr[C_WEAK]++;
+    krb_learned(id, &m, dir, sink);
     for (uint32_t i = 0; dir == APP_DIR_TOCLIENT && i < m.nccomp; i++)
         txb_add(&t, BUF_KRB5_CNAME, m.ccomp[i].p, m.ccomp[i].n);
     for (uint32_t i = 0; dir == APP_DIR_TOCLIENT && i < m.nscomp; i++)

@@ -29,6 +29,10 @@
  * "passwords" switch is commented out there and defaults to on). MQTT 5
  * properties are parsed past, not written (Suricata writes them).
  *
+ * Assets and risks (mqtt_learned): an accepting CONNACK makes the protocol version a
+ * TX_ASSET fact mqtt{protocol_version} of the broker; a CONNECT with a
+ * password is the risk mqtt_cleartext_credentials (detail: the user name).
+ *
  * Ownership: mqtt_state belongs to one app_flow of one worker. */
 #include <ndpi/ndpi_protocol_ids.h>
 #include <string.h>
@@ -384,6 +388,33 @@ static void msg_bufs(const struct mqtt_dec *d, struct txb *t)
     }
 }
 
+/* The broker's protocol version (a CONNACK accepting the CONNECT that set
+ * s->ver; a refusal may be of that very version) as an asset fact; a CONNECT with a password as the risk
+ * mqtt_cleartext_credentials, detail the user name, never the password
+ * (MQTT over TLS is TLS to nDPI: this parser only sees plain TCP). */
+static void mqtt_learned(struct mqtt_state *s, int dir, const struct mqtt_dec *d,
+                         const struct app_sink *sink)
+{
+    if (d->type == MQ_CONNACK && dir == APP_DIR_TOCLIENT && s->ver && d->reason == 0) {
+        struct app_asset_meta a = { .object = "mqtt", .key = "protocol_version", .num = s->ver };
+        app_buf_emit(sink, s->id, TX_ASSET, dir, 0, NULL, &a);
+    }
+    if (d->type == MQ_CONNECT && d->password.set) {
+        char user[128] = "";
+        uint32_t n = d->username.set ? d->username.n : 0;
+        if (n > sizeof(user) - 1)
+            n = sizeof(user) - 1;
+        if (n)
+            memcpy(user, d->username.p, n);
+        user[n] = 0;
+        for (uint32_t i = 0; i < n; i++)
+            if (!user[i])
+                user[i] = '?';          /* a NUL in the name must not cut it short */
+        struct app_risk_meta r = { "mqtt_cleartext_credentials", user };
+        app_buf_emit(sink, s->id, TX_RISK, dir, 1, NULL, &r);
+    }
+}
+
 /* One complete (or truncated) message of direction dir. */
 static void mqtt_message(struct mqtt_state *s, int dir, uint8_t hdr, const uint8_t *b, uint32_t n,
                          uint32_t skipped, const struct app_sink *sink)
@@ -415,6 +446,8 @@ static void mqtt_message(struct mqtt_state *s, int dir, uint8_t hdr, const uint8
     }
     if (type == MQ_CONNECT)
         s->ver = d.proto_ver;
+    if (type == MQ_CONNECT || type == MQ_CONNACK)
+        mqtt_learned(s, dir, &d, sink);
     msg_bufs(&d, &t);
 
     uint32_t want = 0;                  /* the pending tx this message answers */

@@ -1,8 +1,8 @@
 /* app_ntlmssp.c - the NTLMSSP messages (MS-NLMP 2.2.1) inside an SMB
  * session setup's security blob: the AUTHENTICATE message's domain, user
  * and workstation names and version (what Suricata's smb event writes in
- * "ntlmssp"), and the CHALLENGE message's target name (the server's
- * domain or name, for the asset inventory).
+ * "ntlmssp"), and the CHALLENGE message's target name and target info
+ * (the server's computer and domain names, for the asset inventory).
  *
  * The blob is SPNEGO (RFC 4178) around the NTLMSSP token, or the raw
  * token. Instead of decoding the DER, the token is found by its 8-byte
@@ -36,6 +36,31 @@ static void ntlm_field(const uint8_t *m, size_t n, size_t at, int unicode, char 
         smb_ascii_name(m + off, len, out, osz);
 }
 
+/* The challenge's TargetInfo (a security buffer at 40): AV pairs of
+ * (id, length, UTF-16LE value) up to MsvAvEOL; ids 1-4 are the server's
+ * NetBIOS and DNS computer and domain names. */
+static void ntlm_target_info(struct smb_state *s, const uint8_t *m, size_t n)
+{
+    if (!SMB_HAVE(n, 40, 8))
+        return;
+    uint16_t len = smb_le16(m + 40);
+    uint32_t off = smb_le32(m + 44);
+    if (!SMB_HAVE(n, off, len))
+        return;
+    const uint8_t *p = m + off;
+    char *const dst[5] = { NULL, s->nb_computer, s->nb_domain, s->dns_computer, s->dns_domain };
+    for (size_t o = 0; SMB_HAVE(len, o, 4);) {
+        uint16_t id = smb_le16(p + o), l = smb_le16(p + o + 2);
+        if (id == 0 || !SMB_HAVE(len, o + 4, l))
+            break;
+        if (id <= 4) {
+            smb_utf16_name(p + o + 4, l, dst[id], SMB_STR_MAX);
+            s->learn |= SMB_LEARN_NTLM;
+        }
+        o += 4u + l;
+    }
+}
+
 int ntlmssp_parse(struct smb_tx *t, struct smb_state *s, const uint8_t *blob, size_t n)
 {
     static const uint8_t sig[8] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0 };
@@ -53,6 +78,7 @@ int ntlmssp_parse(struct smb_tx *t, struct smb_state *s, const uint8_t *blob, si
         if (SMB_HAVE(n, 20, 4))
             ntlm_field(m, n, 12, (smb_le32(m + 20) & NTLM_UNICODE) != 0, s->server_name,
                        sizeof(s->server_name));
+        ntlm_target_info(s, m, n);
         return 0;
     }
     if (type != 3 || !SMB_HAVE(n, 0, 64))

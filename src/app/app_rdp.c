@@ -27,6 +27,10 @@
  * builds and keyboard layouts are named from their tables (MS-LCID; a
  * layout not in ours is "unknown" where Suricata may name it).
  *
+ * Asset and risk (rdp_learned): the protocol the server chose is a TX_ASSET
+ * fact rdp{protocol}; standard RDP security or TLS without CredSSP is the
+ * risk rdp_no_nla.
+ *
  * Ownership: rdp_state belongs to one app_flow. */
 #include <ndpi/ndpi_protocol_ids.h>
 #include <stdio.h>
@@ -374,6 +378,27 @@ static void parse_connect(const uint8_t *p, size_t n, struct rdp_meta *m)
     }
 }
 
+/* The server's answer to the X.224 request: the protocol it chose as an
+ * asset fact rdp{protocol}; standard RDP security (chosen, or no
+ * negotiation at all) or TLS without CredSSP is the risk rdp_no_nla
+ * (detail the protocol): the client gets a logon screen before anyone
+ * authenticated. */
+static void rdp_learned(const struct rdp_state *s, const struct rdp_meta *m,
+                        const struct app_sink *sink)
+{
+    if (m->neg == 3)
+        return;                         /* a refusal chooses nothing */
+    uint32_t pr = m->neg == 2 ? m->protocol : 0;
+    const char *name = pr == 0 ? "rdp" : pr == 1 ? "ssl" : pr == 2 ? "hybrid" :
+                       pr == 4 ? "rds_tls" : "hybrid_ex";
+    struct app_asset_meta a = { .object = "rdp", .key = "protocol", .value = name };
+    app_buf_emit(sink, s->id, TX_ASSET, APP_DIR_TOCLIENT, 0, NULL, &a);
+    if (pr == 0 || pr == 1) {
+        struct app_risk_meta r = { "rdp_no_nla", name };
+        app_buf_emit(sink, s->id, TX_RISK, APP_DIR_TOCLIENT, 1, NULL, &r);
+    }
+}
+
 /* One complete TPKT of direction dir. */
 static void rdp_tpkt(struct rdp_state *s, int dir, const uint8_t *p, size_t n, const struct app_sink *sink)
 {
@@ -387,6 +412,7 @@ static void rdp_tpkt(struct rdp_state *s, int dir, const uint8_t *p, size_t n, c
         emit(s, dir, &m, sink);
         if (m.neg == 2 && m.protocol != 0)
             s->tls = 1;
+        rdp_learned(s, &m, sink);
         return;
     }
     if (n >= 5 && p[0] == 2 && p[1] == 0xf0 && p[2] == 0x80 && p[3] == 0x7f) {

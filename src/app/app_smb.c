@@ -27,6 +27,17 @@
  * to server) and dcerpc.stub_data (the stub of each DCE/RPC request and
  * response on a pipe).
  *
+ * Assets and risks (smb_learned): after a message that taught something
+ * (s->learn), the server's dialect, signing (required / enabled /
+ * disabled) and, from an NTLMSSP challenge's target info, its NetBIOS and
+ * DNS computer and domain names, and an SMB1 session setup response's
+ * native OS and LAN manager go out as TX_ASSET facts (object "smb");
+ * an SMB1 command other than negotiate, or a server answering a negotiate
+ * in SMB1, is the risk smb1_in_use (detail: the dialect chosen or the
+ * command), and a negotiate response with neither signing bit set is
+ * smb_signing_disabled (detail: the dialect). An SMB1 negotiate request
+ * alone (the multi-protocol negotiate that then goes on in SMB2) is not.
+ *
  * Ownership: smb_state belongs to one app_flow of one worker. */
 #include <ndpi/ndpi_protocol_ids.h>
 #include <stdio.h>
@@ -45,6 +56,51 @@ static void *smb_create(const struct app_limits *lim, struct app_stats *st, int 
     return s;
 }
 
+/* ---------------------------------------------------------------- assets, risks */
+static void smb_fact(const struct smb_state *s, const char *key, const char *v,
+                     const struct app_sink *sink)
+{
+    struct app_asset_meta a = { .object = "smb", .key = key, .value = v };
+    if (v[0])
+        app_buf_emit(sink, s->id, TX_ASSET, APP_DIR_TOCLIENT, 0, NULL, &a);
+}
+
+/* What the last message taught (s->learn): the server's dialect, signing
+ * and names as TX_ASSET facts; SMB1 in use and signing disabled as
+ * TX_RISK (the worker writes each once per flow). */
+static void smb_learned(struct smb_state *s, const struct app_sink *sink)
+{
+    char b[8];
+    if (s->learn & SMB_LEARN_NEG) {
+        smb_fact(s, "dialect", s->dialect2 ? smb2_dialect_string(s->dialect2, b) : s->dialect1,
+                 sink);
+        smb_fact(s, "signing", (s->signing & SMB_SIGN_REQUIRED) ? "required" :
+                               (s->signing & SMB_SIGN_ENABLED) ? "enabled" : "disabled", sink);
+        if (!s->signing) {
+            struct app_risk_meta r = { "smb_signing_disabled",
+                                       s->dialect2 ? smb2_dialect_string(s->dialect2, b) :
+                                       s->dialect1 };
+            app_buf_emit(sink, s->id, TX_RISK, APP_DIR_TOCLIENT, 1, NULL, &r);
+        }
+    }
+    if (s->learn & SMB_LEARN_NTLM) {
+        smb_fact(s, "server_name", s->nb_computer[0] ? s->nb_computer : s->dns_computer, sink);
+        smb_fact(s, "dns_name", s->dns_computer, sink);
+        smb_fact(s, "domain", s->nb_domain, sink);
+        smb_fact(s, "dns_domain", s->dns_domain, sink);
+    }
+    if (s->learn & SMB_LEARN_OS) {
+        smb_fact(s, "native_os", s->native_os, sink);
+        smb_fact(s, "native_lm", s->native_lm, sink);
+    }
+    if ((s->learn & SMB_LEARN_SMB1) && !s->smb1_told) {
+        struct app_risk_meta r = { "smb1_in_use", s->smb1_use };
+        s->smb1_told = 1;
+        app_buf_emit(sink, s->id, TX_RISK, APP_DIR_TOCLIENT, 1, NULL, &r);
+    }
+    s->learn = 0;
+}
+
 /* ---------------------------------------------------------------- framing */
 static void smb_message(struct smb_state *s, int dir, const uint8_t *p, size_t n, int cut,
                         const struct app_sink *sink)
@@ -60,6 +116,8 @@ static void smb_message(struct smb_state *s, int dir, const uint8_t *p, size_t n
         ;                               /* SMB3 encrypted or compressed: opaque */
     else
         s->ctr[SMB_C_PARSE_ERRORS]++;
+    if (s->learn)
+        smb_learned(s, sink);
 }
 
 static void smb_feed(void *state, int dir, const uint8_t *p, size_t n, const struct app_sink *sk)

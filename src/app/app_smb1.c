@@ -204,6 +204,11 @@ void smb1_message(struct smb_state *s, int dir, const uint8_t *m, size_t n, int 
         s->ctr[SMB_C_PARSE_ERRORS]++;
         return;
     }
+    if (cmd != 0x72 && !s->smb1_use[0]) {    /* SMB1 in use: a command past negotiate */
+        char cb[48];
+        snprintf(s->smb1_use, sizeof(s->smb1_use), "%s", smb1_command_string(cmd, cb));
+        s->learn |= SMB_LEARN_SMB1;
+    }
     if (!is_resp) {
         int type = cmd == 0x72 ? SMBT_NEGOTIATE : cmd == 0x73 ? SMBT_SESSION :
                    cmd == 0x75 ? SMBT_TREE : cmd == 0xa2 ? SMBT_CREATE : SMBT_GENERIC;
@@ -343,6 +348,15 @@ void smb1_message(struct smb_state *s, int dir, const uint8_t *m, size_t n, int 
             }
         if (wct == 17 && SMB_HAVE(bend, off, 16))  /* GUID, or challenge + domain: */
             memcpy(t->u.neg.server_guid, m + off, 16);  /* Suricata reads 16 bytes either way */
+        if (wct >= 2 && idx != 0xffff) {   /* the server speaks SMB1: its choice and signing */
+            s->signing = (uint8_t)(((w[2] & 4) ? SMB_SIGN_ENABLED : 0) |
+                                   ((w[2] & 8) ? SMB_SIGN_REQUIRED : 0));
+            s->learn |= SMB_LEARN_NEG;
+            if (!s->smb1_use[0] && s->dialect1[0]) {
+                snprintf(s->smb1_use, sizeof(s->smb1_use), "%s", s->dialect1);
+                s->learn |= SMB_LEARN_SMB1;
+            }
+        }
     } else if (cmd == 0x73 && (wct == 3 || wct == 4)) {
         if (wct == 4) {
             uint16_t bl = smb_le16(w + 6);
@@ -353,6 +367,9 @@ void smb1_message(struct smb_state *s, int dir, const uint8_t *m, size_t n, int 
         smb1_str(m, bend, &off, uni, t->u.ses.resp_os, sizeof(t->u.ses.resp_os));
         smb1_str(m, bend, &off, uni, t->u.ses.resp_lm, sizeof(t->u.ses.resp_lm));
         t->u.ses.have_resp = 1;
+        memcpy(s->native_os, t->u.ses.resp_os, sizeof(s->native_os));
+        memcpy(s->native_lm, t->u.ses.resp_lm, sizeof(s->native_lm));
+        s->learn |= SMB_LEARN_OS;
         if (!s->server_name[0])
             snprintf(s->server_name, sizeof(s->server_name), "%s", t->u.ses.resp_os);
     } else if (cmd == 0x75 && wct >= 3) {

@@ -380,6 +380,9 @@ static void smb2_response(struct smb_state *s, const struct smb2_hdr *h, const u
     case SMBT_NEGOTIATE:
         if (SMB_HAVE(n, 0, 64)) {
             s->dialect2 = smb_le16(b + 4);
+            s->signing = (uint8_t)(((b[2] & 1) ? SMB_SIGN_ENABLED : 0) |
+                                   ((b[2] & 2) ? SMB_SIGN_REQUIRED : 0));
+            s->learn |= SMB_LEARN_NEG;
             memcpy(t->u.neg.server_guid, b + 8, 16);
             s->max_read = smb_le32(b + 32);
             s->max_write = smb_le32(b + 36);

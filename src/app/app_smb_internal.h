@@ -177,6 +177,15 @@ struct smb_state {
     char dialect1[32];                  /* SMB1 dialect chosen ("" = none) */
     uint32_t max_read, max_write;
     char server_name[SMB_STR_MAX];      /* NTLMSSP challenge target / native OS */
+    /* For the asset inventory and the risks (app_smb.c, smb_learned): the
+     * challenge's target info (MS-NLMP 2.2.2.1 AV pairs), the server's
+     * signing (SMB_SIGN_* bits) and the first SMB1 use (its dialect or
+     * command); `learn` says what changed since smb_learned last ran. */
+    char nb_computer[SMB_STR_MAX], dns_computer[SMB_STR_MAX];
+    char nb_domain[SMB_STR_MAX], dns_domain[SMB_STR_MAX];
+    char smb1_use[48];
+    char native_os[SMB_STR_MAX], native_lm[SMB_STR_MAX];
+    uint8_t signing, learn, smb1_told;
     uint64_t last_create_id;            /* the last CREATE request's message id */
     char last_create[SMB_NAME_MAX];     /* and its name (compounds' SET_INFO) */
     struct smb_tree trees[SMB_MAX_TREES];
@@ -232,8 +241,17 @@ const char *smb_ntstatus_string(uint32_t st);
 /* app_ntlmssp.c: finds the NTLMSSP authenticate message in a security blob
  * (raw or in SPNEGO) and copies user, domain, host and version into the
  * session tx. 1 when found; 0 when the blob has none. Also the challenge's
- * target name (the server's), into s->server_name. */
+ * target name (the server's), into s->server_name, and its target info's
+ * computer and domain names into s->nb_computer, ... (SMB_LEARN_NTLM). */
 int ntlmssp_parse(struct smb_tx *t, struct smb_state *s, const uint8_t *blob, size_t n);
+
+/* smb_state.learn bits and the signing bits (smb_state.signing). */
+#define SMB_LEARN_NEG  1        /* a negotiate response: dialect, signing */
+#define SMB_LEARN_NTLM 2        /* a challenge's target info */
+#define SMB_LEARN_SMB1 4        /* SMB1 in use (smb1_use) */
+#define SMB_LEARN_OS   8        /* an SMB1 session setup response: the server's native OS/LM */
+#define SMB_SIGN_ENABLED  1
+#define SMB_SIGN_REQUIRED 2
 
 /* Little-endian readers; the caller has checked the bounds. */
 static inline uint16_t smb_le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }

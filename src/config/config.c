@@ -23,7 +23,7 @@
 #include "taishi/core/util.h"
 
 enum ktype { K_UINT, K_SIZE, K_DURATION, K_BOOL, K_STRING, K_EVENTS, K_LOGLEVEL, K_NETLIST,
-             K_COUNTRIES, K_SUMMARY, K_ACTIONS, K_HASHES };
+             K_COUNTRIES, K_SUMMARY, K_ACTIONS, K_HASHES, K_APPRISKS };
 
 struct key {
     const char *name;
@@ -99,6 +99,7 @@ static const struct key keys[] = {
     { "policy.cross-border.allowed-countries", K_COUNTRIES, OFF(xborder_allowed), 0, 512, "[CN]" },
     { "policy.cross-border.min-bytes", K_SIZE, OFF(xborder_min_bytes), 0, 1ULL << 50, "0" },
     { "risk.min-score", K_UINT, OFF(risk_min_score), 0, 100000, "50" },
+    { "risk.app", K_APPRISKS, OFF(risk_app), 0, 0, "[all]" },
     { "intel.files", K_STRING, OFF(intel_files), 0, 1024, "[]" },
     { "intel.gid", K_UINT, OFF(intel_gid), 1, 1u << 30, "9000" },
     { "intel.kafka-topic", K_STRING, OFF(intel_kafka_topic), 0, 128, "" },
@@ -376,6 +377,20 @@ static int add_hash(const char *item, void *arg)
     return -1;
 }
 
+/* risk.app: the parsers' weaknesses by name (app.h's table), or all. */
+static int add_app_risk(const char *item, void *arg)
+{
+    uint32_t *mask = arg;
+    int i = app_risk_index(item);
+    if (!strcmp(item, "all"))
+        *mask |= (uint32_t)((1ull << app_risk_count()) - 1);
+    else if (i >= 0)
+        *mask |= 1u << i;
+    else
+        return -1;
+    return 0;
+}
+
 int config_set(struct config *c, const char *name, const char *v, char *err, size_t errlen)
 {
     const struct key *k = find_key(name);
@@ -461,6 +476,18 @@ int config_set(struct config *c, const char *name, const char *v, char *err, siz
         if (util_parse_list(v, add_hash, &mask) < 0) {
             snprintf(err, errlen, "%s: bad value '%s' (expected a list of: md5, sha1, sha256)",
                      name, v);
+            return -1;
+        }
+        *(uint32_t *)dst = mask;
+        return 0;
+    }
+    case K_APPRISKS: {                      /* [all], [] or names of app_risk_name() */
+        uint32_t mask = 0;
+        if (util_parse_list(v, add_app_risk, &mask) < 0) {
+            snprintf(err, errlen, "%s: bad value '%s' (expected a list of: all", name, v);
+            for (int i = 0; i < app_risk_count(); i++)
+                snprintf(err + strlen(err), errlen - strlen(err), ", %s", app_risk_name(i));
+            snprintf(err + strlen(err), errlen - strlen(err), ")");
             return -1;
         }
         *(uint32_t *)dst = mask;
@@ -758,6 +785,23 @@ static void value_text(const struct config *c, const struct key *k, char *out, s
                 if (out[1])
                     strncat(out, ", ", outlen - strlen(out) - 1);
                 strncat(out, hash_names[i], outlen - strlen(out) - 1);
+            }
+        strncat(out, "]", outlen - strlen(out) - 1);
+        break;
+    }
+    case K_APPRISKS: {
+        uint32_t m = *(const uint32_t *)src;
+        out[0] = 0;
+        if (m == (uint32_t)((1ull << app_risk_count()) - 1)) {
+            snprintf(out, outlen, "[all]");
+            break;
+        }
+        strncat(out, "[", outlen - 1);
+        for (int i = 0; i < app_risk_count(); i++)
+            if (m & (1u << i)) {
+                if (out[1])
+                    strncat(out, ", ", outlen - strlen(out) - 1);
+                strncat(out, app_risk_name(i), outlen - strlen(out) - 1);
             }
         strncat(out, "]", outlen - strlen(out) - 1);
         break;

@@ -6,7 +6,11 @@
  * first. The state file is text, one entry per line
  *     ipver address port proto first_seen_ns
  * written to a temporary file and renamed, so a crash never leaves half of
- * it; unreadable lines are skipped with a warning. */
+ * it; unreadable lines are skipped with a warning. A host (assets.h) is an
+ * entry with port 0 and protocol 0, so the format did not change.
+ *
+ * asset_facts_add() is the flow-side half: no lock, no shared state; it
+ * only fills the flow's own struct asset_facts. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
@@ -149,6 +153,83 @@ int assets_first_seen(struct asset_inventory *a, int ipver, const uint8_t *ip, u
     }
     pthread_mutex_unlock(&a->mu);
     return fresh;
+}
+
+uint32_t assets_hosts_seen(struct asset_inventory *a, const struct asset_facts *af)
+{
+    uint32_t fresh = 0;
+
+    if (!af->nhosts)
+        return 0;
+    pthread_mutex_lock(&a->mu);
+    for (uint32_t i = 0; i < af->nhosts && i < ASSET_HOSTS_MAX; i++) {
+        const struct asset_host *h = &af->h[i];
+        if (h->confirmed && find(a, h->ipver, h->ip, 0, 0) < 0) {
+            insert(a, h->ipver, h->ip, 0, 0, h->ts_ns);
+            a->st.announced++;
+            fresh |= 1u << i;
+        }
+    }
+    pthread_mutex_unlock(&a->mu);
+    return fresh;
+}
+
+static void copy_value(char *dst, const char *v)
+{
+    size_t n = strlen(v);
+    if (n > ASSET_VALUE_MAX - 1)
+        n = ASSET_VALUE_MAX - 1;
+    memcpy(dst, v, n);
+    dst[n] = 0;
+}
+
+void asset_facts_add(struct asset_facts *af, const struct app_asset_meta *m, uint64_t ts_ns)
+{
+    if (m->host) {
+        struct asset_host *h = NULL;
+        for (uint32_t i = 0; i < af->nhosts; i++)
+            if (af->h[i].ipver == m->ipver && !memcmp(af->h[i].ip, m->ip, 16))
+                h = &af->h[i];
+        if (!h) {
+            if (af->nhosts == ASSET_HOSTS_MAX || (m->ipver != 4 && m->ipver != 6))
+                return;
+            h = &af->h[af->nhosts++];
+            memset(h, 0, sizeof(*h));
+            h->ipver = m->ipver;
+            memcpy(h->ip, m->ip, 16);
+            h->ts_ns = ts_ns;
+        }
+        if (m->num && !h->confirmed) {
+            h->confirmed = 1;
+            h->ts_ns = ts_ns;
+        }
+        if (m->has_mac) {
+            memcpy(h->mac, m->mac, 6);
+            h->has_mac = 1;
+        }
+        if (m->value && m->value[0])
+            copy_value(h->hostname, m->value);
+        return;
+    }
+    if (!m->object || !m->key)
+        return;
+    struct asset_fact *f = NULL;
+    for (uint32_t i = 0; i < af->nfacts && !f; i++)
+        if (!strcmp(af->f[i].object, m->object) && !strcmp(af->f[i].key, m->key))
+            f = &af->f[i];
+    if (!f) {
+        if (af->nfacts == ASSET_FACTS_MAX)
+            return;
+        f = &af->f[af->nfacts++];
+        f->object = m->object;
+        f->key = m->key;
+    }
+    f->is_num = !m->value;
+    f->num = m->num;
+    if (m->value)
+        copy_value(f->value, m->value);
+    else
+        f->value[0] = 0;
 }
 
 void assets_stats(struct asset_inventory *a, struct asset_stats *st)

@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "taishi/app/app.h"
 #include "taishi/dpi/dpi.h"
 #include "taishi/enrich/policy.h"
 
@@ -109,4 +110,10 @@ int policy_risk_due(const struct config *cfg, const struct flow *f)
 {
     uint16_t cli, srv;
     return f->dpi.risk && dpi_risk_score(f->dpi.risk, &cli, &srv) >= cfg->risk_min_score;
+}
+
+int policy_app_risk(const struct config *cfg, const char *name)
+{
+    int i = app_risk_index(name);
+    return i >= 0 && (cfg->risk_app >> i & 1) ? i : -1;
 }

@@ -1,12 +1,63 @@
 /* event_asset.c - the `asset` event: a server (the flow's dest) answering
- * for the first time: ip, port, proto, app, banners. Whether it is new is
- * the asset inventory's answer (enrich/assets.c). Field names are in
- * README.md ("asset"). */
+ * for the first time: ip, port, proto, app, banners, and what the parsers
+ * learned about it (struct asset_facts); or a host a parser named (a DHCP
+ * client). Whether it is new is the asset inventory's answer
+ * (enrich/assets.c). Field names are in README.md ("asset"). */
+#include <stdio.h>
 #include <string.h>
 
+#include "taishi/enrich/assets.h"
 #include "taishi/event/event.h"
 
-void event_asset(struct jw *w, const struct event_ctx *c, const struct flow *f)
+/* The facts grouped by object, in the order each object was first learned. */
+static void facts(struct jw *w, const struct asset_facts *af)
+{
+    for (uint32_t i = 0; i < af->nfacts; i++) {
+        int first = 1;
+        for (uint32_t j = 0; j < i && first; j++)
+            first = strcmp(af->f[j].object, af->f[i].object) != 0;
+        if (!first)
+            continue;
+        jw_kobj(w, af->f[i].object);
+        for (uint32_t j = i; j < af->nfacts; j++) {
+            const struct asset_fact *x = &af->f[j];
+            if (strcmp(x->object, af->f[i].object))
+                continue;
+            jw_key(w, x->key);
+            if (x->is_num)
+                jw_i64(w, x->num);
+            else
+                jw_str(w, x->value);
+        }
+        jw_obj_end(w);
+    }
+}
+
+void event_asset_host(struct jw *w, const struct event_ctx *c, const struct flow *f,
+                      const struct asset_host *h)
+{
+    struct event_head hd = { .type = "asset", .ts = h->ts_ns, .parts = EP_FLOW_ID, .f = f,
+                             .key = &f->key };
+    char mac[18];
+
+    event_head(w, c, &hd);
+    jw_kobj(w, "asset");
+    jw_kstr(w, "role", "host");
+    jw_key(w, "ip");
+    jw_ip(w, h->ip, h->ipver);
+    if (h->has_mac) {
+        snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", h->mac[0], h->mac[1],
+                 h->mac[2], h->mac[3], h->mac[4], h->mac[5]);
+        jw_kstr(w, "mac", mac);
+    }
+    if (h->hostname[0])
+        jw_kstr(w, "hostname", h->hostname);
+    jw_obj_end(w);
+    event_head_context(w, c, &hd);
+}
+
+void event_asset(struct jw *w, const struct event_ctx *c, const struct flow *f,
+                 const struct asset_facts *af)
 {
     char app[32], name[64], b[8], ver[32];
     const struct flow_key *k = &f->key;
@@ -38,6 +89,8 @@ void event_asset(struct jw *w, const struct event_ctx *c, const struct flow *f)
         jw_kstr(w, "software", f->dpi.server_sw);
         jw_obj_end(w);
     }
+    if (af)
+        facts(w, af);
     jw_obj_end(w);
     event_head_context(w, c, &h);
 }

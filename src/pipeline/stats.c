@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "taishi/app/app.h"
 #include "taishi/detect/detect.h"
 #include "taishi/dpi/dpi.h"
 #include "taishi/enrich/assets.h"
@@ -223,6 +224,9 @@ static void merge_tables(struct stats_totals *t)
         }
     if (t->ws.risk_cross_border)
         t->risks[t->nrisks++] = (struct stats_risk){ "cross-border", t->ws.risk_cross_border };
+    for (int i = 0; i < app_risk_count() && i < APP_RISKS_MAX; i++)
+        if (t->ws.risk_app[i])
+            t->risks[t->nrisks++] = (struct stats_risk){ app_risk_name(i), t->ws.risk_app[i] };
     qsort(t->risks, (size_t)t->nrisks, sizeof(*t->risks), risk_cmp);
 }
 
@@ -293,6 +297,8 @@ void stats_collect(struct stats_totals *t, const struct capture_totals *ct,
             ws->risk_ndpi[b] += s->risk_ndpi[b];
         ws->risk_ndpi_events += s->risk_ndpi_events;
         ws->risk_cross_border += s->risk_cross_border;
+        for (int r = 0; r < APP_RISKS_MAX; r++)
+            ws->risk_app[r] += s->risk_app[r];
     }
     if (nworkers > 0)
         top_protocols(t, workers);

@@ -113,9 +113,10 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
 {
     struct worker *w = arg;
 
+    struct asset_facts *af = NULL;          /* what the parsers learned (worker_l7.c) */
     if (why != FR_ACTIVE) {
         dpi_finish(w->dpi, &f->dpi);
-        worker_l7_end(w, f);                /* alerts on the last stream bytes first */
+        af = worker_l7_end(w, f);           /* alerts on the last stream bytes first */
     }
     if (worker_wants(w, ET_FLOW)) {
         event_flow(&w->jw, &w->ectx, f, why);
@@ -137,9 +138,18 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
     /* A service that answered, seen for the first time. */
     if (w->assets && policy_answered_service(f) && worker_wants(w, ET_ASSET) &&
         assets_first_seen(w->assets, f->key.ipver, f->key.dst, f->key.dport, f->key.proto, f->start_ns)) {
-        event_asset(&w->jw, &w->ectx, f);
+        event_asset(&w->jw, &w->ectx, f, af);
         worker_emit_event(w, ET_ASSET, f->flow_id);
     }
+    if (af && w->assets && worker_wants(w, ET_ASSET)) {    /* hosts a parser named (DHCP) */
+        uint32_t fresh = assets_hosts_seen(w->assets, af);
+        for (uint32_t i = 0; i < af->nhosts; i++)
+            if (fresh >> i & 1) {
+                event_asset_host(&w->jw, &w->ectx, f, &af->h[i]);
+                worker_emit_event(w, ET_ASSET, f->flow_id);
+            }
+    }
+    free(af);
     if (worker_wants(w, ET_RISK) && policy_risk_due(w->cfg, f)) {
         event_risk_ndpi(&w->jw, &w->ectx, f);
         worker_emit_event(w, ET_RISK, f->flow_id);

@@ -56,7 +56,9 @@ void worker_emit_event(struct worker *w, enum event_type t, uint64_t key);
 /* Builds the nDPI -> rule protocol and parser index once per process. */
 void worker_l7_init(void);
 void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, int to_server);
-void worker_l7_end(struct worker *w, struct flow *f);
+/* The flow's last bytes through layer 7, and its state freed; returns what
+ * the parsers learned for the asset event (NULL: nothing), the caller's to free. */
+struct asset_facts *worker_l7_end(struct worker *w, struct flow *f);
 /* After a rule reload: moves every flow's detect state to the new ruleset
  * at once, so the old one is freed now, not when its last flow ends. */
 void worker_l7_migrate_all(struct worker *w);

@@ -20,6 +20,12 @@
  * calls something we do not parse
  * drops its app state; with no rules loaded it drops the stream too.
  *
+ * The parsers' TX_RISK become risk events at once (one per flow and name,
+ * as risk.app allows); their TX_ASSET facts are kept in the flow's
+ * asset_facts, made on the first one, and handed to the flow's end
+ * (worker_l7_end returns them) for its asset event: the shared inventory is
+ * never touched per packet.
+ *
  * Ownership: flow_l7 belongs to its flow (one worker); the detect thread,
  * stream context and app counters belong to the worker. */
 #include <ndpi/ndpi_protocol_ids.h>
@@ -31,6 +37,7 @@
 #include "taishi/app/app.h"
 #include "taishi/app/app_expect.h"
 #include "taishi/app/files.h"
+#include "taishi/enrich/assets.h"
 #include "taishi/enrich/policy.h"
 #include "taishi/detect/detect.h"
 #include "taishi/event/event.h"
@@ -72,7 +79,9 @@ struct flow_l7 {
     uint64_t pend_lost[2];          /* bytes beyond the cap before the verdict */
     uint8_t expect_tries;           /* payload packets looked up in the expectation table */
     uint8_t rapp_expected;          /* the rule protocol of the parser an announcement chose */
-    uint8_t app_risk;               /* a parser's risk event was written */
+    uint32_t app_risks;             /* the parsers' risk events written (bit: app_risk_index) */
+    struct asset_facts *facts;      /* what the parsers learned for the asset event (TX_ASSET);
+                                     * NULL until one does: other flows pay one pointer */
     /* UDP: pend[0] holds the datagrams before the verdict, each as
      * direction (1 byte), length (2 bytes, host order) and its bytes. */
 };
@@ -107,6 +116,7 @@ static void ndpi_index_build(void)
         rapp_of_parser[id] = (uint8_t)rules_app_lookup(app_registry_get(id)->rule_proto);
     }
     app_events_mask |= 1u << ET_FILEINFO;       /* files come from the parsers */
+    app_events_mask |= 1u << ET_RISK | 1u << ET_ASSET;  /* so do their weaknesses and asset facts */
 }
 
 void worker_l7_init(void)
@@ -158,11 +168,22 @@ static void on_tx(void *ud, const struct app_tx *tx)
     struct detect_ctx c = k->c;
     struct detect_alert_cb cb = { on_alert, k };
 
-    if (tx->kind == TX_RISK) {      /* a parser's risk: one event per flow, no inspection */
-        if (!k->f->l7->app_risk && worker_wants(w, ET_RISK)) {
-            k->f->l7->app_risk = 1;
+    if (tx->kind == TX_RISK) {      /* a parser's risk: one event per flow and name, no inspection */
+        const struct app_risk_meta *rm = tx->meta;
+        int i = rm ? policy_app_risk(w->cfg, rm->name) : -1;
+        if (i >= 0 && !(k->f->l7->app_risks >> i & 1) && worker_wants(w, ET_RISK)) {
+            k->f->l7->app_risks |= 1u << i;
+            w->st.risk_app[i]++;
             event_risk_app(&w->jw, &w->ectx, k->f, tx, k->c.ts_ns);
             worker_emit_event(w, ET_RISK, k->f->flow_id);
+        }
+        return;
+    }
+    if (tx->kind == TX_ASSET) {     /* kept by the flow for its asset event (worker.c) */
+        if (tx->meta && w->assets && worker_wants(w, ET_ASSET)) {
+            if (!k->f->l7->facts)
+                k->f->l7->facts = xcalloc(1, sizeof(*k->f->l7->facts));
+            asset_facts_add(k->f->l7->facts, tx->meta, k->c.ts_ns);
         }
         return;
     }
@@ -562,17 +583,18 @@ void worker_l7_packet(struct worker *w, struct flow *f, const struct packet *p, 
         detect_packet_done(w->dt, l->df, &cb);  /* the packet's matches: order, pass, alerts */
     if (l->stream_off && !l->df) {              /* nothing left to do for this flow */
         stream_free(&w->sc, &l->st);
+        free(l->facts);                         /* (none: no parser ran) */
         free(l);
         f->l7 = NULL;
         f->l7_off = 1;
     }
 }
 
-void worker_l7_end(struct worker *w, struct flow *f)
+struct asset_facts *worker_l7_end(struct worker *w, struct flow *f)
 {
     struct flow_l7 *l = f->l7;
     if (!l)
-        return;
+        return NULL;
     struct l7_call k = { .w = w, .f = f, .file_unit = -1 };
     struct stream_cb scb = { on_chunk, on_gap, &k };
     fill_ctx(&k, f, NULL, 0, f->last_ns);
@@ -591,8 +613,10 @@ void worker_l7_end(struct worker *w, struct flow *f)
     stream_free(&w->sc, &l->st);
     pending_free(l);
     detect_flow_free(w->dt, l->df);
+    struct asset_facts *af = l->facts;
     free(l);
     f->l7 = NULL;
+    return af;
 }
 
 static void migrate_one(void *arg, struct flow *f)

@@ -4,6 +4,8 @@
  * of all of it, so a test can check fields and compare two runs of the
  * same bytes cut differently (the result must not depend on segmentation).
  *
+ * A parser's TX_RISK and TX_ASSET go to side[] (coll_side), not tx[].
+ *
  * Also feeders: whole, byte by byte, and in pseudo-random splits (a fixed
  * xorshift seed, so a failure replays), each chunk placed flush against a
  * guard page (unit.h) so a parser reading past a chunk faults.
@@ -31,9 +33,18 @@ struct ctx_rec {
     char json[8192];
 };
 
+/* A parser's TX_RISK or TX_ASSET (its weaknesses and asset facts): kept
+ * apart from tx[], so the transactions' positions do not depend on them. */
+struct side_rec {
+    int kind, dir, event;
+    char json[1024];
+};
+
 struct coll {
     struct ctx_rec tx[COLL_MAX_TX];
     int n;
+    struct side_rec side[COLL_MAX_TX];
+    int nside;
     char *log;                  /* transcript */
     size_t log_len, log_cap;
 };
@@ -69,6 +80,16 @@ static void coll_tx(void *ud, const struct app_tx *tx)
     int jok = jw_end(&w);
     if (jok == 0)
         coll_log(c, w.buf, w.len);
+    if (tx->kind == TX_RISK || tx->kind == TX_ASSET) {
+        if (c->nside < COLL_MAX_TX) {
+            struct side_rec *sr = &c->side[c->nside++];
+            sr->kind = tx->kind;
+            sr->dir = tx->dir;
+            sr->event = tx->event;
+            snprintf(sr->json, sizeof(sr->json), "%.*s", jok == 0 ? (int)w.len : 0, w.buf);
+        }
+        return;
+    }
     if (c->n >= COLL_MAX_TX)
         return;
     struct ctx_rec *r = &c->tx[c->n++];
@@ -95,6 +116,15 @@ static void coll_reset(struct coll *c)
             free(c->tx[i].data[j]);
     free(c->log);
     memset(c, 0, sizeof(*c));
+}
+
+/* How many side records (TX_RISK / TX_ASSET) contain `needle` in their JSON. */
+static inline int coll_side(const struct coll *c, int kind, const char *needle)
+{
+    int n = 0;
+    for (int i = 0; i < c->nside; i++)
+        n += c->side[i].kind == kind && strstr(c->side[i].json, needle) != NULL;
+    return n;
 }
 
 /* The k-th occurrence of buffer id in tx i, or NULL. */

@@ -104,6 +104,30 @@ static void test_forms(void)
     coll_reset(&c);
 }
 
+/* The host a message names: an ACK's (confirmed), a REQUEST's (the address
+ * it asks for, unconfirmed); a DISCOVER names none. */
+static void test_hosts(void)
+{
+    struct msg m;
+    struct coll c;
+    memset(&c, 0, sizeof(c));
+    build(&m, 2, 5);
+    send(&m, NULL, &c);
+    CHECK_EQ_U(coll_side(&c, TX_ASSET, "{\"asset\":{\"host\":{\"ip\":\"10.3.0.77\","
+                                       "\"confirmed\":true,\"hostname\":\"ws-7\"}}}"), 1);
+    build(&m, 1, 3);
+    send(&m, NULL, &c);
+    CHECK_EQ_U(coll_side(&c, TX_ASSET, "\"confirmed\":false,\"hostname\":\"ws-7\""), 1);
+    build(&m, 1, 1);
+    send(&m, NULL, &c);
+    CHECK_EQ_U(c.nside, 2);
+    build(&m, 2, 5);                            /* an ACK with no address at all: none */
+    memset(m.b + 16, 0, 4);
+    send(&m, NULL, &c);
+    CHECK_EQ_U(c.nside, 2);
+    coll_reset(&c);
+}
+
 static void test_hostile(void)
 {
     struct msg m, t;
@@ -150,6 +174,7 @@ int main(void)
 {
     (void)coll_feed;                            /* datagrams only here */
     test_forms();
+    test_hosts();
     test_hostile();
     CHECK_EQ_U(st.memory, 0);
     return unit_done("test_app_dhcp");

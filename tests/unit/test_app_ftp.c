@@ -239,9 +239,53 @@ static void test_hostile(void)
     CHECK_EQ_U(st.memory, m0);
 }
 
+/* ftp_cleartext_credentials: a PASS in clear (detail the USER name, never
+ * the password); none for anonymous, none after AUTH TLS was accepted. */
+static int risks_of(const struct step *s, size_t n, const char *needle)
+{
+    struct coll c;
+    memset(&c, 0, sizeof(c));
+    struct app_sink sk = coll_sink(&c);
+    struct app_flow *a = app_flow_new(app_registry_id("ftp"), NULL, &st);
+    for (size_t i = 0; i < n; i++)
+        coll_feed(a, s[i].dir, s[i].s, strlen(s[i].s), 0, &sk);
+    app_flow_end(a, &sk);
+    app_flow_free(a);
+    int k = coll_side(&c, TX_RISK, needle);
+    CHECK_EQ_U(coll_side(&c, TX_RISK, "hunter2"), 0);
+    coll_reset(&c);
+    return k;
+}
+
+static void test_risk(void)
+{
+    const struct step clear[] = {
+        { 1, "220 hi\r\n" }, { 0, "USER alice\r\n" }, { 1, "331 pw?\r\n" },
+        { 0, "PASS hunter2\r\n" }, { 1, "230 ok\r\n" },
+    };
+    const struct step anon[] = {
+        { 1, "220 hi\r\n" }, { 0, "user Anonymous\r\n" }, { 1, "331 pw?\r\n" },
+        { 0, "PASS hunter2\r\n" }, { 1, "230 ok\r\n" },
+    };
+    const struct step tls[] = {
+        { 1, "220 hi\r\n" }, { 0, "AUTH TLS\r\n" }, { 1, "234 go\r\n" },
+        { 0, "USER alice\r\n" }, { 0, "PASS hunter2\r\n" },
+    };
+    const struct step refused[] = {
+        { 1, "220 hi\r\n" }, { 0, "AUTH TLS\r\n" }, { 1, "502 no\r\n" },
+        { 0, "USER alice\r\n" }, { 1, "331 pw?\r\n" }, { 0, "PASS hunter2\r\n" },
+    };
+    CHECK_EQ_U(risks_of(clear, 5, "{\"risk\":{\"source\":\"app\",\"protocol\":\"ftp\","
+                                  "\"names\":[\"ftp_cleartext_credentials\"],\"detail\":\"alice\"}}"), 1);
+    CHECK_EQ_U(risks_of(anon, 5, "\"risk\""), 0);
+    CHECK_EQ_U(risks_of(tls, 5, "\"risk\""), 0);
+    CHECK_EQ_U(risks_of(refused, 6, "\"detail\":\"alice\""), 1);
+}
+
 int main(void)
 {
     test_session();
+    test_risk();
     test_data();
     test_table();
     test_hostile();

@@ -288,9 +288,37 @@ static void test_hostile(void)
     coll_reset(&c);
 }
 
+/* The risk krb5_weak_encryption: a reply with a weak session or ticket
+ * etype (its name the detail), none for AES, none for a request or error;
+ * the realm an answer names (a reply's; an error's only with its crealm,
+ * the field Suricata writes) is an asset fact, a request's is not. */
+static void test_risk(void)
+{
+    struct b req = as_req("bob"), err = krb_error(6);
+    struct b aes = kdc_rep(11, "bob", "krbtgt", "EXAMPLE.GOV", 18, 18);
+    struct b rc4 = kdc_rep(13, "bob", "cifs", "fs01", 23, 18);
+    struct b des = kdc_rep(13, "bob", "cifs", "fs01", 18, 3);
+    struct coll c;
+
+    memset(&c, 0, sizeof(c));
+    udp(NULL, &req, 0, &c);
+    udp(NULL, &err, 1, &c);
+    udp(NULL, &aes, 1, &c);
+    CHECK_EQ_U(coll_side(&c, TX_RISK, "\"risk\""), 0);
+    CHECK_EQ_U(coll_side(&c, TX_ASSET, "{\"asset\":{\"krb5\":{\"realm\":\"EXAMPLE.GOV\"}}}"), 1);
+    udp(NULL, &rc4, 1, &c);
+    CHECK_EQ_U(coll_side(&c, TX_RISK, "\"names\":[\"krb5_weak_encryption\"],\"detail\":\"rc4-hmac\"}"), 1);
+    udp(NULL, &des, 1, &c);
+    CHECK_EQ_U(coll_side(&c, TX_RISK, "\"detail\":\"ticket des-cbc-md5\"}"), 1);
+    udp(NULL, &rc4, 0, &c);                     /* the same bytes to the KDC: no answer of it */
+    CHECK_EQ_U(coll_side(&c, TX_RISK, "krb5_weak_encryption"), 2);
+    coll_reset(&c);
+}
+
 int main(void)
 {
     test_tcp();
+    test_risk();
     test_udp();
     test_hostile();
     CHECK_EQ_U(st.memory, 0);

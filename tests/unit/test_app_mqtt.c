@@ -275,9 +275,48 @@ static void test_hostile(void)
     CHECK_EQ_U(st.memory, m0);
 }
 
+/* mqtt_cleartext_credentials: a CONNECT with a password (detail the user
+ * name, never the password); none without one. The broker's protocol
+ * version is an asset fact once its CONNACK answers. */
+static void test_risk(void)
+{
+    struct msg cs, sc, b;
+    struct coll c;
+
+    build_session(&cs, &sc);
+    memset(&c, 0, sizeof(c));
+    run(&cs, &sc, 0, &c);
+    CHECK_EQ_U(coll_side(&c, TX_RISK, "{\"risk\":{\"source\":\"app\",\"protocol\":\"mqtt\","
+                                      "\"names\":[\"mqtt_cleartext_credentials\"],"
+                                      "\"detail\":\"operator\"}}"), 1);
+    CHECK_EQ_U(coll_side(&c, TX_RISK, "s3cret"), 0);
+    CHECK_EQ_U(coll_side(&c, TX_ASSET, "{\"asset\":{\"mqtt\":{\"protocol_version\":4}}}"), 1);
+    coll_reset(&c);
+
+    cs.n = sc.n = b.n = 0;                      /* user name, no password: no risk */
+    str(&b, "MQTT"); u8(&b, 4); u8(&b, 0x82); u16(&b, 60);
+    str(&b, "meter-18"); str(&b, "viewer");
+    msg(&cs, 1, 0, &b);
+    b.n = 0; u8(&b, 0); u8(&b, 0); msg(&sc, 2, 0, &b);
+    memset(&c, 0, sizeof(c));
+    run(&cs, &sc, 0, &c);
+    CHECK_EQ_U(coll_side(&c, TX_RISK, "\"risk\""), 0);
+    coll_reset(&c);
+
+    cs.n = b.n = 0;                             /* a password without a user name (3.1.1 */
+    str(&b, "MQTT"); u8(&b, 4); u8(&b, 0x42); u16(&b, 60);   /* forbids it; 5 allows it) */
+    str(&b, "meter-19"); str(&b, "pw");
+    msg(&cs, 1, 0, &b);
+    memset(&c, 0, sizeof(c));
+    run(&cs, &sc, 0, &c);
+    CHECK_EQ_U(coll_side(&c, TX_RISK, "\"names\":[\"mqtt_cleartext_credentials\"],\"detail\":\"\"}"), 1);
+    coll_reset(&c);
+}
+
 int main(void)
 {
     test_session();
+    test_risk();
     test_v5();
     test_hostile();
     CHECK_EQ_U(st.memory, 0);

@@ -145,8 +145,29 @@ static void test_standard(void)
     expect_json(&c[0], 3, "{\"tx_id\":4,\"event_type\":\"connect_response\"}");
     CHECK(c[0].log && c[1].log && !strcmp(c[0].log, c[1].log));
     CHECK(c[0].log && c[2].log && !strcmp(c[0].log, c[2].log));
+    /* standard RDP security chosen: the fact and the risk */
+    CHECK_EQ_U(coll_side(&c[0], TX_ASSET, "{\"asset\":{\"rdp\":{\"protocol\":\"rdp\"}}}"), 1);
+    CHECK_EQ_U(coll_side(&c[0], TX_RISK, "\"names\":[\"rdp_no_nla\"]"), 1);
     for (int mode = 0; mode < 3; mode++)
         coll_reset(&c[mode]);
+
+    /* standard RDP security, TLS alone, or no negotiation at all: rdp_no_nla */
+    for (int k = 0; k < 3; k++) {
+        struct msg std;
+        if (k < 2) {
+            cc(&std, 2, 0, (uint32_t)k);
+        } else {                            /* a confirm without RDP_NEG_RSP */
+            struct msg x = { .n = 0 };
+            u8(&x, 6); u8(&x, 0xd0); le16(&x, 0); le16(&x, 0); u8(&x, 0);
+            tpkt(&std, &x);
+        }
+        const struct msg *m1[] = { &req, &std };
+        struct coll z = { .n = 0 };
+        run(m1, dirs, 2, 0, &z, 1);
+        CHECK_EQ_U(coll_side(&z, TX_RISK, k == 1 ? "\"names\":[\"rdp_no_nla\"],\"detail\":\"ssl\"" :
+                                                 "\"names\":[\"rdp_no_nla\"],\"detail\":\"rdp\""), 1);
+        coll_reset(&z);
+    }
 
     /* every cut of the client's side: never more than the whole gives */
     struct msg all = { .n = 0 };
@@ -199,6 +220,9 @@ static void test_tls_and_failure(void)
         run(ms, dirs, 3, mode, &c[mode], 1);
     }
     CHECK_EQ_U(c[0].n, 3);
+    /* CredSSP chosen: an asset fact, no risk */
+    CHECK_EQ_U(coll_side(&c[0], TX_ASSET, "{\"asset\":{\"rdp\":{\"protocol\":\"hybrid\"}}}"), 1);
+    CHECK_EQ_U(coll_side(&c[0], TX_RISK, "\"risk\""), 0);
     expect_json(&c[0], 1, "{\"tx_id\":2,\"event_type\":\"initial_response\",\"protocol\":\"hybrid\"}");
     expect_json(&c[0], 2, "{\"tx_id\":3,\"event_type\":\"tls_handshake\",\"x509_serials\":[]}");
     CHECK(c[0].log && c[1].log && !strcmp(c[0].log, c[1].log));
@@ -216,6 +240,7 @@ static void test_tls_and_failure(void)
                        "[\"restricted_admin_mode_required\",\"correlation_info_present\"]}");
     expect_json(&y, 1, "{\"tx_id\":2,\"event_type\":\"initial_response\",\"error_code\":5,"
                        "\"reason\":\"hybrid required by server\"}");
+    CHECK_EQ_U(y.nside, 0);                 /* a refusal chooses nothing: no fact, no risk */
     coll_reset(&y);
 }
 

@@ -202,6 +202,12 @@ static void test_smb2(void)
     app_flow_free(a);
     CHECK_EQ_U(nev(&c), 15);
     CHECK(with_buf(&c, BUF_SMB_SHARE, 0) < 0 && with_buf(&c, BUF_DCERPC_STUB_DATA, 0) < 0);
+    /* assets: the negotiate's dialect and signing, the challenge's domain;
+     * SMB2 with signing enabled is no risk */
+    CHECK_EQ_U(coll_side(&c, TX_ASSET, "{\"asset\":{\"smb\":{\"dialect\":\"3.02\"}}}"), 1);
+    CHECK_EQ_U(coll_side(&c, TX_ASSET, "{\"asset\":{\"smb\":{\"signing\":\"enabled\"}}}"), 1);
+    CHECK_EQ_U(coll_side(&c, TX_ASSET, "{\"asset\":{\"smb\":{\"domain\":\"CORP\"}}}"), 1);
+    CHECK_EQ_U(coll_side(&c, TX_RISK, "\"risk\""), 0);
     coll_reset(&c);
     conv_free(&cv);
 }
@@ -220,6 +226,13 @@ static void test_smb1(void)
     CHECK(has(ev(&c, 1), "\"session_id\":2048"));
     CHECK(has(ev(&c, 2), "\"named_pipe\":\"\\\\\\\\FILESRV\\\\IPC$\",\"service\":{\"request\":\"?????\","
                          "\"response\":\"IPC\"}"));
+    /* the server answers in SMB1 without signing: both risks, once each */
+    CHECK_EQ_U(coll_side(&c, TX_RISK, "\"names\":[\"smb1_in_use\"],\"detail\":\"NT LM 0.12\""), 1);
+    CHECK_EQ_U(coll_side(&c, TX_RISK, "\"names\":[\"smb_signing_disabled\"]"), 1);
+    CHECK_EQ_U(coll_side(&c, TX_ASSET, "{\"asset\":{\"smb\":{\"dialect\":\"NT LM 0.12\"}}}"), 1);
+    CHECK_EQ_U(coll_side(&c, TX_ASSET, "{\"asset\":{\"smb\":{\"signing\":\"disabled\"}}}"), 1);
+    CHECK_EQ_U(coll_side(&c, TX_ASSET, "{\"asset\":{\"smb\":{\"native_os\":\"Windows Server 2003 3790\"}}}"), 1);
+    CHECK_EQ_U(coll_side(&c, TX_ASSET, "{\"asset\":{\"smb\":{\"native_lm\":\"Windows Server 2003 5.2\"}}}"), 1);
     coll_reset(&c);
     conv_free(&cv);
 }
@@ -462,6 +475,157 @@ static void test_lies(void)
     CHECK_EQ_U(st.memory, 0);
 }
 
+/* One NetBIOS message holding an SMB2 header (command cmd, message id mid,
+ * response or not) and body; returns its length. */
+static size_t smb2_msg(uint8_t *m, int cmd, int resp, uint64_t mid, const uint8_t *body, size_t bl)
+{
+    memset(m, 0, 4 + 64);
+    m[1] = (uint8_t)((64 + bl) >> 16);
+    m[2] = (uint8_t)((64 + bl) >> 8);
+    m[3] = (uint8_t)(64 + bl);
+    memcpy(m + 4, "\xfeSMB", 4);
+    put16(m + 8, 64);
+    put16(m + 16, (unsigned)cmd);
+    put32(m + 20, resp ? 1 : 0);
+    put32(m + 28, (uint32_t)mid);
+    memcpy(m + 68, body, bl);
+    return 4 + 64 + bl;
+}
+
+static size_t utf16(uint8_t *p, const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++) {
+        p[n++] = (uint8_t)*s;
+        p[n++] = 0;
+    }
+    return n;
+}
+
+/* The asset facts and risks of constructed negotiates and a challenge. */
+static void test_assets(void)
+{
+    static uint8_t m[4096], b[1024];
+    struct coll c = { 0 };
+    struct app_sink s = coll_sink(&c);
+    struct app_flow *a = app_flow_new(app_registry_id("smb"), NULL, &st);
+    size_t n;
+
+    /* negotiate 3.1.1, signing required: facts, no risk */
+    memset(b, 0, sizeof(b));
+    put16(b, 36);
+    put16(b + 2, 1);
+    put16(b + 36, 0x311);
+    n = smb2_msg(m, 0, 0, 1, b, 38);
+    coll_feed(a, 0, m, n, 0, &s);
+    memset(b, 0, sizeof(b));
+    put16(b, 65);
+    b[2] = 3;                               /* SIGNING_ENABLED | SIGNING_REQUIRED */
+    put16(b + 4, 0x311);
+    n = smb2_msg(m, 0, 1, 1, b, 64);
+    coll_feed(a, 1, m, n, 0, &s);
+    CHECK_EQ_U(coll_side(&c, TX_ASSET, "{\"asset\":{\"smb\":{\"dialect\":\"3.1.1\"}}}") +
+               coll_side(&c, TX_ASSET, "{\"asset\":{\"smb\":{\"dialect\":\"3.11\"}}}"), 1);
+    CHECK_EQ_U(coll_side(&c, TX_ASSET, "\"signing\":\"required\""), 1);
+    CHECK_EQ_U(coll_side(&c, TX_RISK, "\"risk\""), 0);
+
+    /* a session setup whose challenge carries the target info: the names */
+    memset(b, 0, sizeof(b));
+    put16(b, 25);
+    n = smb2_msg(m, 1, 0, 2, b, 24);
+    coll_feed(a, 0, m, n, 0, &s);
+    uint8_t tok[512], ti[256];
+    size_t tl = 0, t = 0;
+    uint8_t v[64];
+    const struct { int id; const char *s; } av[] = {
+        { 2, "CORP" }, { 1, "FS01" }, { 4, "corp.example" }, { 3, "fs01.corp.example" },
+    };
+    for (size_t i = 0; i < sizeof(av) / sizeof(av[0]); i++) {
+        size_t vl = utf16(v, av[i].s);
+        put16(ti + tl, (unsigned)av[i].id);
+        put16(ti + tl + 2, (unsigned)vl);
+        memcpy(ti + tl + 4, v, vl);
+        tl += 4 + vl;
+    }
+    put32(ti + tl, 0);                      /* MsvAvEOL */
+    tl += 4;
+    memset(tok, 0, sizeof(tok));
+    memcpy(tok, "NTLMSSP\0", 8);
+    put32(tok + 8, 2);
+    put32(tok + 20, 1);                     /* NEGOTIATE_UNICODE */
+    put16(tok + 40, (unsigned)tl);
+    put16(tok + 42, (unsigned)tl);
+    put32(tok + 44, 56);
+    memcpy(tok + 56, ti, tl);
+    t = 56 + tl;
+    memset(b, 0, sizeof(b));
+    put16(b, 9);
+    put16(b + 4, 64 + 8);
+    put16(b + 6, (unsigned)t);
+    memcpy(b + 8, tok, t);
+    n = smb2_msg(m, 1, 1, 2, b, 8 + t);
+    put32(m + 12, 0xc0000016);              /* STATUS_MORE_PROCESSING_REQUIRED */
+    coll_feed(a, 1, m, n, 0, &s);
+    CHECK_EQ_U(coll_side(&c, TX_ASSET, "{\"asset\":{\"smb\":{\"server_name\":\"FS01\"}}}"), 1);
+    CHECK_EQ_U(coll_side(&c, TX_ASSET, "{\"asset\":{\"smb\":{\"dns_name\":\"fs01.corp.example\"}}}"), 1);
+    CHECK_EQ_U(coll_side(&c, TX_ASSET, "{\"asset\":{\"smb\":{\"domain\":\"CORP\"}}}"), 1);
+    CHECK_EQ_U(coll_side(&c, TX_ASSET, "{\"asset\":{\"smb\":{\"dns_domain\":\"corp.example\"}}}"), 1);
+    /* an AV pair whose length runs past the target info: nothing read past it */
+    app_flow_end(a, &s);
+    app_flow_free(a);
+    coll_reset(&c);
+
+    /* negotiate with neither signing bit: smb_signing_disabled, once */
+    a = app_flow_new(app_registry_id("smb"), NULL, &st);
+    for (int k = 0; k < 2; k++) {
+        memset(b, 0, sizeof(b));
+        put16(b, 36);
+        put16(b + 2, 1);
+        put16(b + 36, 0x202);
+        n = smb2_msg(m, 0, 0, 10 + (uint64_t)k, b, 38);
+        coll_feed(a, 0, m, n, 0, &s);
+        memset(b, 0, sizeof(b));
+        put16(b, 65);
+        put16(b + 4, 0x202);
+        n = smb2_msg(m, 0, 1, 10 + (uint64_t)k, b, 64);
+        coll_feed(a, 1, m, n, 0, &s);
+    }
+    CHECK_EQ_U(coll_side(&c, TX_RISK, "\"names\":[\"smb_signing_disabled\"],\"detail\":\"2.02\""), 2);
+    CHECK_EQ_U(coll_side(&c, TX_RISK, "smb1_in_use"), 0);
+    app_flow_end(a, &s);
+    app_flow_free(a);
+    coll_reset(&c);
+
+    /* the multi-protocol negotiate: an SMB1 request offering SMB2, answered
+     * in SMB2, is no SMB1 in use; an SMB1 command after it is */
+    static const char dl[] = "\2NT LM 0.12\0\2SMB 2.002\0\2SMB 2.???";
+    a = app_flow_new(app_registry_id("smb"), NULL, &st);
+    memset(m, 0, 4 + 35);
+    n = 4 + 32 + 3 + sizeof(dl);
+    m[3] = (uint8_t)(n - 4);
+    memcpy(m + 4, "\xffSMB", 4);
+    m[8] = 0x72;
+    put16(m + 4 + 33, sizeof(dl));
+    memcpy(m + 4 + 35, dl, sizeof(dl));
+    coll_feed(a, 0, m, n, 0, &s);
+    memset(b, 0, sizeof(b));
+    put16(b, 65);
+    b[2] = 1;
+    put16(b + 4, 0x2ff);
+    n = smb2_msg(m, 0, 1, 0, b, 64);
+    coll_feed(a, 1, m, n, 0, &s);
+    CHECK_EQ_U(coll_side(&c, TX_RISK, "\"risk\""), 0);
+    memset(m, 0, 4 + 35);                   /* SMB1 ECHO */
+    m[3] = 35;
+    memcpy(m + 4, "\xffSMB", 4);
+    m[8] = 0x2b;
+    coll_feed(a, 0, m, 4 + 35, 0, &s);
+    CHECK_EQ_U(coll_side(&c, TX_RISK, "\"names\":[\"smb1_in_use\"],\"detail\":\"SMB1_COMMAND_ECHO\""), 1);
+    app_flow_end(a, &s);
+    app_flow_free(a);
+    coll_reset(&c);
+}
+
 int main(void)
 {
     char err[256];
@@ -480,6 +644,7 @@ int main(void)
     hostile_conv("smb", "pcaps/app-smb1-files.pcap", 445);
     hostile_conv("dcerpc", "pcaps/app-dcerpc.pcap", 49667);
     test_lies();
+    test_assets();
     CHECK_EQ_U(st.memory, 0);
     files_worker_free(st.files);
     return unit_done("test_app_smb");

@@ -269,6 +269,7 @@ static void test_set(void)
         { "policy.cross-border.allowed-countries", "[CN, HK]", STR, F(xborder_allowed), 0, "[china]" },
         { "policy.cross-border.min-bytes", "1mb", U64, F(xborder_min_bytes), 1ULL << 20, "lots" },
         { "risk.min-score", "100", U32, F(risk_min_score), 100, "100001" },
+        { "risk.app", "[smb1_in_use, rdp_no_nla]", U32, F(risk_app), 1u << 1 | 1u << 6, "[smb3]" },
         { "intel.files", "[/x/a.txt, /x/b.csv]", STR, F(intel_files), 0, "a\nb" },
         { "rules.files", "[/x/a.rules, b.rules]", STR, F(rule_files), 0, "a\nb" },
         { "rules.classification-file", "/x/classification.config", STR, F(rule_classification), 0, "a\tb" },

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "taishi/dpi/dpi.h"
+#include "taishi/enrich/assets.h"
 #include "taishi/enrich/policy.h"
 #include "unit.h"
 
@@ -203,6 +204,98 @@ static void test_risk_gate(const struct config *cfg0)
     CHECK_EQ_U(policy_risk_due(&cfg, &f), 0);
 }
 
+/* risk.app: every weakness on by default; a list switches the others off;
+ * a name not in the table is never on. */
+static void test_app_risk_gate(const struct config *cfg0)
+{
+    struct config cfg = *cfg0;
+    char err[256];
+
+    for (int i = 0; i < app_risk_count(); i++)
+        CHECK_EQ_U(policy_app_risk(&cfg, app_risk_name(i)), (unsigned)i);
+    CHECK(policy_app_risk(&cfg, "no_such_risk") < 0);
+    CHECK(policy_app_risk(&cfg, NULL) < 0);
+    CHECK_EQ_U(config_set(&cfg, "risk.app", "[smb1_in_use]", err, sizeof(err)), 0);
+    CHECK_EQ_U(policy_app_risk(&cfg, "smb1_in_use"), (unsigned)app_risk_index("smb1_in_use"));
+    CHECK(policy_app_risk(&cfg, "snmp_default_community") < 0);
+    CHECK_EQ_U(config_set(&cfg, "risk.app", "[]", err, sizeof(err)), 0);
+    CHECK(policy_app_risk(&cfg, "smb1_in_use") < 0);
+    CHECK(config_set(&cfg, "risk.app", "[smb1]", err, sizeof(err)) < 0);
+    CHECK(strstr(err, "risk.app") && strstr(err, "krb5_weak_encryption"));
+}
+
+/* A flow's facts: the same object and key replaces, the cap drops the rest;
+ * hosts merge by address, only confirmed ones are announced, once; the
+ * state file keeps them (port 0, proto 0) and the old format loads. */
+static void test_facts(const struct config *cfg0)
+{
+    struct asset_facts af;
+    struct app_asset_meta m = { .object = "smb", .key = "dialect", .value = "2.02" };
+    memset(&af, 0, sizeof(af));
+    asset_facts_add(&af, &m, 1);
+    m.value = "3.1.1";
+    asset_facts_add(&af, &m, 2);
+    CHECK_EQ_U(af.nfacts, 1);
+    CHECK_STR(af.f[0].value, "3.1.1");
+    m = (struct app_asset_meta){ .object = "mqtt", .key = "protocol_version", .num = 5 };
+    asset_facts_add(&af, &m, 3);
+    CHECK(af.nfacts == 2 && af.f[1].is_num && af.f[1].num == 5);
+    static const char *const keys[] = { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l",
+                                        "m", "n" };
+    char longv[300];
+    memset(longv, 'x', sizeof(longv) - 1);
+    longv[sizeof(longv) - 1] = 0;
+    for (int i = 0; i < 14; i++) {
+        m = (struct app_asset_meta){ .object = "krb5", .key = keys[i], .value = longv };
+        asset_facts_add(&af, &m, 4);
+    }
+    CHECK_EQ_U(af.nfacts, ASSET_FACTS_MAX);
+    CHECK_EQ_U(strlen(af.f[2].value), ASSET_VALUE_MAX - 1);
+
+    struct app_asset_meta h = { .object = "host", .key = "host", .host = 1, .ipver = 4,
+                                .value = "ws-7", .num = 0 };
+    set4(h.ip, 10, 3, 0, 77);
+    asset_facts_add(&af, &h, 10);           /* a request: unconfirmed, named */
+    h.value = NULL;
+    h.num = 1;
+    h.has_mac = 1;
+    memcpy(h.mac, "\2\0\0\0\x33\1", 6);
+    asset_facts_add(&af, &h, 20);           /* its ACK: confirmed, the name kept */
+    set4(h.ip, 10, 3, 0, 90);
+    h.num = 0;
+    asset_facts_add(&af, &h, 30);           /* asked for, never confirmed */
+    CHECK_EQ_U(af.nhosts, 2);
+    CHECK(af.h[0].confirmed && af.h[0].has_mac && !strcmp(af.h[0].hostname, "ws-7") &&
+          af.h[0].ts_ns == 20);
+    CHECK(!af.h[1].confirmed);
+
+    struct config cfg = *cfg0;
+    char path[] = "/tmp/taishi-assets-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fprintf(f, "4 10.0.0.5 445 6 1000\n");         /* a line of the old format */
+    fclose(f);
+    snprintf(cfg.asset_state_file, sizeof(cfg.asset_state_file), "%s", path);
+    char err[128];
+    struct asset_inventory *inv = assets_open(&cfg, err, sizeof(err));
+    struct asset_stats as;
+    assets_stats(inv, &as);
+    CHECK_EQ_U(as.loaded, 1);
+    CHECK_EQ_U(assets_hosts_seen(inv, &af), 1);     /* h[0] only */
+    CHECK_EQ_U(assets_hosts_seen(inv, &af), 0);     /* once */
+    uint8_t ip[16];
+    set4(ip, 10, 0, 0, 5);
+    CHECK_EQ_U(assets_first_seen(inv, 4, ip, 445, 6, 1), 0);
+    assets_close(inv);                              /* saves */
+    inv = assets_open(&cfg, err, sizeof(err));
+    assets_stats(inv, &as);
+    CHECK_EQ_U(as.loaded, 2);
+    CHECK_EQ_U(assets_hosts_seen(inv, &af), 0);     /* the host came back from the file */
+    assets_close(inv);
+    unlink(path);
+}
+
 int main(void)
 {
     struct config cfg;
@@ -212,5 +305,7 @@ int main(void)
     test_cross_border(&cfg);
     test_asset_rule();
     test_risk_gate(&cfg);
+    test_app_risk_gate(&cfg);
+    test_facts(&cfg);
     return unit_done("policy");
 }

@@ -96,6 +96,29 @@ struct app_ssh_meta {
 struct app_risk_meta {
     const char *name, *detail;
 };
+/* The names a TX_RISK may carry, one table (app.c): the worker writes each
+ * at most once per flow, and `risk.app` switches each on or off by its
+ * index. A new weakness is added at the end of the table. */
+#define APP_RISKS_MAX 32
+int app_risk_count(void);
+const char *app_risk_name(int i);           /* NULL past the end */
+int app_risk_index(const char *name);       /* -1 when not in the table */
+
+/* A TX_ASSET's meta: one fact a parser learned about the flow's server
+ * (object "smb", key "dialect", value "3.1.1"; or a number in num), or a
+ * host it named (host = 1: a DHCP client: its address, MAC and name in
+ * value; num = 1 when a server confirmed the address (a DHCPACK), 0 when a
+ * client only asked for it (its name waits for an ACK of that address)). object and key are string literals (the worker keeps them by
+ * pointer until the flow ends); value is NUL-terminated, valid during the
+ * callback, NULL when num is the value. Not inspected by rules, no event
+ * of its own: the worker keeps the facts for the flow's asset event. */
+struct app_asset_meta {
+    const char *object, *key, *value;
+    int64_t num;
+    uint8_t host, ipver, has_mac;
+    uint8_t ip[16];
+    uint8_t mac[6];
+};
 
 /* tx kinds: when the detect stage inspects and when an event is due. */
 enum app_tx_kind {
@@ -118,6 +141,8 @@ enum app_tx_kind {
                          * event_body() reads it); event=1 when a transaction completes */
     TX_SMB,             /* an SMB command (app_smb.c): event=1 at its response -> smb event */
     TX_DCERPC,          /* a DCE/RPC call over TCP (app_dcerpc.c) -> dcerpc event */
+    TX_ASSET,           /* a fact about the server or a host (meta: struct app_asset_meta)
+                         * for the asset inventory; event=0, no buffers, not inspected */
     TX_KINDS            /* the number of kinds (keep last) */
 };
 

@@ -95,6 +95,7 @@ struct config {
     char xborder_allowed[512];              /* "[CN, ...]" */
     uint64_t xborder_min_bytes;             /* 0 = decide when the flow ends */
     uint32_t risk_min_score;
+    uint32_t risk_app;                      /* risk.app: bit i = app_risk_name(i) is written */
     char intel_files[1024];                 /* "[a.txt, b.csv]" */
     int nrule_vars;                         /* vars.NAME (other than HOME_NET): rule variables */
     struct { char name[64], value[1024]; } rule_vars[CONFIG_MAX_RULE_VARS];

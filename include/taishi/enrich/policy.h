@@ -62,5 +62,8 @@ int policy_answered_service(const struct flow *f);
 
 /* The risk gate: nDPI's risks of the flow reach risk.min-score. */
 int policy_risk_due(const struct config *cfg, const struct flow *f);
+/* The gate of the parsers' weaknesses (TX_RISK): the weakness's index in
+ * app.h's table when risk.app has it on, -1 when off or not in the table. */
+int policy_app_risk(const struct config *cfg, const char *name);
 
 #endif

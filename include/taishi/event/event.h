@@ -93,7 +93,16 @@ void event_risk_app(struct jw *w, const struct event_ctx *c, const struct flow *
                     const struct app_tx *tx, uint64_t ts);
 void event_risk_cross_border(struct jw *w, const struct event_ctx *c, const struct flow *f,
                              const char *country, int outbound, uint64_t ts);
-void event_asset(struct jw *w, const struct event_ctx *c, const struct flow *f);
+/* af: what the parsers learned about the server (NULL: nothing), written
+ * as one object per parser after tls/ssh: smb{...}, krb5{...}, ... */
+struct asset_facts;
+struct asset_host;
+void event_asset(struct jw *w, const struct event_ctx *c, const struct flow *f,
+                 const struct asset_facts *af);
+/* A host a parser named (a DHCP client): asset{role: "host", ip, mac,
+ * hostname}, with the flow_id and addresses of the flow that named it. */
+void event_asset_host(struct jw *w, const struct event_ctx *c, const struct flow *f,
+                      const struct asset_host *h);
 
 /* event_alert.c: a rule matched (dir: the matching packet's direction; buf
  * the buffer it matched, for payload_printable; rs the ruleset r belongs

@@ -58,7 +58,8 @@ struct stats_proto {
     uint64_t bytes, flows;
 };
 struct stats_risk {
-    const char *name;           /* nDPI's risk name (static), or "cross-border" */
+    const char *name;           /* nDPI's risk name (static), "cross-border", or a
+                                 * parser's (app_risk_name()) */
     uint64_t count;
 };
 
@@ -90,7 +91,7 @@ struct stats_totals {
     int nsigs;                  /* signatures by alerts (the workers' summaries merged) */
     struct worker_sig *sigs;
     int nrisks;
-    struct stats_risk risks[WORKER_RISK_BITS + 1];
+    struct stats_risk risks[WORKER_RISK_BITS + 1 + APP_RISKS_MAX];
     int nxb;                    /* cross-border flows by country */
     struct worker_country *xb;
     struct talker *talk_all;    /* scratch: every worker's talkers */

@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "taishi/app/app.h"
 #include "taishi/config/config.h"
 #include "taishi/dpi/dpi.h"
 #include "taishi/core/jw.h"
@@ -83,6 +84,7 @@ struct worker_stats {
     int nsigs;
     uint64_t risk_ndpi[WORKER_RISK_BITS];  /* risk events with this nDPI risk bit */
     uint64_t risk_ndpi_events, risk_cross_border;
+    uint64_t risk_app[APP_RISKS_MAX];       /* parser risk events, by app_risk_index() */
     struct worker_country xb[WORKER_COUNTRIES];
     int nxb;
     uint64_t xb_other;          /* cross-border flows of countries beyond the table */
