@@ -494,17 +494,18 @@ static void quic_event_body(struct jw *w, const struct app_tx *tx)
     const struct quic_meta *m = tx->meta;
     const struct tls_hello *h = m->hello;
     const struct gquic_out *g = m->g;
+    const char *gt = g && g->text.d ? (const char *)g->text.d : "";   /* empty values: no buffer */
     jw_kobj(w, "quic");
     jw_kstr(w, "version", m->version);
     if (g && g->has_sni) {                  /* the CHLO's bytes, as Suricata: lossy UTF-8 */
         jw_key(w, "sni");
-        jw_strn_lossy(w, (const char *)g->text.d + g->sni_off, g->sni_len);
+        jw_strn_lossy(w, gt + g->sni_off, g->sni_len);
     } else if (h && m->client && h->sni[0]) {
         jw_kstr(w, "sni", h->sni);
     }
     if (g && g->has_ua) {
         jw_key(w, "ua");
-        jw_strn_lossy(w, (const char *)g->text.d + g->ua_off, g->ua_len);
+        jw_strn_lossy(w, gt + g->ua_off, g->ua_len);
     }
     if (g && g->ncyu) {
         jw_karr(w, "cyu");
@@ -512,7 +513,7 @@ static void quic_event_body(struct jw *w, const struct app_tx *tx)
             jw_obj_begin(w);
             jw_kstr(w, "hash", g->cyu[i].hash);
             jw_key(w, "string");
-            jw_strn(w, (const char *)g->text.d + g->cyu[i].off, g->cyu[i].len);
+            jw_strn(w, gt + g->cyu[i].off, g->cyu[i].len);
             jw_obj_end(w);
         }
         jw_arr_end(w);

@@ -222,7 +222,24 @@ static void test_chlo(void)
     CHECK_STR(c.tx[1].json, "{\"quic\":{\"version\":\"Q044\"}}\n");
     app_flow_free(a);
     coll_reset(&c);
-    CHECK_EQ_U(app_stats_get(&st, "quic", "hellos"), h0 + 4);
+    memset(&c, 0, sizeof(c));
+
+    /* Q035 (no CYU for it) with only an empty SNI: "sni":"", no buffer */
+    a = qflow();
+    m.n = f.n = dg.n = 0;
+    static const struct tv empty[] = { { "SNI\0", "", 0 } };
+    tag_msg(&m, "CHLO", empty, 1);
+    stream(&f, 1, &m);
+    b8(&dg, 0x09); bmem(&dg, cid, 8); bmem(&dg, "Q035", 4); b8(&dg, 1);
+    for (int i = 0; i < 12; i++) b8(&dg, 0x77);
+    bmem(&dg, f.d, f.n);
+    feed(a, 0, &dg, &c);
+    CHECK_EQ_U(c.n, 1);
+    CHECK_STR(c.tx[0].json, "{\"quic\":{\"version\":\"51303335\",\"sni\":\"\"}}\n");
+    CHECK(coll_buf(&c, 0, BUF_QUIC_SNI, 0) == NULL);
+    app_flow_free(a);
+    coll_reset(&c);
+    CHECK_EQ_U(app_stats_get(&st, "quic", "hellos"), h0 + 5);
     CHECK_EQ_U(st.memory, m0);
 }
 
