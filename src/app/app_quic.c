@@ -175,8 +175,8 @@ static void frames(struct quic_state *q, int dir, const uint8_t *p, size_t n)
             break;
         case 0x02:
         case 0x03:                      /* ACK: largest, delay, range count, first range, ranges */
-            if (quic_varint(p, n, &o, &a) < 0 || quic_varint(p, n, &o, &a) < 0 || quic_varint(p, n, &o, &c) < 0 ||
-                quic_varint(p, n, &o, &a) < 0)
+            if (quic_varint(p, n, &o, &a) < 0 || quic_varint(p, n, &o, &a) < 0 ||
+                quic_varint(p, n, &o, &c) < 0 || quic_varint(p, n, &o, &a) < 0)
                 goto bad;
             for (uint64_t i = 0; i < c; i++)
                 if (quic_varint(p, n, &o, &a) < 0 || quic_varint(p, n, &o, &a) < 0)

@@ -87,7 +87,7 @@ int gquic_long_header(const uint8_t *p, size_t n, size_t *hdr_len, int *initial)
     if (v == GQUIC_Q046)
         *initial = (p[0] & 0x30) == 0;          /* IETF-style type bits */
     else if ((p[0] & 0x7f) >= 0x7c)
-        *initial = (p[0] & 0x7f) == 0x7f;       /* 0x7f Initial, 0x7e Retry, 0x7d Handshake, 0x7c 0-RTT */
+        *initial = (p[0] & 0x7f) == 0x7f;       /* 7f Initial, 7e Retry, 7d Handshake, 7c 0-RTT */
     else
         return 0;
     size_t dl = p[5] >> 4, sl = p[5] & 15;      /* each 0 or 3 more than the nibble */

@@ -32,7 +32,11 @@ struct b {
 static void b8(struct b *b, unsigned v) { b->d[b->n++] = (uint8_t)v; }
 static void b16(struct b *b, unsigned v) { b8(b, v >> 8); b8(b, v & 0xff); }
 static void b32(struct b *b, uint32_t v) { b16(b, v >> 16); b16(b, v & 0xffff); }
-static void b32le(struct b *b, uint32_t v) { b8(b, v & 0xff); b8(b, (v >> 8) & 0xff); b8(b, (v >> 16) & 0xff); b8(b, v >> 24); }
+static void b32le(struct b *b, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        b8(b, (v >> (8 * i)) & 0xff);
+}
 static void bmem(struct b *b, const void *p, size_t n) { memcpy(b->d + b->n, p, n); b->n += n; }
 
 static const uint8_t cid[8] = { 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8 };
@@ -197,8 +201,10 @@ static void test_chlo(void)
     feed(a, 0, &dg, &c);
     CHECK_EQ_U(c.n, 1);
     CHECK_STR(c.tx[0].json, "{\"quic\":{\"version\":\"Q046\",\"sni\":\"q46.example\","
-              "\"ua\":\"Chrome/99 caf\xc3\xa9 \xef\xbf\xbd\",\"cyu\":[{\"hash\":\"a46560d4548108cf99308319b3b85346\","
-              "\"string\":\"46,PAD-SNI-STK-VER-CCS-NONC-AEAD-UAID-SCID-TCID-PDMD-SMHL-ICSL-NONP-PUBS-MIDS-"
+              "\"ua\":\"Chrome/99 caf\xc3\xa9 \xef\xbf\xbd\","
+              "\"cyu\":[{\"hash\":\"a46560d4548108cf99308319b3b85346\","
+              "\"string\":\"46,PAD-SNI-STK-VER-CCS-NONC-AEAD-UAID-SCID-TCID-PDMD-SMHL-ICSL-NONP-"
+              "PUBS-MIDS-"
               "SCLS-KEXS-XLCT-CSCT-COPT-CCRT-IRTT-CFCW-SFCW\"}]}}\n");
     CHECK_STR(coll_buf(&c, 0, BUF_QUIC_UA, 0), "Chrome/99 caf\xc3\xa9 \xe2\x82");   /* raw bytes */
     app_flow_free(a);
@@ -217,7 +223,8 @@ static void test_chlo(void)
     dg.d[0] = 0xfd;                                 /* Handshake: version only */
     feed(a, 0, &dg, &c);
     CHECK_EQ_U(c.n, 2);
-    CHECK_STR(c.tx[0].json, "{\"quic\":{\"version\":\"Q044\",\"cyu\":[{\"hash\":\"91fd267f24b96870e1579002f28a1c0b\","
+    CHECK_STR(c.tx[0].json, "{\"quic\":{\"version\":\"Q044\","
+              "\"cyu\":[{\"hash\":\"91fd267f24b96870e1579002f28a1c0b\","
               "\"string\":\"44,\"}]}}\n");
     CHECK_STR(c.tx[1].json, "{\"quic\":{\"version\":\"Q044\"}}\n");
     app_flow_free(a);
@@ -257,10 +264,10 @@ static void test_frames(void)
     tag_msg(&m1, "CHLO", first, 2);
     tag_msg(&m2, "CHLO", second, 4);
     b8(&f, 0x01);                                   /* PING */
-    b8(&f, 0x02); b8(&f, 5); b8(&f, 0); b8(&f, 1); b8(&f, 0); b8(&f, 1); b8(&f, 1);   /* ACK, 1 range */
+    b8(&f, 0x02); bmem(&f, "\x05\x00\x01\x00\x01\x01", 6);                      /* ACK, 1 range */
     stream(&f, 1, &m1);
-    /* CRYPTO 0x08: offset 0, length */
-    b8(&f, 0x08); b8(&f, 0); b16(&f, 0x4000 | (unsigned)m2.n); bmem(&f, m2.d, m2.n);
+    b8(&f, 0x08); b8(&f, 0); b16(&f, 0x4000 | (unsigned)m2.n);    /* CRYPTO 0x08: offset 0, length */
+    bmem(&f, m2.d, m2.n);
     b8(&f, 0x1e); bmem(&f, "\x99\x98\x97", 3);      /* unknown type: the rest of the packet */
     q043(&dg, &f, 0);
     feed(a, 0, &dg, &c);
@@ -316,7 +323,8 @@ static void test_q050(void)
     struct app_flow *a = qflow();
     feed(a, 0, &dg, &c);
     CHECK_EQ_U(c.n, 1);
-    CHECK_STR(c.tx[0].json, "{\"quic\":{\"version\":\"51303530\",\"sni\":\"q50.example\",\"ua\":\"ua50\"}}\n");
+    CHECK_STR(c.tx[0].json,
+              "{\"quic\":{\"version\":\"51303530\",\"sni\":\"q50.example\",\"ua\":\"ua50\"}}\n");
     CHECK_EQ_U(coll_nbuf(&c, 0, BUF_QUIC_CYU_HASH), 0);
     app_flow_free(a);
     coll_reset(&c);
