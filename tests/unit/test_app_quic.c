@@ -402,9 +402,25 @@ static void test_hostile(void)
     CHECK_EQ_U(st.memory, m0);
 }
 
+/* The salts Suricata 7.0.10 uses beyond v1/v2/draft-29: drafts 33-34 take
+ * v1's, mvfst 0xfaceb002 draft-23's, Q050 its own; T051 is not opened. */
+static void test_salts(void)
+{
+    struct quic_keys a, b;
+    CHECK(quic_initial_keys(0xff000022u, dcid, 8, 0, &a) == 0 && quic_initial_keys(QUIC_V1, dcid, 8, 0, &b) == 0);
+    CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+    CHECK(quic_initial_keys(0xff000020u, dcid, 8, 0, &a) == 0 && quic_initial_keys(QUIC_DRAFT29, dcid, 8, 0, &b) == 0);
+    CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+    CHECK(quic_initial_keys(0xfaceb002u, dcid, 8, 0, &a) == 0 && quic_initial_keys(0xff000017u, dcid, 8, 0, &b) == 0);
+    CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+    CHECK(quic_initial_keys(QUIC_Q050, dcid, 8, 0, &a) == 0 && memcmp(&a, &b, sizeof(a)) != 0);
+    CHECK(!quic_version_known(0x54303531u) && !quic_version_known(0x51303433u));
+}
+
 int main(void)
 {
     test_rfc9001_vectors();
+    test_salts();
     test_handshake(QUIC_V1, "1");
     test_handshake(QUIC_DRAFT29, "ff00001d");
     test_handshake(QUIC_V2, "v2");
