@@ -333,6 +333,27 @@ check([(e['fileinfo']['filename'], e['fileinfo']['size'], e['fileinfo']['state']
                         ('\\logs\\app.log', 700, 'TRUNCATED', 'SMB1_COMMAND_READ_ANDX')],
       'app-smb1-files: 3 files')
 check('sha256' not in fi[2]['fileinfo'], 'app-smb1-files: no sha256 for the file cut by the flow end')
+# app-gquic.pcap: Google QUIC CHLOs (README "quic"): sni, ua, cyu from the tag tables
+gq = events('app-gquic.pcap', 'quic')
+byport = {}
+for e in gq:
+    byport.setdefault(e['src_port'], []).append(e['quic'])
+check(all(e['dest_port'] == 443 for e in gq), 'app-gquic: events only for client packets with a version (no REJ)')
+check([q.get('sni') for q in byport.get(50101, [])] == ['www.q043.example'] * 2, 'app-gquic: Q043 sni of both CHLOs')
+check([c['string'] for q in byport.get(50102, []) for c in q.get('cyu', [])] ==
+      ['46,PAD-SNI-VER-CCS-UAID-PDMD-ICSL-MIDS-CFCW-SFCW',
+       '46,PAD-SNI-STK-VER-CCS-NONC-AEAD-UAID-SCID-PDMD-ICSL-PUBS-MIDS-KEXS-XLCT-CFCW-SFCW'],
+      'app-gquic: Q046 cyu strings, tags in the CHLO\'s order')
+check(byport.get(50101, [{}])[0].get('cyu') == [{'hash': 'd41bea2a88c4caec480f1151a6d0a6f2',
+                                                 'string': '43,PAD-SNI-VER-CCS-UAID-PDMD-ICSL-MIDS-CFCW-SFCW'}],
+      'app-gquic: Q043 cyu hash is the MD5 of its string')
+check(byport.get(50104) == [{'version': '51303530', 'sni': 'www.q050.example',
+                             'ua': 'Chrome/71.0.3578.98 Linux x86_64'}], 'app-gquic: Q050 opened, sni and ua, no cyu')
+check(byport.get(50105) == [{'version': '54303531'}], 'app-gquic: T051 not opened (version only)')
+check([sorted(q) for q in byport.get(50106, [])[:3]] == [['version']] * 3,
+      'app-gquic: unknown tag, offsets going back, a cut frame: version only')
+check(byport.get(50106, [{}])[-1].get('sni') == 'www.second.example' and
+      len(byport.get(50106, [{}])[-1].get('cyu', [])) == 2, 'app-gquic: two CHLOs in a packet: two cyu, the last sni')
 
 print('%d passed, %d failed' % (passed, failed))
 sys.exit(1 if failed else 0)

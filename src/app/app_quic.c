@@ -27,10 +27,16 @@
  * that side given up); decrypting needs one scratch buffer per flow of at
  * most the datagram's size.
  *
- * Not parsed: Google QUIC's CHLO tags (so no `ua` and no `cyu` are
- * written, although the quic.ua and quic.cyu.* rule buffers load: on the
- * shared captures Suricata writes none either), Handshake and 1-RTT
- * packets (their keys are secret).
+ * Google QUIC: the public header of Q043 and older and the long headers
+ * of Q044-Q046 are read by app_quic_gquic.c, and so are the frames of their
+ * packets that carry a version (in clear) and of Q050's Initial packets
+ * (opened here with Q050's salt): the CHLO's tags give `sni`, `ua` and
+ * `cyu[{hash, string}]` (Q043-Q046), and the quic.sni, quic.ua and
+ * quic.cyu.* buffers. These flows have no TLS hello, so every packet with
+ * a version makes its event, as in Suricata.
+ *
+ * Not parsed: Handshake and 1-RTT packets (their keys are secret), T050/
+ * T051 Initials (Suricata 7.0.10 does not open them either).
  *
  * Ownership: quic_state belongs to one app_flow (one UDP flow of one
  * worker). */
@@ -41,6 +47,7 @@
 #include "taishi/core/util.h"
 #include "app_buf.h"
 #include "app_quic_crypto.h"
+#include "app_quic_internal.h"
 #include "app_tls_hello.h"
 
 #define QUIC_CRYPTO_MAX 16384   /* CRYPTO bytes kept per direction */
@@ -65,6 +72,7 @@ struct quic_state {
     struct abuf ja3[2];         /* JA3 / JA3S text of each side */
     struct tls_hello hello[2];
     uint8_t hello_new[2];       /* parsed during the current datagram */
+    struct gquic_out g;         /* Google QUIC: what the current datagram's CHLOs said */
 };
 
 static void *quic_create(const struct app_limits *lim, struct app_stats *st, int id)
@@ -88,23 +96,8 @@ static void quic_destroy(void *state)
         app_buf_free(q->st, &q->ja3[i]);
     }
     app_buf_free(q->st, &q->plain);
+    gquic_free(q->st, &q->g);
     app_buf_release(q->st, q, sizeof(*q));
-}
-
-/* A variable-length integer (RFC 9000 16) at *o; -1 past end. */
-static int varint(const uint8_t *p, size_t end, size_t *o, uint64_t *v)
-{
-    if (*o >= end)
-        return -1;
-    size_t n = (size_t)1 << (p[*o] >> 6);
-    if (n > end - *o)
-        return -1;
-    uint64_t x = p[*o] & 0x3f;
-    for (size_t i = 1; i < n; i++)
-        x = x << 8 | p[*o + i];
-    *o += n;
-    *v = x;
-    return 0;
 }
 
 static void dir_reset(struct quic_state *q, int dir)
@@ -174,7 +167,7 @@ static void frames(struct quic_state *q, int dir, const uint8_t *p, size_t n)
     size_t o = 0;
     uint64_t t, a, b, c;
     while (o < n) {
-        if (varint(p, n, &o, &t) < 0)
+        if (quic_varint(p, n, &o, &t) < 0)
             goto bad;
         switch (t) {
         case 0x00:                      /* PADDING */
@@ -182,18 +175,18 @@ static void frames(struct quic_state *q, int dir, const uint8_t *p, size_t n)
             break;
         case 0x02:
         case 0x03:                      /* ACK: largest, delay, range count, first range, ranges */
-            if (varint(p, n, &o, &a) < 0 || varint(p, n, &o, &a) < 0 || varint(p, n, &o, &c) < 0 ||
-                varint(p, n, &o, &a) < 0)
+            if (quic_varint(p, n, &o, &a) < 0 || quic_varint(p, n, &o, &a) < 0 ||
+                quic_varint(p, n, &o, &c) < 0 || quic_varint(p, n, &o, &a) < 0)
                 goto bad;
             for (uint64_t i = 0; i < c; i++)
-                if (varint(p, n, &o, &a) < 0 || varint(p, n, &o, &a) < 0)
+                if (quic_varint(p, n, &o, &a) < 0 || quic_varint(p, n, &o, &a) < 0)
                     goto bad;
-            if (t == 0x03 && (varint(p, n, &o, &a) < 0 || varint(p, n, &o, &a) < 0 ||
-                              varint(p, n, &o, &a) < 0))
+            if (t == 0x03 && (quic_varint(p, n, &o, &a) < 0 || quic_varint(p, n, &o, &a) < 0 ||
+                              quic_varint(p, n, &o, &a) < 0))
                 goto bad;
             break;
         case 0x06:                      /* CRYPTO: offset, length, data */
-            if (varint(p, n, &o, &a) < 0 || varint(p, n, &o, &b) < 0 || b > n - o)
+            if (quic_varint(p, n, &o, &a) < 0 || quic_varint(p, n, &o, &b) < 0 || b > n - o)
                 goto bad;
             if (crypto_frame(q, dir, a, p + o, (size_t)b) < 0)
                 return;
@@ -201,8 +194,8 @@ static void frames(struct quic_state *q, int dir, const uint8_t *p, size_t n)
             break;
         case 0x1c:
         case 0x1d:                      /* CONNECTION_CLOSE: code, [frame type], reason */
-            if (varint(p, n, &o, &a) < 0 || (t == 0x1c && varint(p, n, &o, &a) < 0) ||
-                varint(p, n, &o, &b) < 0 || b > n - o)
+            if (quic_varint(p, n, &o, &a) < 0 || (t == 0x1c && quic_varint(p, n, &o, &a) < 0) ||
+                quic_varint(p, n, &o, &b) < 0 || b > n - o)
                 goto bad;
             o += (size_t)b;
             break;
@@ -213,6 +206,20 @@ static void frames(struct quic_state *q, int dir, const uint8_t *p, size_t n)
     return;
 bad:
     q->ctr[Q_C_PARSE_ERRORS]++;
+}
+
+/* The frames of a Google QUIC packet (clear, or a Q050 Initial opened):
+ * its CHLOs into q->g, its TLS CRYPTO frames (if any) to the TLS path. */
+static void gquic_packet(struct quic_state *q, int dir, uint32_t version, const uint8_t *p, size_t n)
+{
+    uint64_t msgs = q->g.msgs;
+    if (gquic_frames(q->st, &q->g, version, p, n) < 0) {
+        q->ctr[Q_C_PARSE_ERRORS]++;
+        return;
+    }
+    q->ctr[Q_C_HELLOS] += q->g.msgs - msgs;
+    for (unsigned i = 0; i < q->g.ncrypto; i++)
+        crypto_frame(q, dir, q->g.crypto[i].off, q->g.crypto[i].p, q->g.crypto[i].n);
 }
 
 /* One Initial: header fields known, pn_off and end inside the datagram. */
@@ -236,7 +243,10 @@ static void initial(struct quic_state *q, int dir, uint32_t version, const uint8
         q->ctr[Q_C_DECRYPT_ERRORS]++;
         return;
     }
-    frames(q, dir, q->plain.d, n);
+    if (version == QUIC_Q050)
+        gquic_packet(q, dir, version, q->plain.d, n);
+    else
+        frames(q, dir, q->plain.d, n);
 }
 
 /* A long-header packet at p[0..len): its length, or 0 to stop. */
@@ -271,11 +281,11 @@ static size_t long_packet(struct quic_state *q, int dir, const uint8_t *p, size_
         return 0;
     }
     if (is_initial) {
-        if (varint(p, len, &o, &x) < 0 || x > len - o)
+        if (quic_varint(p, len, &o, &x) < 0 || x > len - o)
             goto bad;
         o += (size_t)x;                 /* the token */
     }
-    if (varint(p, len, &o, &x) < 0 || x > len - o)
+    if (quic_varint(p, len, &o, &x) < 0 || x > len - o)
         goto bad;
     size_t end = o + (size_t)x;
     if (is_initial)
@@ -304,6 +314,7 @@ struct quic_meta {
     const uint8_t *msg;                 /* the hello's body (ext offsets point into it) */
     const char *ja3_string;
     uint8_t client;
+    const struct gquic_out *g;          /* Google QUIC's sni, ua, cyu (NULL: none) */
 };
 
 static void quic_feed(void *state, int dir, const uint8_t *p, size_t n, const struct app_sink *s)
@@ -315,32 +326,45 @@ static void quic_feed(void *state, int dir, const uint8_t *p, size_t n, const st
     if (n < 1)
         return;
     q->hello_new[0] = q->hello_new[1] = 0;
+    gquic_reset(&q->g);
     int after_hello = q->d[dir].hello;
+    size_t hl;
+    int init;
     if (p[0] & 0x80) {                          /* long header */
         if (n < 5) {
             q->ctr[Q_C_PARSE_ERRORS]++;
             return;
         }
         version = rd32(p + 1);
-        have_version = 1;
-        for (size_t off = 0; off < n && (p[off] & 0x80) && n - off >= 5;) {
-            size_t k = long_packet(q, dir, p + off, n - off);
-            if (!k)
-                break;
-            off += k;
+        if (gquic_version(version)) {           /* Q043-Q046: one packet to the datagram's end */
+            if (!gquic_long_header(p, n, &hl, &init)) {
+                q->ctr[Q_C_PARSE_ERRORS]++;     /* Suricata makes no transaction of it */
+                return;
+            }
+            if (init) {
+                q->ctr[Q_C_INITIALS]++;
+                gquic_packet(q, dir, version, p + hl, n - hl);
+            }
+        } else {
+            for (size_t off = 0; off < n && (p[off] & 0x80) && n - off >= 5;) {
+                size_t k = long_packet(q, dir, p + off, n - off);
+                if (!k)
+                    break;
+                off += k;
+            }
         }
+        have_version = 1;
     } else if (!(p[0] & 0x40) && (p[0] & 0x01)) {   /* gQUIC public header with a version */
-        size_t o = 1;
-        if (p[0] & 0x08)
-            o += 8;
-        else if (p[0] & 0x04)
-            o += 32;                            /* diversification nonce (server) */
-        if (o + 4 > n) {
+        if (!gquic_public_header(p, n, &hl, &version)) {
             q->ctr[Q_C_PARSE_ERRORS]++;
             return;
         }
-        version = rd32(p + o);
         have_version = 1;
+        q->ctr[Q_C_INITIALS]++;
+        if (quic_version_known(version))        /* an IETF version there: Suricata fails to open it */
+            q->ctr[Q_C_DECRYPT_ERRORS]++;
+        else
+            gquic_packet(q, dir, version, p + hl, n - hl);
     }
     if (!have_version || (after_hello && !q->hello_new[dir]))
         return;
@@ -352,6 +376,18 @@ static void quic_feed(void *state, int dir, const uint8_t *p, size_t n, const st
     struct quic_meta meta = { .version = version_text(version, vb, sizeof(vb)) };
     struct txb b = { .n = 0 };
     txb_add(&b, BUF_QUIC_VERSION, vraw, 4);
+    const struct gquic_out *g = &q->g;
+    if (g->has_sni || g->has_ua || g->ncyu) {
+        meta.g = g;
+        if (g->has_sni && g->sni_len)
+            txb_add(&b, BUF_QUIC_SNI, g->text.d + g->sni_off, g->sni_len);
+        if (g->has_ua && g->ua_len)
+            txb_add(&b, BUF_QUIC_UA, g->text.d + g->ua_off, g->ua_len);
+        for (unsigned i = 0; i < g->ncyu; i++) {
+            txb_add(&b, BUF_QUIC_CYU_HASH, g->cyu[i].hash, 32);
+            txb_add(&b, BUF_QUIC_CYU_STRING, g->text.d + g->cyu[i].off, g->cyu[i].len);
+        }
+    }
     if (q->hello_new[dir]) {
         const struct tls_hello *h = &q->hello[dir];
         meta.hello = h;
@@ -359,7 +395,7 @@ static void quic_feed(void *state, int dir, const uint8_t *p, size_t n, const st
         meta.ja3_string = (const char *)q->ja3[dir].d;
         meta.client = dir == APP_DIR_TOSERVER;
         if (meta.client) {
-            if (h->sni[0])
+            if (h->sni[0] && !(g->has_sni && g->sni_len))
                 txb_add(&b, BUF_QUIC_SNI, h->sni, strlen(h->sni));
             txb_add(&b, BUF_JA3_HASH, h->ja3, 32);
             txb_add(&b, BUF_JA3_STRING, q->ja3[dir].d, q->ja3[dir].len - 1);
@@ -452,15 +488,36 @@ static void ext_values(struct jw *w, const struct quic_meta *m, const struct tls
     }
 }
 
-/* quic{version, sni, ja3|ja3s{hash,string}, ja4, extensions[]} */
+/* quic{version, sni, ua, cyu[{hash, string}], ja3|ja3s{hash,string}, ja4, extensions[]} */
 static void quic_event_body(struct jw *w, const struct app_tx *tx)
 {
     const struct quic_meta *m = tx->meta;
     const struct tls_hello *h = m->hello;
+    const struct gquic_out *g = m->g;
+    const char *gt = g && g->text.d ? (const char *)g->text.d : "";   /* empty values: no buffer */
     jw_kobj(w, "quic");
     jw_kstr(w, "version", m->version);
-    if (h && m->client && h->sni[0])
+    if (g && g->has_sni) {                  /* the CHLO's bytes, as Suricata: lossy UTF-8 */
+        jw_key(w, "sni");
+        jw_strn_lossy(w, gt + g->sni_off, g->sni_len);
+    } else if (h && m->client && h->sni[0]) {
         jw_kstr(w, "sni", h->sni);
+    }
+    if (g && g->has_ua) {
+        jw_key(w, "ua");
+        jw_strn_lossy(w, gt + g->ua_off, g->ua_len);
+    }
+    if (g && g->ncyu) {
+        jw_karr(w, "cyu");
+        for (unsigned i = 0; i < g->ncyu; i++) {
+            jw_obj_begin(w);
+            jw_kstr(w, "hash", g->cyu[i].hash);
+            jw_key(w, "string");
+            jw_strn(w, gt + g->cyu[i].off, g->cyu[i].len);
+            jw_obj_end(w);
+        }
+        jw_arr_end(w);
+    }
     if (h) {
         jw_kobj(w, m->client ? "ja3" : "ja3s");
         jw_kstr(w, "hash", h->ja3);

@@ -2,6 +2,12 @@
  * 5 defines it (and RFC 9369 for v2), with libgcrypt:
  *
  *   initial_secret = HKDF-Extract(salt of the version, client's DCID)
+ *
+ * Salts: v1 and drafts 33-34 (RFC 9001), drafts 29-32, drafts 23-28 and
+ * Facebook's mvfst 0xfaceb002, v2 (RFC 9369), Google's Q050 - the versions
+ * Suricata 7.0.10 opens. Google's T050/T051 have salts of their own that
+ * Suricata does not use, and neither do we (their packets give the
+ * version only).
  *   side secret    = HKDF-Expand-Label(initial_secret, "client in" | "server in", "", 32)
  *   key, iv, hp    = HKDF-Expand-Label(side secret, "quic key" | "quic iv" | "quic hp", "", 16 | 12 | 16)
  *                    ("quicv2 key", ... for v2)
@@ -48,14 +54,18 @@ static const uint8_t *salt_of(uint32_t v)
                                      0xd2, 0x43, 0x2b, 0xb4, 0x63, 0x65, 0xbe, 0xf9, 0xf5, 0x02 };
     static const uint8_t v2[20] = { 0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6, 0xdb, 0x81, 0x93,
                                     0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9 };
-    if (v == QUIC_V1)
+    static const uint8_t q50[20] = { 0x50, 0x45, 0x74, 0xef, 0xd0, 0x66, 0xfe, 0x2f, 0x9d, 0x94,
+                                     0x5c, 0xfc, 0xdb, 0xd3, 0xa7, 0xf0, 0xd3, 0xb5, 0x6b, 0x45 };
+    if (v == QUIC_V1 || v == 0xff000021u || v == 0xff000022u)     /* v1, drafts 33-34 */
         return v1;
     if (v == QUIC_V2)
         return v2;
-    if (v >= 0xff00001du && v <= 0xff000022u)       /* drafts 29-34 */
+    if (v >= 0xff00001du && v <= 0xff000020u)       /* drafts 29-32 */
         return d29;
-    if (v >= 0xff000017u && v <= 0xff00001cu)       /* drafts 23-28 */
+    if ((v >= 0xff000017u && v <= 0xff00001cu) || v == 0xfaceb002u)  /* drafts 23-28, mvfst */
         return d23;
+    if (v == QUIC_Q050)                             /* Google QUIC Q050 (CHLO in CRYPTO frames) */
+        return q50;
     return NULL;
 }
 

@@ -13,13 +13,14 @@
 #define QUIC_V1       0x00000001u
 #define QUIC_V2       0x6b3343cfu
 #define QUIC_DRAFT29  0xff00001du
+#define QUIC_Q050     0x51303530u
 
 struct quic_keys {
     uint8_t key[16], iv[12], hp[16];
 };
 
 /* 1 when Initial packets of this version can be opened (v1, v2, drafts
- * 23-34 with their salts). */
+ * 23-34, mvfst 0xfaceb002 and Google's Q050, with their salts). */
 int quic_version_known(uint32_t version);
 /* Initial keys of one side (server = 0: the client's, 1: the server's)
  * for a DCID (at most 20 bytes). 0, or -1 for an unknown version. */

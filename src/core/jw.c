@@ -142,8 +142,39 @@ static const uint8_t plain[256] = {
     [0x70] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,                /* no DEL */
 };
 
-/* The string from s[i] on, some of which needs escaping. */
-static void strn_escaped(struct jw *w, const unsigned char *s, size_t i, size_t n)
+/* Length of the maximal prefix of a valid sequence at s (at least 1): what
+ * one U+FFFD replaces when a string is read as Rust's from_utf8_lossy and
+ * the Unicode standard's "substitution of maximal subparts" read it. */
+static size_t utf8_bad_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0], lo = 0x80, hi = 0xbf;
+    size_t len, i = 1;
+
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2;
+    else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        if (c == 0xe0)
+            lo = 0xa0;
+        else if (c == 0xed)
+            hi = 0x9f;                  /* no surrogates */
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        if (c == 0xf0)
+            lo = 0x90;
+        else if (c == 0xf4)
+            hi = 0x8f;                  /* nothing past U+10FFFF */
+    } else
+        return 1;
+    if (i < n && s[i] >= lo && s[i] <= hi)
+        for (i++; i < len && i < n && (s[i] & 0xc0) == 0x80; i++)
+            ;
+    return i;
+}
+
+/* The string from s[i] on, some of which needs escaping; lossy: bytes that
+ * are not UTF-8 become U+FFFD instead of their Latin-1 reading. */
+static void strn_escaped(struct jw *w, const unsigned char *s, size_t i, size_t n, int lossy)
 {
     static const char hex[] = "0123456789abcdef";
     char esc[8];
@@ -169,6 +200,9 @@ static void strn_escaped(struct jw *w, const unsigned char *s, size_t i, size_t 
         else if (c >= 0x80 && (u = utf8_len(s + i, n - i)) > 0) {
             put(w, (const char *)s + i, u);
             i += u;
+        } else if (lossy && c >= 0x80) {
+            put(w, "\xef\xbf\xbd", 3);
+            i += utf8_bad_len(s + i, n - i);
         } else {
             memcpy(esc, "\\u00", 4);
             esc[4] = hex[c >> 4];
@@ -179,7 +213,10 @@ static void strn_escaped(struct jw *w, const unsigned char *s, size_t i, size_t 
     }
 }
 
-void jw_strn(struct jw *w, const char *str, size_t n)
+/* jw_strn's body, inlined into both writers so that the hot one pays no
+ * extra call (event bodies write millions of strings). */
+static inline __attribute__((always_inline)) void strn(struct jw *w, const char *str, size_t n,
+                                                       int lossy)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t c = sep_len(w), i = 0;
@@ -195,8 +232,18 @@ void jw_strn(struct jw *w, const char *str, size_t n)
     memcpy(o, s, i);
     w->len = (size_t)(o + i - w->buf);
     if (i < n)
-        strn_escaped(w, s, i, n);
+        strn_escaped(w, s, i, n, lossy);
     putc_(w, '"');
+}
+
+void jw_strn(struct jw *w, const char *str, size_t n)
+{
+    strn(w, str, n, 0);
+}
+
+void jw_strn_lossy(struct jw *w, const char *str, size_t n)
+{
+    strn(w, str, n, 1);
 }
 
 void jw_str(struct jw *w, const char *s)

@@ -1,9 +1,14 @@
-/* fuzz_quic.c - the QUIC parser (app_quic.c, app_quic_crypto.c, and the
+/* fuzz_quic.c - the QUIC parser (app_quic.c, app_quic_crypto.c, Google
+ * QUIC's headers, frames and CHLO tag tables in app_quic_gquic.c, and the
  * hellos through app_tls_hello.c): one UDP flow, datagrams both ways.
  *
  * Input: byte 0 = flags, then segments behind 2-byte big-endian headers:
  *   flags bit 1      no app_flow_end() (the flow is freed mid-way)
- *   flags bits 2-3   version of sealed Initials: v1, draft-29, v2, v1
+ *   flags bits 2-3   version of sealed Initials: v1, draft-29, v2, Q050
+ *                    (Q050: the plaintext is Google QUIC frames, CHLOs
+ *                    in CRYPTO 0x08 or STREAM frames; clear gQUIC
+ *                    packets, Q043 public or Q044-Q046 long headers, come
+ *                    as unsealed datagrams)
  *   header bit 15    direction (1 = to client)
  *   header bit 14    seal: the bytes are the plaintext frames of an
  *                    Initial, sealed here (quic_seal) with the keys of a
@@ -60,7 +65,7 @@ static size_t seal(int dir, uint32_t version, const uint8_t *p, size_t n, uint8_
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const uint32_t versions[4] = { QUIC_V1, QUIC_DRAFT29, QUIC_V2, QUIC_V1 };
+    static const uint32_t versions[4] = { QUIC_V1, QUIC_DRAFT29, QUIC_V2, QUIC_Q050 };
     static uint8_t dg[8192];
     int proto = app_registry_id("quic");
     (void)fa_one;                       /* fuzz_app.h's segmented driver: not for datagrams */
@@ -88,7 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         } else {
             app_flow_feed(a, dir, data + off, len, &sink);
         }
-        FUZZ_ASSERT_MSG(st.memory <= 512 * 1024,  /* 2 x 16 KiB CRYPTO + maps, JA3 texts, scratch */
+        FUZZ_ASSERT_MSG(st.memory <= 1024 * 1024, /* 2 x 16 KiB CRYPTO + maps, JA3 texts, scratch,
+                                                   * gQUIC text (< 3 x the datagram) */
                         "memory %llu", (unsigned long long)st.memory);
         off += len;
     }

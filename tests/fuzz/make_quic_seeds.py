@@ -39,6 +39,27 @@ def crypto(off, data):
     return b"\x06" + v(off) + v(len(data)) + data
 
 
+def tag_msg(tag, tags):
+    """A gQUIC crypto handshake message: tag, count (LE16), 2 bytes, (tag, end LE32)..., values."""
+    head, vals, end = b"", b"", 0
+    for t, v in tags:
+        end += len(v)
+        head += t + struct.pack("<I", end)
+        vals += v
+    return tag + struct.pack("<HH", len(tags), 0) + head + vals
+
+
+def chlo():
+    return tag_msg(b"CHLO", [(b"PAD\x00", b"\x00" * 8), (b"SNI\x00", b"seed.gquic.example"),
+                             (b"VER\x00", b"Q043"), (b"CCS\x00", b"\x01" * 16),
+                             (b"UAID", b"Chrome/71.0 seed"), (b"PDMD", b"X509"),
+                             (b"CFCW", b"\x00\x00\xf0\x00")])
+
+
+def stream(data, sid=1):
+    return b"\xa0" + bytes([sid]) + struct.pack(">H", len(data)) + data
+
+
 def seg(direction, sealed, data):
     return struct.pack(">H", direction << 15 | sealed << 14 | len(data)) + data
 
@@ -56,6 +77,14 @@ def main():
         "retry-gquic": b"\x02" + seg(1, 0, b"\xf0\x00\x00\x00\x01\x00\x04abcd" + b"tok" + b"\xee" * 16)
         + seg(0, 0, b"\x09" + b"\x01" * 8 + b"Q025" + b"\x01" + b"\x00" * 20)
         + seg(0, 0, b"\xc3Q046\x50" + b"\x02" * 8 + b"\x00" * 20),
+        "gquic-q043-chlo": b"\x00" + seg(0, 0, b"\x09" + b"\x03" * 8 + b"Q043\x01" + b"\x77" * 12
+                                         + stream(chlo()) + b"\x00" * 16)
+        + seg(1, 0, b"\x00\x01" + b"\x77" * 12 + stream(tag_msg(b"REJ\x00", [(b"STK\x00", b"s" * 8)]))),
+        "gquic-q046-two": b"\x00" + seg(0, 0, b"\xc3Q046\x50" + b"\x04" * 8 + b"\x00\x00\x00\x01"
+                                        + b"\x77" * 12 + stream(chlo()) + stream(chlo(), 3) + b"\x01")
+        + seg(0, 0, b"\xffQ044\x50" + b"\x05" * 8 + b"\x00\x00\x00\x01" + b"\x77" * 12 + stream(chlo())),
+        "gquic-q050-crypto": b"\x0c" + seg(0, 1, b"\x08\x00" + struct.pack(">H", 0x4000 | len(chlo()))
+                                           + chlo() + b"\x00" * 30),
     }
     for name, data in seeds.items():
         with open(os.path.join(out, "seed-" + name), "wb") as f:

@@ -16,6 +16,16 @@ Flows (client 10.0.0.x -> server 192.0.2.x, UDP 443):
   3. v2 (0x6b3343cf): client and server Initial;
   4. v1 with the ClientHello over two Initial packets in two datagrams;
   5. Google QUIC Q046 (IETF-style long header, version only).
+
+With --gquic (pcaps/app-gquic.pcap): Google QUIC handshakes whose first
+packets carry a CHLO, the crypto handshake message with its tag table
+(SNI, UAID, VER, AEAD, KEXS, ...): Q043 (public header), Q046 and Q044
+(long headers), all in clear; Q050 (IETF long header, Initial protected
+as RFC 9001 says but with Q050's own salt, the CHLO in a CRYPTO frame of
+type 0x08); T051 (the same with a TLS ClientHello and T051's salt);
+and a Q043 flow of hostile CHLOs (an unknown tag, offsets that go
+backwards, a STREAM frame longer than its packet, an empty SNI and a
+User-Agent that is not UTF-8).
 """
 import struct
 import sys
@@ -26,7 +36,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 
 V1, V2, D29, Q046 = 0x00000001, 0x6b3343cf, 0xff00001d, 0x51303436
+Q043, Q044, Q050, T051 = 0x51303433, 0x51303434, 0x51303530, 0x54303531
 SALT = {
+    Q050: bytes.fromhex("504574efd066fe2f9d945cfcdbd3a7f0d3b56b45"),
+    T051: bytes.fromhex("7a4edef4e7ccee5fa4506c19124fc8ccda6e033d"),
     V1: bytes.fromhex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a"),
     D29: bytes.fromhex("afbfec289993d24c9e9786f19c6111e04390a899"),
     V2: bytes.fromhex("0dede3def700a6db819381be6e269dcbf9bd2ed9"),
@@ -142,7 +155,17 @@ def frame(src, dst, sport, dport, payload, ident):
     return eth + ip + udp
 
 
+def write_pcap(out, recs):
+    with open(out, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for sec, usec, data in recs:
+            f.write(struct.pack("<IIII", sec, usec, len(data), len(data)) + data)
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--gquic":
+        main_gquic(sys.argv[2] if len(sys.argv) > 2 else "pcaps/app-gquic.pcap")
+        return
     out = sys.argv[1] if len(sys.argv) > 1 else "pcaps/app-quic.pcap"
     recs = []
     t = [1704096000, 0]
@@ -189,10 +212,142 @@ def main():
     c, s = [10, 0, 0, 5], [192, 0, 2, 50]
     send(c, s, 50005, True, bytes([0xc3]) + struct.pack(">I", Q046) + b"\x50" + bytes(range(8)) + b"\x00" * 1000)
 
-    with open(out, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-        for sec, usec, data in recs:
-            f.write(struct.pack("<IIII", sec, usec, len(data), len(data)) + data)
+    write_pcap(out, recs)
+
+
+# ---- Google QUIC (--gquic) ----
+
+def tag_msg(msg_tag, tags):
+    """A crypto handshake message: tag, entry count (LE16), 2 bytes of
+    padding, (tag, end offset LE32) per entry, then the values. `tags` is
+    a list of (4-byte tag, value) kept in the given order (gQUIC sorts them
+    by the tag read as a little-endian number: sorted_tags() does that)."""
+    head, vals, end = b"", b"", 0
+    for t, v in tags:
+        end += len(v)
+        head += t + struct.pack("<I", end)
+        vals += v
+    return msg_tag + struct.pack("<HH", len(tags), 0) + head + vals
+
+
+def sorted_tags(tags):
+    return sorted(tags, key=lambda tv: struct.unpack("<I", tv[0])[0])
+
+
+def fnv_hash12(data):
+    """The 12-byte message hash of gQUIC's null encryption: FNV-1a 128 of
+    the data, its low 96 bits little-endian (neither tool checks it)."""
+    h = 0x6c62272e07bb014262b821756295c58d
+    for b in data:
+        h = ((h ^ b) * 0x0000000001000000000000000000013B) & ((1 << 128) - 1)
+    return h.to_bytes(16, "little")[:12]
+
+
+def stream_frame(data, sid=1):
+    """A gQUIC STREAM frame: type 1fdooo ss (here: data length present,
+    no offset, 1-byte stream id), stream id, length (BE16), data."""
+    return b"\xa0" + bytes([sid]) + struct.pack(">H", len(data)) + data
+
+
+def chlo(sni, ua, version, full=False, extra=()):
+    tags = [(b"PAD\x00", b""), (b"VER\x00", version), (b"CCS\x00", bytes(range(16))),
+            (b"PDMD", b"X509"), (b"ICSL", struct.pack("<I", 30)), (b"MIDS", struct.pack("<I", 100)),
+            (b"CFCW", struct.pack("<I", 15728640)), (b"SFCW", struct.pack("<I", 6291456))]
+    if sni is not None:
+        tags.append((b"SNI\x00", sni))
+    if ua is not None:
+        tags.append((b"UAID", ua))
+    if full:
+        tags += [(b"STK\x00", bytes([0x5a]) * 56), (b"SCID", bytes([0x3c]) * 16),
+                 (b"NONC", bytes([0x4e]) * 32), (b"AEAD", b"AESG"), (b"KEXS", b"C255"),
+                 (b"PUBS", bytes([0x70]) * 35), (b"XLCT", bytes([0x11]) * 8)]
+    tags += list(extra)
+    return tag_msg(b"CHLO", sorted_tags(tags))
+
+
+def padded(frames, total):
+    return frames + b"\x00" * max(0, total - len(frames))
+
+
+def gquic_public(cid, version, pn, frames, flags=0x09, size=1350):
+    """Q043 and older: public flags (0x01 version, 0x08 8-byte connection
+    id, packet number length 1), connection id, version, packet number,
+    the 12-byte hash, then the frames, padded to `size` bytes."""
+    hdr = bytes([flags]) + (cid if flags & 0x08 else b"")
+    if flags & 0x01:
+        hdr += struct.pack(">I", version)
+    hdr += bytes([pn])
+    body = padded(frames, size - len(hdr) - 12)
+    return hdr + fnv_hash12(body) + body
+
+
+def gquic_long(first, version, cid, pn, frames, size=1350):
+    """Q044-Q046: long header (first byte, version, connection id lengths
+    nibble byte 0x50 = destination 8, source 0), the connection id, a
+    4-byte packet number, the 12-byte hash, the frames."""
+    hdr = bytes([first]) + struct.pack(">I", version) + b"\x50" + cid + struct.pack(">I", pn)
+    body = padded(frames, size - len(hdr) - 12)
+    return hdr + fnv_hash12(body) + body
+
+
+def crypto08(data):
+    """Q050's CRYPTO frame: type 0x08, varint offset, varint length, data."""
+    return b"\x08" + varint(0) + varint(len(data)) + data
+
+
+def main_gquic(out):
+    recs = []
+    t = [1704096600, 0]
+
+    def send(c, s, cport, to_server, payload):
+        t[1] += 1500
+        src, dst = (c, s) if to_server else (s, c)
+        sp, dp = (cport, 443) if to_server else (443, cport)
+        recs.append((t[0], t[1], frame(src, dst, sp, dp, payload, len(recs) + 1)))
+
+    ua = b"Chrome/71.0.3578.98 Linux x86_64"
+    # 1. Q043: inchoate CHLO, the server's REJ (no version flag: no event),
+    #    the full CHLO, then a packet without the version flag
+    c, s, cid = [10, 0, 1, 1], [192, 0, 2, 101], bytes.fromhex("a1a2a3a4a5a6a7a8")
+    send(c, s, 50101, True, gquic_public(cid, Q043, 1, stream_frame(chlo(b"www.q043.example", ua, b"Q043"))))
+    rej = tag_msg(b"REJ\x00", [(b"STK\x00", bytes([0x5a]) * 56), (b"SNO\x00", bytes([0x33]) * 52)])
+    send(c, s, 50101, False, gquic_public(cid, 0, 1, stream_frame(rej), flags=0x00, size=700))
+    send(c, s, 50101, True, gquic_public(cid, Q043, 2, stream_frame(chlo(b"www.q043.example", ua, b"Q043", full=True))))
+    send(c, s, 50101, True, gquic_public(cid, Q043, 3, b"\x01", flags=0x08, size=60))
+    # 2. Q046: long headers (0xc3: Initial), inchoate and full CHLO, then a short header
+    c, s, cid = [10, 0, 1, 2], [192, 0, 2, 102], bytes.fromhex("b1b2b3b4b5b6b7b8")
+    send(c, s, 50102, True, gquic_long(0xc3, Q046, cid, 1, stream_frame(chlo(b"www.q046.example", ua, b"Q046"))))
+    send(c, s, 50102, False, bytes([0x43]) + struct.pack(">I", 1) + bytes([0x21]) * 400)
+    send(c, s, 50102, True, gquic_long(0xc3, Q046, cid, 2, stream_frame(chlo(b"www.q046.example", ua, b"Q046", full=True))))
+    send(c, s, 50102, True, bytes([0x43]) + cid + struct.pack(">I", 3) + bytes([0x22]) * 60)
+    # 3. Q044: long header with the gQUIC type byte (0xff: Initial)
+    c, s, cid = [10, 0, 1, 3], [192, 0, 2, 103], bytes.fromhex("c1c2c3c4c5c6c7c8")
+    send(c, s, 50103, True, gquic_long(0xff, Q044, cid, 1, stream_frame(chlo(b"www.q044.example", ua, b"Q044"))))
+    # 4. Q050: IETF long header, Initial protected with Q050's salt, CHLO in CRYPTO (0x08)
+    c, s = [10, 0, 1, 4], [192, 0, 2, 104]
+    dc = bytes.fromhex("d1d2d3d4d5d6d7d8")
+    send(c, s, 50104, True, initial(Q050, False, dc, b"", dc, crypto08(chlo(b"www.q050.example", ua, b"Q050")), 1, pad=1200))
+    # 5. T051: IETF long header, T051's salt, a TLS ClientHello in a CRYPTO (0x08) frame
+    c, s = [10, 0, 1, 5], [192, 0, 2, 105]
+    dc = bytes.fromhex("e1e2e3e4e5e6e7e8")
+    send(c, s, 50105, True, initial(T051, False, dc, b"", dc, crypto08(client_hello(b"www.t051.example", [b"h3-T051"], 0x15)), 1, pad=1200))
+    # 6. Q043, hostile CHLOs: an unknown tag (SRBF), offsets that go back,
+    #    a STREAM frame longer than its packet, then an empty SNI with a
+    #    User-Agent that is not UTF-8, and two CHLOs in one packet
+    c, s, cid = [10, 0, 1, 6], [192, 0, 2, 106], bytes.fromhex("f1f2f3f4f5f6f7f8")
+    send(c, s, 50106, True, gquic_public(cid, Q043, 1, stream_frame(
+        chlo(b"www.srbf.example", ua, b"Q043", extra=[(b"SRBF", struct.pack("<I", 1048576))]))))
+    back = bytearray(chlo(b"www.back.example", ua, b"Q043"))
+    back[8 + 4:8 + 8] = struct.pack("<I", 0x40)         # the first entry ends after the second
+    send(c, s, 50106, True, gquic_public(cid, Q043, 2, stream_frame(bytes(back))))
+    long_sf = stream_frame(chlo(b"www.cut.example", ua, b"Q043"))
+    long_sf = long_sf[:2] + struct.pack(">H", 1400) + long_sf[4:]
+    send(c, s, 50106, True, gquic_public(cid, Q043, 3, long_sf))
+    send(c, s, 50106, True, gquic_public(cid, Q043, 4, stream_frame(chlo(b"", b"Mozilla/5.0 \xff\xfe caf\xc3\xa9 \xe2\x82", b"Q043"))))
+    two = stream_frame(chlo(b"www.first.example", None, b"Q043")) + stream_frame(
+        chlo(b"www.second.example", b"second-ua", b"Q043", full=True), sid=3)
+    send(c, s, 50106, True, gquic_public(cid, Q043, 5, two))
+    write_pcap(out, recs)
 
 
 if __name__ == "__main__":

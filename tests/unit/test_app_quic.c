@@ -293,7 +293,8 @@ static void test_split_and_retry(void)
     coll_reset(&c);
 }
 
-/* gQUIC public header with a version; version negotiation; 1-RTT. */
+/* gQUIC public header with a version; version negotiation; 1-RTT (the
+ * CHLOs of Google QUIC: test_app_gquic.c). */
 static void test_versions_only(void)
 {
     struct b dg;
@@ -304,8 +305,11 @@ static void test_versions_only(void)
     b8(&dg, 0x09); bmem(&dg, "\x01\x02\x03\x04\x05\x06\x07\x08", 8); bmem(&dg, "Q025", 4);
     b8(&dg, 1); for (int i = 0; i < 40; i++) b8(&dg, 0);
     feed(a, 0, &dg, &c);
-    dg.n = 0;
-    b8(&dg, 0xc0); b32(&dg, 0x51303436); b8(&dg, 0x50); bmem(&dg, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+    dg.n = 0;                                   /* Q046 Initial: cid, packet number, hash, PADDING */
+    b8(&dg, 0xc3); b32(&dg, 0x51303436); b8(&dg, 0x50); bmem(&dg, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+    b32(&dg, 1); for (int i = 0; i < 12 + 20; i++) b8(&dg, 0);
+    feed(a, 0, &dg, &c);
+    dg.n = 14;                                  /* cut before its packet number: no event (Suricata: none) */
     feed(a, 0, &dg, &c);
     dg.n = 0;
     b8(&dg, 0x80); b32(&dg, 0); b8(&dg, 0); b8(&dg, 0); b32(&dg, QUIC_V1);
@@ -398,9 +402,25 @@ static void test_hostile(void)
     CHECK_EQ_U(st.memory, m0);
 }
 
+/* The salts Suricata 7.0.10 uses beyond v1/v2/draft-29: drafts 33-34 take
+ * v1's, mvfst 0xfaceb002 draft-23's, Q050 its own; T051 is not opened. */
+static void test_salts(void)
+{
+    struct quic_keys a, b;
+    CHECK(quic_initial_keys(0xff000022u, dcid, 8, 0, &a) == 0 && quic_initial_keys(QUIC_V1, dcid, 8, 0, &b) == 0);
+    CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+    CHECK(quic_initial_keys(0xff000020u, dcid, 8, 0, &a) == 0 && quic_initial_keys(QUIC_DRAFT29, dcid, 8, 0, &b) == 0);
+    CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+    CHECK(quic_initial_keys(0xfaceb002u, dcid, 8, 0, &a) == 0 && quic_initial_keys(0xff000017u, dcid, 8, 0, &b) == 0);
+    CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+    CHECK(quic_initial_keys(QUIC_Q050, dcid, 8, 0, &a) == 0 && memcmp(&a, &b, sizeof(a)) != 0);
+    CHECK(!quic_version_known(0x54303531u) && !quic_version_known(0x51303433u));
+}
+
 int main(void)
 {
     test_rfc9001_vectors();
+    test_salts();
     test_handshake(QUIC_V1, "1");
     test_handshake(QUIC_DRAFT29, "ff00001d");
     test_handshake(QUIC_V2, "v2");

@@ -37,6 +37,9 @@ void jw_keyn(struct jw *w, const char *k, size_t n);
 static inline void jw_key(struct jw *w, const char *k) { jw_keyn(w, k, strlen(k)); }
 void jw_str(struct jw *w, const char *s);
 void jw_strn(struct jw *w, const char *s, size_t n);
+/* The same, with each ill-formed UTF-8 sequence written as one U+FFFD (as
+ * Rust's String::from_utf8_lossy, which Suricata's loggers use). */
+void jw_strn_lossy(struct jw *w, const char *s, size_t n);
 void jw_u64(struct jw *w, uint64_t v);
 void jw_i64(struct jw *w, int64_t v);
 void jw_bool(struct jw *w, int v);
