@@ -376,16 +376,8 @@ GENERATORS = [
 
 
 def build(outdir):
-    os.makedirs(outdir, exist_ok=True)
-    for name, fn in GENERATORS:
-        g.reset_ids()
-        recs = fn()
-        data = g.pcap_bytes(recs)
-        with open(os.path.join(outdir, name), 'wb') as f:
-            f.write(data)
-        print('%-24s %5d packets %8d bytes' % (name, len(recs), len(data)))
+    g.write_pcaps(outdir, GENERATORS)
 
 
 if __name__ == '__main__':
-    build(sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), '..', '..', 'pcaps'))
+    build(g.out_dir(sys.argv))

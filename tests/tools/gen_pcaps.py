@@ -990,6 +990,25 @@ def build(outdir):
     gen_file_pcaps.build(outdir)
 
 
+def write_pcaps(outdir, generators):
+    """For the protocol generators: each (name, fn) of generators is written to
+    outdir/name, fn() giving its records (ids reset before each, so a capture
+    does not depend on the ones before it)."""
+    os.makedirs(outdir, exist_ok=True)
+    for name, fn in generators:
+        reset_ids()
+        recs = fn()
+        data = pcap_bytes(recs)
+        with open(os.path.join(outdir, name), 'wb') as f:
+            f.write(data)
+        print('%-24s %5d packets %8d bytes' % (name, len(recs), len(data)))
+
+
+def out_dir(argv):
+    """The output folder of a generator: its first argument, else pcaps/."""
+    return argv[1] if len(argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), '..', '..', 'pcaps')
+
+
 if __name__ == '__main__':
-    build(sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), '..', '..', 'pcaps'))
+    build(out_dir(sys.argv))
