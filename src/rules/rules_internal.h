@@ -131,6 +131,10 @@ int rules_util_unquote(char *s);
 /* Decimal (or 0x hex) integer with optional sign; -1 on junk or overflow. */
 int rules_util_parse_i64(const char *s, int64_t *out);
 int rules_util_parse_u64(const char *s, uint64_t *out);
+/* The comparison at the start of *p (<=, >=, !=, <, >, ! or =; none: CMP_EQ),
+ * *p moved past it: the one reading of the operator for dsize, byte_test and
+ * the app integer keywords (rules_intkw.c). */
+int rules_util_cmp_op(char **p);
 /* Parses a comparison "N", "<N", ">=N", "!N", "N<>M", "N-M" with values up
  * to max. Returns 0, -1 on bad syntax. */
 int rules_util_parse_num(const char *s, struct rule_num *n, uint64_t max);

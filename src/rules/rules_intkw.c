@@ -73,14 +73,7 @@ int rules_intkw_uint(const char *s, struct rule_num *n, uint64_t max)
         n->hi = b;
         return 0;
     }
-    if (!strncmp(p, "<=", 2)) n->op = CMP_LE, p += 2;
-    else if (!strncmp(p, ">=", 2)) n->op = CMP_GE, p += 2;
-    else if (!strncmp(p, "!=", 2)) n->op = CMP_NE, p += 2;
-    else if (*p == '<') n->op = CMP_LT, p++;
-    else if (*p == '>') n->op = CMP_GT, p++;
-    else if (*p == '!') n->op = CMP_NE, p++;
-    else if (*p == '=') n->op = CMP_EQ, p++;
-    else n->op = CMP_EQ;
+    n->op = (uint8_t)rules_util_cmp_op(&p);
     p = rules_util_trim(p);
     if (dec_u64(p, &a) < 0 || a > max)
         return -1;

@@ -153,6 +153,21 @@ int rules_util_parse_u64(const char *s, uint64_t *out)
     return errno || *end ? -1 : 0;
 }
 
+int rules_util_cmp_op(char **pp)
+{
+    char *p = *pp;
+    int op = CMP_EQ;
+    if (!strncmp(p, "<=", 2)) op = CMP_LE, p += 2;
+    else if (!strncmp(p, ">=", 2)) op = CMP_GE, p += 2;
+    else if (!strncmp(p, "!=", 2)) op = CMP_NE, p += 2;
+    else if (*p == '<') op = CMP_LT, p++;
+    else if (*p == '>') op = CMP_GT, p++;
+    else if (*p == '!') op = CMP_NE, p++;
+    else if (*p == '=') p++;
+    *pp = p;
+    return op;
+}
+
 int rules_util_parse_num(const char *s, struct rule_num *n, uint64_t max)
 {
     char buf[64], *p, *sep;
@@ -174,14 +189,7 @@ int rules_util_parse_num(const char *s, struct rule_num *n, uint64_t max)
         n->hi = b;
         return 0;
     }
-    if (!strncmp(p, "<=", 2)) n->op = CMP_LE, p += 2;
-    else if (!strncmp(p, ">=", 2)) n->op = CMP_GE, p += 2;
-    else if (!strncmp(p, "!=", 2)) n->op = CMP_NE, p += 2;
-    else if (*p == '<') n->op = CMP_LT, p++;
-    else if (*p == '>') n->op = CMP_GT, p++;
-    else if (*p == '!') n->op = CMP_NE, p++;
-    else if (*p == '=') n->op = CMP_EQ, p++;
-    else n->op = CMP_EQ;
+    n->op = (uint8_t)rules_util_cmp_op(&p);
     if (rules_util_parse_u64(p, &a) < 0 || a > max)
         return -1;
     if ((n->op == CMP_LT && a == 0) || (n->op == CMP_GT && a == max))
