@@ -99,7 +99,7 @@ for B in "$@"; do
     for g in tests/golden/files/*.suricata.tsv; do
         n=$(basename "$g" .suricata.tsv)
         case $n in *.rules) continue ;; esac        # the file rules' alerts: below
-        taishi -r "pcaps/$n" -w 1 --set 'files.hash=[md5, sha1, sha256]'
+        taishi -r "pcaps/$n" -w 1 --set 'files.hash=[md5, sha1, sha256]' --set files.magic=yes
         python3 tests/tools/files_tsv.py "$TMP/out" >"$TMP/files.tsv"
         if cmp -s "$TMP/files.tsv" "$g"; then ok; else bad "$n: files differ from Suricata's ($g)"; diff "$g" "$TMP/files.tsv" | head -6; fi
     done
@@ -407,6 +407,16 @@ n=$("$B/taishi" -r pcaps/app-tlcp.pcap -w 1 --events alert -S "$TMP/fp.rules" 2>
 expect "tls.cert_fingerprint rule matches with --events alert (${n})" [ "${n:-0}" -ge 1 ]
 n=$("$B/taishi" -r pcaps/app-tlcp.pcap -w 1 --events tls 2>/dev/null | grep -c '"fingerprint":"88:e9:66')
 expect "tls event carries the fingerprint (${n})" [ "${n:-0}" -ge 1 ]
+
+# files.magic is off by default (Suricata's force-magic: no): no magic in
+# fileinfo, yet a filemagic rule opens libmagic and still matches.
+n=$("$B/taishi" -r pcaps/files-http.pcap -w 1 --events fileinfo 2>/dev/null | grep -c '"magic"')
+expect "files.magic off by default: no magic in fileinfo (${n})" [ "${n:-1}" = 0 ]
+printf 'alert http any any -> any any (msg:"magic"; filemagic:"ASCII"; sid:7;)\n' >"$TMP/mg.rules"
+n=$("$B/taishi" -r pcaps/files-http.pcap -w 1 -S "$TMP/mg.rules" --events alert 2>/dev/null | grep -c '"signature_id":7')
+expect "filemagic rule with files.magic off: libmagic opened for it (${n})" [ "${n:-0}" -ge 1 ]
+n=$("$B/taishi" -r pcaps/files-http.pcap -w 1 --set files.magic=yes --events fileinfo 2>/dev/null | grep -c '"magic"')
+expect "files.magic=yes: magic in fileinfo (${n})" [ "${n:-0}" -ge 1 ]
 
 # 6. Kafka output against the mock cluster (first build only)
 B=$1

@@ -65,6 +65,8 @@ struct files_worker {
     int active;                     /* who reads the files (files_worker_set_active): 0 nobody,
                                      * 1 only the rules' file.data window, 2 everything */
     uint32_t rule_hash;             /* FILES_HASH_* the rules need (filemd5, ...) */
+    uint8_t rule_magic;             /* a rule reads file.magic: libmagic even with files.magic no */
+    uint8_t magic_failed;           /* the lazy magic_load failed: no more tries */
     int id;
     uint64_t store_cap;             /* this worker's share of files.store.max-size */
     uint64_t tmp_seq;
@@ -98,7 +100,7 @@ void files_config_default(struct files_config *c)
     memset(c, 0, sizeof(*c));
     c->enabled = 1;
     c->hash = FILES_HASH_SHA256;
-    c->magic = 1;
+    c->magic = 0;                   /* as Suricata's force-magic: no */
     c->magic_bytes = 64 * 1024;
     c->max_open = 1000;
     c->data_window = 64 * 1024;
@@ -168,6 +170,35 @@ void files_worker_set_rule_hashes(struct files_worker *fw, uint32_t hash)
 {
     if (fw)
         fw->rule_hash = hash;
+}
+
+void files_worker_set_rule_magic(struct files_worker *fw, int on)
+{
+    if (fw)
+        fw->rule_magic = on != 0;
+}
+
+/* libmagic for the fileinfo events (files.magic) or for file.magic rules. */
+static int magic_on(const struct files_worker *fw)
+{
+    return (fw->cfg.magic || fw->rule_magic) && !fw->magic_failed;
+}
+
+/* The cookie, opened at the first file that wants it when only the rules
+ * ask for magic (files.magic yes opens it at start, failing loudly there). */
+static magic_t magic_cookie(struct files_worker *fw)
+{
+    if (!fw->magic && !fw->magic_failed) {
+        fw->magic = magic_open(MAGIC_NONE);
+        if (!fw->magic || magic_load(fw->magic, NULL) != 0) {
+            if (fw->magic)
+                magic_close(fw->magic);
+            fw->magic = NULL;
+            fw->magic_failed = 1;
+            fw->st.magic_errors++;
+        }
+    }
+    return fw->magic;
 }
 
 /* --- the store --- */
@@ -329,7 +360,7 @@ uint64_t app_file_size(const struct app_file *f)
 /* How many first bytes this file keeps: magic's, and the rules' window. */
 static uint32_t head_want(const struct app_file *f)
 {
-    uint64_t n = f->fw->magic && f->full ? f->fw->cfg.magic_bytes : 0;
+    uint64_t n = magic_on(f->fw) && f->full ? f->fw->cfg.magic_bytes : 0;
     if (f->window && f->fw->window && f->fw->cfg.data_window > n)
         n = f->fw->cfg.data_window;
     return (uint32_t)MIN(n, (uint64_t)UINT32_MAX);
@@ -432,7 +463,7 @@ void app_file_close(struct app_file *f, enum app_file_state state, const struct 
     m.gaps = f->gaps;
     m.dir = f->dir;
     m.parent = parent;
-    if (fw->magic && f->full) {
+    if (magic_on(fw) && f->full && magic_cookie(fw)) {
         size_t mn = MIN((size_t)f->head.len, (size_t)fw->cfg.magic_bytes);
         const char *r = mn ? magic_buffer(fw->magic, f->head.d, mn) : NULL;
         if (f->head.len && !r)

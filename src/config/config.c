@@ -118,7 +118,7 @@ static const struct key keys[] = {
     { "asset.state-file", K_STRING, OFF(asset_state_file), 0, 512, "" },
     { "files.enabled", K_BOOL, OFF(files.enabled), 0, 1, "yes" },
     { "files.hash", K_HASHES, OFF(files.hash), 0, 0, "[sha256]" },
-    { "files.magic", K_BOOL, OFF(files.magic), 0, 1, "yes" },
+    { "files.magic", K_BOOL, OFF(files.magic), 0, 1, "no" },
     { "files.magic-bytes", K_SIZE, OFF(files.magic_bytes), 256, 16u << 20, "64kb" },
     { "files.max-open", K_UINT, OFF(files.max_open), 1, 1u << 24, "1000" },
     { "files.data-window", K_SIZE, OFF(files.data_window), 0, 16u << 20, "64kb" },

@@ -444,6 +444,7 @@ void worker_set_detect(struct worker *w, struct detect_engine *e, uint64_t strea
                                  (detect_engine_uses_buf(e, BUF_FILE_MD5) ? FILES_HASH_MD5 : 0) |
                                  (detect_engine_uses_buf(e, BUF_FILE_SHA1) ? FILES_HASH_SHA1 : 0) |
                                  (detect_engine_uses_buf(e, BUF_FILE_SHA256) ? FILES_HASH_SHA256 : 0));
+    files_worker_set_rule_magic(w->as.files, detect_engine_uses_buf(e, BUF_FILE_MAGIC));
     w->files_rules = detect_engine_uses_buf(e, BUF_FILE_DATA) ? 1 : 0;    /* 1: the window */
     for (unsigned b = BUF_FILE_NAME; b <= BUF_FILE_SHA256; b++)
         if (detect_engine_uses_buf(e, b))

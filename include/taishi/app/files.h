@@ -105,6 +105,10 @@ void files_worker_set_window(struct files_worker *fw, int on);
 /* FILES_HASH_* the loaded rules need (filemd5, filesha1, filesha256):
  * computed for every file besides files.hash (only those are logged). */
 void files_worker_set_rule_hashes(struct files_worker *fw, uint32_t hash);
+/* The ruleset reads file.magic (filemagic, file.magic): libmagic runs on the
+ * files that are tracked whole even with files.magic off (the cookie is
+ * opened at the first such file). */
+void files_worker_set_rule_magic(struct files_worker *fw, int on);
 
 /* "fileinfo":{...} of a TX_FILE transaction (app_file.h), Suricata 7's
  * fields. app_event_body() writes the parent transaction's protocol object
