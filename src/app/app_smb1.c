@@ -142,6 +142,21 @@ static struct smb_tx *file_tx(struct smb_state *s, uint16_t fid, uint16_t tid, u
     return t;
 }
 
+/* The data of a READ_ANDX response or a WRITE_ANDX request (its offset doff
+ * into the message, length len) into the file transaction ft: what the
+ * message holds of it, the rest a gap; an offset past the message is a
+ * parse error. */
+static void andx_data(struct smb_state *s, struct smb_tx *ft, uint64_t foff, const uint8_t *m,
+                      size_t n, uint16_t doff, uint32_t len, const struct app_sink *sink)
+{
+    if (doff <= n) {
+        size_t have = n - doff;
+        smb_file_bytes(s, ft, foff, m + doff, len < have ? len : have, len, sink);
+    } else {
+        s->ctr[SMB_C_PARSE_ERRORS]++;
+    }
+}
+
 static int is_pipe_fid(struct smb_state *s, uint16_t fid)
 {
     uint8_t k[16];
@@ -227,13 +242,7 @@ void smb1_message(struct smb_state *s, int dir, const uint8_t *m, size_t n, int 
             uint16_t fid = smb_le16(w + 4), doff = smb_le16(w + 22);
             uint64_t foff = smb_le32(w + 6) | (wct == 14 ? (uint64_t)smb_le32(w + 24) << 32 : 0);
             uint32_t len = smb_le16(w + 20) | (uint32_t)smb_le16(w + 18) << 16;
-            struct smb_tx *ft = file_tx(s, fid, tid, cmd, APP_DIR_TOSERVER);
-            if (doff <= n) {
-                size_t have = n - doff;
-                smb_file_bytes(s, ft, foff, m + doff, len < have ? len : have, len, sink);
-            } else {
-                s->ctr[SMB_C_PARSE_ERRORS]++;
-            }
+            andx_data(s, file_tx(s, fid, tid, cmd, APP_DIR_TOSERVER), foff, m, n, doff, len, sink);
             (void)marker(s, cmd, key, 2);
             return;
         }
@@ -310,13 +319,7 @@ void smb1_message(struct smb_state *s, int dir, const uint8_t *m, size_t n, int 
         if (status == 0 && wct == 12) {
             uint16_t doff = smb_le16(w + 12);
             uint32_t len = smb_le16(w + 10) | (uint32_t)smb_le16(w + 14) << 16;
-            struct smb_tx *ft = file_tx(s, fid, rtid, cmd, APP_DIR_TOCLIENT);
-            if (doff <= n) {
-                size_t have = n - doff;
-                smb_file_bytes(s, ft, foff, m + doff, len < have ? len : have, len, sink);
-            } else {
-                s->ctr[SMB_C_PARSE_ERRORS]++;
-            }
+            andx_data(s, file_tx(s, fid, rtid, cmd, APP_DIR_TOCLIENT), foff, m, n, doff, len, sink);
         }
         return;
     }
