@@ -62,7 +62,10 @@ if [ "${1:-}" = --inside ]; then
         expect "$n: exit 0 ($(head -2 "$TMP/err"))" [ $? -eq 0 ]
         if cmp -s "$TMP/out" "$g"; then ok; else bad "$n: differs from the amd64 golden $g"; diff "$g" "$TMP/out" | head -6; fi
         "$T" -r "$p" -w 2 --set sensor-id=test >"$TMP/w2" 2>/dev/null
-        expect "$n: -w 2 gives the golden's events" [ "$(no_stats "$TMP/w2")" = "$(no_stats "$g")" ]
+        # ftp_data links across workers race (README, FTP; tests/run.sh): a subset
+        ftpd='"event_type":"ftp_data"\|"event_type":"fileinfo".*"ftp_data":{'
+        expect "$n: -w 2 gives the golden's events" [ "$(no_stats "$TMP/w2" | grep -v "$ftpd")" = "$(no_stats "$g" | grep -v "$ftpd")" ]
+        expect "$n: -w 2 ftp_data events among the golden's" [ -z "$(comm -23 <(no_stats "$TMP/w2" | grep "$ftpd") <(no_stats "$g" | grep "$ftpd"))" ]
     done
     tests/rules.sh "$B" >"$TMP/rules" 2>&1
     grep "^FAIL" "$TMP/rules"

@@ -74,8 +74,10 @@ for B in "$@"; do
         # ftp_data: a data connection on another worker than its control
         # connection is linked only if that worker parsed the RETR/STOR first
         # (README, FTP): with -w 2 its ftp_data event and its file's fileinfo
-        # event are a subset of -w 1's, the rest identical
-        ftpd='"event_type":"ftp_data"\|"event_type":"fileinfo".*"app_proto":"ftp-data"'
+        # event are a subset of -w 1's, the rest identical. A linked file's fileinfo
+        # event is known by its ftp_data object: its app_proto is nDPI's verdict,
+        # "failed" for a passive-mode data connection (README, FTP)
+        ftpd='"event_type":"ftp_data"\|"event_type":"fileinfo".*"ftp_data":{'
         if [ "$(no_stats "$TMP/w2" | grep -v "$ftpd")" = "$(no_stats "$g" | grep -v "$ftpd")" ]; then ok; else bad "$n: -w 2 events differ from -w 1"; fi
         if [ -z "$(comm -23 <(no_stats "$TMP/w2" | grep "$ftpd") <(no_stats "$g" | grep "$ftpd"))" ]; then ok; else bad "$n: -w 2 ftp_data events not among -w 1's"; fi
         if [ "$(asset_set "$TMP/w2")" = "$(asset_set "$g")" ]; then ok; else bad "$n: -w 2 announces other servers than -w 1"; fi
