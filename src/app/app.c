@@ -69,6 +69,16 @@ int app_flow_proto(const struct app_flow *a)
     return a ? a->id : 0;
 }
 
+int app_flow_encrypted(const struct app_flow *a)
+{
+    return a && a->p->encrypted && a->state ? a->p->encrypted(a->state) : 0;
+}
+
+int app_flow_can_encrypt(const struct app_flow *a)
+{
+    return a && a->p->encrypted;
+}
+
 void app_flow_feed(struct app_flow *a, int dir, const uint8_t *data, size_t len,
                    const struct app_sink *sink)
 {

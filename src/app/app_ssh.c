@@ -8,7 +8,10 @@
  * Suricata, one ssh event per flow: the second banner carries event=1 and a
  * meta with both sides (client_* and server_* fields). A flow that ends
  * with a single banner reports it then (event=1, no buffers). After its
- * banner a direction is done (the binary protocol is not parsed).
+ * banner a direction's binary packets (RFC 4253 section 6) are only walked
+ * by their headers (packet_length, padding_length, message code) up to its
+ * SSH_MSG_NEWKEYS (21): after both sides' NEWKEYS the rest is encrypted, and
+ * Suricata 7.0.10 inspects no more payload there (ssh_encrypted).
  *
  * The ssh event: ssh{client{proto_version, software_version}, server{...}}.
  *
@@ -27,7 +30,13 @@ struct ssh_side {
     uint32_t len, pre;
     uint8_t done, dead;
     char proto[SSH_LINE_MAX + 1], software[SSH_LINE_MAX + 1];
+    /* binary packets after the banner, until NEWKEYS */
+    uint8_t rec[6], rlen;               /* packet_length, padding_length, message code */
+    uint32_t skip;                      /* bytes of the current packet still to pass */
+    uint8_t newkeys, bin_dead;
 };
+
+#define SSH_PACKET_MAX (256 * 1024)     /* RFC 4253 6.1: 35000 at least; more is not SSH */
 
 enum { SSH_C_BANNERS };                 /* counters, named in the entry */
 
@@ -107,12 +116,44 @@ static int ssh_line(struct ssh_state *s, int dir, const struct app_sink *sink)
     return 1;
 }
 
+/* The binary packets of a direction after its banner, header by header. */
+static void ssh_packets(struct ssh_side *sd, const uint8_t *p, size_t n)
+{
+    while (n && !sd->newkeys && !sd->bin_dead) {
+        if (sd->skip) {
+            size_t k = n < sd->skip ? n : sd->skip;
+            sd->skip -= (uint32_t)k;
+            p += k;
+            n -= k;
+            continue;
+        }
+        sd->rec[sd->rlen++] = *p++;
+        n--;
+        if (sd->rlen < 6)
+            continue;
+        uint32_t len = (uint32_t)sd->rec[0] << 24 | (uint32_t)sd->rec[1] << 16 | (uint32_t)sd->rec[2] << 8 | sd->rec[3];
+        sd->rlen = 0;
+        if (len < 2 || len > SSH_PACKET_MAX || sd->rec[4] >= len - 1) {
+            sd->bin_dead = 1;           /* not a packet: stop walking (inspection goes on) */
+            return;
+        }
+        if (sd->rec[5] == 21)
+            sd->newkeys = 1;
+        sd->skip = len - 2;             /* past padding_length and the message code */
+    }
+}
+
 static void ssh_feed(void *state, int dir, const uint8_t *p, size_t n, const struct app_sink *sk)
 {
     struct ssh_state *s = state;
     struct ssh_side *sd = &s->side[dir];
 
-    for (size_t i = 0; i < n && !sd->done && !sd->dead; i++) {
+    if (sd->done) {
+        ssh_packets(sd, p, n);
+        return;
+    }
+    size_t i = 0;
+    for (; i < n && !sd->done && !sd->dead; i++) {
         uint8_t c = p[i];
         if (c == '\n') {
             if (sd->len && sd->line[sd->len - 1] == '\r')
@@ -128,6 +169,8 @@ static void ssh_feed(void *state, int dir, const uint8_t *p, size_t n, const str
         }
         sd->line[sd->len++] = (char)c;
     }
+    if (sd->done && i < n)
+        ssh_packets(sd, p + i, n - i);
 }
 
 static void ssh_gap(void *state, int dir, size_t n, const struct app_sink *sk)
@@ -137,6 +180,13 @@ static void ssh_gap(void *state, int dir, size_t n, const struct app_sink *sk)
     (void)sk;
     if (!s->side[dir].done)
         s->side[dir].dead = 1;
+    s->side[dir].bin_dead = 1;          /* packets cannot be followed across a hole */
+}
+
+static int ssh_encrypted(void *state)
+{
+    const struct ssh_state *s = state;
+    return s->side[0].newkeys && s->side[1].newkeys;
 }
 
 static void ssh_end(void *state, const struct app_sink *sk)
@@ -198,5 +248,5 @@ const struct app_parser app_ssh_parser = {
     .counters = (const char *const[]){ "banners", NULL },
     .keywords = ssh_keywords,
     .create = ssh_create, .feed = ssh_feed, .gap = ssh_gap, .end = ssh_end, .destroy = ssh_destroy,
-    .event_body = ssh_event_body,
+    .encrypted = ssh_encrypted, .event_body = ssh_event_body,
 };

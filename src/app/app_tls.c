@@ -56,6 +56,7 @@ struct tls_state {
     const struct app_limits *lim;
     struct tls_dir d[2];
     uint8_t client_hello, server_hello, server_done, errored;
+    uint8_t app_data;                   /* an application-data record was seen (tls_encrypted) */
     uint16_t version_num;
     char sni[256];
     char version[32];
@@ -376,6 +377,11 @@ static void record_start(struct tls_state *t, int dir, const struct app_sink *s)
     }
     d->rtype = type;
     d->rleft = len;
+    /* Application data ends payload inspection, as in Suricata (whose TLS
+     * parser then sets APP_LAYER_PARSER_NO_INSPECTION_PAYLOAD), except 0-RTT
+     * early data: a client's record before the ServerHello. */
+    if (type == 23 && (t->server_hello || !t->client_hello))
+        t->app_data = 1;
     if (type == 20 || type == 23) {
         d->encrypted = 1;
         if (dir == APP_DIR_TOCLIENT && t->server_hello)
@@ -389,8 +395,8 @@ static void tls_feed(void *state, int dir, const uint8_t *p, size_t n, const str
     struct tls_dir *d = &t->d[dir];
 
     while (n && !d->dead) {
-        if (t->server_done && d->encrypted && t->d[dir ^ 1].encrypted)
-            return;             /* handshake over both ways: nothing left to read */
+        if (t->app_data)
+            return;             /* encrypted application data: nothing left to read */
         if (d->rleft == 0) {
             size_t k = MIN(n, (size_t)(5 - d->hlen));
             memcpy(d->hdr + d->hlen, p, k);
@@ -496,6 +502,13 @@ static const struct app_keyword tls_keywords[] = {
     APP_KEYWORDS_END,
 };
 
+/* After the first application-data record (record_start). */
+static int tls_encrypted(void *state)
+{
+    const struct tls_state *t = state;
+    return t->app_data;
+}
+
 const struct app_parser app_tls_parser = {
     .name = "tls", .rule_proto = "tls", .event_type = "tls", .event_id = 5,
     .transports = APP_TCP,
@@ -503,5 +516,5 @@ const struct app_parser app_tls_parser = {
     .counters = (const char *const[]){ "handshakes", "parse_errors", "tlcp_handshakes", NULL },
     .keywords = tls_keywords,
     .create = tls_create, .feed = tls_feed, .gap = tls_gap, .end = tls_end, .destroy = tls_destroy,
-    .event_body = tls_event_body,
+    .encrypted = tls_encrypted, .event_body = tls_event_body,
 };

@@ -13,6 +13,11 @@
  * verified on the chunk, or on the last bytes before it plus the chunk when
  * the literal began in the previous chunk (the flow keeps that tail).
  *
+ * Port groups (detect_pgroup.c): a buffer is scanned with its slot's
+ * database and, when the flow's server port has a class, that class's
+ * sub-slot too (a stream: its own Hyperscan stream, hsx[]). Encrypted flows
+ * (detect_flow_no_payload) get no more payload or stream scans.
+ *
  * Reload: a flow's state belongs to the engine it was made with (its
  * Hyperscan streams, flowbit ids). At the flow's next packet after a reload
  * the worker moves it to the new engine (detect_flow_migrate: flowbits and
@@ -178,6 +183,8 @@ void detect_flow_free(struct detect_thread *t, struct detect_flow *f)
     for (int d = 0; d < 2; d++) {
         if (f->hs[d])
             hs_close_stream(f->hs[d], f->u->scratch, NULL, NULL);
+        if (f->hsx[d])
+            hs_close_stream(f->hsx[d], f->u->scratch, NULL, NULL);
         free(f->tail[d]);
         free(f->pkx[d]);
     }
@@ -233,6 +240,7 @@ struct detect_flow *detect_flow_migrate(struct detect_thread *t, struct detect_f
     }
     n->ipo_done = f->ipo_done;
     n->passed = f->passed;
+    n->no_payload = f->no_payload;
     detect_flow_free(t, f);
     return n;
 }
@@ -434,7 +442,8 @@ static int header_ok(struct detect_thread *t, const struct drule *d, const struc
     if (r->has & (RH_DSIZE | RH_TTL | RH_ITYPE | RH_ICODE | RH_FLAGS)) {
         if (!p)
             return 0;
-        if ((r->has & RH_DSIZE) && !rules_vars_num_match(&r->dsize, p->ip.pl_len))
+        if ((r->has & RH_DSIZE) && (!rules_vars_num_match(&r->dsize, p->ip.pl_len) ||
+                                    (f && f->no_payload && !rules_vars_num_match(&r->dsize, 0))))
             return 0;
         if (r->has & RH_TTL) {
             unsigned off = k->ipver == 4 ? 8 : 7;
@@ -631,11 +640,14 @@ static void new_unit(struct detect_thread *t)
 
 /* Verifies the candidates gathered for u's buffer. */
 static void verify(struct detect_thread *t, const struct detect_engine *e, const struct slot *s,
-                   const struct unit *u)
+                   const struct slot *sub, const struct unit *u)
 {
     if (s)
         for (uint32_t i = 0; i < s->nnofp; i++)
             cand_push(t, s->nofp[i], 0);
+    if (sub)
+        for (uint32_t i = 0; i < sub->nnofp; i++)
+            cand_push(t, sub->nofp[i], 0);
     if (!t->ncand)
         return;
     if (t->ncand > 1) {
@@ -741,14 +753,15 @@ static void iponly(struct detect_thread *t, struct detect_flow *f, const struct 
  * flow:no_stream), mostly tied to ports, so most flows need no packet scan
  * at all - Suricata gets the same from its per-port rule groups. */
 static int pkt_slot_live(struct detect_thread *t, struct detect_flow *f, const struct detect_ctx *c,
-                         const struct slot *s)
+                         const struct slot *s, const struct slot *sub)
 {
     int dir = c->dir;
     if (f->pkt_live[dir] && f->pkt_live_app[dir] == (uint8_t)c->app)
         return f->pkt_live[dir] == 2;
     int live = 0;
-    for (uint32_t i = 0; i < s->nuniq && !live; i++) {
-        const struct drule *d = &f->e->dr[s->uniq[i]];
+    uint32_t n = s->nuniq + (sub ? sub->nuniq : 0);
+    for (uint32_t i = 0; i < n && !live; i++) {
+        const struct drule *d = &f->e->dr[i < s->nuniq ? s->uniq[i] : sub->uniq[i - s->nuniq]];
         const struct rule *r = d->r;
         if (!r)
             continue;
@@ -812,23 +825,31 @@ void detect_packet(struct detect_thread *t, struct detect_flow *f, const struct 
     const struct packet *p = c->p;
     u.cur.data = p->data + p->ip.pl_off;
     u.cur.len = p->ip.pl_len;
-    if (p->ip.pl_off > p->len || p->ip.pl_len > p->len - p->ip.pl_off)
+    if (p->ip.pl_off > p->len || p->ip.pl_len > p->len - p->ip.pl_off || f->no_payload)
         u.cur.len = 0;      /* never trust lengths that point outside the packet */
     const struct slot *s = slot_of(e, g, c->dir, e->ibuf_packet);
-    if (s && s->uniq && u.cur.len && !pkt_slot_live(t, f, c, s))
-        s = NULL;                   /* no rule of the slot can match this flow */
+    const struct slot *sub = detect_sub(e, s, g, c->key, c->dir);
+    if (s && (s->uniq || (sub && sub->uniq)) && u.cur.len && !pkt_slot_live(t, f, c, s, sub))
+        s = sub = NULL;             /* no rule of the slot can match this flow */
     if (s && u.cur.len && s->db) {
         struct scan sc = { t, s, 0 };
         hs_scan(s->db, (const char *)u.cur.data, u.cur.len, 0, f->u->scratch, on_hit, &sc);
     }
-    verify(t, e, u.cur.len ? s : NULL, &u);
+    if (sub && u.cur.len && sub->db) {
+        struct scan sc = { t, sub, 0 };
+        hs_scan(sub->db, (const char *)u.cur.data, u.cur.len, 0, f->u->scratch, on_hit, &sc);
+    }
+    verify(t, e, u.cur.len ? s : NULL, u.cur.len ? sub : NULL, &u);
 }
 
 void detect_stream_gap(struct detect_thread *t, struct detect_flow *f, int dir)
 {
-    if (!f || !f->hs[dir])
+    if (!f || (!f->hs[dir] && !f->hsx[dir]))
         return;
-    hs_reset_stream(f->hs[dir], 0, f->u->scratch, NULL, NULL);
+    if (f->hs[dir])
+        hs_reset_stream(f->hs[dir], 0, f->u->scratch, NULL, NULL);
+    if (f->hsx[dir])
+        hs_reset_stream(f->hsx[dir], 0, f->u->scratch, NULL, NULL);
     f->chunk_off[dir] = 0;
     f->tail_len[dir] = 0;
     (void)t;
@@ -839,12 +860,13 @@ void detect_stream(struct detect_thread *t, struct detect_flow *f, const struct 
 {
     (void)off;
     (void)cb;
-    if (!f || !len || f->passed)
+    if (!f || !len || f->passed || f->no_payload)
         return;
     const struct detect_engine *e = f->e;
     int dir = c->dir;
     const struct slot *s = e->stream_slot[dir];
-    if (!s->db && !s->nnofp)
+    const struct slot *sub = detect_sub(e, s, DG_TCP, c->key, dir);
+    if (!s->db && !s->nnofp && !sub)
         return;
     struct unit u = { .c = c, .f = f, .cur_ibuf = e->ibuf_packet, .cur = { data, len },
                       .flow_scope = !c->no_session };
@@ -859,6 +881,16 @@ void detect_stream(struct detect_thread *t, struct detect_flow *f, const struct 
             hs_scan_stream(f->hs[dir], (const char *)data, len, 0, f->u->scratch, on_hit, &sc);
         }
     }
+    /* the port class's rules: their own stream, opened with the first one
+     * (the class follows from the flow's key, so both see every chunk) */
+    if (sub && sub->db) {
+        if (!f->hsx[dir] && hs_open_stream(sub->db, 0, &f->hsx[dir]) != HS_SUCCESS)
+            f->hsx[dir] = NULL;
+        if (f->hsx[dir]) {
+            struct scan sc = { t, sub, f->chunk_off[dir] };
+            hs_scan_stream(f->hsx[dir], (const char *)data, len, 0, f->u->scratch, on_hit, &sc);
+        }
+    }
     f->chunk_off[dir] += len;
     /* A literal that began in the previous chunk: verify on tail + chunk. */
     int spans = 0;
@@ -871,7 +903,7 @@ void detect_stream(struct detect_thread *t, struct detect_flow *f, const struct 
         memcpy(w + f->tail_len[dir], data, len);
         u.alt = (struct vbuf){ w, (uint32_t)n };
     }
-    verify(t, e, s, &u);
+    verify(t, e, s, sub, &u);
     /* Keep the last bytes for the next chunk. */
     if (e->max_stream_pat > 1) {
         if (!f->tail[dir])
@@ -911,7 +943,8 @@ void detect_tx(struct detect_thread *t, struct detect_flow *f, const struct dete
         for (unsigned k = 0; k < e->nibufs_of_buf[ab->id]; k++) {
             unsigned ib = e->ibufs_of_buf[ab->id][k];
             const struct slot *s = slot_of(e, g, c->dir, ib);
-            if (!s->db && !s->nnofp)
+            const struct slot *sub = detect_sub(e, s, g, c->key, c->dir);
+            if (!s->db && !s->nnofp && !sub)
                 continue;
             const struct ibuf *ibd = &e->ibufs[ib];
             struct vbuf b = { ab->data, ab->len };
@@ -925,9 +958,13 @@ void detect_tx(struct detect_thread *t, struct detect_flow *f, const struct dete
                 struct scan sc = { t, s, 0 };
                 hs_scan(s->db, (const char *)b.data, b.len, 0, f->u->scratch, on_hit, &sc);
             }
+            if (sub && sub->db && b.len) {
+                struct scan sc = { t, sub, 0 };
+                hs_scan(sub->db, (const char *)b.data, b.len, 0, f->u->scratch, on_hit, &sc);
+            }
             u.cur_ibuf = ib;
             u.cur = b;
-            verify(t, e, s, &u);
+            verify(t, e, s, sub, &u);
         }
     }
     /* the rules the compiler filed under BUF_APP_TX (integer/flag keywords
@@ -935,11 +972,12 @@ void detect_tx(struct detect_thread *t, struct detect_flow *f, const struct dete
     for (unsigned k = 0; txkw && k < e->nibufs_of_buf[BUF_APP_TX]; k++) {
         unsigned ib = e->ibufs_of_buf[BUF_APP_TX][k];
         const struct slot *s = slot_of(e, g, c->dir, ib);
-        if (!s->nnofp)
+        const struct slot *sub = detect_sub(e, s, g, c->key, c->dir);
+        if (!s->nnofp && !(sub && sub->nnofp))
             continue;
         new_scan(t);
         u.cur_ibuf = ib;
         u.cur = (struct vbuf){ (const uint8_t *)"", 0 };
-        verify(t, e, s, &u);
+        verify(t, e, s, sub, &u);
     }
 }

@@ -204,3 +204,9 @@ int detect_flow_passed(const struct detect_flow *f)
 {
     return f && f->passed;
 }
+
+void detect_flow_no_payload(struct detect_flow *f)
+{
+    if (f)
+        f->no_payload = 1;
+}

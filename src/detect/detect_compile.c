@@ -324,7 +324,7 @@ static uint64_t cache_key(struct lit_set *ls, const int *modes, unsigned n)
     uint64_t h = 1469598103934665603ULL;
     const char *ver = hs_version();
     h = fnv(h, ver, strlen(ver));
-    h = fnv(h, "taishi-detect-1", 15);
+    h = fnv(h, "taishi-detect-2", 15);
     for (unsigned k = 0; k < n; k++) {
         h = fnv(h, &k, sizeof(k));
         h = fnv(h, &modes[k], sizeof(modes[k]));
@@ -539,20 +539,6 @@ static void build_index(struct addr_index *x, const struct detect_engine *e, con
     free(pairs);
 }
 
-/* The ports of a side when they are a short positive list, else NULL. */
-static int few_ports(const struct rule_ports *p)
-{
-    if (p->any || !p->n)
-        return 0;
-    uint32_t total = 0;
-    for (uint32_t i = 0; i < p->n; i++) {
-        if (p->v[i].neg)
-            return 0;
-        total += (uint32_t)p->v[i].hi - p->v[i].lo + 1;
-    }
-    return total <= 64;
-}
-
 /* Splits ids into a port index (rules with a few fixed ports on a side) and
  * the rest (returned in *rest). */
 static struct port_index *build_ports(const struct detect_engine *e, const uint32_t *ids, uint32_t n,
@@ -563,7 +549,7 @@ static struct port_index *build_ports(const struct detect_engine *e, const uint3
     for (int pass = 0; pass < 2; pass++) {
         for (uint32_t j = 0; j < n; j++) {
             const struct rule *r = e->dr[ids[j]].r;
-            int side = few_ports(&r->dport) ? 0 : few_ports(&r->sport) ? 1 : -1;
+            int side = detect_few_ports(&r->dport) ? 0 : detect_few_ports(&r->sport) ? 1 : -1;
             if (side_specific(&r->src) || side_specific(&r->dst))
                 side = -1;              /* a list of hosts indexes better than a port */
             if (side < 0) {
@@ -649,6 +635,82 @@ static void number_asets(struct detect_engine *e)
     free(tab);
 }
 
+/* The compile's slots in one list: the fixed slots (groups x directions x
+ * ibufs, then the two stream slots), then the port classes' sub-slots,
+ * appended as rules need them ((parent, class) -> index by hash). The
+ * literal sets are the list's; the slots belong to the engine. */
+struct slot_list {
+    struct lit_set *ls;
+    struct slot **all;
+    int *modes;
+    unsigned n, cap;
+    uint64_t *hkey;                 /* (parent + 1) << 16 | class; 0 = empty */
+    unsigned *hval, hsize, hn;
+};
+
+static unsigned list_add(struct slot_list *L, struct slot *s, int mode)
+{
+    if (L->n == L->cap) {
+        L->cap = L->cap ? L->cap * 2 : 256;
+        L->ls = xreallocarray(L->ls, L->cap, sizeof(*L->ls));
+        L->all = xreallocarray(L->all, L->cap, sizeof(*L->all));
+        L->modes = xreallocarray(L->modes, L->cap, sizeof(*L->modes));
+    }
+    L->ls[L->n] = (struct lit_set){ 0 };
+    L->all[L->n] = s;
+    L->modes[L->n] = mode;
+    return L->n++;
+}
+
+static unsigned *sub_find(struct slot_list *L, uint64_t key)
+{
+    unsigned j = (unsigned)((key * 0x9e3779b97f4a7c15ULL) >> 40) & (L->hsize - 1);
+    while (L->hkey[j] && L->hkey[j] != key)
+        j = (j + 1) & (L->hsize - 1);
+    L->hkey[j] = key;
+    return &L->hval[j];
+}
+
+/* The index of slot parent's sub-slot for class c (1..nclass), made when new. */
+static unsigned sub_index(struct slot_list *L, unsigned parent, uint16_t nclass, uint16_t c)
+{
+    if (2 * (L->hn + 1) > L->hsize) {
+        uint64_t *ok = L->hkey;
+        unsigned *ov = L->hval, os = L->hsize;
+        L->hsize = os ? os * 2 : 1024;
+        L->hkey = xcalloc(L->hsize, sizeof(*L->hkey));
+        L->hval = xcalloc(L->hsize, sizeof(*L->hval));
+        for (unsigned j = 0; j < os; j++)
+            if (ok[j])
+                *sub_find(L, ok[j]) = ov[j];
+        free(ok);
+        free(ov);
+    }
+    uint64_t key = ((uint64_t)parent + 1) << 16 | c;
+    unsigned *v = sub_find(L, key);
+    struct slot *p = L->all[parent];
+    if (p->sub && p->sub[c - 1])
+        return *v;
+    if (!p->sub) {
+        p->sub = xcalloc(nclass, sizeof(*p->sub));
+        p->nsub = nclass;
+    }
+    p->sub[c - 1] = xcalloc(1, sizeof(struct slot));
+    L->hn++;
+    return *v = list_add(L, p->sub[c - 1], L->modes[parent]);
+}
+
+static void list_free(struct slot_list *L)
+{
+    for (unsigned k = 0; k < L->n; k++)
+        free(L->ls[k].v);
+    free(L->ls);
+    free(L->all);
+    free(L->modes);
+    free(L->hkey);
+    free(L->hval);
+}
+
 /* ---- the build ---- */
 
 struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_build_opts *o,
@@ -681,17 +743,12 @@ struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_bui
     /* Slots and their literals. */
     unsigned nslots = DG_MAX * 2 * e->nibufs;
     e->slots = xcalloc(nslots, sizeof(*e->slots));
-    struct lit_set *ls = xcalloc(nslots + 2, sizeof(*ls));
-    struct slot **all = xcalloc(nslots + 2, sizeof(*all));
-    int *modes = xcalloc(nslots + 2, sizeof(*modes));
-    for (unsigned k = 0; k < nslots; k++) {
-        all[k] = e->slots[k] = xcalloc(1, sizeof(struct slot));
-        modes[k] = HS_MODE_BLOCK;
-    }
-    for (int dir = 0; dir < 2; dir++) {
-        all[nslots + dir] = e->stream_slot[dir] = xcalloc(1, sizeof(struct slot));
-        modes[nslots + dir] = HS_MODE_STREAM;
-    }
+    struct slot_list L = { 0 };
+    for (unsigned k = 0; k < nslots; k++)
+        list_add(&L, e->slots[k] = xcalloc(1, sizeof(struct slot)), HS_MODE_BLOCK);
+    for (int dir = 0; dir < 2; dir++)
+        list_add(&L, e->stream_slot[dir] = xcalloc(1, sizeof(struct slot)), HS_MODE_STREAM);
+    detect_pgroups_build(e);
     uint32_t *ipo_ids = NULL, nipo_ids = 0, *pkt_ids[DG_MAX][2] = { { NULL } }, npkt_ids[DG_MAX][2] = { { 0 } };
     int chop = nul_head_refused();  /* Vectorscan: all-NUL fast patterns go to nofp */
     for (uint32_t i = 0; i < e->nrules; i++) {
@@ -738,66 +795,73 @@ struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_bui
                     continue;   /* transforms on the raw stream: not inspected */
                 unsigned idx = on_stream ? nslots + (unsigned)dir
                                          : ((unsigned)g * 2 + (unsigned)dir) * e->nibufs + ib;
-                if (m && !(chop && all_nul(pat, plen)))
-                    lit_add(&ls[idx], pat, plen, nocase, i);
-                else
-                    nofp_add(all[idx], i);
+                int lit = m && !(chop && all_nul(pat, plen));
+                const struct pgroup *pg = detect_pgroup_of(e, g, dir);
+                if (pg && detect_pgroup_ports(d, g, dir)) {
+                    /* port-bound: into the sub-slot of each of its classes */
+                    uint16_t cls[64];
+                    uint32_t nc = detect_pgroup_classes(e, i, g, dir, cls, 64);
+                    for (uint32_t c = 0; c < nc; c++) {
+                        unsigned si = sub_index(&L, idx, pg->n, cls[c]);
+                        if (lit)
+                            lit_add(&L.ls[si], pat, plen, nocase, i);
+                        else
+                            nofp_add(L.all[si], i);
+                    }
+                } else if (lit) {
+                    lit_add(&L.ls[idx], pat, plen, nocase, i);
+                } else {
+                    nofp_add(L.all[idx], i);
+                }
             }
         }
     }
-    for (unsigned k = 0; k < nslots + 2; k++)
-        slot_fill(all[k], &ls[k]);
-    uint64_t key = cache_key(ls, modes, nslots + 2);
+    for (unsigned k = 0; k < L.n; k++)
+        slot_fill(L.all[k], &L.ls[k]);
+    uint64_t key = cache_key(L.ls, L.modes, L.n);
     const char *cdir = o && o->cache_dir && o->cache_dir[0] ? o->cache_dir : NULL;
     int ok = 0;
-    if (cdir && detect_cache_load(cdir, key, all, nslots + 2) == 0) {
+    if (cdir && detect_cache_load(cdir, key, L.all, L.n) == 0) {
         e->info.from_cache = 1;
         ok = 1;
     }
-    if (!ok) {
-        for (unsigned k = 0; k < nslots + 2; k++) {
-            if (slot_compile(all[k], &ls[k], modes[k], err, errlen) < 0) {
-                for (unsigned j = 0; j < nslots + 2; j++)
-                    free(ls[j].v);
-                free(ls);
-                free(all);
-                free(modes);
-                detect_engine_unref(e);     /* the one reference: frees e and rs */
-                return NULL;
-            }
+    for (unsigned k = 0; !ok && k < L.n; k++)
+        if (slot_compile(L.all[k], &L.ls[k], L.modes[k], err, errlen) < 0) {
+            list_free(&L);
+            detect_engine_unref(e);     /* the one reference: frees e and rs */
+            return NULL;
         }
-        if (cdir)
-            detect_cache_save(cdir, key, all, nslots + 2);
-    }
-    for (unsigned k = 0; k < nslots + 2; k++) {
-        free(ls[k].v);
-        if (all[k]->db) {
+    if (!ok && cdir)
+        detect_cache_save(cdir, key, L.all, L.n);
+    for (unsigned k = 0; k < L.n; k++) {
+        struct slot *s = L.all[k];
+        if (s->db) {
             size_t sz = 0;
-            hs_database_size(all[k]->db, &sz);
+            hs_database_size(s->db, &sz);
             e->info.db_bytes += sz;
             e->info.ndb++;
-            e->info.npatterns += all[k]->npat;
-            if (hs_alloc_scratch(all[k]->db, &e->proto_scratch) != HS_SUCCESS) {
+            e->info.npatterns += s->npat;
+            e->info.nsub += k >= nslots + 2;
+            if (hs_alloc_scratch(s->db, &e->proto_scratch) != HS_SUCCESS) {
                 snprintf(err, errlen, "hyperscan: cannot allocate scratch");
-                free(ls);
-                free(all);
-                free(modes);
+                list_free(&L);
                 detect_engine_unref(e);
                 return NULL;
             }
         }
+        if (L.modes[k] == HS_MODE_STREAM)       /* the stream slots and their sub-slots */
+            for (uint32_t p = 0; p < s->npat; p++)
+                if (s->pat_len[p] > e->max_stream_pat)
+                    e->max_stream_pat = s->pat_len[p];
     }
-    for (int dir = 0; dir < 2; dir++)
-        for (uint32_t p = 0; p < e->stream_slot[dir]->npat; p++)
-            if (e->stream_slot[dir]->pat_len[p] > e->max_stream_pat)
-                e->max_stream_pat = e->stream_slot[dir]->pat_len[p];
-    free(ls);
-    free(all);
-    free(modes);
+    list_free(&L);
     for (int dir = 0; dir < 2; dir++) {
         struct slot *ps = e->slots[((unsigned)DG_TCP * 2 + (unsigned)dir) * e->nibufs + e->ibuf_packet];
         if (ps)
             slot_uniq(ps);
+        for (unsigned c = 0; ps && c < ps->nsub; c++)
+            if (ps->sub[c])
+                slot_uniq(ps->sub[c]);
     }
     number_asets(e);
     build_index(&e->ipo, e, ipo_ids, nipo_ids);

@@ -29,6 +29,9 @@ static void slot_free(struct slot *s)
     free(s->pat_len);
     free(s->nofp);
     free(s->uniq);
+    for (unsigned c = 0; c < s->nsub; c++)
+        slot_free(s->sub[c]);
+    free(s->sub);
     free(s);
 }
 
@@ -51,6 +54,7 @@ static void engine_free(struct detect_engine *e)
     free(e->slots);
     slot_free(e->stream_slot[0]);
     slot_free(e->stream_slot[1]);
+    detect_pgroups_free(e);
     for (int b = 0; b < BUF_MAX; b++)
         free(e->ibufs_of_buf[b]);
     index_free(&e->ipo);

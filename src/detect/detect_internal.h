@@ -60,6 +60,17 @@ struct slot {
     uint32_t nnofp;
     uint32_t *uniq;                 /* TCP packet slots: every rule of the slot once (the */
     uint32_t nuniq;                 /* flow-direction liveness check, detect.c pkt_slot_live) */
+    struct slot **sub;              /* port groups: [class - 1], the port-bound rules of */
+    uint16_t nsub;                  /* that class (NULL: none here); detect_pgroup.c */
+};
+
+/* Port groups of one (TCP or UDP, direction) (detect_pgroup.c): the flow's
+ * server port -> class, and each class's port-bound rules. */
+struct pgroup {
+    uint16_t *cls;                  /* [65536], 0 = no class; NULL = no port-bound rule */
+    uint16_t n;                     /* classes 1..n */
+    uint32_t *first, *len;          /* class c: rules[first[c - 1]] .. + len[c - 1] */
+    uint32_t *rules;
 };
 
 /* Rules by an address prefix of one side of their header: a packet looks
@@ -104,6 +115,7 @@ struct detect_engine {
     struct addr_index ipo;          /* IP-only rules, once per flow direction */
     struct addr_index pktx[DG_MAX][2];  /* header-only rules per group and direction */
     struct port_index *pktp[DG_MAX][2]; /* those of them with a few fixed ports (TCP/UDP) */
+    struct pgroup pg[2][2];         /* [TCP, UDP][direction] */
     uint32_t max_stream_pat;        /* longest literal in the stream databases */
     uint32_t nasets;                /* distinct address lists (memoized per flow at match time) */
     struct rule_aranges *aranges;   /* [nasets]: each list compiled for binary search */
@@ -129,6 +141,38 @@ static inline uint32_t detect_ipo_hash(const uint8_t *addr, uint8_t ver, uint8_t
         h = (h ^ (h >> 29) ^ b) * 0xbf58476d1ce4e5b9ULL;
     }
     return (uint32_t)(h >> 32);
+}
+
+/* detect_pgroup.c */
+/* A short positive list of ports (at most 64), as the port indexes take. */
+int detect_few_ports(const struct rule_ports *p);
+/* The server-side ports of payload rule d in (g, dir) when the rule is
+ * port-bound there, else NULL. */
+const struct rule_ports *detect_pgroup_ports(const struct drule *d, int g, int dir);
+void detect_pgroups_build(struct detect_engine *e);
+void detect_pgroups_free(struct detect_engine *e);
+/* The classes (1..n) port-bound rule i belongs to in (g, dir), each once. */
+uint32_t detect_pgroup_classes(const struct detect_engine *e, uint32_t i, int g, int dir,
+                               uint16_t *out, uint32_t max);
+
+static inline const struct pgroup *detect_pgroup_of(const struct detect_engine *e, int g, int dir)
+{
+    if (g != DG_TCP && g != DG_UDP)
+        return NULL;
+    const struct pgroup *pg = &e->pg[g == DG_UDP][dir & 1];
+    return pg->cls ? pg : NULL;
+}
+
+/* The sub-slot of slot s for a flow with key k: its server port's class
+ * (k->dport in both directions), or NULL. */
+static inline const struct slot *detect_sub(const struct detect_engine *e, const struct slot *s,
+                                            int g, const struct flow_key *k, int dir)
+{
+    if (!s || !s->sub)
+        return NULL;
+    const struct pgroup *pg = detect_pgroup_of(e, g, dir);
+    uint16_t c = pg ? pg->cls[k->dport] : 0;
+    return c && c <= s->nsub ? s->sub[c - 1] : NULL;
 }
 
 /* detect_cache.c: every slot's database in one file named by the key.
@@ -211,6 +255,7 @@ struct detect_flow {
     struct detect_engine *e;
     struct engine_use *u;
     hs_stream_t *hs[2];
+    hs_stream_t *hsx[2];            /* the stream sub-slot of the flow's port class */
     uint8_t *tail[2];
     uint32_t tail_len[2];
     uint64_t chunk_off[2];          /* hs stream offset where the current chunk begins */
@@ -224,6 +269,7 @@ struct detect_flow {
     uint8_t pkt_live[2];            /* TCP packet slot per direction: 0 not known, 1 no rule */
     uint8_t pkt_live_app[2];        /* of it can match this flow, 2 some can; for this app */
     uint8_t passed;                 /* a pass rule passed the flow: no more inspection */
+    uint8_t no_payload;             /* encrypted from here on: no payload inspection */
 };
 
 /* detect_alertq.c: a verified match joins the packet's queue (flowbits were

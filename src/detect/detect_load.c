@@ -161,9 +161,9 @@ int detect_load_check_rules(const struct config *cfg, char *const *sfiles, int n
         fprintf(out, "%s:%u: sid %u: %s: %s\n", p->file ? p->file : "?", p->line, p->sid,
                 p->status == RS_FAILED ? "error" : "unsupported", p->reason);
     }
-    fprintf(out, "parse: %.2f s; compile: %.2f s%s; %u databases, %u patterns, %.1f MiB\n",
-            parse_s, bi.compile_s, bi.from_cache ? " (from the cache)" : "", bi.ndb, bi.npatterns,
-            (double)bi.db_bytes / (1 << 20));
+    fprintf(out, "parse: %.2f s; compile: %.2f s%s; %u databases (%u of port groups), %u patterns, %.1f MiB\n",
+            parse_s, bi.compile_s, bi.from_cache ? " (from the cache)" : "", bi.ndb, bi.nsub,
+            bi.npatterns, (double)bi.db_bytes / (1 << 20));
     fprintf(out, "rules by kind: %u with a fast pattern, %u without, %u IP-only, %u header-only\n",
             bi.rules_fp, bi.rules_nofp, bi.rules_iponly, bi.rules_pkt);
     fprintf(out, "rules: %u loaded, %u skipped (unsupported), %u failed\n", rs->loaded, rs->skipped,

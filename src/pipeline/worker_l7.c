@@ -357,6 +357,14 @@ static void udp_to_parser(struct worker *w, struct flow_l7 *l, int parser, int d
         app_flow_feed(l->app, dir, d, n, sink);
 }
 
+/* Encrypted from here on (TLS application data, SSH after both NEWKEYS):
+ * the detect stage inspects no more payload, as Suricata (app.h encrypted). */
+static void check_encrypted(struct flow_l7 *l)
+{
+    if (l->df && l->app && app_flow_encrypted(l->app))
+        detect_flow_no_payload(l->df);
+}
+
 /* Runs parser p on the flow from its first byte (e: the data connection it
  * was announced as, or NULL). */
 static void app_start(struct l7_call *k, int p, const struct app_expect *e)
@@ -389,6 +397,7 @@ static void app_start(struct l7_call *k, int p, const struct app_expect *e)
             app_flow_gap(l->app, d, l->pend_lost[d], &sink);
     }
     pending_free(l);
+    check_encrypted(l);
 }
 
 static void on_chunk(void *ud, int dir, const uint8_t *data, uint32_t len, uint64_t off)
@@ -399,11 +408,19 @@ static void on_chunk(void *ud, int dir, const uint8_t *data, uint32_t len, uint6
     struct detect_alert_cb cb = { on_alert, k };
 
     c.dir = dir;
-    if (l->df)
+    /* A parser that can tell encryption (TLS, SSH) reads the chunk first:
+     * like Suricata, which parses a packet's data before inspecting it, a
+     * chunk that starts the encrypted part is not inspected (a TLS 1.3
+     * ServerHello and the encrypted records after it in one segment). */
+    int first = l->app_state == APPST_ON && l->app && app_flow_can_encrypt(l->app);
+    if (l->df && !first)
         detect_stream(k->w->dt, l->df, &c, data, len, off, &cb);
     if (l->app_state == APPST_ON && l->app) {
         struct app_sink sink = { on_tx, k, on_expect };
         app_flow_feed(l->app, dir, data, len, &sink);
+        check_encrypted(l);
+        if (l->df && first)
+            detect_stream(k->w->dt, l->df, &c, data, len, off, &cb);
     } else if (l->app_state == APPST_WAIT) {
         uint32_t room = L7_PENDING_MAX - l->pend_len[dir];
         uint32_t n = len < room ? len : room;

@@ -205,7 +205,53 @@ def c_udp_proto():
     return cap
 
 
+def tls_rec(rtype, body):
+    return R.g.P('!BHH', rtype, 0x0303, len(body)) + body
+
+
+def ssh_pkt(code, payload):
+    """An unencrypted SSH binary packet (RFC 4253 6): length, padding, code."""
+    body = bytes([code]) + payload
+    pad = 4 + (-(len(body) + 9)) % 8
+    return R.g.P('!IB', len(body) + pad + 1, pad) + body + b'\0' * pad
+
+
+def c_encrypted():
+    """Encrypted sessions: a TLS 1.2 handshake then application data; a TLS
+    1.3-style server flight (ServerHello, then encrypted records in the same
+    segment); SSH with NEWKEYS both ways. Suricata inspects no payload after
+    the first application-data record (tls encryption-handling: default) or
+    after both NEWKEYS; the handshakes before are inspected."""
+    cap = R.Cap()
+    ccs = tls_rec(20, b'\x01')
+    f = cap.tcp(CLI, EXT, 43001, 443)
+    f.send(C2S, g.tls_client_hello('marker.example'))
+    f.send(S2C, g.tls_server_hello() + g.tls_handshake(14, b''))
+    f.send(C2S, g.tls_handshake(16, b'\x20' + b'K' * 32) + ccs + tls_rec(22, b'F' * 40))
+    f.send(S2C, ccs + tls_rec(22, b'G' * 40))
+    f.send(C2S, tls_rec(23, b'ENCRYPTEDMARKER' + b'x' * 100))
+    f.send(S2C, tls_rec(23, b'ENCRYPTEDMARKER' + b'y' * 1200))
+    f.close()
+    f = cap.tcp(CLI, EXT, 43002, 443)
+    f.send(C2S, g.tls_client_hello('marker13.example'))
+    f.send(S2C, g.tls_server_hello() + ccs + tls_rec(23, b'ENCRYPTEDMARKER' + b'z' * 300))
+    f.send(C2S, ccs + tls_rec(23, b'ENCRYPTEDMARKER' + b'w' * 50))
+    f.close()
+    f = cap.tcp(CLI, SRV, 43003, 22)
+    f.send(S2C, g.SSH_SERVER)
+    f.send(C2S, g.SSH_CLIENT)
+    f.send(C2S, ssh_pkt(20, b'SSHKEXMARK' + bytes(40)))
+    f.send(S2C, ssh_pkt(20, b'SSHKEXMARK' + bytes(40)))
+    f.send(C2S, ssh_pkt(21, b''))
+    f.send(S2C, ssh_pkt(21, b''))
+    f.send(C2S, b'SSHENCMARK' + b'e' * 60)
+    f.send(S2C, b'SSHENCMARK' + b'f' * 60)
+    f.close()
+    return cap
+
+
 CASES = {
+    'encrypted': c_encrypted,
     'udp-proto': c_udp_proto,
     'session-full': c_session_full,
     'session-mid': lambda: half('mid'),

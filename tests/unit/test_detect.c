@@ -402,6 +402,74 @@ int main(void)
         detect_engine_unref(pe);
     }
 
+    /* Port groups (detect_pgroup.c): a rule bound to a few server ports is in
+     * its port class's database only. It fires on flows to those ports, on
+     * every path (stream to server; stream to client by its source port; a
+     * packet-only rule; a UDP payload; an app buffer; a rule without a
+     * literal), and the rules of other classes and of no class (any port, <>)
+     * keep firing beside it with the same literal. */
+    {
+        static const char *GR =
+            "alert tcp any any -> any [8080,8443,9999] (msg:\"bound\"; flow:to_server; content:\"PGLIT\"; sid:41;)\n"
+            "alert tcp any any -> any any (msg:\"any port\"; flow:to_server; content:\"PGLIT\"; sid:42;)\n"
+            "alert tcp any 8443 -> any any (msg:\"to client\"; flow:to_client; content:\"PGREPLY\"; sid:43;)\n"
+            "alert tcp any any <> any 8080 (msg:\"bidir\"; content:\"PGBI\"; sid:44;)\n"
+            "alert tcp any any -> any 8080 (msg:\"packet\"; flow:to_server,no_stream; content:\"PGPKT\"; sid:45;)\n"
+            "alert udp any any -> any [53,5355] (msg:\"udp\"; content:\"PGUDP\"; sid:46;)\n"
+            "alert http any any -> any 8080 (msg:\"app\"; http.uri; content:\"/pguri\"; sid:47;)\n"
+            "alert tcp any any -> any 8443 (msg:\"no literal\"; flow:to_server; pcre:\"/PG[0-9]{3}/\"; sid:48;)\n"
+            "alert tcp any any -> any 8080 (msg:\"other class\"; flow:to_server; content:\"PGLIT\"; sid:49;)\n";
+        struct rule_vars *gv = rules_vars_new();
+        struct rule_load_opts go = { gv, NULL };
+        struct detect_build_info gi;
+        char gerr[256];
+        struct detect_build_opts gbo = { .cache_dir = NULL };
+        struct detect_engine *ge = detect_compile(rules_set_parse_string(&go, GR), &gbo, &gi, gerr, sizeof(gerr));
+        rules_vars_free(gv);
+        CHECK(ge != NULL);
+        CHECK_EQ_U(detect_engine_ruleset(ge)->loaded, 9);
+        CHECK(gi.nsub >= 4);            /* stream both ways, TCP packet, UDP, http.uri */
+        static const uint16_t ports[] = { 8080, 8443, 9999, 80 };
+        for (unsigned pi = 0; pi < 4; pi++) {
+            uint16_t port = ports[pi];
+            mk_key(6, port);
+            sflow_open(&x, ge);
+            tcp(&x, 0, 0, NULL, TCP_SYN);
+            tcp(&x, 1, 0, NULL, TCP_SYN | TCP_ACK);
+            tcp(&x, 0, 1, "xx PGLIT PG123 PGPKT PGBI", TCP_ACK);
+            tcp(&x, 1, 1, "yy PGREPLY", TCP_ACK);
+            x.c.app = RAPP_HTTP;
+            x.c.dir = 0;
+            x.c.p = NULL;
+            struct app_buf ub = { BUF_HTTP_URI, 6, (const uint8_t *)"/pguri" };
+            detect_tx(x.t, x.f, &x.c, &ub, 1, &acb);
+            x.c.app = 0;
+            sflow_close(&x);
+            CHECK_EQ_U(fired(41), port != 80);
+            CHECK_EQ_U(fired(42), 1);
+            CHECK_EQ_U(fired(43), port == 8443);
+            CHECK_EQ_U(fired(44), port == 8080);
+            CHECK_EQ_U(fired(45), port == 8080);
+            CHECK_EQ_U(fired(47), port == 8080);
+            CHECK_EQ_U(fired(48), port == 8443);
+            CHECK_EQ_U(fired(49), port == 8080);
+        }
+        static const uint16_t uports[] = { 53, 5355, 5353 };
+        for (unsigned pi = 0; pi < 3; pi++) {
+            mk_key(17, uports[pi]);
+            sflow_open(&x, ge);
+            x.c.key = &key;
+            x.c.p = mk_pkt("..PGUDP..", 9, 0, 0);
+            x.c.dir = 0;
+            detect_packet(x.t, x.f, &x.c, &acb);
+            CHECK_EQ_U(fired(46), uports[pi] != 5353);
+            x.c.p = NULL;
+            detect_flow_free(x.t, x.f);
+            detect_thread_free(x.t);
+        }
+        detect_engine_unref(ge);
+    }
+
     /* The cache: the same rules again load their databases from disk. */
     struct rule_vars *v = rules_vars_new();
     struct rule_load_opts o = { v, NULL };

@@ -319,6 +319,12 @@ struct app_parser {
      * belongs to (SMTP's STARTTLS: "tls"), or NULL; the dispatcher then
      * ends this parser and starts that one on the following bytes. */
     const char *(*handover)(void *state);
+    /* Optional: 1 once the rest of the flow's payload is encrypted (TLS after
+     * its first application-data record, SSH after both sides' NEWKEYS):
+     * Suricata 7.0.10 inspects no payload or stream content from there on
+     * (its tls encryption-handling: default; ssh always), and neither does
+     * the detect stage (worker_l7.c asks after each feed). */
+    int (*encrypted)(void *state);
     /* Optional: the flow is the data connection e announced (app_expect). */
     void (*expected)(void *state, const struct app_expect *e);
     /* UDP: one datagram, stateless. */
@@ -377,6 +383,10 @@ void app_flow_free(struct app_flow *a);
  * `expected` function (the others ignore it). */
 void app_flow_expect(struct app_flow *a, const struct app_expect *e);
 int app_flow_proto(const struct app_flow *a);
+/* The parser's encrypted() (0 for a parser without one), and whether it
+ * has one. */
+int app_flow_encrypted(const struct app_flow *a);
+int app_flow_can_encrypt(const struct app_flow *a);
 
 /* One UDP datagram to a flow's parser state (a parser with flow_datagram;
  * others ignore it), and whether parser id wants that. */

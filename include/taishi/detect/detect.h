@@ -52,6 +52,7 @@ struct detect_build_info {
     int from_cache;
     uint64_t db_bytes;          /* Hyperscan databases */
     uint32_t ndb, npatterns;
+    uint32_t nsub;              /* of the ndb: port groups' databases (detect_pgroup.c) */
     uint32_t rules_fp, rules_nofp, rules_iponly, rules_pkt;
 };
 
@@ -154,5 +155,12 @@ void detect_packet_done(struct detect_thread *t, struct detect_flow *f,
 /* A pass rule passed the flow: nothing is inspected on it any more (the
  * caller may stop feeding it; the calls above return at once). */
 int detect_flow_passed(const struct detect_flow *f);
+/* The rest of the flow's payload is encrypted (app_flow_encrypted: TLS
+ * application data, SSH after both NEWKEYS): from now on no payload or
+ * stream content is inspected, nor dsize rules that need a payload; header,
+ * IP-only and transaction rules go on. Suricata 7.0.10 does the same (its
+ * FLOW_NOPAYLOAD_INSPECTION, set by its TLS parser at encryption-handling
+ * default and by its SSH parser). */
+void detect_flow_no_payload(struct detect_flow *f);
 
 #endif
