@@ -22,7 +22,12 @@
  *     stream-span check, the rule verified whole as always: candidates are a
  *     superset, alerts unchanged) and a rule whose fast pattern is only NULs
  *     goes to the slot's no-fast-pattern list (verified on every buffer of the
- *     slot). Hyperscan takes such literals and is given them unchanged;
+ *     slot). Hyperscan takes such literals and is given them unchanged.
+ *     Packet-payload slots of 64 literals or more go through the expression
+ *     API instead, each literal with its fast pattern's offset/depth as
+ *     min/max end offsets (lit_bounds), as Suricata's Hyperscan MPM does;
+ *  4b. port groups: payload rules bound to a few server ports go to the
+ *     sub-slots of their port classes (detect_pgroup.c);
  *  5. IP-only rules indexed by the prefixes of one side of their header.
  */
 #include <stdio.h>
@@ -33,12 +38,15 @@
 #include "detect_internal.h"
 #include "taishi/core/util.h"
 
-/* A slot's literals while building: bytes, flags, rules (one per literal). */
+/* A slot's literals while building: bytes, flags, rules (one per literal),
+ * and where a match may end in the buffer (the fast pattern's offset and
+ * depth: [min_end, max_end], max_end UINT32_MAX = anywhere). */
 struct lit {
     const uint8_t *p;
     uint32_t len;
     uint8_t nocase;
     uint32_t rule;
+    uint32_t min_end, max_end;
 };
 struct lit_set {
     struct lit *v;
@@ -232,13 +240,43 @@ static int fast_pattern(const struct detect_engine *e, const struct drule *d)
     return best;
 }
 
-static void lit_add(struct lit_set *ls, const uint8_t *p, uint32_t len, int nocase, uint32_t rule)
+static void lit_add(struct lit_set *ls, const uint8_t *p, uint32_t len, int nocase, uint32_t rule,
+                    uint32_t min_end, uint32_t max_end)
 {
     if (ls->n == ls->cap) {
         ls->cap = ls->cap ? ls->cap * 2 : 16;
         ls->v = xreallocarray(ls->v, ls->cap, sizeof(*ls->v));
     }
-    ls->v[ls->n++] = (struct lit){ p, len, (uint8_t)(nocase != 0), rule };
+    ls->v[ls->n++] = (struct lit){ p, len, (uint8_t)(nocase != 0), rule, min_end, max_end };
+}
+
+/* Where fast pattern m (the literal: its fp_off/fp_len part when chopped)
+ * may end in its buffer, from its offset/depth/startswith: a content not
+ * relative to another, with literal values. Suricata gives Hyperscan the
+ * same bounds (min/max offset): a bounded literal is only looked for where
+ * its rule could match, and short ones (ET Open: |e3 0d| at depth 2) stop
+ * flooding the scan with hits. */
+static void lit_bounds(const struct rule_match *m, uint32_t *min_end, uint32_t *max_end)
+{
+    *min_end = 0;
+    *max_end = UINT32_MAX;
+    if (m->flags & (M_RELATIVE | M_DISTANCE | M_WITHIN | M_NEGATED))
+        return;
+    const struct rule_val *off = &m->u.c.offset, *dep = &m->u.c.depth;
+    if (((m->flags & M_OFFSET) && (off->var >= 0 || off->v < 0)) ||
+        ((m->flags & M_DEPTH) && (dep->var >= 0 || dep->v < 0)))
+        return;                         /* a byte_extract variable: not known here */
+    uint64_t o = (m->flags & M_OFFSET) ? (uint64_t)off->v : 0;
+    uint64_t hi = (m->flags & M_FP_CHOP) ? (uint64_t)m->u.c.fp_off + m->u.c.fp_len : m->u.c.len;
+    uint64_t tail = m->u.c.len - hi;    /* pattern bytes after the literal */
+    uint64_t mn = o + hi, mx = UINT64_MAX;
+    if (m->flags & M_STARTSWITH)
+        mx = o + m->u.c.len;
+    if (m->flags & M_DEPTH)
+        mx = o + (uint64_t)dep->v;
+    *min_end = mn > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)mn;
+    if (mx != UINT64_MAX && mx >= tail && mx - tail < UINT32_MAX && mx - tail >= mn)
+        *max_end = (uint32_t)(mx - tail);
 }
 
 static int lit_cmp(const void *a, const void *b)
@@ -276,8 +314,12 @@ static void slot_fill(struct slot *s, struct lit_set *ls)
             s->pat_first[np] = nr;
             s->pat_len[np] = (uint16_t)(l.len > 65535 ? 65535 : l.len);
             ls->v[np++] = l;
-        } else if (s->pat_rules[nr - 1] == l.rule) {
-            continue;           /* the same rule twice with one literal */
+        } else {                /* one pattern for all: the union of their bounds */
+            struct lit *u = &ls->v[np - 1];
+            u->min_end = MIN(u->min_end, l.min_end);
+            u->max_end = MAX(u->max_end, l.max_end);
+            if (s->pat_rules[nr - 1] == l.rule)
+                continue;       /* the same rule twice with one literal */
         }
         s->pat_rules[nr++] = l.rule;
         prev = l;
@@ -333,6 +375,8 @@ static uint64_t cache_key(struct lit_set *ls, const int *modes, unsigned n)
             h = fnv(h, &ls[k].v[i].len, sizeof(uint32_t));
             h = fnv(h, &ls[k].v[i].nocase, 1);
             h = fnv(h, ls[k].v[i].p, ls[k].v[i].len);
+            h = fnv(h, &ls[k].v[i].min_end, sizeof(uint32_t));
+            h = fnv(h, &ls[k].v[i].max_end, sizeof(uint32_t));
         }
     }
     return h;
@@ -366,6 +410,49 @@ static int all_nul(const uint8_t *p, uint32_t n)
     return 1;
 }
 
+#define BOUNDED_MIN_PATTERNS 64
+
+/* A slot with bounded literals goes through the expression API, each byte
+ * escaped (\xNN) and its bounds as min/max end offsets; the others through
+ * the literal API (hs_compile_lit_multi). */
+static hs_error_t compile_bounded(const struct lit_set *ls, uint32_t n, const unsigned *flags,
+                                  const unsigned *ids, int mode, hs_database_t **db,
+                                  hs_compile_error_t **ce)
+{
+    char **exprs = xcalloc(n, sizeof(*exprs));
+    hs_expr_ext_t *ext = xcalloc(n, sizeof(*ext));
+    const hs_expr_ext_t **extp = xcalloc(n, sizeof(*extp));
+    static const char hex[] = "0123456789abcdef";
+    for (uint32_t i = 0; i < n; i++) {
+        const struct lit *l = &ls->v[i];
+        char *x = exprs[i] = xmalloc((size_t)l->len * 4 + 1);
+        for (uint32_t b = 0; b < l->len; b++) {
+            *x++ = '\\';
+            *x++ = 'x';
+            *x++ = hex[l->p[b] >> 4];
+            *x++ = hex[l->p[b] & 15];
+        }
+        *x = 0;
+        if (l->min_end > l->len) {
+            ext[i].flags |= HS_EXT_FLAG_MIN_OFFSET;
+            ext[i].min_offset = l->min_end;
+        }
+        if (l->max_end != UINT32_MAX) {
+            ext[i].flags |= HS_EXT_FLAG_MAX_OFFSET;
+            ext[i].max_offset = l->max_end;
+        }
+        extp[i] = ext[i].flags ? &ext[i] : NULL;
+    }
+    hs_error_t rc = hs_compile_ext_multi((const char *const *)exprs, flags, ids, extp, n,
+                                         (unsigned)mode, NULL, db, ce);
+    for (uint32_t i = 0; i < n; i++)
+        free(exprs[i]);
+    free(exprs);
+    free(ext);
+    free(extp);
+    return rc;
+}
+
 static int slot_compile(struct slot *s, const struct lit_set *ls, int mode, char *err, size_t errlen)
 {
     if (!s->npat)
@@ -374,7 +461,7 @@ static int slot_compile(struct slot *s, const struct lit_set *ls, int mode, char
     size_t *lens = xcalloc(s->npat, sizeof(*lens));
     unsigned *flags = xcalloc(s->npat, sizeof(*flags));
     unsigned *ids = xcalloc(s->npat, sizeof(*ids));
-    int chop = nul_head_refused();
+    int chop = nul_head_refused(), bounded = 0;
     for (uint32_t i = 0; i < s->npat; i++) {
         uint32_t skip = 0;
         while (chop && skip + 1 < ls->v[i].len && ls->v[i].p[skip] == 0)
@@ -384,10 +471,19 @@ static int slot_compile(struct slot *s, const struct lit_set *ls, int mode, char
         flags[i] = (ls->v[i].nocase ? HS_FLAG_CASELESS : 0) |
                    (mode == HS_MODE_BLOCK ? HS_FLAG_SINGLEMATCH : 0);
         ids[i] = i;
+        bounded |= ls->v[i].min_end > ls->v[i].len || ls->v[i].max_end != UINT32_MAX;
     }
+    /* the expression API compiles slower: worth it where a scan meets many
+     * literals (ET Open: the UDP payload slots), not in a port class's few */
+    if (s->npat < BOUNDED_MIN_PATTERNS)
+        bounded = 0;
     hs_compile_error_t *ce = NULL;
-    hs_error_t rc = hs_compile_lit_multi(exprs, flags, ids, lens, s->npat, (unsigned)mode, NULL,
-                                         &s->db, &ce);
+    hs_error_t rc = bounded ? compile_bounded(ls, s->npat, flags, ids, mode, &s->db, &ce) : HS_COMPILER_ERROR;
+    if (rc != HS_SUCCESS) {         /* no bounds, or refused with them: without (a superset) */
+        hs_free_compile_error(ce);
+        ce = NULL;
+        rc = hs_compile_lit_multi(exprs, flags, ids, lens, s->npat, (unsigned)mode, NULL, &s->db, &ce);
+    }
     free(exprs);
     free(lens);
     free(flags);
@@ -784,6 +880,9 @@ struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_bui
         const uint8_t *pat = m ? m->u.c.pat + ((m->flags & M_FP_CHOP) ? m->u.c.fp_off : 0) : NULL;
         uint32_t plen = m ? ((m->flags & M_FP_CHOP) ? m->u.c.fp_len : m->u.c.len) : 0;
         int nocase = m && (m->flags & M_NOCASE);
+        uint32_t min_end = 0, max_end = UINT32_MAX;
+        if (m)
+            lit_bounds(m, &min_end, &max_end);
         for (int g = 0; g < DG_MAX; g++) {
             if (!(d->groups >> g & 1))
                 continue;
@@ -796,6 +895,7 @@ struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_bui
                 unsigned idx = on_stream ? nslots + (unsigned)dir
                                          : ((unsigned)g * 2 + (unsigned)dir) * e->nibufs + ib;
                 int lit = m && !(chop && all_nul(pat, plen));
+                int bnd = !on_stream && ib == e->ibuf_packet;   /* bounds: packet payloads only */
                 const struct pgroup *pg = detect_pgroup_of(e, g, dir);
                 if (pg && detect_pgroup_ports(d, g, dir)) {
                     /* port-bound: into the sub-slot of each of its classes */
@@ -804,12 +904,14 @@ struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_bui
                     for (uint32_t c = 0; c < nc; c++) {
                         unsigned si = sub_index(&L, idx, pg->n, cls[c]);
                         if (lit)
-                            lit_add(&L.ls[si], pat, plen, nocase, i);
+                            lit_add(&L.ls[si], pat, plen, nocase, i, bnd ? min_end : 0,
+                                    bnd ? max_end : UINT32_MAX);
                         else
                             nofp_add(L.all[si], i);
                     }
                 } else if (lit) {
-                    lit_add(&L.ls[idx], pat, plen, nocase, i);
+                    lit_add(&L.ls[idx], pat, plen, nocase, i, bnd ? min_end : 0,
+                            bnd ? max_end : UINT32_MAX);
                 } else {
                     nofp_add(L.all[idx], i);
                 }

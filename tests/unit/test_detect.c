@@ -470,6 +470,63 @@ int main(void)
         detect_engine_unref(ge);
     }
 
+    /* Bounded literals (detect_compile.c lit_bounds): a packet slot of 64
+     * literals or more is compiled with each fast pattern's offset/depth as
+     * Hyperscan min/max end offsets. Alerts stay the rule's own answer: the
+     * literal inside its window fires, outside does not, and the same
+     * literal of an unbounded rule is still found anywhere. */
+    {
+        size_t cap = 16384, n = 0;
+        char *br = malloc(cap);
+        CHECK(br != NULL);
+        for (int i = 0; i < 70 && br; i++)
+            n += (size_t)snprintf(br + n, cap - n,
+                                  "alert udp any any -> any any (msg:\"filler\"; content:\"FILL%02dX\"; depth:20; sid:%d;)\n",
+                                  i, 200 + i);
+        if (br)
+            snprintf(br + n, cap - n, "%s",
+                     "alert udp any any -> any any (msg:\"depth 2\"; content:\"|e3 0d|\"; depth:2; sid:100;)\n"
+                     "alert udp any any -> any any (msg:\"window\"; content:\"BOUNDLIT\"; offset:4; depth:8; sid:101;)\n"
+                     "alert udp any any -> any any (msg:\"anywhere\"; content:\"BOUNDLIT\"; sid:102;)\n"
+                     "alert udp any any -> any any (msg:\"chopped\"; content:\"ABCDEFGH\"; fast_pattern:2,3; offset:1; depth:10; sid:103;)\n"
+                     "alert udp any any -> any any (msg:\"startswith\"; content:\"STARTLIT\"; startswith; sid:104;)\n");
+        struct detect_engine *be = br ? build(br, NULL) : NULL;
+        free(br);
+        CHECK(be != NULL);
+        static const struct { const char *data; uint32_t sids[3]; } pk[] = {
+            { "\xe3\x0d-rest", { 100 } },
+            { "--\xe3\x0d", { 0 } },
+            { "xxxxBOUNDLITyy", { 101, 102 } },
+            { "xxxxxBOUNDLIT", { 102 } },          /* ends past offset + depth */
+            { "BOUNDLITxxxxxx", { 102 } },         /* starts before the offset */
+            { "-ABCDEFGH-", { 103 } },
+            { "--ABCDEFGH", { 103 } },
+            { "ABCDEFGH", { 0 } },                 /* before offset 1 */
+            { "----ABCDEFGH", { 0 } },             /* past depth 10 */
+            { "STARTLIT and more", { 104 } },
+            { " STARTLIT", { 0 } },
+            { "....FILL07X", { 207 } },
+        };
+        for (unsigned i = 0; be && i < sizeof(pk) / sizeof(pk[0]); i++) {
+            mk_key(17, 4000);
+            sflow_open(&x, be);
+            x.c.key = &key;
+            x.c.p = mk_pkt(pk[i].data, strlen(pk[i].data), 0, 0);
+            x.c.dir = 0;
+            detect_packet(x.t, x.f, &x.c, &acb);
+            unsigned want = 0;
+            for (unsigned k = 0; k < 3 && pk[i].sids[k]; k++) {
+                want++;
+                CHECK_EQ_U(fired(pk[i].sids[k]), 1);
+            }
+            CHECK_EQ_U(nalerts, want);
+            x.c.p = NULL;
+            detect_flow_free(x.t, x.f);
+            detect_thread_free(x.t);
+        }
+        detect_engine_unref(be);
+    }
+
     /* The cache: the same rules again load their databases from disk. */
     struct rule_vars *v = rules_vars_new();
     struct rule_load_opts o = { v, NULL };
