@@ -55,7 +55,8 @@ static void *http_create(const struct app_limits *lim, struct app_stats *st, int
     h->ctr = app_stats_row(st, id);
     h->id = id;
     h->lim = lim;
-    h->q = app_buf_alloc(st, sizeof(struct hslot) * lim->http_max_tx);
+    h->qcap = MIN(lim->http_max_tx, HTTP_Q_START);
+    h->q = app_buf_alloc(st, sizeof(struct hslot) * h->qcap);
     return h;
 }
 
@@ -68,11 +69,12 @@ static void http_destroy(void *state)
     for (int i = 0; i < 2; i++) {
         app_buf_free(h->st, &h->d[i].hdr);
         app_buf_free(h->st, &h->d[i].m.arena);
+        app_buf_release(h->st, h->d[i].m.f, h->d[i].m.fcap * sizeof(struct hfield));
         app_http_body_free(h, i);
     }
-    for (uint32_t i = 0; i < h->lim->http_max_tx; i++)
+    for (uint32_t i = 0; i < h->qcap; i++)
         app_buf_free(h->st, &h->q[i].s);
-    app_buf_release(h->st, h->q, sizeof(struct hslot) * h->lim->http_max_tx);
+    app_buf_release(h->st, h->q, sizeof(struct hslot) * h->qcap);
     app_buf_release(h->st, h, sizeof(*h));
 }
 
@@ -127,7 +129,7 @@ static void q_pop(struct http_state *h)
 {
     if (!h->qlen)
         return;
-    h->qhead = (h->qhead + 1) % h->lim->http_max_tx;
+    h->qhead = (h->qhead + 1) % h->qcap;
     h->qlen--;
 }
 
@@ -147,7 +149,7 @@ static void q_report_oldest(struct http_state *h, const struct app_sink *sink)
 static struct hslot *q_find(struct http_state *h, uint32_t tx_id)
 {
     for (uint32_t i = 0; i < h->qlen; i++) {
-        struct hslot *s = &h->q[(h->qhead + i) % h->lim->http_max_tx];
+        struct hslot *s = &h->q[(h->qhead + i) % h->qcap];
         if (s->tx_id == tx_id)
             return s;
     }
@@ -161,9 +163,20 @@ static void push_request(struct http_state *h, const struct app_sink *sink)
     uint32_t l;
     const char *v;
 
-    if (h->qlen == h->lim->http_max_tx)
+    if (h->qlen == h->qcap && h->qcap < h->lim->http_max_tx) {
+        /* a bigger ring, in order from its head (no slot pointer is held here) */
+        uint32_t nc = MIN(h->qcap * 2, h->lim->http_max_tx);
+        struct hslot *nq = app_buf_alloc(h->st, sizeof(struct hslot) * nc);
+        for (uint32_t i = 0; i < h->qcap; i++)
+            nq[i] = h->q[(h->qhead + i) % h->qcap];
+        app_buf_release(h->st, h->q, sizeof(struct hslot) * h->qcap);
+        h->q = nq;
+        h->qhead = 0;
+        h->qcap = nc;
+    }
+    if (h->qlen == h->qcap)
         q_report_oldest(h, sink);
-    struct hslot *s = &h->q[(h->qhead + h->qlen) % h->lim->http_max_tx];
+    struct hslot *s = &h->q[(h->qhead + h->qlen) % h->qcap];
     h->qlen++;
     s->s.len = 0;
     s->method = s->uri = s->host = s->protocol = s->ua = s->referer = s->ctype = 0;
@@ -294,7 +307,8 @@ static void message_done(struct http_state *h, int dir, const struct app_sink *s
         app_buf_free(h->st, &d->body);
     if (d->m.arena.cap > HTTP_KEEP_IDLE) {
         app_buf_free(h->st, &d->m.arena);
-        d->m = (struct hmsg){ .is_request = d->m.is_request };     /* nothing points into it */
+        d->m = (struct hmsg){ .is_request = d->m.is_request,      /* nothing points into it */
+                              .f = d->m.f, .fcap = d->m.fcap };
     }
     if (d->state != HS_DEAD)
         d->state = HS_START;

@@ -78,7 +78,7 @@ static const char *cd_filename(const char *v, uint32_t vl, uint32_t *outlen)
 static struct hslot *slot_of(struct http_state *h, uint32_t tx_id)
 {
     for (uint32_t i = 0; i < h->qlen; i++) {
-        struct hslot *s = &h->q[(h->qhead + i) % h->lim->http_max_tx];
+        struct hslot *s = &h->q[(h->qhead + i) % h->qcap];
         if (s->tx_id == tx_id)
             return s;
     }
@@ -396,7 +396,7 @@ void app_http_file_free(struct http_state *h)
             app_file_close(d->file, APP_FILE_TRUNCATED, NULL, NULL);   /* no event */
         d->file = NULL;
     }
-    for (uint32_t i = 0; i < h->lim->http_max_tx; i++) {
+    for (uint32_t i = 0; i < h->qcap; i++) {
         struct hslot *s = &h->q[i];
         for (uint8_t j = 0; j < s->nrf; j++)
             app_file_close(s->rf[j], APP_FILE_TRUNCATED, NULL, NULL);

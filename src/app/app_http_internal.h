@@ -14,6 +14,7 @@
 #include "app_buf.h"
 
 #define HTTP_MAX_FIELDS 128
+#define HTTP_Q_START    4       /* request slots a flow starts with (most have one) */
 #define HTTP_SLOT_MAX   8192    /* bytes of request strings kept for the pairing */
 /* The arena of one parsed header block: the derived views copy a block of
  * B bytes at most about 11 times over (values, joined values, host, the
@@ -44,8 +45,8 @@ struct hstr {
 };
 struct hmsg {
     struct abuf arena;
-    struct hfield f[HTTP_MAX_FIELDS];
-    uint32_t nf;
+    struct hfield *f;           /* fcap of them, grown up to HTTP_MAX_FIELDS (app_http_msg.c); */
+    uint32_t nf, fcap;          /* kept across messages, freed with the flow */
     struct hstr line, method, uri_raw, uri, protocol, stat_code, stat_msg, host, host_raw;
     struct hstr header, header_raw, header_names, start;
     int status;
@@ -113,8 +114,8 @@ struct http_state {
     int id;
     const struct app_limits *lim;
     struct hdir d[2];
-    struct hslot *q;            /* ring of lim->http_max_tx pending requests */
-    uint32_t qhead, qlen;
+    struct hslot *q;            /* ring of qcap pending requests: HTTP_Q_START at first, */
+    uint32_t qhead, qlen, qcap; /* doubled up to lim->http_max_tx as requests pile up */
     uint32_t next_tx;
     uint8_t tunnel;
     uint8_t seen_msg;           /* a header block parsed: the flow is HTTP */

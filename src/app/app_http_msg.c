@@ -259,7 +259,13 @@ int app_http_msg_parse(struct http_state *h, int dir)
             }
         } else {
             const uint8_t *c = memchr(p + pos, ':', le - pos);
-            if (c && c > p + pos && m->nf < HTTP_MAX_FIELDS) {
+            if (c && c > p + pos && m->nf == m->fcap && m->fcap < HTTP_MAX_FIELDS) {
+                uint32_t nc = m->fcap ? MIN(m->fcap * 2, HTTP_MAX_FIELDS) : 16;
+                m->f = xreallocarray(m->f, nc, sizeof(*m->f));
+                h->st->memory += (nc - m->fcap) * sizeof(*m->f);
+                m->fcap = nc;
+            }
+            if (c && c > p + pos && m->nf < m->fcap) {
                 size_t nl = (size_t)(c - (p + pos)), a = (size_t)(c - p) + 1, b = le;
                 while (nl && (p[pos + nl - 1] == ' ' || p[pos + nl - 1] == '\t')) nl--;
                 while (a < b && (p[a] == ' ' || p[a] == '\t')) a++;

@@ -208,6 +208,52 @@ static void test_pipelining(void)
     check_segmentation(s, 2, NULL);
 }
 
+/* The request ring starts at HTTP_Q_START slots and doubles (4, 8, 16) as
+ * requests pile up, its head elsewhere than slot 0; the field array of a
+ * message grows the same way (16, 32, 64). Every response still meets its
+ * own request, every field is still seen. */
+static void test_growth(void)
+{
+    struct coll c;
+    char req[2048], rsp[2048];
+    size_t rn = 0, sn = 0;
+    for (int i = 3; i <= 13; i++) {
+        rn += (size_t)snprintf(req + rn, sizeof(req) - rn, "GET /r%d HTTP/1.1\r\nHost: a\r\n\r\n", i);
+        sn += (size_t)snprintf(rsp + sn, sizeof(rsp) - sn, "HTTP/1.1 %d OK\r\nContent-Length: 0\r\n\r\n", 200 + i);
+    }
+    const struct step s[] = {
+        { 0, "GET /r1 HTTP/1.1\r\nHost: a\r\n\r\nGET /r2 HTTP/1.1\r\nHost: a\r\n\r\n", 0 },
+        { 1, "HTTP/1.1 201 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 202 OK\r\nContent-Length: 0\r\n\r\n", 0 },
+        { 0, req, 0 },                  /* 11 pending: the ring grows twice, head at 2 */
+        { 1, rsp, 0 },
+    };
+    free(run(s, 4, 0, NULL, &c));
+    int paired = 0;
+    for (int k = 0; k < c.n; k++) {
+        if (c.tx[k].kind != TX_HTTP_RESPONSE)
+            continue;
+        for (int i = 1; i <= 13; i++) {
+            char u[32], sc[32];
+            snprintf(u, sizeof(u), "\"url\":\"/r%d\"", i);
+            snprintf(sc, sizeof(sc), "\"status\":%d", 200 + i);
+            paired += strstr(c.tx[k].json, u) && strstr(c.tx[k].json, sc);
+        }
+    }
+    CHECK_EQ_U(paired, 13);
+    coll_reset(&c);
+    char big[4096];
+    size_t n = (size_t)snprintf(big, sizeof(big), "GET /f HTTP/1.1\r\n");
+    for (int i = 0; i < 40; i++)
+        n += (size_t)snprintf(big + n, sizeof(big) - n, "X-F%02d: v%d\r\n", i, i);
+    snprintf(big + n, sizeof(big) - n, "User-Agent: last-one\r\n\r\n");
+    const struct step s2[] = { { 0, big, 0 } };
+    free(run(s2, 1, 0, NULL, &c));
+    CHECK_STR(coll_buf(&c, 0, BUF_HTTP_USER_AGENT, 0), "last-one");   /* the 41st field */
+    const char *names = coll_buf(&c, 0, BUF_HTTP_HEADER_NAMES, 0);
+    CHECK(names && strstr(names, "\r\nX-F00\r\n") && strstr(names, "\r\nX-F39\r\n"));
+    coll_reset(&c);
+}
+
 static void test_folding_dups(void)
 {
     struct coll c;
@@ -562,6 +608,7 @@ int main(void)
     test_uri_norm();
     test_big_headers();
     test_pipelining();
+    test_growth();
     test_folding_dups();
     test_bodies();
     test_zip_bomb();
