@@ -143,7 +143,9 @@ sleep 3
 rss0=$(awk '/VmRSS/ {print $2}' /proc/$hp/status)
 for i in 1 2 3 4 5 6 7 8; do
     tail -c +25 pcaps/demo.pcap >&8
-    kill -HUP $hp; sleep 2
+    kill -HUP $hp
+    # each reload logged before the next (a loaded machine takes longer than 2 s)
+    for _ in $(seq 60); do [ "$(grep -c "reloaded:" "$OUT/hup.err")" -ge $i ] && break; sleep 0.5; done
 done
 tail -c +25 pcaps/demo.pcap >&8; sleep 1
 rss1=$(awk '/VmRSS/ {print $2}' /proc/$hp/status)
