@@ -237,6 +237,16 @@ static struct flow *new_flow(struct flow_table *t, const struct packet *p, uint6
     return f;
 }
 
+void flow_table_prefetch(const struct flow_table *t, const struct packet *p, int stage)
+{
+    uint64_t h = p->hash ? p->hash : decode_flow_hash(&p->ip.key);
+    struct flow *const *b = &t->buckets[h & t->mask];
+    if (!stage)
+        __builtin_prefetch(b);
+    else if (*b)
+        __builtin_prefetch(*b);
+}
+
 struct flow *flow_table_update(struct flow_table *t, const struct packet *p, int *to_server)
 {
     const struct flow_key *k = &p->ip.key;

@@ -396,8 +396,16 @@ static void *worker_main(void *arg)
         }
         idle = 0;
         worker_enter(w);
-        for (uint32_t i = 0; i < b->n; i++)
+        /* The flow table is bigger than the caches: a packet's bucket is
+         * fetched four packets ahead, its flow two ahead (perf: the bucket
+         * load was 60% of flow_table_update's samples). */
+        for (uint32_t i = 0; i < b->n; i++) {
+            if (i + 4 < b->n && (b->pkts[i + 4].flags & PKT_HAS_IP))
+                flow_table_prefetch(w->flows, &b->pkts[i + 4], 0);
+            if (i + 2 < b->n && (b->pkts[i + 2].flags & PKT_HAS_IP))
+                flow_table_prefetch(w->flows, &b->pkts[i + 2], 1);
             worker_process(w, &b->pkts[i]);
+        }
         int end = b->end;
         worker_burst_done(w, b->clock_ns);
         b->n = b->used = 0;

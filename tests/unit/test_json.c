@@ -11,6 +11,7 @@
 
 #include "taishi/core/compiler.h"
 #include "taishi/core/jw.h"
+#include "taishi/core/util.h"
 #include "unit.h"
 
 /* --- a strict JSON checker ------------------------------------------------ */
@@ -385,8 +386,37 @@ static void test_random(void)
     CHECK(valid_lines(ok, strlen(ok)));
 }
 
+/* util_u64_str (two digits at a time) against printf on the edges of every
+ * digit count and on pseudo-random values. */
+static void test_u64_str(void)
+{
+    uint64_t x = 88172645463325252ULL;
+    int bad = 0;
+    for (int i = 0; i < 4000; i++) {
+        uint64_t v;
+        if (i < 60) {                   /* 10^k - 1, 10^k, 10^k + 1 */
+            uint64_t p = 1;
+            for (int k = 0; k < i / 3; k++)
+                p *= 10;
+            v = p - 1 + (uint64_t)(i % 3);
+        } else if (i == 60) {
+            v = UINT64_MAX;
+        } else {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            v = x >> (i % 64);
+        }
+        char a[32], b[32];
+        size_t n = util_u64_str(v, a);
+        snprintf(b, sizeof(b), "%llu", (unsigned long long)v);
+        if (strcmp(a, b) || n != strlen(b))
+            bad++;
+    }
+    CHECK_EQ_U(bad, 0);
+}
+
 int main(void)
 {
+    test_u64_str();
     test_escaping();
     test_nesting();
     test_overflow();

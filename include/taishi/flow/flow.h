@@ -78,6 +78,10 @@ void flow_table_destroy(struct flow_table *t);
  * *to_server tells the packet's direction. Never returns NULL: when the
  * memcap is reached, the longest-idle flows are ended first. */
 struct flow *flow_table_update(struct flow_table *t, const struct packet *p, int *to_server);
+/* Warms the cache for a packet a few ahead in the batch (worker.c): its hash
+ * bucket (stage 0), or the first flow in that bucket (stage 1, once the
+ * bucket is likely in). Hints only: nothing is read that must be valid. */
+void flow_table_prefetch(const struct flow_table *t, const struct packet *p, int stage);
 /* Ends every flow idle past its timeout at packet time now_ns; cheap to call
  * often: it scans at most once a second of packet time. */
 void flow_table_expire(struct flow_table *t, uint64_t now_ns);
