@@ -116,6 +116,12 @@ def row(title, s, t, sz, target):
     print(f"  taishi -w 1                     : packets {tp:6.2f} s {g(sz, tp):5.2f} Gbit/s  peak RSS {rt:4.0f} MiB"
           f"  (total {med(t):.2f} s - warm start {start:.2f} s)")
     print(f"  taishi / Suricata speed: {sp / max(tp, 1e-9):.2f}x ({target})")
+    # the same ratio round by round (each round's Suricata run against the
+    # taishi run and warm start right after it): this VM's speed drifts
+    # between minutes, and a pair a few seconds apart sees the same machine
+    st, tt, ss = col('t-start', 0), col(t, 0), col(s, 0)
+    per = [a / max(b - c, 1e-9) for a, b, c in zip(ss, tt, st)]
+    print(f"  round by round: {' '.join(f'{x:.2f}x' for x in per)} (median {statistics.median(per):.2f}x)")
 print(f"ET Open, one thread each, medians of {rounds} alternating rounds (adversarial: {min(int(rounds), 3)})")
 row("1. both at their defaults (Suricata: shipped suricata.yaml, EVE [alert]; taishi: no configuration)",
     's-default', 't-default', size, "target >= 1.5x")
