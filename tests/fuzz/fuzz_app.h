@@ -31,7 +31,8 @@
  *     the flow lives, and is back to its starting value after the free;
  *   - segmentation does not matter: the same segments fed byte by byte
  *     (directions interleaved as in the input) give the same transcript
- *     (a hash of every tx, buffer and event). */
+ *     (a hash of every tx, buffer and event, and of app_flow_encrypted()
+ *     at the end). */
 #ifndef TAISHI_FUZZ_APP_H
 #define TAISHI_FUZZ_APP_H
 
@@ -224,6 +225,10 @@ static uint64_t fa_run(int proto, const uint8_t *data, size_t size, int bytewise
         FUZZ_ASSERT_MSG(st->memory - m0 <= bound, "memory %llu > bound %llu",
                         (unsigned long long)(st->memory - m0), (unsigned long long)bound);
         off += len;
+    }
+    if (a && tcp) {                 /* where encryption began: part of the transcript */
+        uint8_t enc = (uint8_t)app_flow_encrypted(a);
+        c.hash = fa_mix(c.hash, &enc, 1);
     }
     if (!(flags & 2))
         app_flow_end(a, &sink);

@@ -145,6 +145,14 @@ def tls_seeds():
     s["ssh"] = conv(8, seg(0, b"SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.1\r\n\x00\x00\x01\x0c"),
                     seg(1, b"pre-banner line\r\nSSH-2.0-dropbear_2022.83\r\n"))
     s["ssh-one"] = conv(8, seg(0, b"SSH-1.99-PuTTY\n", 3))
+
+    def sshp(code, payload):            # a cleartext binary packet (RFC 4253 6)
+        body = bytes([code]) + payload
+        pad = 4 + (-(len(body) + 9)) % 8
+        return struct.pack(">IB", len(body) + pad + 1, pad) + body + bytes(pad)
+    kex = sshp(20, bytes(16) + b"\x00\x00\x00\x0ecurve25519-sha256" + bytes(40))
+    s["ssh-newkeys"] = conv(8, seg(1, b"SSH-2.0-OpenSSH_9.2\r\n" + kex), seg(0, b"SSH-2.0-Go\r\n" + kex),
+                            seg(0, sshp(21, b"") + b"encrypted..."), seg(1, sshp(21, b"") + b"encrypted,,,"))
     return s
 
 

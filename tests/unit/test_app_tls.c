@@ -447,6 +447,63 @@ static void test_ssh(void)
     coll_reset(&c);
 }
 
+/* SSH binary packets after the banners (app_ssh.c ssh_packets): the flow is
+ * encrypted once both sides sent NEWKEYS (message 21), whatever the
+ * segmentation; a packet header that cannot be SSH stops the walk (the flow
+ * then stays inspected). */
+static size_t ssh_pkt(uint8_t *o, uint8_t code, size_t plen)
+{
+    size_t body = 1 + plen, pad = 4 + (8 - (body + 9) % 8) % 8, len = body + pad + 1;
+    o[0] = (uint8_t)(len >> 24);
+    o[1] = (uint8_t)(len >> 16);
+    o[2] = (uint8_t)(len >> 8);
+    o[3] = (uint8_t)len;
+    o[4] = (uint8_t)pad;
+    o[5] = code;
+    memset(o + 6, 'k', plen + pad);
+    return 4 + len;
+}
+
+static void test_ssh_newkeys(void)
+{
+    for (int mode = 0; mode < 3; mode++) {
+        uint8_t cli[512], srv[512];
+        size_t nc = (size_t)sprintf((char *)cli, "SSH-2.0-Go\r\n"), ns = (size_t)sprintf((char *)srv, "SSH-2.0-srv\r\n");
+        nc += ssh_pkt(cli + nc, 20, 200);          /* KEXINIT */
+        ns += ssh_pkt(srv + ns, 20, 150);
+        ns += ssh_pkt(srv + ns, 31, 40);           /* KEX reply */
+        struct coll c;
+        memset(&c, 0, sizeof(c));
+        struct app_sink sk = coll_sink(&c);
+        struct app_flow *a = app_flow_new(app_registry_id("ssh"), NULL, &st);
+        CHECK(app_flow_can_encrypt(a));
+        coll_feed(a, 0, (const char *)cli, nc, mode, &sk);
+        coll_feed(a, 1, (const char *)srv, ns, mode, &sk);
+        CHECK(!app_flow_encrypted(a));
+        nc = ssh_pkt(cli, 21, 0);                  /* the client's NEWKEYS, then ciphertext */
+        memcpy(cli + nc, "\xde\xad\xbe\xef", 4);
+        coll_feed(a, 0, (const char *)cli, nc + 4, mode, &sk);
+        CHECK(!app_flow_encrypted(a));             /* one side only */
+        ns = ssh_pkt(srv, 21, 0);
+        coll_feed(a, 1, (const char *)srv, ns, mode, &sk);
+        CHECK(app_flow_encrypted(a));
+        app_flow_end(a, &sk);
+        app_flow_free(a);
+        coll_reset(&c);
+        /* padding_length past the packet: not SSH packets, never "encrypted" */
+        memset(&c, 0, sizeof(c));
+        a = app_flow_new(app_registry_id("ssh"), NULL, &st);
+        coll_feed(a, 0, "SSH-2.0-Go\r\n\x00\x00\x00\x08\x09\x15xxxxxxx", 25, mode, &sk);
+        coll_feed(a, 1, "SSH-2.0-srv\r\n", 13, mode, &sk);
+        ns = ssh_pkt(srv, 21, 0);
+        coll_feed(a, 1, (const char *)srv, ns, mode, &sk);
+        CHECK(!app_flow_encrypted(a));
+        app_flow_end(a, &sk);
+        app_flow_free(a);
+        coll_reset(&c);
+    }
+}
+
 /* JA4 from its parts: the example of FoxIO's JA4 README (Chrome;
  * JA4_r "t13d1516h2_002f,0035,...,cca9_0005,000a,...,ff01_0403,0804,...")
  * given out of order, with GREASE, SNI and ALPN mixed in, must give the
@@ -595,6 +652,7 @@ int main(void)
     test_tls_hostile();
     test_oversized_message();
     test_ssh();
+    test_ssh_newkeys();
     CHECK_EQ_U(st.memory, 0);
     return unit_done("test_app_tls");
 }
