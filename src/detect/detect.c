@@ -621,6 +621,17 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
     return 0;
 }
 
+/* One buffer through slot s's block database (none, or an empty buffer:
+ * nothing); the hits become candidates. */
+static void scan_block(struct detect_thread *t, const struct detect_flow *f, const struct slot *s,
+                       const struct vbuf *b)
+{
+    if (s && s->db && b->len) {
+        struct scan sc = { t, s, 0 };
+        hs_scan(s->db, (const char *)b->data, b->len, 0, f->u->scratch, on_hit, &sc);
+    }
+}
+
 static void new_scan(struct detect_thread *t)
 {
     t->ncand = 0;
@@ -831,14 +842,8 @@ void detect_packet(struct detect_thread *t, struct detect_flow *f, const struct 
     const struct slot *sub = detect_sub(e, s, g, c->key, c->dir);
     if (s && (s->uniq || (sub && sub->uniq)) && u.cur.len && !pkt_slot_live(t, f, c, s, sub))
         s = sub = NULL;             /* no rule of the slot can match this flow */
-    if (s && u.cur.len && s->db) {
-        struct scan sc = { t, s, 0 };
-        hs_scan(s->db, (const char *)u.cur.data, u.cur.len, 0, f->u->scratch, on_hit, &sc);
-    }
-    if (sub && u.cur.len && sub->db) {
-        struct scan sc = { t, sub, 0 };
-        hs_scan(sub->db, (const char *)u.cur.data, u.cur.len, 0, f->u->scratch, on_hit, &sc);
-    }
+    scan_block(t, f, s, &u.cur);
+    scan_block(t, f, sub, &u.cur);
     verify(t, e, u.cur.len ? s : NULL, u.cur.len ? sub : NULL, &u);
 }
 
@@ -954,14 +959,8 @@ void detect_tx(struct detect_thread *t, struct detect_flow *f, const struct dete
                 b.data = o;
             }
             new_scan(t);
-            if (s->db && b.len) {
-                struct scan sc = { t, s, 0 };
-                hs_scan(s->db, (const char *)b.data, b.len, 0, f->u->scratch, on_hit, &sc);
-            }
-            if (sub && sub->db && b.len) {
-                struct scan sc = { t, sub, 0 };
-                hs_scan(sub->db, (const char *)b.data, b.len, 0, f->u->scratch, on_hit, &sc);
-            }
+            scan_block(t, f, s, &b);
+            scan_block(t, f, sub, &b);
             u.cur_ibuf = ib;
             u.cur = b;
             verify(t, e, s, sub, &u);

@@ -733,15 +733,16 @@ static void number_asets(struct detect_engine *e)
 
 /* The compile's slots in one list: the fixed slots (groups x directions x
  * ibufs, then the two stream slots), then the port classes' sub-slots,
- * appended as rules need them ((parent, class) -> index by hash). The
- * literal sets are the list's; the slots belong to the engine. */
+ * appended as rules need them (subix[parent][class - 1]: a sub-slot's index,
+ * 0 = not made yet: index 0 is a fixed slot). The literal sets are the
+ * list's; the slots belong to the engine. */
 struct slot_list {
     struct lit_set *ls;
     struct slot **all;
     int *modes;
     unsigned n, cap;
-    uint64_t *hkey;                 /* (parent + 1) << 16 | class; 0 = empty */
-    unsigned *hval, hsize, hn;
+    unsigned **subix;               /* [nparents]: NULL until a sub-slot is made */
+    unsigned nparents;
 };
 
 static unsigned list_add(struct slot_list *L, struct slot *s, int mode)
@@ -758,42 +759,26 @@ static unsigned list_add(struct slot_list *L, struct slot *s, int mode)
     return L->n++;
 }
 
-static unsigned *sub_find(struct slot_list *L, uint64_t key)
-{
-    unsigned j = (unsigned)((key * 0x9e3779b97f4a7c15ULL) >> 40) & (L->hsize - 1);
-    while (L->hkey[j] && L->hkey[j] != key)
-        j = (j + 1) & (L->hsize - 1);
-    L->hkey[j] = key;
-    return &L->hval[j];
-}
-
-/* The index of slot parent's sub-slot for class c (1..nclass), made when new. */
+/* The index of fixed slot parent's sub-slot for class c (1..nclass), made
+ * when new. */
 static unsigned sub_index(struct slot_list *L, unsigned parent, uint16_t nclass, uint16_t c)
 {
-    if (2 * (L->hn + 1) > L->hsize) {
-        uint64_t *ok = L->hkey;
-        unsigned *ov = L->hval, os = L->hsize;
-        L->hsize = os ? os * 2 : 1024;
-        L->hkey = xcalloc(L->hsize, sizeof(*L->hkey));
-        L->hval = xcalloc(L->hsize, sizeof(*L->hval));
-        for (unsigned j = 0; j < os; j++)
-            if (ok[j])
-                *sub_find(L, ok[j]) = ov[j];
-        free(ok);
-        free(ov);
+    if (!L->subix) {                /* the first sub-slot: every fixed slot is in */
+        L->nparents = L->n;
+        L->subix = xcalloc(L->nparents, sizeof(*L->subix));
     }
-    uint64_t key = ((uint64_t)parent + 1) << 16 | c;
-    unsigned *v = sub_find(L, key);
     struct slot *p = L->all[parent];
-    if (p->sub && p->sub[c - 1])
-        return *v;
-    if (!p->sub) {
+    if (!L->subix[parent]) {
+        L->subix[parent] = xcalloc(nclass, sizeof(unsigned));
         p->sub = xcalloc(nclass, sizeof(*p->sub));
         p->nsub = nclass;
     }
-    p->sub[c - 1] = xcalloc(1, sizeof(struct slot));
-    L->hn++;
-    return *v = list_add(L, p->sub[c - 1], L->modes[parent]);
+    unsigned *v = &L->subix[parent][c - 1];
+    if (!*v) {
+        p->sub[c - 1] = xcalloc(1, sizeof(struct slot));
+        *v = list_add(L, p->sub[c - 1], L->modes[parent]);
+    }
+    return *v;
 }
 
 static void list_free(struct slot_list *L)
@@ -803,8 +788,9 @@ static void list_free(struct slot_list *L)
     free(L->ls);
     free(L->all);
     free(L->modes);
-    free(L->hkey);
-    free(L->hval);
+    for (unsigned k = 0; L->subix && k < L->nparents; k++)
+        free(L->subix[k]);
+    free(L->subix);
 }
 
 /* ---- the build ---- */
@@ -880,7 +866,7 @@ struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_bui
         const uint8_t *pat = m ? m->u.c.pat + ((m->flags & M_FP_CHOP) ? m->u.c.fp_off : 0) : NULL;
         uint32_t plen = m ? ((m->flags & M_FP_CHOP) ? m->u.c.fp_len : m->u.c.len) : 0;
         int nocase = m && (m->flags & M_NOCASE);
-        uint32_t min_end = 0, max_end = UINT32_MAX;
+        uint32_t min_end = 0, max_end = UINT32_MAX;     /* packet payloads only (below) */
         if (m)
             lit_bounds(m, &min_end, &max_end);
         for (int g = 0; g < DG_MAX; g++) {
@@ -895,7 +881,8 @@ struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_bui
                 unsigned idx = on_stream ? nslots + (unsigned)dir
                                          : ((unsigned)g * 2 + (unsigned)dir) * e->nibufs + ib;
                 int lit = m && !(chop && all_nul(pat, plen));
-                int bnd = !on_stream && ib == e->ibuf_packet;   /* bounds: packet payloads only */
+                int bnd = !on_stream && ib == e->ibuf_packet;
+                uint32_t lo = bnd ? min_end : 0, hi = bnd ? max_end : UINT32_MAX;
                 const struct pgroup *pg = detect_pgroup_of(e, g, dir);
                 if (pg && detect_pgroup_ports(d, g, dir)) {
                     /* port-bound: into the sub-slot of each of its classes */
@@ -904,14 +891,12 @@ struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_bui
                     for (uint32_t c = 0; c < nc; c++) {
                         unsigned si = sub_index(&L, idx, pg->n, cls[c]);
                         if (lit)
-                            lit_add(&L.ls[si], pat, plen, nocase, i, bnd ? min_end : 0,
-                                    bnd ? max_end : UINT32_MAX);
+                            lit_add(&L.ls[si], pat, plen, nocase, i, lo, hi);
                         else
                             nofp_add(L.all[si], i);
                     }
                 } else if (lit) {
-                    lit_add(&L.ls[idx], pat, plen, nocase, i, bnd ? min_end : 0,
-                            bnd ? max_end : UINT32_MAX);
+                    lit_add(&L.ls[idx], pat, plen, nocase, i, lo, hi);
                 } else {
                     nofp_add(L.all[idx], i);
                 }

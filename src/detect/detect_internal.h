@@ -65,12 +65,10 @@ struct slot {
 };
 
 /* Port groups of one (TCP or UDP, direction) (detect_pgroup.c): the flow's
- * server port -> class, and each class's port-bound rules. */
+ * server port -> class (the class's rules are in its slots' sub-slots). */
 struct pgroup {
     uint16_t *cls;                  /* [65536], 0 = no class; NULL = no port-bound rule */
     uint16_t n;                     /* classes 1..n */
-    uint32_t *first, *len;          /* class c: rules[first[c - 1]] .. + len[c - 1] */
-    uint32_t *rules;
 };
 
 /* Rules by an address prefix of one side of their header: a packet looks

@@ -27,7 +27,7 @@
  * the bench capture, ET Open: 2.48 s merged, 2.44 s two scans, 2.59 s
  * before port groups) for 12 MiB more databases and a compile twice as long.
  *
- * Ownership: the class maps and rule lists belong to the engine
+ * Ownership: the class maps belong to the engine
  * (detect_pgroups_free). */
 #include <stdlib.h>
 #include <string.h>
@@ -105,8 +105,6 @@ static void build_one(struct detect_engine *e, int gi, int dir)
     struct { uint64_t h; uint32_t port; uint16_t id; } *tab = xcalloc(size, sizeof(*tab));
     struct pgroup *pg = &e->pg[gi][dir];
     pg->cls = xcalloc(65536, sizeof(uint16_t));
-    pg->first = xcalloc(nports, sizeof(uint32_t));
-    pg->len = xcalloc(nports, sizeof(uint32_t));
     for (uint32_t p = 0; p < 65536; p++) {
         uint32_t n = end[p] - first[p];
         if (!n)
@@ -123,25 +121,19 @@ static void build_one(struct detect_engine *e, int gi, int dir)
         if (!tab[j].id) {
             if (pg->n == UINT16_MAX) {  /* more classes than ids: no port groups here */
                 free(pg->cls);
-                free(pg->first);
-                free(pg->len);
                 memset(pg, 0, sizeof(*pg));
-                free(rules);
                 break;
             }
             tab[j].h = h;
             tab[j].port = p;
             tab[j].id = (uint16_t)++pg->n;
-            pg->first[pg->n - 1] = first[p];
-            pg->len[pg->n - 1] = n;
         }
         pg->cls[p] = tab[j].id;
     }
     free(tab);
     free(end);
     free(first);
-    if (pg->cls)
-        pg->rules = rules;
+    free(rules);
 }
 
 void detect_pgroups_build(struct detect_engine *e)
@@ -157,9 +149,6 @@ void detect_pgroups_free(struct detect_engine *e)
         for (int dir = 0; dir < 2; dir++) {
             struct pgroup *pg = &e->pg[gi][dir];
             free(pg->cls);
-            free(pg->first);
-            free(pg->len);
-            free(pg->rules);
             memset(pg, 0, sizeof(*pg));
         }
 }
