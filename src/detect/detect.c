@@ -632,6 +632,21 @@ static void scan_block(struct detect_thread *t, const struct detect_flow *f, con
     }
 }
 
+/* One chunk through slot s's streaming database, on the flow's Hyperscan
+ * stream *hs (opened at its first chunk; chunk_start: the chunk's offset). */
+static void scan_stream(struct detect_thread *t, const struct detect_flow *f, const struct slot *s,
+                        hs_stream_t **hs, const uint8_t *data, uint32_t len, uint64_t chunk_start)
+{
+    if (!s || !s->db)
+        return;
+    if (!*hs && hs_open_stream(s->db, 0, hs) != HS_SUCCESS)
+        *hs = NULL;
+    if (*hs) {
+        struct scan sc = { t, s, chunk_start };
+        hs_scan_stream(*hs, (const char *)data, len, 0, f->u->scratch, on_hit, &sc);
+    }
+}
+
 static void new_scan(struct detect_thread *t)
 {
     t->ncand = 0;
@@ -878,24 +893,10 @@ void detect_stream(struct detect_thread *t, struct detect_flow *f, const struct 
     new_unit(t);
     memo_flow(t, f);
     new_scan(t);
-    if (s->db) {
-        if (!f->hs[dir] && hs_open_stream(s->db, 0, &f->hs[dir]) != HS_SUCCESS)
-            f->hs[dir] = NULL;
-        if (f->hs[dir]) {
-            struct scan sc = { t, s, f->chunk_off[dir] };
-            hs_scan_stream(f->hs[dir], (const char *)data, len, 0, f->u->scratch, on_hit, &sc);
-        }
-    }
+    scan_stream(t, f, s, &f->hs[dir], data, len, f->chunk_off[dir]);
     /* the port class's rules: their own stream, opened with the first one
      * (the class follows from the flow's key, so both see every chunk) */
-    if (sub && sub->db) {
-        if (!f->hsx[dir] && hs_open_stream(sub->db, 0, &f->hsx[dir]) != HS_SUCCESS)
-            f->hsx[dir] = NULL;
-        if (f->hsx[dir]) {
-            struct scan sc = { t, sub, f->chunk_off[dir] };
-            hs_scan_stream(f->hsx[dir], (const char *)data, len, 0, f->u->scratch, on_hit, &sc);
-        }
-    }
+    scan_stream(t, f, sub, &f->hsx[dir], data, len, f->chunk_off[dir]);
     f->chunk_off[dir] += len;
     /* A literal that began in the previous chunk: verify on tail + chunk. */
     int spans = 0;
