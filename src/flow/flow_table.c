@@ -237,9 +237,15 @@ static struct flow *new_flow(struct flow_table *t, const struct packet *p, uint6
     return f;
 }
 
+/* The packet's flow hash: the reader's (worker dispatch), else computed. */
+static inline uint64_t packet_hash(const struct packet *p)
+{
+    return p->hash ? p->hash : decode_flow_hash(&p->ip.key);
+}
+
 void flow_table_prefetch(const struct flow_table *t, const struct packet *p, int stage)
 {
-    uint64_t h = p->hash ? p->hash : decode_flow_hash(&p->ip.key);
+    uint64_t h = packet_hash(p);
     struct flow *const *b = &t->buckets[h & t->mask];
     if (!stage)
         __builtin_prefetch(b);
@@ -250,7 +256,7 @@ void flow_table_prefetch(const struct flow_table *t, const struct packet *p, int
 struct flow *flow_table_update(struct flow_table *t, const struct packet *p, int *to_server)
 {
     const struct flow_key *k = &p->ip.key;
-    uint64_t h = p->hash ? p->hash : decode_flow_hash(k);
+    uint64_t h = packet_hash(p);
     struct flow *f;
     int same = 1;
 
