@@ -144,8 +144,15 @@ rss0=$(awk '/VmRSS/ {print $2}' /proc/$hp/status)
 for i in 1 2 3 4 5 6 7 8; do
     tail -c +25 pcaps/demo.pcap >&8
     kill -HUP $hp
-    # each reload logged before the next (a loaded machine takes longer than 2 s)
-    for _ in $(seq 60); do [ "$(grep -c "reloaded:" "$OUT/hup.err")" -ge $i ] && break; sleep 0.5; done
+    # each reload logged before the next (a loaded machine takes longer than 2 s).
+    # The reader looks at the SIGHUP flag between packets: if the signal came
+    # when it had read everything and sat in read() on the fifo, it reloads
+    # only when more packets come, so keep them coming until it has
+    for _ in $(seq 60); do
+        [ "$(grep -c "reloaded:" "$OUT/hup.err")" -ge $i ] && break
+        sleep 0.5
+        tail -c +25 pcaps/demo.pcap >&8
+    done
 done
 tail -c +25 pcaps/demo.pcap >&8; sleep 1
 rss1=$(awk '/VmRSS/ {print $2}' /proc/$hp/status)
