@@ -64,7 +64,9 @@ static void marks_fit(struct detect_thread *t, uint32_t n)
         return;
     t->cmark = xreallocarray(t->cmark, n, sizeof(*t->cmark));
     t->amark = xreallocarray(t->amark, n, sizeof(*t->amark));
+    t->smark = xreallocarray(t->smark, n, sizeof(*t->smark));
     memset(t->cmark + t->marks, 0, (n - t->marks) * sizeof(*t->cmark));
+    memset(t->smark + t->marks, 0, (n - t->marks) * sizeof(*t->smark));
     memset(t->amark + t->marks, 0, (n - t->marks) * sizeof(*t->amark));
     t->marks = n;
 }
@@ -146,6 +148,7 @@ void detect_thread_free(struct detect_thread *t)
         detect_engine_unref(t->use[i].e);
     }
     free(t->cmark);
+    free(t->smark);
     free(t->amark);
     free(t->memo_stamp);
     free(t->memo);
@@ -712,11 +715,31 @@ static void verify(struct detect_thread *t, const struct detect_engine *e, const
 
 /* ---- entry points ---- */
 
+/* A hit on an entry of a rule indexed by both sides: the flow's address
+ * `side` (0 src, 1 dst) is in the rule's src or dst (tag). The rule is a
+ * candidate once one address is in its src and the other in its dst, either
+ * way round (the packet's direction and <> rules are header_ok's). */
+static void both_hit(struct detect_thread *t, uint32_t tagged, int side)
+{
+    uint32_t rule = tagged & ADDR_IX_RULE;
+    uint32_t bit = 1u << (side * 2 + ((tagged & ADDR_IX_DST) ? 1 : 0));
+    uint32_t m = t->smark[rule];
+    m = (m >> 4) == t->sgen ? m | bit : t->sgen << 4 | bit;
+    t->smark[rule] = m;
+    /* 1: src in rule.src, 2: src in rule.dst, 4: dst in rule.src, 8: dst in rule.dst */
+    if (((m & 1) && (m & 8)) || ((m & 2) && (m & 4)))
+        cand_push(t, rule, 0);
+}
+
 /* Candidates from an address index: both of the flow's addresses (the
  * prefix hits; then the rules with no side to index by). */
 static void index_hits(struct detect_thread *t, const struct addr_index *x, const struct flow_key *k)
 {
     int v = k->ipver == 4 ? 0 : 1;
+    if (++t->sgen >= 1u << 28) {
+        memset(t->smark, 0, t->marks * sizeof(*t->smark));
+        t->sgen = 1;
+    }
     for (int side = 0; side < 2 && x->size; side++) {
         const uint8_t *a = side ? k->dst : k->src;
         uint32_t a4 = v ? 0 : (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
@@ -740,8 +763,13 @@ static void index_hits(struct detect_thread *t, const struct addr_index *x, cons
             for (uint32_t n = 0; n < x->size && x->tab[h].ver; n++, h = (h + 1) & (x->size - 1)) {
                 const struct ipo_entry *en = &x->tab[h];
                 if (en->ver == k->ipver && en->plen == plen && !memcmp(en->addr, m, 16)) {
-                    for (uint32_t r = 0; r < en->n; r++)
-                        cand_push(t, x->rules[en->first + r], 0);
+                    for (uint32_t r = 0; r < en->n; r++) {
+                        uint32_t tagged = x->rules[en->first + r];
+                        if (tagged & ADDR_IX_BOTH)
+                            both_hit(t, tagged, side);
+                        else
+                            cand_push(t, tagged, 0);
+                    }
                     break;
                 }
             }

@@ -552,8 +552,36 @@ static int side_specific(const struct rule_addrs *a)
     return 1;
 }
 
-/* Indexes the rules ids[0..n) by the positive prefixes of one header side:
- * a side of hosts first, else the side with fewer prefixes. */
+static void pair_push(struct ipo_pair **pairs, size_t *np, size_t *cap, const struct rule_cidr *c,
+                      uint32_t tagged)
+{
+    if (*np == *cap) {
+        *cap = *cap ? *cap * 2 : 256;
+        *pairs = xreallocarray(*pairs, *cap, sizeof(**pairs));
+    }
+    struct ipo_pair *p = &(*pairs)[(*np)++];
+    memset(p, 0, sizeof(*p));
+    p->ver = c->ver;
+    p->plen = c->prefix;
+    unsigned nb = c->ver == 4 ? 4 : 16;
+    for (unsigned b = 0; b < nb; b++) {
+        int bits = (int)c->prefix - (int)b * 8;
+        uint8_t mask = bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+        p->addr[b] = c->addr[b] & mask;
+    }
+    p->rule = tagged;
+}
+
+/* Indexes the rules ids[0..n) by the positive prefixes of their header
+ * sides. A side of hosts (side_specific) is enough: the rule is indexed by
+ * it alone. A rule with wider prefixes on both sides is indexed by both, each entry
+ * tagged with its side (ADDR_IX_BOTH, ADDR_IX_DST): it becomes a candidate
+ * only when the flow's addresses hit one side each, as Suricata's IP-only
+ * engine ANDs its source and destination radix trees. One side alone would
+ * make every flow of $HOME_NET a candidate of `ip [blocklist] -> $HOME_NET`
+ * (ET Open's drop.rules: 56 rules, each a binary search per flow). A rule
+ * with one indexable side is indexed by it, untagged; with none, it is in
+ * `any`. */
 static void build_index(struct addr_index *x, const struct detect_engine *e, const uint32_t *ids,
                         uint32_t n)
 {
@@ -565,35 +593,24 @@ static void build_index(struct addr_index *x, const struct detect_engine *e, con
         uint32_t i = ids[j];
         const struct drule *d = &e->dr[i];
         int ns = side_positives(&d->r->src), nd = side_positives(&d->r->dst);
-        if (ns && !side_specific(&d->r->src))
-            ns += 1 << 20;
-        if (nd && !side_specific(&d->r->dst))
-            nd += 1 << 20;
-        const struct rule_addrs *side = !ns ? (nd ? &d->r->dst : NULL) :
-                                        !nd ? &d->r->src : (ns <= nd ? &d->r->src : &d->r->dst);
-        if (!side) {
+        if (!ns && !nd) {
             u32_push(&x->any, &x->nany, i);
             continue;
         }
-        for (uint32_t k = 0; k < side->n; k++) {
-            const struct rule_cidr *c = &side->v[k];
-            if (c->neg)
+        /* a side of hosts alone (the fewer prefixes if both are) */
+        int hs = ns && side_specific(&d->r->src), hd = nd && side_specific(&d->r->dst);
+        if (hs && (!hd || ns <= nd))
+            nd = 0;
+        else if (hd)
+            ns = 0;
+        for (int s = 0; s < 2; s++) {
+            const struct rule_addrs *side = s ? &d->r->dst : &d->r->src;
+            if (!(s ? nd : ns))
                 continue;
-            if (np == cap) {
-                cap = cap ? cap * 2 : 256;
-                pairs = xreallocarray(pairs, cap, sizeof(*pairs));
-            }
-            struct ipo_pair *p = &pairs[np++];
-            memset(p, 0, sizeof(*p));
-            p->ver = c->ver;
-            p->plen = c->prefix;
-            unsigned nb = c->ver == 4 ? 4 : 16;
-            for (unsigned b = 0; b < nb; b++) {
-                int bits = (int)c->prefix - (int)b * 8;
-                uint8_t mask = bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
-                p->addr[b] = c->addr[b] & mask;
-            }
-            p->rule = i;
+            uint32_t tagged = !ns || !nd ? i : i | ADDR_IX_BOTH | (s ? ADDR_IX_DST : 0);
+            for (uint32_t k = 0; k < side->n; k++)
+                if (!side->v[k].neg)
+                    pair_push(&pairs, &np, &cap, &side->v[k], tagged);
         }
     }
     if (!np)

@@ -71,9 +71,14 @@ struct pgroup {
     uint16_t n;                     /* classes 1..n */
 };
 
-/* Rules by an address prefix of one side of their header: a packet looks
- * up both its addresses and gets every rule that might match (a superset);
- * rules with no side to index by are in `any`. */
+/* Rules by the address prefixes of their header: a packet looks up both its
+ * addresses and gets every rule that might match (a superset); rules with
+ * no side to index by are in `any`. A rule indexed by both of its sides has
+ * its entries tagged (detect_compile.c build_index): it is a candidate only
+ * when the flow's two addresses hit its two sides (detect.c index_hits). */
+#define ADDR_IX_BOTH 0x80000000u    /* in rules[]: indexed by both sides */
+#define ADDR_IX_DST  0x40000000u    /* with BOTH: this entry is the rule's dst */
+#define ADDR_IX_RULE 0x3fffffffu
 struct ipo_entry {
     uint8_t addr[16];
     uint8_t ver, plen;
@@ -227,6 +232,8 @@ struct detect_thread {
     uint32_t *cmark, *amark;        /* per rule: candidate and alert generations */
     uint32_t marks;                 /* rules the marks cover */
     uint32_t cgen, agen;
+    uint32_t *smark;                /* per rule: index look-up generation << 4 | sides hit */
+    uint32_t sgen;
     uint32_t *memo_stamp;           /* per address list: the flow stamp its memo is for */
     uint8_t *memo;                  /* bit 0/1: answer/known for the flow's src, 2/3 for its dst */
     uint32_t nmemo, stamp;

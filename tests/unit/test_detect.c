@@ -165,6 +165,29 @@ static void sflow_close(struct sflow *x)
     detect_thread_free(x->t);
 }
 
+/* One packet of a new flow (key) through engine e: exactly the sids
+ * (0-terminated, at most 3) fire. Returns the candidates it verified. */
+static uint64_t one_packet(struct detect_engine *e, const char *data, uint8_t flags, int dir,
+                           const uint32_t *sids)
+{
+    struct sflow x;
+    sflow_open(&x, e);
+    x.c.key = &key;
+    x.c.p = mk_pkt(data, strlen(data), flags, 0);
+    x.c.dir = dir;
+    detect_packet(x.t, x.f, &x.c, &acb);
+    unsigned want = 0;
+    for (unsigned k = 0; k < 3 && sids[k]; k++) {
+        want++;
+        CHECK_EQ_U(fired(sids[k]), 1);
+    }
+    CHECK_EQ_U(nalerts, want);
+    uint64_t cands = detect_thread_stats(x.t)->candidates;
+    detect_flow_free(x.t, x.f);
+    detect_thread_free(x.t);
+    return cands;
+}
+
 static const char *RULES =
     "alert tcp any any -> any 80 (msg:\"split\"; flow:to_server; content:\"EVILPATTERN\"; sid:1;)\n"
     "alert tcp any any -> any 80 (msg:\"depth\"; content:\"GET\"; depth:3; content:\"/admin\"; distance:1; within:6; sid:2;)\n"
@@ -509,22 +532,44 @@ int main(void)
         };
         for (unsigned i = 0; be && i < sizeof(pk) / sizeof(pk[0]); i++) {
             mk_key(17, 4000);
-            sflow_open(&x, be);
-            x.c.key = &key;
-            x.c.p = mk_pkt(pk[i].data, strlen(pk[i].data), 0, 0);
-            x.c.dir = 0;
-            detect_packet(x.t, x.f, &x.c, &acb);
-            unsigned want = 0;
-            for (unsigned k = 0; k < 3 && pk[i].sids[k]; k++) {
-                want++;
-                CHECK_EQ_U(fired(pk[i].sids[k]), 1);
-            }
-            CHECK_EQ_U(nalerts, want);
-            x.c.p = NULL;
-            detect_flow_free(x.t, x.f);
-            detect_thread_free(x.t);
+            one_packet(be, pk[i].data, 0, 0, pk[i].sids);
         }
         detect_engine_unref(be);
+    }
+
+    /* Address index (detect_compile.c build_index): a rule with wide
+     * prefixes on both sides is indexed by both and is a candidate only when
+     * the flow's addresses hit one side each (either way round); a side of
+     * hosts indexes a rule alone. The answers are the header's: only the
+     * candidate counts show the index at work. */
+    {
+        struct detect_engine *ie = build(
+            "alert ip [198.51.0.0/16,203.0.0.0/16] any -> [192.168.0.0/16,10.0.0.0/8] any (msg:\"both wide\"; sid:300;)\n"
+            "alert ip [192.168.0.0/16] any <> [198.51.0.0/16] any (msg:\"both wide bidir\"; sid:301;)\n"
+            "alert tcp [198.51.0.0/16] any -> [192.168.0.0/16] any (msg:\"header both wide\"; flags:S; sid:302;)\n"
+            "alert ip [203.0.113.9,198.51.100.7] any -> [10.0.0.0/8] any (msg:\"hosts\"; sid:303;)\n", NULL);
+        CHECK(ie != NULL);
+        static const struct {
+            uint8_t src[4], dst[4];
+            int dir;
+            uint32_t sids[3];
+            uint64_t cands;         /* header checks the index let through */
+        } ck[] = {          /* candidates: the flow's addresses, whatever the direction */
+            { { 192, 168, 1, 10 }, { 198, 51, 100, 7 }, 0, { 301 }, 4 },
+            { { 192, 168, 1, 10 }, { 198, 51, 100, 7 }, 1, { 300, 301, 302 }, 4 },
+            { { 10, 1, 2, 3 }, { 203, 0, 113, 9 }, 1, { 300, 303 }, 2 },
+            { { 10, 1, 2, 3 }, { 203, 0, 113, 9 }, 0, { 0 }, 2 },   /* wrong way round */
+            { { 5, 5, 5, 5 }, { 10, 1, 2, 3 }, 0, { 0 }, 0 },       /* one side only */
+            { { 198, 51, 3, 3 }, { 8, 8, 8, 8 }, 0, { 0 }, 0 },     /* one side indexed: 2 */
+            { { 198, 51, 3, 3 }, { 198, 51, 4, 4 }, 0, { 0 }, 0 },  /* both in one side: 2 */
+        };
+        for (unsigned i = 0; ie && i < sizeof(ck) / sizeof(ck[0]); i++) {
+            mk_key(6, 443);
+            memcpy(key.src, ck[i].src, 4);
+            memcpy(key.dst, ck[i].dst, 4);
+            CHECK_EQ_U(one_packet(ie, "", TCP_SYN, ck[i].dir, ck[i].sids), ck[i].cands);
+        }
+        detect_engine_unref(ie);
     }
 
     /* The cache: the same rules again load their databases from disk. */
