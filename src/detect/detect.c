@@ -743,8 +743,17 @@ static void index_hits(struct detect_thread *t, const struct addr_index *x, cons
     for (int side = 0; side < 2 && x->size; side++) {
         const uint8_t *a = side ? k->dst : k->src;
         uint32_t a4 = v ? 0 : (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
-        for (unsigned pi = 0; pi < x->nplens[v]; pi++) {
-            uint8_t plen = x->plens[v][pi], m[16] = { 0 };
+        /* IPv4: only the prefix lengths present under the address's first octet */
+        uint64_t pl4 = v ? 0 : x->v4_plens ? x->v4_plens[a[0]] : 0;
+        unsigned npl = v ? x->nplens[v] : (unsigned)__builtin_popcountll(pl4);
+        for (unsigned pi = 0; pi < npl; pi++) {
+            uint8_t plen, m[16] = { 0 };
+            if (v) {
+                plen = x->plens[v][pi];
+            } else {
+                plen = (uint8_t)__builtin_ctzll(pl4);
+                pl4 &= pl4 - 1;
+            }
             if (!v) {                   /* IPv4: mask as one word */
                 uint32_t mv = plen >= 32 ? a4 : plen ? a4 & ~(0xffffffffu >> plen) : 0;
                 m[0] = (uint8_t)(mv >> 24);

@@ -642,6 +642,13 @@ static void build_index(struct addr_index *x, const struct detect_engine *e, con
                 x->rules[nr++] = pairs[j].rule;
         en->n = nr - en->first;
         int v = pairs[i].ver == 4 ? 0 : 1;
+        if (!v) {                   /* the first octets this prefix covers */
+            if (!x->v4_plens)
+                x->v4_plens = xcalloc(256, sizeof(uint64_t));
+            unsigned lo = pairs[i].addr[0], span = pairs[i].plen >= 8 ? 1 : 1u << (8 - pairs[i].plen);
+            for (unsigned o = lo; o < lo + span && o < 256; o++)
+                x->v4_plens[o] |= 1ULL << pairs[i].plen;
+        }
         int seen = 0;
         for (unsigned k = 0; k < x->nplens[v]; k++)
             seen |= x->plens[v][k] == pairs[i].plen;

@@ -17,6 +17,7 @@ static void index_free(struct addr_index *x)
     free(x->rules);
     free(x->any);
     free(x->bloom);
+    free(x->v4_plens);
 }
 
 static void slot_free(struct slot *s)

@@ -94,7 +94,8 @@ struct addr_index {
     uint32_t nany;
     uint64_t *bloom;                /* bit (hash & bloom_mask) set for every entry: most */
     uint32_t bloom_mask;            /* look-ups end here without touching tab */
-};
+    uint64_t *v4_plens;             /* [256]: bit p set when an IPv4 entry of prefix length */
+};                                  /* p covers addresses of that first octet (NULL: none) */
 
 /* Header-only rules by port: rules for port p are rules[first[p]..first[p+1])
  * of the side (0 = destination port of the packet, 1 = source port). */

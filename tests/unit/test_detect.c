@@ -547,7 +547,8 @@ int main(void)
             "alert ip [198.51.0.0/16,203.0.0.0/16] any -> [192.168.0.0/16,10.0.0.0/8] any (msg:\"both wide\"; sid:300;)\n"
             "alert ip [192.168.0.0/16] any <> [198.51.0.0/16] any (msg:\"both wide bidir\"; sid:301;)\n"
             "alert tcp [198.51.0.0/16] any -> [192.168.0.0/16] any (msg:\"header both wide\"; flags:S; sid:302;)\n"
-            "alert ip [203.0.113.9,198.51.100.7] any -> [10.0.0.0/8] any (msg:\"hosts\"; sid:303;)\n", NULL);
+            "alert ip [203.0.113.9,198.51.100.7] any -> [10.0.0.0/8] any (msg:\"hosts\"; sid:303;)\n"
+            "alert ip 64.0.0.0/2 any -> any any (msg:\"short prefix\"; sid:304;)\n", NULL);
         CHECK(ie != NULL);
         static const struct {
             uint8_t src[4], dst[4];
@@ -562,6 +563,10 @@ int main(void)
             { { 5, 5, 5, 5 }, { 10, 1, 2, 3 }, 0, { 0 }, 0 },       /* one side only */
             { { 198, 51, 3, 3 }, { 8, 8, 8, 8 }, 0, { 0 }, 0 },     /* one side indexed: 2 */
             { { 198, 51, 3, 3 }, { 198, 51, 4, 4 }, 0, { 0 }, 0 },  /* both in one side: 2 */
+            /* IPv4 look-ups try the prefix lengths under the first octet: /2 covers 64-127 */
+            { { 100, 1, 2, 3 }, { 8, 8, 8, 8 }, 0, { 304 }, 1 },
+            { { 5, 5, 5, 5 }, { 127, 0, 0, 1 }, 1, { 304 }, 1 },
+            { { 128, 0, 0, 1 }, { 63, 255, 255, 255 }, 0, { 0 }, 0 },
         };
         for (unsigned i = 0; ie && i < sizeof(ck) / sizeof(ck[0]); i++) {
             mk_key(6, 443);
