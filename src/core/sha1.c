@@ -6,7 +6,6 @@
  * caller's. Safe from any thread. */
 #include <string.h>
 #if defined(__x86_64__)
-#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -87,14 +86,9 @@ static void sha1_block_ni(uint32_t h[5], const uint8_t *p)
 
 static int use_ni = -1;                 /* set before main (sha1_detect) */
 
-/* CPUID directly (clang's __builtin_cpu_supports has no "sha"): leaf 1
- * ECX bit 9 SSSE3, bit 19 SSE4.1; leaf 7 EBX bit 29 SHA. */
 __attribute__((constructor)) static void sha1_detect(void)
 {
-    unsigned a, b, c, d;
-    int ok = __get_cpuid(1, &a, &b, &c, &d) && (c >> 9 & 1) && (c >> 19 & 1);
-    ok = ok && __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1);
-    use_ni = ok;
+    use_ni = hash_cpu_has_sha();
 }
 #else
 static int use_ni = 0;

@@ -536,8 +536,57 @@ static void test_flood(void)
     CHECK(with - without <= 100 * (8000 + 2048));
 }
 
+/* SHA-256's two block functions (sha256.c): the FIPS vectors in both modes,
+ * then random inputs of every length up to 300 bytes, fed whole and in
+ * random pieces, through the SHA extensions and the portable code
+ * (xorshift, fixed seed). Without SHA-NI both runs are the portable code. */
+static void test_sha256_paths(void)
+{
+    int accel = sha256_accel();
+    printf("sha256: SHA extensions %s\n", accel ? "present: both paths compared" : "absent: portable only");
+    CHECK_EQ_U(sha256_selftest(), 0);
+    sha256_use_accel(0);
+    CHECK_EQ_U(sha256_accel(), 0);
+    CHECK_EQ_U(sha256_selftest(), 0);
+    uint64_t x = 0x2545f4914f6cdd1dULL;
+    uint8_t in[300];
+    for (int round = 0; round < 2000; round++) {
+        size_t n = (size_t)round % 301;
+        for (size_t i = 0; i < n; i++) {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            in[i] = (uint8_t)x;
+        }
+        char a[65], b[65], c[65];
+        uint8_t d[32];
+        sha256_use_accel(1);
+        sha256_hex(in, n, a);
+        struct sha256_ctx ctx;
+        sha256_init(&ctx);
+        for (size_t o = 0; o < n;) {
+            size_t k = 1 + (size_t)(x % 97);
+            if (k > n - o)
+                k = n - o;
+            sha256_update(&ctx, in + o, k);
+            o += k;
+            x = x * 6364136223846793005ULL + 1;
+        }
+        sha256_final(&ctx, d);
+        sha256_to_hex(d, c);
+        sha256_use_accel(0);
+        sha256_hex(in, n, b);
+        if (strcmp(a, b) || strcmp(a, c)) {
+            CHECK(!"sha256: the two block functions disagree");
+            printf("  at length %zu\n", n);
+            break;
+        }
+    }
+    sha256_use_accel(1);
+    CHECK_EQ_U(sha256_accel(), accel);
+}
+
 int main(void)
 {
+    test_sha256_paths();
     test_hashes_magic();
     test_cap_window();
     test_store();

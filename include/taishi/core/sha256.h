@@ -1,7 +1,7 @@
 /* sha256.h - SHA-256 of a byte string (FIPS 180-4), whole or in pieces.
  *
  * The ruleset's identity (rules_set.c: the rule files' bytes in load
- * order, the same digest as `cat FILES | sha256sum`). A context belongs to
+ * order, the same digest as `cat FILES | sha256sum`), file hashes, JA4. A context belongs to
  * its caller; the functions keep no state of their own. */
 #ifndef TAISHI_SHA256_H
 #define TAISHI_SHA256_H
@@ -22,6 +22,11 @@ void sha256_final(struct sha256_ctx *c, uint8_t out[32]);
 /* One call; hex: 64 lower-case digits and a NUL. */
 void sha256_hex(const void *data, size_t len, char hex[65]);
 void sha256_to_hex(const uint8_t d[32], char hex[65]);
+/* 1 when blocks go through the CPU's SHA extensions (detected at start-up),
+ * 0 for the portable code. sha256_use_accel(0) forces the portable code,
+ * (1) goes back to what the CPU has (tests compare the two). */
+int sha256_accel(void);
+void sha256_use_accel(int on);
 /* FIPS 180-4 test vectors; 0 when they pass. */
 int sha256_selftest(void);
 
