@@ -125,7 +125,11 @@ cat pcaps/rules-mail.pcap >&7
 sleep 0.5
 printf 'alert tcp any any -> any any (msg:"second"; content:"PASS"; sid:7002; rev:1;)\n' >"$TMP/hup.rules"
 sha2nd=$(sha256sum <"$TMP/hup.rules" | cut -d' ' -f1)
-kill -HUP $tp; sleep 0.5
+kill -HUP $tp
+# the pipe is idle: the reader waits in poll(), which the signal ends (a
+# plain read() sat there until the next packet came)
+for _ in $(seq 50); do grep -q "reloaded" "$TMP/hup.err" && break; sleep 0.1; done
+expect "SIGHUP on an idle stdin pipe: reloaded before the next packet" grep -q "reloaded" "$TMP/hup.err"
 tail -c +25 pcaps/rules-mail.pcap >&7          # the same records again, no file header
 sleep 0.3
 printf 'alert tcp any any -> any any (msg:"broken"; content:"|zz|"; sid:7003; rev:1;)\nthis is not a rule\n' >"$TMP/hup.rules"

@@ -9,16 +9,24 @@
  * still goes to a worker, so that its anomaly event is written.
  *
  * Files are opened with nanosecond precision, so nanosecond files keep theirs
- * and microsecond ones are scaled by libpcap. The packet clock never goes
+ * and microsecond ones are scaled by libpcap.
+ *
+ * stdin is read through a stdio cookie whose read waits in poll(): while a
+ * pipe is idle (`tcpdump -w - | taishi -r -`), every STDIN_IDLE_MS or at
+ * once on a signal, the reader hands its partly filled batches to the
+ * workers and runs its hook (a SIGHUP reload, periodic stats) instead of
+ * sitting in read() until the next packet comes (capture_file_idle). The packet clock never goes
  * backwards: a frame older than the newest seen keeps its own timestamp for
  * its events, but flow expiry runs on the clock. */
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "taishi/capture/capture.h"
 #include "taishi/capture/capture_pcap.h"
@@ -27,6 +35,7 @@
 #include "taishi/pipeline/worker.h"
 
 #define CAPTURE_FILE_BUF (1u << 20)
+#define STDIN_IDLE_MS 100
 
 struct source {
     pcap_t *h;
@@ -51,6 +60,38 @@ struct capture_file {
     void (*hook)(void *arg);
     void *hook_arg;
 };
+
+static void send_batch(struct capture_file *c, int i, int end);
+
+/* The pipe is idle: what is read so far goes to the workers, and the hook
+ * runs as it does between packets. Not before capture_file_run (c->cur). */
+static void capture_file_idle(struct capture_file *c)
+{
+    for (int i = 0; c->cur && i < c->nworkers; i++)
+        if (c->cur[i] && c->cur[i]->n)
+            send_batch(c, i, 0);
+    if (c->cur && c->hook)
+        c->hook(c->hook_arg);
+}
+
+/* stdio's read for stdin (fopencookie): waits for bytes in poll(), which a
+ * signal interrupts whatever SA_RESTART says; EOF and errors as read(). */
+static ssize_t stdin_read(void *arg, char *buf, size_t size)
+{
+    struct capture_file *c = arg;
+    for (;;) {
+        struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
+        int r = poll(&pfd, 1, STDIN_IDLE_MS);
+        if (r > 0) {                        /* data, or the writer's end closed */
+            ssize_t n = read(STDIN_FILENO, buf, size);
+            if (n >= 0 || errno != EINTR)
+                return n;
+        } else if (r < 0 && errno != EINTR) {
+            return -1;
+        }
+        capture_file_idle(c);
+    }
+}
 
 void capture_file_set_hook(struct capture_file *c, void (*fn)(void *arg), void *arg)
 {
@@ -77,22 +118,22 @@ struct capture_file *capture_file_open(const struct config *cfg, char *const *pa
          * buffer turns that into few large read() calls. glibc ignores the
          * size when it is asked to allocate the buffer itself (it keeps
          * st_blksize, 4 KiB: 64k read() calls for 256 MiB), so it is ours. */
-        FILE *f = strcmp(paths[i], "-") ? fopen(paths[i], "rb") : stdin;
+        cookie_io_functions_t io = { .read = stdin_read };
+        int is_stdin = !strcmp(paths[i], "-");
+        FILE *f = is_stdin ? fopencookie(c, "r", io) : fopen(paths[i], "rb");
         if (!f) {
             snprintf(err, errlen, "cannot read capture '%s': %s", paths[i], strerror(errno));
             goto fail;
         }
-        /* stdin is never fclose()d (libpcap leaves it open): its buffer
-         * must live as long as the process, so it is a static one. */
+        /* stdin's stream is read once per process: its buffer is a static one */
         static char stdin_buf[CAPTURE_FILE_BUF];
-        char *iobuf = f == stdin ? NULL : xmalloc(CAPTURE_FILE_BUF);
+        char *iobuf = is_stdin ? NULL : xmalloc(CAPTURE_FILE_BUF);
         setvbuf(f, iobuf ? iobuf : stdin_buf, _IOFBF, CAPTURE_FILE_BUF);
         __fsetlocking(f, FSETLOCKING_BYCALLER);     /* only this thread reads it */
         pcap_t *h = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, perr);
         if (!h) {
             snprintf(err, errlen, "cannot read capture '%s': %s", paths[i], perr);
-            if (f != stdin)
-                fclose(f);
+            fclose(f);                      /* stdin's cookie: fd 0 stays open */
             free(iobuf);
             goto fail;
         }
@@ -127,7 +168,7 @@ void capture_file_close(struct capture_file *c)
         return;
     for (int i = 0; i < c->nsrc; i++) {
         capture_pcap_close(c->src[i].fast);
-        pcap_close(c->src[i].h);        /* fclose()s the FILE (not stdin) */
+        pcap_close(c->src[i].h);        /* fclose()s the FILE (stdin's: the cookie only) */
         free(c->src[i].iobuf);
         free(c->src[i].name);
     }
