@@ -155,6 +155,25 @@ for l in open(sys.argv[1]):
     "$TMP/hup.json" "$sha1st" "$sha2nd" "$sha3rd"
 san_clean "$TMP/hup.err" || bad "sanitizer report on reload"
 
+# An idle stdin pipe (tcpdump -w - | taishi -r -): what was read reaches the
+# workers, and their events the file (flushed once a second), while the pipe
+# stays open with nothing more to read.
+printf 'alert tcp any any -> any any (msg:"syn"; flags:S; sid:7101; rev:1;)\n' >"$TMP/idle.rules"
+mkfifo "$TMP/idle.fifo"
+"$T" -r - -w 2 -S "$TMP/idle.rules" --set detect.cache-dir= --events alert -o "$TMP/idle.json" \
+    <"$TMP/idle.fifo" 2>"$TMP/idle.err" &
+ip=$!
+exec 8>"$TMP/idle.fifo"
+cat pcaps/rules-mail.pcap >&8
+for _ in $(seq 50); do grep -q '"signature_id":7101' "$TMP/idle.json" 2>/dev/null && break; sleep 0.1; done
+n_idle=$(grep -c '"signature_id":7101' "$TMP/idle.json" 2>/dev/null)
+exec 8>&-
+wait $ip
+n_end=$(grep -c '"signature_id":7101' "$TMP/idle.json")
+expect "idle stdin pipe: alerts in the file before the pipe closes ($n_idle of $n_end)" \
+    [ "${n_idle:-0}" -ge 1 ] && [ "$n_end" -ge "${n_idle:-0}" ]
+san_clean "$TMP/idle.err" || bad "sanitizer report on an idle pipe"
+
 # A reload that fails (the rule file is gone): the old rules stay, the stats event counts it.
 cp rules/taishi-web.rules "$TMP/gone.rules"
 python3 tests/tools/slow_pcap.py pcaps/rules-http.pcap 2 |

@@ -57,7 +57,7 @@ struct capture_file {
     struct worker **workers;
     int nworkers;
     struct batch **cur;         /* the batch being filled, per worker */
-    void (*hook)(void *arg);
+    void (*hook)(void *arg, int idle);
     void *hook_arg;
 };
 
@@ -71,7 +71,7 @@ static void capture_file_idle(struct capture_file *c)
         if (c->cur[i] && c->cur[i]->n)
             send_batch(c, i, 0);
     if (c->cur && c->hook)
-        c->hook(c->hook_arg);
+        c->hook(c->hook_arg, 1);
 }
 
 /* stdio's read for stdin (fopencookie): waits for bytes in poll(), which a
@@ -93,7 +93,7 @@ static ssize_t stdin_read(void *arg, char *buf, size_t size)
     }
 }
 
-void capture_file_set_hook(struct capture_file *c, void (*fn)(void *arg), void *arg)
+void capture_file_set_hook(struct capture_file *c, void (*fn)(void *arg, int idle), void *arg)
 {
     c->hook = fn;
     c->hook_arg = arg;
@@ -267,10 +267,10 @@ int capture_file_run(struct capture_file *c, struct worker **workers, int nworke
             dispatch(c, data, cnt);
             defrag_expire(c->df, c->st.last_ts_ns);
             if (c->hook)                    /* one flag test when nothing is asked */
-                c->hook(c->hook_arg);
+                c->hook(c->hook_arg, 0);
         }
         if (c->hook)
-            c->hook(c->hook_arg);
+            c->hook(c->hook_arg, 0);
         if (r == -1) {
             c->st.read_errors++;
             LOG(LVL_ERROR, "capture '%s' is corrupt after %llu packets: %s", src->name,

@@ -112,6 +112,7 @@ struct runtime {
     size_t nupdates;
     /* Stats (main thread). */
     uint64_t last_stats_ns, calls;
+    uint64_t last_flush_ns;                 /* the output file's last fflush (periodic_stats) */
     char sbuf[STATS_BUF];                   /* the stats event being written */
     struct stats_totals *tot;               /* summed counters: stats event, summary, metrics */
     uint64_t reloads, reload_failures;      /* rule reloads done, refused */
@@ -299,6 +300,14 @@ static void periodic_stats(struct runtime *rt)
 {
     uint64_t now = util_mono_ns();
 
+    /* Events reach the file within a second however slow the traffic (a
+     * quiet link, an idle `-r -` pipe): the stdio buffer would keep them
+     * until it fills, as Suricata's eve.json does not. */
+    if (now - rt->last_flush_ns >= 1000000000ULL) {
+        rt->last_flush_ns = now;
+        output_flush(rt->out);
+    }
+
     if (rt->cfg->stats_interval &&
         now - rt->last_stats_ns >= (uint64_t)rt->cfg->stats_interval * 1000000000ULL) {
         rt->last_stats_ns = now;
@@ -340,11 +349,11 @@ void runtime_reload(struct runtime *rt)
 }
 
 /* Runs in the reader thread between packets (offline): periodic stats, reloads. */
-static void between_packets(void *arg)
+static void between_packets(void *arg, int idle)
 {
     struct runtime *rt = arg;
 
-    if (++rt->calls % 64 == 0) {            /* the clock, not every packet */
+    if (idle || ++rt->calls % 64 == 0) {    /* the clock, not every packet */
         periodic_stats(rt);
         periodic_metrics(rt);
     }

@@ -57,6 +57,12 @@ int output_reopen(struct output *o)
     return output_file_reopen(o->file);
 }
 
+void output_flush(struct output *o)
+{
+    if (o)
+        output_file_flush(o->file);
+}
+
 void output_stats(const struct output *o, struct kafka_stats *st)
 {
     memset(st, 0, sizeof(*st));

@@ -5,6 +5,9 @@
  * is logged once and remembered, so the exit status says the output is
  * incomplete; the sensor does not stop for it.
  *
+ * Flushed once a second by the runtime (output_flush), so a quiet link
+ * still sees its events in the file.
+ *
  * Reopen (SIGHUP, for logrotate): the path is opened again and swapped in
  * under the mutex; if it cannot be opened the old file stays in use. */
 #include <errno.h>
@@ -67,6 +70,18 @@ void output_file_write(struct output_file *o, const char *buf, size_t len)
 {
     pthread_mutex_lock(&o->mu);
     if (fwrite(buf, 1, len, o->f) != len && !o->failed) {
+        o->failed = 1;
+        LOG(LVL_ERROR, "writing events: %s", strerror(errno));
+    }
+    pthread_mutex_unlock(&o->mu);
+}
+
+void output_file_flush(struct output_file *o)
+{
+    if (!o)
+        return;
+    pthread_mutex_lock(&o->mu);
+    if (fflush(o->f) != 0 && !o->failed) {
         o->failed = 1;
         LOG(LVL_ERROR, "writing events: %s", strerror(errno));
     }

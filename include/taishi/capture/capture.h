@@ -42,10 +42,12 @@ struct capture_file *capture_file_open(const struct config *cfg, char *const *pa
  * corrupt part-way (what came before it was processed; the message is logged). */
 int capture_file_run(struct capture_file *c, struct worker **workers, int nworkers);
 void capture_file_close(struct capture_file *c);
-/* fn(arg) runs in the reader thread after every frame and at the end of
- * each file: where a reload (SIGHUP) can happen without a lock. It is on
- * the per-packet path: it must be cheap when there is nothing to do. */
-void capture_file_set_hook(struct capture_file *c, void (*fn)(void *arg), void *arg);
+/* fn(arg, idle) runs in the reader thread after every frame and at the end
+ * of each file (idle 0), and while stdin has nothing to read, every 100 ms
+ * and on a signal (idle 1): where a reload (SIGHUP) can happen without a
+ * lock. It is on the per-packet path: it must be cheap when there is
+ * nothing to do. */
+void capture_file_set_hook(struct capture_file *c, void (*fn)(void *arg, int idle), void *arg);
 void capture_file_totals(const struct capture_file *c, struct capture_totals *t);
 
 /* How the reader (and live capture) turns one IP layer of a decoded frame

@@ -41,6 +41,8 @@ void output_write_events(struct output *o, const char *buf, const struct out_eve
 /* Flushes and closes every sink (Kafka: waits up to flush-timeout, spools
  * the rest). Returns 0, or -1 when a file write failed. */
 int output_close(struct output *o);
+/* Pushes what the file sink has buffered to the file (any thread). */
+void output_flush(struct output *o);
 /* Reopens the output file (SIGHUP after logrotate moved it); the old one
  * stays in use when the path cannot be opened. 0, or -1 (logged). */
 int output_reopen(struct output *o);
@@ -56,6 +58,7 @@ struct output_file *output_file_open(const char *path, char *err, size_t errlen)
 void output_file_write(struct output_file *f, const char *buf, size_t len);
 int output_file_close(struct output_file *f);
 int output_file_reopen(struct output_file *f);  /* NULL or stdout: nothing to do */
+void output_file_flush(struct output_file *f);   /* NULL: nothing to do */
 
 struct output_kafka;
 struct output_kafka *output_kafka_open(const struct config *cfg, char *err, size_t errlen);
