@@ -71,6 +71,7 @@ struct flow_l7 {
     uint8_t sess_dir;               /* SESS_SYN_SENT: the SYN's direction */
     uint8_t sess_est;               /* picked up mid-session or one-sided: established at once */
     uint8_t sess_oneside;           /* taken as one-sided (stream.async-oneside) */
+    uint8_t est_before;             /* established as of the previous packet (fill_ctx) */
     uint8_t pkt_app;                /* TCP: the app protocol packet rules see (as of the
                                      * previous packet: Suricata learns it from the stream,
                                      * when the data is acknowledged) */
@@ -482,10 +483,18 @@ static void fill_ctx(struct l7_call *k, const struct flow *f, const struct packe
     c->no_session = 0;
     if (f->key.proto == IPPROTO_TCP && f->l7) {
         c->no_session = f->l7->sess != SESS_ON;
-        if (c->no_session)
+        if (c->no_session) {
             c->established = 0;
-        else if (f->l7->sess_est)
+        } else if (f->l7->sess_est) {
             c->established = 1;
+        } else if (p) {
+            /* Suricata marks a packet established by the session's state
+             * as it arrives: the ACK that completes the handshake (or the
+             * first client packet that carries it) is not established yet */
+            int now = c->established;
+            c->established = f->l7->est_before;
+            f->l7->est_before = (uint8_t)now;
+        }
     }
     flow_app(f, &c->app, &k->parser);
     if (f->l7 && f->l7->rapp_expected)      /* rules on ftp-data see an announced flow */
