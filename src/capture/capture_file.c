@@ -9,15 +9,15 @@
  * still goes to a worker, so that its anomaly event is written.
  *
  * Files are opened with nanosecond precision, so nanosecond files keep theirs
- * and microsecond ones are scaled by libpcap.
+ * and microsecond ones are scaled by libpcap. The packet clock never goes
+ * backwards: a frame older than the newest seen keeps its own timestamp for
+ * its events, but flow expiry runs on the clock.
  *
  * stdin is read through a stdio cookie whose read waits in poll(): while a
  * pipe is idle (`tcpdump -w - | taishi -r -`), every STDIN_IDLE_MS or at
  * once on a signal, the reader hands its partly filled batches to the
  * workers and runs its hook (a SIGHUP reload, periodic stats) instead of
- * sitting in read() until the next packet comes (capture_file_idle). The packet clock never goes
- * backwards: a frame older than the newest seen keeps its own timestamp for
- * its events, but flow expiry runs on the clock. */
+ * sitting in read() until the next packet comes (capture_file_idle). */
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <poll.h>

@@ -1,6 +1,7 @@
 /* hash_internal.h - what md5.c, sha1.c and sha256.c share: the SHA-NI
- * check, and the 64-byte block feeding: bytes are buffered up to a whole block, whole blocks of the
- * input are compressed in place, the rest waits in the buffer.
+ * check, and the 64-byte block feeding: bytes are buffered up to a whole
+ * block, whole blocks of the input are compressed in place, the rest waits
+ * in the buffer.
  *
  * Ownership: none (a static inline over the caller's context fields). */
 #ifndef TAISHI_CORE_HASH_INTERNAL_H

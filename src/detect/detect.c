@@ -589,26 +589,6 @@ static void fire(struct detect_thread *t, const struct drule *d, const struct un
         detect_alertq_push(t, d, u->c, b ? b->data : NULL, b ? b->len : 0, flow_scope);
 }
 
-static void cand_push(struct detect_thread *t, uint32_t rule, int span)
-{
-    if (t->cmark[rule] == t->cgen) {
-        if (span) {                 /* already a candidate: note that it spans */
-            for (uint32_t i = 0; i < t->ncand; i++)
-                if (t->cand[i] == rule)
-                    t->cspan[i] = 1;
-        }
-        return;
-    }
-    t->cmark[rule] = t->cgen;
-    if (t->ncand == t->capcand) {
-        t->capcand = t->capcand ? t->capcand * 2 : 64;
-        t->cand = xreallocarray(t->cand, t->capcand, sizeof(*t->cand));
-        t->cspan = xreallocarray(t->cspan, t->capcand, sizeof(*t->cspan));
-    }
-    t->cspan[t->ncand] = (uint8_t)span;
-    t->cand[t->ncand++] = rule;
-}
-
 static int on_hit(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                   void *ctx)
 {
@@ -620,7 +600,7 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
         return 0;
     int span = to < sc->chunk_start + s->pat_len[id];
     for (uint32_t i = s->pat_first[id]; i < s->pat_first[id + 1]; i++)
-        cand_push(sc->t, s->pat_rules[i], span);
+        detect_cand_push(sc->t, s->pat_rules[i], span);
     return 0;
 }
 
@@ -673,10 +653,10 @@ static void verify(struct detect_thread *t, const struct detect_engine *e, const
 {
     if (s)
         for (uint32_t i = 0; i < s->nnofp; i++)
-            cand_push(t, s->nofp[i], 0);
+            detect_cand_push(t, s->nofp[i], 0);
     if (sub)
         for (uint32_t i = 0; i < sub->nnofp; i++)
-            cand_push(t, sub->nofp[i], 0);
+            detect_cand_push(t, sub->nofp[i], 0);
     if (!t->ncand)
         return;
     if (t->ncand > 1) {
@@ -715,82 +695,11 @@ static void verify(struct detect_thread *t, const struct detect_engine *e, const
 
 /* ---- entry points ---- */
 
-/* A hit on an entry of a rule indexed by both sides: the flow's address
- * `side` (0 src, 1 dst) is in the rule's src or dst (tag). The rule is a
- * candidate once one address is in its src and the other in its dst, either
- * way round (the packet's direction and <> rules are header_ok's). */
-static void both_hit(struct detect_thread *t, uint32_t tagged, int side)
-{
-    uint32_t rule = tagged & ADDR_IX_RULE;
-    uint32_t bit = 1u << (side * 2 + ((tagged & ADDR_IX_DST) ? 1 : 0));
-    uint32_t m = t->smark[rule];
-    m = (m >> 4) == t->sgen ? m | bit : t->sgen << 4 | bit;
-    t->smark[rule] = m;
-    /* 1: src in rule.src, 2: src in rule.dst, 4: dst in rule.src, 8: dst in rule.dst */
-    if (((m & 1) && (m & 8)) || ((m & 2) && (m & 4)))
-        cand_push(t, rule, 0);
-}
-
-/* Candidates from an address index: both of the flow's addresses (the
- * prefix hits; then the rules with no side to index by). */
-static void index_hits(struct detect_thread *t, const struct addr_index *x, const struct flow_key *k)
-{
-    int v = k->ipver == 4 ? 0 : 1;
-    if (++t->sgen >= 1u << 28) {
-        memset(t->smark, 0, t->marks * sizeof(*t->smark));
-        t->sgen = 1;
-    }
-    for (int side = 0; side < 2 && x->size; side++) {
-        const uint8_t *a = side ? k->dst : k->src;
-        uint32_t a4 = v ? 0 : (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
-        /* IPv4: only the prefix lengths present under the address's first octet */
-        uint64_t pl4 = v ? 0 : x->v4_plens ? x->v4_plens[a[0]] : 0;
-        unsigned npl = v ? x->nplens[v] : (unsigned)__builtin_popcountll(pl4);
-        for (unsigned pi = 0; pi < npl; pi++) {
-            uint8_t plen, m[16] = { 0 };
-            if (v) {
-                plen = x->plens[v][pi];
-            } else {
-                plen = (uint8_t)__builtin_ctzll(pl4);
-                pl4 &= pl4 - 1;
-            }
-            if (!v) {                   /* IPv4: mask as one word */
-                uint32_t mv = plen >= 32 ? a4 : plen ? a4 & ~(0xffffffffu >> plen) : 0;
-                m[0] = (uint8_t)(mv >> 24);
-                m[1] = (uint8_t)(mv >> 16);
-                m[2] = (uint8_t)(mv >> 8);
-                m[3] = (uint8_t)mv;
-            } else {
-                for (unsigned b = 0; b < 16u; b++) {
-                    int bits = (int)plen - (int)b * 8;
-                    m[b] = a[b] & (bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits)));
-                }
-            }
-            uint32_t hh = detect_ipo_hash(m, k->ipver, plen), h = hh & (x->size - 1);
-            if (!(x->bloom[(hh & x->bloom_mask) / 64] >> (hh & 63) & 1))
-                continue;               /* no entry of this prefix for the address */
-            for (uint32_t n = 0; n < x->size && x->tab[h].ver; n++, h = (h + 1) & (x->size - 1)) {
-                const struct ipo_entry *en = &x->tab[h];
-                if (en->ver == k->ipver && en->plen == plen && !memcmp(en->addr, m, 16)) {
-                    for (uint32_t r = 0; r < en->n; r++) {
-                        uint32_t tagged = x->rules[en->first + r];
-                        if (tagged & ADDR_IX_BOTH)
-                            both_hit(t, tagged, side);
-                        else
-                            cand_push(t, tagged, 0);
-                    }
-                    break;
-                }
-            }
-        }
-    }
-}
-
 static void index_lookup(struct detect_thread *t, const struct addr_index *x, const struct flow_key *k)
 {
-    index_hits(t, x, k);
+    detect_addrix_hits(t, x, k);
     for (uint32_t i = 0; i < x->nany; i++)
-        cand_push(t, x->any[i], 0);
+        detect_cand_push(t, x->any[i], 0);
 }
 
 static void iponly(struct detect_thread *t, struct detect_flow *f, const struct detect_ctx *c)
@@ -864,7 +773,7 @@ void detect_packet(struct detect_thread *t, struct detect_flow *f, const struct 
     const struct addr_index *x = &e->pktx[g][c->dir];
     if (!(f->pkx_done >> c->dir & 1)) {
         f->pkx_done |= (uint8_t)(1 << c->dir);
-        index_hits(t, x, c->key);
+        detect_addrix_hits(t, x, c->key);
         if (t->ncand) {
             f->pkx[c->dir] = xreallocarray(NULL, t->ncand, sizeof(uint32_t));
             memcpy(f->pkx[c->dir], t->cand, t->ncand * sizeof(uint32_t));
@@ -872,18 +781,18 @@ void detect_packet(struct detect_thread *t, struct detect_flow *f, const struct 
         }
     } else {
         for (uint32_t i = 0; i < f->npkx[c->dir]; i++)
-            cand_push(t, f->pkx[c->dir][i], 0);
+            detect_cand_push(t, f->pkx[c->dir][i], 0);
     }
     for (uint32_t i = 0; i < x->nany; i++)
-        cand_push(t, x->any[i], 0);
+        detect_cand_push(t, x->any[i], 0);
     const struct port_index *px = e->pktp[g][c->dir];
     if (px) {
         /* the packet's own ports: dir 1 packets go server -> client */
         uint16_t sp = c->dir ? c->key->dport : c->key->sport, dp = c->dir ? c->key->sport : c->key->dport;
         for (uint32_t i = px->first[0][dp]; i < px->first[0][dp + 1]; i++)
-            cand_push(t, px->rules[0][i], 0);
+            detect_cand_push(t, px->rules[0][i], 0);
         for (uint32_t i = px->first[1][sp]; i < px->first[1][sp + 1]; i++)
-            cand_push(t, px->rules[1][i], 0);
+            detect_cand_push(t, px->rules[1][i], 0);
     }
     const struct packet *p = c->p;
     u.cur.data = p->data + p->ip.pl_off;

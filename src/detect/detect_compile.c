@@ -504,161 +504,6 @@ static void nofp_add(struct slot *s, uint32_t rule)
     s->nofp[s->nnofp++] = rule;
 }
 
-static void u32_push(uint32_t **v, uint32_t *n, uint32_t x)
-{
-    *v = xreallocarray(*v, *n + 1, sizeof(**v));
-    (*v)[(*n)++] = x;
-}
-
-/* ---- IP-only index ---- */
-
-struct ipo_pair {
-    uint8_t addr[16];
-    uint8_t ver, plen;
-    uint32_t rule;
-};
-
-static int ipo_pair_cmp(const void *a, const void *b)
-{
-    const struct ipo_pair *x = a, *y = b;
-    int c = memcmp(x, y, 18);
-    return c ? c : (x->rule < y->rule ? -1 : x->rule > y->rule);
-}
-
-static int side_positives(const struct rule_addrs *a)
-{
-    if (a->any)
-        return 0;
-    int n = 0;
-    for (uint32_t i = 0; i < a->n; i++) {
-        if (a->v[i].neg)
-            continue;
-        if (a->v[i].prefix == 0)
-            return 0;           /* 0.0.0.0/0: nothing to index by */
-        n++;
-    }
-    return n;
-}
-
-/* A side whose positive prefixes are all narrow (IPv4 /24 or longer, IPv6
- * /64 or longer): a list of hosts, which few packets hit. */
-static int side_specific(const struct rule_addrs *a)
-{
-    if (!side_positives(a))
-        return 0;
-    for (uint32_t i = 0; i < a->n; i++)
-        if (!a->v[i].neg && a->v[i].prefix < (a->v[i].ver == 4 ? 24 : 64))
-            return 0;
-    return 1;
-}
-
-static void pair_push(struct ipo_pair **pairs, size_t *np, size_t *cap, const struct rule_cidr *c,
-                      uint32_t tagged)
-{
-    if (*np == *cap) {
-        *cap = *cap ? *cap * 2 : 256;
-        *pairs = xreallocarray(*pairs, *cap, sizeof(**pairs));
-    }
-    struct ipo_pair *p = &(*pairs)[(*np)++];
-    memset(p, 0, sizeof(*p));
-    p->ver = c->ver;
-    p->plen = c->prefix;
-    unsigned nb = c->ver == 4 ? 4 : 16;
-    for (unsigned b = 0; b < nb; b++) {
-        int bits = (int)c->prefix - (int)b * 8;
-        uint8_t mask = bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
-        p->addr[b] = c->addr[b] & mask;
-    }
-    p->rule = tagged;
-}
-
-/* Indexes the rules ids[0..n) by the positive prefixes of their header
- * sides. A side of hosts (side_specific) is enough: the rule is indexed by
- * it alone. A rule with wider prefixes on both sides is indexed by both, each entry
- * tagged with its side (ADDR_IX_BOTH, ADDR_IX_DST): it becomes a candidate
- * only when the flow's addresses hit one side each, as Suricata's IP-only
- * engine ANDs its source and destination radix trees. One side alone would
- * make every flow of $HOME_NET a candidate of `ip [blocklist] -> $HOME_NET`
- * (ET Open's drop.rules: 56 rules, each a binary search per flow). A rule
- * with one indexable side is indexed by it, untagged; with none, it is in
- * `any`. */
-static void build_index(struct addr_index *x, const struct detect_engine *e, const uint32_t *ids,
-                        uint32_t n)
-{
-    struct ipo_pair *pairs = NULL;
-    size_t np = 0, cap = 0;
-
-    memset(x, 0, sizeof(*x));
-    for (uint32_t j = 0; j < n; j++) {
-        uint32_t i = ids[j];
-        const struct drule *d = &e->dr[i];
-        int ns = side_positives(&d->r->src), nd = side_positives(&d->r->dst);
-        if (!ns && !nd) {
-            u32_push(&x->any, &x->nany, i);
-            continue;
-        }
-        /* a side of hosts alone (the fewer prefixes if both are) */
-        int hs = ns && side_specific(&d->r->src), hd = nd && side_specific(&d->r->dst);
-        if (hs && (!hd || ns <= nd))
-            nd = 0;
-        else if (hd)
-            ns = 0;
-        for (int s = 0; s < 2; s++) {
-            const struct rule_addrs *side = s ? &d->r->dst : &d->r->src;
-            if (!(s ? nd : ns))
-                continue;
-            uint32_t tagged = !ns || !nd ? i : i | ADDR_IX_BOTH | (s ? ADDR_IX_DST : 0);
-            for (uint32_t k = 0; k < side->n; k++)
-                if (!side->v[k].neg)
-                    pair_push(&pairs, &np, &cap, &side->v[k], tagged);
-        }
-    }
-    if (!np)
-        return;
-    qsort(pairs, np, sizeof(*pairs), ipo_pair_cmp);
-    uint32_t size = 16;
-    while (size < np * 2)
-        size *= 2;
-    x->size = size;
-    x->tab = xcalloc(size, sizeof(*x->tab));
-    x->bloom_mask = size * 8 < 4096 ? 4095 : size * 8 - 1;     /* 4+ bits per slot */
-    x->bloom = xcalloc((x->bloom_mask + 1) / 64, sizeof(uint64_t));
-    x->rules = xcalloc(np, sizeof(uint32_t));
-    uint32_t nr = 0;
-    for (size_t i = 0; i < np; ) {
-        size_t j = i;
-        uint32_t hh = detect_ipo_hash(pairs[i].addr, pairs[i].ver, pairs[i].plen);
-        x->bloom[(hh & x->bloom_mask) / 64] |= 1ULL << (hh & 63);
-        uint32_t h = hh & (size - 1);
-        while (x->tab[h].ver)
-            h = (h + 1) & (size - 1);
-        struct ipo_entry *en = &x->tab[h];
-        memcpy(en->addr, pairs[i].addr, 16);
-        en->ver = pairs[i].ver;
-        en->plen = pairs[i].plen;
-        en->first = nr;
-        for (; j < np && !memcmp(&pairs[j], &pairs[i], 18); j++)
-            if (nr == en->first || x->rules[nr - 1] != pairs[j].rule)
-                x->rules[nr++] = pairs[j].rule;
-        en->n = nr - en->first;
-        int v = pairs[i].ver == 4 ? 0 : 1;
-        if (!v) {                   /* the first octets this prefix covers */
-            if (!x->v4_plens)
-                x->v4_plens = xcalloc(256, sizeof(uint64_t));
-            unsigned lo = pairs[i].addr[0], span = pairs[i].plen >= 8 ? 1 : 1u << (8 - pairs[i].plen);
-            for (unsigned o = lo; o < lo + span && o < 256; o++)
-                x->v4_plens[o] |= 1ULL << pairs[i].plen;
-        }
-        int seen = 0;
-        for (unsigned k = 0; k < x->nplens[v]; k++)
-            seen |= x->plens[v][k] == pairs[i].plen;
-        if (!seen && x->nplens[v] < 129)
-            x->plens[v][x->nplens[v]++] = pairs[i].plen;
-        i = j;
-    }
-    free(pairs);
-}
-
 /* Splits ids into a port index (rules with a few fixed ports on a side) and
  * the rest (returned in *rest). */
 static struct port_index *build_ports(const struct detect_engine *e, const uint32_t *ids, uint32_t n,
@@ -670,11 +515,11 @@ static struct port_index *build_ports(const struct detect_engine *e, const uint3
         for (uint32_t j = 0; j < n; j++) {
             const struct rule *r = e->dr[ids[j]].r;
             int side = detect_few_ports(&r->dport) ? 0 : detect_few_ports(&r->sport) ? 1 : -1;
-            if (side_specific(&r->src) || side_specific(&r->dst))
+            if (detect_side_specific(&r->src) || detect_side_specific(&r->dst))
                 side = -1;              /* a list of hosts indexes better than a port */
             if (side < 0) {
                 if (pass == 0)
-                    u32_push(rest, nrest, ids[j]);
+                    detect_u32_push(rest, nrest, ids[j]);
                 continue;
             }
             if (!x) {
@@ -863,7 +708,7 @@ struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_bui
             continue;
         if (d->kind == DK_IPONLY) {
             e->info.rules_iponly++;
-            u32_push(&ipo_ids, &nipo_ids, i);
+            detect_u32_push(&ipo_ids, &nipo_ids, i);
             continue;
         }
         if (d->kind == DK_PKT) {
@@ -871,7 +716,7 @@ struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_bui
             for (int g = 0; g < DG_MAX; g++)
                 for (int dir = 0; dir < 2; dir++)
                     if ((d->groups >> g & 1) && (d->dirs >> dir & 1))
-                        u32_push(&pkt_ids[g][dir], &npkt_ids[g][dir], i);
+                        detect_u32_push(&pkt_ids[g][dir], &npkt_ids[g][dir], i);
             continue;
         }
         int fp = fast_pattern(e, d);
@@ -975,7 +820,7 @@ struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_bui
                 slot_uniq(ps->sub[c]);
     }
     number_asets(e);
-    build_index(&e->ipo, e, ipo_ids, nipo_ids);
+    detect_addrix_build(&e->ipo, e, ipo_ids, nipo_ids);
     free(ipo_ids);
     for (int g = 0; g < DG_MAX; g++)
         for (int dir = 0; dir < 2; dir++) {
@@ -984,8 +829,8 @@ struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_bui
                 e->pktp[g][dir] = build_ports(e, pkt_ids[g][dir], npkt_ids[g][dir], &rest, &nrest);
             else
                 for (uint32_t k = 0; k < npkt_ids[g][dir]; k++)
-                    u32_push(&rest, &nrest, pkt_ids[g][dir][k]);
-            build_index(&e->pktx[g][dir], e, rest, nrest);
+                    detect_u32_push(&rest, &nrest, pkt_ids[g][dir][k]);
+            detect_addrix_build(&e->pktx[g][dir], e, rest, nrest);
             free(rest);
             free(pkt_ids[g][dir]);
         }

@@ -11,15 +11,6 @@
 
 #include "detect_internal.h"
 
-static void index_free(struct addr_index *x)
-{
-    free(x->tab);
-    free(x->rules);
-    free(x->any);
-    free(x->bloom);
-    free(x->v4_plens);
-}
-
 static void slot_free(struct slot *s)
 {
     if (!s)
@@ -58,10 +49,10 @@ static void engine_free(struct detect_engine *e)
     detect_pgroups_free(e);
     for (int b = 0; b < BUF_MAX; b++)
         free(e->ibufs_of_buf[b]);
-    index_free(&e->ipo);
+    detect_addrix_free(&e->ipo);
     for (int g = 0; g < DG_MAX; g++)
         for (int d = 0; d < 2; d++) {
-            index_free(&e->pktx[g][d]);
+            detect_addrix_free(&e->pktx[g][d]);
             if (e->pktp[g][d]) {
                 free(e->pktp[g][d]->rules[0]);
                 free(e->pktp[g][d]->rules[1]);

@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "taishi/core/util.h"
 #include "taishi/detect/detect.h"
 
 enum dgroup { DG_TCP, DG_UDP, DG_ICMP, DG_OTHER, DG_MAX };
@@ -71,11 +72,11 @@ struct pgroup {
     uint16_t n;                     /* classes 1..n */
 };
 
-/* Rules by the address prefixes of their header: a packet looks up both its
- * addresses and gets every rule that might match (a superset); rules with
- * no side to index by are in `any`. A rule indexed by both of its sides has
- * its entries tagged (detect_compile.c build_index): it is a candidate only
- * when the flow's two addresses hit its two sides (detect.c index_hits). */
+/* Rules by the address prefixes of their header (detect_addrix.c): a packet
+ * looks up both its addresses and gets every rule that might match (a
+ * superset); rules with no side to index by are in `any`. A rule indexed by
+ * both of its sides has its entries tagged: it is a candidate only when the
+ * flow's two addresses hit its two sides. */
 #define ADDR_IX_BOTH 0x80000000u    /* in rules[]: indexed by both sides */
 #define ADDR_IX_DST  0x40000000u    /* with BOTH: this entry is the rule's dst */
 #define ADDR_IX_RULE 0x3fffffffu
@@ -88,8 +89,8 @@ struct addr_index {
     struct ipo_entry *tab;          /* open addressing, size slots (ver 0 = empty) */
     uint32_t size;
     uint32_t *rules;
-    uint8_t plens[2][129];          /* prefix lengths present, per version (4, 6) */
-    uint8_t nplens[2];
+    uint8_t plens6[129];            /* IPv6 prefix lengths present (IPv4: v4_plens) */
+    uint8_t nplens6;
     uint32_t *any;
     uint32_t nany;
     uint64_t *bloom;                /* bit (hash & bloom_mask) set for every entry: most */
@@ -145,6 +146,13 @@ static inline uint32_t detect_ipo_hash(const uint8_t *addr, uint8_t ver, uint8_t
         h = (h ^ (h >> 29) ^ b) * 0xbf58476d1ce4e5b9ULL;
     }
     return (uint32_t)(h >> 32);
+}
+
+/* Appends x to the array *v of *n (grown by one). */
+static inline void detect_u32_push(uint32_t **v, uint32_t *n, uint32_t x)
+{
+    *v = xreallocarray(*v, *n + 1, sizeof(**v));
+    (*v)[(*n)++] = x;
 }
 
 /* detect_pgroup.c */
@@ -284,5 +292,39 @@ struct detect_flow {
 void detect_alertq_push(struct detect_thread *t, const struct drule *d, const struct detect_ctx *c,
                         const uint8_t *buf, uint32_t len, int flow_scope);
 void detect_alertq_free(struct detect_thread *t);
+/* Rule becomes a candidate of the scan (once per scan: cmark); span: its
+ * literal began before the chunk (noted on a rule already there too). In
+ * the header: detect.c's literal hits and detect_addrix.c's look-ups both
+ * push, and the hits are the hottest path of the stage. */
+static inline void detect_cand_push(struct detect_thread *t, uint32_t rule, int span)
+{
+    if (t->cmark[rule] == t->cgen) {
+        if (span) {                 /* already a candidate: note that it spans */
+            for (uint32_t i = 0; i < t->ncand; i++)
+                if (t->cand[i] == rule)
+                    t->cspan[i] = 1;
+        }
+        return;
+    }
+    t->cmark[rule] = t->cgen;
+    if (t->ncand == t->capcand) {
+        t->capcand = t->capcand ? t->capcand * 2 : 64;
+        t->cand = xreallocarray(t->cand, t->capcand, sizeof(*t->cand));
+        t->cspan = xreallocarray(t->cspan, t->capcand, sizeof(*t->cspan));
+    }
+    t->cspan[t->ncand] = (uint8_t)span;
+    t->cand[t->ncand++] = rule;
+}
+
+/* detect_addrix.c: the address index. */
+/* A side whose positive prefixes are all narrow (hosts): few packets hit it. */
+int detect_side_specific(const struct rule_addrs *a);
+/* Indexes the rules ids[0..n) of e into *x (zeroed first). */
+void detect_addrix_build(struct addr_index *x, const struct detect_engine *e, const uint32_t *ids,
+                         uint32_t n);
+void detect_addrix_free(struct addr_index *x);
+/* The candidates the flow's two addresses give (detect_cand_push); not
+ * x->any, which the caller adds as it needs. */
+void detect_addrix_hits(struct detect_thread *t, const struct addr_index *x, const struct flow_key *k);
 
 #endif

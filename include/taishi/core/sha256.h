@@ -1,8 +1,9 @@
 /* sha256.h - SHA-256 of a byte string (FIPS 180-4), whole or in pieces.
  *
  * The ruleset's identity (rules_set.c: the rule files' bytes in load
- * order, the same digest as `cat FILES | sha256sum`), file hashes, JA4. A context belongs to
- * its caller; the functions keep no state of their own. */
+ * order, the same digest as `cat FILES | sha256sum`), file hashes, JA4. A
+ * context belongs to its caller; the functions keep no state of their own
+ * but the CPU feature detected at start-up. */
 #ifndef TAISHI_SHA256_H
 #define TAISHI_SHA256_H
 
