@@ -537,7 +537,7 @@ int main(void)
         detect_engine_unref(be);
     }
 
-    /* Address index (detect_compile.c build_index): a rule with wide
+    /* Address index (detect_addrix.c): a rule with wide
      * prefixes on both sides is indexed by both and is a candidate only when
      * the flow's addresses hit one side each (either way round); a side of
      * hosts indexes a rule alone. The answers are the header's: only the
