@@ -64,9 +64,7 @@ static void marks_fit(struct detect_thread *t, uint32_t n)
         return;
     t->cmark = xreallocarray(t->cmark, n, sizeof(*t->cmark));
     t->amark = xreallocarray(t->amark, n, sizeof(*t->amark));
-    t->smark = xreallocarray(t->smark, n, sizeof(*t->smark));
     memset(t->cmark + t->marks, 0, (n - t->marks) * sizeof(*t->cmark));
-    memset(t->smark + t->marks, 0, (n - t->marks) * sizeof(*t->smark));
     memset(t->amark + t->marks, 0, (n - t->marks) * sizeof(*t->amark));
     t->marks = n;
 }
@@ -148,7 +146,6 @@ void detect_thread_free(struct detect_thread *t)
         detect_engine_unref(t->use[i].e);
     }
     free(t->cmark);
-    free(t->smark);
     free(t->amark);
     free(t->memo_stamp);
     free(t->memo);
@@ -647,6 +644,31 @@ static void new_unit(struct detect_thread *t)
     }
 }
 
+/* The candidates in verification order (flowbit setters first), each
+ * keeping its cspan: whatever order the hits and the index pushed them. */
+static void sort_cands(struct detect_thread *t, const struct detect_engine *e)
+{
+    if (t->ncand < 2)
+        return;
+    /* keep cspan with its rule: pack the flag into the id's high bit */
+    for (uint32_t i = 0; i < t->ncand; i++)
+        if (t->cspan[i])
+            t->cand[i] |= 0x80000000u;
+    for (uint32_t i = 1; i < t->ncand; i++) {       /* insertion sort by order */
+        uint32_t x = t->cand[i], j = i;
+        uint64_t ox = e->dr[x & 0x7fffffffu].order;
+        while (j > 0 && e->dr[t->cand[j - 1] & 0x7fffffffu].order > ox) {
+            t->cand[j] = t->cand[j - 1];
+            j--;
+        }
+        t->cand[j] = x;
+    }
+    for (uint32_t i = 0; i < t->ncand; i++) {
+        t->cspan[i] = (uint8_t)(t->cand[i] >> 31);
+        t->cand[i] &= 0x7fffffffu;
+    }
+}
+
 /* Verifies the candidates gathered for u's buffer. */
 static void verify(struct detect_thread *t, const struct detect_engine *e, const struct slot *s,
                    const struct slot *sub, const struct unit *u)
@@ -659,25 +681,7 @@ static void verify(struct detect_thread *t, const struct detect_engine *e, const
             detect_cand_push(t, sub->nofp[i], 0);
     if (!t->ncand)
         return;
-    if (t->ncand > 1) {
-        /* keep cspan with its rule: pack the flag into the id's high bit */
-        for (uint32_t i = 0; i < t->ncand; i++)
-            if (t->cspan[i])
-                t->cand[i] |= 0x80000000u;
-        for (uint32_t i = 1; i < t->ncand; i++) {       /* insertion sort by order */
-            uint32_t x = t->cand[i], j = i;
-            uint64_t ox = e->dr[x & 0x7fffffffu].order;
-            while (j > 0 && e->dr[t->cand[j - 1] & 0x7fffffffu].order > ox) {
-                t->cand[j] = t->cand[j - 1];
-                j--;
-            }
-            t->cand[j] = x;
-        }
-        for (uint32_t i = 0; i < t->ncand; i++) {
-            t->cspan[i] = (uint8_t)(t->cand[i] >> 31);
-            t->cand[i] &= 0x7fffffffu;
-        }
-    }
+    sort_cands(t, e);
     for (uint32_t i = 0; i < t->ncand; i++) {
         const struct drule *d = &e->dr[t->cand[i]];
         if (!d->r)
@@ -709,6 +713,7 @@ static void iponly(struct detect_thread *t, struct detect_flow *f, const struct 
 
     new_scan(t);
     index_lookup(t, &e->ipo, c->key);
+    sort_cands(t, e);
     for (uint32_t i = 0; i < t->ncand; i++) {
         const struct drule *d = &e->dr[t->cand[i]];
         t->st.candidates++;

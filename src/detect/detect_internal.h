@@ -83,7 +83,8 @@ struct pgroup {
 struct ipo_entry {
     uint8_t addr[16];
     uint8_t ver, plen;
-    uint32_t first, n;              /* into rules */
+    uint32_t first, n;              /* into rules: the rules indexed by one side, */
+    uint32_t nplain, nbsrc;         /* then (ADDR_IX_BOTH) by their src, then by their dst */
 };
 struct addr_index {
     struct ipo_entry *tab;          /* open addressing, size slots (ver 0 = empty) */
@@ -241,8 +242,6 @@ struct detect_thread {
     uint32_t *cmark, *amark;        /* per rule: candidate and alert generations */
     uint32_t marks;                 /* rules the marks cover */
     uint32_t cgen, agen;
-    uint32_t *smark;                /* per rule: index look-up generation << 4 | sides hit */
-    uint32_t sgen;
     uint32_t *memo_stamp;           /* per address list: the flow stamp its memo is for */
     uint8_t *memo;                  /* bit 0/1: answer/known for the flow's src, 2/3 for its dst */
     uint32_t nmemo, stamp;
