@@ -8,10 +8,16 @@
 void talkers_add(struct talkers *s, const uint8_t *addr, int ipver, uint64_t bytes)
 {
     int min = 0;
+    uint64_t a0, a1;                        /* the address as two words: one compare each */
 
+    memcpy(&a0, addr, 8);
+    memcpy(&a1, addr + 8, 8);
     for (int i = 0; i < s->n; i++) {
         struct talker *t = &s->t[i];
-        if (t->ipver == ipver && !memcmp(t->addr, addr, 16)) {
+        uint64_t t0, t1;
+        memcpy(&t0, t->addr, 8);
+        memcpy(&t1, t->addr + 8, 8);
+        if (t0 == a0 && t1 == a1 && t->ipver == ipver) {
             t->bytes += bytes;
             return;
         }

@@ -76,7 +76,7 @@ struct flow_l7 {
                                      * previous packet: Suricata learns it from the stream,
                                      * when the data is acknowledged) */
     uint8_t *pend[2];               /* stream bytes before nDPI's verdict */
-    uint32_t pend_len[2];
+    uint32_t pend_len[2], pend_cap[2];
     uint64_t pend_lost[2];          /* bytes beyond the cap before the verdict */
     uint8_t expect_tries;           /* payload packets looked up in the expectation table */
     uint8_t rapp_expected;          /* the rule protocol of the parser an announcement chose */
@@ -253,8 +253,25 @@ static void pending_free(struct flow_l7 *l)
     for (int d = 0; d < 2; d++) {
         free(l->pend[d]);
         l->pend[d] = NULL;
-        l->pend_len[d] = 0;
+        l->pend_len[d] = l->pend_cap[d] = 0;
     }
+}
+
+/* Room for `need` pending bytes of direction d (need <= L7_PENDING_MAX):
+ * grown by doubling from 2 KiB, as most flows hold one segment or two
+ * before the verdict (a 16 KiB block each way, malloc'ed and freed per
+ * flow, kept glibc consolidating its free lists). */
+static void pending_fit(struct flow_l7 *l, int d, uint32_t need)
+{
+    if (need <= l->pend_cap[d])
+        return;
+    uint32_t cap = l->pend_cap[d] ? l->pend_cap[d] : 2048;
+    while (cap < need)
+        cap *= 2;
+    if (cap > L7_PENDING_MAX)
+        cap = L7_PENDING_MAX;
+    l->pend[d] = xreallocarray(l->pend[d], cap, 1);
+    l->pend_cap[d] = cap;
 }
 
 static void app_start(struct l7_call *k, int p, const struct app_expect *e);
@@ -426,8 +443,7 @@ static void on_chunk(void *ud, int dir, const uint8_t *data, uint32_t len, uint6
         uint32_t room = L7_PENDING_MAX - l->pend_len[dir];
         uint32_t n = len < room ? len : room;
         if (n) {
-            if (!l->pend[dir])
-                l->pend[dir] = xmalloc(L7_PENDING_MAX);
+            pending_fit(l, dir, l->pend_len[dir] + n);
             memcpy(l->pend[dir] + l->pend_len[dir], data, n);
             l->pend_len[dir] += n;
         }
