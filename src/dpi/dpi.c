@@ -24,12 +24,21 @@
 #include "taishi/core/util.h"
 
 #define STR_SLOT 256
+#define HELD_SLOT 192                   /* a held SYN: struct held, then its IP bytes */
+
+struct held {
+    uint64_t ts_ns;
+    uint16_t len;
+};
+#define HELD_MAX (HELD_SLOT - sizeof(struct held))
 
 struct dpi {
     struct ndpi_detection_module_struct *nd;
     const struct config *cfg;
     struct pool flows;                  /* struct ndpi_flow_struct */
     struct pool strings;                /* STR_SLOT-byte strings for URL and User-Agent */
+    struct pool helds;                  /* HELD_SLOT-byte held SYNs */
+    int lazy;                           /* dpi_set_lazy */
     struct dpi_stats st;
 };
 
@@ -49,6 +58,7 @@ struct dpi *dpi_create(const struct config *cfg)
     ndpi_finalize_initialization(d->nd);
     pool_init(&d->flows, SIZEOF_FLOW_STRUCT, 256);
     pool_init(&d->strings, STR_SLOT, 256);
+    pool_init(&d->helds, HELD_SLOT, 256);
     return d;
 }
 
@@ -58,6 +68,7 @@ void dpi_destroy(struct dpi *d)
         return;
     pool_fini(&d->flows);
     pool_fini(&d->strings);
+    pool_fini(&d->helds);
     ndpi_exit_detection_module(d->nd);
     free(d);
 }
@@ -123,10 +134,15 @@ static void complete(struct dpi *d, struct dpi_flow *f, ndpi_protocol proto)
     f->done = 1;
 }
 
-void dpi_process(struct dpi *d, struct dpi_flow *f, const struct packet *p, uint64_t ts_ns)
+void dpi_set_lazy(struct dpi *d, int on)
 {
-    if (f->done || !(p->flags & PKT_HAS_IP))
-        return;
+    d->lazy = on;
+}
+
+/* One packet's IP bytes (len) to nDPI, ending detection when it is over. */
+static void feed(struct dpi *d, struct dpi_flow *f, uint8_t l4, const uint8_t *ip, uint32_t len,
+                 uint64_t ts_ns)
+{
     if (!f->nf) {
         f->nf = pool_get(&d->flows);
         d->st.flows++;
@@ -134,17 +150,46 @@ void dpi_process(struct dpi *d, struct dpi_flow *f, const struct packet *p, uint
     }
     f->packets++;
     d->st.packets++;
-    uint8_t proto = p->ip.key.proto;
-    int enough = (proto == IPPROTO_UDP && f->packets > d->cfg->dpi_udp_max_packets) ||
-                 (proto == IPPROTO_TCP && f->packets > d->cfg->dpi_tcp_max_packets);
-    uint32_t len = p->ip.l3_cap > 65535 ? 65535 : p->ip.l3_cap;
-    ndpi_protocol r = ndpi_detection_process_packet(d->nd, f->nf, p->data, (unsigned short)len,
+    int enough = (l4 == IPPROTO_UDP && f->packets > d->cfg->dpi_udp_max_packets) ||
+                 (l4 == IPPROTO_TCP && f->packets > d->cfg->dpi_tcp_max_packets);
+    ndpi_protocol r = ndpi_detection_process_packet(d->nd, f->nf, ip, (unsigned short)len,
                                                     ts_ns / 1000000ULL);
     if (enough || r.app_protocol != NDPI_PROTOCOL_UNKNOWN) {
         if (!enough && ndpi_extra_dissection_possible(d->nd, f->nf))
             return;                         /* e.g. waiting for the TLS certificate */
         complete(d, f, r);
     }
+}
+
+/* The held SYN to nDPI, as it came. */
+static void replay(struct dpi *d, struct dpi_flow *f)
+{
+    struct held *h = f->held;
+    f->held = NULL;
+    feed(d, f, IPPROTO_TCP, (const uint8_t *)(h + 1), h->len, h->ts_ns);
+    pool_put(&d->helds, h);
+}
+
+void dpi_process(struct dpi *d, struct dpi_flow *f, const struct packet *p, uint64_t ts_ns)
+{
+    if (f->done || !(p->flags & PKT_HAS_IP))
+        return;
+    uint32_t len = p->ip.l3_cap > 65535 ? 65535 : p->ip.l3_cap;
+    if (f->held) {
+        replay(d, f);
+        if (f->done)
+            return;
+    } else if (d->lazy && !f->nf && p->ip.key.proto == IPPROTO_TCP && p->ip.l4_ok &&
+               (p->ip.tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) == TCP_SYN &&
+               !p->ip.pl_len && len <= HELD_MAX) {
+        struct held *h = pool_get(&d->helds);
+        h->ts_ns = ts_ns;
+        h->len = (uint16_t)len;
+        memcpy(h + 1, p->data, len);
+        f->held = h;
+        return;
+    }
+    feed(d, f, p->ip.key.proto, p->data, len, ts_ns);
 }
 
 void dpi_peek(const struct dpi_flow *f, uint16_t *master, uint16_t *app)
@@ -162,6 +207,19 @@ void dpi_finish(struct dpi *d, struct dpi_flow *f)
 {
     if (f->done)
         return;
+    if (f->held) {
+        if (!d->lazy) {                     /* a reader of the verdict came up meanwhile */
+            replay(d, f);
+            if (f->done)
+                return;
+        } else {                            /* a lone SYN: nothing reads its verdict */
+            pool_put(&d->helds, f->held);
+            f->held = NULL;
+            f->done = 1;
+            d->st.unknown++;
+            return;
+        }
+    }
     if (!f->nf) {                           /* no IP packet ever reached nDPI */
         f->done = 1;
         d->st.unknown++;
@@ -177,6 +235,10 @@ void dpi_finish(struct dpi *d, struct dpi_flow *f)
 
 void dpi_release(struct dpi *d, struct dpi_flow *f)
 {
+    if (f->held) {
+        pool_put(&d->helds, f->held);
+        f->held = NULL;
+    }
     if (f->nf) {
         ndpi_free_flow_data(f->nf);
         pool_put(&d->flows, f->nf);

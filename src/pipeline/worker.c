@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "taishi/app/files.h"
 #include "taishi/enrich/assets.h"
@@ -160,6 +161,19 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
     dpi_release(w->dpi, &f->dpi);
 }
 
+/* Does anything read a flow's nDPI verdict once the flow has ended (its
+ * flow, risk, asset and stats events, the summary, metrics, indicators)?
+ * If not, a lone SYN need not reach nDPI (dpi_set_lazy): its verdict would
+ * be read by nothing but its own packet's alerts, to which nDPI has nothing
+ * to say after one SYN. Set at the start and when indicators come or go. */
+static void dpi_lazy_update(struct worker *w)
+{
+    const struct config *c = w->cfg;
+    uint32_t readers = 1u << ET_FLOW | 1u << ET_RISK | 1u << ET_ASSET | 1u << ET_STATS;
+    int summary = c->summary == SUMMARY_YES || (c->summary == SUMMARY_AUTO && isatty(STDERR_FILENO));
+    dpi_set_lazy(w->dpi, !(c->events_mask & readers) && !summary && !c->metrics_listen[0] && !w->intel);
+}
+
 /* Is the tls event written (it carries the certificates' fingerprints)? */
 static int tls_event_on(const struct config *cfg)
 {
@@ -185,6 +199,7 @@ struct worker *worker_create(int id, const struct config *cfg, struct output *ou
         return NULL;
     }
     w->ectx = (struct event_ctx){ cfg, w->dpi, w->ec };
+    dpi_lazy_update(w);
     w->flows = flow_table_create(cfg, flow_memcap, on_flow_end, extra_mem, w);
     app_limits_default(&w->al);
     w->al.http_body_inspect = 0;            /* until a ruleset reads bodies */
@@ -298,6 +313,7 @@ static void catch_up(struct worker *w)
     }
     w->intel = in && intel_count(in) ? in : NULL;
     files_update(w);
+    dpi_lazy_update(w);
     struct detect_engine *de = atomic_load(&w->sh->detect);
     if (de && w->dt && de != w->cur_detect) {
         worker_set_detect(w, de, 0);
@@ -468,6 +484,7 @@ void worker_set_intel(struct worker *w, const struct intel *in)
 {
     w->intel = in && intel_count(in) ? in : NULL;
     files_update(w);
+    dpi_lazy_update(w);
 }
 
 int worker_start(struct worker *w)
