@@ -218,5 +218,39 @@ d = [e for e in ev if e["event_type"] == "stats"][-1]["stats"]["detect"]
 assert d["pcre_limit"] >= 200, d' "$TMP/redos.json"
 san_clean "$TMP/redos.err" || bad "sanitizer report on the hostile PCREs"
 
+# A lone SYN waits for its flow's second packet while nothing reads a
+# verdict after the flow's end (--events alert: src/dpi/dpi.c dpi_set_lazy):
+# the alerts must be those of a run where flow events read every verdict,
+# field for field (app_proto and ndpi.hostname are nDPI's), the session
+# classified from its held SYN on, the lone SYN still alerting.
+python3 - "$TMP/lone.pcap" <<'PY'
+import sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, 'tests/tools')
+import gen_pcaps as g
+lone = [(0, g.ipv4('10.0.0.9', '10.0.0.2', 6, g.tcp('10.0.0.9', '10.0.0.2', 40100, 80, 7, 0, g.SYN)))]
+s = g.tcp_session('10.0.0.1', '10.0.0.2', 40000, 80, [(0, g.http_get()), (1, b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')])
+recs = g.frames(g.sched(lone, g.T(0), 1000), g.link_eth) + g.frames(g.sched(s, g.T(1), 1000), g.link_eth)
+open(sys.argv[1], 'wb').write(g.pcap_bytes(recs))
+PY
+printf '%s\n' 'alert tcp any any -> any 80 (msg:"syn"; flags:S; sid:1;)' \
+    'alert tcp any any -> any any (msg:"get"; flow:to_server; content:"GET"; sid:2;)' >"$TMP/lone.rules"
+for ev in alert alert,flow; do
+    rm -f "$TMP/lone-$ev.json"
+    "$T" -r "$TMP/lone.pcap" -S "$TMP/lone.rules" --set detect.cache-dir= --no-summary --events $ev \
+        -o "$TMP/lone-$ev.json" 2>"$TMP/lone.err"
+    san_clean "$TMP/lone.err" || bad "sanitizer report on lone SYNs: $(head -5 "$TMP/lone.err")"
+done
+expect "a held lone SYN: the same alerts with and without flow events, nDPI's fields included" python3 -c '
+import json, sys
+a = [l for l in open(sys.argv[1]) if "\"event_type\":\"alert\"" in l]
+b = [l for l in open(sys.argv[2]) if "\"event_type\":\"alert\"" in l]
+assert a == b, (a, b)
+ev = [json.loads(l) for l in a]
+sids = sorted(e["alert"]["signature_id"] for e in ev)
+assert sids == [1, 1, 2], sids
+get = [e for e in ev if e["alert"]["signature_id"] == 2][0]
+assert get["app_proto"] == "http", get["app_proto"]' "$TMP/lone-alert.json" "$TMP/lone-alert,flow.json"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
