@@ -237,7 +237,7 @@ printf '%s\n' 'alert tcp any any -> any 80 (msg:"syn"; flags:S; sid:1;)' \
     'alert tcp any any -> any any (msg:"get"; flow:to_server; content:"GET"; sid:2;)' >"$TMP/lone.rules"
 for ev in alert alert,flow; do
     rm -f "$TMP/lone-$ev.json"
-    "$T" -r "$TMP/lone.pcap" -S "$TMP/lone.rules" --set detect.cache-dir= --no-summary --events $ev \
+    "$T" -r "$TMP/lone.pcap" -w 1 -S "$TMP/lone.rules" --set detect.cache-dir= --no-summary --events $ev \
         -o "$TMP/lone-$ev.json" 2>"$TMP/lone.err"
     san_clean "$TMP/lone.err" || bad "sanitizer report on lone SYNs: $(head -5 "$TMP/lone.err")"
 done

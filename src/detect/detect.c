@@ -835,12 +835,26 @@ void detect_stream(struct detect_thread *t, struct detect_flow *f, const struct 
         return;
     const struct detect_engine *e = f->e;
     int dir = c->dir;
+    struct unit u = { .c = c, .f = f, .cur_ibuf = e->ibuf_packet, .cur = { data, len },
+                      .flow_scope = !c->no_session };
+    if (c->no_session) {
+        /* payload without a session, alone: a block scan of the stream
+         * rules that need no session (the others fail header_ok anyway) */
+        const struct slot *ns = e->nosess_slot[dir];
+        if (!ns->db && !ns->nnofp)
+            return;
+        struct vbuf b = { data, len };
+        new_unit(t);
+        memo_flow(t, f);
+        new_scan(t);
+        scan_block(t, f, ns, &b);
+        verify(t, e, ns, NULL, &u);
+        return;
+    }
     const struct slot *s = e->stream_slot[dir];
     const struct slot *sub = detect_sub(e, s, DG_TCP, c->key, dir);
     if (!s->db && !s->nnofp && !sub)
         return;
-    struct unit u = { .c = c, .f = f, .cur_ibuf = e->ibuf_packet, .cur = { data, len },
-                      .flow_scope = !c->no_session };
     new_unit(t);
     memo_flow(t, f);
     new_scan(t);

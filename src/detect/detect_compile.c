@@ -600,6 +600,17 @@ static void number_asets(struct detect_engine *e)
     free(tab);
 }
 
+/* Can a stream rule match TCP payload that has no session (each packet
+ * inspected alone, as Suricata's stream prefilter does)? Not when it needs
+ * the stream, an established flow or an app-layer protocol (header_ok:
+ * such a packet is not established and has no app layer). */
+static int without_session(const struct rule *r)
+{
+    if (r->flow & (RF_ONLY_STREAM | RF_ESTABLISHED))
+        return 0;
+    return !((r->proto == RP_APP || (r->has & RH_APPLAYER)) && !r->app_neg);
+}
+
 /* The compile's slots in one list: the fixed slots (groups x directions x
  * ibufs, then the two stream slots), then the port classes' sub-slots,
  * appended as rules need them (subix[parent][class - 1]: a sub-slot's index,
@@ -699,6 +710,8 @@ struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_bui
         list_add(&L, e->slots[k] = xcalloc(1, sizeof(struct slot)), HS_MODE_BLOCK);
     for (int dir = 0; dir < 2; dir++)
         list_add(&L, e->stream_slot[dir] = xcalloc(1, sizeof(struct slot)), HS_MODE_STREAM);
+    for (int dir = 0; dir < 2; dir++)
+        list_add(&L, e->nosess_slot[dir] = xcalloc(1, sizeof(struct slot)), HS_MODE_BLOCK);
     detect_pgroups_build(e);
     uint32_t *ipo_ids = NULL, nipo_ids = 0, *pkt_ids[DG_MAX][2] = { { NULL } }, npkt_ids[DG_MAX][2] = { { 0 } };
     int chop = nul_head_refused();  /* Vectorscan: all-NUL fast patterns go to nofp */
@@ -753,6 +766,14 @@ struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_bui
                 int bnd = !on_stream && ib == e->ibuf_packet;
                 uint32_t lo = bnd ? min_end : 0, hi = bnd ? max_end : UINT32_MAX;
                 const struct pgroup *pg = detect_pgroup_of(e, g, dir);
+                if (on_stream && without_session(d->r)) {
+                    /* also inspected on payload without a session: its own
+                     * slot, every port (the header check sees the ports) */
+                    if (lit)
+                        lit_add(&L.ls[nslots + 2 + (unsigned)dir], pat, plen, nocase, i, 0, UINT32_MAX);
+                    else
+                        nofp_add(L.all[nslots + 2 + (unsigned)dir], i);
+                }
                 if (pg && detect_pgroup_ports(d, g, dir)) {
                     /* port-bound: into the sub-slot of each of its classes */
                     uint16_t cls[64];
@@ -797,7 +818,7 @@ struct detect_engine *detect_compile(struct ruleset *rs, const struct detect_bui
             e->info.db_bytes += sz;
             e->info.ndb++;
             e->info.npatterns += s->npat;
-            e->info.nsub += k >= nslots + 2;
+            e->info.nsub += k >= nslots + 4;
             if (hs_alloc_scratch(s->db, &e->proto_scratch) != HS_SUCCESS) {
                 snprintf(err, errlen, "hyperscan: cannot allocate scratch");
                 list_free(&L);

@@ -46,6 +46,8 @@ static void engine_free(struct detect_engine *e)
     free(e->slots);
     slot_free(e->stream_slot[0]);
     slot_free(e->stream_slot[1]);
+    slot_free(e->nosess_slot[0]);
+    slot_free(e->nosess_slot[1]);
     detect_pgroups_free(e);
     for (int b = 0; b < BUF_MAX; b++)
         free(e->ibufs_of_buf[b]);

@@ -118,6 +118,8 @@ struct detect_engine {
     uint16_t ibuf_packet;           /* BUF_PACKET without transforms */
     struct slot **slots;            /* [(group * 2 + dir) * nibufs + ibuf], NULL = empty */
     struct slot *stream_slot[2];    /* TCP stream, per direction (streaming mode) */
+    struct slot *nosess_slot[2];    /* TCP payload without a session, inspected alone: the
+                                     * stream rules that need no session (block mode) */
     struct addr_index ipo;          /* IP-only rules, once per flow direction */
     struct addr_index pktx[DG_MAX][2];  /* header-only rules per group and direction */
     struct port_index *pktp[DG_MAX][2]; /* those of them with a few fixed ports (TCP/UDP) */

@@ -425,6 +425,55 @@ int main(void)
         detect_engine_unref(pe);
     }
 
+    /* No TCP session: the payload is scanned in one block against the stream
+     * rules that need no session (nosess_slot); those that need the stream,
+     * an established flow or an app-layer protocol are not even candidates,
+     * and a port-bound one is in it for its ports (the header check). */
+    {
+        static const char *NS =
+            "alert tcp any any -> any any (msg:\"plain\"; content:\"NOSESS\"; sid:51;)\n"
+            "alert tcp any any -> any any (msg:\"est\"; flow:established; content:\"NOSESS\"; sid:52;)\n"
+            "alert http any any -> any any (msg:\"app\"; content:\"NOSESS\"; sid:53;)\n"
+            "alert tcp any any -> any 9999 (msg:\"port\"; content:\"NOSESS\"; sid:54;)\n"
+            "alert tcp any any -> any any (msg:\"only_stream\"; flow:only_stream; content:\"NOSESS\"; sid:55;)\n"
+            "alert tcp any any -> any any (msg:\"nofp\"; flow:to_server; pcre:\"/xxNOS/\"; sid:56;)\n";
+        struct detect_engine *ne = build(NS, NULL);
+        CHECK(ne != NULL);
+        struct sflow y;
+        for (int port = 0; ne && port < 2; port++) {
+            mk_key(6, port ? 9999 : 80);
+            sflow_open(&y, ne);
+            y.c.key = &key;
+            y.c.p = mk_pkt("xxNOSESSxx", 10, TCP_ACK, 1);
+            y.c.no_session = 1;
+            uint64_t c0 = detect_thread_stats(y.t)->candidates;
+            detect_stream(y.t, y.f, &y.c, (const uint8_t *)"xxNOSESSxx", 10, 0, &acb);
+            detect_stream_gap(y.t, y.f, 0);
+            CHECK_EQ_U(fired(51), 1);
+            CHECK_EQ_U(fired(52), 0);
+            CHECK_EQ_U(fired(53), 0);
+            CHECK_EQ_U(fired(54), (unsigned)port);
+            CHECK_EQ_U(fired(55), 0);
+            CHECK_EQ_U(fired(56), 1);
+            /* 51, 54 and 56 only: the others cannot match without a session */
+            CHECK_EQ_U(detect_thread_stats(y.t)->candidates - c0, 3);
+            y.c.no_session = 0;
+            sflow_close(&y);
+        }
+        /* the same payload in a session: the stream rules see it */
+        mk_key(6, 80);
+        sflow_open(&y, ne);
+        tcp(&y, 0, 0, NULL, TCP_SYN);
+        tcp(&y, 0, 1, "xxNOSESSxx", TCP_ACK);
+        sflow_close(&y);
+        CHECK_EQ_U(fired(51), 1);
+        CHECK_EQ_U(fired(52), 1);
+        CHECK_EQ_U(fired(55), 1);
+        CHECK_EQ_U(fired(56), 1);
+        detect_engine_unref(ne);
+        mk_key(6, 80);
+    }
+
     /* Port groups (detect_pgroup.c): a rule bound to a few server ports is in
      * its port class's database only. It fires on flows to those ports, on
      * every path (stream to server; stream to client by its source port; a
