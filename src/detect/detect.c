@@ -723,9 +723,10 @@ static void iponly(struct detect_thread *t, struct detect_flow *f, const struct 
 }
 
 /* Can any rule of a TCP packet slot match this flow in this direction? Its
- * addresses, ports and app-layer protocol decide, and they do not change
- * within a flow (the app only once, when it becomes known: then it is
- * asked again). A TCP flow's payload is scanned on the stream for most
+ * addresses, ports, app-layer protocol and established state decide, and
+ * they seldom change within a flow (the app once, when it becomes known;
+ * established once, or never without a session: then it is asked again).
+ * A TCP flow's payload is scanned on the stream for most
  * rules; the packet slot holds the few packet-only ones (dsize,
  * flow:no_stream), mostly tied to ports, so most flows need no packet scan
  * at all - Suricata gets the same from its per-port rule groups. */
@@ -733,7 +734,8 @@ static int pkt_slot_live(struct detect_thread *t, struct detect_flow *f, const s
                          const struct slot *s, const struct slot *sub)
 {
     int dir = c->dir;
-    if (f->pkt_live[dir] && f->pkt_live_app[dir] == (uint8_t)c->app)
+    uint8_t key = (uint8_t)(c->established ? 2 : 1);
+    if (f->pkt_live[dir] && f->pkt_live_app[dir] == (uint8_t)c->app && f->pkt_live_est[dir] == key)
         return f->pkt_live[dir] == 2;
     int live = 0;
     uint32_t n = s->nuniq + (sub ? sub->nuniq : 0);
@@ -741,6 +743,10 @@ static int pkt_slot_live(struct detect_thread *t, struct detect_flow *f, const s
         const struct drule *d = &f->e->dr[i < s->nuniq ? s->uniq[i] : sub->uniq[i - s->nuniq]];
         const struct rule *r = d->r;
         if (!r)
+            continue;
+        if ((r->flow & RF_ESTABLISHED) && !c->established)
+            continue;
+        if ((r->flow & RF_NOT_ESTABLISHED) && c->established)
             continue;
         if (r->proto == RP_APP || (r->has & RH_APPLAYER)) {
             int same = c->app == r->app || (r->app == RAPP_DCERPC && c->app == RAPP_SMB);
@@ -752,6 +758,7 @@ static int pkt_slot_live(struct detect_thread *t, struct detect_flow *f, const s
     }
     f->pkt_live[dir] = live ? 2 : 1;
     f->pkt_live_app[dir] = (uint8_t)c->app;
+    f->pkt_live_est[dir] = key;
     return live;
 }
 

@@ -283,6 +283,7 @@ struct detect_flow {
     uint8_t pkx_done;               /* bit per direction: pkx[] looked up */
     uint8_t pkt_live[2];            /* TCP packet slot per direction: 0 not known, 1 no rule */
     uint8_t pkt_live_app[2];        /* of it can match this flow, 2 some can; for this app */
+    uint8_t pkt_live_est[2];        /* and this established state (1 not, 2 established) */
     uint8_t passed;                 /* a pass rule passed the flow: no more inspection */
     uint8_t no_payload;             /* encrypted from here on: no payload inspection */
 };

@@ -436,7 +436,8 @@ int main(void)
             "alert http any any -> any any (msg:\"app\"; content:\"NOSESS\"; sid:53;)\n"
             "alert tcp any any -> any 9999 (msg:\"port\"; content:\"NOSESS\"; sid:54;)\n"
             "alert tcp any any -> any any (msg:\"only_stream\"; flow:only_stream; content:\"NOSESS\"; sid:55;)\n"
-            "alert tcp any any -> any any (msg:\"nofp\"; flow:to_server; pcre:\"/xxNOS/\"; sid:56;)\n";
+            "alert tcp any any -> any any (msg:\"nofp\"; flow:to_server; pcre:\"/xxNOS/\"; sid:56;)\n"
+            "alert tcp any any -> any any (msg:\"pkt est\"; flow:established,no_stream; content:\"NOSESS\"; sid:57;)\n";
         struct detect_engine *ne = build(NS, NULL);
         CHECK(ne != NULL);
         struct sflow y;
@@ -457,6 +458,16 @@ int main(void)
             CHECK_EQ_U(fired(56), 1);
             /* 51, 54 and 56 only: the others cannot match without a session */
             CHECK_EQ_U(detect_thread_stats(y.t)->candidates - c0, 3);
+            /* the packet slot's only rule needs an established flow: not
+             * scanned while the flow is not (pkt_slot_live), then it is */
+            c0 = detect_thread_stats(y.t)->candidates;
+            detect_packet(y.t, y.f, &y.c, &acb);
+            CHECK_EQ_U(detect_thread_stats(y.t)->candidates - c0, 0);
+            CHECK_EQ_U(fired(57), 0);
+            y.c.established = 1;
+            detect_packet(y.t, y.f, &y.c, &acb);
+            CHECK_EQ_U(fired(57), 1);
+            y.c.established = 0;
             y.c.no_session = 0;
             sflow_close(&y);
         }
