@@ -123,13 +123,16 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
         event_flow(&w->jw, &w->ectx, f, why);
         worker_emit_event(w, ET_FLOW, f->flow_id);
     }
-    /* The protocol mix and the top talkers of the stats event. */
-    uint64_t bytes = f->bytes[0] + f->bytes[1];
-    unsigned id = (f->dpi.app ? f->dpi.app : f->dpi.master) % WORKER_MIX_SLOTS;
-    w->st.mix_bytes[id] += bytes;
-    w->st.mix_flows[id] += why != FR_ACTIVE;
-    talkers_add(&w->st.talkers, f->key.src, f->key.ipver, bytes);
-    talkers_add(&w->st.talkers, f->key.dst, f->key.ipver, bytes);
+    /* The protocol mix and the top talkers of the stats event (and the
+     * summary, the metrics): kept only while one of them is on. */
+    if (w->ends_read) {
+        uint64_t bytes = f->bytes[0] + f->bytes[1];
+        unsigned id = (f->dpi.app ? f->dpi.app : f->dpi.master) % WORKER_MIX_SLOTS;
+        w->st.mix_bytes[id] += bytes;
+        w->st.mix_flows[id] += why != FR_ACTIVE;
+        talkers_add(&w->st.talkers, f->key.src, f->key.ipver, bytes);
+        talkers_add(&w->st.talkers, f->key.dst, f->key.ipver, bytes);
+    }
     if (why == FR_ACTIVE)
         return;
     if (w->intel && !(f->intel_done & INTEL_META_DONE))
@@ -161,17 +164,20 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
     dpi_release(w->dpi, &f->dpi);
 }
 
-/* Does anything read a flow's nDPI verdict once the flow has ended (its
- * flow, risk, asset and stats events, the summary, metrics, indicators)?
- * If not, a lone SYN need not reach nDPI (dpi_set_lazy): its verdict would
- * be read by nothing but its own packet's alerts, to which nDPI has nothing
- * to say after one SYN. Set at the start and when indicators come or go. */
+/* Does anything read what a flow leaves at its end - its nDPI verdict, its
+ * share of the protocol mix and of the top talkers (its flow, risk, asset
+ * and stats events, the summary, metrics, indicators)? If not, a lone SYN
+ * need not reach nDPI (dpi_set_lazy): its verdict would be read by nothing
+ * but its own packet's alerts, to which nDPI has nothing to say after one
+ * SYN; and the mix and the talkers are not kept. Set at the start and when
+ * indicators come or go. */
 static void dpi_lazy_update(struct worker *w)
 {
     const struct config *c = w->cfg;
     uint32_t readers = 1u << ET_FLOW | 1u << ET_RISK | 1u << ET_ASSET | 1u << ET_STATS;
     int summary = c->summary == SUMMARY_YES || (c->summary == SUMMARY_AUTO && isatty(STDERR_FILENO));
-    dpi_set_lazy(w->dpi, !(c->events_mask & readers) && !summary && !c->metrics_listen[0] && !w->intel);
+    w->ends_read = (c->events_mask & readers) || summary || c->metrics_listen[0] || w->intel;
+    dpi_set_lazy(w->dpi, !w->ends_read);
 }
 
 /* Is the tls event written (it carries the certificates' fingerprints)? */
