@@ -78,6 +78,11 @@ uint64_t dpi_flow_state_bytes(void)
     return (SIZEOF_FLOW_STRUCT + 15) & ~(size_t)15;
 }
 
+uint64_t dpi_state_bytes(const struct dpi *d)
+{
+    return d->st.active_ndpi_flows * dpi_flow_state_bytes() + d->st.held_syns * HELD_SLOT;
+}
+
 static char *keep_string(struct dpi *d, const char *s)
 {
     if (!s || !*s)
@@ -168,6 +173,7 @@ static void replay(struct dpi *d, struct dpi_flow *f)
     f->held = NULL;
     feed(d, f, IPPROTO_TCP, (const uint8_t *)(h + 1), h->len, h->ts_ns);
     pool_put(&d->helds, h);
+    d->st.held_syns--;
 }
 
 void dpi_process(struct dpi *d, struct dpi_flow *f, const struct packet *p, uint64_t ts_ns)
@@ -187,6 +193,7 @@ void dpi_process(struct dpi *d, struct dpi_flow *f, const struct packet *p, uint
         h->len = (uint16_t)len;
         memcpy(h + 1, p->data, len);
         f->held = h;
+        d->st.held_syns++;
         return;
     }
     feed(d, f, p->ip.key.proto, p->data, len, ts_ns);
@@ -215,6 +222,7 @@ void dpi_finish(struct dpi *d, struct dpi_flow *f)
         } else {                            /* a lone SYN: nothing reads its verdict */
             pool_put(&d->helds, f->held);
             f->held = NULL;
+            d->st.held_syns--;
             f->done = 1;
             d->st.unknown++;
             return;
@@ -238,6 +246,7 @@ void dpi_release(struct dpi *d, struct dpi_flow *f)
     if (f->held) {
         pool_put(&d->helds, f->held);
         f->held = NULL;
+        d->st.held_syns--;
     }
     if (f->nf) {
         ndpi_free_flow_data(f->nf);

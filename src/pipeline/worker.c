@@ -49,7 +49,7 @@
 static uint64_t extra_mem(void *arg)
 {
     struct worker *w = arg;
-    return dpi_stats(w->dpi)->active_ndpi_flows * dpi_flow_state_bytes() + w->sc.st.memory;
+    return dpi_state_bytes(w->dpi) + w->sc.st.memory;
 }
 
 static void files_update(struct worker *w);

@@ -276,6 +276,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_ASSERT(w->jw.len == 0 && w->nev == 0);
     FUZZ_ASSERT(flow_table_stats(w->flows)->active == 0);
     FUZZ_ASSERT(dpi_stats(w->dpi)->active_ndpi_flows == 0);
+    FUZZ_ASSERT(dpi_stats(w->dpi)->held_syns == 0);
     FUZZ_ASSERT_MSG(w->st.events_dropped == dropped, "%llu events dropped",
                     (unsigned long long)(w->st.events_dropped - dropped));
     defrag_destroy(df);

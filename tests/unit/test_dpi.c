@@ -119,6 +119,8 @@ int main(void)
     dpi_process(lazy, &b, &k.p, k.p.ts_ns);
     CHECK(b.held != NULL);
     CHECK(b.nf == NULL);
+    CHECK_EQ_U(dpi_stats(lazy)->held_syns, 1);
+    CHECK(dpi_state_bytes(lazy) > 0);           /* the flow memcap sees the copy */
     uint16_t m = 99, ap = 99;
     dpi_peek(&b, &m, &ap);
     CHECK_EQ_U(m, 0);
@@ -126,6 +128,7 @@ int main(void)
     dpi_finish(lazy, &b);
     CHECK(b.done);
     CHECK(b.held == NULL);
+    CHECK_EQ_U(dpi_stats(lazy)->held_syns, 0);
     CHECK_EQ_U(b.app, 0);
     CHECK_EQ_U(dpi_stats(lazy)->flows, flows0);
     CHECK_EQ_U(dpi_stats(lazy)->packets, pk0);
@@ -165,6 +168,8 @@ int main(void)
     CHECK(c.held == NULL && c.nf != NULL);
     dpi_release(lazy, &c);
 
+    CHECK_EQ_U(dpi_stats(lazy)->held_syns, 0);
+    CHECK_EQ_U(dpi_state_bytes(lazy), 0);
     dpi_destroy(eager);
     dpi_destroy(lazy);
     return unit_done("dpi");

@@ -53,6 +53,7 @@ struct dpi_flow {
 struct dpi_stats {
     uint64_t packets, flows, detected, guessed, unknown;
     uint64_t active_ndpi_flows;
+    uint64_t held_syns;                 /* lone SYNs held now (dpi_set_lazy) */
 };
 
 struct dpi;
@@ -88,6 +89,9 @@ unsigned dpi_risk_score(uint64_t risk, uint16_t *cli, uint16_t *srv);
 const struct dpi_stats *dpi_stats(const struct dpi *d);
 /* Bytes of nDPI state per flow under detection. */
 uint64_t dpi_flow_state_bytes(void);
+/* Bytes the module holds for flows now: nDPI state and held SYNs (for the
+ * flow memcap). */
+uint64_t dpi_state_bytes(const struct dpi *d);
 /* nDPI's version as the loaded library reports it (ndpi_revision()); static text. */
 const char *dpi_lib_version(void);
 
