@@ -420,20 +420,14 @@ static int header_ok(struct detect_thread *t, const struct drule *d, const struc
 
     if (!(d->groups >> group_of(k->proto) & 1) || !(d->dirs >> c->dir & 1))
         return 0;
-    if (r->proto == RP_APP || (r->has & RH_APPLAYER)) {
-        /* as Suricata's AppProtoEquals: dcerpc rules also see SMB (named pipes) */
-        int same = c->app == r->app || (r->app == RAPP_DCERPC && c->app == RAPP_SMB);
-        if (r->app_neg ? same : !same)
-            return 0;
-    }
+    if (!app_ok(r, c->app))
+        return 0;
     if (!addr_ports_ok(t, f->e, d, k, c->dir, 0) && !(r->bidir && addr_ports_ok(t, f->e, d, k, c->dir, 1)))
         return 0;
     if (r->flow) {
         if ((r->flow & RF_ONLY_STREAM) && c->no_session)
             return 0;
-        if ((r->flow & RF_ESTABLISHED) && !c->established)
-            return 0;
-        if ((r->flow & RF_NOT_ESTABLISHED) && c->established)
+        if (!established_ok(r, c->established))
             return 0;
         if ((r->flow & (RF_ONLY_FRAG | RF_NO_FRAG)) &&
             (!p || !p->ip.reassembled != !(r->flow & RF_ONLY_FRAG)))
@@ -744,15 +738,8 @@ static int pkt_slot_live(struct detect_thread *t, struct detect_flow *f, const s
         const struct rule *r = d->r;
         if (!r)
             continue;
-        if ((r->flow & RF_ESTABLISHED) && !c->established)
+        if (!established_ok(r, c->established) || !app_ok(r, c->app))
             continue;
-        if ((r->flow & RF_NOT_ESTABLISHED) && c->established)
-            continue;
-        if (r->proto == RP_APP || (r->has & RH_APPLAYER)) {
-            int same = c->app == r->app || (r->app == RAPP_DCERPC && c->app == RAPP_SMB);
-            if (r->app_neg ? same : !same)
-                continue;
-        }
         live = addr_ports_ok(t, f->e, d, c->key, dir, 0) ||
                (r->bidir && addr_ports_ok(t, f->e, d, c->key, dir, 1));
     }

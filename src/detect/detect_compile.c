@@ -601,14 +601,11 @@ static void number_asets(struct detect_engine *e)
 }
 
 /* Can a stream rule match TCP payload that has no session (each packet
- * inspected alone, as Suricata's stream prefilter does)? Not when it needs
- * the stream, an established flow or an app-layer protocol (header_ok:
- * such a packet is not established and has no app layer). */
+ * inspected alone, as Suricata's stream prefilter does)? header_ok's
+ * answer for such a packet: no stream, not established, no app layer. */
 static int without_session(const struct rule *r)
 {
-    if (r->flow & (RF_ONLY_STREAM | RF_ESTABLISHED))
-        return 0;
-    return !((r->proto == RP_APP || (r->has & RH_APPLAYER)) && !r->app_neg);
+    return !(r->flow & RF_ONLY_STREAM) && established_ok(r, 0) && app_ok(r, RAPP_NONE);
 }
 
 /* The compile's slots in one list: the fixed slots (groups x directions x

@@ -288,6 +288,26 @@ struct detect_flow {
     uint8_t no_payload;             /* encrypted from here on: no payload inspection */
 };
 
+/* The rule's app-layer protocol against the flow's (as Suricata's
+ * AppProtoEquals: dcerpc rules also see SMB, its named pipes). In the
+ * header so that detect.c's header check and detect_compile.c's choice of
+ * the no-session slot ask the same question. */
+static inline int app_ok(const struct rule *r, int app)
+{
+    if (r->proto != RP_APP && !(r->has & RH_APPLAYER))
+        return 1;
+    int same = app == r->app || (r->app == RAPP_DCERPC && app == RAPP_SMB);
+    return r->app_neg ? !same : same;
+}
+
+/* flow:established / not_established against the packet's state. */
+static inline int established_ok(const struct rule *r, int established)
+{
+    if ((r->flow & RF_ESTABLISHED) && !established)
+        return 0;
+    return !((r->flow & RF_NOT_ESTABLISHED) && established);
+}
+
 /* detect_alertq.c: a verified match joins the packet's queue (flowbits were
  * already applied by the caller); detect_packet_done() sorts the queue by
  * rule order and applies action-order, pass and thresholds. */

@@ -166,14 +166,20 @@ static void feed(struct dpi *d, struct dpi_flow *f, uint8_t l4, const uint8_t *i
     }
 }
 
+/* Gives the held SYN back to the pool. */
+static void held_put(struct dpi *d, struct dpi_flow *f)
+{
+    pool_put(&d->helds, f->held);
+    f->held = NULL;
+    d->st.held_syns--;
+}
+
 /* The held SYN to nDPI, as it came. */
 static void replay(struct dpi *d, struct dpi_flow *f)
 {
-    struct held *h = f->held;
-    f->held = NULL;
+    const struct held *h = f->held;
     feed(d, f, IPPROTO_TCP, (const uint8_t *)(h + 1), h->len, h->ts_ns);
-    pool_put(&d->helds, h);
-    d->st.held_syns--;
+    held_put(d, f);
 }
 
 void dpi_process(struct dpi *d, struct dpi_flow *f, const struct packet *p, uint64_t ts_ns)
@@ -215,20 +221,14 @@ void dpi_finish(struct dpi *d, struct dpi_flow *f)
     if (f->done)
         return;
     if (f->held) {
-        if (!d->lazy) {                     /* a reader of the verdict came up meanwhile */
-            replay(d, f);
-            if (f->done)
-                return;
-        } else {                            /* a lone SYN: nothing reads its verdict */
-            pool_put(&d->helds, f->held);
-            f->held = NULL;
-            d->st.held_syns--;
-            f->done = 1;
-            d->st.unknown++;
+        if (d->lazy)
+            held_put(d, f);                 /* a lone SYN: nothing reads its verdict */
+        else
+            replay(d, f);                   /* a reader of the verdict came up meanwhile */
+        if (f->done)
             return;
-        }
     }
-    if (!f->nf) {                           /* no IP packet ever reached nDPI */
+    if (!f->nf) {                           /* nothing reached nDPI (no IP packet, a dropped SYN) */
         f->done = 1;
         d->st.unknown++;
         return;
@@ -243,11 +243,8 @@ void dpi_finish(struct dpi *d, struct dpi_flow *f)
 
 void dpi_release(struct dpi *d, struct dpi_flow *f)
 {
-    if (f->held) {
-        pool_put(&d->helds, f->held);
-        f->held = NULL;
-        d->st.held_syns--;
-    }
+    if (f->held)
+        held_put(d, f);
     if (f->nf) {
         ndpi_free_flow_data(f->nf);
         pool_put(&d->flows, f->nf);
