@@ -171,7 +171,7 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
  * but its own packet's alerts, to which nDPI has nothing to say after one
  * SYN; and the mix and the talkers are not kept. Set at the start and when
  * indicators come or go. */
-static void dpi_lazy_update(struct worker *w)
+static void ends_read_update(struct worker *w)
 {
     const struct config *c = w->cfg;
     uint32_t readers = 1u << ET_FLOW | 1u << ET_RISK | 1u << ET_ASSET | 1u << ET_STATS;
@@ -205,7 +205,7 @@ struct worker *worker_create(int id, const struct config *cfg, struct output *ou
         return NULL;
     }
     w->ectx = (struct event_ctx){ cfg, w->dpi, w->ec };
-    dpi_lazy_update(w);
+    ends_read_update(w);
     w->flows = flow_table_create(cfg, flow_memcap, on_flow_end, extra_mem, w);
     app_limits_default(&w->al);
     w->al.http_body_inspect = 0;            /* until a ruleset reads bodies */
@@ -319,7 +319,7 @@ static void catch_up(struct worker *w)
     }
     w->intel = in && intel_count(in) ? in : NULL;
     files_update(w);
-    dpi_lazy_update(w);
+    ends_read_update(w);
     struct detect_engine *de = atomic_load(&w->sh->detect);
     if (de && w->dt && de != w->cur_detect) {
         worker_set_detect(w, de, 0);
@@ -490,7 +490,7 @@ void worker_set_intel(struct worker *w, const struct intel *in)
 {
     w->intel = in && intel_count(in) ? in : NULL;
     files_update(w);
-    dpi_lazy_update(w);
+    ends_read_update(w);
 }
 
 int worker_start(struct worker *w)

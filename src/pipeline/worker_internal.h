@@ -37,7 +37,7 @@ struct worker {
     int files_rules;                    /* rules on files: 0 none, 1 file.data only, 2 more */
     int ends_read;                      /* something reads what flows leave at their end (their
                                          * verdict, the protocol mix, the top talkers):
-                                         * worker.c dpi_lazy_update */
+                                         * worker.c ends_read_update */
     struct shared *sh;                  /* NULL: enrich/intel fixed at creation (tests, fuzzing) */
     _Atomic uint64_t seen_epoch;        /* the shared epoch this worker has caught up with */
     pthread_mutex_t pub_mu;             /* guards pub: the only counters others may read */
